@@ -1,0 +1,15 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+RUN useradd --create-home --uid 1000 madaniya
+COPY pyproject.toml README.md ./
+COPY forum ./forum
+COPY config ./config
+RUN pip install --no-cache-dir .
+COPY . .
+RUN DEBUG=1 python manage.py compile_catalogues \
+ && DEBUG=0 SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build \
+    python manage.py collectstatic --noinput
+USER madaniya
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec daphne -b 0.0.0.0 -p 8000 --proxy-headers config.asgi:application"]

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from forum.core import views as core_views
+
+admin.site.site_header = "Madaniya"
+admin.site.site_title = "Madaniya"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("forum.accounts.urls")),
+    path("organisations/", include("forum.organisations.urls")),
+    path("notifications/", include("forum.notifications.urls")),
+    path("c/", include("forum.categories.urls")),
+    path("t/", include("forum.discussions.urls")),
+]

@@ -1,0 +1,203 @@
+"""Who a user is, for every access decision: roles, standing, observer access, sanctions.
+
+Each app's `permissions.py` builds its rules on these facts; nothing else decides access. Facts
+that need a query are computed once per user object and cached on it (`_policy_cache`), so a
+page asking many questions costs one query per fact, not one per question.
+
+Actions of this app (the authorisation matrix walks every one):
+- `view_profile`: see a member's profile page.
+- `edit_profile` / `export_data` / `delete_account`: one's own account.
+- `manage_users`: the admin's user list, roles, observer grants.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+ADMIN = "admin"
+MODERATOR = "moderator"
+MEMBER = "member"
+OBSERVER = "observer"
+REPRESENTATIVE = "representative"
+
+ACTIONS = ("view_profile", "edit_profile", "export_data", "delete_account", "manage_users")
+
+
+def _cache(user) -> dict:
+    cache = getattr(user, "_policy_cache", None)
+    if cache is None:
+        cache = {}
+        try:
+            user._policy_cache = cache
+        except AttributeError:  # AnonymousUser has slots-free attrs, but be safe
+            pass
+    return cache
+
+
+def forget(user) -> None:
+    """Drop cached facts (after a role, membership or sanction change in the same request)."""
+    if hasattr(user, "_policy_cache"):
+        del user._policy_cache
+
+
+def is_authenticated(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and not user.deleted_at)
+
+
+def is_admin(user) -> bool:
+    return is_authenticated(user) and (user.role == ADMIN or user.is_superuser)
+
+
+def is_global_moderator(user) -> bool:
+    """Admins and global moderators."""
+    return is_authenticated(user) and (user.role in (ADMIN, MODERATOR) or user.is_superuser)
+
+
+def is_observer(user) -> bool:
+    return is_authenticated(user) and user.role == OBSERVER
+
+
+def observer_access_active(user) -> bool:
+    """An observer's access holds until its end date; with no end date set it has not been granted."""
+    if not is_observer(user):
+        return False
+    return user.access_ends_at is not None and user.access_ends_at > timezone.now()
+
+
+def active_restrictions(user):
+    """The user's restrictions in force now, as a list (cached)."""
+    cache = _cache(user)
+    if "restrictions" not in cache:
+        now = timezone.now()
+        cache["restrictions"] = list(
+            user.restrictions.filter(lifted_at__isnull=True, starts_at__lte=now)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        ) if is_authenticated(user) else []
+    return cache["restrictions"]
+
+
+def is_suspended(user) -> bool:
+    return any(r.kind == "suspension" and r.scope == "site" for r in active_restrictions(user))
+
+
+def is_muted(user, *, scope: str = "site", object_id: int | None = None) -> bool:
+    """Muted site-wide, or in the given category / session."""
+    for r in active_restrictions(user):
+        if r.kind not in ("mute", "suspension"):
+            continue
+        if r.scope == "site" or (r.scope == scope and r.object_id == object_id):
+            return True
+    return False
+
+
+def membership(user):
+    """The user's organisation membership or None (cached)."""
+    cache = _cache(user)
+    if "membership" not in cache:
+        cache["membership"] = (
+            user.memberships.select_related("organisation").first() if is_authenticated(user) else None
+        )
+    return cache["membership"]
+
+
+def organisation_id(user) -> int | None:
+    m = membership(user)
+    return m.organisation_id if m else None
+
+
+def is_representative(user, organisation_id: int | None = None) -> bool:
+    m = membership(user)
+    if m is None or m.kind != REPRESENTATIVE or not m.organisation.active:
+        return False
+    return organisation_id is None or m.organisation_id == organisation_id
+
+
+def in_good_standing(user) -> bool:
+    """Signed in, active, not suspended, and (for observers) within their access period."""
+    if not is_authenticated(user) or is_suspended(user):
+        return False
+    if is_observer(user):
+        return observer_access_active(user)
+    return True
+
+
+def is_full_member(user) -> bool:
+    """In good standing and not an observer: admins, moderators, representatives, members."""
+    return in_good_standing(user) and not is_observer(user)
+
+
+def observer_grants(user, scope: str) -> set[int]:
+    """Ids of the objects of `scope` an observer may see now (empty once access has ended)."""
+    if not observer_access_active(user):
+        return set()
+    cache = _cache(user)
+    key = f"grants:{scope}"
+    if key not in cache:
+        cache[key] = set(user.observer_grants.filter(scope=scope).values_list("object_id", flat=True))
+    return cache[key]
+
+
+def roles_of(user) -> list[str]:
+    """Names of the user's roles, for badges and the matrix test."""
+    if not is_authenticated(user):
+        return []
+    roles = [user.role]
+    if is_representative(user):
+        roles.append(REPRESENTATIVE)
+    return roles
+
+
+def needs_mfa(user) -> bool:
+    """Admins, moderators and representatives must have MFA before any privileged action."""
+    return is_global_moderator(user) or is_representative(user)
+
+
+# --- Checks of this app ------------------------------------------------------------------------
+
+def require_good_standing(user) -> None:
+    if not is_authenticated(user):
+        raise PermissionDenied(_("Please sign in."))
+    if is_suspended(user):
+        raise PermissionDenied(_("Your account is suspended."))
+    if is_observer(user) and not observer_access_active(user):
+        raise PermissionDenied(_("Your observer access has ended."))
+
+
+def check_view_profile(user, target) -> None:
+    require_good_standing(user)
+    if target.deleted_at or not target.is_active:
+        raise Http404
+    if is_observer(user) and target.pk != user.pk and not is_global_moderator(target):
+        # Observers meet members in the spaces they are granted, not through the member directory.
+        raise PermissionDenied(_("Observers cannot browse member profiles."))
+
+
+def check_edit_profile(user, target) -> None:
+    if not is_authenticated(user):
+        raise PermissionDenied(_("Please sign in."))
+    if target.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own profile."))
+
+
+check_export_data = check_edit_profile
+check_delete_account = check_edit_profile
+
+
+def check_manage_users(user) -> None:
+    require_good_standing(user)
+    if not is_admin(user):
+        raise PermissionDenied(_("Only administrators can do this."))
+
+
+def visible_users(user, qs):
+    """Queryset form of check_view_profile."""
+    if not in_good_standing(user):
+        return qs.none()
+    qs = qs.filter(is_active=True, deleted_at__isnull=True)
+    if is_observer(user):
+        return qs.filter(Q(pk=user.pk) | Q(role__in=[ADMIN, MODERATOR]))
+    return qs

@@ -1,0 +1,40 @@
+"""Sending live events: persist first, then broadcast after the transaction commits.
+
+Group names are built from ids by each app's `events.py`; payloads are plain JSON-able dicts with
+a `type` such as `discussions.post.created`. Consumers relay them as text frames.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# The consumer method that relays a broadcast to its socket (see `RelayConsumerMixin`).
+RELAY_HANDLER = "relay.event"
+
+
+def broadcast(group: str, event: dict[str, Any]) -> None:
+    """Send `event` to every socket in `group` now. Failures are logged, never raised to the writer."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": RELAY_HANDLER, "event": event})
+    except Exception:  # a broken channel layer must not undo a committed write
+        logger.exception("broadcast to %s failed", group)
+
+
+def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
+    """Broadcast once the current transaction commits, so nobody sees what was rolled back."""
+    transaction.on_commit(lambda: broadcast(group, event))
+
+
+def user_group(user_id: int) -> str:
+    """The group every open socket of one user joins (notifications, sanctions, forced logout)."""
+    return f"user.{int(user_id)}"

@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """Something a member should know about. Text is rendered at display time in the reader's language."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply to you")
+        MENTION = "mention", _("Mention")
+        QUOTE = "quote", _("Quote")
+        WATCHED = "watched", _("New post in a watched thread")
+        NEW_THREAD = "new_thread", _("New thread in a watched category")
+        SYSTEM = "system", _("Notice")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    url = models.CharField(_("link"), max_length=300)
+    # Snapshot of what the text needs (thread title, excerpt), so listing costs no join per row.
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """How a member wants email: at once, as a daily digest, or never."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediately")
+        DAILY = "daily", _("Daily digest")
+        NEVER = "never", _("Never")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preference")
+    email = models.CharField(_("email notifications"), max_length=10, choices=Email.choices,
+                             default=Email.IMMEDIATE)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.email}"

@@ -1,0 +1,106 @@
+"""Shared fixtures: keyword-only factories for users of every role and organisations.
+
+Services: tests marked `services` need the real PostgreSQL / Redis the environment names; without
+them they skip, but with REQUIRE_SERVICES=1 a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+_counter = itertools.count(1)
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip when a service is missing, or fail when REQUIRE_SERVICES=1 says it must be there."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+def pytest_collection_modifyitems(config, items):
+    if REQUIRE_SERVICES:
+        uses_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+        uses_redis = bool(getattr(settings, "REDIS_URL", ""))
+        if not (uses_pg and uses_redis):
+            raise pytest.UsageError("REQUIRE_SERVICES=1 needs DATABASE_URL (PostgreSQL) and REDIS_URL set")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate limits, counters)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def make_organisation(db):
+    from forum.organisations.models import Organisation
+
+    def make(*, name: str | None = None, name_ar: str = "", seat_limit: int = 25, active: bool = True,
+             slug: str | None = None) -> Organisation:
+        n = next(_counter)
+        name = name or f"Organisation {n}"
+        return Organisation.objects.create(name=name, name_ar=name_ar, slug=slug or f"org-{n}",
+                                           seat_limit=seat_limit, active=active)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db, make_organisation):
+    """make_user(role="member"|"representative"|"moderator"|"admin"|"observer", ...) -> a verified user."""
+    from allauth.account.models import EmailAddress
+
+    from forum.accounts.models import Restriction, User
+    from forum.organisations.models import Membership
+
+    def make(*, role: str = "member", email: str | None = None, display_name: str | None = None,
+             organisation=None, password: str = "correct-horse-battery", suspended: bool = False,
+             access_days: int | None = 30, preferred_language: str = "", verified: bool = True) -> User:
+        n = next(_counter)
+        email = email or f"user{n}@example.org"
+        site_role = {"representative": "member"}.get(role, role)
+        user = User.objects.create_user(email=email, password=password, role=site_role,
+                                        display_name=display_name or f"User {n}",
+                                        preferred_language=preferred_language)
+        user.display_name_key = user.display_name.casefold()
+        if role == "admin":
+            user.is_staff = True
+            user.is_superuser = True
+        if role == "observer" and access_days is not None:
+            user.access_ends_at = timezone.now() + timedelta(days=access_days)
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+        if role in ("member", "representative"):
+            organisation = organisation or make_organisation()
+            Membership.objects.create(user=user, organisation=organisation,
+                                      kind="representative" if role == "representative" else "member")
+        if suspended:
+            Restriction.objects.create(user=user, kind="suspension", scope="site", reason="test")
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user(role="member")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    client.user = member
+    return client
