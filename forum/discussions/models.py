@@ -88,6 +88,9 @@ class PostRevision(models.Model):
         verbose_name = _("post revision")
         verbose_name_plural = _("post revisions")
 
+    def __str__(self):
+        return f"revision of #{self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Reaction(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
@@ -99,6 +102,9 @@ class Reaction(models.Model):
         verbose_name = _("reaction")
         verbose_name_plural = _("reactions")
         constraints = [models.UniqueConstraint(fields=["post", "user", "emoji"], name="reaction_once_per_member")]
+
+    def __str__(self):
+        return f"{self.emoji} on #{self.post_id}"
 
 
 class Attachment(models.Model):
@@ -116,6 +122,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.file.name
 
 
 class Subscription(models.Model):
@@ -144,6 +153,9 @@ class Subscription(models.Model):
                                     name="subscription_one_per_category"),
         ]
 
+    def __str__(self):
+        return f"{self.user_id} {self.level} {self.thread_id or self.category_id}"
+
 
 class ReadState(models.Model):
     """How far a member has read a thread: the highest post id seen."""
@@ -155,3 +167,6 @@ class ReadState(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "thread"], name="readstate_one_per_thread")]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.thread_id} to #{self.last_read_post_id}"
