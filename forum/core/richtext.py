@@ -1,63 +1,97 @@
 """The one place user text becomes HTML.
 
-Markdown (CommonMark, raw HTML disabled) → HTML → bleach with an explicit allowlist → links
-linkified and marked `rel="nofollow ugc noopener"`. Rendered once, when written, and stored beside
-the source; pages print the stored HTML and never sanitise on read.
+Markdown (CommonMark, raw HTML disabled) → HTML → bleach with an explicit allowlist → bare URLs
+linkified, every link marked `rel="nofollow ugc noopener"`, user paragraphs marked `dir="auto"`.
+Rendered once, when written, and stored beside the source; pages print the stored HTML and never
+sanitise on read. When this policy changes, `manage.py rerender_posts` brings stored posts up to it.
+
+Defence in depth, because each layer has had holes: markdown-it refuses `javascript:` links, bleach
+drops what is not allowlisted, and our own URL check (`is_safe_url`) refuses every scheme but
+http, https and mailto (bleach alone keeps `href="javascript:123"`, which it reads as host:port).
+No `style` attribute survives at all (bleach's CSS sanitiser lets `url()` through), and images
+only load from this site: an outside image would tell its host who reads the post, and when.
+
+Mentions: `@name` (letters, digits, `_-.`) or `@[name with spaces]`; the caller resolves the
+candidate keys from `mention_keys()` against its users and passes `mentions={key: profile_url}`.
+Quotes: a blockquote whose first line links to `/t/post/<id>/` (see `quote_markdown`).
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+import unicodedata
+from collections.abc import Mapping
 
 import bleach
-from bleach.linkifier import Linker
+from bleach.html5lib_shim import Filter
+from bleach.linkifier import URL_RE
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 
+# --- Policy -------------------------------------------------------------------------------------
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "strong", "em", "b", "i", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "h1", "h2", "h3", "h4", "a", "table", "thead", "tbody", "tr", "th", "td",
-    "span", "aside", "cite", "img",
+    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th",
+    "td", "img",
 })
 ALLOWED_ATTRIBUTES = {
-    "a": ["href", "title", "rel", "class", "data-user"],
-    "aside": ["class", "data-post"],
-    "blockquote": ["dir"],
-    "p": ["dir"],
-    "li": ["dir"],
-    "span": ["class"],
-    "code": ["class"],
-    "th": ["align"],
-    "td": ["align"],
-    "img": ["src", "alt", "width", "height", "loading"],
-    "ol": ["start"],
+    "a": ("href", "title", "rel", "class"),
+    "img": ("src", "alt", "title", "width", "height", "loading"),
+    "code": ("class",),
+    "ol": ("start",),
+    # `dir` is set by our own filter after cleaning; accepted here so a second pass keeps it.
+    **dict.fromkeys(("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td"), ("dir",)),
 }
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+DIR_AUTO_TAGS = frozenset({"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td"})
+# Site paths an image may load from: uploaded attachments (permission-checked) and media.
+IMAGE_PATH_RE = re.compile(r"^/(?:t/attachments/\d+/|media/[A-Za-z0-9_\-/]+\.(?:png|jpe?g|webp))$")
+QUOTE_HREF_RE = re.compile(r"^/t/post/(\d{1,18})/$")
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-    ["table", "strikethrough"]
-)
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_DIGITS_RE = re.compile(r"^\d{1,6}$")
+_CODE_CLASS_RE = re.compile(r"^language-[A-Za-z0-9_+\-]{1,32}$")
+
+
+def name_key(name: str) -> str:
+    """The key a display name is compared in: NFKC, case-folded, inner spaces collapsed.
+
+    The same one line as `forum.accounts.names.display_name_key` (core may not import accounts);
+    a test asserts the two agree.
+    """
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def is_safe_url(url: str, *, allow_external: bool = True) -> bool:
-    """True for http(s), mailto and site-relative URLs; false for every other scheme or a malformed URL."""
+    """True for http(s), mailto and site-relative URLs; false for any other scheme, or when in doubt."""
     url = (url or "").strip()
     if not url:
         return False
-    # Control characters and whitespace inside a scheme are how `java\tscript:` gets through.
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if parts.scheme:
-        if parts.scheme.lower() not in ALLOWED_SCHEMES:
+    # Browsers drop tabs and newlines anywhere in a URL (`java\tscript:`) and ignore leading
+    # controls; refuse every control, format (zero-width, bidi) and space character outright.
+    for ch in url:
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs"):
             return False
-        return allow_external or not parts.netloc
-    if url.startswith("//") or url.startswith("\\") or url.startswith("/\\"):
-        return allow_external  # protocol-relative: an outside host
+    scheme = _SCHEME_RE.match(url)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name not in ALLOWED_SCHEMES:
+            return False
+        if name == "mailto":
+            return allow_external
+        rest = url[scheme.end():]
+        return allow_external and rest.startswith("//") and len(rest) > 2
+    if url.startswith(("//", "\\", "/\\")):
+        return allow_external  # protocol-relative: another host
     return True
+
+
+def is_site_image(url: str) -> bool:
+    """True only for this site's attachment and media image paths (no host, no `..`)."""
+    url = url or ""
+    return bool(IMAGE_PATH_RE.match(url)) and "//" not in url and "/." not in url
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> bool:
@@ -65,20 +99,42 @@ def _attribute_filter(tag: str, name: str, value: str) -> bool:
         return False
     if tag == "a" and name == "href":
         return is_safe_url(value)
+    if tag == "a" and name == "class":
+        return value == "mention"
     if tag == "img" and name == "src":
-        # Images only from this site: an outside image would tell its host who reads the post.
-        return is_safe_url(value, allow_external=False) and value.startswith("/")
+        return is_site_image(value)
+    if tag == "img" and name == "loading":
+        return value == "lazy"
+    if name in ("width", "height", "start"):
+        return bool(_DIGITS_RE.match(value))
+    if tag == "code" and name == "class":
+        return bool(_CODE_CLASS_RE.match(value))
+    if name == "dir":
+        return value == "auto"
     return True
 
 
-def _set_link_rel(attrs, new=False):
-    href_key = (None, "href")
-    href = attrs.get(href_key)
-    if href is None or not is_safe_url(href):
-        attrs.pop(href_key, None)
-        return attrs
-    attrs[(None, "rel")] = LINK_REL
-    return attrs
+class _DirAutoFilter(Filter):
+    """Mark user paragraphs, items, quotes, headings and cells `dir="auto"` (mixed Arabic/Latin)."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] == "StartTag" and token["name"] in DIR_AUTO_TAGS:
+                token["data"] = {**token["data"], (None, "dir"): "auto"}
+            yield token
+
+
+class _LinkRelFilter(Filter):
+    """Every link that kept its href gets `rel="nofollow ugc noopener"`; a link without one, none."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] == "StartTag" and token["name"] == "a":
+                data = {k: v for k, v in token["data"].items() if k != (None, "rel")}
+                if data.get((None, "href")):
+                    data[(None, "rel")] = LINK_REL
+                token["data"] = data
+            yield token
 
 
 _cleaner = bleach.Cleaner(
@@ -87,26 +143,250 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_SCHEMES,
     strip=True,
     strip_comments=True,
+    filters=[_DirAutoFilter, _LinkRelFilter],
 )
-_linker = Linker(callbacks=[_set_link_rel], skip_tags={"pre", "code"}, parse_email=False)
 
 
 def sanitise_html(html: str) -> str:
-    """Clean arbitrary HTML to the allowlist and mark every link."""
-    return _linker.linkify(_cleaner.clean(html))
+    """Clean arbitrary HTML to the allowlist and mark every link (bare URLs are linked earlier,
+    in the Markdown stage: bleach's linkifier re-escapes code blocks and unescapes `&amp;amp;`)."""
+    return _cleaner.clean(html or "")
 
 
-def render_markdown(source: str) -> str:
-    """Markdown source to safe HTML (no raw HTML passes: it is escaped by the parser, then cleaned)."""
-    return sanitise_html(_markdown.render(source or ""))
+# --- Mentions -----------------------------------------------------------------------------------
+# A bare mention: letters, digits (any script), combining marks (Arabic tashkeel), `_`, `-`, `.`.
+_NAME_CHARS = r"[\w\-.\u0300-\u036F\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E8\u06EA-\u06ED]"
+MENTION_RE = re.compile(
+    r"(?<![\w@/.\-])@(?:\[(?P<long>[^\[\]\n]{1,80})\]|(?P<short>" + _NAME_CHARS + r"{1,60}))"
+)
 
 
-def render_post(source: str) -> str:
-    """A forum post body."""
-    return render_markdown(source)
+def _mention_candidates(match: re.Match) -> list[tuple[str, int]]:
+    """(key, end offset) pairs to try for one match, longest first (a trailing '.' ends a sentence)."""
+    if match.group("long") is not None:
+        key = name_key(match.group("long"))
+        return [(key, match.end())] if key else []
+    name = match.group("short")
+    out = []
+    while name:
+        out.append((name_key(name), match.start() + 1 + len(name)))
+        stripped = name.rstrip(".-_")
+        if stripped == name:
+            break
+        name = stripped
+    return out
 
 
-def render_chat(source: str) -> str:
-    """A short chat line: inline formatting and links only."""
-    html = _markdown.renderInline(source or "")
-    return sanitise_html(html)
+def _strip_url_punctuation(url: str) -> str:
+    """Drop what the URL pattern over-matches: trailing punctuation and an unbalanced ')'."""
+    while url:
+        if url[-1] in ".,;:!?'\"":
+            url = url[:-1]
+        elif url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _bare_urls(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, href) of bare web addresses: with http(s):// or starting `www.`."""
+    out = []
+    if "." not in text:
+        return out
+    for match in URL_RE.finditer(text):
+        start = match.start()
+        raw = match.group(0)
+        while raw.startswith("("):
+            raw = raw[1:]
+            start += 1
+        raw = _strip_url_punctuation(raw)
+        lowered = raw.lower()
+        if lowered.startswith(("http://", "https://")):
+            href = raw
+        elif lowered.startswith("www."):
+            href = "http://" + raw
+        else:
+            continue
+        if is_safe_url(href):
+            out.append((start, start + len(raw), href))
+    return out
+
+
+def _iter_mentions(text: str, url_spans=None):
+    """Yield (match, candidates) for each mention-looking token outside a bare URL."""
+    spans = [(a, b) for a, b, _h in _bare_urls(text)] if url_spans is None else url_spans
+    for match in MENTION_RE.finditer(text):
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        candidates = _mention_candidates(match)
+        if candidates:
+            yield match, candidates
+
+
+def _plain_text_tokens(tokens: list[Token]):
+    """Inline `text` tokens outside links (code spans and code blocks are other token types)."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        depth = 0
+        for index, child in enumerate(block.children):
+            if child.type == "link_open":
+                depth += 1
+            elif child.type == "link_close":
+                depth -= 1
+            elif child.type == "text" and depth == 0:
+                yield block, index, child
+
+
+def _links_in_text(text: str, mentions: Mapping[str, str]) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, href, label, css class) for bare URLs and known mentions in one text run."""
+    urls = _bare_urls(text)
+    found = [(a, b, href, text[a:b], "") for a, b, href in urls]
+    if mentions and "@" in text:
+        for match, candidates in _iter_mentions(text, [(a, b) for a, b, _h in urls]):
+            for key, end in candidates:
+                url = mentions.get(key)
+                if url and is_safe_url(url):
+                    label = "@" + (match.group("long") if match.group("long") is not None
+                                   else text[match.start() + 1:end])
+                    found.append((match.start(), end, url, label, "mention"))
+                    break
+    return sorted(found)
+
+
+def _links_rule(state) -> None:
+    """markdown-it core rule: link bare web addresses and known mentions in plain text."""
+    mentions = state.env.get("mentions") or {}
+    # Walk in reverse so replacing a child does not shift the indexes still to visit.
+    for block, index, child in reversed(list(_plain_text_tokens(state.tokens))):
+        text = child.content
+        if "." not in text and "@" not in text:
+            continue
+        found = _links_in_text(text, mentions)
+        if not found:
+            continue
+        pieces: list[Token] = []
+        cursor = 0
+        for start, end, href, label, css in found:
+            if start < cursor:
+                continue
+            if start > cursor:
+                pieces.append(_text_token(text[cursor:start], child))
+            link = Token("link_open", "a", 1)
+            link.attrs = {"href": href, "class": css} if css else {"href": href}
+            pieces.extend([link, _text_token(label, child), Token("link_close", "a", -1)])
+            cursor = end
+        if cursor < len(text):
+            pieces.append(_text_token(text[cursor:], child))
+        block.children[index:index + 1] = pieces
+
+
+def _text_token(content: str, like: Token) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    token.level = like.level
+    return token
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+def _render_image(self, tokens, idx, options, env):
+    """Site images render as <img>; any other image becomes a plain link to it (never loaded)."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    if is_site_image(src):
+        return f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}" loading="lazy">'
+    label = escapeHtml(alt or src)
+    if is_safe_url(src):
+        return f'<a href="{escapeHtml(src)}">{label}</a>'
+    return label
+
+
+def _build_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.core.ruler.push("links", _links_rule)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+_markdown = _build_markdown()
+
+
+def render_markdown(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
+    """Markdown source to safe HTML (raw HTML is escaped by the parser, then everything is cleaned)."""
+    env = {"mentions": dict(mentions or {})}
+    return sanitise_html(_markdown.render(source or "", env))
+
+
+def render_post(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
+    """A forum post body: block Markdown, mentions in `mentions` ({key: profile URL}) linked."""
+    return render_markdown(source, mentions=mentions)
+
+
+def render_preview(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
+    """What the editor's preview shows: exactly what the post will be."""
+    return render_post(source, mentions=mentions)
+
+
+def render_chat(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
+    """A short chat line: inline formatting, links and mentions only (no headings, lists, quotes)."""
+    env = {"mentions": dict(mentions or {})}
+    return sanitise_html(_markdown.renderInline(source or "", env))
+
+
+def mention_keys(source: str) -> set[str]:
+    """Candidate mention keys in `source` (outside code and links), for the caller to resolve."""
+    keys: set[str] = set()
+    if "@" not in (source or ""):
+        return keys
+    tokens = _markdown.parse(source, {"mentions": {}})
+    for _block, _index, child in _plain_text_tokens(tokens):
+        if "@" in child.content:
+            for _match, candidates in _iter_mentions(child.content):
+                keys.update(key for key, _end in candidates)
+    return keys
+
+
+# --- Quotes -------------------------------------------------------------------------------------
+def quoted_post_ids(source: str) -> set[int]:
+    """Ids of posts quoted in `source`: top-level blockquotes whose first line links to /t/post/<id>/."""
+    ids: set[int] = set()
+    if ">" not in (source or ""):
+        return ids
+    tokens = _markdown.parse(source, {"mentions": {}})
+    depth = 0
+    awaiting_first_line = False
+    for token in tokens:
+        if token.type == "blockquote_open":
+            depth += 1
+            awaiting_first_line = depth == 1
+        elif token.type == "blockquote_close":
+            depth -= 1
+        elif token.type == "inline" and awaiting_first_line:
+            awaiting_first_line = False
+            first_line = []
+            for child in token.children or []:
+                if child.type in ("softbreak", "hardbreak"):
+                    break
+                first_line.append(child)
+            for child in first_line:
+                if child.type == "link_open":
+                    match = QUOTE_HREF_RE.match(child.attrGet("href") or "")
+                    if match:
+                        ids.add(int(match.group(1)))
+                        break
+    return ids
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def quote_markdown(author_name: str, post_id: int, text: str) -> str:
+    """The Markdown a reply starts with to quote `text` from post `post_id` by `author_name`."""
+    name = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join((author_name or "").split()))
+    lines = [f"> **@[{name}]** [wrote](/t/post/{int(post_id)}/):"]
+    for line in (text or "").strip().splitlines():
+        lines.append(f"> {line}".rstrip())
+    return "\n".join(lines) + "\n\n"
