@@ -8,6 +8,10 @@ Actions of this app (the authorisation matrix walks every one):
 - `view_profile`: see a member's profile page.
 - `edit_profile` / `export_data` / `delete_account`: one's own account.
 - `manage_users`: the admin's user list, roles, observer grants.
+
+`check_privileged_action(user)` is the MFA rule every other app's privileged check calls:
+admins, global moderators and representatives need a second factor (TOTP or a security key)
+before acting; `PrivilegedMFAMiddleware` sends them to enrol when they open a privileged page.
 """
 
 from __future__ import annotations
@@ -104,6 +108,11 @@ def membership(user):
     return cache["membership"]
 
 
+def prime_membership(user, membership_or_none) -> None:
+    """Seed the cached membership from a prefetch, so pages listing users ask no query per user."""
+    _cache(user)["membership"] = membership_or_none
+
+
 def organisation_id(user) -> int | None:
     m = membership(user)
     return m.organisation_id if m else None
@@ -156,6 +165,27 @@ def needs_mfa(user) -> bool:
     return is_global_moderator(user) or is_representative(user)
 
 
+# A second factor that can sign someone in; recovery codes alone are only a fallback.
+MFA_FACTOR_TYPES = ("totp", "webauthn")
+
+
+def has_mfa(user) -> bool:
+    """Whether the user has enrolled an authenticator app or a security key (cached)."""
+    if not is_authenticated(user):
+        return False
+    cache = _cache(user)
+    if "mfa" not in cache:
+        from allauth.mfa.models import Authenticator
+
+        cache["mfa"] = Authenticator.objects.filter(user_id=user.pk, type__in=MFA_FACTOR_TYPES).exists()
+    return cache["mfa"]
+
+
+def mfa_missing(user) -> bool:
+    """A privileged user who has not enrolled a second factor yet."""
+    return needs_mfa(user) and not has_mfa(user)
+
+
 # --- Checks of this app ------------------------------------------------------------------------
 
 def require_good_standing(user) -> None:
@@ -187,10 +217,19 @@ check_export_data = check_edit_profile
 check_delete_account = check_edit_profile
 
 
+def check_privileged_action(user) -> None:
+    """Called by every privileged check (moderation, administration, speaking for an organisation):
+    a privileged user must have a second factor first. Says nothing about the role itself."""
+    require_good_standing(user)
+    if mfa_missing(user):
+        raise PermissionDenied(_("Set up two-factor authentication first."))
+
+
 def check_manage_users(user) -> None:
     require_good_standing(user)
     if not is_admin(user):
         raise PermissionDenied(_("Only administrators can do this."))
+    check_privileged_action(user)
 
 
 def visible_users(user, qs):

@@ -6,4 +6,8 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.me, name="me"),
     path("members/<int:user_id>/", views.profile, name="profile"),
+    path("profile/", views.profile_edit, name="profile_edit"),
+    path("settings/", views.account_settings, name="settings"),
+    path("data/", views.data_export, name="data_export"),
+    path("delete/", views.account_delete, name="delete"),
 ]

@@ -1,0 +1,87 @@
+"""Admin of users, restrictions and observer grants. The admin login goes through allauth, so
+its rate limits and the second factor apply there too."""
+
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from forum.audit import services as audit
+
+from . import names
+from .models import ObserverGrant, Restriction, User
+
+admin.site.login = secure_admin_login(admin.site.login)
+
+
+class UserAdminForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "display_name", "bio", "preferred_language", "role", "access_ends_at",
+                  "is_active", "is_staff", "is_superuser"]
+
+    def clean_display_name(self):
+        name = self.cleaned_data.get("display_name", "")
+        if not name:
+            return ""
+        name, key = names.clean_display_name(name)
+        if User.objects.filter(display_name_key=key).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This name is already used by another member."))
+        return name
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    form = UserAdminForm
+    list_display = ["email", "display_name", "role", "is_active", "is_staff", "date_joined", "deleted_at"]
+    list_filter = ["role", "is_active", "is_staff"]
+    search_fields = ["email", "display_name", "display_name_key"]
+    ordering = ["-date_joined"]
+    readonly_fields = ["date_joined", "last_login", "deleted_at"]
+    fieldsets = [
+        (None, {"fields": ["email", "display_name", "bio", "preferred_language"]}),
+        (_("Role and access"), {"fields": ["role", "access_ends_at", "is_active", "is_staff", "is_superuser"]}),
+        (_("Dates"), {"fields": ["date_joined", "last_login", "deleted_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        obj.display_name_key = names.display_name_key(obj.display_name) if obj.display_name else ""
+        if not change:
+            obj.set_unusable_password()  # they choose one through "forgotten password"
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, verb="user.change" if change else "user.create", target=obj,
+                     data={"fields": sorted(form.changed_data)})
+
+
+@admin.register(Restriction)
+class RestrictionAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "scope", "object_id", "starts_at", "ends_at", "lifted_at"]
+    list_filter = ["kind", "scope"]
+    search_fields = ["user__email", "user__display_name", "reason"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, verb="restriction.change" if change else "restriction.create",
+                     target=obj, reason=obj.reason, data={"fields": sorted(form.changed_data)})
+
+
+@admin.register(ObserverGrant)
+class ObserverGrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "scope", "object_id", "granted_by", "created_at"]
+    list_filter = ["scope"]
+    search_fields = ["user__email", "user__display_name"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["granted_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, verb="observer_grant.change" if change else "observer_grant.create",
+                     target=obj, data={"fields": sorted(form.changed_data)})

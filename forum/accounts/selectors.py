@@ -1,0 +1,42 @@
+"""Reads of the accounts pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.http import Http404
+
+from . import permissions
+
+
+def _with_membership(qs):
+    membership_model = get_user_model().memberships.rel.related_model
+    return qs.prefetch_related(
+        Prefetch("memberships", queryset=membership_model.objects.select_related("organisation"))
+    )
+
+
+def profile_get_for_viewer(*, user_id: int, viewer):
+    """The member whose profile `viewer` opens, with their organisation; raises Http404 /
+    PermissionDenied as `check_view_profile` says."""
+    try:
+        target = _with_membership(get_user_model().objects.all()).get(pk=user_id)
+    except get_user_model().DoesNotExist:
+        raise Http404 from None
+    memberships = list(target.memberships.all())
+    permissions.prime_membership(target, memberships[0] if memberships else None)
+    permissions.check_view_profile(viewer, target)
+    return target
+
+
+def profile_badges(user) -> list[dict]:
+    """Role badges for a profile: (code, label) of each role that deserves one; members get none."""
+    from django.utils.translation import gettext as _
+
+    labels = {
+        permissions.ADMIN: _("Administrator"),
+        permissions.MODERATOR: _("Moderator"),
+        permissions.OBSERVER: _("Observer"),
+        permissions.REPRESENTATIVE: _("Representative"),
+    }
+    return [{"code": role, "label": labels[role]} for role in permissions.roles_of(user) if role in labels]

@@ -1,0 +1,196 @@
+"""MFA: privileged users enrol before privileged actions; TOTP sign-in asks for the code."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.core.exceptions import PermissionDenied
+from django.test import override_settings
+from django.urls import reverse
+
+from forum.accounts import permissions
+from forum.accounts.adapter import MFAAdapter
+
+from .conftest import sign_in, totp_code
+
+pytestmark = pytest.mark.urls("tests.accounts.urls")
+SET_UP_FIRST = "Set up two-factor authentication first."
+
+
+@pytest.mark.parametrize("role", ["admin", "moderator", "representative"])
+def test_privileged_roles_need_mfa(make_user, role):
+    assert permissions.needs_mfa(make_user(role=role))
+
+
+@pytest.mark.parametrize("role", ["member", "observer"])
+def test_members_and_observers_do_not_need_mfa(make_user, role):
+    user = make_user(role=role)
+    assert not permissions.needs_mfa(user)
+    permissions.check_privileged_action(user)  # nothing to enrol; the role checks are elsewhere
+
+
+@pytest.mark.parametrize("role", ["admin", "moderator", "representative"])
+def test_privileged_action_is_refused_without_mfa_and_allowed_with_totp(make_user, enrol_totp, role):
+    user = make_user(role=role)
+    with pytest.raises(PermissionDenied, match=SET_UP_FIRST):
+        permissions.check_privileged_action(user)
+    enrol_totp(user)
+    permissions.forget(user)
+    permissions.check_privileged_action(user)
+    assert permissions.has_mfa(user)
+
+
+def test_recovery_codes_alone_do_not_count_as_a_second_factor(make_user):
+    user = make_user(role="moderator")
+    RecoveryCodes.activate(user)
+    assert not permissions.has_mfa(user)
+
+
+def test_moderator_without_totp_is_sent_to_enrol(client, make_user):
+    moderator = make_user(role="moderator")
+    client.force_login(moderator)
+    response = client.get("/test-privileged/", follow=True)
+    assert response.redirect_chain[0] == (reverse("mfa_index"), 302)
+    html = response.content.decode()
+    assert SET_UP_FIRST in html
+    assert "Authenticator App" in html
+
+
+def test_moderator_with_totp_passes(client, make_user, enrol_totp):
+    moderator = make_user(role="moderator")
+    enrol_totp(moderator)
+    client.force_login(moderator)
+    response = client.get("/test-privileged/")
+    assert response.status_code == 200
+    assert response.content == b"privileged ok"
+
+
+def test_representative_without_mfa_is_sent_to_enrol(client, make_user):
+    client.force_login(make_user(role="representative"))
+    response = client.get("/test-privileged/")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_index")
+
+
+def test_member_passes_the_mfa_gate_of_a_privileged_view(client, make_user):
+    client.force_login(make_user(role="member"))
+    assert client.get("/test-privileged/").status_code == 200  # the view's own role check decides
+
+
+def test_anonymous_visitor_of_a_privileged_view_is_asked_to_sign_in(client):
+    response = client.get("/test-privileged/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_admin_without_mfa_is_sent_from_the_django_admin_to_enrol(client, make_user):
+    client.force_login(make_user(role="admin"))
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_index")
+
+
+def test_admin_with_totp_opens_the_django_admin(client, make_user, enrol_totp):
+    admin = make_user(role="admin")
+    enrol_totp(admin)
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/accounts/user/?q=User").status_code == 200
+
+
+def test_member_calling_the_admin_is_refused_with_a_reason(client, make_user):
+    client.force_login(make_user(role="member"))
+    response = client.get("/admin/accounts/user/")
+    assert response.status_code == 403
+    assert "Only administrators can open the administration pages." in response.content.decode()
+
+
+def test_moderator_who_is_not_staff_is_refused_by_the_admin(client, make_user, enrol_totp):
+    moderator = make_user(role="moderator")
+    enrol_totp(moderator)
+    client.force_login(moderator)
+    assert client.get("/admin/").status_code == 403
+
+
+def test_admin_login_goes_through_allauth(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_login_of_a_totp_user_asks_for_the_code_and_accepts_a_valid_one(client, make_user, enrol_totp):
+    user = make_user(email="mod@example.org", role="moderator")
+    secret = enrol_totp(user)
+    response = sign_in(client, "mod@example.org")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000" if totp_code(secret) != "000000" else "111111"})
+    assert response.status_code == 200
+    assert "Incorrect code." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert Authenticator.objects.get(user=user, type="totp").last_used_at is not None
+
+
+def test_a_totp_code_cannot_be_used_twice(client, make_user, enrol_totp):
+    user = make_user(email="twice@example.org", role="moderator")
+    secret = enrol_totp(user)
+    code = totp_code(secret)
+    sign_in(client, "twice@example.org")
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    client.post(reverse("account_logout"))
+    sign_in(client, "twice@example.org")
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert "_auth_user_id" not in client.session
+    assert "Incorrect code." in response.content.decode()
+
+
+def test_totp_enrolment_through_the_pages(client, make_user):
+    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+
+    user = make_user(email="enrol@example.org", role="moderator")
+    sign_in(client, "enrol@example.org")
+    client.post(reverse("account_reauthenticate"), {"password": "correct-horse-battery"})
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="totp-qr"' in html and "<label" in html
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": "12"})
+    assert response.status_code == 200
+    assert not Authenticator.objects.filter(user=user).exists()
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+    assert client.get("/test-privileged/").status_code == 200
+
+
+def test_privileged_user_cannot_remove_their_only_second_factor(make_user, enrol_totp):
+    moderator = make_user(role="moderator")
+    enrol_totp(moderator)
+    totp = Authenticator.objects.get(user=moderator, type="totp")
+    assert not MFAAdapter().can_delete_authenticator(totp)
+    Authenticator.objects.create(user=moderator, type="webauthn", data={"name": "key"})
+    assert MFAAdapter().can_delete_authenticator(totp)
+
+
+def test_member_may_remove_their_second_factor(make_user, enrol_totp):
+    member = make_user(role="member")
+    enrol_totp(member)
+    assert MFAAdapter().can_delete_authenticator(Authenticator.objects.get(user=member))
+
+
+@override_settings(MFA_ADAPTER="forum.accounts.adapter.MFAAdapter")
+def test_deactivating_the_last_factor_is_refused_on_the_page(client, make_user, enrol_totp):
+    moderator = make_user(email="keep@example.org", role="moderator")
+    secret = enrol_totp(moderator)
+    sign_in(client, "keep@example.org")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    client.post(reverse("account_reauthenticate"), {"password": "correct-horse-battery"})
+    response = client.post(reverse("mfa_deactivate_totp"), {})
+    assert response.status_code == 200
+    assert "You cannot deactivate two-factor authentication." in response.content.decode()
+    assert Authenticator.objects.filter(user=moderator, type="totp").exists()
