@@ -1,0 +1,126 @@
+"""The search read: permission-filtered, ranked documents with snippets, one page at a time.
+
+PostgreSQL: the generated `vector` column (simple + french + english over the normalised text)
+is matched with the query normalised the same way and parsed by websearch_to_tsquery for each of
+the three configurations, OR-ed; results are ranked by ts_rank, and ts_headline marks the matches.
+SQLite: every query word must appear (substring) in the normalised title or body; words with a
+leading "-" must not; newest first; the snippet is built in Python.
+
+A page costs a fixed number of queries whatever the number of results: the count, the page
+(documents with their thread, category, author and organisation) and the viewer's permission facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Expression, F, Q, QuerySet
+from django.utils import timezone
+
+from . import permissions
+from .models import SearchDocument
+from .text import START_MARK, STOP_MARK, ParsedQuery, snippet_from_headline, snippet_from_terms
+
+_TABLE = SearchDocument._meta.db_table
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def results_per_page() -> int:
+    return int(getattr(settings, "FORUM_SEARCH_RESULTS_PER_PAGE", 20))
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    category: object | None = None
+    author: object | None = None
+    organisation: object | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filtered(qs: QuerySet, filters: SearchFilters) -> QuerySet:
+    if filters.category is not None:
+        qs = qs.filter(Q(thread__category=filters.category) | Q(thread__category__parent=filters.category))
+    if filters.author is not None:
+        qs = qs.filter(author=filters.author)
+    if filters.organisation is not None:
+        qs = qs.filter(organisation=filters.organisation)
+    if filters.date_from is not None:
+        qs = qs.filter(created_at__gte=_start_of(filters.date_from))
+    if filters.date_to is not None:
+        qs = qs.filter(created_at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    return qs
+
+
+class _Vector(Expression):
+    """The `vector` column the PostgreSQL migration adds (the model does not declare it)."""
+
+    def __init__(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(_TABLE)}.{connection.ops.quote_name('vector')}", []
+
+
+def _matching_postgresql(qs: QuerySet, query: ParsedQuery) -> QuerySet:
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+    tsquery = None
+    for config in ("simple", "french", "english"):
+        part = SearchQuery(query.text, config=config, search_type="websearch")
+        tsquery = part if tsquery is None else tsquery | part
+    return (
+        qs.alias(vector=_Vector())
+        .filter(vector=tsquery)
+        .annotate(
+            rank=SearchRank(F("vector"), tsquery),
+            headline=SearchHeadline("body_norm", tsquery, config="french", start_sel=START_MARK,
+                                    stop_sel=STOP_MARK, max_words=30, min_words=12, short_word=1),
+        )
+        .order_by("-rank", "-created_at", "-pk")
+    )
+
+
+def _matching_sqlite(qs: QuerySet, query: ParsedQuery) -> QuerySet:
+    for term in query.terms:
+        qs = qs.filter(Q(title_norm__icontains=term) | Q(body_norm__icontains=term))
+    for term in query.excluded:
+        qs = qs.exclude(Q(title_norm__icontains=term) | Q(body_norm__icontains=term))
+    return qs.order_by("-created_at", "-pk")
+
+
+def search_documents(*, viewer, query: ParsedQuery, filters: SearchFilters | None = None) -> QuerySet:
+    """Documents the viewer may find that match `query` and `filters`, best first."""
+    qs = permissions.visible_documents(viewer, SearchDocument.objects.all())
+    qs = _filtered(qs, filters or SearchFilters())
+    qs = _matching_postgresql(qs, query) if uses_full_text() else _matching_sqlite(qs, query)
+    return qs.select_related("thread", "thread__category", "author", "organisation")
+
+
+def search_page_for_viewer(*, viewer, query: ParsedQuery, filters: SearchFilters | None = None,
+                           page_number=1) -> Page:
+    """One page of results; each document gets `snippet`, safe HTML of its written words with <mark>s."""
+    paginator = Paginator(search_documents(viewer=viewer, query=query, filters=filters), results_per_page())
+    page = paginator.get_page(page_number)
+    page.object_list = list(page.object_list)
+    for document in page.object_list:
+        if uses_full_text():
+            document.snippet = snippet_from_headline(body_text=document.body_text, body_norm=document.body_norm,
+                                                     headline=document.headline, terms=query.terms)
+        else:
+            document.snippet = snippet_from_terms(body_text=document.body_text, body_norm=document.body_norm,
+                                                  terms=query.terms)
+    return page

@@ -1,0 +1,39 @@
+"""Keep the index in step with discussions without discussions knowing about search.
+
+Every save of a post or thread that can change what is found re-indexes it in the same
+transaction. Writes made with `QuerySet.update()` send no signal; the selectors therefore also
+check deletion and hiding on the live rows, and `rebuild_search_index` repairs any drift.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from forum.discussions.models import Post, Thread
+
+from . import services
+
+# Saves that touch only these fields change nothing that is searched.
+_POST_IRRELEVANT = frozenset({"reaction_counts", "edit_count"})
+_THREAD_IRRELEVANT = frozenset({"last_activity_at", "last_post_id", "reply_count", "view_count", "pinned",
+                                "locked"})
+
+
+@receiver(post_save, sender=Post, dispatch_uid="search_post_saved")
+def post_saved(sender, instance: Post, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields and set(update_fields) <= _POST_IRRELEVANT):
+        return
+    services.post_index(post=instance)
+
+
+@receiver(post_delete, sender=Post, dispatch_uid="search_post_deleted")
+def post_deleted(sender, instance: Post, **kwargs):
+    services.post_unindex(post_id=instance.pk)
+
+
+@receiver(post_save, sender=Thread, dispatch_uid="search_thread_saved")
+def thread_saved(sender, instance: Thread, created=False, raw=False, update_fields=None, **kwargs):
+    if raw or created or (update_fields and set(update_fields) <= _THREAD_IRRELEVANT):
+        return
+    services.thread_reindex(thread=instance)

@@ -1,0 +1,119 @@
+"""The index follows posts and threads: created, edited, hidden, deleted, renamed, moved, rebuilt."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from forum.core.richtext import render_post
+from forum.search import services
+from forum.search.models import SearchDocument
+
+
+def test_a_new_post_is_indexed_with_its_written_and_normalised_words(make_post):
+    post = make_post(title="مدرسة المستقبل", source="نناقش **المُجْتَمَع** المدني & <b>حقوق</b>")
+    document = SearchDocument.objects.get(post=post)
+    assert document.title_norm == "مدرسه المستقبل"
+    assert document.body_text == "نناقش المُجْتَمَع المدني & <b>حقوق</b>"
+    assert document.body_norm == "نناقش المجتمع المدني & <b>حقوق</b>"
+    assert len(document.body_text.split(" ")) == len(document.body_norm.split(" "))
+    assert set(document.stems.split()) == {"مستقبل", "مجتمع", "مدني"}
+    assert document.thread_id == post.thread_id
+    assert document.category_id == post.thread.category_id
+    assert document.author_id == post.author_id
+    assert document.created_at == post.created_at
+
+
+def test_only_the_opening_post_carries_the_thread_title(make_post):
+    opening = make_post(title="Budget participatif", source="first")
+    reply = make_post(thread=opening.thread, source="second")
+    assert SearchDocument.objects.get(post=opening).title_norm == "budget participatif"
+    assert SearchDocument.objects.get(post=reply).title_norm == ""
+
+
+def test_the_organisation_is_the_authors_at_write_time_or_the_one_spoken_for(make_post, make_user,
+                                                                            make_organisation):
+    author = make_user(role="representative")
+    own = author.memberships.get().organisation
+    post = make_post(source="hello", author=author)
+    assert SearchDocument.objects.get(post=post).organisation_id == own.pk
+    other = make_organisation()
+    spoken_for = make_post(source="on behalf", author=author, on_behalf_of=other)
+    assert SearchDocument.objects.get(post=spoken_for).organisation_id == other.pk
+    # Moving to another organisation later does not rewrite history.
+    author.memberships.update(organisation=other)
+    post.source = "hello again"
+    post.html = render_post(post.source)
+    post.save()
+    assert SearchDocument.objects.get(post=post).organisation_id == own.pk
+
+
+def test_an_edit_refreshes_the_document(make_post):
+    post = make_post(source="ancien texte")
+    post.source = "nouveau texte"
+    post.html = render_post(post.source)
+    post.save()
+    assert SearchDocument.objects.get(post=post).body_norm == "nouveau texte"
+
+
+def test_hidden_and_deleted_posts_leave_the_index(make_post):
+    hidden = make_post(source="hidden words")
+    deleted = make_post(source="deleted words")
+    hidden.hidden_at = timezone.now()
+    hidden.save()
+    deleted.deleted_at = timezone.now()
+    deleted.save(update_fields=["deleted_at"])
+    assert not SearchDocument.objects.filter(post__in=[hidden, deleted]).exists()
+    hidden.hidden_at = None
+    hidden.save()
+    assert SearchDocument.objects.filter(post=hidden).exists()
+
+
+def test_a_post_removed_from_the_database_leaves_the_index(make_post):
+    post = make_post(source="gone")
+    post_id = post.pk
+    post.delete()
+    assert not SearchDocument.objects.filter(post_id=post_id).exists()
+
+
+def test_counter_only_saves_do_not_reindex(make_post, django_assert_num_queries):
+    post = make_post(source="counted")
+    post.reaction_counts = {"👍": 1}
+    with django_assert_num_queries(1):  # the UPDATE of the post, nothing for search
+        post.save(update_fields=["reaction_counts"])
+
+
+def test_renaming_moving_and_deleting_a_thread_follow(make_post, make_category):
+    opening = make_post(title="Old title", source="body")
+    reply = make_post(thread=opening.thread, source="reply")
+    thread = opening.thread
+    target = make_category()
+    thread.title = "Nouveau titre"
+    thread.category = target
+    thread.save()
+    assert SearchDocument.objects.get(post=opening).title_norm == "nouveau titre"
+    assert set(SearchDocument.objects.filter(thread=thread).values_list("category_id", flat=True)) == {target.pk}
+    thread.deleted_at = timezone.now()
+    thread.save()
+    assert not SearchDocument.objects.filter(post__in=[opening, reply]).exists()
+
+
+def test_rebuild_restores_documents_lost_or_stale(make_post):
+    kept = make_post(title="مستوى التعليم", source="نص")
+    hidden = make_post(source="hidden")
+    from forum.discussions.models import Post
+
+    # Writes that bypass signals leave the index stale; the rebuild repairs it.
+    Post.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now())
+    SearchDocument.objects.filter(post=kept).delete()
+    assert services.index_rebuild(batch_size=1) == 1
+    assert list(SearchDocument.objects.values_list("post_id", flat=True)) == [kept.pk]
+    assert SearchDocument.objects.get(post=kept).title_norm == "مستوي التعليم"
+
+
+def test_rebuild_command_reports_the_count(make_post, capsys):
+    make_post(source="one")
+    make_post(source="two")
+    call_command("rebuild_search_index")
+    assert "2" in capsys.readouterr().out
+    assert SearchDocument.objects.count() == 2
