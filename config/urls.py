@@ -17,4 +17,5 @@ urlpatterns = [
     path("notifications/", include("forum.notifications.urls")),
     path("c/", include("forum.categories.urls")),
     path("t/", include("forum.discussions.urls")),
+    path("search/", include("forum.search.urls")),
 ]
