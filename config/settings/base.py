@@ -154,6 +154,8 @@ LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "forum.organisations.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The display name field and the invitation checks of signup (forum.organisations).
+ACCOUNT_SIGNUP_FORM_CLASS = "forum.organisations.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

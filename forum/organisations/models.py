@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,6 +68,8 @@ class Invitation(models.Model):
         MODERATOR = "moderator", _("Moderator")
 
     email = models.EmailField(_("email address"))
+    # The name the inviter knows the person by; pre-fills the signup form, which they may change.
+    name = models.CharField(_("name"), max_length=60, blank=True)
     organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"),
                                      null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
@@ -81,6 +84,9 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     # For observers: when their access ends once they have joined.
     access_ends_at = models.DateTimeField(_("observer access ends"), null=True, blank=True)
+    # The invitee's language: the email is written in it and it becomes their preferred language.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("Empty: the site's default language."))
 
     class Meta:
         ordering = ["-created_at"]
@@ -94,6 +100,25 @@ class Invitation(models.Model):
     def __str__(self):
         return self.email
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        """Not used, not revoked and not expired: the link can still be redeemed."""
+        return self.used_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def status(self) -> str:
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        return "open"
+
 
 class JoinRequest(models.Model):
     """A request to join, when the admin has turned requests on; waits for an admin's decision."""
@@ -106,17 +131,27 @@ class JoinRequest(models.Model):
     email = models.EmailField(_("email address"))
     display_name = models.CharField(_("display name"), max_length=60)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    # Set by the admin before approving: the organisation the person will join.
+    organisation = models.ForeignKey(Organisation, verbose_name=_("joins organisation"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="join_requests")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("Empty: the site's default language."))
     message = models.TextField(_("message"), max_length=1000, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("join request")
         verbose_name_plural = _("join requests")
+        constraints = [
+            models.UniqueConstraint(fields=["email"], condition=Q(status="pending"),
+                                    name="join_request_one_pending_per_email"),
+        ]
 
     def __str__(self):
         return self.email

@@ -1,0 +1,32 @@
+"""manage.py demo_logins: the demo accounts, their roles and the shared password."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from forum.accounts.models import User
+from forum.organisations import demo
+
+
+class Command(BaseCommand):
+    help = "Print the demo accounts created by seed_demo (email, role, password, notes)."
+
+    def handle(self, *args, **options):
+        present = {e.lower() for e in User.objects.filter(email__in=[u.email for u in demo.USERS])
+                   .values_list("email", flat=True)}
+        if not present:
+            self.stdout.write("No demo accounts yet. Run `manage.py seed_demo` first.")
+            return
+        rows = [("EMAIL", "ROLE", "ORGANISATION", "PASSWORD", "NOTES")]
+        for spec in demo.USERS:
+            if spec.email.lower() not in present:
+                continue
+            rows.append((spec.email, spec.role, spec.organisation or "-", demo.DEMO_PASSWORD, spec.note or ""))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for row in rows:
+            cells = [row[i].ljust(widths[i]) for i in range(4)] + [row[4]]
+            self.stdout.write("  ".join(cells).rstrip())
+        self.stdout.write("")
+        self.stdout.write("Admins, moderators and representatives have no second factor yet: the first time "
+                          "they open a privileged page (administration, inviting, moderating) they are asked "
+                          "to set up an authenticator app or security key.")
