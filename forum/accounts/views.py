@@ -88,7 +88,7 @@ def account_delete(request):
     """GET asks for confirmation; POST (after confirming one's password) deletes and signs out."""
     user = request.user
     permissions.check_delete_account(user, user)
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.account_delete(user=user, actor=user)
         logout(request)

@@ -1,0 +1,167 @@
+"""Data rights: download everything as JSON, delete the account (after the password) keeping
+authored content as "Former member"; the registry other apps add to."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from forum.accounts import services
+from forum.accounts.models import ObserverGrant, Restriction, User
+from forum.audit.models import AuditEntry
+from forum.core import personal_data
+
+from .conftest import PASSWORD, sign_in
+
+EXPORT = "/me/data/"
+DELETE = "/me/delete/"
+
+
+@pytest.fixture
+def signed_in(client, make_user, enrol_totp):
+    user = make_user(email="me@example.org", display_name="Layla Nasser", preferred_language="ar")
+    User.objects.filter(pk=user.pk).update(bio="Lawyer")
+    sign_in(client, "me@example.org")
+    client.user = User.objects.get(pk=user.pk)
+    return client
+
+
+@pytest.fixture
+def probe_entry():
+    """A registry entry of a pretend app, to see the registry called (removed afterwards)."""
+    calls = []
+    personal_data.register("zz_probe", export=lambda user: {"probe_for": user.pk},
+                           erase=lambda user: calls.append(user.pk))
+    yield calls
+    personal_data.unregister("zz_probe")
+
+
+def test_every_installed_apps_personal_data_is_registered():
+    names = {entry.name for entry in personal_data.entries()}
+    assert {"account", "emails", "sessions", "mfa", "restrictions", "organisation_membership"} <= names
+
+
+def test_registry_refuses_an_entry_with_nothing_to_do():
+    with pytest.raises(ValueError):
+        personal_data.register("empty")
+
+
+def test_export_page_explains_then_downloads_json_after_the_password(signed_in, enrol_totp, probe_entry):
+    user = signed_in.user
+    enrol_totp(user)
+    Restriction.objects.create(user=user, kind="mute", reason="Spam in #general")
+    assert signed_in.get(EXPORT).status_code == 200
+
+    # The password is asked for first (signing in is not re-authenticating), then the download resumes.
+    response = signed_in.post(EXPORT)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))
+    response = signed_in.post(f"{reverse('account_reauthenticate')}?next={EXPORT}",
+                              {"password": PASSWORD, "next": EXPORT})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert "attachment;" in response["Content-Disposition"]
+    payload = json.loads(response.content)
+    data = payload["data"]
+    assert payload["user_id"] == user.pk
+    assert data["account"]["email"] == "me@example.org"
+    assert data["account"]["display_name"] == "Layla Nasser"
+    assert data["account"]["bio"] == "Lawyer"
+    assert data["account"]["preferred_language"] == "ar"
+    assert data["emails"] == [{"email": "me@example.org", "verified": True, "primary": True}]
+    assert len(data["sessions"]) == 1 and data["sessions"][0]["ip"] == "127.0.0.1"
+    assert [m["type"] for m in data["mfa"]] == ["totp"]
+    assert data["restrictions"][0]["reason"] == "Spam in #general"
+    assert data["organisation_membership"][0]["kind"] == "member"
+    assert data["zz_probe"] == {"probe_for": user.pk}
+    secret = Authenticator.objects.get(user=user).data["secret"]
+    assert secret not in response.content.decode()
+    assert user.password not in response.content.decode()
+
+
+def test_export_is_only_for_oneself(make_user):
+    with pytest.raises(PermissionDenied):
+        services.personal_data_export(user=make_user(), actor=make_user(role="admin"))
+
+
+def test_delete_account_asks_for_confirmation_then_the_password(signed_in, probe_entry, make_user):
+    from forum.categories.models import Category
+    from forum.discussions.models import Post, Thread
+
+    user = signed_in.user
+    other = make_user()
+    category = Category.objects.create(name="General", slug="general")
+    thread = Thread.objects.create(category=category, title="Water in Deir ez-Zor", author=user,
+                                   last_activity_at=timezone.now())
+    post = Post.objects.create(thread=thread, author=user, source="Hello", html="<p>Hello</p>", path="00000001")
+    ObserverGrant.objects.create(user=user, scope="category", object_id=category.pk)
+    Restriction.objects.create(user=user, kind="mute", reason="kept for accountability")
+    other_session = UserSession.objects.get(user=user).session_key
+
+    assert "Delete my account" in signed_in.get(DELETE).content.decode()
+    # The password is asked for first (signing in is not re-authenticating), then the request resumes.
+    response = signed_in.post(DELETE, {})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))
+    response = signed_in.post(f"{reverse('account_reauthenticate')}?next={DELETE}",
+                              {"password": PASSWORD, "next": DELETE})
+    # Unconfirmed: a clear error and nothing deleted.
+    assert response.status_code == 400
+    assert "Please tick the box to confirm that you want to delete your account." in response.content.decode()
+    assert User.objects.get(pk=user.pk).deleted_at is None
+
+    response = signed_in.post(DELETE, {"confirm": "on"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+    user.refresh_from_db()
+    assert user.email == f"deleted-{user.pk}@invalid"
+    assert user.display_name == "" and user.display_name_key == "" and user.bio == ""
+    assert user.preferred_language == ""
+    assert not user.has_usable_password()
+    assert not user.is_active and user.deleted_at is not None
+    assert user.public_name == "Former member"
+    assert not EmailAddress.objects.filter(user=user).exists()
+    assert not Authenticator.objects.filter(user=user).exists()
+    assert not UserSession.objects.filter(user=user).exists()
+    assert not Session.objects.filter(session_key=other_session).exists()
+    assert not ObserverGrant.objects.filter(user=user).exists()
+    assert not user.memberships.exists()
+    assert probe_entry == [user.pk]
+    # Authored content stays, signed "Former member"; sanctions stay for accountability.
+    post.refresh_from_db()
+    assert post.author_id == user.pk and post.author.public_name == "Former member"
+    assert Thread.objects.get(pk=thread.pk).author.public_name == "Former member"
+    assert Restriction.objects.filter(user=user).exists()
+    assert AuditEntry.objects.filter(verb="account.delete", target_id=str(user.pk)).exists()
+    # Signed out, and the old address and password no longer open anything.
+    assert "_auth_user_id" not in signed_in.session
+    sign_in(signed_in, "me@example.org")
+    assert "_auth_user_id" not in signed_in.session
+    assert other.is_active
+
+
+def test_deleted_account_frees_the_email_and_the_name(signed_in, make_user):
+    user = signed_in.user
+    services.account_delete(user=user, actor=user)
+    newcomer = make_user(email="me@example.org", display_name="Layla Nasser")
+    assert newcomer.pk != user.pk
+
+
+def test_nobody_deletes_someone_elses_account(make_user):
+    target = make_user()
+    with pytest.raises(PermissionDenied):
+        services.account_delete(user=target, actor=make_user(role="admin"))
+    target.refresh_from_db()
+    assert target.deleted_at is None and target.is_active
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    for url in (EXPORT, DELETE):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
