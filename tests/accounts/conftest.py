@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time as _counters
@@ -11,7 +13,10 @@ PASSWORD = "correct-horse-battery"
 
 
 def totp_code(secret: str, offset: int = 0) -> str:
-    """The code an authenticator app shows now (offset in periods)."""
+    """The code an authenticator app shows now (offset in periods). Waits out the last second of a
+    period so the server checks the code in the same period."""
+    if time.time() % 30 > 28.5:
+        time.sleep(30 - time.time() % 30 + 0.05)
     counters = list(_counters())
     current = counters[len(counters) // 2]
     return format_hotp_value(hotp_value(secret, current + offset))
