@@ -1,16 +1,46 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+"""Category pages: the list of categories and one category's threads with the "new thread" form."""
 
-from .models import Category
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import render
+
+from forum.accounts import permissions as accounts
+
+from . import permissions, selectors
 
 
-@login_required
+def _signed_out_without_access(request) -> bool:
+    return not request.user.is_authenticated and not permissions.public_reading()
+
+
 def index(request):
-    return render(request, "categories/category_list.html",
-                  {"categories": Category.objects.filter(parent__isnull=True)})
+    if _signed_out_without_access(request):
+        return redirect_to_login(request.get_full_path())
+    tree = selectors.category_tree_for_viewer(viewer=request.user)
+    return render(request, "categories/category_list.html", {"categories": tree.categories, "unread": tree.unread})
 
 
-@login_required
 def detail(request, slug):
-    category = get_object_or_404(Category, slug=slug)
-    return render(request, "categories/category_detail.html", {"category": category})
+    try:
+        category = selectors.category_get_for_viewer(slug=slug, viewer=request.user)
+    except Http404:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    threads = selectors.category_threads_for_viewer(category=category, viewer=request.user,
+                                                    page_number=request.GET.get("page") or 1)
+    can_start = permissions.allows(permissions.check_start_thread, request.user, category)
+    speaks = can_start and accounts.is_representative(request.user) and not accounts.mfa_missing(request.user)
+    return render(request, "categories/category_detail.html", {
+        "category": category,
+        "page": threads.page,
+        "threads": threads.page.object_list,
+        "can_start_thread": can_start,
+        "can_speak_for_organisation": speaks,
+        "organisation": accounts.membership(request.user).organisation if speaks else None,
+        "subcategories": [c for c in category.children.all()
+                          if permissions.can_view_category(request.user, c)],
+        "title_max": settings.FORUM_TITLE_MAX_CHARS,
+        "post_max": settings.FORUM_POST_MAX_CHARS,
+    })

@@ -1,15 +1,295 @@
+"""Thread pages: glue between selectors, forms and services. Everything works without JavaScript."""
+
+from __future__ import annotations
+
+import functools
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.shortcuts import render as django_render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .models import Post, Thread
+from forum.categories import permissions as category_permissions
+from forum.categories import selectors as category_selectors
+
+from . import forms, permissions, selectors, services
+
+try:  # the MFA gate for privileged pages (accounts app)
+    from forum.accounts.decorators import privileged_required
+except ImportError:  # pragma: no cover - until the accounts app provides it
+    privileged_required = login_required
 
 
-@login_required
+@functools.cache
+def _editor_script_exists() -> bool:
+    from django.contrib.staticfiles import finders
+
+    return bool(finders.find("js/editor.js"))
+
+
+def render(request, template, context=None, status=200):
+    """Every page here may carry the editor toolbar (static/js/editor.js) once it exists."""
+    context = dict(context or {})
+    context.setdefault("editor_script", _editor_script_exists())
+    return django_render(request, template, context, status=status)
+
+
+def _refused(request, error: PermissionDenied, status: int = 403):
+    reason = str(error) if error.args else ""
+    return render(request, "discussions/refused.html", {"reason": reason}, status=status)
+
+
+def _thread_or_login(request, thread_id):
+    """The thread, or a redirect to sign in for visitors (they may be members not signed in yet)."""
+    try:
+        return selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user), None
+    except Http404:
+        if not request.user.is_authenticated:
+            return None, redirect_to_login(request.get_full_path())
+        raise
+
+
+def _status_for(error: ValidationError) -> int:
+    codes = {getattr(e, "code", None) for e in error.error_list} if not hasattr(error, "error_dict") else {
+        getattr(e, "code", None) for errors in error.error_dict.values() for e in errors}
+    return 429 if "rate_limited" in codes else 400
+
+
+@require_GET
 def thread(request, thread_id):
-    return render(request, "discussions/thread_detail.html", {"thread": get_object_or_404(Thread, pk=thread_id)})
+    thread, login = _thread_or_login(request, thread_id)
+    if login:
+        return login
+    view = selectors.FLAT if request.GET.get("view") == selectors.FLAT else selectors.TREE
+    page = selectors.thread_page_for_viewer(
+        thread=thread, viewer=request.user, view=view,
+        after=selectors.parse_cursor(view, request.GET.get("after")),
+        before=selectors.parse_cursor(view, request.GET.get("before")),
+    )
+    services.thread_viewed(viewer=request.user, thread=thread, last_post_id=page.last_post_id)
+    form = forms.ReplyForm() if page.can_reply else None
+    return render(request, "discussions/thread_detail.html", {
+        "page": page, "thread": thread, "form": form,
+        "can_speak_for_organisation": page.can_speak_for_organisation,
+    })
+
+
+@require_GET
+def post(request, post_id):
+    """Permalink: the page that shows the post, at its anchor (highlighted by :target)."""
+    try:
+        p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+    except Http404:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    view = selectors.FLAT if request.GET.get("view") == selectors.FLAT else selectors.TREE
+    return redirect(selectors.post_page_url(post=p, view=view))
+
+
+@require_GET
+def post_fragment(request, thread_id, post_id):
+    """One post rendered alone, for live updates inserting it into an open page."""
+    thread, login = _thread_or_login(request, thread_id)
+    if login:
+        return login
+    p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+    if p.thread_id != thread.pk:
+        raise Http404
+    selectors.decorate_posts([p], thread=thread, viewer=request.user,
+                             reactions=services.reactions_for(thread.category),
+                             view=request.GET.get("view") or selectors.TREE)
+    can_reply = permissions.allows(permissions.check_reply_to_thread, request.user, thread)
+    return render(request, "discussions/_post.html", {"post": p, "thread": thread, "can_reply": can_reply,
+                                                      "view": request.GET.get("view") or selectors.TREE})
 
 
 @login_required
-def post(request, post_id):
-    p = get_object_or_404(Post, pk=post_id)
-    return redirect(p.thread)
+@require_http_methods(["GET", "POST"])
+def thread_create(request, slug):
+    category = category_selectors.category_get_for_viewer(slug=slug, viewer=request.user)
+    try:
+        permissions.check_start_thread(request.user, category)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    speaks = permissions.allows(permissions.check_speak_for_organisation, request.user, None)
+    status = 200
+    form = forms.ThreadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.thread_create(author=request.user, category=category, **form.cleaned_data)
+        except ValidationError as e:
+            forms.add_service_errors(form, e)
+            status = _status_for(e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+            status = 403
+        else:
+            return redirect(new)
+    return render(request, "discussions/thread_form.html",
+                  {"category": category, "form": form, "can_speak_for_organisation": speaks}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply(request, thread_id, post_id=None):
+    """The reply page (and the target of every reply form): answers `post_id`, or the opening post."""
+    thread = selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user)
+    try:
+        permissions.check_reply_to_thread(request.user, thread)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    parent = None
+    if post_id is not None:
+        parent = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+        if parent.thread_id != thread.pk:
+            raise Http404
+    status = 200
+    if request.method == "POST":
+        form = forms.ReplyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            target = data.get("parent") or (parent.pk if parent else None)
+            try:
+                new = services.post_create(author=request.user, thread=thread, source=data["source"],
+                                           parent=target, on_behalf_of=data["on_behalf_of"])
+            except ValidationError as e:
+                forms.add_service_errors(form, e)
+                status = _status_for(e)
+            except PermissionDenied as e:
+                form.add_error(None, str(e))
+                status = 403
+            else:
+                return redirect(new)
+    else:
+        initial = {"parent": parent.pk if parent else ""}
+        if (parent is not None and request.GET.get("quote")
+                and parent.deleted_at is None and parent.hidden_at is None):
+            initial["source"] = selectors.quote_markdown(parent)
+        form = forms.ReplyForm(initial=initial)
+    speaks = permissions.allows(permissions.check_speak_for_organisation, request.user, None)
+    if parent is not None:
+        selectors.decorate_posts([parent], thread=thread, viewer=request.user,
+                                 reactions=services.reactions_for(thread.category))
+    return render(request, "discussions/reply_form.html",
+                  {"thread": thread, "parent": parent, "form": form, "can_speak_for_organisation": speaks},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request, post_id):
+    p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+    try:
+        permissions.check_edit_post(request.user, p)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    status = 200
+    form = forms.EditForm(request.POST or None, initial={"source": p.source})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(actor=request.user, post=p, source=form.cleaned_data["source"])
+        except ValidationError as e:
+            forms.add_service_errors(form, e)
+            status = _status_for(e)
+        except PermissionDenied as e:
+            return _refused(request, e)
+        else:
+            return redirect(p)
+    return render(request, "discussions/post_edit.html", {"post": p, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_delete(request, post_id):
+    p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+    try:
+        permissions.check_delete_post(request.user, p)
+        if request.method == "POST":
+            services.post_delete(actor=request.user, post=p)
+            return redirect(p)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    return render(request, "discussions/post_delete.html", {"post": p})
+
+
+@login_required
+@require_POST
+def post_react(request, post_id):
+    p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+    try:
+        services.reaction_toggle(actor=request.user, post=p, emoji=request.POST.get("emoji", ""))
+    except PermissionDenied as e:
+        return _refused(request, e)
+    except ValidationError as e:
+        return render(request, "discussions/refused.html", {"reason": " ".join(e.messages)}, status=400)
+    return redirect(p)
+
+
+@require_GET
+def post_reactions(request, post_id):
+    p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+    reactions = selectors.reactions_of_post(post=p, viewer=request.user)
+    return render(request, "discussions/post_reactions.html", {"post": p, "reactions": reactions})
+
+
+@require_GET
+def post_revisions(request, post_id):
+    p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+    try:
+        versions = selectors.post_revisions_for_viewer(post=p, viewer=request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    return render(request, "discussions/post_revisions.html", {"post": p, "versions": list(reversed(versions))})
+
+
+def _moderate(request, thread_id, action):
+    thread = selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user)
+    try:
+        action(thread)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    return redirect(thread)
+
+
+@privileged_required
+@require_POST
+def thread_pin(request, thread_id):
+    pinned = request.POST.get("pinned") == "1"
+    return _moderate(request, thread_id, lambda t: services.thread_pin(actor=request.user, thread=t, pinned=pinned))
+
+
+@privileged_required
+@require_POST
+def thread_lock(request, thread_id):
+    locked = request.POST.get("locked") == "1"
+    return _moderate(request, thread_id, lambda t: services.thread_lock(actor=request.user, thread=t, locked=locked))
+
+
+@privileged_required
+@require_http_methods(["GET", "POST"])
+def thread_move(request, thread_id):
+    thread = selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user)
+    try:
+        permissions.check_move_thread(request.user, thread)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    targets = category_permissions.moderated_categories(request.user).exclude(pk=thread.category_id)
+    form = forms.MoveForm(request.POST or None, categories=targets)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.thread_move(actor=request.user, thread=thread, category=form.cleaned_data["category"],
+                                     reason=form.cleaned_data["reason"])
+            except ValidationError as e:
+                forms.add_service_errors(form, e)
+            except PermissionDenied as e:
+                return _refused(request, e)
+            else:
+                return redirect(thread)
+        status = 400
+    return render(request, "discussions/thread_move.html", {"thread": thread, "form": form}, status=status)

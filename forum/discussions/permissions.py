@@ -1,0 +1,180 @@
+"""Who may read, write, react and moderate in threads.
+
+Actions of this app (the authorisation matrix walks every one):
+- `view_thread`: read a thread (its category is visible; deleted threads only for its moderators).
+- `start_thread`: open a thread in a category (the category's start policy).
+- `reply_to_thread`: reply in a thread (category reply policy; a locked thread only for moderators;
+  muted members and observers whose access ended are refused).
+- `edit_post`: change a post's text (its author, or a moderator of the category; not once deleted
+  or hidden).
+- `delete_post`: withdraw one's own post (it becomes a "deleted" placeholder, the tree stays).
+- `react_to_post`: add or remove a reaction.
+- `pin_thread` / `lock_thread` / `move_thread`: moderators of the category (move: of both categories).
+- `view_revisions`: see a post's earlier versions.
+- `speak_for_organisation`: post in the name of one's organisation (representatives).
+
+Moderator actions and speaking for an organisation go through
+`forum.accounts.permissions.check_privileged_action` (a second factor is required).
+Category rules live in `forum.categories.permissions`; this module adds the thread and post rules.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from forum.accounts import permissions as accounts
+from forum.categories import permissions as categories
+from forum.categories.permissions import allows, is_category_moderator  # noqa: F401  (re-exported)
+
+from .models import Post, Thread
+
+ACTIONS = (
+    "view_thread", "start_thread", "reply_to_thread", "edit_post", "delete_post", "react_to_post",
+    "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
+)
+
+
+def _privileged(user) -> None:
+    check = getattr(accounts, "check_privileged_action", None)
+    if check is not None:
+        check(user)
+
+
+# --- Threads -----------------------------------------------------------------------------------
+
+def check_view_thread(user, thread: Thread) -> None:
+    categories.check_view_category(user, thread.category)
+    if thread.deleted_at is not None and not is_category_moderator(user, thread.category):
+        raise Http404
+
+
+def visible_threads(user, qs=None):
+    """Queryset form of check_view_thread."""
+    qs = Thread.objects.all() if qs is None else qs
+    ids = categories.visible_category_ids(user)
+    moderated = categories.moderated_visible_category_ids(user)
+    return qs.filter(Q(category_id__in=ids) & (Q(deleted_at__isnull=True) | Q(category_id__in=moderated)))
+
+
+def check_start_thread(user, category) -> None:
+    categories.check_start_thread(user, category)
+
+
+def check_reply_to_thread(user, thread: Thread) -> None:
+    check_view_thread(user, thread)
+    categories.check_reply_in_category(user, thread.category)
+    if thread.deleted_at is not None:
+        raise PermissionDenied(_("This thread was deleted."))
+    if thread.locked and not is_category_moderator(user, thread.category):
+        raise PermissionDenied(_("This thread is locked: only moderators can reply."))
+
+
+def repliable_threads(user, qs=None):
+    """Queryset form of check_reply_to_thread."""
+    qs = visible_threads(user, qs).filter(deleted_at__isnull=True).select_related("category")
+    return qs.filter(pk__in=[t.pk for t in qs if allows(check_reply_to_thread, user, t)])
+
+
+def _check_moderate(user, thread: Thread) -> None:
+    check_view_thread(user, thread)
+    categories.check_moderate_category(user, thread.category)
+
+
+def check_pin_thread(user, thread: Thread) -> None:
+    _check_moderate(user, thread)
+
+
+def check_lock_thread(user, thread: Thread) -> None:
+    _check_moderate(user, thread)
+
+
+def check_move_thread(user, thread: Thread, target=None) -> None:
+    """Moderators of the thread's category; with `target`, also of the category it moves to."""
+    _check_moderate(user, thread)
+    if target is not None:
+        categories.check_view_category(user, target)
+        if not is_category_moderator(user, target):
+            raise PermissionDenied(_("You can only move threads into categories you moderate."))
+
+
+# --- Posts -------------------------------------------------------------------------------------
+
+def check_view_post(user, post: Post) -> None:
+    check_view_thread(user, post.thread)
+
+
+def visible_posts(user, qs=None):
+    """Posts of threads the user may read (deleted and hidden ones show as placeholders)."""
+    qs = Post.objects.all() if qs is None else qs
+    return qs.filter(thread__in=visible_threads(user))
+
+
+def _check_post_is_live(post: Post) -> None:
+    if post.deleted_at is not None:
+        raise PermissionDenied(_("This post was deleted."))
+    if post.hidden_at is not None:
+        raise PermissionDenied(_("This post was hidden by a moderator."))
+
+
+def check_edit_post(user, post: Post) -> None:
+    thread = post.thread
+    check_view_thread(user, thread)
+    accounts.require_good_standing(user)
+    _check_post_is_live(post)
+    moderator = is_category_moderator(user, thread.category)
+    if post.author_id != user.pk:
+        if not moderator:
+            raise PermissionDenied(_("You can only edit your own posts."))
+        _privileged(user)
+        return
+    categories.check_reply_in_category(user, thread.category)
+    if thread.locked and not moderator:
+        raise PermissionDenied(_("This thread is locked: posts can no longer be edited."))
+
+
+def check_delete_post(user, post: Post) -> None:
+    check_view_thread(user, post.thread)
+    accounts.require_good_standing(user)
+    if post.author_id != user.pk:
+        raise PermissionDenied(_("You can only delete your own posts."))
+    _check_post_is_live(post)
+    if post.thread.locked and not is_category_moderator(user, post.thread.category):
+        raise PermissionDenied(_("This thread is locked: posts can no longer be deleted."))
+
+
+def check_react_to_post(user, post: Post) -> None:
+    thread = post.thread
+    check_view_thread(user, thread)
+    accounts.require_good_standing(user)
+    _check_post_is_live(post)
+    if accounts.is_muted(user, scope="category", object_id=thread.category_id):
+        raise PermissionDenied(_("You are muted in this category: you can read but not write."))
+    if thread.locked and not is_category_moderator(user, thread.category):
+        raise PermissionDenied(_("This thread is locked."))
+
+
+def check_view_revisions(user, post: Post) -> None:
+    check_view_thread(user, post.thread)
+    if (post.deleted_at or post.hidden_at) and not is_category_moderator(user, post.thread.category):
+        raise PermissionDenied(_("The history of a removed post is not shown."))
+
+
+def check_speak_for_organisation(user, organisation=None) -> None:
+    accounts.require_good_standing(user)
+    org_id = getattr(organisation, "pk", organisation)
+    if not accounts.is_representative(user, org_id):
+        raise PermissionDenied(_("Only your organisation's representatives can speak in its name."))
+    _privileged(user)
+
+
+# --- Booleans for pages (no queries beyond the cached per-user facts) ---------------------------
+
+def post_actions(user, post: Post) -> dict[str, bool]:
+    return {
+        "edit": allows(check_edit_post, user, post),
+        "delete": allows(check_delete_post, user, post),
+        "react": allows(check_react_to_post, user, post),
+    }

@@ -1,0 +1,320 @@
+"""Reads for thread pages: one page of posts in tree or time order, permalinks, revisions, reactions.
+
+The thread page costs a fixed number of queries whatever the number of posts shown: posts with
+their authors, parents and organisations in one query, authors' organisations in one, the page's
+reactions (for "who reacted" and the viewer's own) in one; every permission question is answered
+from per-user facts loaded once. Pages are cut by keyset ("after this path" in tree order,
+"after this id" in time order), never by OFFSET.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from forum.accounts import permissions as accounts
+from forum.organisations.models import Membership
+
+from . import permissions, viewcounts
+from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, Reaction, Thread
+
+TREE = "tree"
+FLAT = "flat"
+_PATH_RE = re.compile(rf"^[0-9a-z]{{{PATH_SEGMENT}}}(/[0-9a-z]{{{PATH_SEGMENT}}}){{0,{MAX_TREE_DEPTH}}}$")
+
+
+def per_page() -> int:
+    return int(settings.FORUM_POSTS_PER_PAGE)
+
+
+def thread_get_for_viewer(*, thread_id: int, viewer) -> Thread:
+    """The thread with its category, or Http404 if it does not exist or the viewer may not read it."""
+    thread = (Thread.objects.select_related("category", "category__parent", "author", "on_behalf_of")
+              .filter(pk=thread_id).first())
+    if thread is None:
+        raise Http404
+    permissions.check_view_thread(viewer, thread)
+    return thread
+
+
+def post_get_for_viewer(*, post_id: int, viewer) -> Post:
+    """The post with its thread and category, or Http404."""
+    post = (Post.objects.select_related("thread", "thread__category", "thread__category__parent", "author",
+                                        "on_behalf_of")
+            .filter(pk=post_id).first())
+    if post is None:
+        raise Http404
+    permissions.check_view_post(viewer, post)
+    return post
+
+
+def _posts_queryset(thread: Thread):
+    memberships = Prefetch("author__memberships", queryset=Membership.objects.select_related("organisation"))
+    return (Post.objects.filter(thread=thread)
+            .select_related("author", "on_behalf_of", "parent", "parent__author")
+            .prefetch_related(memberships))
+
+
+def parse_cursor(view: str, value: str | None):
+    """A cursor from the query string, or None when absent or malformed (then: the first page)."""
+    if not value:
+        return None
+    if view == FLAT:
+        return int(value) if value.isdigit() else None
+    return value if _PATH_RE.match(value) else None
+
+
+@dataclass
+class ThreadPage:
+    thread: Thread
+    posts: list[Post]
+    view: str
+    next_cursor: str | None
+    prev_cursor: str | None
+    is_first: bool
+    reactions: list[str]
+    can_reply: bool
+    can_moderate: bool
+    can_speak_for_organisation: bool
+    organisation: object | None
+    pending_views: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def _url(self, **params) -> str:
+        query = {"view": FLAT} if self.view == FLAT else {}
+        query.update(params)
+        return "?" + urlencode(query) if query else "?"
+
+    @property
+    def first_url(self) -> str:
+        return self._url()
+
+    @property
+    def next_url(self) -> str | None:
+        return self._url(after=self.next_cursor) if self.next_cursor else None
+
+    @property
+    def prev_url(self) -> str | None:
+        return self._url(before=self.prev_cursor) if self.prev_cursor else None
+
+    @property
+    def other_view_url(self) -> str:
+        return "?" if self.view == FLAT else "?" + urlencode({"view": FLAT})
+
+    @property
+    def last_post_id(self) -> int | None:
+        return max((p.pk for p in self.posts), default=None)
+
+
+def _organisation_of(user):
+    memberships = getattr(user, "_prefetched_objects_cache", {}).get("memberships")
+    if memberships is None:
+        return None
+    for m in memberships:
+        return m.organisation
+    return None
+
+
+def _mark_branches(posts: list[Post]) -> None:
+    """For tree view: which posts open a <details> holding their replies, and how many close after."""
+    open_depths: list[int] = []
+    for i, post in enumerate(posts):
+        next_depth = posts[i + 1].depth if i + 1 < len(posts) else -1
+        post.opens_replies = next_depth > post.depth
+        if post.opens_replies:
+            open_depths.append(post.depth)
+        closes = 0
+        while open_depths and open_depths[-1] >= next_depth:
+            open_depths.pop()
+            closes += 1
+        post.closes = range(closes)
+
+
+def _attach_reactions(posts: list[Post], viewer) -> None:
+    """Who reacted with what, for the page's posts, in one query."""
+    by_post: dict[int, dict[str, list[str]]] = {}
+    mine: dict[int, set[str]] = {}
+    if posts:
+        rows = (Reaction.objects.filter(post_id__in=[p.pk for p in posts])
+                .select_related("user").only("post_id", "emoji", "user__display_name", "user__email",
+                                             "user__deleted_at", "user_id")
+                .order_by("id"))
+        for r in rows:
+            by_post.setdefault(r.post_id, {}).setdefault(r.emoji, []).append(r.user.public_name)
+            if viewer.is_authenticated and r.user_id == viewer.pk:
+                mine.setdefault(r.post_id, set()).add(r.emoji)
+    for p in posts:
+        p.who_reacted = by_post.get(p.pk, {})
+        p.my_reactions = mine.get(p.pk, set())
+
+
+def reaction_label(emoji: str) -> str:
+    labels = {"agree": _("Agree"), "disagree": _("Disagree")}
+    return labels.get(emoji, emoji)
+
+
+def _url_prefixes(thread: Thread) -> dict[str, str]:
+    # One reverse per page, not several per post: post URLs differ only by the id.
+    post = reverse("discussions:post", kwargs={"post_id": 1})[: -len("1/")]
+    reply = reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": 1})[: -len("1/")]
+    return {"post": post, "reply": reply}
+
+
+def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list[str], view: str = TREE) -> None:
+    """Attach to each post what the template shows: actions, reactions, organisation, reply context, URLs."""
+    _attach_reactions(posts, viewer)
+    prefixes = _url_prefixes(thread)
+    labels = {e: reaction_label(e) for e in reactions}
+    for p in posts:
+        p.thread = thread
+        base = f"{prefixes['post']}{p.pk}/"
+        p.urls = {
+            "permalink": base, "edit": base + "edit/", "delete": base + "delete/", "react": base + "react/",
+            "reactions": base + "reactions/", "revisions": base + "revisions/",
+            "reply": f"{prefixes['reply']}{p.pk}/", "quote": f"{prefixes['reply']}{p.pk}/?quote=1",
+        }
+        p.actions = permissions.post_actions(viewer, p)
+        p.author_organisation = _organisation_of(p.author)
+        p.removed = p.deleted_at is not None or p.hidden_at is not None
+        p.reaction_buttons = [
+            {"emoji": e, "label": labels[e], "count": (p.reaction_counts or {}).get(e, 0),
+             "mine": e in p.my_reactions,
+             "who": ", ".join(p.who_reacted.get(e, []))}
+            for e in reactions
+        ]
+        parent = p.parent if p.parent_id else None
+        if view == FLAT:
+            p.reply_context = parent if parent is not None and parent.depth > 0 else None
+        else:
+            # Stored at the maximum depth beside its parent: say whom it answers.
+            p.reply_context = parent if parent is not None and parent.depth >= p.depth else None
+        p.depth_class = min(p.depth, MAX_TREE_DEPTH) if view == TREE else 0
+
+
+def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=None, before=None,
+                           size: int | None = None) -> ThreadPage:
+    """One page of the thread's posts, after (or before) a cursor, with everything the page shows."""
+    from .services import reactions_for
+
+    size = size or per_page()
+    view = FLAT if view == FLAT else TREE
+    key = "id" if view == FLAT else "path"
+    qs = _posts_queryset(thread)
+    if before is not None:
+        rows = list(qs.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1])
+        has_more_before = len(rows) > size
+        posts = list(reversed(rows[:size]))
+        has_next = True
+        is_first = not has_more_before
+    else:
+        if after is not None:
+            qs = qs.filter(**{f"{key}__gt": after})
+        rows = list(qs.order_by(key)[: size + 1])
+        has_next = len(rows) > size
+        posts = rows[:size]
+        is_first = after is None
+    reactions = reactions_for(thread.category)
+    decorate_posts(posts, thread=thread, viewer=viewer, reactions=reactions, view=view)
+    if view == TREE:
+        _mark_branches(posts)
+    else:
+        for p in posts:
+            p.opens_replies, p.closes = False, range(0)
+
+    def cursor(p):
+        return str(getattr(p, key))
+
+    can_reply = permissions.allows(permissions.check_reply_to_thread, viewer, thread)
+    speaks = (can_reply and accounts.is_representative(viewer)
+              and permissions.allows(permissions.check_speak_for_organisation, viewer, None))
+    return ThreadPage(
+        thread=thread, posts=posts, view=view,
+        next_cursor=cursor(posts[-1]) if posts and has_next else None,
+        prev_cursor=cursor(posts[0]) if posts and not is_first else None,
+        is_first=is_first, reactions=reactions, can_reply=can_reply,
+        can_moderate=permissions.allows(permissions.check_lock_thread, viewer, thread),
+        can_speak_for_organisation=speaks,
+        organisation=accounts.membership(viewer).organisation if speaks else None,
+        pending_views=viewcounts.pending_views(thread.pk),
+    )
+
+
+def post_page_url(*, post: Post, view: str = TREE, size: int | None = None) -> str:
+    """The URL of the page that shows `post` (pages counted from the start), with its anchor.
+
+    Costs two queries: the post's rank, and the cursor before its page (a bounded look-back of
+    fewer than one page, never a deep OFFSET).
+    """
+    size = size or per_page()
+    key = "id" if view == FLAT else "path"
+    value = getattr(post, key)
+    siblings = Post.objects.filter(thread_id=post.thread_id)
+    rank = siblings.filter(**{f"{key}__lt": value}).count()
+    into_page = rank % size
+    url = reverse("discussions:thread", kwargs={"thread_id": post.thread_id})
+    params = []
+    if view == FLAT:
+        params.append("view=flat")
+    if rank >= size:
+        back = into_page  # posts of this page before `post`; the cursor is the one just before them
+        cursor = (siblings.filter(**{f"{key}__lt": value}).order_by(f"-{key}")
+                  .values_list(key, flat=True)[back:back + 1])
+        params.append(f"after={list(cursor)[0]}")
+    query = ("?" + "&".join(params)) if params else ""
+    return f"{url}{query}#post-{post.pk}"
+
+
+def quote_markdown(post: Post) -> str:
+    """A Markdown blockquote of the post with an attribution line linking back to it."""
+    attribution = _("%(name)s wrote:") % {"name": post.author.public_name}
+    lines = [f"> [{attribution}]({post.get_absolute_url()})", ">"]
+    lines += [f"> {line}" if line else ">" for line in post.source.splitlines()]
+    return "\n".join(lines) + "\n\n"
+
+
+@dataclass
+class Version:
+    number: int
+    source: str
+    editor: object | None
+    created_at: object
+    diff: list[tuple[str, str]]
+
+
+def post_revisions_for_viewer(*, post: Post, viewer) -> list[Version]:
+    """Every version of the post, oldest first, each with a line diff against the one before."""
+    permissions.check_view_revisions(viewer, post)
+    revisions = list(post.revisions.select_related("editor").order_by("created_at", "id"))
+    sources = [r.source for r in revisions] + [post.source]
+    editors = [post.author] + [r.editor for r in revisions]
+    # Revision i holds the text *before* edit i; edit i was made by revision i's editor at its time.
+    times = [post.created_at] + [r.created_at for r in revisions]
+    versions = []
+    for i, source in enumerate(sources):
+        previous = sources[i - 1] if i else ""
+        diff = []
+        if i:
+            for line in difflib.ndiff(previous.splitlines(), source.splitlines()):
+                tag = line[:2]
+                if tag == "? ":
+                    continue
+                diff.append(({"+ ": "added", "- ": "removed"}.get(tag, "same"), line[2:]))
+        versions.append(Version(number=i + 1, source=source, editor=editors[i], created_at=times[i], diff=diff))
+    return versions
+
+
+def reactions_of_post(*, post: Post, viewer) -> dict[str, list]:
+    """Who reacted with what (the "who reacted" page)."""
+    permissions.check_view_post(viewer, post)
+    out: dict[str, list] = {}
+    for r in Reaction.objects.filter(post=post).select_related("user").order_by("emoji", "created_at"):
+        out.setdefault(r.emoji, []).append(r.user)
+    return out

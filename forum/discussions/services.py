@@ -1,0 +1,355 @@
+"""Every write in threads: open, reply, edit, delete, react, pin, lock, move, count views.
+
+Each service takes keyword arguments with the acting user, runs in one transaction, checks the
+permission first, validates, saves, writes the audit entry for moderator actions, and then calls
+the `activity` hooks (notifications, subscriptions, read state, live updates, sent on commit).
+Rejections raise `ValidationError` (bad input; nothing saved) or `PermissionDenied` / `Http404`
+(not allowed), each with a translated message saying what was wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from forum.accounts import permissions as accounts
+from forum.audit.services import record
+from forum.core import richtext
+
+from . import activity, permissions
+from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
+
+# --- Validation --------------------------------------------------------------------------------
+
+_ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+def _has_control_chars(text: str, allowed=frozenset()) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+def clean_source(source: str | None) -> str:
+    """The post text with line ends unified; raises ValidationError saying what is wrong."""
+    text = (source or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ValidationError({"source": _("Write something: the post is empty.")}, code="empty")
+    limit = settings.FORUM_POST_MAX_CHARS
+    if len(text) > limit:
+        raise ValidationError({"source": _("The post is %(length)d characters long; the limit is %(limit)d.")
+                               % {"length": len(text), "limit": limit}}, code="too_long")
+    if _has_control_chars(text, _ALLOWED_CONTROLS):
+        raise ValidationError({"source": _("The post contains invisible control characters; "
+                                           "please remove them and try again.")}, code="control_chars")
+    return text
+
+
+def clean_title(title: str | None) -> str:
+    text = (title or "").strip()
+    if not text:
+        raise ValidationError({"title": _("Give the thread a title.")}, code="empty")
+    limit = settings.FORUM_TITLE_MAX_CHARS
+    if len(text) > limit:
+        raise ValidationError({"title": _("The title is %(length)d characters long; the limit is %(limit)d.")
+                               % {"length": len(text), "limit": limit}}, code="too_long")
+    if _has_control_chars(text):
+        raise ValidationError({"title": _("The title contains control characters or line breaks; "
+                                          "please remove them.")}, code="control_chars")
+    return text
+
+
+# --- Rate limit --------------------------------------------------------------------------------
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """"10/m" → (10, 60); "30/5m" → (30, 300)."""
+    match = _RATE.match(rate or "")
+    if not match:
+        raise ValueError(f"invalid rate {rate!r}; expected e.g. '10/m'")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _UNIT_SECONDS[unit]
+
+
+def _check_post_rate(author) -> None:
+    """At most FORUM_POST_RATE new posts per member per window, counted in the cache."""
+    limit, window = parse_rate(settings.FORUM_POST_RATE)
+    bucket = int(timezone.now().timestamp()) // window
+    key = f"forum:post-rate:{author.pk}:{bucket}"
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        used = 1
+    if used > limit:
+        minutes = max(1, window // 60)
+        raise ValidationError(
+            ngettext("You are posting too fast: at most %(limit)d posts per minute. Please wait a moment.",
+                     "You are posting too fast: at most %(limit)d posts in %(minutes)d minutes. "
+                     "Please wait a moment.", minutes) % {"limit": limit, "minutes": minutes},
+            code="rate_limited",
+        )
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+def _segment(pk: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while pk:
+        pk, r = divmod(pk, 36)
+        out = digits[r] + out
+    return (out or "0").rjust(PATH_SEGMENT, "0")
+
+
+def _render(source: str) -> str:
+    return richtext.render_post(source)
+
+
+def _speaker(author, on_behalf_of: bool):
+    """The organisation a representative chose to speak for, or None."""
+    if not on_behalf_of:
+        return None
+    permissions.check_speak_for_organisation(author)
+    return accounts.membership(author).organisation
+
+
+def _place_in_tree(post: Post, parent: Post | None) -> None:
+    """Set path and depth once the id is known; deeper than MAX_TREE_DEPTH stays at that depth."""
+    if parent is None:
+        post.path, post.depth = _segment(post.pk), 0
+    elif parent.depth >= MAX_TREE_DEPTH:
+        # A sibling of the parent, under the parent's own tree parent; shown as "in reply to".
+        post.path = parent.path.rsplit("/", 1)[0] + "/" + _segment(post.pk)
+        post.depth = MAX_TREE_DEPTH
+    else:
+        post.path, post.depth = parent.path + "/" + _segment(post.pk), parent.depth + 1
+    Post.objects.filter(pk=post.pk).update(path=post.path, depth=post.depth)
+
+
+def _touch(thread: Thread, post: Post, *, new_thread: bool = False) -> None:
+    now = post.created_at
+    updates = {"last_activity_at": now, "last_post_id": post.pk}
+    if not new_thread:
+        updates["reply_count"] = F("reply_count") + 1
+    Thread.objects.filter(pk=thread.pk).update(**updates)
+    category_updates = {"post_count": F("post_count") + 1, "last_activity_at": now}
+    if new_thread:
+        category_updates["thread_count"] = F("thread_count") + 1
+    type(thread.category).objects.filter(pk=thread.category_id).update(**category_updates)
+    thread.last_activity_at, thread.last_post_id = now, post.pk
+    if not new_thread:
+        thread.reply_count += 1
+
+
+# --- Threads and posts -------------------------------------------------------------------------
+
+@transaction.atomic
+def thread_create(*, author, category, title: str, source: str, on_behalf_of: bool = False) -> Thread:
+    """Open a thread with its first post; watchers of the category hear of it after commit."""
+    permissions.check_start_thread(author, category)
+    errors = {}
+    try:
+        title = clean_title(title)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    try:
+        source = clean_source(source)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    organisation = _speaker(author, on_behalf_of)
+    _check_post_rate(author)
+    now = timezone.now()
+    thread = Thread.objects.create(category=category, title=title, author=author, on_behalf_of=organisation,
+                                   last_activity_at=now)
+    post = Post.objects.create(thread=thread, author=author, on_behalf_of=organisation, source=source,
+                               html=_render(source))
+    _place_in_tree(post, None)
+    _touch(thread, post, new_thread=True)
+    activity.on_thread_created(thread, post)
+    return thread
+
+
+def _resolve_parent(thread: Thread, parent) -> Post:
+    """The post being answered: the opening post when none is given. Refuses other threads' posts."""
+    if parent is None or parent == "":
+        root = Post.objects.filter(thread=thread, depth=0).order_by("id").first()
+        if root is None:
+            raise ValidationError(_("This thread has no opening post to reply to."), code="no_root")
+        return root
+    if isinstance(parent, Post):
+        parent_id = parent.pk
+    else:
+        try:
+            parent_id = int(parent)
+        except (TypeError, ValueError):
+            raise ValidationError(_("The post you are replying to does not exist."), code="bad_parent") from None
+    found = Post.objects.filter(pk=parent_id).first()
+    if found is None:
+        raise ValidationError(_("The post you are replying to does not exist."), code="bad_parent")
+    if found.thread_id != thread.pk:
+        raise ValidationError(_("You can only reply to a post of this thread."), code="other_thread")
+    if found.deleted_at is not None:
+        raise ValidationError(_("The post you are replying to was deleted."), code="parent_deleted")
+    if found.hidden_at is not None:
+        raise ValidationError(_("The post you are replying to was hidden by a moderator."), code="parent_hidden")
+    return found
+
+
+@transaction.atomic
+def post_create(*, author, thread: Thread, source: str, parent=None, on_behalf_of: bool = False) -> Post:
+    """Reply to `parent` (a post of the same thread or its id; the opening post when None).
+
+    Watchers, the person answered and the people mentioned hear of it after commit; open pages update.
+    """
+    permissions.check_reply_to_thread(author, thread)
+    parent_post = _resolve_parent(thread, parent)
+    source = clean_source(source)
+    organisation = _speaker(author, on_behalf_of)
+    _check_post_rate(author)
+    post = Post.objects.create(thread=thread, author=author, parent=parent_post, on_behalf_of=organisation,
+                               source=source, html=_render(source))
+    _place_in_tree(post, parent_post)
+    _touch(thread, post)
+    activity.on_post_created(post)
+    return post
+
+
+@transaction.atomic
+def post_edit(*, actor, post: Post, source: str) -> Post:
+    """Change a post's text; the previous text is kept as a revision."""
+    permissions.check_edit_post(actor, post)
+    source = clean_source(source)
+    if source == post.source:
+        return post
+    PostRevision.objects.create(post=post, editor=actor, source=post.source)
+    post.source = source
+    post.html = _render(source)
+    post.edited_at = timezone.now()
+    post.edit_count = F("edit_count") + 1
+    post.save(update_fields=["source", "html", "edited_at", "edit_count"])
+    post.refresh_from_db(fields=["edit_count"])
+    if actor.pk != post.author_id:
+        record(actor=actor, verb="post.edit", target=post, data={"thread": post.thread_id})
+    activity.on_post_edited(post)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, actor, post: Post) -> Post:
+    """The author withdraws a post: its text and history are erased, a "deleted" placeholder keeps
+    the tree (its replies stay where they are)."""
+    permissions.check_delete_post(actor, post)
+    post.deleted_at = timezone.now()
+    post.source = ""
+    post.html = ""
+    post.save(update_fields=["deleted_at", "source", "html"])
+    post.revisions.all().delete()
+    post.reactions.all().delete()
+    Post.objects.filter(pk=post.pk).update(reaction_counts={})
+    post.reaction_counts = {}
+    if post.depth > 0:
+        Thread.objects.filter(pk=post.thread_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
+    activity.on_post_removed(post)
+    return post
+
+
+# --- Reactions ---------------------------------------------------------------------------------
+
+def reactions_for(category) -> list[str]:
+    """The reactions offered in a category: the fixed set, plus agree/disagree in consultations."""
+    allowed = list(settings.FORUM_REACTIONS)
+    if getattr(category, "is_consultation", False):
+        allowed += list(settings.FORUM_CONSULTATION_REACTIONS)
+    return allowed
+
+
+@transaction.atomic
+def reaction_toggle(*, actor, post: Post, emoji: str) -> bool:
+    """Add the reaction, or take it back if it was there. Returns True when it is now on.
+
+    `Post.reaction_counts` is recounted from the reactions inside the same transaction, with the
+    post row locked, so concurrent toggles cannot leave it out of step.
+    """
+    permissions.check_react_to_post(actor, post)
+    if emoji not in reactions_for(post.thread.category):
+        raise ValidationError(_("This reaction is not available here."), code="bad_reaction")
+    locked = Post.objects.select_for_update().only("pk").get(pk=post.pk)
+    deleted, _rows = Reaction.objects.filter(post=locked, user=actor, emoji=emoji).delete()
+    added = not deleted
+    if added:
+        Reaction.objects.create(post=locked, user=actor, emoji=emoji)
+    counts = dict(Reaction.objects.filter(post=locked).values("emoji").annotate(n=Count("id"))
+                  .values_list("emoji", "n"))
+    Post.objects.filter(pk=post.pk).update(reaction_counts=counts)
+    post.reaction_counts = counts
+    return added
+
+
+# --- Moderation --------------------------------------------------------------------------------
+
+@transaction.atomic
+def thread_pin(*, actor, thread: Thread, pinned: bool = True, reason: str = "") -> Thread:
+    permissions.check_pin_thread(actor, thread)
+    if thread.pinned != pinned:
+        thread.pinned = pinned
+        thread.save(update_fields=["pinned"])
+        record(actor=actor, verb="thread.pin" if pinned else "thread.unpin", target=thread, reason=reason)
+        activity.on_thread_changed(thread)
+    return thread
+
+
+@transaction.atomic
+def thread_lock(*, actor, thread: Thread, locked: bool = True, reason: str = "") -> Thread:
+    permissions.check_lock_thread(actor, thread)
+    if thread.locked != locked:
+        thread.locked = locked
+        thread.save(update_fields=["locked"])
+        record(actor=actor, verb="thread.lock" if locked else "thread.unlock", target=thread, reason=reason)
+        activity.on_thread_changed(thread)
+    return thread
+
+
+@transaction.atomic
+def thread_move(*, actor, thread: Thread, category, reason: str = "") -> Thread:
+    """Move a thread to another category; both categories' counters follow."""
+    permissions.check_move_thread(actor, thread, category)
+    if category.pk == thread.category_id:
+        raise ValidationError({"category": _("The thread is already in this category.")}, code="same_category")
+    source_category = thread.category
+    posts = Post.objects.filter(thread=thread, deleted_at__isnull=True).count()
+    Category = type(category)
+    Category.objects.filter(pk=source_category.pk).update(
+        thread_count=F("thread_count") - 1, post_count=F("post_count") - posts)
+    Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1,
+                                                   post_count=F("post_count") + posts)
+    thread.category = category
+    thread.save(update_fields=["category"])
+    record(actor=actor, verb="thread.move", target=thread, reason=reason,
+           data={"from": source_category.pk, "to": category.pk})
+    activity.on_thread_changed(thread)
+    return thread
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+def thread_viewed(*, viewer, thread: Thread, last_post_id: int | None) -> None:
+    """A page of the thread was shown: count the view (in the cache) and tell the read-state hook."""
+    from . import viewcounts
+
+    viewcounts.record_view(thread.pk)
+    if viewer is not None and viewer.is_authenticated and last_post_id:
+        activity.on_thread_viewed(user=viewer, thread=thread, last_post_id=last_post_id)

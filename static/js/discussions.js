@@ -1,0 +1,68 @@
+// Thread pages: answer any post with the one reply form (moved under the post), quote a selected
+// passage. Without this file the "Reply" and "Quote" links open the reply page instead.
+const form = document.querySelector("[data-reply-form]");
+const list = document.querySelector(".post-list[data-thread-id]");
+
+function textarea() {
+  return form && form.querySelector("textarea");
+}
+
+function moveFormUnder(post, parentId, author) {
+  const parent = form.querySelector("input[name='parent']");
+  if (parent) parent.value = parentId;
+  const note = form.querySelector("[data-replying-to]");
+  if (note) {
+    note.textContent = note.dataset.template
+      ? note.dataset.template.replace("%s", author)
+      : author;
+    note.hidden = false;
+  }
+  const cancel = form.querySelector("[data-cancel-reply]");
+  if (cancel) cancel.hidden = false;
+  post.after(form);
+  textarea()?.focus();
+}
+
+function resetForm() {
+  const parent = form.querySelector("input[name='parent']");
+  if (parent) parent.value = "";
+  const note = form.querySelector("[data-replying-to]");
+  if (note) note.hidden = true;
+  const cancel = form.querySelector("[data-cancel-reply]");
+  if (cancel) cancel.hidden = true;
+  document.querySelector("#reply")?.append(form);
+}
+
+function quoteOf(post, passage) {
+  const author = post.querySelector(".post-author")?.textContent.trim() || "";
+  const link = post.querySelector(".post-time")?.getAttribute("href") || "";
+  const wrote = (form.dataset.wroteTemplate || "%s:").replace("%s", author);
+  const lines = passage.split(/\r?\n/).map((line) => (line ? `> ${line}` : ">"));
+  return `> [${wrote}](${link})\n>\n${lines.join("\n")}\n\n`;
+}
+
+if (form && list) {
+  list.addEventListener("click", (event) => {
+    const reply = event.target.closest("a.reply-link");
+    const quote = event.target.closest("a.quote-link");
+    if (!reply && !quote) return;
+    const post = event.target.closest("article.post");
+    if (!post) return;
+    const selection = window.getSelection();
+    const selected = selection && !selection.isCollapsed && post.contains(selection.anchorNode)
+      ? selection.toString().trim() : "";
+    // A quote of the whole post needs its Markdown source: leave that to the reply page.
+    if (quote && !selected) return;
+    event.preventDefault();
+    const author = post.querySelector(".post-author")?.textContent.trim() || "";
+    moveFormUnder(post, post.dataset.postId, author);
+    if (quote && selected) {
+      const area = textarea();
+      if (area) {
+        area.value = quoteOf(post, selected) + area.value;
+        area.setSelectionRange(area.value.length, area.value.length);
+      }
+    }
+  });
+  form.querySelector("[data-cancel-reply]")?.addEventListener("click", resetForm);
+}
