@@ -1,0 +1,47 @@
+"""`ws/notifications/`: a member's own live channel (the unread badge).
+
+Joins the member's user group (`forum.core.realtime.user_group`) and relays what is sent there,
+e.g. `{"type": "notifications.unread", "count": 3}`. Sends the current count on connect, so a
+page that was open while offline catches up. Protocol in docs/live-protocol.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
+
+from forum.core import realtime
+from forum.core.consumers import CLOSE_UNAUTHENTICATED, JsonConsumer
+
+from . import selectors
+from .services import EVENT_UNREAD
+
+
+class NotificationConsumer(JsonConsumer):
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active or user.deleted_at:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.group = realtime.user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_count()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def send_count(self) -> None:
+        count = await database_sync_to_async(selectors.unread_count)(self.scope["user"])
+        await self.send_json({"type": EVENT_UNREAD, "count": count})
+
+    async def receive_frame(self, frame: dict[str, Any]) -> None:
+        if frame["type"] == "count":
+            await self.send_count()
+            return
+        await self.send_error("unknown_type", _("Unknown message type."))

@@ -1,0 +1,145 @@
+"""Notification email: one message per notice ("immediately") or one daily digest.
+
+Every message is written in the recipient's language (their preferred language, else the site's),
+links back to the site by absolute URL (`FORUM_SITE_URL`), and carries a signed one-click
+unsubscribe link in its body and in the `List-Unsubscribe` / `List-Unsubscribe-Post` headers
+(RFC 8058), so a mail client can unsubscribe without a sign-in.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from . import texts
+from .models import Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+# Digest is due when the last one is at least this old (a little under a day, so a daily cron
+# that runs a few minutes early still sends).
+DIGEST_INTERVAL = timedelta(hours=23)
+DIGEST_MAX_ITEMS = 50
+
+
+def site_url() -> str:
+    return getattr(settings, "FORUM_SITE_URL", "http://localhost:8000").rstrip("/")
+
+
+def absolute(url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    return site_url() + (url if url.startswith("/") else "/" + url)
+
+
+def language_of(user) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    lang = getattr(user, "preferred_language", "") or ""
+    return lang if lang in codes else settings.LANGUAGE_CODE
+
+
+def unsubscribe_url(user) -> str:
+    from .services import unsubscribe_token
+
+    return absolute(reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(user)}))
+
+
+def _message(*, user, template: str, context: dict) -> EmailMultiAlternatives:
+    unsubscribe = unsubscribe_url(user)
+    context = {**context, "user": user, "site_name": "Madaniya", "site_url": site_url(),
+               "unsubscribe_url": unsubscribe,
+               "settings_url": absolute(reverse("notifications:settings"))}
+    with translation.override(language_of(user)):
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip().replace("\n", " ")
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+        lang = translation.get_language()
+    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
+    message = EmailMultiAlternatives(
+        subject=f"{prefix}{subject}", body=text, to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": lang,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _items(user, notifications) -> list[dict]:
+    items = []
+    with translation.override(language_of(user)):
+        for n in notifications:
+            items.append({"text": texts.describe(n), "excerpt": texts.excerpt(n), "url": absolute(n.url)})
+    return items
+
+
+def notification_message(notification: Notification) -> EmailMultiAlternatives:
+    user = notification.recipient
+    (item,) = _items(user, [notification])
+    return _message(user=user, template="notification", context={"item": item})
+
+
+def send_immediate(notifications: list[Notification]) -> int:
+    """Email each notice whose recipient wants email at once; returns how many were sent."""
+    if not notifications:
+        return 0
+    user_ids = {n.recipient_id for n in notifications}
+    prefs = dict(NotificationPreference.objects.filter(user_id__in=user_ids).values_list("user_id", "email"))
+    due = [n for n in notifications
+           if prefs.get(n.recipient_id, NotificationPreference.Email.IMMEDIATE) == NotificationPreference.Email.IMMEDIATE
+           and n.recipient.email]
+    if not due:
+        return 0
+    messages = [notification_message(n) for n in due]
+    sent = get_connection(fail_silently=False).send_messages(messages) or 0
+    Notification.objects.filter(pk__in=[n.pk for n in due if n.pk]).update(emailed_at=timezone.now())
+    return sent
+
+
+def send_digests(*, now=None) -> int:
+    """Send the daily digest to every member due one; returns how many digests went out.
+
+    Due: email preference "daily digest", active, and no digest in the last `DIGEST_INTERVAL`.
+    A digest lists the unread notifications not yet emailed, newest first; members with none get
+    nothing (and stay due).
+    """
+    now = now or timezone.now()
+    prefs = (NotificationPreference.objects
+             .filter(email=NotificationPreference.Email.DAILY, user__is_active=True, user__deleted_at__isnull=True)
+             .exclude(last_digest_at__gt=now - DIGEST_INTERVAL)
+             .select_related("user"))
+    sent = 0
+    connection = get_connection(fail_silently=False)
+    for pref in prefs:
+        user = pref.user
+        if not user.email:
+            continue
+        pending = list(Notification.objects.filter(recipient=user, read_at__isnull=True, emailed_at__isnull=True)
+                       .select_related("actor").order_by("-created_at", "-id")[:DIGEST_MAX_ITEMS + 1])
+        if not pending:
+            continue
+        total = Notification.objects.filter(recipient=user, read_at__isnull=True, emailed_at__isnull=True).count() \
+            if len(pending) > DIGEST_MAX_ITEMS else len(pending)
+        shown = pending[:DIGEST_MAX_ITEMS]
+        message = _message(user=user, template="digest",
+                           context={"items": _items(user, shown), "count": total, "more": total - len(shown),
+                                    "notifications_url": absolute(reverse("notifications:index"))})
+        try:
+            connection.send_messages([message])
+        except Exception:
+            logger.exception("digest to user %s failed", user.pk)
+            continue
+        Notification.objects.filter(recipient=user, read_at__isnull=True, emailed_at__isnull=True,
+                                    created_at__lte=now).update(emailed_at=now)
+        NotificationPreference.objects.filter(pk=pref.pk).update(last_digest_at=now)
+        sent += 1
+    return sent

@@ -1,0 +1,250 @@
+"""Writes of the notifications app: create notices, mark them read, email preferences, unsubscribe.
+
+The apps above call `notify` / `notify_many` with generic data (who, what kind, who did it, a link,
+and a snapshot of what the sentence needs); this app knows nothing of threads. After commit, each
+recipient's open pages get their new unread count (`notifications.unread` on the user's group) and
+members who asked for immediate email get one in their own language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.core import realtime
+
+from .models import Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "forum.notifications.unsubscribe"
+EVENT_UNREAD = "notifications.unread"
+
+
+@dataclass
+class Notice:
+    """One notification to create; `key` ("post:42") makes it once-only per recipient."""
+
+    recipient: Any
+    kind: str
+    actor: Any
+    url: str
+    data: dict = field(default_factory=dict)
+    key: str = ""
+
+
+def _may_receive(notice: Notice) -> bool:
+    recipient = notice.recipient
+    if recipient is None or not recipient.is_active or recipient.deleted_at:
+        return False
+    return not (notice.actor is not None and notice.actor.pk == recipient.pk)
+
+
+def notify(*, recipient, kind: str, actor, url: str, data: dict | None = None, key: str = "") -> Notification | None:
+    """Notify one member; returns the notification, or None when skipped (see `notify_many`)."""
+    created = notify_many(notices=[Notice(recipient=recipient, kind=kind, actor=actor, url=url,
+                                          data=dict(data or {}), key=key)])
+    return created[0] if created else None
+
+
+@transaction.atomic
+def notify_many(*, notices: Iterable[Notice]) -> list[Notification]:
+    """Create notifications in one insert; returns those created.
+
+    Skipped: the actor themself, inactive or deleted members, and a second notice with the same
+    `key` for the same member (already in the database, or earlier in `notices`: put the strongest
+    reason first). The caller passes only members allowed to see what the link points to.
+    After commit: unread counts are broadcast and immediate emails are sent.
+    """
+    wanted: list[Notice] = []
+    seen: set[tuple[int, str]] = set()
+    for notice in notices:
+        if notice.kind not in Notification.Kind.values:
+            raise ValueError(f"unknown notification kind {notice.kind!r}")
+        if not _may_receive(notice):
+            continue
+        if notice.key:
+            pair = (notice.recipient.pk, notice.key)
+            if pair in seen:
+                continue
+            seen.add(pair)
+        wanted.append(notice)
+    if not wanted:
+        return []
+    keys = {n.key for n in wanted if n.key}
+    if keys:
+        existing = set(
+            Notification.objects.filter(key__in=keys, recipient_id__in={n.recipient.pk for n in wanted})
+            .values_list("recipient_id", "key")
+        )
+        wanted = [n for n in wanted if not n.key or (n.recipient.pk, n.key) not in existing]
+    if not wanted:
+        return []
+    rows = [
+        Notification(recipient=n.recipient, kind=n.kind, actor=n.actor, url=n.url, data=n.data, key=n.key)
+        for n in wanted
+    ]
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        # A concurrent writer created the same (recipient, key) meanwhile: keep the others, and
+        # never fail the caller's write for a duplicate notice.
+        rows = _create_one_by_one(rows)
+    transaction.on_commit(lambda: _after_create(rows))
+    return rows
+
+
+def _create_one_by_one(rows: list[Notification]) -> list[Notification]:
+    created = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.save()
+            created.append(row)
+        except IntegrityError:
+            continue
+    return created
+
+
+def _after_create(rows: list[Notification]) -> None:
+    broadcast_unread_counts({row.recipient_id for row in rows})
+    try:
+        from . import emails
+
+        emails.send_immediate(rows)
+    except Exception:  # mail trouble must not turn a committed reply into an error page
+        logger.exception("sending notification emails failed")
+
+
+def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
+    """Unread notifications per member, in one query."""
+    ids = set(user_ids)
+    counts = dict.fromkeys(ids, 0)
+    rows = (Notification.objects.filter(recipient_id__in=ids, read_at__isnull=True)
+            .order_by().values("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n"))
+    counts.update(dict(rows))
+    return counts
+
+
+def broadcast_unread_counts(user_ids: Iterable[int]) -> None:
+    """Tell each member's open pages their unread count now."""
+    for user_id, count in unread_counts(user_ids).items():
+        realtime.broadcast(realtime.user_group(user_id), {"type": EVENT_UNREAD, "count": count})
+
+
+def _check_own(actor, notification: Notification) -> None:
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("Please sign in."))
+    if notification.recipient_id != actor.pk:
+        raise Http404  # another member's notifications are not for you to know about
+
+
+@transaction.atomic
+def mark_read(*, notification: Notification, actor) -> Notification:
+    """Mark one of the actor's own notifications read; open pages get the new count."""
+    _check_own(actor, notification)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+        transaction.on_commit(lambda: broadcast_unread_counts([actor.pk]))
+    return notification
+
+
+@transaction.atomic
+def mark_all_read(*, actor) -> int:
+    """Mark every unread notification of the actor read; returns how many changed."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("Please sign in."))
+    changed = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    if changed:
+        transaction.on_commit(lambda: broadcast_unread_counts([actor.pk]))
+    return changed
+
+
+@transaction.atomic
+def mark_read_by_keys(*, actor, keys: Iterable[str]) -> int:
+    """Mark the actor's notifications about these things (e.g. the posts just seen) read."""
+    keys = [k for k in keys if k]
+    if not keys or actor is None or not actor.is_authenticated:
+        return 0
+    changed = (Notification.objects.filter(recipient=actor, key__in=keys, read_at__isnull=True)
+               .update(read_at=timezone.now()))
+    if changed:
+        transaction.on_commit(lambda: broadcast_unread_counts([actor.pk]))
+    return changed
+
+
+@transaction.atomic
+def forget_excerpt(*, key: str) -> int:
+    """The thing was removed: drop the quoted words from every notification about it."""
+    rows = list(Notification.objects.filter(key=key).only("id", "data"))
+    for row in rows:
+        if row.data.get("excerpt"):
+            row.data = {**row.data, "excerpt": ""}
+            Notification.objects.filter(pk=row.pk).update(data=row.data)
+    return len(rows)
+
+
+def preference_for(user) -> NotificationPreference:
+    """The member's preference (unsaved default when none is stored)."""
+    pref = NotificationPreference.objects.filter(user=user).first()
+    return pref or NotificationPreference(user=user)
+
+
+@transaction.atomic
+def preference_set(*, actor, email: str) -> NotificationPreference:
+    """Choose how the actor gets email: immediately, as a daily digest, or never."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("Please sign in."))
+    if email not in NotificationPreference.Email.values:
+        raise ValueError(f"unknown email preference {email!r}")
+    pref, _created = NotificationPreference.objects.update_or_create(user=actor, defaults={"email": email})
+    return pref
+
+
+# --- One-click unsubscribe ---------------------------------------------------------------------
+
+class BadUnsubscribeToken(Exception):
+    """The link was altered or is not ours; nothing was changed."""
+
+
+def unsubscribe_token(user) -> str:
+    """A signed token naming the member, for the link at the foot of every email."""
+    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=False)
+
+
+def user_for_unsubscribe_token(token: str):
+    from django.contrib.auth import get_user_model
+
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user_id = int(payload["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise BadUnsubscribeToken from exc
+    user = get_user_model().objects.filter(pk=user_id, is_active=True, deleted_at__isnull=True).first()
+    if user is None:
+        raise BadUnsubscribeToken
+    return user
+
+
+@transaction.atomic
+def unsubscribe(*, token: str):
+    """Stop all notification email for the member the token names; returns that member.
+
+    The signed token is the authority (no sign-in: it comes from the member's inbox).
+    Raises BadUnsubscribeToken, changing nothing, when the token is not valid.
+    """
+    user = user_for_unsubscribe_token(token)
+    NotificationPreference.objects.update_or_create(user=user, defaults={"email": NotificationPreference.Email.NEVER})
+    return user

@@ -1,0 +1,43 @@
+"""The words of a notification, made when it is read, in the reader's language.
+
+A notification stores its kind and a snapshot of what the words need (`thread_title`,
+`category_name`, `excerpt`, or `text` for a system notice); the sentence is built here with the
+language active at display time, so a member who switches language sees every notice in it.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from .models import Notification
+
+
+def actor_name(notification: Notification) -> str:
+    actor = notification.actor
+    return actor.public_name if actor is not None else _("Someone")
+
+
+def describe(notification: Notification) -> str:
+    """One sentence saying what happened, e.g. "Lina replied to you in “Water in Idlib”"."""
+    data = notification.data or {}
+    values = {
+        "actor": actor_name(notification),
+        "thread": data.get("thread_title") or _("a thread"),
+        "category": data.get("category_name") or _("a category"),
+    }
+    kind = notification.kind
+    if kind == Notification.Kind.REPLY:
+        return _("%(actor)s replied to you in “%(thread)s”") % values
+    if kind == Notification.Kind.MENTION:
+        return _("%(actor)s mentioned you in “%(thread)s”") % values
+    if kind == Notification.Kind.QUOTE:
+        return _("%(actor)s quoted you in “%(thread)s”") % values
+    if kind == Notification.Kind.WATCHED:
+        return _("%(actor)s posted in “%(thread)s”") % values
+    if kind == Notification.Kind.NEW_THREAD:
+        return _("%(actor)s started “%(thread)s” in %(category)s") % values
+    return str(data.get("text") or _("You have a new notice."))
+
+
+def excerpt(notification: Notification) -> str:
+    return str((notification.data or {}).get("excerpt") or "")

@@ -1,0 +1,172 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from forum.notifications import services
+from forum.notifications.models import Notification, NotificationPreference
+
+pytestmark = pytest.mark.django_db
+
+PROCESSOR = "forum.notifications.context_processors.unread_notifications"
+
+
+@pytest.fixture(autouse=True)
+def _badge_processor(settings):
+    """The header badge's context processor (the lead wires it in settings; ensure it here)."""
+    templates = [dict(t, OPTIONS=dict(t["OPTIONS"])) for t in settings.TEMPLATES]
+    processors = templates[0]["OPTIONS"]["context_processors"]
+    if PROCESSOR not in processors:
+        templates[0]["OPTIONS"]["context_processors"] = [*processors, PROCESSOR]
+        settings.TEMPLATES = templates
+
+
+def _notify(recipient, actor, i=0, url="/t/post/1/"):
+    return services.notify(recipient=recipient, kind="mention", actor=actor, url=url,
+                           data={"thread_title": f"Water {i}", "excerpt": f"excerpt {i}"}, key=f"post:{i}")
+
+
+def test_list_shows_each_notification_with_its_text_and_unread_styling(member_client, make_user):
+    omar = make_user(display_name="Omar")
+    _notify(member_client.user, omar, 1)
+    read = _notify(member_client.user, omar, 2)
+    services.mark_read(notification=read, actor=member_client.user)
+    html = member_client.get(reverse("notifications:index")).content.decode()
+    assert "Omar mentioned you in “Water 1”" in html
+    assert html.count("notification-unread") == 1
+    assert "excerpt 2" in html
+    assert reverse("notifications:open", args=[read.pk]) in html
+
+
+def test_list_shows_nothing_of_other_members(member_client, make_user):
+    omar, sara = make_user(), make_user()
+    _notify(sara, omar, 1)
+    html = member_client.get(reverse("notifications:index")).content.decode()
+    assert "Water 1" not in html
+    assert "You have no notifications." in html
+
+
+def test_list_costs_a_constant_number_of_queries(member_client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("notifications:index")
+    member_client.get(url)  # first request of the session records it (allauth usersessions)
+
+    def measure(size):
+        for i in range(size):
+            _notify(member_client.user, make_user(), i + Notification.objects.count())
+        with CaptureQueriesContext(connection) as ctx:
+            response = member_client.get(url)
+        assert response.content.decode().count("notification-unread") == Notification.objects.count()
+        ours = [q["sql"] for q in ctx.captured_queries if "notifications_notification" in q["sql"]]
+        return len(ctx.captured_queries), len(ours)
+
+    small, large = measure(2), measure(10)
+    assert small == large
+    assert small[1] == 2  # the list (actors joined) and the badge count
+
+
+def test_badge_shows_the_unread_count_for_one_query(member_client, make_user, django_assert_num_queries):
+    omar = make_user()
+    for i in range(3):
+        _notify(member_client.user, omar, i)
+    from django.test import RequestFactory
+
+    from forum.notifications.context_processors import unread_notifications
+
+    request = RequestFactory().get("/")
+    request.user = member_client.user
+    with django_assert_num_queries(1):
+        assert str(unread_notifications(request)["unread_notifications"]) == "3"
+    html = member_client.get(reverse("notifications:index")).content.decode()
+    assert '<span class="badge">3</span>' in html
+
+
+def test_badge_costs_nothing_for_visitors(django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from forum.notifications.context_processors import unread_notifications
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    with django_assert_num_queries(0):
+        assert unread_notifications(request) == {"unread_notifications": 0}
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_the_post(member_client, make_user):
+    n = _notify(member_client.user, make_user())
+    response = member_client.get(reverse("notifications:open", args=[n.pk]))
+    assert response.status_code == 302 and response["Location"] == "/t/post/1/"
+    n.refresh_from_db()
+    assert n.read_at is not None
+
+
+def test_opening_another_members_notification_is_not_found(member_client, make_user):
+    sara = make_user()
+    n = _notify(sara, make_user())
+    assert member_client.get(reverse("notifications:open", args=[n.pk])).status_code == 404
+    n.refresh_from_db()
+    assert n.read_at is None
+
+
+def test_a_notification_never_sends_the_reader_off_site(member_client, make_user):
+    n = _notify(member_client.user, make_user(), url="https://evil.example/")
+    response = member_client.get(reverse("notifications:open", args=[n.pk]))
+    assert response["Location"] == reverse("notifications:index")
+
+
+def test_mark_all_read_needs_post(member_client, make_user):
+    _notify(member_client.user, make_user())
+    assert member_client.get(reverse("notifications:mark_all_read")).status_code == 405
+    assert Notification.objects.filter(read_at__isnull=True).count() == 1
+    response = member_client.post(reverse("notifications:mark_all_read"), follow=True)
+    assert "All notifications are marked as read." in response.content.decode()
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_pages_need_sign_in(client):
+    for name in ("notifications:index", "notifications:settings"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_email_settings_page_saves_the_choice(member_client):
+    response = member_client.get(reverse("notifications:settings"))
+    assert 'value="immediate" ' in response.content.decode() and "checked" in response.content.decode()
+    response = member_client.post(reverse("notifications:settings"), {"email": "daily"}, follow=True)
+    assert "Your email settings are saved." in response.content.decode()
+    assert NotificationPreference.objects.get(user=member_client.user).email == "daily"
+
+
+@pytest.mark.parametrize("data", [{"email": "hourly"}, {}])
+def test_email_settings_refuse_bad_input_and_change_nothing(member_client, data):
+    response = member_client.post(reverse("notifications:settings"), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert ("Choose one of the offered options" in body) or ("Choose how often you want email." in body)
+    assert not NotificationPreference.objects.exists()
+
+
+def test_unsubscribe_link_asks_first_then_unsubscribes_without_sign_in(make_user):
+    lina = make_user(email="lina@example.org")
+    url = reverse("notifications:unsubscribe", args=[services.unsubscribe_token(lina)])
+    client = Client(enforce_csrf_checks=True)
+    response = client.get(url)
+    assert response.status_code == 200 and "lina@example.org" in response.content.decode()
+    assert not NotificationPreference.objects.exists()
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "you will get no more notification email" in response.content.decode()
+    assert NotificationPreference.objects.get(user=lina).email == "never"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_tampered_unsubscribe_link_shows_a_clear_error_and_changes_nothing(make_user, method):
+    lina = make_user()
+    token = services.unsubscribe_token(lina)
+    url = reverse("notifications:unsubscribe", args=[token[:-3] + "abc"])
+    response = getattr(Client(enforce_csrf_checks=True), method)(url)
+    assert response.status_code == 400
+    assert "This unsubscribe link is not valid" in response.content.decode()
+    assert not NotificationPreference.objects.exists()
