@@ -1,0 +1,89 @@
+"""Who hears about a post, and why: one reason per member, the strongest.
+
+Reasons, strongest first: a reply to your post, a mention of you, a quote of your post, a new
+post in a thread you watch, a new thread in a category you watch. A member who muted the thread
+hears nothing from it; a member who muted the category gets no "watched"/"new thread" notices
+from it (a direct reply or mention still reaches them). Everyone must be allowed to read the
+thread (`permissions.check_view_thread`), and the author never hears of their own post.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from forum.core import richtext
+
+from . import permissions, subscriptions
+from .models import Post
+
+REPLY = "reply"
+MENTION = "mention"
+QUOTE = "quote"
+WATCHED = "watched"
+NEW_THREAD = "new_thread"
+
+STRENGTH = (REPLY, MENTION, QUOTE, WATCHED, NEW_THREAD)
+
+
+def may_view_thread(user, thread) -> bool:
+    try:
+        permissions.check_view_thread(user, thread)
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
+def mentioned_user_ids(source: str) -> set[int]:
+    """Ids of active members named by an @mention in `source` (one query, none without mentions)."""
+    keys = richtext.mention_keys(source)
+    if not keys:
+        return set()
+    return set(get_user_model().objects.filter(display_name_key__in=keys, is_active=True,
+                                               deleted_at__isnull=True).values_list("id", flat=True))
+
+
+def quoted_author_ids(source: str) -> set[int]:
+    """Authors of the live posts quoted in `source`."""
+    ids = richtext.quoted_post_ids(source)
+    if not ids:
+        return set()
+    return set(Post.objects.filter(pk__in=ids, deleted_at__isnull=True, hidden_at__isnull=True)
+               .values_list("author_id", flat=True))
+
+
+def reasons_for_post(post, *, include_watchers: bool = True, new_thread: bool = False) -> dict[int, str]:
+    """{user id: strongest reason} for a new (or edited, with include_watchers=False) post."""
+    thread = post.thread
+    reasons: dict[int, str] = {}
+
+    def add(user_ids, reason):
+        for uid in user_ids:
+            current = reasons.get(uid)
+            if current is None or STRENGTH.index(reason) < STRENGTH.index(current):
+                reasons[uid] = reason
+
+    if post.parent_id is not None and not new_thread:
+        parent_author = Post.objects.filter(pk=post.parent_id).values_list("author_id", flat=True).first()
+        if parent_author is not None:
+            add([parent_author], REPLY)
+    add(mentioned_user_ids(post.source), MENTION)
+    add(quoted_author_ids(post.source), QUOTE)
+    if include_watchers:
+        if new_thread:
+            add(subscriptions.category_watcher_ids(thread.category), NEW_THREAD)
+        else:
+            add(subscriptions.thread_watcher_ids(thread), WATCHED)
+    for uid in subscriptions.thread_muter_ids(thread):
+        reasons.pop(uid, None)
+    reasons.pop(post.author_id, None)
+    return reasons
+
+
+def allowed_recipients(thread, user_ids) -> dict[int, object]:
+    """The members among `user_ids` who are active and may read the thread, by id."""
+    if not user_ids:
+        return {}
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True, deleted_at__isnull=True)
+    return {user.pk: user for user in users if may_view_thread(user, thread)}

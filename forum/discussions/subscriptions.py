@@ -1,0 +1,120 @@
+"""Watching, tracking and muting threads and categories.
+
+Levels (`Subscription.Level`): *watch* a thread to hear of every new post in it, or a category to
+hear of every new thread in it (and in its subcategories); *track* to see unread counts without
+notifications; *mute* to hear nothing (a muted thread also shows no unread count). Starting or
+replying to a thread watches it, unless the member muted it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from forum.accounts import permissions as accounts
+from forum.categories import permissions as category_permissions
+
+from . import permissions
+from .models import Subscription
+
+Level = Subscription.Level
+NONE = ""  # no subscription: the default behaviour
+
+
+def thread_level(user, thread) -> str:
+    """The member's level for the thread ("" when none)."""
+    if user is None or not user.is_authenticated:
+        return NONE
+    return Subscription.objects.filter(user=user, thread=thread).values_list("level", flat=True).first() or NONE
+
+
+def category_level(user, category) -> str:
+    if user is None or not user.is_authenticated:
+        return NONE
+    return Subscription.objects.filter(user=user, category=category).values_list("level", flat=True).first() or NONE
+
+
+def category_levels(user, category_ids) -> dict[int, str]:
+    """{category id: level} for the member's category subscriptions among `category_ids` (one query)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    return dict(Subscription.objects.filter(user=user, category_id__in=list(category_ids))
+                .values_list("category_id", "level"))
+
+
+def thread_levels(user, thread_ids) -> dict[int, str]:
+    if user is None or not user.is_authenticated:
+        return {}
+    return dict(Subscription.objects.filter(user=user, thread_id__in=list(thread_ids))
+                .values_list("thread_id", "level"))
+
+
+def _clean_level(level: str) -> str:
+    if level not in (NONE, *Level.values):
+        raise ValidationError({"level": _("Choose watch, track, mute or none.")}, code="bad_level")
+    return level
+
+
+@transaction.atomic
+def subscription_set(*, actor, level: str, thread=None, category=None) -> Subscription | None:
+    """Set the actor's level for a thread or a category ("" removes it); returns the row or None.
+
+    The actor must be signed in and allowed to see the thread or category (Http404 otherwise).
+    """
+    if (thread is None) == (category is None):
+        raise ValueError("give exactly one of thread or category")
+    if actor is None or not accounts.is_authenticated(actor):
+        raise PermissionDenied(_("Please sign in."))
+    if thread is not None:
+        permissions.check_view_thread(actor, thread)
+    else:
+        category_permissions.check_view_category(actor, category)
+    level = _clean_level(level)
+    target = {"thread": thread} if thread is not None else {"category": category}
+    if level == NONE:
+        Subscription.objects.filter(user=actor, **target).delete()
+        return None
+    subscription, _created = Subscription.objects.update_or_create(user=actor, **target, defaults={"level": level})
+    return subscription
+
+
+def watch_on_participation(*, user, thread) -> None:
+    """The member started or replied to the thread: watch it, unless they muted it."""
+    updated = Subscription.objects.filter(user=user, thread=thread, level=Level.TRACK).update(level=Level.WATCH)
+    if updated:
+        return
+    if Subscription.objects.filter(user=user, thread=thread).exists():
+        return  # already watching, or muted
+    try:
+        with transaction.atomic():
+            Subscription.objects.create(user=user, thread=thread, level=Level.WATCH)
+    except IntegrityError:
+        pass  # a concurrent request subscribed them first
+
+
+def thread_watcher_ids(thread) -> set[int]:
+    return set(Subscription.objects.filter(thread=thread, level=Level.WATCH).values_list("user_id", flat=True))
+
+
+def thread_muter_ids(thread) -> set[int]:
+    return set(Subscription.objects.filter(thread=thread, level=Level.MUTE).values_list("user_id", flat=True))
+
+
+def category_watcher_ids(category) -> set[int]:
+    """Members who hear of new threads in `category`: watching it or its parent, not muting it."""
+    ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    rows = Subscription.objects.filter(category_id__in=ids).values_list("user_id", "category_id", "level")
+    own: dict[int, str] = {}
+    parent: dict[int, str] = {}
+    for user_id, category_id, level in rows:
+        (own if category_id == category.pk else parent)[user_id] = level
+    watchers = {uid for uid, level in own.items() if level == Level.WATCH}
+    watchers |= {uid for uid, level in parent.items() if level == Level.WATCH and uid not in own}
+    return watchers
+
+
+def category_muter_ids(category) -> set[int]:
+    ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    return set(Subscription.objects.filter(category_id__in=ids, level=Level.MUTE).values_list("user_id", flat=True))
+
