@@ -143,6 +143,8 @@ def test_login_page_renders_in_our_layout_with_labels(client):
     assert 'class="site-header"' in html
     assert '<label for="id_login"' in html and '<label for="id_password"' in html
     assert "<script>" not in html  # CSP: no inline scripts
+    assert "/static/mfa/js/webauthn.js" in html  # the passkey button's script reaches our layout
+    assert reverse("account_signup") not in html  # accounts come by invitation
 
 
 def test_signup_is_closed_to_the_public(client):
