@@ -91,7 +91,8 @@ def invite(request, slug):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         except PermissionDenied as refusal:
-            form.add_error(None, str(refusal))
+            # A message, not a form error: the form is not shown to people who may not invite here.
+            messages.error(request, str(refusal))
             status = 403
         else:
             messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})

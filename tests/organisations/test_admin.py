@@ -1,0 +1,73 @@
+"""Django admin: organisations with member inline, invitation revoke action, join request actions."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from forum.organisations.models import Invitation, JoinRequest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+def test_admin_lists_and_searches_organisations(admin_client, organisation):
+    response = admin_client.get(reverse("admin:organisations_organisation_changelist"), {"q": "لمسة"})
+    assert response.status_code == 200 and "Lamsa Civic Forum" in response.content.decode()
+    response = admin_client.get(reverse("admin:organisations_organisation_change", args=[organisation.pk]))
+    assert response.status_code == 200 and "memberships-TOTAL_FORMS" in response.content.decode()
+
+
+def test_admin_pages_of_every_model_open(admin_client, make_invitation, organisation):
+    make_invitation(organisation=organisation)
+    JoinRequest.objects.create(email="x@example.org", display_name="X")
+    for model in ("organisation", "membership", "invitation", "joinrequest"):
+        response = admin_client.get(reverse(f"admin:organisations_{model}_changelist"))
+        assert response.status_code == 200, model
+
+
+def test_revoke_action(admin_client, make_invitation, organisation):
+    open_one = make_invitation(email="a@example.org", organisation=organisation)
+    used = make_invitation(email="b@example.org", organisation=organisation, state="used")
+    response = admin_client.post(reverse("admin:organisations_invitation_changelist"),
+                                 {"action": "revoke_selected", "_selected_action": [open_one.pk, used.pk]},
+                                 follow=True)
+    html = response.content.decode()
+    assert "1 invitation(s) revoked" in html and "no longer open" in html
+    open_one.refresh_from_db()
+    used.refresh_from_db()
+    assert open_one.revoked_at is not None and used.revoked_at is None
+
+
+def test_approve_and_reject_actions(admin_client, organisation, settings, django_capture_on_commit_callbacks):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    known = JoinRequest.objects.create(email="known@example.org", display_name="Known",
+                                       organisation_name="Lamsa Civic Forum")
+    unknown = JoinRequest.objects.create(email="unknown@example.org", display_name="Unknown",
+                                         organisation_name="Nobody knows")
+    url = reverse("admin:organisations_joinrequest_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"action": "approve_selected", "_selected_action": [known.pk, unknown.pk]},
+                                     follow=True)
+    html = response.content.decode()
+    assert "1 request(s) approved" in html and "Choose the organisation unknown@example.org joins" in html
+    assert Invitation.objects.get().email == "known@example.org"
+    admin_client.post(url, {"action": "reject_selected", "_selected_action": [unknown.pk]})
+    unknown.refresh_from_db()
+    assert unknown.status == "rejected"
+
+
+def test_members_cannot_open_the_organisation_admin(member_client):
+    response = member_client.get(reverse("admin:organisations_organisation_changelist"))
+    assert response.status_code in (302, 403)
+
+
+def test_admin_without_mfa_is_sent_to_enrol(client, make_user):
+    client.force_login(make_user(role="admin"))
+    response = client.get(reverse("admin:organisations_organisation_changelist"))
+    assert response.status_code == 302 and response.url == reverse("mfa_index")

@@ -1,0 +1,92 @@
+"""manage.py seed_demo and demo_logins."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from forum.accounts import permissions as policy
+from forum.accounts.models import ObserverGrant, User
+from forum.organisations import demo
+from forum.organisations.models import Membership, Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_refuses_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        seed()
+    assert not User.objects.exists()
+    seed("--force")
+    assert User.objects.count() == len(demo.USERS)
+
+
+def test_seeds_every_role_and_is_idempotent(settings):
+    settings.DEBUG = True
+    seed()
+    seed()
+    assert Organisation.objects.count() == 6
+    assert Organisation.objects.exclude(name_ar="").count() == 6
+    assert any(any("\u0600" <= ch <= "\u06ff" for ch in o.name) for o in Organisation.objects.all())
+    assert any(o.name.isascii() for o in Organisation.objects.all())
+    assert User.objects.count() == len(demo.USERS)
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == len(demo.USERS)
+
+    def user(key):
+        return User.objects.get(email=f"{key}@{demo.DEMO_DOMAIN}")
+
+    admin = user("admin")
+    assert policy.is_admin(admin) and admin.is_staff and admin.check_password(demo.DEMO_PASSWORD)
+    assert policy.is_global_moderator(user("moderator")) and not policy.is_admin(user("moderator"))
+    reps = Membership.objects.filter(kind="representative")
+    assert reps.count() == 2 and all(policy.is_representative(m.user) for m in reps)
+    assert Membership.objects.filter(kind="member").count() >= 5
+    observer = user("observer")
+    assert policy.observer_access_active(observer)
+    assert 29 <= (observer.access_ends_at - timezone.now()).days <= 30
+    assert policy.is_observer(user("observer-expired")) and not policy.observer_access_active(user("observer-expired"))
+    assert policy.is_suspended(user("suspended"))
+    assert user("suspended").restrictions.count() == 1  # not duplicated by the second run
+
+
+def test_seeds_categories_and_grants_the_observers_one(settings):
+    from django.apps import apps
+    from django.core.management import get_commands
+
+    settings.DEBUG = True
+    seed()
+    Category = apps.get_model("categories", "Category")
+    assert Category.objects.exists()
+    first = Category.objects.order_by("position", "pk").first()
+    observer = User.objects.get(email=f"observer@{demo.DEMO_DOMAIN}")
+    assert ObserverGrant.objects.filter(user=observer, scope="category", object_id=first.pk).exists()
+    if "seed_demo_content" not in get_commands():
+        assert Category.objects.filter(slug__in=[c[0] for c in demo.CATEGORIES]).count() == 3
+
+
+def test_demo_logins_prints_the_table(settings):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "Run `manage.py seed_demo` first" in out.getvalue()
+    settings.DEBUG = True
+    seed()
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    for spec in demo.USERS:
+        assert spec.email in text
+    assert text.count(demo.DEMO_PASSWORD) == len(demo.USERS)
+    assert "set up an authenticator app" in text
+    first_lines = text.splitlines()[:3]
+    assert first_lines[0].startswith("EMAIL") and "admin" in first_lines[1]

@@ -1,0 +1,166 @@
+"""Signup by invitation only: the signed link, the fixed email, redemption, and every bad link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+from django.utils import timezone
+
+from forum.accounts.models import User
+from forum.organisations import services
+from forum.organisations.models import Invitation, JoinRequest, Membership
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-enough-passphrase"
+
+
+def link(invitation) -> str:
+    return reverse("organisations:invitation_accept", kwargs={"token": services.invitation_token(invitation)})
+
+
+def signup(client, email, display_name="Nour Aziz", password=PASSWORD):
+    return client.post(reverse("account_signup"), {"display_name": display_name, "email": email,
+                                                   "password1": password, "password2": password})
+
+
+def test_invited_person_signs_up_and_is_signed_in(client, make_invitation, organisation):
+    invitation = make_invitation(email="nour@example.org", organisation=organisation, role="representative",
+                                 name="Nour", language="fr")
+    response = client.get(link(invitation))
+    assert response.status_code == 302 and response.url == reverse("account_signup")
+
+    page = client.get(reverse("account_signup"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="nour@example.org"' in html and "readonly" in html
+    assert 'value="Nour"' in html  # the inviter's name for them pre-fills the form
+
+    response = signup(client, "nour@example.org", display_name="نور عزيز")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email="nour@example.org")
+    assert user.display_name == "نور عزيز" and user.role == "member" and user.preferred_language == "fr"
+    assert Membership.objects.get(user=user).kind == "representative"
+    assert EmailAddress.objects.get(user=user).verified  # the invitation proved the address
+    invitation.refresh_from_db()
+    assert invitation.used_by == user
+    assert int(client.session["_auth_user_id"]) == user.pk  # signed in, no confirmation email needed
+    assert services.SESSION_KEY not in client.session
+
+
+def test_replaying_a_used_link_gives_410_and_creates_nothing(client, make_invitation, organisation):
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    client.get(link(invitation))
+    signup(client, "nour@example.org")
+    client.logout()
+    response = client.get(link(invitation))
+    assert response.status_code == 410
+    assert "already been used" in response.content.decode()
+    # and the signup form stays closed
+    response = signup(client, "nour@example.org", display_name="Other")
+    assert User.objects.count() == 1
+
+
+def test_a_link_with_a_changed_character_gives_400(client, make_invitation, organisation):
+    invitation = make_invitation(organisation=organisation)
+    token = services.invitation_token(invitation)
+    position = len(token) // 3
+    changed = token[:position] + ("a" if token[position] != "a" else "b") + token[position + 1:]
+    response = client.get(reverse("organisations:invitation_accept", kwargs={"token": changed}))
+    assert response.status_code == 400
+    assert "damaged or incomplete" in response.content.decode()
+    assert services.SESSION_KEY not in client.session
+
+
+@pytest.mark.parametrize("state, words", [("expired", "has expired"), ("revoked", "was withdrawn")])
+def test_expired_and_revoked_links_give_410(client, make_invitation, organisation, state, words):
+    invitation = make_invitation(organisation=organisation, state=state)
+    response = client.get(link(invitation))
+    assert response.status_code == 410 and words in response.content.decode()
+    assert client.get(reverse("account_signup")).status_code == 200  # the "closed" page
+    assert "by invitation" in client.get(reverse("account_signup")).content.decode()
+    assert User.objects.count() == 0
+
+
+def test_signup_without_an_invitation_is_closed(client):
+    response = client.get(reverse("account_signup"))
+    assert "Joining is by invitation" in response.content.decode()
+    signup(client, "stranger@example.org")
+    assert not User.objects.exists()
+
+
+def test_signup_without_an_invitation_leads_to_the_join_request_when_enabled(client, settings):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    response = client.get(reverse("account_signup"))
+    assert response.status_code == 302 and response.url == reverse("organisations:join_request")
+    signup(client, "stranger@example.org")
+    assert not User.objects.exists()
+
+
+def test_the_email_cannot_be_changed(client, make_invitation, organisation):
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    client.get(link(invitation))
+    response = signup(client, "someone-else@example.org")
+    assert response.status_code == 200
+    assert "Your invitation is for nour@example.org" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_invitation_revoked_while_the_form_is_open_creates_nothing(client, make_invitation, organisation):
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    client.get(link(invitation))
+    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+    signup(client, "nour@example.org")
+    assert not User.objects.exists()
+
+
+def test_a_taken_display_name_is_refused(client, make_invitation, organisation, make_user):
+    make_user(display_name="Nour Aziz")
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    client.get(link(invitation))
+    response = signup(client, "nour@example.org", display_name="NOUR  aziz")
+    assert "Someone already uses this name" in response.content.decode()
+    assert not User.objects.filter(email="nour@example.org").exists()
+
+
+def test_a_display_name_with_direction_overrides_is_refused(client, make_invitation, organisation):
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    client.get(link(invitation))
+    response = signup(client, "nour@example.org", display_name="\u202eNour")
+    assert "invisible or text-direction" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_observer_redemption_gives_observer_role_and_access_end(client, make_invitation):
+    ends = timezone.now() + timedelta(days=30)
+    invitation = make_invitation(email="envoy@example.org", role="observer", access_ends_at=ends)
+    client.get(link(invitation))
+    signup(client, "envoy@example.org", display_name="Envoy")
+    user = User.objects.get(email="envoy@example.org")
+    assert user.role == "observer" and user.access_ends_at == ends
+    assert not Membership.objects.filter(user=user).exists()
+
+
+def test_signed_in_visitor_is_asked_to_sign_out(member_client, make_invitation, organisation):
+    invitation = make_invitation(organisation=organisation)
+    response = member_client.get(link(invitation))
+    assert response.status_code == 409 and "Sign out first" in response.content.decode()
+
+
+def test_join_request_form(client, settings):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    url = reverse("organisations:join_request")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"email": "bad", "display_name": "Rana"})
+    assert response.status_code == 400 and not JoinRequest.objects.exists()
+    response = client.post(url, {"email": "rana@example.org", "display_name": "رنا", "organisation_name": "Lamsa",
+                                 "message": "Hello"})
+    assert response.status_code == 302
+    assert JoinRequest.objects.get().display_name == "رنا"
+
+
+def test_join_request_form_is_closed_by_default(client):
+    response = client.get(reverse("organisations:join_request"))
+    assert response.status_code == 404 and "Requests to join are closed" in response.content.decode()

@@ -1,0 +1,189 @@
+"""Directory and organisation pages; inviting, revoking and removing from the page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from forum.organisations.models import Invitation, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rep_client(client, representative):
+    client.force_login(representative)
+    return client
+
+
+def detail_url(organisation):
+    return reverse("organisations:detail", kwargs={"slug": organisation.slug})
+
+
+def test_directory_lists_organisations_for_members(member_client, organisation, make_organisation):
+    make_organisation(name="Closed", active=False)
+    response = member_client.get(reverse("organisations:index"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Lamsa Civic Forum" in html and "منتدى لمسة المدني" in html and "Closed" not in html
+
+
+def test_directory_and_pages_are_closed_to_observers(client, make_user, organisation):
+    client.force_login(make_user(role="observer"))
+    assert client.get(reverse("organisations:index")).status_code == 403
+    assert client.get(detail_url(organisation)).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, organisation):
+    response = client.get(reverse("organisations:index"))
+    assert response.status_code == 302 and reverse("account_login") in response.url
+    assert client.get(detail_url(organisation)).status_code == 302
+
+
+def test_inactive_organisation_is_not_found_for_members(member_client, make_organisation):
+    closed = make_organisation(name="Closed", active=False)
+    assert member_client.get(detail_url(closed)).status_code == 404
+
+
+def test_organisation_page_shows_facts_and_representatives_first(client, make_user, organisation):
+    organisation.description = "Local governance."
+    organisation.website = "https://lamsa.example"
+    organisation.city, organisation.country, organisation.verified = "Aleppo", "Syria", True
+    organisation.save()
+    member = make_user(role="member", organisation=organisation, display_name="Aaron First")
+    make_user(role="representative", organisation=organisation, display_name="Zeina Rep")
+    client.force_login(member)
+    html = client.get(detail_url(organisation)).content.decode()
+    for text in ("Lamsa Civic Forum", "منتدى لمسة المدني", "Local governance.", "https://lamsa.example",
+                 "Aleppo, Syria", "Verified"):
+        assert text in html
+    assert html.index("Zeina Rep") < html.index("Aaron First")
+    assert "Invite someone" not in html and "Remove" not in html
+
+
+def test_representative_invites_from_the_page(rep_client, organisation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = rep_client.post(reverse("organisations:invite", kwargs={"slug": organisation.slug}),
+                                   {"email": "new@example.org", "role": "member", "language": "ar", "name": ""})
+    assert response.status_code == 302
+    assert Invitation.objects.get().email == "new@example.org"
+    assert mail.outbox[0].to == ["new@example.org"]
+    page = rep_client.get(detail_url(organisation)).content.decode()
+    assert "new@example.org" in page and "Revoke the invitation" in page
+
+
+@pytest.mark.parametrize("data, error", [
+    ({"email": "not-an-email", "role": "member", "language": "en"}, "Enter a valid email address"),
+    ({"email": "x@example.org", "role": "observer", "language": "en"}, "Select a valid choice"),
+])
+def test_bad_invitation_input_shows_errors_and_saves_nothing(rep_client, organisation, data, error):
+    response = rep_client.post(reverse("organisations:invite", kwargs={"slug": organisation.slug}), data)
+    assert response.status_code == 400 and error in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_duplicate_invitation_from_the_page(rep_client, organisation, make_invitation):
+    make_invitation(email="dup@example.org", organisation=organisation)
+    response = rep_client.post(reverse("organisations:invite", kwargs={"slug": organisation.slug}),
+                               {"email": "dup@example.org", "role": "member", "language": "en"})
+    assert response.status_code == 400 and "already has an open invitation" in response.content.decode()
+    assert Invitation.objects.count() == 1
+
+
+def test_seat_limit_from_the_page(rep_client, organisation):
+    organisation.seat_limit = 1
+    organisation.save()
+    page = rep_client.get(detail_url(organisation)).content.decode()
+    assert "used all of its 1 seats" in page
+    response = rep_client.post(reverse("organisations:invite", kwargs={"slug": organisation.slug}),
+                               {"email": "x@example.org", "role": "member", "language": "en"})
+    assert response.status_code == 403 and "used all of its 1 seats" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_representative_cannot_invite_into_another_organisation(rep_client, make_organisation, make_user):
+    other = make_organisation(name="Other")
+    response = rep_client.post(reverse("organisations:invite", kwargs={"slug": other.slug}),
+                               {"email": "x@example.org", "role": "member", "language": "en"})
+    assert response.status_code == 403
+    assert "Only this organisation&#x27;s representatives" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_member_cannot_invite(member_client, organisation):
+    Membership.objects.filter(user=member_client.user).update(organisation=organisation)
+    response = member_client.post(reverse("organisations:invite", kwargs={"slug": organisation.slug}),
+                                  {"email": "x@example.org", "role": "member", "language": "en"})
+    assert response.status_code == 403 and not Invitation.objects.exists()
+
+
+def test_representative_revokes_from_the_page(rep_client, organisation, make_invitation):
+    invitation = make_invitation(organisation=organisation)
+    url = reverse("organisations:invitation_revoke", kwargs={"slug": organisation.slug,
+                                                             "invitation_id": invitation.pk})
+    assert rep_client.post(url).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    response = rep_client.post(url, follow=True)
+    assert "no longer open" in response.content.decode()
+
+
+def test_representative_removes_a_member_but_not_themselves(rep_client, representative, organisation, make_user):
+    member = make_user(role="member", organisation=organisation)
+    page = rep_client.get(detail_url(organisation)).content.decode()
+    assert f"Remove {member.display_name}" in page and f"Remove {representative.display_name}" not in page
+    url = reverse("organisations:member_remove", kwargs={"slug": organisation.slug,
+                                                         "membership_id": member.memberships.get().pk})
+    assert rep_client.post(url).status_code == 302
+    assert not Membership.objects.filter(user=member).exists()
+    own = reverse("organisations:member_remove", kwargs={"slug": organisation.slug,
+                                                         "membership_id": representative.memberships.get().pk})
+    response = rep_client.post(own, follow=True)
+    assert "cannot remove yourself" in response.content.decode()
+    assert Membership.objects.filter(user=representative).exists()
+
+
+def test_removal_needs_post(rep_client, organisation, make_user):
+    member = make_user(role="member", organisation=organisation)
+    url = reverse("organisations:member_remove", kwargs={"slug": organisation.slug,
+                                                         "membership_id": member.memberships.get().pk})
+    assert rep_client.get(url).status_code == 405
+
+
+def count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm the session and per-process caches
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def test_directory_query_count_is_constant(member_client, make_organisation, make_user,
+                                           django_assert_num_queries):
+    url = reverse("organisations:index")
+    for _ in range(2):
+        make_user(role="member", organisation=make_organisation())
+    small = count_queries(member_client, url)
+    for _ in range(15):
+        make_user(role="member", organisation=make_organisation())
+    with django_assert_num_queries(small):
+        response = member_client.get(url)
+    assert response.content.decode().count("organisation-card") == 18  # 17 + the member's own
+
+
+def test_organisation_page_query_count_is_constant(rep_client, organisation, make_user, make_invitation,
+                                                   django_assert_num_queries):
+    url = detail_url(organisation)
+    make_user(role="member", organisation=organisation)
+    make_invitation(email="first@example.org", organisation=organisation)
+    small = count_queries(rep_client, url)
+    for n in range(12):
+        make_user(role="member", organisation=organisation)
+        make_invitation(email=f"i{n}@example.org", organisation=organisation)
+    with django_assert_num_queries(small):
+        response = rep_client.get(url)
+    html = response.content.decode()
+    assert html.count('class="member"') == 14 and html.count("Revoke the invitation") == 13
