@@ -161,8 +161,10 @@ def roles_of(user) -> list[str]:
 
 
 def needs_mfa(user) -> bool:
-    """Admins, moderators and representatives must have MFA before any privileged action."""
-    return is_global_moderator(user) or is_representative(user)
+    """Admins, moderators and representatives (and anyone with access to the Django admin) must
+    have MFA before any privileged action."""
+    return (is_global_moderator(user) or is_representative(user)
+            or (is_authenticated(user) and user.is_staff))
 
 
 # A second factor that can sign someone in; recovery codes alone are only a fallback.

@@ -194,3 +194,41 @@ def test_deactivating_the_last_factor_is_refused_on_the_page(client, make_user, 
     assert response.status_code == 200
     assert "You cannot deactivate two-factor authentication." in response.content.decode()
     assert Authenticator.objects.filter(user=moderator, type="totp").exists()
+
+
+def test_staff_without_an_admin_role_needs_mfa_for_the_admin(client, make_user):
+    staff = make_user(role="member")
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_index")
+
+
+@override_settings(MFA_ADAPTER="forum.accounts.adapter.MFAAdapter")
+def test_totp_secret_is_encrypted_at_rest_and_still_works(client, make_user, enrol_totp):
+    user = make_user(email="enc@example.org", role="moderator")
+    secret = enrol_totp(user)
+    stored = Authenticator.objects.get(user=user, type="totp").data["secret"]
+    assert stored.startswith("enc1:") and secret not in stored
+    sign_in(client, "enc@example.org")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@override_settings(MFA_ADAPTER="forum.accounts.adapter.MFAAdapter")
+def test_secrets_survive_a_key_rotation_with_the_old_key_as_fallback(settings):
+    adapter = MFAAdapter()
+    token = adapter.encrypt("JBSWY3DPEHPK3PXP")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-test-0123456789-abcdefghij"
+    assert adapter.decrypt(token) == "JBSWY3DPEHPK3PXP"
+    assert adapter.decrypt("PLAINSECRET") == "PLAINSECRET"  # stored before encryption was on
+
+
+@override_settings(MFA_ADAPTER="forum.accounts.adapter.MFAAdapter")
+def test_recovery_codes_work_with_the_encrypting_adapter(make_user):
+    user = make_user(role="moderator")
+    codes = RecoveryCodes.activate(user)
+    assert codes.instance.data["seed"].startswith("enc1:")
+    assert codes.validate_code(codes.get_unused_codes()[0])
