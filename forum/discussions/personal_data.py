@@ -24,7 +24,11 @@ def export_read_states(user):
 
 
 def erase_read_states(user):
-    ReadState.objects.filter(user=user).delete()
+    from .unread import forget_marks
+
+    states = ReadState.objects.filter(user=user)
+    forget_marks(user, list(states.values_list("thread_id", flat=True)))
+    states.delete()
 
 
 personal_data.register("discussions.subscriptions", export=export_subscriptions, erase=erase_subscriptions)

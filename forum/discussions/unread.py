@@ -9,6 +9,7 @@ threads or of categories cost one aggregate query, whatever the list's length.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,9 +22,24 @@ def _signed_in(user) -> bool:
     return user is not None and user.is_authenticated
 
 
+# The last mark written per (member, thread) is remembered in the cache, so viewing a thread one
+# has already read costs no database query (and never a write per page view).
+MARK_CACHE_SECONDS = 3600
+
+
+def _mark_cache_key(user_id: int, thread_id: int) -> str:
+    return f"forum:readmark:{int(user_id)}:{int(thread_id)}"
+
+
 def mark_read(*, user, thread, last_post_id: int) -> None:
-    """Move the member's mark in the thread forward to `last_post_id` (two queries at most)."""
+    """Move the member's mark in the thread forward to `last_post_id`.
+
+    No query when the cache says the mark is already there; otherwise two at most.
+    """
     if not _signed_in(user) or not last_post_id:
+        return
+    key = _mark_cache_key(user.pk, thread.pk)
+    if (cache.get(key) or 0) >= last_post_id:
         return
     now = timezone.now()
     moved = ReadState.objects.filter(user=user, thread=thread, last_read_post_id__lt=last_post_id).update(
@@ -33,6 +49,14 @@ def mark_read(*, user, thread, last_post_id: int) -> None:
         # when the row exists.
         ReadState.objects.bulk_create(
             [ReadState(user=user, thread=thread, last_read_post_id=last_post_id)], ignore_conflicts=True)
+    # Remembered at once (not on commit): were the write rolled back, the cost is only that the
+    # posts up to here count as unread until a newer post is read.
+    cache.set(key, last_post_id, MARK_CACHE_SECONDS)
+
+
+def forget_marks(user, thread_ids) -> None:
+    """Drop remembered marks (after read states were erased)."""
+    cache.delete_many([_mark_cache_key(user.pk, tid) for tid in thread_ids])
 
 
 def last_read_post_id(user, thread) -> int | None:
