@@ -50,17 +50,12 @@ ORGANISATION_ROLES = (Invitation.Role.MEMBER, Invitation.Role.REPRESENTATIVE)
 
 def check_privileged(user) -> None:
     """The MFA rule of forum.accounts for privileged actions (admins, moderators, representatives)."""
-    # Looked up at call time: helper H1 adds check_privileged_action / mfa_missing to
-    # forum.accounts.permissions; until both are in, the rule is the role checks alone.
-    rule = getattr(policy, "check_privileged_action", None)
-    if rule is not None:
-        rule(user)
+    policy.check_privileged_action(user)
 
 
 def mfa_missing(user) -> bool:
     """Queryset forms use this so they agree with check_privileged."""
-    rule = getattr(policy, "mfa_missing", None)
-    return bool(rule is not None and rule(user))
+    return policy.mfa_missing(user)
 
 
 def _require_full_member(user) -> None:
