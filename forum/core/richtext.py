@@ -390,3 +390,51 @@ def quote_markdown(author_name: str, post_id: int, text: str) -> str:
     for line in (text or "").strip().splitlines():
         lines.append(f"> {line}".rstrip())
     return "\n".join(lines) + "\n\n"
+
+
+# --- Attachments and mention resolution ---------------------------------------------------------
+ATTACHMENT_PATH = "/t/attachments/{id}/"
+_ATTACHMENT_SRC_RE = re.compile(r"^/t/attachments/(\d{1,18})/$")
+
+
+def attachment_path(attachment_id: int) -> str:
+    """The site path an uploaded image is served from (and the only image path besides media)."""
+    return ATTACHMENT_PATH.format(id=int(attachment_id))
+
+
+def attachment_markdown(attachment_id: int, alt: str = "") -> str:
+    """The Markdown that shows an uploaded image: `![alt](/t/attachments/<id>/)`."""
+    alt = " ".join((alt or "").split())
+    alt = _MARKDOWN_SPECIAL.sub(r"\\\1", alt)[:200]
+    return f"![{alt}]({attachment_path(attachment_id)})"
+
+
+def attachment_ids(source: str) -> set[int]:
+    """Ids of uploaded images that `source` shows (`![..](/t/attachments/<id>/)`)."""
+    ids: set[int] = set()
+    if "/t/attachments/" not in (source or ""):
+        return ids
+    for block in _markdown.parse(source, {"mentions": {}}):
+        for child in block.children or []:
+            if child.type == "image":
+                match = _ATTACHMENT_SRC_RE.match(child.attrGet("src") or "")
+                if match:
+                    ids.add(int(match.group(1)))
+    return ids
+
+
+def mention_map(source: str, users) -> dict[str, str]:
+    """{mention key: profile URL} for mentions in `source` naming one of `users`.
+
+    `users` is a queryset of the user model (the caller decides who can be mentioned, e.g. active,
+    not deleted); core never imports the accounts app. One query, and none when nothing is mentioned.
+    """
+    keys = mention_keys(source)
+    if not keys:
+        return {}
+    found = {}
+    for user in users.filter(display_name_key__in=keys):
+        url = user.get_absolute_url()
+        if user.display_name_key and url:
+            found[user.display_name_key] = url
+    return found

@@ -1,0 +1,183 @@
+// The Markdown editor (templates/core/_editor.html). Without this file the form still works: the
+// "Preview" submit button re-renders the page with the preview and the upload link opens the upload
+// page. Every visible string comes translated from the template's data- attributes.
+
+const SHORTCUTS = { b: "bold", i: "italic", k: "link" };
+
+function csrfToken(root) {
+  const input = root.closest("form")?.querySelector("input[name=csrfmiddlewaretoken]")
+    || document.querySelector("input[name=csrfmiddlewaretoken]");
+  if (input) return input.value;
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+// Replace the selection with `text`, then select [selectStart, selectEnd) relative to its start.
+function replaceSelection(textarea, text, selectStart = text.length, selectEnd = selectStart) {
+  const start = textarea.selectionStart;
+  textarea.setRangeText(text, start, textarea.selectionEnd, "end");
+  textarea.setSelectionRange(start + selectStart, start + selectEnd);
+  textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  textarea.focus();
+}
+
+function wrap(textarea, before, after, sample) {
+  const selected = textarea.value.slice(textarea.selectionStart, textarea.selectionEnd);
+  const inner = selected || sample;
+  replaceSelection(textarea, before + inner + after, before.length, before.length + inner.length);
+}
+
+// Prefix every line the selection touches (the whole current line when nothing is selected).
+function prefixLines(textarea, prefix, sample) {
+  const value = textarea.value;
+  let start = value.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
+  let end = textarea.selectionEnd;
+  const nextBreak = value.indexOf("\n", end);
+  end = nextBreak === -1 ? value.length : nextBreak;
+  textarea.setSelectionRange(start, end);
+  const block = value.slice(start, end) || sample;
+  const text = block.split("\n").map((line) => prefix + line).join("\n");
+  replaceSelection(textarea, text, 0, text.length);
+}
+
+function insertBlock(textarea, text) {
+  const before = textarea.value.slice(0, textarea.selectionStart);
+  const lead = before === "" || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
+  replaceSelection(textarea, `${lead}${text}\n`);
+}
+
+class Editor {
+  constructor(root) {
+    this.root = root;
+    this.textarea = root.querySelector("[data-editor-input]");
+    this.toolbar = root.querySelector(".editor-toolbar");
+    this.status = root.querySelector("[data-editor-status]");
+    this.preview = root.querySelector("[data-editor-preview]");
+    this.previewBody = root.querySelector("[data-editor-preview-body]");
+    this.messages = root.dataset;
+    if (!this.textarea || !this.toolbar) return;
+    this.buttons = [...this.toolbar.querySelectorAll("button")];
+    this.toolbar.hidden = false;
+    if (!root.dataset.previewUrl) this.toolbar.querySelector("[data-action=preview]")?.remove();
+    this.buttons = [...this.toolbar.querySelectorAll("button")];
+    this.toolbar.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-action]");
+      if (button) this.run(button.dataset.action, button);
+    });
+    this.toolbar.addEventListener("keydown", (event) => this.moveFocus(event));
+    this.textarea.addEventListener("keydown", (event) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+      const action = SHORTCUTS[event.key.toLowerCase()];
+      if (action) {
+        event.preventDefault();
+        this.run(action);
+      }
+    });
+  }
+
+  // A toolbar is one tab stop; arrow keys move between its buttons (in the reading direction).
+  moveFocus(event) {
+    const index = this.buttons.indexOf(document.activeElement);
+    if (index === -1) return;
+    const rtl = getComputedStyle(this.toolbar).direction === "rtl";
+    const keys = { ArrowRight: rtl ? -1 : 1, ArrowLeft: rtl ? 1 : -1, Home: -Infinity, End: Infinity };
+    if (!(event.key in keys)) return;
+    event.preventDefault();
+    const step = keys[event.key];
+    let next = Number.isFinite(step) ? (index + step + this.buttons.length) % this.buttons.length
+      : step < 0 ? 0 : this.buttons.length - 1;
+    this.buttons.forEach((button, i) => { button.tabIndex = i === next ? 0 : -1; });
+    this.buttons[next].focus();
+  }
+
+  say(message) {
+    if (this.status) this.status.textContent = message || "";
+  }
+
+  run(action, button) {
+    const t = this.textarea;
+    const m = this.messages;
+    switch (action) {
+      case "bold": return wrap(t, "**", "**", m.msgSampleBold);
+      case "italic": return wrap(t, "_", "_", m.msgSampleItalic);
+      case "heading": return prefixLines(t, "## ", m.msgSampleHeading);
+      case "quote": return prefixLines(t, "> ", m.msgSampleQuote);
+      case "list": return prefixLines(t, "- ", m.msgSampleList);
+      case "code": {
+        const selected = t.value.slice(t.selectionStart, t.selectionEnd);
+        if (selected.includes("\n")) return insertBlock(t, "```\n" + selected + "\n```");
+        return wrap(t, "`", "`", m.msgSampleCode);
+      }
+      case "link": {
+        const url = window.prompt(m.msgLinkPrompt, "https://");
+        if (!url || url === "https://") return t.focus();
+        const selected = t.value.slice(t.selectionStart, t.selectionEnd) || m.msgSampleLink;
+        const text = `[${selected}](${url.trim().replace(/[()\s]/g, encodeURIComponent)})`;
+        return replaceSelection(t, text, 1, 1 + selected.length);
+      }
+      case "image": return this.pickImage();
+      case "preview": return this.togglePreview(button);
+      default: return undefined;
+    }
+  }
+
+  pickImage() {
+    const input = document.createElement("input");
+    input.type = "file";
+    input.accept = "image/png,image/jpeg,image/webp";
+    input.addEventListener("change", () => { if (input.files[0]) this.upload(input.files[0]); });
+    input.click();
+  }
+
+  async upload(file) {
+    const body = new FormData();
+    body.append("file", file);
+    body.append("csrfmiddlewaretoken", csrfToken(this.root));
+    this.say(this.messages.msgUploading);
+    try {
+      const response = await fetch(this.root.dataset.uploadUrl, {
+        method: "POST", body, credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken(this.root) },
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok || !data.markdown) throw new Error(data.error || this.messages.msgUploadFailed);
+      insertBlock(this.textarea, data.markdown);
+      this.say(this.messages.msgUploaded);
+    } catch (error) {
+      this.say(error.message || this.messages.msgUploadFailed);
+    }
+  }
+
+  async togglePreview(button) {
+    const showing = button.getAttribute("aria-pressed") === "true";
+    if (showing) {
+      button.setAttribute("aria-pressed", "false");
+      this.preview.hidden = true;
+      this.textarea.focus();
+      return;
+    }
+    this.say(this.messages.msgPreviewLoading);
+    const body = new URLSearchParams({ source: this.textarea.value });
+    try {
+      const response = await fetch(this.root.dataset.previewUrl, {
+        method: "POST", body, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(this.root), Accept: "text/html" },
+      });
+      const html = await response.text();
+      if (!response.ok && response.status !== 400) throw new Error(this.messages.msgPreviewFailed);
+      // Sanitised on the server by the same policy as stored posts; CSP forbids inline script anyway.
+      this.previewBody.innerHTML = html;
+      this.preview.hidden = false;
+      button.setAttribute("aria-pressed", "true");
+      this.say("");
+    } catch (error) {
+      this.say(this.messages.msgPreviewFailed);
+    }
+  }
+}
+
+for (const root of document.querySelectorAll("[data-editor]")) {
+  const nojsPreview = root.querySelector(".editor-nojs-preview");
+  new Editor(root);
+  if (nojsPreview && root.dataset.previewUrl) nojsPreview.hidden = true;
+}

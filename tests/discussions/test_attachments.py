@@ -1,0 +1,323 @@
+"""Image attachments: upload (re-encoded, no metadata), ownership, claiming, permission-checked serving."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
+from django.urls import path
+from django.utils import timezone
+from PIL import Image
+
+from config.urls import urlpatterns as site_urlpatterns
+from forum.core import views_preview
+from forum.discussions import attachments
+from forum.discussions.attachments import (
+    attachment_upload,
+    attachments_claim_for_post,
+    check_view_attachment,
+    visible_attachments,
+)
+from forum.discussions.models import Attachment
+
+# Until the lead wires these into forum/discussions/urls.py and config/urls.py, the tests mount the
+# same views at the same paths (/t/attachments/…, /preview/) in front of the site's own URLs.
+urlpatterns = [
+    path("t/attachments/upload/", attachments.attachment_upload_view, name="attachment_upload"),
+    path("t/attachments/<int:attachment_id>/", attachments.attachment_serve, name="attachment"),
+    path("preview/", views_preview.preview, name="preview"),
+    *site_urlpatterns,
+]
+GPS_IFD = 0x8825
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(media_root) -> list:
+    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+
+
+def jpeg_with_gps(size=(32, 24)) -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1] = "N"
+    gps[2] = (33.0, 30.0, 45.0)
+    out = io.BytesIO()
+    Image.new("RGB", size, "teal").save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def image_file(name="home in Homs.jpg", data=None) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data if data is not None else jpeg_with_gps(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def uploader(make_user):
+    return make_user(role="member")
+
+
+@pytest.fixture
+def shown_in_post(uploader, make_thread, root_of):
+    """An attachment shown in the opening post of a members' thread, claimed by that post."""
+    def make(*, category=None, author=None):
+        author = author or uploader
+        attachment = attachment_upload(uploader=author, file=image_file())
+        thread = make_thread(author=author, category=category,
+                             source=f"Look: ![a photo](/t/attachments/{attachment.pk}/)")
+        post = root_of(thread)
+        assert attachments_claim_for_post(post=post, author=author) == 1
+        attachment.refresh_from_db()
+        return attachment
+
+    return make
+
+
+# --- Upload service -----------------------------------------------------------------------------
+def test_upload_stores_a_reencoded_image_without_gps_under_a_random_name(uploader):
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    assert attachment.post is None and attachment.uploader == uploader
+    assert attachment.content_type == "image/jpeg" and (attachment.width, attachment.height) == (32, 24)
+    assert "Homs" not in attachment.file.name and attachment.file.name.endswith(".jpg")
+    with attachment.file.open("rb") as handle:
+        stored = handle.read()
+    assert attachment.size == len(stored)
+    reopened = Image.open(io.BytesIO(stored))
+    assert not reopened.getexif() and not reopened.getexif().get_ifd(GPS_IFD)
+    assert b"PhoneMaker" not in stored
+
+
+@pytest.mark.parametrize("name,data,code", [
+    ("x.png", b"not an image at all", "not_image"),
+    ("x.gif", None, "extension"),
+    ("x.png", None, "mismatch"),
+    ("x.jpg", b"", "empty"),
+])
+def test_refused_upload_saves_nothing(uploader, media_root, name, data, code):
+    with pytest.raises(ValidationError) as info:
+        attachment_upload(uploader=uploader, file=image_file(name=name, data=data))
+    assert info.value.code == code
+    assert Attachment.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_too_large_upload_is_refused_and_nothing_saved(uploader, media_root, settings):
+    settings.FORUM_UPLOAD_MAX_BYTES = 100
+    with pytest.raises(ValidationError) as info:
+        attachment_upload(uploader=uploader, file=image_file())
+    assert info.value.code == "too_large"
+    assert Attachment.objects.count() == 0 and stored_files(media_root) == []
+
+
+def test_suspended_member_cannot_upload(make_user, media_root):
+    suspended = make_user(role="member", suspended=True)
+    with pytest.raises(PermissionDenied):
+        attachment_upload(uploader=suspended, file=image_file())
+    assert Attachment.objects.count() == 0 and stored_files(media_root) == []
+
+
+def test_pending_uploads_are_limited(uploader, settings):
+    settings.FORUM_UPLOAD_MAX_PENDING = 2
+    attachment_upload(uploader=uploader, file=image_file())
+    attachment_upload(uploader=uploader, file=image_file())
+    with pytest.raises(ValidationError) as info:
+        attachment_upload(uploader=uploader, file=image_file())
+    assert info.value.code == "too_many_pending" and "2" in info.value.message
+    assert Attachment.objects.count() == 2
+
+
+# --- Claiming ----------------------------------------------------------------------------------
+def test_claim_links_only_the_authors_own_unattached_uploads(uploader, make_user, make_thread, root_of):
+    mine = attachment_upload(uploader=uploader, file=image_file())
+    theirs = attachment_upload(uploader=make_user(role="member"), file=image_file())
+    thread = make_thread(author=uploader, source=f"![a](/t/attachments/{mine.pk}/) ![b](/t/attachments/{theirs.pk}/)"
+                                                 f" `![c](/t/attachments/{mine.pk + 999}/)`")
+    post = root_of(thread)
+    assert attachments_claim_for_post(post=post, author=uploader) == 1
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.post == post and theirs.post is None
+    # Claiming again changes nothing.
+    assert attachments_claim_for_post(post=post, author=uploader) == 0
+
+
+# --- Who may see it -----------------------------------------------------------------------------
+def test_unattached_upload_is_visible_to_its_uploader_only(uploader, make_user):
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    check_view_attachment(uploader, attachment)
+    other = make_user(role="member")
+    with pytest.raises(Http404):
+        check_view_attachment(other, attachment)
+    admin = make_user(role="admin")
+    with pytest.raises(Http404):
+        check_view_attachment(admin, attachment)
+    assert list(visible_attachments(uploader)) == [attachment]
+    assert list(visible_attachments(other)) == []
+
+
+def test_attached_image_follows_the_thread(shown_in_post, make_user, make_category, make_organisation):
+    org = make_organisation()
+    uploader = make_user(role="member", organisation=org)
+    restricted = make_category(visibility="restricted", allowed_organisations=[org])
+    attachment = shown_in_post(category=restricted, author=uploader)
+    colleague = make_user(role="member", organisation=org)
+    outsider = make_user(role="member")
+    check_view_attachment(colleague, attachment)
+    with pytest.raises(Http404):
+        check_view_attachment(outsider, attachment)
+    assert attachment in visible_attachments(colleague)
+    assert attachment not in visible_attachments(outsider)
+
+
+def test_image_of_a_deleted_post_is_hidden_from_readers_not_from_uploader_or_moderators(
+        shown_in_post, uploader, make_user, make_category):
+    moderator = make_user(role="member")
+    category = make_category(moderators=[moderator])
+    attachment = shown_in_post(category=category)
+    post = attachment.post
+    post.deleted_at = timezone.now()
+    post.save(update_fields=["deleted_at"])
+    attachment.refresh_from_db()
+    reader = make_user(role="member")
+    with pytest.raises(Http404):
+        check_view_attachment(reader, attachment)
+    check_view_attachment(uploader, attachment)
+    check_view_attachment(moderator, attachment)
+    assert attachment not in visible_attachments(reader)
+    assert attachment in visible_attachments(uploader)
+    assert attachment in visible_attachments(moderator)
+
+
+def test_check_and_queryset_agree(shown_in_post, uploader, make_user, make_category, make_organisation):
+    org = make_organisation()
+    restricted = make_category(visibility="restricted", allowed_organisations=[org])
+    insider = make_user(role="member", organisation=org)
+    users = [uploader, insider, make_user(role="member"), make_user(role="admin"), make_user(role="observer")]
+    items = [
+        attachment_upload(uploader=uploader, file=image_file()),
+        shown_in_post(),
+        shown_in_post(category=restricted, author=insider),
+    ]
+    hidden = shown_in_post()
+    hidden.post.hidden_at = timezone.now()
+    hidden.post.save(update_fields=["hidden_at"])
+    items.append(hidden)
+    for user in users:
+        visible = set(visible_attachments(user).values_list("pk", flat=True))
+        for item in items:
+            item = Attachment.objects.select_related("post__thread__category").get(pk=item.pk)
+            try:
+                check_view_attachment(user, item)
+                allowed = True
+            except (Http404, PermissionDenied):
+                allowed = False
+            assert allowed == (item.pk in visible), (user.role, item.pk)
+
+
+# --- Serving over HTTP --------------------------------------------------------------------------
+pytestmark_urls = pytest.mark.urls(__name__)
+
+
+@pytestmark_urls
+def test_uploader_gets_the_image_with_safe_headers(client, uploader):
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    client.force_login(uploader)
+    response = client.get(f"/t/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"] == f'inline; filename="image-{attachment.pk}.jpg"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"].startswith("private")
+    assert "sandbox" in response["Content-Security-Policy"]
+    body = b"".join(response.streaming_content)
+    assert Image.open(io.BytesIO(body)).size == (32, 24)
+
+
+@pytestmark_urls
+def test_others_and_anonymous_get_404_for_an_unattached_upload(client, uploader, make_user):
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    assert client.get(f"/t/attachments/{attachment.pk}/").status_code == 404
+    client.force_login(make_user(role="member"))
+    assert client.get(f"/t/attachments/{attachment.pk}/").status_code == 404
+    assert client.get("/t/attachments/999999/").status_code == 404
+
+
+@pytestmark_urls
+def test_thread_reader_gets_an_attached_image_and_outsider_does_not(client, shown_in_post, make_user,
+                                                                     make_category, make_organisation):
+    org = make_organisation()
+    author = make_user(role="member", organisation=org)
+    attachment = shown_in_post(category=make_category(visibility="restricted", allowed_organisations=[org]),
+                               author=author)
+    client.force_login(make_user(role="member", organisation=org))
+    assert client.get(f"/t/attachments/{attachment.pk}/").status_code == 200
+    client.force_login(make_user(role="member"))
+    assert client.get(f"/t/attachments/{attachment.pk}/").status_code == 404
+
+
+@pytestmark_urls
+def test_serving_only_answers_get(client, uploader):
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    client.force_login(uploader)
+    assert client.post(f"/t/attachments/{attachment.pk}/").status_code == 405
+
+
+@pytestmark_urls
+def test_upload_page_without_js_shows_the_markdown_to_paste(client, uploader):
+    client.force_login(uploader)
+    page = client.get("/t/attachments/upload/")
+    assert page.status_code == 200 and b'enctype="multipart/form-data"' in page.content
+    response = client.post("/t/attachments/upload/", {"file": image_file(), "alt": "Our [office]"})
+    assert response.status_code == 200
+    attachment = Attachment.objects.get()
+    markdown = f"![Our \\[office\\]](/t/attachments/{attachment.pk}/)"
+    assert markdown.encode() in response.content.replace(b"&#x27;", b"'")
+    assert f'src="/t/attachments/{attachment.pk}/"'.encode() in response.content
+
+
+@pytestmark_urls
+def test_upload_with_js_answers_json(client, uploader):
+    client.force_login(uploader)
+    response = client.post("/t/attachments/upload/", {"file": image_file()}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 201
+    data = json.loads(response.content)
+    assert data["url"] == f"/t/attachments/{data['id']}/"
+    assert data["markdown"] == f"![](/t/attachments/{data['id']}/)"
+
+
+@pytestmark_urls
+def test_bad_upload_answers_a_translated_error_and_saves_nothing(client, uploader, media_root):
+    client.force_login(uploader)
+    bad = SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png")
+    response = client.post("/t/attachments/upload/", {"file": bad}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert "not a PNG, JPEG or WebP image" in json.loads(response.content)["error"]
+    page = client.post("/t/attachments/upload/", {"file": SimpleUploadedFile("x.png", b"nope")},
+                       HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.status_code == 400 and b'role="alert"' in page.content
+    no_file = client.post("/t/attachments/upload/", {}, HTTP_ACCEPT="application/json")
+    assert no_file.status_code == 400 and json.loads(no_file.content)["error"]
+    assert Attachment.objects.count() == 0 and stored_files(media_root) == []
+
+
+@pytestmark_urls
+def test_suspended_member_upload_is_refused_over_http(client, make_user):
+    client.force_login(make_user(role="member", suspended=True))
+    response = client.post("/t/attachments/upload/", {"file": image_file()}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 403 and json.loads(response.content)["error"]
+    assert Attachment.objects.count() == 0
+
+
+@pytestmark_urls
+def test_upload_needs_sign_in(client, db):
+    response = client.post("/t/attachments/upload/", {"file": image_file()})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert Attachment.objects.count() == 0
