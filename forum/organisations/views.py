@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.accounts import permissions as policy
+from forum.accounts.decorators import privileged_required
 
 from . import permissions, selectors, services
 from .forms import InviteForm, JoinRequestForm
@@ -75,7 +76,7 @@ def detail(request, slug):
     return render(request, "organisations/organisation_detail.html", _detail_context(request, organisation))
 
 
-@login_required
+@privileged_required
 @require_POST
 def invite(request, slug):
     organisation = _organisation_for(request, slug)
@@ -101,7 +102,7 @@ def invite(request, slug):
                   _detail_context(request, organisation, invite_form=form), status=status)
 
 
-@login_required
+@privileged_required
 @require_POST
 def invitation_revoke(request, slug, invitation_id):
     organisation = _organisation_for(request, slug)
@@ -115,7 +116,7 @@ def invitation_revoke(request, slug, invitation_id):
     return redirect(organisation)
 
 
-@login_required
+@privileged_required
 @require_POST
 def member_remove(request, slug, membership_id):
     organisation = _organisation_for(request, slug)

@@ -187,3 +187,13 @@ def test_organisation_page_query_count_is_constant(rep_client, organisation, mak
         response = rep_client.get(url)
     html = response.content.decode()
     assert html.count('class="member"') == 14 and html.count("Revoke the invitation") == 13
+
+
+def test_representative_without_mfa_is_sent_to_enrol_and_nothing_is_sent(client, make_user, organisation):
+    client.force_login(make_user(role="representative", organisation=organisation))
+    response = client.post(reverse("organisations:invite", kwargs={"slug": organisation.slug}),
+                           {"email": "x@example.org", "role": "member", "language": "en"})
+    assert response.status_code == 302 and response.url == reverse("mfa_index")
+    assert not Invitation.objects.exists()
+    page = client.get(detail_url(organisation)).content.decode()
+    assert "Set up two-factor authentication first." in page
