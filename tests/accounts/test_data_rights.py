@@ -165,3 +165,22 @@ def test_anonymous_is_sent_to_sign_in(client):
     for url in (EXPORT, DELETE):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_failing_eraser_leaves_the_account_untouched(make_user):
+    user = make_user(email="atomic@example.org", display_name="Atomic Person")
+
+    def broken(_user):
+        raise RuntimeError("eraser failed")
+
+    personal_data.register("zz_broken", erase=broken)
+    try:
+        with pytest.raises(RuntimeError):
+            services.account_delete(user=user, actor=user)
+    finally:
+        personal_data.unregister("zz_broken")
+    user.refresh_from_db()
+    assert user.email == "atomic@example.org" and user.display_name == "Atomic Person"
+    assert user.deleted_at is None and user.is_active
+    assert EmailAddress.objects.filter(user=user).exists()
+    assert user.memberships.exists()
