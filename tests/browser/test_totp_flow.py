@@ -1,4 +1,5 @@
-"""TOTP enrolment and login with a code, in a real Chromium against daphne: an administrator
+"""TOTP enrolment and login with a code (and the same with a security key), in a real Chromium
+against daphne: an administrator
 without a second factor is sent from the admin to enrol, enrols with an authenticator app, then
 signs in again with password and code."""
 
@@ -61,3 +62,47 @@ def test_totp_enrolment_and_login_with_a_code(live_server, new_page, make_user):
     page.goto("/me/settings/")
     assert page.locator("h1").inner_text().strip() == "Account settings"
     assert page.outside_requests == []
+
+
+def test_security_key_enrolment_and_login_under_our_csp(live_server, browser, make_user):
+    """The same for a security key, with Chromium's virtual authenticator: allauth's WebAuthn
+    scripts must run under our CSP (no inline script) in our layout. WebAuthn refuses IP
+    addresses as relying party, so this test talks to the server as `localhost`."""
+    from allauth.mfa.models import Authenticator
+
+    moderator = make_user(role="moderator", email="keys@example.org")
+    base = f"http://localhost:{live_server.port}"
+    context = browser.new_context(base_url=base, locale="en-GB")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        console_errors = []
+        page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+            "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True}})
+
+        login(page, email=moderator.email)
+        page.goto("/accounts/2fa/webauthn/add/")
+        page.fill("input[name=password]", "correct-horse-battery")
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_url(re.compile(r"/accounts/2fa/webauthn/add/"))
+        page.fill("input[name=name]", "My key")
+        page.locator("#mfa_webauthn_add").click()
+        page.wait_for_url(re.compile(r"/accounts/2fa/(recovery-codes|webauthn)/"))
+        key = Authenticator.objects.get(user=moderator, type="webauthn")
+        assert key.data["name"] == "My key"
+
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_load_state("networkidle")
+        login(page, email=moderator.email)
+        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+        page.get_by_role("button", name="Use a security key").click()
+        page.wait_for_url(re.compile(r"^(?!.*/accounts/2fa/authenticate/).*$"))
+        page.goto("/me/settings/")
+        assert page.locator("h1").inner_text().strip() == "Account settings"
+        assert not [e for e in console_errors if "Content Security Policy" in e]
+    finally:
+        context.close()
