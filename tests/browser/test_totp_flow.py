@@ -1,7 +1,6 @@
 """TOTP enrolment and login with a code (and the same with a security key), in a real Chromium
-against daphne: an administrator
-without a second factor is sent from the admin to enrol, enrols with an authenticator app, then
-signs in again with password and code."""
+against daphne: an administrator without a second factor is sent from the admin to enrol, enrols
+with an authenticator app, then signs in again with password and code."""
 
 from __future__ import annotations
 
