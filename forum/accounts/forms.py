@@ -7,6 +7,7 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import names
@@ -42,7 +43,6 @@ class ProfileForm(forms.Form):
     )
     bio = forms.CharField(
         label=_("Short bio"), required=False, strip=False,
-        help_text=_("Optional, at most %(limit)d characters.") % {"limit": settings.FORUM_BIO_MAX},
         widget=forms.Textarea(attrs={"dir": "auto", "rows": 5, "maxlength": settings.FORUM_BIO_MAX}),
     )
     preferred_language = forms.ChoiceField(
@@ -54,6 +54,9 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        # Formatted per request, so the help text is in the reader's language.
+        self.fields["bio"].help_text = gettext("Optional, at most %(limit)d characters.") % {
+            "limit": settings.FORUM_BIO_MAX}
 
     def clean_display_name(self):
         name, key = names.clean_display_name(self.cleaned_data["display_name"])

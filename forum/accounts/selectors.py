@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from . import permissions
 
@@ -31,8 +32,6 @@ def profile_get_for_viewer(*, user_id: int, viewer):
 
 def profile_badges(user) -> list[dict]:
     """Role badges for a profile: (code, label) of each role that deserves one; members get none."""
-    from django.utils.translation import gettext as _
-
     labels = {
         permissions.ADMIN: _("Administrator"),
         permissions.MODERATOR: _("Moderator"),
