@@ -229,7 +229,9 @@ def invitation_redeem(*, invitation: Invitation, user) -> Invitation:
     organisation membership; the invitation is marked used. Raises InvitationInvalid when it was
     used, revoked or expired meanwhile.
     """
-    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the organisation.
+    invitation = (Invitation.objects.select_for_update(of=("self",)).select_related("organisation")
+                  .get(pk=invitation.pk))
     error = invitation_state_error(invitation)
     if error is not None:
         raise error
@@ -259,7 +261,8 @@ def invitation_redeem(*, invitation: Invitation, user) -> Invitation:
 @transaction.atomic
 def membership_remove(*, actor, membership: Membership) -> None:
     """Take a person out of their organisation. Their account stays; they lose its seat and role."""
-    membership = Membership.objects.select_for_update().select_related("user", "organisation").get(pk=membership.pk)
+    membership = (Membership.objects.select_for_update(of=("self",)).select_related("user", "organisation")
+                  .get(pk=membership.pk))
     permissions.check_remove_member(actor, membership)
     record(actor=actor, verb="membership.remove", target=membership,
            data={"user": membership.user_id, "organisation": membership.organisation_id, "kind": membership.kind})
