@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,6 +84,12 @@ def account_delete(*, user, actor) -> list[str]:
     permissions.check_delete_account(actor, user)
     if user.deleted_at:
         raise ValidationError(_("This account has already been deleted."))
+    if permissions.is_admin(user) and not (
+        User.objects.filter(is_active=True, deleted_at__isnull=True)
+        .filter(Q(role=permissions.ADMIN) | Q(is_superuser=True)).exclude(pk=user.pk).exists()
+    ):
+        raise ValidationError(_("You are the only administrator. Make someone else an administrator "
+                                "before deleting your account."), code="last_admin")
     erased = personal_data.erase_all(user)
     user.email = placeholder_email(user)
     user.display_name = ""

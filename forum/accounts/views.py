@@ -90,10 +90,14 @@ def account_delete(request):
     permissions.check_delete_account(user, user)
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.account_delete(user=user, actor=user)
-        logout(request)
-        messages.success(request, _("Your account has been deleted. What you wrote stays, "
-                                    "signed “Former member”."))
-        return redirect("home")
+        try:
+            services.account_delete(user=user, actor=user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            logout(request)
+            messages.success(request, _("Your account has been deleted. What you wrote stays, "
+                                        "signed “Former member”."))
+            return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form},
                   status=400 if form.errors else 200)

@@ -184,3 +184,19 @@ def test_a_failing_eraser_leaves_the_account_untouched(make_user):
     assert user.deleted_at is None and user.is_active
     assert EmailAddress.objects.filter(user=user).exists()
     assert user.memberships.exists()
+
+
+def test_the_only_administrator_cannot_delete_their_account(client, make_user, enrol_totp):
+    admin = make_user(role="admin", email="only@example.org")
+    enrol_totp(admin)
+    client.force_login(admin)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    response = client.post(DELETE, {"confirm": "on"})
+    assert response.status_code == 400
+    assert "You are the only administrator." in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.deleted_at is None and admin.is_active and admin.email == "only@example.org"
+    make_user(role="admin")
+    assert client.post(DELETE, {"confirm": "on"}).status_code == 302
+    admin.refresh_from_db()
+    assert admin.deleted_at is not None
