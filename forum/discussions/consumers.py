@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ def _signed_in(user) -> bool:
 
 def _fresh_user(user):
     """The user row as it is now, with an empty per-user permission cache."""
-    return type(user).objects.filter(pk=user.pk).first()
+    return get_user_model().objects.filter(pk=user.pk).first()
 
 
 class ThreadConsumer(JsonConsumer):

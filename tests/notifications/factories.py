@@ -59,16 +59,29 @@ def opening_post():
 
 
 class GroupListener:
-    """Listens on a channel-layer group from synchronous test code."""
+    """Listens on a channel-layer group from synchronous test code.
+
+    Its coroutines all run on one event loop of its own (a Redis layer binds a channel's receive
+    buffer to the loop that first read it).
+    """
 
     def __init__(self, group: str):
-        from asgiref.sync import async_to_sync
+        import asyncio
+        import threading
+
         from channels.layers import get_channel_layer
 
-        self._sync = async_to_sync
         self.layer = get_channel_layer()
-        self.channel = async_to_sync(self.layer.new_channel)()
-        async_to_sync(self.layer.group_add)(group, self.channel)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.channel = self._run(self.layer.new_channel())
+        self._run(self.layer.group_add(group, self.channel))
+
+    def _run(self, coroutine):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
 
     def events(self) -> list[dict]:
         import asyncio
@@ -77,14 +90,27 @@ class GroupListener:
             out = []
             while True:
                 try:
-                    message = await asyncio.wait_for(self.layer.receive(self.channel), timeout=0.05)
+                    message = await asyncio.wait_for(self.layer.receive(self.channel), timeout=0.2)
                 except TimeoutError:
                     return out
                 out.append(message["event"])
 
-        return self._sync(drain)()
+        return self._run(drain())
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
 
 
 @pytest.fixture
 def listen():
-    return GroupListener
+    listeners = []
+
+    def make(group: str) -> GroupListener:
+        listener = GroupListener(group)
+        listeners.append(listener)
+        return listener
+
+    yield make
+    for listener in listeners:
+        listener.close()

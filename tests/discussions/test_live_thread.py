@@ -1,0 +1,213 @@
+"""The live thread socket (ws/threads/<id>/) and the list socket (ws/categories/)."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from config.asgi import application
+from forum.core import realtime
+from forum.discussions import events, services
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _headers(cookie=None):
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return headers
+
+
+@pytest.fixture
+def cookie_for(client):
+    def make(user):
+        client.force_login(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    return make
+
+
+@pytest.fixture
+def thread(make_thread, make_user):
+    return make_thread(author=make_user(), title="Live thread")
+
+
+async def _connect(path, cookie=None):
+    communicator = WebsocketCommunicator(application, path, headers=_headers(cookie))
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def _receive(communicator):
+    return json.loads(await communicator.receive_from(timeout=2))
+
+
+async def test_socket_without_session_is_closed_unauthenticated(thread):
+    _c, connected, code = await _connect(f"/ws/threads/{thread.pk}/")
+    assert not connected and code == 4401
+
+
+async def test_unknown_thread_is_closed_not_found(member, cookie_for):
+    cookie = await sync_to_async(cookie_for)(member)
+    _c, connected, code = await _connect("/ws/threads/999999/", cookie)
+    assert not connected and code == 4404
+
+
+async def test_a_thread_the_member_cannot_read_is_closed_not_found(make_thread, make_user, make_category,
+                                                                  make_organisation, member, cookie_for):
+    def setup():
+        category = make_category(visibility="restricted", allowed_organisations=[make_organisation()])
+        return make_thread(category=category, author=make_user(role="admin")), cookie_for(member)
+
+    hidden, cookie = await sync_to_async(setup)()
+    _c, connected, code = await _connect(f"/ws/threads/{hidden.pk}/", cookie)
+    assert not connected and code == 4404
+
+
+async def test_a_new_reply_reaches_an_open_page(thread, member, cookie_for, make_post):
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert connected
+    post = await sync_to_async(make_post)(thread=thread)  # committed: on_commit broadcasts
+    event = await _receive(communicator)
+    assert event["type"] == "discussions.post.created"
+    assert event["post_id"] == post.pk and event["seq"] == post.pk and event["thread_id"] == thread.pk
+    assert event["fragment_url"] == f"/t/{thread.pk}/posts/{post.pk}/fragment/"
+    await communicator.disconnect()
+
+
+async def test_resume_sends_what_was_missed_then_resumed(thread, member, cookie_for, make_post):
+    cookie = await sync_to_async(cookie_for)(member)
+
+    def write():
+        first = thread.posts.get(depth=0)
+        missed = [make_post(thread=thread) for _ in range(3)]
+        gone = make_post(thread=thread)
+        services.post_delete(actor=gone.author, post=gone)
+        return first, missed
+
+    first, missed = await sync_to_async(write)()
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    await communicator.send_to(text_data=json.dumps({"type": "resume", "after": first.pk}))
+    got = [await _receive(communicator) for _ in range(4)]
+    assert [e["post_id"] for e in got[:3]] == [p.pk for p in missed]
+    assert got[3] == {"type": "resumed", "last_seq": missed[-1].pk}
+    await communicator.send_to(text_data=json.dumps({"type": "resume", "after": missed[-1].pk}))
+    assert await _receive(communicator) == {"type": "resumed", "last_seq": missed[-1].pk}
+    await communicator.disconnect()
+
+
+async def test_resume_after_too_much_asks_for_a_resync(thread, member, cookie_for, make_post, monkeypatch):
+    monkeypatch.setattr(events, "RESUME_LIMIT", 2)
+    cookie = await sync_to_async(cookie_for)(member)
+    await sync_to_async(lambda: [make_post(thread=thread) for _ in range(3)])()
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    await communicator.send_to(text_data=json.dumps({"type": "resume", "after": 0}))
+    assert await _receive(communicator) == {"type": "resync", "last_seq": 0}
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("frame,code", [
+    ({"type": "resume"}, "bad_after"),
+    ({"type": "resume", "after": "12"}, "bad_after"),
+    ({"type": "resume", "after": -1}, "bad_after"),
+    ({"type": "resume", "after": True}, "bad_after"),
+    ({"type": "subscribe"}, "unknown_type"),
+])
+async def test_bad_frames_get_an_error_and_the_socket_stays_usable(thread, member, cookie_for, frame, code):
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    await communicator.send_to(text_data=json.dumps(frame))
+    error = await _receive(communicator)
+    assert error["type"] == "error" and error["code"] == code and error["message"]
+    last = await sync_to_async(lambda: thread.posts.get(depth=0).pk)()
+    await communicator.send_to(text_data=json.dumps({"type": "resume", "after": last}))
+    assert (await _receive(communicator))["type"] == "resumed"
+    await communicator.disconnect()
+
+
+async def test_a_thread_moved_out_of_reach_closes_the_socket(thread, member, cookie_for, make_user, give_mfa,
+                                                              make_category, make_organisation):
+    def setup():
+        moderator = give_mfa(make_user(role="moderator"))
+        hidden = make_category(visibility="restricted", allowed_organisations=[make_organisation()])
+        return moderator, hidden, cookie_for(member)
+
+    moderator, hidden, cookie = await sync_to_async(setup)()
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert connected
+    await sync_to_async(services.thread_move)(actor=moderator, thread=thread, category=hidden)
+    error = await _receive(communicator)
+    assert error["type"] == "error" and error["code"] == "forbidden"
+    assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
+
+
+async def test_a_locked_thread_is_announced_to_its_readers(thread, member, cookie_for, make_user, give_mfa):
+    moderator = await sync_to_async(lambda: give_mfa(make_user(role="moderator")))()
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    await sync_to_async(services.thread_lock)(actor=moderator, thread=thread, locked=True)
+    event = await _receive(communicator)
+    assert event["type"] == "discussions.thread.changed" and event["locked"] is True
+    await communicator.disconnect()
+
+
+async def test_list_socket_joins_only_visible_categories(make_category, make_organisation, make_thread, make_user,
+                                                         member, cookie_for, make_post):
+    def setup():
+        open_category = make_category()
+        hidden = make_category(visibility="restricted", allowed_organisations=[make_organisation()])
+        return open_category, hidden, cookie_for(member)
+
+    open_category, hidden, cookie = await sync_to_async(setup)()
+    communicator, connected, _ = await _connect("/ws/categories/", cookie)
+    assert connected
+    hello = await _receive(communicator)
+    assert open_category.pk in hello["category_ids"] and hidden.pk not in hello["category_ids"]
+    admin = await sync_to_async(make_user)(role="admin")
+    await sync_to_async(make_thread)(category=hidden, author=admin)
+    thread = await sync_to_async(make_thread)(category=open_category, title="Visible news")
+    event = await _receive(communicator)
+    assert event == events.thread_created(thread)
+    assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
+
+
+async def test_list_socket_can_be_narrowed_to_some_categories(make_category, member, cookie_for):
+    a, b = await sync_to_async(lambda: (make_category(), make_category()))()
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, _connected, _ = await _connect(f"/ws/categories/?categories={b.pk},nonsense", cookie)
+    assert (await _receive(communicator))["category_ids"] == [b.pk]
+    await communicator.disconnect()
+
+
+async def test_list_socket_needs_a_session():
+    _c, connected, code = await _connect("/ws/categories/")
+    assert not connected and code == 4401
+
+
+@pytest.mark.services
+async def test_events_cross_processes_through_redis(thread, member, make_user, cookie_for):
+    """Two sockets (as if on two daphne processes) get an event sent by a third layer instance."""
+    require_service(bool(getattr(settings, "REDIS_URL", "")), "Redis (REDIS_URL)")
+    from channels_redis.core import RedisChannelLayer
+
+    assert isinstance(get_channel_layer(), RedisChannelLayer)
+    other = await sync_to_async(make_user)()
+    sockets = []
+    for user in (member, other):
+        cookie = await sync_to_async(cookie_for)(user)
+        communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+        assert connected
+        sockets.append(communicator)
+    writer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])  # another process's layer
+    event = {"type": "discussions.post.edited", "thread_id": thread.pk, "post_id": 1, "seq": 1}
+    await writer.group_send(events.thread_group(thread.pk), {"type": realtime.RELAY_HANDLER, "event": event})
+    for communicator in sockets:
+        assert await _receive(communicator) == event
+        await communicator.disconnect()

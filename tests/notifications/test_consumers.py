@@ -1,0 +1,67 @@
+"""ws/notifications/: a member's own badge channel."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from forum.notifications import services
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _headers(cookie=None):
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return headers
+
+
+@pytest.fixture
+def cookie(client, member):
+    client.force_login(member)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def test_socket_without_session_is_closed_unauthenticated():
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=_headers())
+    connected, code = await communicator.connect()
+    assert not connected and code == 4401
+
+
+async def test_badge_gets_the_count_on_connect_and_each_change(member, make_user, cookie):
+    omar = await sync_to_async(make_user)()
+    await sync_to_async(services.notify)(recipient=member, kind="reply", actor=omar, url="/x/", data={}, key="a")
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=_headers(cookie))
+    connected, _ = await communicator.connect()
+    assert connected
+    assert json.loads(await communicator.receive_from()) == {"type": "notifications.unread", "count": 1}
+    await sync_to_async(services.notify)(recipient=member, kind="mention", actor=omar, url="/y/", data={}, key="b")
+    assert json.loads(await communicator.receive_from()) == {"type": "notifications.unread", "count": 2}
+    await sync_to_async(services.mark_all_read)(actor=member)
+    assert json.loads(await communicator.receive_from()) == {"type": "notifications.unread", "count": 0}
+    await communicator.disconnect()
+
+
+async def test_another_members_notifications_do_not_reach_this_socket(member, make_user, cookie):
+    omar, sara = await sync_to_async(make_user)(), await sync_to_async(make_user)()
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=_headers(cookie))
+    await communicator.connect()
+    await communicator.receive_from()
+    await sync_to_async(services.notify)(recipient=sara, kind="reply", actor=omar, url="/x/", data={})
+    assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
+
+
+async def test_count_frame_and_bad_frames(cookie):
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=_headers(cookie))
+    await communicator.connect()
+    await communicator.receive_from()
+    await communicator.send_to(text_data=json.dumps({"type": "nope"}))
+    error = json.loads(await communicator.receive_from())
+    assert error["type"] == "error" and error["code"] == "unknown_type"
+    await communicator.send_to(text_data=json.dumps({"type": "count"}))
+    assert json.loads(await communicator.receive_from()) == {"type": "notifications.unread", "count": 0}
+    await communicator.disconnect()
