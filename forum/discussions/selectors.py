@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -57,10 +57,11 @@ def post_get_for_viewer(*, post_id: int, viewer) -> Post:
 
 
 def _posts_queryset(thread: Thread):
-    memberships = Prefetch("author__memberships", queryset=Membership.objects.select_related("organisation"))
+    # The author's organisation rides along in the posts query (one membership per person).
+    organisation = Membership.objects.filter(user_id=OuterRef("author_id")).select_related("organisation")
     return (Post.objects.filter(thread=thread)
             .select_related("author", "on_behalf_of", "parent", "parent__author")
-            .prefetch_related(memberships))
+            .annotate(author_org_name=Subquery(organisation.values("organisation__name")[:1])))
 
 
 def parse_cursor(view: str, value: str | None):
@@ -114,13 +115,14 @@ class ThreadPage:
         return max((p.pk for p in self.posts), default=None)
 
 
-def _organisation_of(user):
-    memberships = getattr(user, "_prefetched_objects_cache", {}).get("memberships")
-    if memberships is None:
-        return None
-    for m in memberships:
-        return m.organisation
-    return None
+def _organisation_of(post: Post) -> dict | None:
+    name = getattr(post, "author_org_name", None)
+    if name is None:
+        membership = accounts.membership(post.author)
+        if membership is None:
+            return None
+        return {"name": membership.organisation.name}
+    return {"name": name}
 
 
 def _mark_branches(posts: list[Post]) -> None:
@@ -182,7 +184,7 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
             "reply": f"{prefixes['reply']}{p.pk}/", "quote": f"{prefixes['reply']}{p.pk}/?quote=1",
         }
         p.actions = permissions.post_actions(viewer, p)
-        p.author_organisation = _organisation_of(p.author)
+        p.author_organisation = _organisation_of(p)
         p.removed = p.deleted_at is not None or p.hidden_at is not None
         p.reaction_buttons = [
             {"emoji": e, "label": labels[e], "count": (p.reaction_counts or {}).get(e, 0),

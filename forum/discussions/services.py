@@ -84,13 +84,13 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def _check_post_rate(author) -> None:
     """At most FORUM_POST_RATE new posts per member per window, counted in the cache."""
     limit, window = parse_rate(settings.FORUM_POST_RATE)
-    bucket = int(timezone.now().timestamp()) // window
-    key = f"forum:post-rate:{author.pk}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
+    # The window opens with the first post and the counter expires with it (incr keeps the expiry).
+    key = f"forum:post-rate:{author.pk}"
+    cache.add(key, 0, timeout=window)
     try:
         used = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
+        cache.set(key, 1, timeout=window)
         used = 1
     if used > limit:
         minutes = max(1, window // 60)

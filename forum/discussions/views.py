@@ -118,6 +118,8 @@ def thread_create(request, slug):
     speaks = permissions.allows(permissions.check_speak_for_organisation, request.user, None)
     status = 200
     form = forms.ThreadForm(request.POST or None)
+    if request.method == "POST":
+        status = 400
     if request.method == "POST" and form.is_valid():
         try:
             new = services.thread_create(author=request.user, category=category, **form.cleaned_data)
@@ -150,6 +152,7 @@ def reply(request, thread_id, post_id=None):
     status = 200
     if request.method == "POST":
         form = forms.ReplyForm(request.POST)
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             target = data.get("parent") or (parent.pk if parent else None)
@@ -189,6 +192,8 @@ def post_edit(request, post_id):
         return _refused(request, e)
     status = 200
     form = forms.EditForm(request.POST or None, initial={"source": p.source})
+    if request.method == "POST":
+        status = 400
     if request.method == "POST" and form.is_valid():
         try:
             services.post_edit(actor=request.user, post=p, source=form.cleaned_data["source"])

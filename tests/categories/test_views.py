@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from forum.discussions import services
+
+
+def test_category_list_shows_visible_categories_with_subcategories_and_counts(client, member, make_category,
+                                                                              make_thread, make_user):
+    parent = make_category(name="حقوق الإنسان", position=1)
+    sub = make_category(name="Détentions", parent=parent)
+    make_category(name="Secret", visibility="restricted", allowed_roles=["representative"])
+    make_thread(category=parent)
+    make_thread(category=parent)
+    client.force_login(member)
+    html = client.get(reverse("categories:index")).content.decode()
+    assert "حقوق الإنسان" in html and "Détentions" in html and "Secret" not in html
+    assert f'data-category-id="{parent.pk}"' in html
+    assert f'data-unread-category="{parent.pk}"' in html
+    assert html.index("حقوق الإنسان") < html.index("Détentions")
+    row = html[html.index(f'data-category-id="{parent.pk}"'):]
+    assert "<td>2</td>" in row
+    assert sub.get_absolute_url() in html
+
+
+def test_category_list_asks_visitors_to_sign_in_unless_public_reading(client, make_category, settings):
+    make_category(name="Open", visibility="public")
+    response = client.get(reverse("categories:index"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    settings.FORUM_PUBLIC_READING = True
+    html = client.get(reverse("categories:index")).content.decode()
+    assert "Open" in html
+
+
+def test_category_page_lists_threads_pinned_first(client, member, make_category, make_thread, make_user,
+                                                  give_mfa):
+    category = make_category()
+    older = make_thread(category=category, title="Older and pinned")
+    make_thread(category=category, title="Newer")
+    services.thread_pin(actor=give_mfa(make_user(role="moderator")), thread=older)
+    client.force_login(member)
+    html = client.get(category.get_absolute_url()).content.decode()
+    assert html.index("Older and pinned") < html.index("Newer")
+    assert "Start a new thread" in html
+    assert f'data-unread-thread="{older.pk}"' in html
+
+
+def test_category_page_hides_the_form_from_those_who_may_not_start(client, member, make_category):
+    category = make_category(start_policy="representatives")
+    client.force_login(member)
+    html = client.get(category.get_absolute_url()).content.decode()
+    assert "Start a new thread" not in html
+
+
+def test_restricted_category_is_404_for_outsiders(client, member, make_category):
+    category = make_category(visibility="restricted", allowed_roles=["moderator"])
+    client.force_login(member)
+    assert client.get(category.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("threads", [3, 30])
+def test_category_page_query_count_is_constant(client, member, make_category, make_thread, threads,
+                                               django_assert_num_queries):
+    category = make_category()
+    for _ in range(threads):
+        make_thread(category=category)
+    client.force_login(member)
+    client.get(category.get_absolute_url())
+    # session, user, allauth session tracking (5); category, categories, restrictions, membership,
+    # subcategories, thread count, threads
+    with django_assert_num_queries(14):
+        client.get(category.get_absolute_url())
+
+
+@pytest.mark.parametrize("categories", [2, 12])
+def test_category_list_query_count_is_constant(client, member, make_category, categories,
+                                               django_assert_num_queries):
+    for i in range(categories):
+        parent = make_category()
+        make_category(parent=parent)
+    client.force_login(member)
+    client.get(reverse("categories:index"))
+    with django_assert_num_queries(11):
+        client.get(reverse("categories:index"))

@@ -1,0 +1,346 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from forum.discussions import services
+from forum.discussions.models import Post, PostRevision, Thread
+
+
+@pytest.fixture
+def thread(make_thread, member):
+    return make_thread(author=member, title="حوار حول الدستور", source="**نص** عربي")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_thread_page_shows_posts_with_tree_markup(client, thread, member, make_post, root_of):
+    reply = make_post(thread=thread, source="A reply")
+    make_post(thread=thread, parent=reply, source="A nested reply")
+    response = login(client, member).get(thread.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-thread-id="{thread.pk}"' in html
+    assert f'id="post-{reply.pk}"' in html and f'data-post-id="{reply.pk}"' in html
+    assert 'class="post-body user-content" dir="auto"' in html
+    assert "<strong>نص</strong>" in html
+    assert '<details class="replies" open>' in html
+    assert html.count("<details") == html.count("</details>")
+    assert 'class="post depth-2' in html
+
+
+def test_flat_view_orders_by_time_and_says_whom_a_post_answers(client, thread, member, make_post):
+    first = make_post(thread=thread, source="first")
+    make_post(thread=thread, source="second")
+    make_post(thread=thread, parent=first, source="answer to first")
+    html = login(client, member).get(thread.get_absolute_url() + "?view=flat").content.decode()
+    assert html.index("first") < html.index("second") < html.index("answer to first")
+    assert "in reply to" in html
+    assert "<details" not in html
+
+
+def _long_thread(*, size, make_thread, make_post, make_user, author):
+    thread = make_thread(author=author)
+    parent = None
+    users = [make_user() for _ in range(5)]
+    for i in range(size):
+        post = make_post(thread=thread, author=users[i % 5], parent=parent, source=f"post {i}")
+        parent = post if i % 3 else None
+        if i % 4 == 0:
+            services.reaction_toggle(actor=users[(i + 1) % 5], post=post, emoji="👍")
+    return thread
+
+
+# The page's own queries: thread, restrictions, categories (with the viewer's appointments),
+# membership, posts (with authors, parents, organisations), reactions.
+THREAD_PAGE_QUERIES = 6
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_thread_page_queries_are_pinned_at_two_sizes(rf, make_thread, make_post, make_user, member, settings,
+                                                     size, django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    from forum.accounts.models import User
+    from forum.discussions import selectors
+
+    settings.FORUM_POSTS_PER_PAGE = size
+    thread = _long_thread(size=size, make_thread=make_thread, make_post=make_post, make_user=make_user,
+                          author=member)
+    viewer = User.objects.get(pk=member.pk)  # no facts cached yet
+    request = rf.get(thread.get_absolute_url())
+    request.user = viewer
+    with django_assert_num_queries(THREAD_PAGE_QUERIES):
+        loaded = selectors.thread_get_for_viewer(thread_id=thread.pk, viewer=viewer)
+        page = selectors.thread_page_for_viewer(thread=loaded, viewer=viewer)
+        html = render_to_string("discussions/thread_detail.html", {"page": page, "thread": loaded, "form": None},
+                                request=request)
+    assert html.count('class="post depth-') == size
+
+
+def test_whole_thread_request_costs_the_same_for_10_and_200_posts(client, make_thread, make_post, make_user,
+                                                                  member, settings):
+    counts = {}
+    for size in (10, 200):
+        settings.FORUM_POSTS_PER_PAGE = size
+        thread = _long_thread(size=size, make_thread=make_thread, make_post=make_post, make_user=make_user,
+                              author=member)
+        login(client, member)
+        client.get(thread.get_absolute_url())  # open the view-count flush window
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(thread.get_absolute_url())
+        assert response.content.decode().count('class="post depth-') == size
+        counts[size] = len(ctx.captured_queries)
+    assert counts[10] == counts[200], counts
+    # + session and user (2), allauth's session tracking (5), the read-state hook (activity.py).
+    assert counts[10] <= THREAD_PAGE_QUERIES + 7 + 3, counts
+
+
+def test_keyset_pages_follow_the_tree_and_never_repeat(client, thread, make_post, member, settings):
+    settings.FORUM_POSTS_PER_PAGE = 4
+    posts = [make_post(thread=thread, source=f"reply {i}") for i in range(9)]
+    login(client, member)
+    seen, url = [], thread.get_absolute_url()
+    while url:
+        html = client.get(url).content.decode()
+        seen += [int(x) for x in re.findall(r'data-post-id="(\d+)"', html)]
+        nxt = re.search(r'href="(\?[^"]*after=[^"]*)" rel="next"', html)
+        url = thread.get_absolute_url() + nxt.group(1).replace("&amp;", "&") if nxt else None
+    expected = list(Post.objects.filter(thread=thread).order_by("path").values_list("pk", flat=True))
+    assert seen == expected and len(seen) == 10
+    assert posts[-1].pk in seen
+
+
+def test_permalink_redirects_to_the_page_holding_the_post(client, thread, make_post, member, settings):
+    settings.FORUM_POSTS_PER_PAGE = 3
+    posts = [make_post(thread=thread, source=f"reply {i}") for i in range(7)]
+    login(client, member)
+    target = posts[4]  # 6th in tree order: the second page of three
+    response = client.get(reverse("discussions:post", kwargs={"post_id": target.pk}))
+    assert response.status_code == 302
+    assert response.url.endswith(f"#post-{target.pk}")
+    page = client.get(response.url.split("#")[0])
+    ids = [int(x) for x in re.findall(r'data-post-id="(\d+)"', page.content.decode())]
+    assert ids == [posts[2].pk, posts[3].pk, posts[4].pk]
+    flat = client.get(reverse("discussions:post", kwargs={"post_id": target.pk}) + "?view=flat")
+    assert "view=flat" in flat.url
+
+
+def test_reply_page_works_without_javascript_and_quotes(client, thread, make_post, member, make_user):
+    other = make_user(display_name="Samira")
+    theirs = make_post(thread=thread, author=other, source="line one\nline two")
+    login(client, member)
+    page = client.get(reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": theirs.pk})
+                      + "?quote=1")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"&gt; [Samira wrote:](/t/post/{theirs.pk}/)" in html
+    assert "&gt; line two" in html
+    response = client.post(reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": theirs.pk}),
+                           {"source": "Agreed, **strongly**."})
+    new = Post.objects.latest("id")
+    assert response.status_code == 302 and response.url == f"/t/post/{new.pk}/"
+    assert new.parent_id == theirs.pk and new.author == member
+
+
+def test_bottom_reply_form_answers_the_opening_post_or_the_chosen_parent(client, thread, make_post, member,
+                                                                         root_of):
+    reply = make_post(thread=thread)
+    login(client, member)
+    client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}), {"source": "to the thread"})
+    client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}),
+                {"source": "to the reply", "parent": str(reply.pk)})
+    assert Post.objects.get(source="to the thread").parent_id == root_of(thread).pk
+    assert Post.objects.get(source="to the reply").parent_id == reply.pk
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"source": "   "}, "the post is empty"),
+    ({"source": "a\x00b"}, "Null characters are not allowed"),
+    ({"source": "a\x1bb"}, "control characters"),
+    ({"source": "x", "parent": "999999"}, "does not exist"),
+])
+def test_bad_replies_show_the_error_and_save_nothing(client, thread, member, data, message):
+    login(client, member)
+    response = client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert thread.posts.count() == 1
+
+
+def test_reply_to_a_post_of_another_thread_over_http_is_refused(client, thread, make_thread, member, root_of):
+    other = make_thread()
+    login(client, member)
+    response = client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}),
+                           {"source": "x", "parent": str(root_of(other).pk)})
+    assert response.status_code == 400 and "only reply to a post of this thread" in response.content.decode()
+    response = client.get(reverse("discussions:reply_to", kwargs={"thread_id": thread.pk,
+                                                                  "post_id": root_of(other).pk}))
+    assert response.status_code == 404
+
+
+def test_flood_over_http_is_rate_limited_with_a_clear_message(client, thread, member, settings):
+    settings.FORUM_POST_RATE = "3/m"  # the member's opening post counts too
+    login(client, member)
+    url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
+    assert client.post(url, {"source": "one"}).status_code == 302
+    assert client.post(url, {"source": "two"}).status_code == 302
+    response = client.post(url, {"source": "three"})
+    assert response.status_code == 429
+    assert "posting too fast" in response.content.decode()
+    assert "three" in response.content.decode()  # the text is not lost
+    assert thread.posts.count() == 3
+
+
+def test_new_thread_form_and_errors(client, make_category, member):
+    category = make_category()
+    login(client, member)
+    page = client.get(category.get_absolute_url())
+    assert "Start a new thread" in page.content.decode()
+    url = reverse("discussions:thread_create", kwargs={"slug": category.slug})
+    response = client.post(url, {"title": "x" * 201, "source": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "the limit is 200" in html and "the post is empty" in html
+    assert not Thread.objects.exists()
+    response = client.post(url, {"title": "مرحبا", "source": "نص **مهم**"})
+    thread = Thread.objects.get()
+    assert response.url == thread.get_absolute_url()
+
+
+def test_forged_thread_id_is_404(client, member):
+    login(client, member)
+    assert client.get("/t/987654/").status_code == 404
+    assert client.post("/t/987654/reply/", {"source": "x"}).status_code == 404
+    assert client.get("/t/post/987654/").status_code == 404
+
+
+def test_threads_of_hidden_categories_are_404(client, make_category, make_thread, make_user, member):
+    hidden = make_category(visibility="restricted", allowed_roles=["representative"])
+    thread = make_thread(category=hidden, author=make_user(role="admin"))
+    login(client, member)
+    assert client.get(thread.get_absolute_url()).status_code == 404
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+def test_visitors_are_sent_to_sign_in(client, thread):
+    response = client.get(thread.get_absolute_url())
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_public_threads_are_readable_by_visitors_with_public_reading(client, make_category, make_thread, settings):
+    settings.FORUM_PUBLIC_READING = True
+    thread = make_thread(category=make_category(visibility="public"), source="open to all")
+    response = client.get(thread.get_absolute_url())
+    assert response.status_code == 200 and "open to all" in response.content.decode()
+    assert "Post reply" not in response.content.decode()
+
+
+def test_missing_csrf_token_is_refused(thread, member):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}), {"source": "x"})
+    assert response.status_code == 403
+    assert thread.posts.count() == 1
+
+
+def test_locked_thread_has_no_reply_form_and_refuses_replies(client, thread, make_user, give_mfa, member):
+    services.thread_lock(actor=give_mfa(make_user(role="moderator")), thread=thread, locked=True)
+    login(client, member)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "Post reply" not in html and "locked" in html
+    response = client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}), {"source": "x"})
+    assert response.status_code == 403 and "locked" in response.content.decode()
+    assert thread.posts.count() == 1
+
+
+def test_edit_and_revision_history_with_escaped_diff(client, thread, member, root_of, make_user):
+    post = root_of(thread)
+    login(client, member)
+    response = client.post(reverse("discussions:post_edit", kwargs={"post_id": post.pk}),
+                           {"source": "new <script>alert(1)</script> text"})
+    assert response.status_code == 302
+    assert PostRevision.objects.filter(post=post).count() == 1
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert reverse("discussions:post_revisions", kwargs={"post_id": post.pk}) in html and "edited" in html
+    history = client.get(reverse("discussions:post_revisions", kwargs={"post_id": post.pk})).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in history and "<script>alert" not in history
+    assert 'class="diff-added"' in history and 'class="diff-removed"' in history
+    other = login(Client(), make_user())
+    response = other.post(reverse("discussions:post_edit", kwargs={"post_id": post.pk}), {"source": "hijack"})
+    assert response.status_code == 403 and "only edit your own" in response.content.decode()
+    post.refresh_from_db()
+    assert "hijack" not in post.source
+
+
+def test_delete_over_http(client, thread, make_post, member):
+    mine = make_post(thread=thread, author=member)
+    login(client, member)
+    assert client.get(reverse("discussions:post_delete", kwargs={"post_id": mine.pk})).status_code == 200
+    client.post(reverse("discussions:post_delete", kwargs={"post_id": mine.pk}))
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "deleted by its author" in html
+
+
+def test_reactions_over_http_and_who_reacted(client, thread, root_of, member, make_user):
+    post = root_of(thread)
+    fan = make_user(display_name="Karim")
+    login(client, fan)
+    response = client.post(reverse("discussions:post_react", kwargs={"post_id": post.pk}), {"emoji": "👍"})
+    assert response.status_code == 302
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert 'aria-pressed="true" title="Karim"' in html
+    who = client.get(reverse("discussions:post_reactions", kwargs={"post_id": post.pk})).content.decode()
+    assert "Karim" in who
+    bad = client.post(reverse("discussions:post_react", kwargs={"post_id": post.pk}), {"emoji": "💩"})
+    assert bad.status_code == 400 and "not available" in bad.content.decode()
+
+
+def test_post_fragment_renders_one_post_for_live_updates(client, thread, make_post, member, make_thread):
+    reply = make_post(thread=thread, source="fresh")
+    login(client, member)
+    response = client.get(reverse("discussions:post_fragment", kwargs={"thread_id": thread.pk, "post_id": reply.pk}))
+    html = response.content.decode()
+    assert response.status_code == 200 and f'id="post-{reply.pk}"' in html and "fresh" in html
+    assert "<html" not in html
+    other = make_thread()
+    assert client.get(reverse("discussions:post_fragment",
+                              kwargs={"thread_id": other.pk, "post_id": reply.pk})).status_code == 404
+
+
+def test_moderator_pins_locks_and_moves_over_http(client, thread, make_user, give_mfa, make_category):
+    moderator = give_mfa(make_user(role="moderator"))
+    target = make_category()
+    login(client, moderator)
+    assert "Pin" in client.get(thread.get_absolute_url()).content.decode()
+    client.post(reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}), {"pinned": "1"})
+    client.post(reverse("discussions:thread_lock", kwargs={"thread_id": thread.pk}), {"locked": "1"})
+    client.post(reverse("discussions:thread_move", kwargs={"thread_id": thread.pk}), {"category": target.pk})
+    thread.refresh_from_db()
+    assert thread.pinned and thread.locked and thread.category_id == target.pk
+
+
+def test_members_cannot_pin(client, thread, member):
+    login(client, member)
+    response = client.post(reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}), {"pinned": "1"})
+    assert response.status_code == 403
+    thread.refresh_from_db()
+    assert not thread.pinned
+
+
+def test_representative_sees_the_speak_for_choice_and_posts_show_it(client, thread, make_user, give_mfa):
+    rep = give_mfa(make_user(role="representative"))
+    login(client, rep)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "Speak for my organisation" in html
+    client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}),
+                {"source": "Our position", "on_behalf_of": "on"})
+    html = client.get(thread.get_absolute_url()).content.decode()
+    org = rep.memberships.get().organisation
+    assert f"Speaking for {org.name}" in html
