@@ -6,6 +6,7 @@ checked, audited and mailed like everywhere else.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -75,6 +76,33 @@ class MembershipAdmin(OrganisationAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
 
 
+class InvitationAdminForm(forms.ModelForm):
+    """An admin's invitation (any role, observers with an end date), checked like the service does."""
+
+    request = None  # set by InvitationAdmin.get_form
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "name", "organisation", "role", "access_ends_at", "language"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            permissions.check_invite_member(self.request.user, cleaned.get("organisation"), cleaned.get("role"))
+            services.validate_invitation(email=cleaned.get("email", ""), role=cleaned.get("role"),
+                                         organisation=cleaned.get("organisation"),
+                                         access_ends_at=cleaned.get("access_ends_at"),
+                                         name=cleaned.get("name", ""))
+        except PermissionDenied as refusal:
+            raise ValidationError(str(refusal)) from None
+        return cleaned
+
+    def validate_unique(self):
+        """The service owns these rules (one open invitation per address) with translated messages."""
+
+
 @admin.register(Invitation)
 class InvitationAdmin(OrganisationAdminMixin, admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "inviter", "created_at", "expires_at", "state"]
@@ -82,18 +110,38 @@ class InvitationAdmin(OrganisationAdminMixin, admin.ModelAdmin):
                    "organisation"]
     search_fields = ["email", "name", "organisation__name", "organisation__name_ar", "inviter__email"]
     list_select_related = ["organisation", "inviter"]
-    readonly_fields = ["key", "inviter", "created_at", "used_at", "used_by", "revoked_at"]
+    form = InvitationAdminForm
+    readonly_fields = ["link", "key", "inviter", "created_at", "expires_at", "used_at", "used_by", "revoked_at"]
     actions = ["revoke_selected"]
 
     @admin.display(description=gettext_lazy("state"))
     def state(self, obj):
         return {"open": _("Open"), "used": _("Used"), "revoked": _("Revoked"), "expired": _("Expired")}[obj.status]
 
-    def has_add_permission(self, request, *args):
-        return False  # invitations are created through the service (from an organisation page or import)
+    @admin.display(description=gettext_lazy("link"))
+    def link(self, obj):
+        """The signed link, for sending by another channel (only while the invitation is open)."""
+        if obj is None or obj.pk is None or not obj.is_open:
+            return "-"
+        return services.invitation_link(obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return InvitationAdminForm.Meta.fields
+        return ["email", "name", "organisation", "role", "access_ends_at", "language", *self.readonly_fields]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # an invitation is revoked and re-sent, never edited
+
+    def save_model(self, request, obj, form, change):
+        """Create through the service: checked, audited, emailed after commit."""
+        invitation = services.invitation_create(actor=request.user, **form.cleaned_data)
+        obj.pk = invitation.pk
+        obj.refresh_from_db()
 
     @admin.action(description=gettext_lazy("Revoke the selected invitations"))
     def revoke_selected(self, request, queryset):

@@ -71,6 +71,11 @@ USERS = [
              suspended=True),
 ]
 
+# An open invitation, so the signup-by-invitation flow can be tried (demo_logins prints its link).
+INVITED_EMAIL = f"invited@{DEMO_DOMAIN}"
+INVITED_ORGANISATION = "lamsa-civic-forum"
+INVITED_BY = "rep-lamsa"
+
 # Seeded only when no `seed_demo_content` command (discussions) exists to do it better.
 CATEGORIES = [
     ("general", "General discussion — نقاش عام", "Questions and news for everyone."),

@@ -85,6 +85,15 @@ def visible_organisations(user, qs):
     return qs.filter(active=True)
 
 
+def manages_organisation(user, organisation) -> bool:
+    """Admins and the organisation's representatives: they see its seats, invitations and member tools.
+
+    Whether each action is then allowed (MFA, seats) is for the checks below to say.
+    """
+    return policy.in_good_standing(user) and (policy.is_admin(user)
+                                              or policy.is_representative(user, organisation.pk))
+
+
 # --- invite_member ---------------------------------------------------------------------------------
 
 def open_invitations(qs=None):

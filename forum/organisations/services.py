@@ -84,7 +84,7 @@ def _normalise_email(email: str) -> str:
     return f"{local}@{domain.lower()}".lower()
 
 
-def _validate_invitation(*, email: str, role: str, organisation, access_ends_at, name: str) -> str:
+def validate_invitation(*, email: str, role: str, organisation, access_ends_at, name: str) -> str:
     """Shared checks of a new invitation; returns the normalised email. Raises ValidationError."""
     email = _normalise_email(email)
     if role not in Invitation.Role.values:
@@ -158,7 +158,7 @@ def invitation_create(*, actor, email: str, organisation: Organisation | None, r
         # Lock the organisation so two invitations cannot both take its last seat.
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     permissions.check_invite_member(actor, organisation, role)
-    email = _validate_invitation(email=email, role=role, organisation=organisation,
+    email = validate_invitation(email=email, role=role, organisation=organisation,
                                  access_ends_at=access_ends_at, name=name)
     invitation = _invitation_save(inviter=actor, email=email, organisation=organisation, role=role,
                                   access_ends_at=access_ends_at, language=language, name=name)

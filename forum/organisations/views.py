@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forum.accounts import permissions as policy
 from forum.accounts.decorators import privileged_required
 
 from . import permissions, selectors, services
@@ -37,16 +36,17 @@ def directory(request):
 def _detail_context(request, organisation, invite_form=None):
     user = request.user
     members = list(selectors.organisation_members(organisation=organisation))
+    manages = permissions.manages_organisation(user, organisation)
     removable = set(
         permissions.removable_memberships(user, Membership.objects.filter(organisation=organisation))
         .values_list("pk", flat=True)
-    ) if policy.is_admin(user) or policy.is_representative(user, organisation.pk) else set()
+    ) if manages else set()
     context = {
         "organisation": organisation,
         "members": [(m, m.pk in removable) for m in members],
         "manages": False,
     }
-    if policy.is_admin(user) or policy.is_representative(user, organisation.pk):
+    if manages:
         try:
             permissions.check_invite_member(user, organisation, Invitation.Role.MEMBER)
             may_invite, invite_refusal = True, ""
@@ -159,6 +159,13 @@ def join_request(request):
         return redirect("home")
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        from allauth.core import ratelimit
+
+        # A request to join stands in for a signup, so it spends the signup budget (ACCOUNT_RATE_LIMITS).
+        if not ratelimit.consume(request, action="signup"):
+            form.add_error(None, _("Too many requests from your connection. Please wait a few minutes and "
+                                   "try again."))
+            return render(request, "organisations/join_request_form.html", {"form": form}, status=429)
         try:
             services.join_request_create(language=get_language(), **form.cleaned_data)
         except ValidationError as error:

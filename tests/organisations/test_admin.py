@@ -71,3 +71,43 @@ def test_admin_without_mfa_is_sent_to_enrol(client, make_user):
     client.force_login(make_user(role="admin"))
     response = client.get(reverse("admin:organisations_organisation_changelist"))
     assert response.status_code == 302 and response.url == reverse("mfa_index")
+
+
+def admin_add(admin_client, **data):
+    form = {"email": "", "name": "", "organisation": "", "role": "member", "access_ends_at_0": "",
+            "access_ends_at_1": "", "language": ""}
+    form.update(data)
+    return admin_client.post(reverse("admin:organisations_invitation_add"), form)
+
+
+def test_admin_invites_an_observer_with_an_end_date(admin_client, admin, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_add(admin_client, email="envoy@example.org", role="observer",
+                             access_ends_at_0="2099-01-31", access_ends_at_1="12:00:00", language="fr")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    invitation = Invitation.objects.get()
+    assert invitation.role == "observer" and invitation.access_ends_at.year == 2099
+    assert invitation.inviter == admin and invitation.language == "fr"
+    assert mail.outbox[0].to == ["envoy@example.org"]
+    page = admin_client.get(reverse("admin:organisations_invitation_change", args=[invitation.pk]))
+    assert "/organisations/invitation/" in page.content.decode()
+
+
+@pytest.mark.parametrize("data, error", [
+    ({"email": "envoy@example.org", "role": "observer"}, "Observers need an end date"),
+    ({"email": "m@example.org", "role": "member"}, "must be invited into an organisation"),
+    ({"email": "bad", "role": "moderator"}, "Enter a valid email address"),
+])
+def test_admin_invitation_errors_save_nothing(admin_client, data, error):
+    response = admin_add(admin_client, **data)
+    assert response.status_code == 200 and error in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_admin_duplicate_invitation_is_refused(admin_client, make_invitation):
+    make_invitation(email="dup@example.org")
+    response = admin_add(admin_client, email="dup@example.org", role="moderator")
+    assert "already has an open invitation" in response.content.decode()
+    assert Invitation.objects.count() == 1

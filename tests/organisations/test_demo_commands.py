@@ -90,3 +90,20 @@ def test_demo_logins_prints_the_table(settings):
     assert "set up an authenticator app" in text
     first_lines = text.splitlines()[:3]
     assert first_lines[0].startswith("EMAIL") and "admin" in first_lines[1]
+
+
+def test_demo_has_an_open_invitation_whose_link_demo_logins_prints(settings, client):
+    from forum.organisations.models import Invitation
+
+    settings.DEBUG = True
+    seed()
+    seed()
+    invitation = Invitation.objects.get(email=demo.INVITED_EMAIL)
+    assert invitation.is_open and invitation.organisation.slug == demo.INVITED_ORGANISATION
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    link = out.getvalue().strip().splitlines()[-1].strip()
+    assert "/organisations/invitation/" in link
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    response = client.get(path)
+    assert response.status_code == 302

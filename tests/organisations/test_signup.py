@@ -164,3 +164,14 @@ def test_join_request_form(client, settings):
 def test_join_request_form_is_closed_by_default(client):
     response = client.get(reverse("organisations:join_request"))
     assert response.status_code == 404 and "Requests to join are closed" in response.content.decode()
+
+
+def test_join_requests_are_rate_limited_per_connection(client, settings):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "3/m/ip"}
+    url = reverse("organisations:join_request")
+    for n in range(3):
+        assert client.post(url, {"email": f"p{n}@example.org", "display_name": f"P {n}"}).status_code == 302
+    response = client.post(url, {"email": "p9@example.org", "display_name": "P 9"})
+    assert response.status_code == 429 and "Too many requests" in response.content.decode()
+    assert JoinRequest.objects.count() == 3

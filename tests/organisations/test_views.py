@@ -197,3 +197,11 @@ def test_representative_without_mfa_is_sent_to_enrol_and_nothing_is_sent(client,
     assert not Invitation.objects.exists()
     page = client.get(detail_url(organisation)).content.decode()
     assert "Set up two-factor authentication first." in page
+
+
+def test_organisation_with_an_arabic_slug_opens(member_client, make_organisation):
+    organisation = make_organisation(name="شبكة الياسمين", slug="شبكة-الياسمين")
+    url = detail_url(organisation)
+    assert "%D8%B4" in url
+    response = member_client.get(url)
+    assert response.status_code == 200 and "شبكة الياسمين" in response.content.decode()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from forum.accounts.models import User
-from forum.organisations import demo
+from forum.organisations import demo, services
+from forum.organisations.permissions import open_invitations
 
 
 class Command(BaseCommand):
@@ -30,3 +31,8 @@ class Command(BaseCommand):
         self.stdout.write("Admins, moderators and representatives have no second factor yet: the first time "
                           "they open a privileged page (administration, inviting, moderating) they are asked "
                           "to set up an authenticator app or security key.")
+        invitation = open_invitations().filter(email=demo.INVITED_EMAIL).first()
+        if invitation is not None:
+            self.stdout.write("")
+            self.stdout.write(f"To try signing up by invitation ({invitation.email}), open (signed out):")
+            self.stdout.write(f"  {services.invitation_link(invitation)}")

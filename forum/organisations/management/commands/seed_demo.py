@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from forum.accounts.models import ObserverGrant, Restriction, User
 from forum.accounts.names import display_name_key
-from forum.organisations import demo
+from forum.organisations import demo, services
 from forum.organisations.models import Membership, Organisation
+from forum.organisations.permissions import open_invitations
 
 
 class Command(BaseCommand):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             organisations = self.seed_organisations()
             users = self.seed_users(organisations)
+            self.seed_invitation(organisations, users)
         if "seed_demo_content" in get_commands():
             call_command("seed_demo_content", stdout=self.stdout, stderr=self.stderr)
         else:
@@ -88,6 +90,14 @@ class Command(BaseCommand):
                 suspensions.update(lifted_at=now)
             result[spec.key] = user
         return result
+
+    def seed_invitation(self, organisations, users) -> None:
+        email = demo.INVITED_EMAIL
+        if User.objects.filter(email__iexact=email).exists() or open_invitations().filter(email=email).exists():
+            return
+        services._invitation_save(inviter=users[demo.INVITED_BY], email=email,
+                                  organisation=organisations[demo.INVITED_ORGANISATION], role="member",
+                                  access_ends_at=None, language="", name="Invited Guest", send_mail=False)
 
     def seed_categories(self) -> None:
         # Looked up by label, not imported: categories sit above organisations in the layers.
