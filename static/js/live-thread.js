@@ -1,0 +1,197 @@
+// Live thread page: new replies announced in a banner and inserted in place on request; edits and
+// removals updated in place. Protocol: docs/live-protocol.md. Without this file the page is static.
+const banner = document.querySelector("[data-live-thread]");
+const list = document.querySelector(".post-list[data-thread-id]");
+
+const CLOSE_FINAL = new Set([4401, 4403, 4404]);
+
+function label(name, value) {
+  const text = banner.dataset[name] || "";
+  return value === undefined ? text : text.replace("%s", String(value));
+}
+
+function postsOnPage() {
+  return Array.from(list.querySelectorAll("article.post[data-post-id]"));
+}
+
+function parseFragment(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html.trim();
+  return template.content.querySelector("article.post");
+}
+
+async function fetchPost(url) {
+  const view = list.dataset.view === "flat" ? "?view=flat" : "";
+  const response = await fetch(url + view, { credentials: "same-origin", headers: { Accept: "text/html" } });
+  if (!response.ok) return { status: response.status, post: null };
+  return { status: response.status, post: parseFragment(await response.text()) };
+}
+
+function start() {
+  const threadId = Number(banner.dataset.liveThread);
+  const button = banner.querySelector(".live-banner-button");
+  const elsewhere = banner.querySelector(".live-elsewhere");
+  const pending = new Map();
+  let lastSeq = Number(banner.dataset.lastSeq) || 0;
+  for (const post of postsOnPage()) lastSeq = Math.max(lastSeq, Number(post.dataset.postId));
+  let resyncNeeded = false;
+  let inserting = false;
+
+  function render() {
+    if (resyncNeeded) {
+      button.textContent = label("labelResync");
+      button.hidden = false;
+      return;
+    }
+    button.textContent = label("labelNew", pending.size);
+    button.hidden = pending.size === 0;
+  }
+
+  function noteElsewhere(event) {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = `/t/post/${event.post_id}/`;
+    link.textContent = label("labelElsewhere");
+    item.append(link);
+    elsewhere.append(item);
+  }
+
+  function place(post, event) {
+    post.classList.add("live-new");
+    if (list.dataset.view === "flat") {
+      if (list.dataset.more) return false; // later pages exist: the post belongs on the last one
+      list.append(post);
+      return true;
+    }
+    const parent = event.parent_id ? document.getElementById(`post-${event.parent_id}`) : null;
+    if (!parent) return false;
+    const next = parent.nextElementSibling;
+    if (next && next.matches("details.replies")) next.append(post);
+    else parent.after(post);
+    return true;
+  }
+
+  async function showPending() {
+    if (resyncNeeded) {
+      window.location.reload();
+      return;
+    }
+    if (inserting) return;
+    inserting = true;
+    const events = Array.from(pending.values()).sort((a, b) => a.post_id - b.post_id);
+    let first = null;
+    for (const event of events) {
+      pending.delete(event.post_id);
+      if (document.getElementById(`post-${event.post_id}`)) continue;
+      try {
+        const { post } = await fetchPost(event.fragment_url);
+        if (post && place(post, event)) first = first || post;
+        else if (post) noteElsewhere(event);
+      } catch {
+        pending.set(event.post_id, event);
+      }
+    }
+    inserting = false;
+    render();
+    if (first) {
+      // Focus without scrolling: keyboard and screen-reader users continue from the first new post.
+      first.setAttribute("tabindex", "-1");
+      first.focus({ preventScroll: true });
+    }
+  }
+
+  async function refresh(event) {
+    const current = document.getElementById(`post-${event.post_id}`);
+    if (!current) return;
+    try {
+      const { status, post } = await fetchPost(event.fragment_url);
+      if (post) {
+        current.replaceWith(post);
+      } else if (status === 404 || status === 403) {
+        const body = current.querySelector(".post-body");
+        if (body) {
+          const note = document.createElement("p");
+          note.className = "post-placeholder";
+          note.textContent = label("labelRemoved");
+          body.replaceWith(note);
+        }
+        current.querySelector(".post-actions")?.remove();
+      }
+    } catch {
+      // Network trouble: the next page load shows the change.
+    }
+  }
+
+  function threadChanged(event) {
+    const title = document.querySelector(".thread-header h1");
+    if (title && event.title) title.textContent = event.title;
+    const note = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = window.location.pathname + window.location.search;
+    link.textContent = label("labelChanged");
+    note.append(link);
+    elsewhere.replaceChildren(note);
+  }
+
+  function handle(message) {
+    switch (message.type) {
+      case "discussions.post.created":
+        lastSeq = Math.max(lastSeq, message.seq || 0);
+        if (!document.getElementById(`post-${message.post_id}`) && !pending.has(message.post_id)) {
+          pending.set(message.post_id, message);
+          render();
+        }
+        break;
+      case "resumed":
+        lastSeq = Math.max(lastSeq, message.last_seq || 0);
+        break;
+      case "resync":
+        resyncNeeded = true;
+        render();
+        break;
+      case "discussions.post.edited":
+      case "discussions.post.removed":
+        refresh(message);
+        break;
+      case "discussions.thread.changed":
+        threadChanged(message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function connect(attempt = 0) {
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${window.location.host}/ws/threads/${threadId}/`);
+    let opened = false;
+    socket.addEventListener("open", () => {
+      opened = true;
+      list.dataset.live = "connected";
+      // Ask for whatever was posted since the page was made (or since the connection dropped).
+      socket.send(JSON.stringify({ type: "resume", after: lastSeq }));
+    });
+    socket.addEventListener("message", (event) => {
+      try {
+        handle(JSON.parse(event.data));
+      } catch {
+        // A frame we cannot read: ignore it, the next resume heals any gap.
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      list.dataset.live = "closed";
+      if (CLOSE_FINAL.has(event.code)) return;
+      const next = opened ? 0 : attempt + 1;
+      const delay = Math.min(30000, 1000 * 2 ** Math.min(next, 5)) * (0.5 + Math.random() / 2);
+      window.setTimeout(() => connect(next), delay);
+    });
+  }
+
+  button.addEventListener("click", showPending);
+  render();
+  connect();
+}
+
+if (banner && list && "WebSocket" in window) {
+  start();
+}

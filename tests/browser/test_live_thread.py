@@ -1,0 +1,60 @@
+# ruff: noqa: F811
+"""Two members on one thread in two browsers: a reply arrives live on the other's page (banner,
+then inserted in place), and a mention lights the other's notification badge."""
+
+import pytest
+
+from tests.browser.conftest import login
+from tests.notifications.factories import make_category, make_thread  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_reply_arrives_live_and_a_mention_lights_the_badge(live_server, new_page, make_user, make_thread):
+    sara = make_user(display_name="Sara", email="sara@example.org")
+    lina = make_user(display_name="Lina", email="lina@example.org")
+    omar = make_user(display_name="Omar", email="omar@example.org")
+    thread = make_thread(author=sara, title="Wells before winter")
+    root = thread.posts.get(depth=0)
+
+    reader = new_page()
+    login(reader, email=lina.email)
+    reader.goto(thread.get_absolute_url())
+    reader.locator(".post-list[data-live=connected]").wait_for(state="attached")
+    assert reader.locator("[data-notification-badge] .badge").count() == 0
+
+    writer = new_page()
+    login(writer, email=omar.email)
+    writer.goto(thread.get_absolute_url())
+    writer.fill("textarea[name=source]", "@Lina the wells near Idlib need pumps first.")
+    writer.locator("[data-reply-form] button[type=submit]").click()
+    writer.wait_for_load_state("networkidle")
+    reply = thread.posts.order_by("-id").first()
+    assert reply.pk != root.pk and reply.author_id == omar.pk
+
+    banner = reader.locator(".live-banner-button")
+    banner.wait_for(state="visible")
+    assert banner.inner_text() == "Show new replies: 1"
+    assert reader.locator(".live-banner").get_attribute("aria-live") == "polite"
+    assert reader.locator(f"#post-{reply.pk}").count() == 0  # nothing moves until asked
+    scroll_before = reader.evaluate("window.scrollY")
+
+    banner.click()
+    inserted = reader.locator(f"#post-{reply.pk}")
+    inserted.wait_for(state="attached")
+    assert "pumps first" in inserted.inner_text()
+    # In place: right after the post it answers, inside the thread's list.
+    assert reader.evaluate(
+        f"document.getElementById('post-{root.pk}').compareDocumentPosition("
+        f"document.getElementById('post-{reply.pk}')) & Node.DOCUMENT_POSITION_FOLLOWING") != 0
+    assert reader.locator(f".post-list #post-{reply.pk}").count() == 1
+    assert reader.evaluate("window.scrollY") == scroll_before
+    assert banner.is_hidden()
+
+    badge = reader.locator("[data-notification-badge] .badge")
+    badge.wait_for(state="visible")
+    assert badge.inner_text() == "1"
+    reader.click("[data-notification-badge]")
+    assert "Omar mentioned you in “Wells before winter”" in reader.locator(".notification-list").inner_text()
+
+    assert reader.outside_requests == [] and writer.outside_requests == []
