@@ -1,0 +1,140 @@
+"""Stored XSS, for real: hostile posts shown in Chromium fire no dialog, run no script, load nothing
+from outside, whether written through the services or typed into the reply form."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from tests.browser.conftest import login
+from tests.core.xss_corpus import html_payloads, markdown_contexts, url_payloads
+from tests.discussions import factories
+
+pytestmark = pytest.mark.browser
+# The discussions factories (made through the real services), as fixtures of this module.
+_generous_post_rate = factories._generous_post_rate
+make_category = factories.make_category
+make_thread = factories.make_thread
+make_post = factories.make_post
+
+# A spread of the corpus: every payload that calls alert/confirm/prompt, in the raw and link contexts.
+# (The post service refuses control characters; those payloads are covered by tests/core alone.)
+
+
+def _no_controls(text: str) -> bool:
+    return not any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text)
+
+
+ALERTING = [p for _i, p in html_payloads()
+            if any(word in p for word in ("alert", "confirm", "prompt")) and _no_controls(p)]
+CHOSEN = ALERTING[::6][:60]
+URLS = [u for _i, u in url_payloads() if _no_controls(u)]
+TYPED = [
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1)) ![pixel](https://tracker.example/p.png)",
+    "<svg/onload=alert(2)> <a href=\"javascript:alert(3)\">x</a>",
+]
+
+FIND_EXECUTABLE = """() => {
+  const bad = [];
+  for (const root of document.querySelectorAll('.user-content')) {
+    for (const el of root.querySelectorAll('*')) {
+      const tag = el.tagName.toLowerCase();
+      if (['script','iframe','object','embed','svg','math','style','form','base','meta','link','frame',
+           'frameset','input','button','textarea','select','video','audio','template'].includes(tag)) bad.push(tag);
+      for (const attr of el.attributes) {
+        const name = attr.name.toLowerCase();
+        if (name.startsWith('on') || name === 'style') bad.push(`${tag}[${name}]`);
+      }
+      if (tag === 'a' && el.href && !/^(https?:|mailto:)/.test(el.href)) bad.push(`a[href=${el.href}]`);
+      if (tag === 'img' && new URL(el.src, location.href).origin !== location.origin) bad.push(`img[src=${el.src}]`);
+    }
+  }
+  return bad;
+}"""
+
+
+def watch(page) -> list[str]:
+    dialogs: list[str] = []
+
+    def on_dialog(dialog):
+        dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return dialogs
+
+
+def poke(page) -> None:
+    """Hover, focus and scroll through user content so any surviving handler would fire."""
+    elements = page.locator(".user-content *")
+    for index in range(min(elements.count(), 300)):
+        element = elements.nth(index)
+        try:
+            element.scroll_into_view_if_needed(timeout=500)
+            element.hover(timeout=500, force=True)
+            element.focus(timeout=500)
+        except Exception:  # noqa: BLE001 - invisible or detached elements cannot be hovered; that is fine
+            continue
+    page.mouse.wheel(0, 5000)
+    page.wait_for_timeout(300)
+
+
+def test_hostile_posts_run_nothing_and_load_nothing_from_outside(live_server, new_page, make_user,
+                                                                 make_category, make_thread, make_post):
+    member = make_user(role="member", email="writer@example.org", display_name="Writer")
+    category = make_category(name="Open forum")
+    thread = make_thread(author=member, category=category, title="Hostile text", source=CHOSEN[0])
+    sources = []
+    for payload in CHOSEN[1:]:
+        contexts = markdown_contexts(payload)
+        sources.append("\n\n".join([contexts["raw"], contexts["link_text"], contexts["quote"]]))
+    for url in URLS:
+        contexts = markdown_contexts(url)
+        sources.append("\n\n".join([contexts["link_url"], contexts["image_url"], contexts["autolink"]]))
+    # Several payloads per post keeps the page to one screenful of posts per batch.
+    for start in range(0, len(sources), 4):
+        make_post(thread=thread, author=member, source="\n\n".join(sources[start:start + 4]))
+
+    page = new_page()
+    dialogs = watch(page)
+    login(page, email=member.email)
+    page.goto(thread.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".user-content").count() == thread.posts.count(), "the page shows every post"
+    poke(page)
+
+    assert dialogs == []
+    assert page.evaluate(FIND_EXECUTABLE) == []
+    assert page.outside_requests == []
+    assert page.console_errors == []
+    # The watcher itself works: a real alert is seen.
+    page.evaluate("() => window.alert('self-check')")
+    assert dialogs == ["alert: self-check"]
+
+
+def test_hostile_text_typed_into_the_reply_form_stays_inert(live_server, new_page, make_user, make_category,
+                                                            make_thread):
+    member = make_user(role="member", email="typist@example.org", display_name="Typist")
+    thread = make_thread(author=member, category=make_category(name="Typing"), title="Typed text")
+
+    page = new_page()
+    dialogs = watch(page)
+    login(page, email=member.email)
+    page.goto(thread.get_absolute_url())
+    form = page.locator("form[data-reply-form]")
+    assert form.count() == 1, "the thread page has a reply form"
+    form.locator("textarea[name=source]").fill("\n\n".join(TYPED))
+    form.locator("[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    page.goto(thread.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    # Shown as text, escaped: the reply is there and it is words, not markup.
+    assert page.locator(".user-content", has_text="<img src=x onerror=alert(1)>").count() == 1, "reply posted"
+    poke(page)
+
+    assert dialogs == []
+    assert page.evaluate(FIND_EXECUTABLE) == []
+    assert page.outside_requests == []
+    assert page.console_errors == []
