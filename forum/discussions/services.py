@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -114,7 +115,16 @@ def _segment(pk: int) -> str:
 
 
 def _render(source: str) -> str:
-    return richtext.render_post(source)
+    """Markdown to safe HTML, once, on write; @mentions of active members link to their profiles."""
+    keys = richtext.mention_keys(source)
+    mentions = {}
+    if keys:
+        from django.contrib.auth import get_user_model
+
+        found = (get_user_model().objects.filter(display_name_key__in=keys, is_active=True, deleted_at__isnull=True)
+                 .values_list("display_name_key", "pk"))
+        mentions = {key: reverse("accounts:profile", kwargs={"user_id": pk}) for key, pk in found}
+    return richtext.render_post(source, mentions=mentions)
 
 
 def _speaker(author, on_behalf_of: bool):

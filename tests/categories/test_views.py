@@ -66,8 +66,8 @@ def test_category_page_query_count_is_constant(client, member, make_category, ma
     client.force_login(member)
     client.get(category.get_absolute_url())
     # session, user, allauth session tracking (5); category, categories, restrictions, membership,
-    # subcategories, thread count, threads
-    with django_assert_num_queries(14):
+    # subcategories, thread count, threads, unread counts (discussions.unread)
+    with django_assert_num_queries(15):
         client.get(category.get_absolute_url())
 
 
@@ -79,5 +79,21 @@ def test_category_list_query_count_is_constant(client, member, make_category, ca
         make_category(parent=parent)
     client.force_login(member)
     client.get(reverse("categories:index"))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("categories:index"))
+
+
+def test_unread_counts_from_discussions_appear_on_category_pages(client, member, make_category, make_thread,
+                                                                 make_post):
+    category = make_category()
+    thread = make_thread(category=category)
+    make_post(thread=thread)
+    make_post(thread=thread)
+    client.force_login(member)
+    detail = client.get(category.get_absolute_url()).content.decode()
+    assert f'data-unread-thread="{thread.pk}"><span class="badge">3</span>' in detail
+    index = client.get(reverse("categories:index")).content.decode()
+    assert f'data-unread-category="{category.pk}"><span class="badge">3</span>' in index
+    client.get(thread.get_absolute_url())
+    detail = client.get(category.get_absolute_url()).content.decode()
+    assert f'data-unread-thread="{thread.pk}"></span>' in detail

@@ -266,3 +266,13 @@ def test_category_moderator_cannot_move_a_thread_into_a_category_they_do_not_mod
     thread = make_thread(category=make_category(moderators=[cm]))
     with pytest.raises(PermissionDenied, match="categories you moderate"):
         services.thread_move(actor=cm, thread=thread, category=make_category())
+
+
+def test_mentions_of_members_link_to_their_profiles(make_thread, make_user, member):
+    named = make_user(display_name="Layla")
+    thread = make_thread()
+    post = services.post_create(author=member, thread=thread, source="Thank you @Layla and @nobody")
+    from django.urls import reverse
+
+    assert f'href="{reverse("accounts:profile", kwargs={"user_id": named.pk})}"' in post.html
+    assert "@nobody" in post.html
