@@ -1,0 +1,21 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from forum.categories.models import Category
+from forum.discussions.models import Post, Reaction, Thread
+
+
+def test_seed_demo_content_is_idempotent_and_multilingual(db):
+    call_command("seed_demo", force=True, stdout=StringIO())
+    counts = (Category.objects.count(), Thread.objects.count(), Post.objects.count(), Reaction.objects.count())
+    assert counts[0] >= 6 and counts[1] == 4 and counts[2] > 10 and counts[3] > 3
+    call_command("seed_demo_content", stdout=StringIO())
+    call_command("seed_demo", force=True, stdout=StringIO())
+    assert (Category.objects.count(), Thread.objects.count(), Post.objects.count(),
+            Reaction.objects.count()) == counts
+    titles = " ".join(Thread.objects.values_list("title", flat=True))
+    assert "الانتهاكات" in titles and "citoyenneté" in titles and "Winter response" in titles
+    assert Post.objects.filter(depth__gte=2).exists()
+    consultation = Thread.objects.get(category__slug="consultation-constitution")
+    assert consultation.posts.get(depth=0).reaction_counts.get("agree") == 2
