@@ -94,5 +94,7 @@ def on_thread_changed(thread) -> None:
 
 
 def on_thread_viewed(*, user, thread, last_post_id: int) -> None:
-    """A member saw the thread up to `last_post_id`: remember it for unread tracking."""
-    unread.mark_read(user=user, thread=thread, last_post_id=last_post_id)
+    """A member saw the thread up to `last_post_id`: remember it for unread tracking, and mark
+    read their notifications about the posts they have now seen (the badge follows live)."""
+    if unread.mark_read(user=user, thread=thread, last_post_id=last_post_id):
+        notifications.mark_read_about(actor=user, data={"thread_id": thread.pk}, up_to={"post_id": last_post_id})

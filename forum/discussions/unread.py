@@ -31,16 +31,16 @@ def _mark_cache_key(user_id: int, thread_id: int) -> str:
     return f"forum:readmark:{int(user_id)}:{int(thread_id)}"
 
 
-def mark_read(*, user, thread, last_post_id: int) -> None:
-    """Move the member's mark in the thread forward to `last_post_id`.
+def mark_read(*, user, thread, last_post_id: int) -> bool:
+    """Move the member's mark in the thread forward to `last_post_id`; True when it may have moved.
 
     No query when the cache says the mark is already there; otherwise two at most.
     """
     if not _signed_in(user) or not last_post_id:
-        return
+        return False
     key = _mark_cache_key(user.pk, thread.pk)
     if (cache.get(key) or 0) >= last_post_id:
-        return
+        return False
     now = timezone.now()
     moved = ReadState.objects.filter(user=user, thread=thread, last_read_post_id__lt=last_post_id).update(
         last_read_post_id=last_post_id, updated_at=now)
@@ -52,6 +52,7 @@ def mark_read(*, user, thread, last_post_id: int) -> None:
     # Remembered at once (not on commit): were the write rolled back, the cost is only that the
     # posts up to here count as unread until a newer post is read.
     cache.set(key, last_post_id, MARK_CACHE_SECONDS)
+    return True
 
 
 def forget_marks(user, thread_ids) -> None:

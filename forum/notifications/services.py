@@ -186,6 +186,21 @@ def mark_read_by_keys(*, actor, keys: Iterable[str]) -> int:
 
 
 @transaction.atomic
+def mark_read_about(*, actor, data: dict, up_to: dict | None = None) -> int:
+    """Mark read the actor's notifications whose `data` has these values (and, for `up_to`, values
+    at most these), e.g. everything about one thread up to the last post just seen."""
+    if actor is None or not actor.is_authenticated or not data:
+        return 0
+    filters = {f"data__{name}": value for name, value in data.items()}
+    filters.update({f"data__{name}__lte": value for name, value in (up_to or {}).items()})
+    changed = (Notification.objects.filter(recipient=actor, read_at__isnull=True, **filters)
+               .update(read_at=timezone.now()))
+    if changed:
+        transaction.on_commit(lambda: broadcast_unread_counts([actor.pk]))
+    return changed
+
+
+@transaction.atomic
 def forget_excerpt(*, key: str) -> int:
     """The thing was removed: drop the quoted words from every notification about it."""
     rows = list(Notification.objects.filter(key=key).only("id", "data"))

@@ -128,3 +128,18 @@ def test_visitors_get_zeros_for_no_query(make_thread, django_assert_num_queries)
     with django_assert_num_queries(0):
         assert unread.unread_counts(AnonymousUser(), [thread.pk]) == {thread.pk: 0}
         assert unread.category_unread_counts(AnonymousUser(), [thread.category_id]) == {thread.category_id: 0}
+
+
+def test_reading_a_thread_marks_its_notifications_read_up_to_what_was_seen(make_thread, make_post, make_user,
+                                                                         root_of):
+    from forum.notifications.models import Notification
+
+    lina, omar = make_user(), make_user()
+    thread = make_thread(author=lina)
+    other = make_thread(author=lina)
+    seen = make_post(thread=thread, author=omar, parent=root_of(thread))
+    later = make_post(thread=thread, author=omar, parent=root_of(thread))
+    elsewhere = make_post(thread=other, author=omar, parent=root_of(other))
+    activity.on_thread_viewed(user=lina, thread=thread, last_post_id=seen.pk)
+    unread_keys = set(Notification.objects.filter(recipient=lina, read_at__isnull=True).values_list("key", flat=True))
+    assert unread_keys == {f"post:{later.pk}", f"post:{elsewhere.pk}"}

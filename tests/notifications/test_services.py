@@ -169,3 +169,13 @@ def test_forget_excerpt_blanks_the_quoted_words(make_user):
     _notify(lina, omar, key="post:9", data={"thread_title": "T", "excerpt": "secret words"})
     services.forget_excerpt(key="post:9")
     assert Notification.objects.get().data == {"thread_title": "T", "excerpt": ""}
+
+
+def test_mark_read_about_marks_only_the_matching_notifications(make_user):
+    lina, omar = make_user(), make_user()
+    for thread_id, post_id in [(1, 10), (1, 12), (2, 11)]:
+        _notify(lina, omar, key=f"post:{post_id}", data={"thread_id": thread_id, "post_id": post_id})
+    _notify(omar, lina, key="post:10", data={"thread_id": 1, "post_id": 10})
+    assert services.mark_read_about(actor=lina, data={"thread_id": 1}, up_to={"post_id": 11}) == 1
+    unread = set(Notification.objects.filter(read_at__isnull=True).values_list("recipient_id", "key"))
+    assert unread == {(lina.pk, "post:12"), (lina.pk, "post:11"), (omar.pk, "post:10")}
