@@ -28,7 +28,9 @@ def organisation_members(*, organisation):
     )
 
 
-def organisation_open_invitations(*, organisation, viewer):
-    """Open invitations into `organisation` that `viewer` may revoke (empty for others)."""
-    qs = Invitation.objects.filter(organisation=organisation).select_related("inviter").order_by("-created_at")
-    return permissions.revocable_invitations(viewer, qs)
+def organisation_open_invitations(*, organisation, viewer) -> list[tuple[Invitation, bool]]:
+    """Open invitations into `organisation` that `viewer` may see, each with whether they may revoke it."""
+    qs = Invitation.objects.filter(organisation=organisation).order_by("-created_at")
+    revocable = set(permissions.revocable_invitations(viewer, qs).values_list("pk", flat=True))
+    return [(invitation, invitation.pk in revocable)
+            for invitation in permissions.open_invitations(permissions.visible_invitations(viewer, qs))]

@@ -57,8 +57,8 @@ def _detail_context(request, organisation, invite_form=None):
             "may_invite": may_invite,
             "invite_refusal": invite_refusal,
             "invite_form": invite_form or InviteForm(initial={"language": get_language()}),
-            "open_invitations": list(selectors.organisation_open_invitations(organisation=organisation,
-                                                                             viewer=user)),
+            "open_invitations": selectors.organisation_open_invitations(organisation=organisation, viewer=user),
+            "mfa_missing": permissions.mfa_missing(user),
             "seats_taken": permissions.seats_taken(organisation),
         })
     return context
