@@ -138,3 +138,87 @@ def test_hostile_text_typed_into_the_reply_form_stays_inert(live_server, new_pag
     assert page.evaluate(FIND_EXECUTABLE) == []
     assert page.outside_requests == []
     assert page.console_errors == []
+
+
+# --- The editor's script (static/js/editor.js) in a real browser --------------------------------
+def editor_page(page, live_server, *, value: str = "", dir_: str = "ltr") -> None:
+    """The _editor.html include on a same-origin page with editor.js and editor.css loaded."""
+    from django.template import Context, Template
+
+    include = Template("{% include 'core/_editor.html' %}").render(Context({"name": "source", "value": value,
+                                                                           "label": "Message"}))
+    page.goto("/")  # a page of the site (with its icon): the content below is then same-origin
+    page.set_content(f"""<!DOCTYPE html><html lang="en" dir="{dir_}"><head><meta charset="utf-8">
+        <link rel="stylesheet" href="/static/css/editor.css"><link rel="icon" href="/static/favicon.svg"></head><body><form method="post">{include}</form>
+        <script type="module" src="/static/js/editor.js"></script></body></html>""")
+    page.wait_for_selector(".editor-toolbar:not([hidden])")
+
+
+def select(page, start: int, end: int) -> None:
+    page.evaluate(f"() => {{ const t = document.querySelector('textarea'); t.focus(); t.setSelectionRange({start}, {end}); }}")
+
+
+def value(page) -> str:
+    return page.input_value("textarea")
+
+
+def test_editor_toolbar_edits_the_markdown_selection(live_server, new_page, db):
+    page = new_page()
+    editor_page(page, live_server, value="hello world")
+    select(page, 0, 5)
+    page.click("[data-action=bold]")
+    assert value(page) == "**hello** world"
+    select(page, 10, 15)
+    page.click("[data-action=italic]")
+    assert value(page) == "**hello** _world_"
+    page.click("[data-action=quote]")
+    assert value(page) == "> **hello** _world_"
+    page.fill("textarea", "one\ntwo")
+    select(page, 0, 7)
+    page.click("[data-action=list]")
+    assert value(page) == "- one\n- two"
+    page.fill("textarea", "x = 1\ny = 2")
+    select(page, 0, 11)
+    page.click("[data-action=code]")
+    assert value(page) == "```\nx = 1\ny = 2\n```\n"
+    page.fill("textarea", "Title")
+    select(page, 0, 0)
+    page.click("[data-action=heading]")
+    assert value(page) == "## Title"
+    page.fill("textarea", "site")
+    select(page, 0, 4)
+    page.once("dialog", lambda dialog: dialog.accept("https://example.org/a b"))
+    page.click("[data-action=link]")
+    assert value(page) == "[site](https://example.org/a%20b)"
+    assert page.outside_requests == [] and page.console_errors == []
+
+
+def test_editor_is_keyboard_usable(live_server, new_page, db):
+    page = new_page()
+    editor_page(page, live_server)
+    page.focus("textarea")
+    page.keyboard.press("Control+b")
+    assert value(page) == "**bold text**"
+    # Tab from the label's field back into the toolbar lands on one button; arrows move along it.
+    page.focus("[data-action=bold]")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.action") == "italic"
+    page.keyboard.press("End")
+    last = page.evaluate("document.activeElement.dataset.action")
+    assert last in ("preview", "image", "code")
+    page.keyboard.press("Home")
+    assert page.evaluate("document.activeElement.dataset.action") == "bold"
+    tab_stops = page.evaluate("[...document.querySelectorAll('.editor-toolbar button')].filter(b => b.tabIndex === 0).length")
+    assert tab_stops == 1
+
+
+def test_editor_toolbar_follows_right_to_left_text(live_server, new_page, db):
+    page = new_page()
+    editor_page(page, live_server, value="مرحبا", dir_="rtl")
+    first = page.locator("[data-action=bold]").bounding_box()
+    second = page.locator("[data-action=italic]").bounding_box()
+    assert first["x"] > second["x"], "in RTL the first button sits on the right"
+    page.focus("[data-action=bold]")
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement.dataset.action") == "italic"
+    assert page.get_attribute("textarea", "dir") == "auto"
