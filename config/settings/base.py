@@ -181,12 +181,14 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# Encrypts TOTP and recovery-code seeds at rest and keeps a privileged user from removing their last factor.
+MFA_ADAPTER = "forum.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Madaniya"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Off: recording every request (IP, browser, time) is personal data no feature needs, and a write per request.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("FORUM_DEFAULT_LANGUAGE", "ar")
