@@ -9,11 +9,18 @@ thread (`permissions.check_view_thread`), and the author never hears of their ow
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
+from forum.accounts import permissions as accounts
+from forum.accounts.models import Restriction
 from forum.core import richtext
+from forum.organisations.models import Membership
 
 from . import permissions, subscriptions
 from .models import Post
@@ -81,9 +88,30 @@ def reasons_for_post(post, *, include_watchers: bool = True, new_thread: bool = 
     return reasons
 
 
+def _prime_standing(users) -> None:
+    """Load the per-user facts every view check needs (restrictions in force, organisation
+    membership) for all candidates in two queries, into the cache `forum.accounts.permissions`
+    keeps on each user object, with the same definitions as `active_restrictions` and
+    `membership`. Without this a reply to a thread with many watchers costs queries per watcher."""
+    ids = [user.pk for user in users]
+    now = timezone.now()
+    restrictions = defaultdict(list)
+    for restriction in (Restriction.objects.filter(user_id__in=ids, lifted_at__isnull=True, starts_at__lte=now)
+                        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))):
+        restrictions[restriction.user_id].append(restriction)
+    memberships = {}
+    for membership in Membership.objects.filter(user_id__in=ids).select_related("organisation").order_by("pk"):
+        memberships.setdefault(membership.user_id, membership)
+    for user in users:
+        facts = accounts._cache(user)
+        facts.setdefault("restrictions", restrictions.get(user.pk, []))
+        facts.setdefault("membership", memberships.get(user.pk))
+
+
 def allowed_recipients(thread, user_ids) -> dict[int, object]:
     """The members among `user_ids` who are active and may read the thread, by id."""
     if not user_ids:
         return {}
-    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True, deleted_at__isnull=True)
+    users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True, deleted_at__isnull=True))
+    _prime_standing(users)
     return {user.pk: user for user in users if may_view_thread(user, thread)}

@@ -197,3 +197,31 @@ def test_edits_removals_and_thread_changes_are_broadcast(make_thread, make_post,
     assert [e["type"] for e in got] == ["discussions.post.edited", "discussions.post.removed",
                                         "discussions.thread.changed"]
     assert got[1]["reason"] == "deleted" and got[2]["locked"] is True
+
+
+def test_suspended_watchers_and_observers_without_access_hear_nothing(make_thread, make_post, make_user):
+    lina = make_user()
+    thread = make_thread(author=lina)
+    suspended = make_user(suspended=True)
+    observer = make_user(role="observer")  # granted no category
+    for user in (suspended, observer):
+        Subscription.objects.create(user=user, thread=thread, level="watch")
+    post = make_post(thread=thread, author=make_user())
+    assert set(kinds_for(post)) == {lina.pk}
+
+
+def test_a_reply_costs_at_most_one_query_per_recipient(make_thread, make_user, root_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def measure(watchers):
+        thread = make_thread(author=make_user())
+        for _ in range(watchers):
+            Subscription.objects.create(user=make_user(), thread=thread, level="watch")
+        with CaptureQueriesContext(connection) as ctx:
+            post = services.post_create(author=make_user(), thread=thread, source="hi", parent=root_of(thread))
+        assert len(kinds_for(post)) == watchers + 1
+        return len(ctx.captured_queries)
+
+    small, large = measure(3), measure(13)
+    assert large - small <= 10, (small, large)
