@@ -24,7 +24,6 @@ from collections.abc import Mapping
 
 import bleach
 from bleach.html5lib_shim import Filter
-from bleach.linkifier import URL_RE
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
@@ -189,27 +188,23 @@ def _strip_url_punctuation(url: str) -> str:
     return url
 
 
+# A bare web address: http(s):// or www., up to whitespace or a character that ends it in prose.
+BARE_URL_RE = re.compile(r"(?<![\w@/.\-])(?:https?://|www\.)[^\s<>\"'`\u00a0\u2000-\u200f\u2028-\u202f]+", re.IGNORECASE)
+
+
 def _bare_urls(text: str) -> list[tuple[int, int, str]]:
     """(start, end, href) of bare web addresses: with http(s):// or starting `www.`."""
     out = []
-    if "." not in text:
+    lowered = text.lower()
+    if "http" not in lowered and "www." not in lowered:
         return out
-    for match in URL_RE.finditer(text):
-        start = match.start()
-        raw = match.group(0)
-        while raw.startswith("("):
-            raw = raw[1:]
-            start += 1
-        raw = _strip_url_punctuation(raw)
-        lowered = raw.lower()
-        if lowered.startswith(("http://", "https://")):
-            href = raw
-        elif lowered.startswith("www."):
-            href = "http://" + raw
-        else:
-            continue
-        if is_safe_url(href):
-            out.append((start, start + len(raw), href))
+    for match in BARE_URL_RE.finditer(text):
+        raw = _strip_url_punctuation(match.group(0))
+        href = raw if raw.lower().startswith(("http://", "https://")) else "http://" + raw
+        href = _markdown.normalizeLink(href)
+        host = href.split("//", 1)[1] if "//" in href else ""
+        if "." in host.split("/", 1)[0] and is_safe_url(href) and _markdown.validateLink(href):
+            out.append((match.start(), match.start() + len(raw), href))
     return out
 
 
