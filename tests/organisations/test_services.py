@@ -31,6 +31,12 @@ def test_invitation_is_saved_mailed_in_the_invitees_language_and_audited(
     assert invitation.inviter == representative
     [message] = mail.outbox
     assert message.to == ["nour@example.org"]
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("fr"):
+        french_date = date_format(invitation.expires_at, "DATE_FORMAT")
+    assert french_date in message.body  # rendered in the invitee's language (French month name)
     assert "Lamsa Civic Forum" in message.subject
     assert services.invitation_token(invitation) in message.body
     assert AuditEntry.objects.filter(verb="invitation.create", target_id=str(invitation.pk),
