@@ -76,13 +76,13 @@ def thread_changed(thread) -> dict[str, Any]:
 
 def thread_created(thread) -> dict[str, Any]:
     return {"type": THREAD_CREATED, "thread_id": thread.pk, "category_id": thread.category_id,
-            "title": thread.title, "url": thread.get_absolute_url()}
+            "author_id": thread.author_id, "title": thread.title, "url": thread.get_absolute_url()}
 
 
 def thread_activity(thread, post) -> dict[str, Any]:
     """A reply in a thread, for list pages: which thread moved, and its latest post."""
     return {"type": THREAD_ACTIVITY, "thread_id": thread.pk, "category_id": thread.category_id,
-            "last_post_id": post.pk, "url": thread.get_absolute_url()}
+            "author_id": post.author_id, "last_post_id": post.pk, "url": thread.get_absolute_url()}
 
 
 def resumed(last_seq: int) -> dict[str, Any]:
