@@ -58,3 +58,31 @@ def test_a_reply_arrives_live_and_a_mention_lights_the_badge(live_server, new_pa
     assert "Omar mentioned you in “Wells before winter”" in reader.locator(".notification-list").inner_text()
 
     assert reader.outside_requests == [] and writer.outside_requests == []
+
+
+def test_a_reply_raises_the_unread_badge_on_an_open_category_page(live_server, new_page, make_user, make_thread):
+    sara = make_user(display_name="Sara", email="sara2@example.org")
+    lina = make_user(display_name="Lina", email="lina2@example.org")
+    omar = make_user(display_name="Omar", email="omar2@example.org")
+    thread = make_thread(author=sara, title="Schools reopening")
+
+    reader = new_page()
+    login(reader, email=lina.email)
+    reader.goto(thread.get_absolute_url())  # read it: nothing unread
+    reader.goto(thread.category.get_absolute_url())
+    reader.locator("[data-live-lists][data-live=connected]").wait_for(state="attached")
+    assert reader.locator(f"[data-unread-thread='{thread.pk}'] .badge").count() == 0
+
+    writer = new_page()
+    login(writer, email=omar.email)
+    writer.goto(thread.get_absolute_url())
+    writer.fill("textarea[name=source]", "The school in Maarat reopens on Sunday.")
+    writer.locator("[data-reply-form] button[type=submit]").click()
+    writer.wait_for_load_state("networkidle")
+
+    badge = reader.locator(f"[data-unread-thread='{thread.pk}'] .badge")
+    badge.wait_for(state="visible")
+    assert badge.inner_text() == "1"
+    reader.reload()
+    assert reader.locator(f"[data-unread-thread='{thread.pk}'] .badge").inner_text() == "1"  # the server agrees
+    assert reader.outside_requests == [] and writer.outside_requests == []
