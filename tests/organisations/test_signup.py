@@ -175,3 +175,12 @@ def test_join_requests_are_rate_limited_per_connection(client, settings):
     response = client.post(url, {"email": "p9@example.org", "display_name": "P 9"})
     assert response.status_code == 429 and "Too many requests" in response.content.decode()
     assert JoinRequest.objects.count() == 3
+
+
+def test_observer_invitation_whose_access_already_ended_is_refused(client, make_invitation):
+    invitation = make_invitation(email="late@example.org", role="observer",
+                                 access_ends_at=timezone.now() - timedelta(hours=1))
+    response = client.get(link(invitation))
+    assert response.status_code == 410 and "observer access this invitation offered" in response.content.decode()
+    signup(client, "late@example.org", display_name="Late")
+    assert not User.objects.exists()
