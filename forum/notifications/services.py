@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from forum.core import realtime
 
+from . import permissions
 from .models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -143,17 +141,10 @@ def broadcast_unread_counts(user_ids: Iterable[int]) -> None:
         realtime.broadcast(realtime.user_group(user_id), {"type": EVENT_UNREAD, "count": count})
 
 
-def _check_own(actor, notification: Notification) -> None:
-    if actor is None or not actor.is_authenticated:
-        raise PermissionDenied(_("Please sign in."))
-    if notification.recipient_id != actor.pk:
-        raise Http404  # another member's notifications are not for you to know about
-
-
 @transaction.atomic
 def mark_read(*, notification: Notification, actor) -> Notification:
     """Mark one of the actor's own notifications read; open pages get the new count."""
-    _check_own(actor, notification)
+    permissions.check_view_notification(actor, notification)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
@@ -164,8 +155,7 @@ def mark_read(*, notification: Notification, actor) -> Notification:
 @transaction.atomic
 def mark_all_read(*, actor) -> int:
     """Mark every unread notification of the actor read; returns how many changed."""
-    if actor is None or not actor.is_authenticated:
-        raise PermissionDenied(_("Please sign in."))
+    permissions.check_mark_notifications_read(actor)
     changed = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
     if changed:
         transaction.on_commit(lambda: broadcast_unread_counts([actor.pk]))
@@ -220,8 +210,7 @@ def preference_for(user) -> NotificationPreference:
 @transaction.atomic
 def preference_set(*, actor, email: str) -> NotificationPreference:
     """Choose how the actor gets email: immediately, as a daily digest, or never."""
-    if actor is None or not actor.is_authenticated:
-        raise PermissionDenied(_("Please sign in."))
+    permissions.check_manage_email_preferences(actor)
     if email not in NotificationPreference.Email.values:
         raise ValueError(f"unknown email preference {email!r}")
     pref, _created = NotificationPreference.objects.update_or_create(user=actor, defaults={"email": email})

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services, texts
+from . import permissions, selectors, services, texts
 from .forms import PreferenceForm
 from .models import Notification
 
@@ -36,7 +36,8 @@ def index(request):
 @login_required
 def open_notification(request, notification_id):
     """Mark the notification read and go to what it is about."""
-    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    notification = get_object_or_404(permissions.visible_notifications(request.user, Notification.objects),
+                                     pk=notification_id)
     services.mark_read(notification=notification, actor=request.user)
     if url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):

@@ -179,3 +179,33 @@ def test_mark_read_about_marks_only_the_matching_notifications(make_user):
     assert services.mark_read_about(actor=lina, data={"thread_id": 1}, up_to={"post_id": 11}) == 1
     unread = set(Notification.objects.filter(read_at__isnull=True).values_list("recipient_id", "key"))
     assert unread == {(lina.pk, "post:12"), (lina.pk, "post:11"), (omar.pk, "post:10")}
+
+
+def test_view_check_and_queryset_agree(make_user):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+
+    from forum.notifications import permissions
+
+    lina, omar = make_user(), make_user()
+    mine, theirs = _notify(lina, omar, key="a"), _notify(omar, lina, key="b")
+    for user in (lina, omar, AnonymousUser()):
+        visible = set(permissions.visible_notifications(user, Notification.objects.all()))
+        for n in (mine, theirs):
+            try:
+                permissions.check_view_notification(user, n)
+                allowed = True
+            except (Http404, PermissionDenied):
+                allowed = False
+            assert allowed == (n in visible), (user, n)
+    assert permissions.ACTIONS == ("view_notification", "mark_notifications_read", "manage_email_preferences")
+
+
+def test_visitors_cannot_mark_read_or_choose_email(make_user):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.mark_all_read(actor=AnonymousUser())
+    with pytest.raises(PermissionDenied):
+        services.preference_set(actor=AnonymousUser(), email="never")
