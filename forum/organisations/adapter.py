@@ -25,7 +25,7 @@ def invitation_in_session(request) -> Invitation | None:
     if not key:
         return None
     invitation = Invitation.objects.select_related("organisation").filter(key=key).first()
-    if invitation is None or not invitation.is_open:
+    if services.invitation_state_error(invitation) is not None:
         return None
     return invitation
 
