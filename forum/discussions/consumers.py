@@ -3,8 +3,9 @@
 `ws/threads/<id>/`: one thread's open page. Checked at connect (4401 not signed in, 4404 no such
 thread or not visible, 4403 not allowed) before accepting; relays `discussions.post.*` and
 `discussions.thread.changed`; answers `{"type": "resume", "after": <seq>}` with the posts created
-since (at most `events.RESUME_LIMIT`, else `resync`). Access is checked again on every frame and
-whenever the thread changes (moved, deleted), closing the socket once the reader lost it.
+since (at most `events.RESUME_LIMIT`, else `resync`). Access is checked again on every frame,
+whenever the thread changes (moved, deleted) and on any account event sent to the member's own
+group (a sanction), closing the socket once the reader lost it.
 
 `ws/categories/`: list pages. Joins the group of every category the member may see (or only
 those named in `?categories=1,2`), and relays thread created / activity / changed events.
@@ -22,6 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from forum.categories import permissions as category_permissions
+from forum.core import realtime
 from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, JsonConsumer
 
 from . import events, permissions
@@ -40,6 +42,7 @@ def _fresh_user(user):
 class ThreadConsumer(JsonConsumer):
     thread_id: int
     group: str | None = None
+    own_group: str | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -53,11 +56,16 @@ class ThreadConsumer(JsonConsumer):
             return
         self.group = events.thread_group(self.thread_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # The member's own group carries account events (a sanction, a sign-out elsewhere): each one
+        # makes this socket check access again at once.
+        self.own_group = realtime.user_group(user.pk)
+        await self.channel_layer.group_add(self.own_group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in (self.group, self.own_group):
+            if group:
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     def authorise(self) -> int | None:
         """None when the user may read the thread now, else the close code saying why not."""
@@ -113,7 +121,14 @@ class ThreadConsumer(JsonConsumer):
 
     async def relay_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
-        if event.get("type") == events.THREAD_CHANGED and await self.lost_access():
+        kind = str(event.get("type", ""))
+        if not kind.startswith("discussions."):
+            # An account event from the member's own group: not for this page, but access may
+            # have changed. (The unread count has its own socket.)
+            if kind != "notifications.unread":
+                await self.lost_access()
+            return
+        if kind == events.THREAD_CHANGED and await self.lost_access():
             return
         await self.send_json(event)
 

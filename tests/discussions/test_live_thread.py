@@ -211,3 +211,28 @@ async def test_events_cross_processes_through_redis(thread, member, make_user, c
     for communicator in sockets:
         assert await _receive(communicator) == event
         await communicator.disconnect()
+
+
+async def test_a_sanction_closes_the_socket_at_once(thread, member, cookie_for):
+    from forum.accounts.models import Restriction
+
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert connected
+    await sync_to_async(Restriction.objects.create)(user=member, kind="suspension", scope="site", reason="spam")
+    layer = get_channel_layer()
+    await layer.group_send(realtime.user_group(member.pk),
+                           {"type": realtime.RELAY_HANDLER, "event": {"type": "accounts.user.restricted"}})
+    error = await _receive(communicator)
+    assert error["type"] == "error" and error["code"] == "forbidden"
+    assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
+
+
+async def test_unread_counts_and_account_events_are_not_relayed_to_the_thread_page(thread, member, cookie_for):
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    layer = get_channel_layer()
+    for event in ({"type": "notifications.unread", "count": 3}, {"type": "accounts.something"}):
+        await layer.group_send(realtime.user_group(member.pk), {"type": realtime.RELAY_HANDLER, "event": event})
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
