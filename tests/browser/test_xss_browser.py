@@ -3,10 +3,18 @@ from outside, whether written through the services or typed into the reply form.
 
 from __future__ import annotations
 
+import io
 import unicodedata
+from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client, override_settings
+from django.urls import include, path
 
+from config.urls import urlpatterns as site_urlpatterns
+from forum.core import views_preview
+from forum.discussions import attachments
+from forum.discussions.models import Attachment
 from tests.browser.conftest import login
 from tests.core.xss_corpus import html_payloads, markdown_contexts, url_payloads
 from tests.discussions import factories
@@ -222,3 +230,105 @@ def test_editor_toolbar_follows_right_to_left_text(live_server, new_page, db):
     page.keyboard.press("ArrowLeft")
     assert page.evaluate("document.activeElement.dataset.action") == "italic"
     assert page.get_attribute("textarea", "dir") == "auto"
+
+
+# --- Preview and upload through the editor ------------------------------------------------------
+# The preview and upload views are not in the site's URLs until the lead wires them; the browser's
+# requests for them are handed to the real views through Django's test client (the transport is the
+# only thing replaced: view, service, database and files are the real ones).
+EDITOR_URLS = "tests.browser.test_xss_browser"
+urlpatterns = [
+    path("", include(([path("t/attachments/upload/", attachments.attachment_upload_view, name="attachment_upload"),
+                       path("t/attachments/<int:attachment_id>/", attachments.attachment_serve,
+                            name="attachment")], "discussions"))),
+    path("preview/", views_preview.preview, name="preview"),
+    *site_urlpatterns,
+]
+
+
+def route_to_views(page, user) -> list[str]:
+    """Serve /preview/ and /t/attachments/… in the page from the real views, as `user`."""
+    client = Client()
+    client.force_login(user)
+    served: list[str] = []
+
+    def handle(route, request):
+        path_ = urlsplit(request.url).path
+        served.append(f"{request.method} {path_}")
+        headers = {"HTTP_ACCEPT": request.headers.get("accept", "")}
+        with override_settings(ROOT_URLCONF=EDITOR_URLS):
+            if request.method == "POST":
+                response = client.generic("POST", path_, data=request.post_data_buffer or b"",
+                                          content_type=request.headers.get("content-type", ""), **headers)
+            else:
+                response = client.get(path_, **headers)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        route.fulfill(status=response.status_code, body=body,
+                      headers={k: v for k, v in response.items() if k.lower() != "content-length"})
+
+    page.route("**/preview/", handle)
+    page.route("**/t/attachments/**", handle)
+    return served
+
+
+def jpeg_with_gps() -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825)[2] = (33.0, 30.0, 45.0)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_editor_preview_and_image_upload_with_javascript(live_server, new_page, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    member = make_user(role="member", email="editor@example.org", display_name="Editor")
+    page = new_page()
+    dialogs = watch(page)
+    served = route_to_views(page, member)
+    with override_settings(ROOT_URLCONF=EDITOR_URLS):
+        editor_page(page, live_server, value="**bold** <img src=x onerror=alert(1)> [x](javascript:alert(1))")
+    assert page.locator("[data-action=image]").count() == 1
+    assert page.locator(".editor-nojs-preview").is_hidden(), "with JS the submit-preview gives way to the toggle"
+
+    page.click("[data-action=preview]")
+    page.wait_for_selector("[data-editor-preview]:not([hidden]) strong")
+    assert page.inner_html("[data-editor-preview-body]").startswith('<p dir="auto"><strong>bold</strong> &lt;img')
+    assert page.get_attribute("[data-action=preview]", "aria-pressed") == "true"
+
+    with page.expect_file_chooser() as chooser:
+        page.click("[data-action=image]")
+    chooser.value.set_files(files=[{"name": "at home.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}])
+    page.wait_for_function("() => document.querySelector('textarea').value.includes('/t/attachments/')")
+    attachment = Attachment.objects.get(uploader=member)
+    assert f"![](/t/attachments/{attachment.pk}/)" in page.input_value("textarea")
+    assert page.inner_text("[data-editor-status]") == "Image added."
+    with attachment.file.open("rb") as handle:
+        assert b"PhoneMaker" not in handle.read()
+
+    page.click("[data-action=preview]")  # hide
+    page.click("[data-action=preview]")  # show again, now with the image
+    image = page.wait_for_selector(f"[data-editor-preview-body] img[src='/t/attachments/{attachment.pk}/']")
+    page.wait_for_function("img => img.complete && img.naturalWidth === 40", arg=image)
+
+    assert "POST /preview/" in served and "POST /t/attachments/upload/" in served
+    assert f"GET /t/attachments/{attachment.pk}/" in served
+    assert dialogs == [] and page.evaluate(FIND_EXECUTABLE) == []
+    assert page.outside_requests == [] and page.console_errors == []
+
+
+def test_editor_reports_a_refused_upload(live_server, new_page, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    member = make_user(role="member", email="refused@example.org", display_name="Refused")
+    page = new_page()
+    route_to_views(page, member)
+    with override_settings(ROOT_URLCONF=EDITOR_URLS):
+        editor_page(page, live_server, value="text")
+    with page.expect_file_chooser() as chooser:
+        page.click("[data-action=image]")
+    chooser.value.set_files(files=[{"name": "x.png", "mimeType": "image/png", "buffer": b"<svg onload=alert(1)>"}])
+    page.wait_for_function("() => document.querySelector('[data-editor-status]').textContent.includes('not a PNG')")
+    assert page.input_value("textarea") == "text"
+    assert not Attachment.objects.filter(uploader=member).exists()
