@@ -107,7 +107,14 @@ def _active_memberships():
 
 
 def seats_taken(organisation) -> int:
-    """Active memberships plus open invitations: what counts against the seat limit."""
+    """Active memberships plus open invitations: what counts against the seat limit.
+
+    Uses the `seats_taken` annotation of `with_seats_taken()` when the row was read with it (pages);
+    services re-read the organisation under a lock without it, so they always count afresh.
+    """
+    annotated = getattr(organisation, "seats_taken", None)
+    if annotated is not None:
+        return annotated
     members = _active_memberships().filter(organisation=organisation).count()
     return members + open_invitations().filter(organisation=organisation).count()
 

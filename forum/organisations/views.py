@@ -65,7 +65,7 @@ def _detail_context(request, organisation, invite_form=None):
 
 
 def _organisation_for(request, slug) -> Organisation:
-    organisation = get_object_or_404(Organisation, slug=slug)
+    organisation = get_object_or_404(permissions.with_seats_taken(Organisation.objects.all()), slug=slug)
     permissions.check_view_organisation(request.user, organisation)
     return organisation
 
