@@ -101,3 +101,16 @@ def test_subscription_pages_need_sign_in_and_hide_unreadable_threads(client, mak
     assert client.post(reverse("discussions:thread_subscription", args=[hidden.pk]),
                        {"level": "watch"}).status_code == 404
     assert client.get(reverse("discussions:thread_subscription", args=[999999])).status_code == 404
+
+
+def test_the_compact_control_posts_to_the_subscription_page(rf, make_thread, member):
+    from django.template.loader import render_to_string
+
+    thread = make_thread()
+    request = rf.get(thread.get_absolute_url())
+    request.user = member
+    html = render_to_string("notifications/_subscription_select.html",
+                            {"thread": thread, "level": "track", "user": member, "request": request})
+    assert f'action="/t/{thread.pk}/subscription/"' in html
+    assert '<option value="track" selected>' in html
+    assert f'name="next" value="{thread.get_absolute_url()}"' in html
