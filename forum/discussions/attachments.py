@@ -16,6 +16,7 @@ Actions (the authorisation matrix walks them):
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,8 +45,13 @@ SERVED_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 
 def max_pending() -> int:
-    """How many uploads a member may hold that no post shows yet."""
+    """How many uploads a member may make per day that no post shows yet."""
     return int(getattr(settings, "FORUM_UPLOAD_MAX_PENDING", 30))
+
+
+def pending_hours() -> int:
+    """How long an upload waits for a post before it may be pruned (and stops counting)."""
+    return int(getattr(settings, "FORUM_UPLOAD_PENDING_HOURS", 24))
 
 
 # --- Permissions --------------------------------------------------------------------------------
@@ -81,11 +88,12 @@ def visible_attachments(user, qs=None):
 def attachment_upload(*, uploader, file, filename: str | None = None) -> Attachment:
     """Store an uploaded image for `uploader`, re-encoded without metadata. Raises ValidationError."""
     check_upload_attachment(uploader)
-    pending = Attachment.objects.filter(uploader=uploader, post__isnull=True).count()
+    since = timezone.now() - timedelta(hours=pending_hours())
+    pending = Attachment.objects.filter(uploader=uploader, post__isnull=True, created_at__gte=since).count()
     if pending >= max_pending():
         raise ValidationError(
-            _("You already have %(count)d uploaded images that no post shows yet; use or forget some "
-              "before uploading more.") % {"count": pending}, code="too_many_pending")
+            _("You have uploaded %(count)d images that no post shows yet; put them in a post or try again "
+              "tomorrow.") % {"count": pending}, code="too_many_pending")
     clean = images.clean_image(file, filename=filename or getattr(file, "name", "") or "")
     attachment = Attachment(uploader=uploader, content_type=clean.content_type, size=clean.size,
                             width=clean.width, height=clean.height)
@@ -100,6 +108,23 @@ def attachment_upload(*, uploader, file, filename: str | None = None) -> Attachm
     # If an outer transaction rolls back after this, the file stays as an orphan with no row
     # pointing at it: unreachable (random name, and only rows are served), never a leak.
     return attachment
+
+
+def attachments_prune(*, older_than_hours: int | None = None) -> int:
+    """Delete uploads no post took within the waiting time, files included; returns how many.
+
+    For a periodic job (the lead wires a command or cron); nobody but the uploader ever saw them.
+    """
+    hours = pending_hours() if older_than_hours is None else older_than_hours
+    cutoff = timezone.now() - timedelta(hours=hours)
+    count = 0
+    for attachment in Attachment.objects.filter(post__isnull=True, created_at__lt=cutoff).iterator():
+        name = attachment.file.name
+        attachment.delete()
+        if name:
+            Attachment.file.field.storage.delete(name)
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -321,3 +322,29 @@ def test_upload_needs_sign_in(client, db):
     response = client.post("/t/attachments/upload/", {"file": image_file()})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert Attachment.objects.count() == 0
+
+
+# --- Waiting uploads ---------------------------------------------------------------------------
+def test_only_recent_waiting_uploads_count_towards_the_limit(uploader, settings):
+    settings.FORUM_UPLOAD_MAX_PENDING = 1
+    old = attachment_upload(uploader=uploader, file=image_file())
+    Attachment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    attachment_upload(uploader=uploader, file=image_file())  # the old one no longer counts
+    with pytest.raises(ValidationError):
+        attachment_upload(uploader=uploader, file=image_file())
+
+
+def test_prune_deletes_old_unclaimed_uploads_and_their_files(uploader, shown_in_post, media_root):
+    old = attachment_upload(uploader=uploader, file=image_file())
+    recent = attachment_upload(uploader=uploader, file=image_file())
+    claimed = shown_in_post()
+    Attachment.objects.filter(pk__in=[old.pk, claimed.pk]).update(
+        created_at=timezone.now() - timedelta(hours=48))
+    old_file = media_root / old.file.name
+    assert old_file.exists()
+
+    assert attachments.attachments_prune() == 1
+
+    assert set(Attachment.objects.values_list("pk", flat=True)) == {recent.pk, claimed.pk}
+    assert not old_file.exists()
+    assert (media_root / recent.file.name).exists() and (media_root / claimed.file.name).exists()
