@@ -135,3 +135,16 @@ def test_no_js_preview_is_a_submit_button_and_the_preview_shows_when_given(db):
 def test_editor_points_the_script_at_the_preview_url_when_it_is_wired(db):
     html = render_editor(name="source")
     assert 'data-preview-url="/preview/"' in html
+
+
+@with_preview_url
+@pytest.mark.parametrize("mentioned", [1, 15])
+def test_preview_costs_the_same_queries_for_one_mention_or_many(member_client, make_user, mentioned,
+                                                               django_assert_num_queries):
+    names = [make_user(role="member", display_name=f"Person{i}").display_name for i in range(mentioned)]
+    source = " ".join(f"@{name}" for name in names)
+    member_client.post("/preview/", {"source": "warm-up"})
+    # session, user, and one query for every mentioned member at once
+    with django_assert_num_queries(3):
+        response = member_client.post("/preview/", {"source": source})
+    assert response.content.decode().count('class="mention"') == mentioned

@@ -34,6 +34,7 @@ urlpatterns = [
     *site_urlpatterns,
 ]
 GPS_IFD = 0x8825
+SERVE_QUERIES = 6
 
 
 @pytest.fixture(autouse=True)
@@ -348,3 +349,19 @@ def test_prune_deletes_old_unclaimed_uploads_and_their_files(uploader, shown_in_
     assert set(Attachment.objects.values_list("pk", flat=True)) == {recent.pk, claimed.pk}
     assert not old_file.exists()
     assert (media_root / recent.file.name).exists() and (media_root / claimed.file.name).exists()
+
+
+@pytestmark_urls
+def test_serving_an_attached_image_costs_the_same_queries_in_a_short_or_long_thread(
+        client, shown_in_post, make_user, make_post, django_assert_num_queries):
+    attachment = shown_in_post()
+    client.force_login(make_user(role="member"))
+    url = f"/t/attachments/{attachment.pk}/"
+    client.get(url)
+    # session, user, attachment with post/thread/category, the reader's facts for the category check
+    with django_assert_num_queries(SERVE_QUERIES):
+        assert client.get(url).status_code == 200
+    for _ in range(11):
+        make_post(thread=attachment.post.thread)
+    with django_assert_num_queries(SERVE_QUERIES):
+        assert client.get(url).status_code == 200
