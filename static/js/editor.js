@@ -176,7 +176,7 @@ class Editor {
   }
 }
 
-for (const root of document.querySelectorAll("[data-editor]")) {
+for (const root of document.querySelectorAll(".editor[data-editor]")) {
   const nojsPreview = root.querySelector(".editor-nojs-preview");
   new Editor(root);
   if (nojsPreview && root.dataset.previewUrl) nojsPreview.hidden = true;
