@@ -179,7 +179,7 @@ def _mention_candidates(match: re.Match) -> list[tuple[str, int]]:
 def _strip_url_punctuation(url: str) -> str:
     """Drop what the URL pattern over-matches: trailing punctuation and an unbalanced ')'."""
     while url:
-        if url[-1] in ".,;:!?'\"":
+        if url[-1] in ".,;:!?'\"\u060c\u061b\u061f\u06d4\u00bb\u201d\u2019\u3002\uff0c":
             url = url[:-1]
         elif url.endswith(")") and url.count("(") < url.count(")"):
             url = url[:-1]

@@ -233,3 +233,22 @@ def test_empty_and_none_sources_render_to_empty():
     assert render_post("") == ""
     assert render_post(None) == ""
     assert render_chat("") == ""
+
+
+def test_bare_urls_end_before_arabic_punctuation_and_quotes():
+    html = render_post("انظر https://example.org/a، و www.example.com؟ «https://example.org/b»")
+    assert '<a href="https://example.org/a" rel="nofollow ugc noopener">https://example.org/a</a>،' in html
+    assert '<a href="http://www.example.com" rel="nofollow ugc noopener">www.example.com</a>؟' in html
+    assert '«<a href="https://example.org/b" rel="nofollow ugc noopener">https://example.org/b</a>»' in html
+
+
+def test_bare_international_addresses_are_encoded_in_the_href():
+    html = render_post("https://例え.jp/パス")
+    assert 'href="https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9"' in html and ">https://例え.jp/パス</a>" in html
+
+
+def test_attachment_helpers_agree_with_the_image_policy():
+    markdown = richtext.attachment_markdown(7, "A [map] of *Homs*")
+    assert markdown == r"![A \[map\] of \*Homs\*](/t/attachments/7/)"
+    assert richtext.attachment_ids(markdown + " ![x](/t/attachments/9/) `![y](/t/attachments/8/)`") == {7, 9}
+    assert '<img src="/t/attachments/7/" alt="A [map] of *Homs*" loading="lazy">' in render_post(markdown)
