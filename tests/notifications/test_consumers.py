@@ -12,6 +12,16 @@ from forum.notifications import services
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+async def _close_thread_connections():
+    """ORM calls made here through sync_to_async run on a worker thread with its own connection:
+    close it after each test, so the test database can be dropped at the end."""
+    yield
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
+
+
 def _headers(cookie=None):
     headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
     if cookie:
