@@ -2,13 +2,18 @@
 
 A `ReadState` row holds the highest post id a member has seen in a thread; it only moves forward
 (reading an older page does not make newer posts unread again). A post is unread for a member
-when it is live (not deleted or hidden), written by someone else, and newer than that mark; a
-thread never opened counts all its posts. Muted threads count nothing. Counts for a list of
-threads or of categories cost one aggregate query, whatever the list's length.
+when it is live (not deleted or hidden), written by someone else, newer than that mark (a thread
+never opened has no mark), and written in the last `FORUM_UNREAD_DAYS` days (default 30: what is
+older is no longer news, and the counts stay cheap on a large forum). Muted threads count
+nothing. Counts for a list of threads or of categories cost one aggregate query, whatever the
+list's length.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -81,11 +86,17 @@ def first_unread_post_id(user, thread) -> int | None:
             .order_by("pk").values_list("pk", flat=True).first())
 
 
+def unread_window_start():
+    days = int(getattr(settings, "FORUM_UNREAD_DAYS", 30))
+    return timezone.now() - timedelta(days=days)
+
+
 def _unread_posts(user):
     mark = Subquery(ReadState.objects.filter(user=user, thread_id=OuterRef("thread_id"))
                     .values("last_read_post_id")[:1])
     muted = Subscription.objects.filter(user=user, thread__isnull=False, level=Subscription.Level.MUTE)
-    return (_live_posts().exclude(author=user).filter(pk__gt=Coalesce(mark, 0))
+    return (_live_posts().filter(created_at__gte=unread_window_start()).exclude(author=user)
+            .filter(pk__gt=Coalesce(mark, 0))
             .exclude(thread_id__in=muted.values("thread_id")))
 
 

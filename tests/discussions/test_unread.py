@@ -143,3 +143,19 @@ def test_reading_a_thread_marks_its_notifications_read_up_to_what_was_seen(make_
     activity.on_thread_viewed(user=lina, thread=thread, last_post_id=seen.pk)
     unread_keys = set(Notification.objects.filter(recipient=lina, read_at__isnull=True).values_list("key", flat=True))
     assert unread_keys == {f"post:{later.pk}", f"post:{elsewhere.pk}"}
+
+
+def test_posts_older_than_the_unread_window_are_no_longer_counted(make_thread, make_post, make_user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from forum.discussions.models import Post
+
+    settings.FORUM_UNREAD_DAYS = 7
+    lina, omar = make_user(), make_user()
+    old, recent = make_thread(author=omar), make_thread(author=omar)
+    Post.objects.filter(thread=old).update(created_at=timezone.now() - timedelta(days=8))
+    make_post(thread=recent, author=omar)
+    assert unread.unread_counts(lina, [old.pk, recent.pk]) == {old.pk: 0, recent.pk: 2}
+    assert unread.category_unread_counts(lina, [old.category_id]) == {old.category_id: 0}
