@@ -65,9 +65,9 @@ def test_category_page_query_count_is_constant(client, member, make_category, ma
         make_thread(category=category)
     client.force_login(member)
     client.get(category.get_absolute_url())
-    # session, user, allauth session tracking (5); category, categories, restrictions, membership,
-    # subcategories, thread count, threads, unread counts (discussions.unread)
-    with django_assert_num_queries(15):
+    # session, user; category, categories, restrictions, membership, thread count, threads,
+    # unread counts (discussions.unread), subcategories
+    with django_assert_num_queries(10):
         client.get(category.get_absolute_url())
 
 
@@ -79,7 +79,8 @@ def test_category_list_query_count_is_constant(client, member, make_category, ca
         make_category(parent=parent)
     client.force_login(member)
     client.get(reverse("categories:index"))
-    with django_assert_num_queries(12):
+    # session, user; categories (visible ids), restrictions, membership, categories, unread counts
+    with django_assert_num_queries(7):
         client.get(reverse("categories:index"))
 
 
