@@ -15,8 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, FilteredRelation, Q
 from django.utils import timezone
 
 from . import permissions
@@ -92,11 +91,14 @@ def unread_window_start():
 
 
 def _unread_posts(user):
-    mark = Subquery(ReadState.objects.filter(user=user, thread_id=OuterRef("thread_id"))
-                    .values("last_read_post_id")[:1])
+    # The member's read mark joins each post's thread (a LEFT JOIN on the unique (user, thread)
+    # row), rather than a subquery per post row: one pass over the posts, however many.
     muted = Subscription.objects.filter(user=user, thread__isnull=False, level=Subscription.Level.MUTE)
-    return (_live_posts().filter(created_at__gte=unread_window_start()).exclude(author=user)
-            .filter(pk__gt=Coalesce(mark, 0))
+    return (_live_posts()
+            .annotate(mark=FilteredRelation("thread__read_states", condition=Q(thread__read_states__user=user)))
+            .filter(Q(mark__last_read_post_id__isnull=True) | Q(pk__gt=F("mark__last_read_post_id")),
+                    created_at__gte=unread_window_start())
+            .exclude(author=user)
             .exclude(thread_id__in=muted.values("thread_id")))
 
 
