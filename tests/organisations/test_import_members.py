@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from forum.audit.models import AuditEntry
-from forum.organisations.importing import slug_for
+from forum.organisations.importing import ROLES, slug_for
 from forum.organisations.models import Invitation, Organisation
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,29 @@ def test_seat_limit_is_checked_before_anything_is_created(tmp_path, make_organis
 ])
 def test_slugs_keep_unicode_and_avoid_reserved_paths(name, slug):
     assert slug_for(name) == slug
+
+
+def test_the_parser_never_crashes_and_always_explains():
+    """Any bytes at all: either rows or numbered errors, never an exception (checked without the DB)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from forum.organisations.importing import parse
+
+    header = "email,name,organisation,role\n"
+    cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+    line = st.lists(cell, min_size=0, max_size=6).map(lambda cells: ",".join(cells))
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.one_of(st.binary(max_size=200),
+                     st.lists(line, max_size=6).map(lambda lines: (header + "\n".join(lines)).encode())))
+    def check(data):
+        report = parse(data)
+        for number, message in report.errors:
+            assert number >= 1 and isinstance(message, str) and message
+        for row in report.rows:  # what is accepted is usable as it is
+            assert row.role in ROLES and "@" in row.email and row.organisation == row.organisation.strip() != ""
+        assert not {row.line for row in report.rows} & {number for number, _ in report.errors}
+        assert len({row.email for row in report.rows}) == len(report.rows)
+
+    check()
