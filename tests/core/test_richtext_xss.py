@@ -120,3 +120,16 @@ def test_cleaning_rendered_html_again_changes_nothing(source):
 @given(st.text(max_size=200))
 def test_rendering_is_deterministic(source):
     assert render_post(source, mentions=MENTIONS) == render_post(source, mentions=MENTIONS)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=12), st.one_of(st.text(max_size=40), st.sampled_from(FRAGMENTS)),
+                    max_size=4),
+    st.lists(st.sampled_from(FRAGMENTS + ["@", "@[", "]", " "]), max_size=40).map("".join),
+)
+def test_any_mention_map_renders_safe(mentions, source):
+    """Even a hostile {key: URL} map (a display name is user text) cannot inject markup."""
+    names = " ".join(f"@{key} @[{key}]" for key in mentions)
+    html = render_post(f"{source} {names}", mentions=mentions)
+    assert problems_in(html) == []
