@@ -1,0 +1,114 @@
+"""Write path timing: a 3 KB Markdown reply through `post_create` (check, render, sanitise, save,
+tree path, counters, notify, broadcast on commit), on a thread with watchers. Prints JSON.
+
+    .venv/bin/python bench/write_path.py            # SQLite in a temporary file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/write_path.py
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+
+from _common import SAMPLE_SOURCES, load_average, measure, setup_django
+
+WRITES = 100
+WATCHERS = 20
+
+
+def reply_source(i: int) -> str:
+    """About 3 KB of Markdown: paragraphs, a list, a quote, links, a mention, code, Arabic and Latin."""
+    text = "\n\n".join(SAMPLE_SOURCES)
+    text = f"### Reply {i}\n\n" + text + "\n\n> quoted line, للتوضيح فقط\n\n- one\n- two\n- three\n"
+    while len(text.encode()) < 3000:
+        text += "\nMore context with a [link](https://example.org/more) and **emphasis**, بعض النص العربي."
+    return text
+
+
+def main() -> None:
+    started = time.perf_counter()
+    tmp = setup_django()
+    from django.db import connection
+
+    from forum.accounts.models import User
+    from forum.categories.models import Category
+    from forum.discussions import services
+    from forum.discussions.models import Subscription
+    from forum.organisations.models import Membership, Organisation
+
+    org = Organisation.objects.create(name="Bench organisation", slug="bench-write")
+    people = []
+    for i in range(WATCHERS + 2):
+        user = User.objects.create_user(email=f"writer{i}@example.org", display_name=f"Writer {i}",
+                                        role="member")
+        user.display_name_key = user.display_name.casefold()
+        user.save(update_fields=["display_name_key"])
+        Membership.objects.create(user=user, organisation=org)
+        people.append(user)
+    author = people[0]
+    category = Category.objects.create(name="Bench", slug="bench-write")
+    thread = services.thread_create(author=people[1], category=category, title="Write path", source="Opening")
+    for watcher in people[2:]:
+        Subscription.objects.update_or_create(user=watcher, thread=thread, defaults={"level": "watch"})
+    root = thread.posts.get(depth=0)
+    sources = [reply_source(i) for i in range(10)]
+    size = len(sources[0].encode())
+    counter = iter(range(10_000))
+
+    def write():
+        services.post_create(author=author, thread=thread, source=sources[next(counter) % len(sources)] + f"\n\n{next(counter)}", parent=root)
+
+    for _ in range(5):
+        write()
+    result = measure(write, WRITES)
+
+    # The same writes again, with the two big parts timed separately: rendering (Markdown, mentions,
+    # sanitising) and the activity hooks (subscriptions, read state, notifications incl. immediate
+    # e-mails, live broadcast). The wrappers only add timers around the real functions.
+    from forum.discussions import activity
+
+    phases: dict[str, list[float]] = {"render": [], "activity_hooks": []}
+
+    def timing(name, fn):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                phases[name].append(time.perf_counter() - start)
+        return wrapper
+
+    from django.db import transaction
+
+    phases["on_commit_callbacks"] = []
+    real_render, real_hook, real_on_commit = services._render, activity.on_post_created, transaction.on_commit
+    services._render = timing("render", real_render)
+    activity.on_post_created = timing("activity_hooks", real_hook)
+
+    def on_commit(func, using=None, robust=False):
+        return real_on_commit(timing("on_commit_callbacks", func), using=using, robust=robust)
+
+    transaction.on_commit = on_commit
+    try:
+        split = measure(write, 30)
+    finally:
+        services._render, activity.on_post_created = real_render, real_hook
+        transaction.on_commit = real_on_commit
+    per_write = {name: sum(samples) / 30 for name, samples in phases.items()}
+    # Mean time per write in each part (several callbacks may run per write).
+    parts = {name: round(value * 1000, 2) for name, value in per_write.items()}
+    parts["own_service_work"] = round(split["p50_ms"] - parts["render"] - parts["activity_hooks"]
+                                      - parts["on_commit_callbacks"], 2)
+    report = {
+        "database": connection.vendor, "source_bytes": size, "watchers": WATCHERS, "writes": WRITES,
+        "post_create": result, "mean_parts_ms": parts, "target_p50_ms": 30, "ok": result["p50_ms"] <= 30,
+        "load_average": load_average(), "runtime_s": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
