@@ -6,7 +6,9 @@ index holds no fact of its own, only a copy of what posts and threads say.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
+from forum.accounts import permissions as accounts
 from forum.discussions.models import Post, Thread
 from forum.organisations.models import Membership
 
@@ -18,36 +20,40 @@ def _is_searchable(post: Post, thread: Thread) -> bool:
     return post.deleted_at is None and post.hidden_at is None and thread.deleted_at is None
 
 
-def _build(post: Post, thread: Thread, organisation_id: int | None) -> SearchDocument:
+def _fields(post: Post, thread: Thread) -> dict:
     text = document_text(title=thread.title if post.parent_id is None else "", post_html=post.html)
-    return SearchDocument(
-        post_id=post.pk, thread_id=thread.pk, category_id=thread.category_id, author_id=post.author_id,
-        organisation_id=organisation_id, created_at=post.created_at, title_norm=text.title_norm,
-        body_text=text.body_text, body_norm=text.body_norm, stems=text.stems,
-    )
+    return {"thread_id": thread.pk, "category_id": thread.category_id, "author_id": post.author_id,
+            "created_at": post.created_at, "title_norm": text.title_norm, "body_text": text.body_text,
+            "body_norm": text.body_norm, "stems": text.stems}
 
 
 def _author_organisation_id(post: Post) -> int | None:
     if post.on_behalf_of_id:
         return post.on_behalf_of_id
-    return Membership.objects.filter(user_id=post.author_id).values_list("organisation_id", flat=True).first()
+    # The author is usually the acting user, whose membership the permission checks already loaded.
+    return accounts.organisation_id(post.author)
 
 
-@transaction.atomic
-def post_index(*, post: Post) -> SearchDocument | None:
+def post_index(*, post: Post, created: bool = False) -> None:
     """Add or refresh the post's document; remove it when the post is deleted or hidden, or its thread deleted.
 
-    The organisation recorded is the one of the first indexing (who the author spoke for then).
+    The organisation recorded is the one of the first indexing (who the author spoke for then),
+    unless the post now names the organisation it speaks for. A new post costs one INSERT; an
+    edit one UPDATE (plus an INSERT when the post comes back from being hidden). Each is a single
+    statement, run inside the caller's transaction, so no savepoint of its own.
     """
     thread = post.thread
     if not _is_searchable(post, thread):
         SearchDocument.objects.filter(post_id=post.pk).delete()
-        return None
-    existing = SearchDocument.objects.filter(post_id=post.pk).values_list("organisation_id", flat=True).first()
-    organisation_id = post.on_behalf_of_id or existing or _author_organisation_id(post)
-    document = _build(post, thread, organisation_id)
-    document.save()
-    return document
+        return
+    fields = _fields(post, thread)
+    if not created:
+        changes = dict(fields, indexed_at=timezone.now())
+        if post.on_behalf_of_id:
+            changes["organisation_id"] = post.on_behalf_of_id
+        if SearchDocument.objects.filter(post_id=post.pk).update(**changes):
+            return
+    SearchDocument.objects.create(post_id=post.pk, organisation_id=_author_organisation_id(post), **fields)
 
 
 @transaction.atomic
@@ -87,7 +93,8 @@ def index_rebuild(*, batch_size: int = 500) -> int:
         if not batch:
             break
         SearchDocument.objects.bulk_create([
-            _build(post, post.thread, post.on_behalf_of_id or organisation_of.get(post.author_id))
+            SearchDocument(post_id=post.pk, organisation_id=post.on_behalf_of_id or organisation_of.get(post.author_id),
+                           **_fields(post, post.thread))
             for post in batch
         ])
         count += len(batch)

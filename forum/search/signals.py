@@ -21,10 +21,10 @@ _THREAD_IRRELEVANT = frozenset({"last_activity_at", "last_post_id", "reply_count
 
 
 @receiver(post_save, sender=Post, dispatch_uid="search_post_saved")
-def post_saved(sender, instance: Post, raw=False, update_fields=None, **kwargs):
+def post_saved(sender, instance: Post, created=False, raw=False, update_fields=None, **kwargs):
     if raw or (update_fields and set(update_fields) <= _POST_IRRELEVANT):
         return
-    services.post_index(post=instance)
+    services.post_index(post=instance, created=created)
 
 
 @receiver(post_delete, sender=Post, dispatch_uid="search_post_deleted")

@@ -76,6 +76,23 @@ def test_a_post_removed_from_the_database_leaves_the_index(make_post):
     assert not SearchDocument.objects.filter(post_id=post_id).exists()
 
 
+def test_indexing_costs_one_statement_per_write(make_post, make_user, django_assert_num_queries):
+    from forum.accounts import permissions as accounts
+    from forum.discussions.models import Post
+
+    opening = make_post(source="first")
+    author = make_user(role="member")
+    accounts.organisation_id(author)  # loaded by the permission checks of a real request
+    with django_assert_num_queries(2):  # INSERT the post, INSERT its document
+        post = Post.objects.create(thread=opening.thread, author=author, parent=opening, source="reply",
+                                   html=render_post("reply"))
+    post.source = "edited"
+    post.html = render_post("edited")
+    with django_assert_num_queries(2):  # UPDATE the post, UPDATE its document
+        post.save()
+    assert SearchDocument.objects.get(post=post).organisation_id == author.memberships.get().organisation_id
+
+
 def test_counter_only_saves_do_not_reindex(make_post, django_assert_num_queries):
     post = make_post(source="counted")
     post.reaction_counts = {"👍": 1}
