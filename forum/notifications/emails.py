@@ -29,7 +29,14 @@ DIGEST_MAX_ITEMS = 50
 
 
 def site_url() -> str:
-    return getattr(settings, "FORUM_SITE_URL", "http://localhost:8000").rstrip("/")
+    """`FORUM_SITE_URL`, else https://<first allowed host> in production, http://localhost:8000 in DEBUG."""
+    configured = getattr(settings, "FORUM_SITE_URL", "")
+    if configured:
+        return configured.rstrip("/")
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"]
+    if settings.DEBUG or not hosts:
+        return "http://localhost:8000"
+    return f"https://{hosts[0]}"
 
 
 def absolute(url: str) -> str:

@@ -82,3 +82,12 @@ def test_send_digests_command_reports_how_many(make_user):
     out = StringIO()
     call_command("send_digests", stdout=out)
     assert "1 digest(s) sent" in out.getvalue()
+
+
+def test_links_use_the_configured_site_address(settings):
+    settings.FORUM_SITE_URL = "https://forum.example.org/"
+    assert emails.absolute("/t/post/1/") == "https://forum.example.org/t/post/1/"
+    settings.FORUM_SITE_URL = ""
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["madaniya.example", "localhost"]
+    assert emails.absolute("/t/post/1/") == "https://madaniya.example/t/post/1/"
