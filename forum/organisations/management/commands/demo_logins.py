@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from forum.accounts.models import User
 from forum.organisations import demo, services
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         present = {e.lower() for e in User.objects.filter(email__in=[u.email for u in demo.USERS])
                    .values_list("email", flat=True)}
         if not present:
-            self.stdout.write("No demo accounts yet. Run `manage.py seed_demo` first.")
+            self.stdout.write(_("No demo accounts yet. Run `manage.py seed_demo` first."))
             return
         rows = [("EMAIL", "ROLE", "ORGANISATION", "PASSWORD", "NOTES")]
         for spec in demo.USERS:
@@ -28,11 +29,12 @@ class Command(BaseCommand):
             cells = [row[i].ljust(widths[i]) for i in range(4)] + [row[4]]
             self.stdout.write("  ".join(cells).rstrip())
         self.stdout.write("")
-        self.stdout.write("Admins, moderators and representatives have no second factor yet: the first time "
-                          "they open a privileged page (administration, inviting, moderating) they are asked "
-                          "to set up an authenticator app or security key.")
+        self.stdout.write(_("Admins, moderators and representatives have no second factor yet: the first time "
+                            "they open a privileged page (administration, inviting, moderating) they are asked "
+                            "to set up an authenticator app or security key."))
         invitation = open_invitations().filter(email=demo.INVITED_EMAIL).first()
         if invitation is not None:
             self.stdout.write("")
-            self.stdout.write(f"To try signing up by invitation ({invitation.email}), open (signed out):")
+            self.stdout.write(_("To try signing up by invitation (%(email)s), open (signed out):")
+                              % {"email": invitation.email})
             self.stdout.write(f"  {services.invitation_link(invitation)}")

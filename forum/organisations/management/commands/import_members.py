@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from forum.organisations import importing
 
@@ -21,18 +22,25 @@ class Command(BaseCommand):
             with open(file, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+            raise CommandError(_("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": exc.strerror}) from None
         report = importing.run(data, dry_run=dry_run, send_mail=not no_email)
         if not report.ok:
-            lines = "\n".join(f"  line {line}: {message}" for line, message in sorted(report.errors))
-            raise CommandError(f"Nothing was imported; {len(report.errors)} bad line(s):\n{lines}")
-        prefix = "[dry run] would create" if dry_run else "Created"
-        self.stdout.write(f"{prefix} {len(report.organisations_created)} organisation(s) and "
-                          f"{len(report.invitations_created)} invitation(s); "
-                          f"skipped {len(report.skipped)} line(s).")
+            lines = "\n".join("  " + _("line %(line)d: %(message)s") % {"line": line, "message": message}
+                              for line, message in sorted(report.errors))
+            raise CommandError(_("Nothing was imported; %(count)d bad line(s):") % {"count": len(report.errors)}
+                               + "\n" + lines)
+        counts = {"organisations": len(report.organisations_created),
+                  "invitations": len(report.invitations_created), "skipped": len(report.skipped)}
+        if dry_run:
+            summary = _("[dry run] would create %(organisations)d organisation(s) and %(invitations)d "
+                        "invitation(s); skipped %(skipped)d line(s).")
+        else:
+            summary = _("Created %(organisations)d organisation(s) and %(invitations)d invitation(s); "
+                        "skipped %(skipped)d line(s).")
+        self.stdout.write(summary % counts)
         for name in report.organisations_created:
-            self.stdout.write(f"  organisation: {name}")
+            self.stdout.write("  " + _("organisation: %(name)s") % {"name": name})
         for email in report.invitations_created:
-            self.stdout.write(f"  invitation: {email}")
+            self.stdout.write("  " + _("invitation: %(email)s") % {"email": email})
         for line, reason in report.skipped:
-            self.stdout.write(f"  line {line} skipped: {reason}")
+            self.stdout.write("  " + _("line %(line)d skipped: %(reason)s") % {"line": line, "reason": reason})

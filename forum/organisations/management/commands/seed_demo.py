@@ -10,6 +10,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from forum.accounts.models import ObserverGrant, Restriction, User
 from forum.accounts.names import display_name_key
@@ -27,8 +28,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("DEBUG is off: this looks like a real site. The demo accounts share a public "
-                               "password. Use --force only on a throwaway deployment.")
+            raise CommandError(_("DEBUG is off: this looks like a real site. The demo accounts share a public "
+                                 "password. Use --force only on a throwaway deployment."))
         with transaction.atomic():
             organisations = self.seed_organisations()
             users = self.seed_users(organisations)
@@ -39,8 +40,9 @@ class Command(BaseCommand):
             self.seed_categories()
         self.grant_observers(users)
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(organisations)} organisations, {len(users)} accounts "
-            f"(password “{demo.DEMO_PASSWORD}”). Run `manage.py demo_logins` for the list."))
+            _("Demo data ready: %(organisations)d organisations, %(accounts)d accounts (password “%(password)s”). "
+              "Run `manage.py demo_logins` for the list.")
+            % {"organisations": len(organisations), "accounts": len(users), "password": demo.DEMO_PASSWORD}))
 
     def seed_organisations(self) -> dict[str, Organisation]:
         result = {}
