@@ -5,6 +5,8 @@ Glue only: selectors read, services write, permissions decide.
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -143,8 +145,6 @@ def invitation_accept(request, token):
         error = services.InvitationInvalid(
             409, _("You are signed in. Sign out first, then open the invitation link again."), "signed_in")
         return invitation_invalid_response(request, error)
-    from allauth.account.adapter import get_adapter
-
     request.session[services.SESSION_KEY] = invitation.key
     # Having the link proves the address, so it is verified when the account is created.
     get_adapter(request).stash_verified_email(request, invitation.email)
@@ -159,8 +159,6 @@ def join_request(request):
         return redirect("home")
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from allauth.core import ratelimit
-
         # A request to join stands in for a signup, so it spends the signup budget (ACCOUNT_RATE_LIMITS).
         if not ratelimit.consume(request, action="signup"):
             form.add_error(None, _("Too many requests from your connection. Please wait a few minutes and "
