@@ -75,21 +75,24 @@ class _Vector(Expression):
         return f"{compiler.quote_name_unless_alias(_TABLE)}.{connection.ops.quote_name('vector')}", []
 
 
-def _matching_postgresql(qs: QuerySet, query: ParsedQuery) -> QuerySet:
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+def _tsquery(query: ParsedQuery):
+    from django.contrib.postgres.search import SearchQuery
 
     tsquery = None
     for config in ("simple", "french", "english"):
         part = SearchQuery(query.text, config=config, search_type="websearch")
         tsquery = part if tsquery is None else tsquery | part
+    return tsquery
+
+
+def _matching_postgresql(qs: QuerySet, query: ParsedQuery) -> QuerySet:
+    from django.contrib.postgres.search import SearchRank
+
+    tsquery = _tsquery(query)
     return (
         qs.alias(vector=_Vector())
         .filter(vector=tsquery)
-        .annotate(
-            rank=SearchRank(F("vector"), tsquery),
-            headline=SearchHeadline("body_norm", tsquery, config="french", start_sel=START_MARK,
-                                    stop_sel=STOP_MARK, max_words=30, min_words=12, short_word=1),
-        )
+        .annotate(rank=SearchRank(F("vector"), tsquery))
         .order_by("-rank", "-created_at", "-pk")
     )
 
@@ -103,19 +106,37 @@ def _matching_sqlite(qs: QuerySet, query: ParsedQuery) -> QuerySet:
 
 
 def search_documents(*, viewer, query: ParsedQuery, filters: SearchFilters | None = None) -> QuerySet:
-    """Documents the viewer may find that match `query` and `filters`, best first."""
+    """Documents the viewer may find that match `query` and `filters`, best first (no related rows)."""
     qs = permissions.visible_documents(viewer, SearchDocument.objects.all())
     qs = _filtered(qs, filters or SearchFilters())
-    qs = _matching_postgresql(qs, query) if uses_full_text() else _matching_sqlite(qs, query)
-    return qs.select_related("thread", "thread__category", "author", "organisation")
+    return _matching_postgresql(qs, query) if uses_full_text() else _matching_sqlite(qs, query)
+
+
+def _documents_for_display(ids: list[int], query: ParsedQuery) -> list[SearchDocument]:
+    """The documents of one page, in the order of `ids`, with what the page prints and the headline."""
+    qs = (SearchDocument.objects.filter(pk__in=ids)
+          .select_related("thread", "thread__category", "author", "organisation")
+          .defer("title_norm", "stems"))
+    if uses_full_text():
+        from django.contrib.postgres.search import SearchHeadline
+
+        qs = qs.annotate(headline=SearchHeadline("body_norm", _tsquery(query), config="french",
+                                                 start_sel=START_MARK, stop_sel=STOP_MARK, max_words=30,
+                                                 min_words=12, short_word=1))
+    by_id = {document.pk: document for document in qs}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def search_page_for_viewer(*, viewer, query: ParsedQuery, filters: SearchFilters | None = None,
                            page_number=1) -> Page:
-    """One page of results; each document gets `snippet`, safe HTML of its written words with <mark>s."""
-    paginator = Paginator(search_documents(viewer=viewer, query=query, filters=filters), results_per_page())
-    page = paginator.get_page(page_number)
-    page.object_list = list(page.object_list)
+    """One page of results; each document gets `snippet`, safe HTML of its written words with <mark>s.
+
+    Three queries: the count, the ids of the page (ranked on narrow rows, so sorting thousands of
+    matches never carries their text), and the page's documents with their related rows.
+    """
+    ranked = search_documents(viewer=viewer, query=query, filters=filters).values_list("pk", flat=True)
+    page = Paginator(ranked, results_per_page()).get_page(page_number)
+    page.object_list = _documents_for_display(list(page.object_list), query)
     for document in page.object_list:
         if uses_full_text():
             document.snippet = snippet_from_headline(body_text=document.body_text, body_norm=document.body_norm,
