@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from forum.core import views as core_views
+from forum.core import views_preview
 
 admin.site.site_header = "Madaniya"
 admin.site.site_title = "Madaniya"
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("preview/", views_preview.preview, name="preview"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("forum.accounts.urls")),

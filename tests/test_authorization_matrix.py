@@ -17,7 +17,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-APPS = ["accounts", "organisations", "categories", "discussions", "search"]
+# Modules that decide access: each app's permissions.py, and the attachment rules beside their views.
+POLICY_MODULES = {
+    "accounts": "forum.accounts.permissions",
+    "organisations": "forum.organisations.permissions",
+    "notifications": "forum.notifications.permissions",
+    "categories": "forum.categories.permissions",
+    "discussions": "forum.discussions.permissions",
+    "attachments": "forum.discussions.attachments",
+    "search": "forum.search.permissions",
+}
 
 ROLES = [
     "anonymous", "member", "representative", "category_moderator", "moderator", "admin",
@@ -33,7 +42,7 @@ SIGNED_IN = set(ROLES) - {"anonymous"}
 
 
 def _perm(app):
-    return importlib.import_module(f"forum.{app}.permissions")
+    return importlib.import_module(POLICY_MODULES[app])
 
 
 # (app, action): (attempt(world, user), roles allowed)
@@ -79,6 +88,16 @@ ROWS = {
     ("discussions", "speak_for_organisation"): (
         lambda w, u: _perm("discussions").check_speak_for_organisation(u, w.org), {"representative"}),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
+    ("notifications", "view_notification"): (
+        lambda w, u: _perm("notifications").check_view_notification(u, w.notification), {"member"}),
+    ("notifications", "mark_notifications_read"): (
+        lambda w, u: _perm("notifications").check_mark_notifications_read(u), SIGNED_IN),
+    ("notifications", "manage_email_preferences"): (
+        lambda w, u: _perm("notifications").check_manage_email_preferences(u), SIGNED_IN),
+    ("attachments", "upload_attachment"): (
+        lambda w, u: _perm("attachments").check_upload_attachment(u), PARTICIPANTS),
+    ("attachments", "view_attachment"): (
+        lambda w, u: _perm("attachments").check_view_attachment(u, w.attachment), READERS),
 }
 
 
@@ -95,7 +114,8 @@ def world(db, make_user, make_organisation):
     from forum.accounts.models import ObserverGrant
     from forum.categories.models import Category
     from forum.core.richtext import render_post
-    from forum.discussions.models import Post, Thread
+    from forum.discussions.models import Attachment, Post, Thread
+    from forum.notifications.models import Notification
     from forum.organisations.models import Invitation
 
     org = make_organisation(name="Horizon")
@@ -126,8 +146,13 @@ def world(db, make_user, make_organisation):
     invitation = Invitation.objects.create(email="new@example.org", organisation=org, role="member",
                                            inviter=users["representative"], key="k" * 40,
                                            expires_at=timezone.now() + timedelta(days=3))
+    notification = Notification.objects.create(recipient=author, kind="reply", url=post.get_absolute_url(),
+                                               data={"thread_title": thread.title})
+    attachment = Attachment.objects.create(post=post, uploader=author, file="attachments/x.png",
+                                           content_type="image/png", size=10, width=1, height=1)
     return SimpleNamespace(users=users, org=org, category=category, other_category=other_category,
                            thread=thread, post=post, author=author, invitation=invitation,
+                           notification=notification, attachment=attachment,
                            author_membership=author.memberships.get())
 
 
@@ -143,7 +168,7 @@ def _allowed(attempt, world, user) -> bool:
 
 
 def test_every_declared_action_has_a_row():
-    declared = {(app, action) for app in APPS for action in _perm(app).ACTIONS}
+    declared = {(app, action) for app in POLICY_MODULES for action in _perm(app).ACTIONS}
     assert sorted(declared - set(ROWS)) == [], "actions without a row in the authorisation matrix"
     assert sorted(set(ROWS) - declared) == [], "rows for actions no app declares"
 

@@ -29,3 +29,11 @@ urlpatterns += [
     path("categories/<int:category_id>/subscription/", views_subscriptions.category_subscription,
          name="category_subscription"),
 ]
+
+# Image attachments (forum/discussions/attachments.py).
+from . import attachments  # noqa: E402
+
+urlpatterns += [
+    path("attachments/upload/", attachments.attachment_upload_view, name="attachment_upload"),
+    path("attachments/<int:attachment_id>/", attachments.attachment_serve, name="attachment"),
+]
