@@ -102,7 +102,13 @@ def test_too_many_words_keep_only_the_first(member_client, make_post, settings):
 def test_bad_filters_are_refused_with_a_clear_error(member_client, params, message):
     response = member_client.get(URL, {"q": "مجتمع", **params})
     assert response.status_code == 400
-    assert message in response.content.decode()
+    html = response.content.decode()
+    assert message in html
+    field = next(name for name in ("date_to", "date_from", "category", "organisation", "author") if name in params
+                 and name in response.context["form"].errors)
+    # The message is tied to its input for screen readers.
+    assert f'aria-describedby="id_{field}_error"' in html or f'id_{field}_helptext id_{field}_error' in html
+    assert f'id="id_{field}_error"' in html
     assert response.context["page"] is None
 
 
