@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from forum.search import permissions
+from forum.search.models import SearchDocument
+
 URL = reverse("search:search")
 
 
@@ -163,3 +166,22 @@ def test_query_count_is_constant_in_the_number_of_results(member_client, make_po
     with django_assert_num_queries(10):
         response = member_client.get(URL, {"q": "اجتماع"})
     assert len(response.context["page"].object_list) == results
+
+
+@pytest.mark.parametrize(("role", "options", "status"), [
+    ("member", {}, 200),
+    ("representative", {}, 200),
+    ("moderator", {}, 200),
+    ("admin", {}, 200),
+    ("observer", {}, 200),
+    ("observer", {"access_days": -1}, 403),
+    ("member", {"suspended": True}, 403),
+])
+def test_who_may_search(client, make_user, role, options, status):
+    user = make_user(role=role, **options)
+    client.force_login(user)
+    response = client.get(URL, {"q": "مجتمع"})
+    assert response.status_code == status
+    # The check and the queryset form agree: those refused could find nothing anyway.
+    assert permissions.visible_documents(user, SearchDocument.objects.all()).query.is_empty() == (status == 403)
+    assert "search" in permissions.ACTIONS
