@@ -32,6 +32,15 @@ class EditForm(forms.Form):
     source = _SourceField()
 
 
+class OpeningPostEditForm(forms.Form):
+    """Editing the opening post also edits the thread's title."""
+
+    title = forms.CharField(label=_("Title"), required=False, strip=False,
+                            widget=forms.TextInput(attrs={"dir": "auto", "maxlength": settings.FORUM_TITLE_MAX_CHARS,
+                                                          "autocomplete": "off"}))
+    source = _SourceField()
+
+
 class MoveForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Move to"), queryset=None)
     reason = forms.CharField(label=_("Reason (kept in the audit log)"), required=False, max_length=500)

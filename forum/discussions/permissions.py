@@ -12,6 +12,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `pin_thread` / `lock_thread` / `move_thread`: moderators of the category (move: of both categories).
 - `view_revisions`: see a post's earlier versions.
 - `speak_for_organisation`: post in the name of one's organisation (representatives).
+- `rename_thread`: change a thread's title (whoever may edit its opening post).
+- `hide_post`: hide a post from readers, or show it again (moderators of the category).
 
 Moderator actions and speaking for an organisation go through
 `forum.accounts.permissions.check_privileged_action` (a second factor is required).
@@ -34,6 +36,7 @@ from .models import Post, Thread
 ACTIONS = (
     "view_thread", "start_thread", "reply_to_thread", "edit_post", "delete_post", "react_to_post",
     "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
+    "rename_thread", "hide_post",
 )
 
 
@@ -100,6 +103,15 @@ def check_move_thread(user, thread: Thread, target=None) -> None:
             raise PermissionDenied(_("You can only move threads into categories you moderate."))
 
 
+def check_rename_thread(user, thread: Thread) -> None:
+    """Whoever may edit the opening post may rename the thread."""
+    root = thread.posts.filter(depth=0).select_related("thread__category").first()
+    if root is None:
+        raise Http404
+    root.thread = thread
+    check_edit_post(user, root)
+
+
 # --- Posts -------------------------------------------------------------------------------------
 
 def check_view_post(user, post: Post) -> None:
@@ -154,6 +166,13 @@ def check_react_to_post(user, post: Post) -> None:
         raise PermissionDenied(_("You are muted in this category: you can read but not write."))
     if thread.locked and not is_category_moderator(user, thread.category):
         raise PermissionDenied(_("This thread is locked."))
+
+
+def check_hide_post(user, post: Post) -> None:
+    check_view_thread(user, post.thread)
+    categories.check_moderate_category(user, post.thread.category)
+    if post.deleted_at is not None:
+        raise PermissionDenied(_("This post was deleted by its author."))
 
 
 def check_view_revisions(user, post: Post) -> None:

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -271,9 +272,48 @@ def post_delete(*, actor, post: Post) -> Post:
     post.reactions.all().delete()
     Post.objects.filter(pk=post.pk).update(reaction_counts={})
     post.reaction_counts = {}
-    if post.depth > 0:
+    if post.depth > 0 and post.hidden_at is None:
         Thread.objects.filter(pk=post.thread_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
     activity.on_post_removed(post)
+    return post
+
+
+@transaction.atomic
+def thread_rename(*, actor, thread: Thread, title: str) -> Thread:
+    """Change the title (the author while they may edit the opening post, or a moderator)."""
+    permissions.check_rename_thread(actor, thread)
+    title = clean_title(title)
+    if title == thread.title:
+        return thread
+    previous = thread.title
+    thread.title = title
+    thread.save(update_fields=["title"])
+    if actor.pk != thread.author_id:
+        record(actor=actor, verb="thread.rename", target=thread, data={"from": previous, "to": title})
+    activity.on_thread_changed(thread)
+    return thread
+
+
+@transaction.atomic
+def post_hide(*, actor, post: Post, reason: str, hidden: bool = True) -> Post:
+    """A moderator hides a post from readers (a placeholder stays), or shows it again; audited."""
+    permissions.check_hide_post(actor, post)
+    if hidden and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the post is hidden: the author and the audit log see it.")},
+                              code="no_reason")
+    if (post.hidden_at is not None) == hidden:
+        return post
+    post.hidden_at = timezone.now() if hidden else None
+    post.save(update_fields=["hidden_at"])
+    delta = -1 if hidden else 1
+    if post.depth > 0:
+        Thread.objects.filter(pk=post.thread_id).update(reply_count=Greatest(F("reply_count") + delta, 0))
+    record(actor=actor, verb="post.hide" if hidden else "post.unhide", target=post, reason=reason,
+           data={"thread": post.thread_id})
+    if hidden:
+        activity.on_post_removed(post)
+    else:
+        activity.on_post_edited(post)
     return post
 
 
@@ -343,7 +383,7 @@ def thread_move(*, actor, thread: Thread, category, reason: str = "") -> Thread:
     posts = Post.objects.filter(thread=thread, deleted_at__isnull=True).count()
     Category = type(category)
     Category.objects.filter(pk=source_category.pk).update(
-        thread_count=F("thread_count") - 1, post_count=F("post_count") - posts)
+        thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - posts, 0))
     Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1,
                                                    post_count=F("post_count") + posts)
     thread.category = category

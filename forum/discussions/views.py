@@ -7,6 +7,7 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
@@ -192,12 +193,17 @@ def post_edit(request, post_id):
     except PermissionDenied as e:
         return _refused(request, e)
     status = 200
-    form = forms.EditForm(request.POST or None, initial={"source": p.source})
+    opening = p.depth == 0
+    form_class = forms.OpeningPostEditForm if opening else forms.EditForm
+    form = form_class(request.POST or None, initial={"source": p.source, "title": p.thread.title})
     if request.method == "POST":
         status = 400
     if request.method == "POST" and form.is_valid():
         try:
-            services.post_edit(actor=request.user, post=p, source=form.cleaned_data["source"])
+            with transaction.atomic():
+                if opening:
+                    services.thread_rename(actor=request.user, thread=p.thread, title=form.cleaned_data["title"])
+                services.post_edit(actor=request.user, post=p, source=form.cleaned_data["source"])
         except ValidationError as e:
             forms.add_service_errors(form, e)
             status = _status_for(e)

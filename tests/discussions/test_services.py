@@ -276,3 +276,33 @@ def test_mentions_of_members_link_to_their_profiles(make_thread, make_user, memb
 
     assert f'href="{reverse("accounts:profile", kwargs={"user_id": named.pk})}"' in post.html
     assert "@nobody" in post.html
+
+
+def test_author_renames_their_thread_and_others_cannot(make_thread, member, make_user):
+    thread = make_thread(author=member, title="Old title")
+    services.thread_rename(actor=member, thread=thread, title="New title")
+    assert Thread.objects.get(pk=thread.pk).title == "New title"
+    with pytest.raises(PermissionDenied):
+        services.thread_rename(actor=make_user(), thread=thread, title="Hijacked")
+    with pytest.raises(ValidationError, match="limit is 200"):
+        services.thread_rename(actor=member, thread=thread, title="x" * 201)
+    assert Thread.objects.get(pk=thread.pk).title == "New title"
+
+
+def test_moderator_hides_a_post_with_a_reason_and_it_is_audited(make_thread, make_post, make_user, give_mfa):
+    moderator = give_mfa(make_user(role="moderator"))
+    thread = make_thread()
+    post = make_post(thread=thread)
+    with pytest.raises(ValidationError, match="Say why"):
+        services.post_hide(actor=moderator, post=post, reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.post_hide(actor=make_user(), post=post, reason="spam")
+    services.post_hide(actor=moderator, post=post, reason="Personal data of a witness")
+    post.refresh_from_db()
+    thread.refresh_from_db()
+    assert post.hidden_at is not None and thread.reply_count == 0
+    assert AuditEntry.objects.filter(verb="post.hide", reason="Personal data of a witness").exists()
+    with pytest.raises(ValidationError, match="hidden by a moderator"):
+        services.post_create(author=make_user(), thread=thread, source="hi", parent=post.pk)
+    services.post_hide(actor=moderator, post=post, reason="", hidden=False)
+    assert Post.objects.get(pk=post.pk).hidden_at is None

@@ -264,7 +264,7 @@ def test_edit_and_revision_history_with_escaped_diff(client, thread, member, roo
     post = root_of(thread)
     login(client, member)
     response = client.post(reverse("discussions:post_edit", kwargs={"post_id": post.pk}),
-                           {"source": "new <script>alert(1)</script> text"})
+                           {"title": thread.title, "source": "new <script>alert(1)</script> text"})
     assert response.status_code == 302
     assert PostRevision.objects.filter(post=post).count() == 1
     html = client.get(thread.get_absolute_url()).content.decode()
@@ -273,7 +273,8 @@ def test_edit_and_revision_history_with_escaped_diff(client, thread, member, roo
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in history and "<script>alert" not in history
     assert 'class="diff-added"' in history and 'class="diff-removed"' in history
     other = login(Client(), make_user())
-    response = other.post(reverse("discussions:post_edit", kwargs={"post_id": post.pk}), {"source": "hijack"})
+    response = other.post(reverse("discussions:post_edit", kwargs={"post_id": post.pk}),
+                          {"title": "mine", "source": "hijack"})
     assert response.status_code == 403 and "only edit your own" in response.content.decode()
     post.refresh_from_db()
     assert "hijack" not in post.source
@@ -344,3 +345,16 @@ def test_representative_sees_the_speak_for_choice_and_posts_show_it(client, thre
     html = client.get(thread.get_absolute_url()).content.decode()
     org = rep.memberships.get().organisation
     assert f"Speaking for {org.name}" in html
+
+
+def test_editing_the_opening_post_edits_the_title_too(client, thread, member, root_of):
+    login(client, member)
+    url = reverse("discussions:post_edit", kwargs={"post_id": root_of(thread).pk})
+    assert 'name="title"' in client.get(url).content.decode()
+    response = client.post(url, {"title": "", "source": "changed"})
+    assert response.status_code == 400 and "Give the thread a title" in response.content.decode()
+    assert Thread.objects.get(pk=thread.pk).title == thread.title
+    assert root_of(thread).source == "**نص** عربي"
+    client.post(url, {"title": "عنوان جديد", "source": "changed"})
+    assert Thread.objects.get(pk=thread.pk).title == "عنوان جديد"
+    assert root_of(thread).source == "changed"
