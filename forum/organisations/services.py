@@ -42,7 +42,9 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def absolute_url(path: str) -> str:
-    """`path` on this site: FORUM_SITE_URL if set, else the current request's host."""
+    """`path` on this site: FORUM_SITE_URL if set, else the current request's host, else (imports)
+    https://<first allowed host> in production and http://localhost:8000 in DEBUG — the same
+    fallback as notification emails."""
     base = getattr(settings, "FORUM_SITE_URL", "")
     if base:
         return base.rstrip("/") + path
@@ -50,7 +52,10 @@ def absolute_url(path: str) -> str:
 
     if context.request is not None:
         return context.request.build_absolute_uri(path)
-    return "http://localhost:8000" + path
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"]
+    if settings.DEBUG or not hosts:
+        return "http://localhost:8000" + path
+    return f"https://{hosts[0]}{path}"
 
 
 def invitation_link(invitation: Invitation) -> str:

@@ -273,3 +273,15 @@ def test_rejecting_is_audited(settings, admin):
     request.refresh_from_db()
     assert request.status == "rejected"
     assert AuditEntry.objects.filter(verb="join_request.reject", reason="unknown").exists()
+
+
+def test_links_outside_a_request_use_the_site_url_or_the_first_allowed_host(make_invitation, settings):
+    invitation = make_invitation()
+    settings.FORUM_SITE_URL = "https://forum.example.org/"
+    assert services.invitation_link(invitation).startswith("https://forum.example.org/organisations/invitation/")
+    settings.FORUM_SITE_URL = ""
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [".example.org", "madaniya.example.org"]
+    assert services.invitation_link(invitation).startswith("https://madaniya.example.org/organisations/")
+    settings.DEBUG = True
+    assert services.invitation_link(invitation).startswith("http://localhost:8000/organisations/")
