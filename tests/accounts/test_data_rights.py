@@ -12,7 +12,8 @@ from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from forum.accounts import services
 from forum.accounts.models import ObserverGrant, Restriction, User
@@ -105,7 +106,9 @@ def test_delete_account_asks_for_confirmation_then_the_password(signed_in, probe
     Restriction.objects.create(user=user, kind="mute", reason="kept for accountability")
     other_session = UserSession.objects.get(user=user).session_key
 
-    assert "Delete my account" in signed_in.get(DELETE).content.decode()
+    # The member reads Arabic (their saved preference), so the page speaks Arabic.
+    with translation.override("ar"):
+        assert gettext("Delete my account") in signed_in.get(DELETE).content.decode()
     # The password is asked for first (signing in is not re-authenticating), then the request resumes.
     response = signed_in.post(DELETE, {})
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))
@@ -113,7 +116,9 @@ def test_delete_account_asks_for_confirmation_then_the_password(signed_in, probe
                               {"password": PASSWORD, "next": DELETE})
     # Unconfirmed: a clear error and nothing deleted.
     assert response.status_code == 400
-    assert "Please tick the box to confirm that you want to delete your account." in response.content.decode()
+    with translation.override("ar"):
+        expected = gettext("Please tick the box to confirm that you want to delete your account.")
+    assert expected in response.content.decode()
     assert User.objects.get(pk=user.pk).deleted_at is None
 
     response = signed_in.post(DELETE, {"confirm": "on"})
@@ -125,7 +130,8 @@ def test_delete_account_asks_for_confirmation_then_the_password(signed_in, probe
     assert user.preferred_language == ""
     assert not user.has_usable_password()
     assert not user.is_active and user.deleted_at is not None
-    assert user.public_name == "Former member"
+    with translation.override("en"):
+        assert user.public_name == "Former member"
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not Authenticator.objects.filter(user=user).exists()
     assert not UserSession.objects.filter(user=user).exists()
@@ -135,6 +141,7 @@ def test_delete_account_asks_for_confirmation_then_the_password(signed_in, probe
     assert probe_entry == [user.pk]
     # Authored content stays, signed "Former member"; sanctions stay for accountability.
     post.refresh_from_db()
+    translation.activate("en")
     assert post.author_id == user.pk and post.author.public_name == "Former member"
     assert Thread.objects.get(pk=thread.pk).author.public_name == "Former member"
     assert Restriction.objects.filter(user=user).exists()
