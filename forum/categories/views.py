@@ -1,5 +1,7 @@
 """Category pages: the list of categories and one category's threads with the "new thread" form."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -43,4 +45,14 @@ def detail(request, slug):
                           if permissions.can_view_category(request.user, c)],
         "title_max": settings.FORUM_TITLE_MAX_CHARS,
         "post_max": settings.FORUM_POST_MAX_CHARS,
+        "editor_script": _static_exists("js/editor.js"),
+        "editor_css": _static_exists("css/editor.css"),
     })
+
+
+@functools.cache
+def _static_exists(path: str) -> bool:
+    """The editor's files belong to the core app's editor; pages link them once they exist."""
+    from django.contrib.staticfiles import finders
+
+    return bool(finders.find(path))

@@ -115,17 +115,21 @@ def _segment(pk: int) -> str:
     return (out or "0").rjust(PATH_SEGMENT, "0")
 
 
+def mentions_in(source: str) -> dict[str, str]:
+    """{mention key: profile URL} for the active members @mentioned in `source` (no query without "@")."""
+    keys = richtext.mention_keys(source)
+    if not keys:
+        return {}
+    from django.contrib.auth import get_user_model
+
+    found = (get_user_model().objects.filter(display_name_key__in=keys, is_active=True, deleted_at__isnull=True)
+             .values_list("display_name_key", "pk"))
+    return {key: reverse("accounts:profile", kwargs={"user_id": pk}) for key, pk in found}
+
+
 def _render(source: str) -> str:
     """Markdown to safe HTML, once, on write; @mentions of active members link to their profiles."""
-    keys = richtext.mention_keys(source)
-    mentions = {}
-    if keys:
-        from django.contrib.auth import get_user_model
-
-        found = (get_user_model().objects.filter(display_name_key__in=keys, is_active=True, deleted_at__isnull=True)
-                 .values_list("display_name_key", "pk"))
-        mentions = {key: reverse("accounts:profile", kwargs={"user_id": pk}) for key, pk in found}
-    return richtext.render_post(source, mentions=mentions)
+    return richtext.render_post(source, mentions=mentions_in(source))
 
 
 def _speaker(author, on_behalf_of: bool):

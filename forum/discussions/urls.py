@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import attachments, views
 
 app_name = "discussions"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("post/<int:post_id>/react/", views.post_react, name="post_react"),
     path("post/<int:post_id>/reactions/", views.post_reactions, name="post_reactions"),
     path("post/<int:post_id>/revisions/", views.post_revisions, name="post_revisions"),
+    path("attachments/upload/", attachments.attachment_upload_view, name="attachment_upload"),
+    path("attachments/<int:attachment_id>/", attachments.attachment_serve, name="attachment"),
 ]
 
 # Subscriptions and "jump to first unread" (forum/discussions/views_subscriptions.py).

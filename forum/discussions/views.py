@@ -25,16 +25,17 @@ except ImportError:  # pragma: no cover - until the accounts app provides it
 
 
 @functools.cache
-def _editor_script_exists() -> bool:
+def _static_exists(path: str) -> bool:
     from django.contrib.staticfiles import finders
 
-    return bool(finders.find("js/editor.js"))
+    return bool(finders.find(path))
 
 
 def render(request, template, context=None, status=200):
-    """Every page here may carry the editor toolbar (static/js/editor.js) once it exists."""
+    """Every page here may carry the editor (static/js/editor.js, css/editor.css) once it exists."""
     context = dict(context or {})
-    context.setdefault("editor_script", _editor_script_exists())
+    context.setdefault("editor_script", _static_exists("js/editor.js"))
+    context.setdefault("editor_css", _static_exists("css/editor.css"))
     return django_render(request, template, context, status=status)
 
 
@@ -51,6 +52,13 @@ def _thread_or_login(request, thread_id):
         if not request.user.is_authenticated:
             return None, redirect_to_login(request.get_full_path())
         raise
+
+
+def _preview(request, form) -> str | None:
+    """With the editor's "Preview" button (no JavaScript): the rendered text, and nothing is saved."""
+    if request.method != "POST" or not request.POST.get("preview") or not form.is_valid():
+        return None
+    return selectors.post_preview(form.cleaned_data.get("source") or "")
 
 
 def _status_for(error: ValidationError) -> int:
@@ -120,9 +128,10 @@ def thread_create(request, slug):
     speaks = permissions.allows(permissions.check_speak_for_organisation, request.user, None)
     status = 200
     form = forms.ThreadForm(request.POST or None)
-    if request.method == "POST":
+    preview_html = _preview(request, form)
+    if request.method == "POST" and preview_html is None:
         status = 400
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and preview_html is None and form.is_valid():
         try:
             new = services.thread_create(author=request.user, category=category, **form.cleaned_data)
         except ValidationError as e:
@@ -134,7 +143,8 @@ def thread_create(request, slug):
         else:
             return redirect(new)
     return render(request, "discussions/thread_form.html",
-                  {"category": category, "form": form, "can_speak_for_organisation": speaks}, status=status)
+                  {"category": category, "form": form, "can_speak_for_organisation": speaks,
+                   "preview_html": preview_html}, status=status)
 
 
 @login_required
@@ -152,10 +162,12 @@ def reply(request, thread_id, post_id=None):
         if parent.thread_id != thread.pk:
             raise Http404
     status = 200
+    preview_html = None
     if request.method == "POST":
         form = forms.ReplyForm(request.POST)
-        status = 400
-        if form.is_valid():
+        preview_html = _preview(request, form)
+        status = 400 if preview_html is None else 200
+        if preview_html is None and form.is_valid():
             data = form.cleaned_data
             target = data.get("parent") or (parent.pk if parent else None)
             try:
@@ -180,8 +192,8 @@ def reply(request, thread_id, post_id=None):
         selectors.decorate_posts([parent], thread=thread, viewer=request.user,
                                  reactions=services.reactions_for(thread.category))
     return render(request, "discussions/reply_form.html",
-                  {"thread": thread, "parent": parent, "form": form, "can_speak_for_organisation": speaks},
-                  status=status)
+                  {"thread": thread, "parent": parent, "form": form, "can_speak_for_organisation": speaks,
+                   "preview_html": preview_html}, status=status)
 
 
 @login_required
@@ -196,9 +208,10 @@ def post_edit(request, post_id):
     opening = p.depth == 0
     form_class = forms.OpeningPostEditForm if opening else forms.EditForm
     form = form_class(request.POST or None, initial={"source": p.source, "title": p.thread.title})
-    if request.method == "POST":
+    preview_html = _preview(request, form)
+    if request.method == "POST" and preview_html is None:
         status = 400
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and preview_html is None and form.is_valid():
         try:
             with transaction.atomic():
                 if opening:
@@ -211,7 +224,8 @@ def post_edit(request, post_id):
             return _refused(request, e)
         else:
             return redirect(p)
-    return render(request, "discussions/post_edit.html", {"post": p, "form": form}, status=status)
+    return render(request, "discussions/post_edit.html", {"post": p, "form": form, "preview_html": preview_html},
+                  status=status)
 
 
 @login_required

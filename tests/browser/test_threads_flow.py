@@ -20,7 +20,7 @@ def open_thread_in_arabic(page, category):
     page.goto(category.get_absolute_url())
     page.fill("#new-thread-title", TITLE)
     page.fill("#new-thread-source", BODY)
-    page.locator("section.new-thread button[type=submit]").click()
+    page.locator("section.new-thread button[type=submit]:not([name=preview])").click()
     page.wait_for_url(re.compile(r"/t/\d+/$"))
     assert page.locator("h1").inner_text().strip() == TITLE
     body = page.locator("article.post.depth-0 .post-body")
@@ -53,7 +53,7 @@ def test_member_opens_an_arabic_thread_and_another_replies_nested(live_server, n
     assert second.locator(f"#post-{root_id} + form[data-reply-form]").count() == 1
     assert form.locator("input[name=parent]").input_value() == root_id
     form.locator("textarea").fill("I agree — *especially* the second step. أوافق تماماً.")
-    form.locator("button[type=submit]").first.click()
+    form.locator("button[type=submit]:not([name=preview])").click()
     second.wait_for_url(re.compile(r"/t/\d+/(\?.*)?#post-\d+$"))
     reply = second.locator("article.post.depth-1")
     assert reply.count() == 1
@@ -84,7 +84,7 @@ def test_replying_works_without_javascript(live_server, browser, new_page, make_
         page.locator("article.post.depth-0 a.reply-link").click()
         page.wait_for_url(re.compile(r"/t/\d+/reply/\d+/$"))
         page.fill("textarea[name=source]", "رد بدون جافاسكربت")
-        page.locator("form.post-form button[type=submit]").click()
+        page.locator("form.post-form button[type=submit]:not([name=preview])").click()
         page.wait_for_url(re.compile(r"#post-\d+$"))
         reply = page.locator("article.post.depth-1")
         assert reply.locator(".post-body").inner_text().strip() == "رد بدون جافاسكربت"

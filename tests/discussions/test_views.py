@@ -358,3 +358,13 @@ def test_editing_the_opening_post_edits_the_title_too(client, thread, member, ro
     client.post(url, {"title": "عنوان جديد", "source": "changed"})
     assert Thread.objects.get(pk=thread.pk).title == "عنوان جديد"
     assert root_of(thread).source == "changed"
+
+
+def test_preview_without_javascript_renders_and_saves_nothing(client, thread, member):
+    login(client, member)
+    response = client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}),
+                           {"source": "a **bold** idea", "preview": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>bold</strong>" in html and "a **bold** idea" in html  # preview and the text kept
+    assert thread.posts.count() == 1
