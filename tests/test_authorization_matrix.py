@@ -87,6 +87,9 @@ ROWS = {
         lambda w, u: _perm("discussions").check_view_revisions(u, w.post), READERS),
     ("discussions", "speak_for_organisation"): (
         lambda w, u: _perm("discussions").check_speak_for_organisation(u, w.org), {"representative"}),
+    ("discussions", "rename_thread"): (
+        lambda w, u: _perm("discussions").check_rename_thread(u, w.thread), MODERATORS | {"member"}),
+    ("discussions", "hide_post"): (lambda w, u: _perm("discussions").check_hide_post(u, w.post), MODERATORS),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
     ("notifications", "view_notification"): (
         lambda w, u: _perm("notifications").check_view_notification(u, w.notification), {"member"}),
