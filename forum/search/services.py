@@ -58,7 +58,11 @@ def post_index(*, post: Post, created: bool = False) -> None:
 
 @transaction.atomic
 def thread_reindex(*, thread: Thread) -> None:
-    """A thread changed (title, category, deletion): its documents follow."""
+    """A thread changed (title, category, deletion, restoration): its documents follow.
+
+    Deleted: its documents go. Otherwise the category of its documents follows, the opening post
+    is re-indexed (the title), and visible posts without a document (after a restoration) get one.
+    """
     if thread.deleted_at is not None:
         SearchDocument.objects.filter(thread_id=thread.pk).delete()
         return
@@ -68,6 +72,11 @@ def thread_reindex(*, thread: Thread) -> None:
     if opening is not None:
         opening.thread = thread
         post_index(post=opening)
+    missing = Post.objects.filter(thread_id=thread.pk, deleted_at__isnull=True, hidden_at__isnull=True,
+                                  search_document__isnull=True)
+    for post in missing:
+        post.thread = thread
+        post_index(post=post, created=True)
 
 
 def post_unindex(*, post_id: int) -> None:

@@ -115,6 +115,19 @@ def test_renaming_moving_and_deleting_a_thread_follow(make_post, make_category):
     assert not SearchDocument.objects.filter(post__in=[opening, reply]).exists()
 
 
+def test_a_restored_thread_is_searchable_again_with_all_its_posts(make_post):
+    opening = make_post(title="Restored", source="body")
+    reply = make_post(thread=opening.thread, source="reply")
+    thread = opening.thread
+    thread.deleted_at = timezone.now()
+    thread.save()
+    thread.deleted_at = None
+    thread.save()
+    assert set(SearchDocument.objects.filter(thread=thread).values_list("post_id", flat=True)) == {
+        opening.pk, reply.pk}
+    assert SearchDocument.objects.get(post=opening).title_norm == "restored"
+
+
 def test_rebuild_restores_documents_lost_or_stale(make_post):
     kept = make_post(title="مستوى التعليم", source="نص")
     hidden = make_post(source="hidden")
