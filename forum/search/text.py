@@ -92,7 +92,7 @@ def parse_query(raw: str, *, max_terms: int) -> ParsedQuery:
     "-word" excludes a word (as websearch_to_tsquery reads it); quotes are ignored by the LIKE
     fallback. At most `max_terms` words are kept.
     """
-    words = normalise(raw).split()[:max_terms]
+    words = normalise(_PRIVATE_USE.sub("", raw or "")).split()[:max_terms]
     terms: list[str] = []
     excluded: list[str] = []
     written: list[str] = []

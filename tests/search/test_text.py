@@ -67,6 +67,10 @@ def test_parse_query_terms_are_normalised_words_without_edges(raw):
         assert parse_query(term, max_terms=12).terms in ([term], [])
 
 
+def test_parse_query_drops_the_snippet_markers():
+    assert parse_query("\ue000مدرسة\ue001", max_terms=12).terms == ["مدرسه"]
+
+
 def test_parse_query_reads_minus_and_drops_articles_and_punctuation():
     query = parse_query("«المجتمع»، -الحرب élections!", max_terms=12)
     assert query.terms == ["مجتمع", "élections"]
