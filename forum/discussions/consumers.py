@@ -7,8 +7,9 @@ since (at most `events.RESUME_LIMIT`, else `resync`). Access is checked again on
 whenever the thread changes (moved, deleted) and on any account event sent to the member's own
 group (a sanction), closing the socket once the reader lost it.
 
-`ws/categories/`: list pages. Joins the group of every category the member may see (or only
-those named in `?categories=1,2`), and relays thread created / activity / changed events.
+`ws/categories/`: list pages, for members in good standing (else 4403). Joins the group of every
+category the member may see (or only those named in `?categories=1,2`), and relays thread
+created / activity / changed events.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from forum.accounts import permissions as accounts
 from forum.categories import permissions as category_permissions
 from forum.core import realtime
 from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, JsonConsumer
@@ -142,6 +144,9 @@ class CategoryListConsumer(JsonConsumer):
         if not _signed_in(user):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        if not await database_sync_to_async(self.in_good_standing)():
+            await self.close(code=CLOSE_FORBIDDEN)  # suspended, or an observer whose access ended
+            return
         wanted = self.requested_categories()
         visible = await database_sync_to_async(self.visible_ids)()
         ids = sorted(visible if wanted is None else visible & wanted)
@@ -162,6 +167,10 @@ class CategoryListConsumer(JsonConsumer):
             if part.strip().isdigit():
                 ids.add(int(part))
         return ids
+
+    def in_good_standing(self) -> bool:
+        user = _fresh_user(self.scope["user"])
+        return bool(user) and accounts.in_good_standing(user)
 
     def visible_ids(self) -> set[int]:
         user = _fresh_user(self.scope["user"])

@@ -1,5 +1,6 @@
 """`ws/notifications/`: a member's own live channel (the unread badge).
 
+Members in good standing only (a suspended member or an observer whose access ended: 4403).
 Joins the member's user group (`forum.core.realtime.user_group`) and relays what is sent there,
 e.g. `{"type": "notifications.unread", "count": 3}`. Sends the current count on connect, so a
 page that was open while offline catches up. Protocol in docs/live-protocol.md.
@@ -12,8 +13,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
+from forum.accounts import permissions as accounts
 from forum.core import realtime
-from forum.core.consumers import CLOSE_UNAUTHENTICATED, JsonConsumer
+from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, JsonConsumer
 
 from . import selectors
 from .services import EVENT_UNREAD
@@ -26,6 +28,9 @@ class NotificationConsumer(JsonConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active or user.deleted_at:
             await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not await database_sync_to_async(accounts.in_good_standing)(user):
+            await self.close(code=CLOSE_FORBIDDEN)  # suspended, or an observer whose access ended
             return
         self.group = realtime.user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -28,15 +28,16 @@ DIGEST_INTERVAL = timedelta(hours=23)
 DIGEST_MAX_ITEMS = 50
 
 
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
 def site_url() -> str:
-    """`FORUM_SITE_URL`, else https://<first allowed host> in production, http://localhost:8000 in DEBUG."""
+    """`FORUM_SITE_URL`, else https://<first public allowed host>, else http://localhost:8000."""
     configured = getattr(settings, "FORUM_SITE_URL", "")
     if configured:
         return configured.rstrip("/")
-    hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"]
-    if settings.DEBUG or not hosts:
-        return "http://localhost:8000"
-    return f"https://{hosts[0]}"
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and h not in LOCAL_HOSTS and not h.startswith(".") and h != "*"]
+    return f"https://{hosts[0]}" if hosts else "http://localhost:8000"
 
 
 def absolute(url: str) -> str:

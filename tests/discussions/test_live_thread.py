@@ -246,3 +246,10 @@ async def test_unread_counts_and_account_events_are_not_relayed_to_the_thread_pa
         await layer.group_send(realtime.user_group(member.pk), {"type": realtime.RELAY_HANDLER, "event": event})
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
+
+
+async def test_list_socket_refuses_a_suspended_member(make_user, cookie_for):
+    suspended = await sync_to_async(make_user)(suspended=True)
+    cookie = await sync_to_async(cookie_for)(suspended)
+    _c, connected, code = await _connect("/ws/categories/", cookie)
+    assert not connected and code == 4403

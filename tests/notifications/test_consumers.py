@@ -75,3 +75,16 @@ async def test_count_frame_and_bad_frames(cookie):
     await communicator.send_to(text_data=json.dumps({"type": "count"}))
     assert json.loads(await communicator.receive_from()) == {"type": "notifications.unread", "count": 0}
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize("kind", ["suspended", "expired_observer"])
+async def test_members_without_access_are_refused(make_user, client, kind):
+    def setup():
+        user = make_user(suspended=True) if kind == "suspended" else make_user(role="observer", access_days=-1)
+        client.force_login(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    cookie = await sync_to_async(setup)()
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=_headers(cookie))
+    connected, code = await communicator.connect()
+    assert not connected and code == 4403

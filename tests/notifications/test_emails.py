@@ -88,6 +88,7 @@ def test_links_use_the_configured_site_address(settings):
     settings.FORUM_SITE_URL = "https://forum.example.org/"
     assert emails.absolute("/t/post/1/") == "https://forum.example.org/t/post/1/"
     settings.FORUM_SITE_URL = ""
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["madaniya.example", "localhost"]
+    settings.ALLOWED_HOSTS = ["localhost", "madaniya.example"]
     assert emails.absolute("/t/post/1/") == "https://madaniya.example/t/post/1/"
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    assert emails.absolute("/t/post/1/") == "http://localhost:8000/t/post/1/"

@@ -10,6 +10,11 @@ from forum.notifications.models import Notification, NotificationPreference
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.FORUM_SITE_URL = "http://localhost:8000"
+
+
 def _notify(recipient, actor, **extra):
     return services.notify(recipient=recipient, kind=extra.pop("kind", "reply"), actor=actor, url="/t/post/1/",
                            data=extra.pop("data", {"thread_title": "Water", "excerpt": "hello"}), **extra)
