@@ -119,9 +119,10 @@ class CardRenderer:
             for r in buttons:
                 title = f' title="{escape(r["who"])}"' if r["who"] else ""
                 pressed = "true" if r["mine"] else "false"
+                count = r["count"] or ""  # an empty count is hidden by the stylesheet
                 out.append(f'<button type="submit" name="emoji" value="{escape(r["emoji"])}" class="reaction" '
                            f'aria-pressed="{pressed}"{title}>{escape(r["label"])} '
-                           f'<span class="count">{r["count"]}</span></button>')
+                           f'<span class="count">{count}</span></button>')
             out.append("</form>")
         else:
             out.append('<span class="reactions">')
