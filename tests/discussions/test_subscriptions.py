@@ -114,3 +114,19 @@ def test_the_compact_control_posts_to_the_subscription_page(rf, make_thread, mem
     assert f'action="/t/{thread.pk}/subscription/"' in html
     assert '<option value="track" selected>' in html
     assert f'name="next" value="{thread.get_absolute_url()}"' in html
+
+
+def test_the_control_tag_shows_the_members_level(rf, make_thread, make_user, django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Template
+
+    lina = make_user()
+    thread = make_thread(author=lina)  # the author watches her thread
+    request = rf.get("/")
+    template = Template("{% load subscription_tags %}{% subscription_control thread=thread %}")
+    with django_assert_num_queries(1):
+        html = template.render(Context({"thread": thread, "user": lina, "request": request}))
+    assert '<option value="watch" selected>' in html
+    with django_assert_num_queries(0):
+        html = template.render(Context({"thread": thread, "user": AnonymousUser(), "request": request}))
+    assert "<form" not in html
