@@ -79,11 +79,6 @@ def thread_reindex(*, thread: Thread) -> None:
         post_index(post=post, created=True)
 
 
-def post_unindex(*, post_id: int) -> None:
-    """Forget a post (it was deleted from the database)."""
-    SearchDocument.objects.filter(post_id=post_id).delete()
-
-
 @transaction.atomic
 def index_rebuild(*, batch_size: int = 500) -> int:
     """Rebuild every document from the posts; returns how many posts are searchable.

@@ -1,13 +1,15 @@
 """Keep the index in step with discussions without discussions knowing about search.
 
 Every save of a post or thread that can change what is found re-indexes it in the same
-transaction. Writes made with `QuerySet.update()` send no signal; the selectors therefore also
+transaction. A post or thread removed from the database takes its documents with it through the
+foreign keys (ON DELETE CASCADE), so no post_delete receiver is needed — one would also stop
+Django from deleting posts in bulk. Writes made with `QuerySet.update()` send no signal; the selectors therefore also
 check deletion and hiding on the live rows, and `rebuild_search_index` repairs any drift.
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from forum.discussions.models import Post, Thread
@@ -25,11 +27,6 @@ def post_saved(sender, instance: Post, created=False, raw=False, update_fields=N
     if raw or (update_fields and set(update_fields) <= _POST_IRRELEVANT):
         return
     services.post_index(post=instance, created=created)
-
-
-@receiver(post_delete, sender=Post, dispatch_uid="search_post_deleted")
-def post_deleted(sender, instance: Post, **kwargs):
-    services.post_unindex(post_id=instance.pk)
 
 
 @receiver(post_save, sender=Thread, dispatch_uid="search_thread_saved")

@@ -69,11 +69,17 @@ def test_hidden_and_deleted_posts_leave_the_index(make_post):
     assert SearchDocument.objects.filter(post=hidden).exists()
 
 
-def test_a_post_removed_from_the_database_leaves_the_index(make_post):
+def test_posts_and_threads_removed_from_the_database_take_their_documents(make_post):
     post = make_post(source="gone")
     post_id = post.pk
     post.delete()
     assert not SearchDocument.objects.filter(post_id=post_id).exists()
+    opening = make_post(source="thread gone")
+    reply = make_post(thread=opening.thread, source="reply gone")
+    reply.delete()
+    opening.delete()
+    opening.thread.delete()
+    assert not SearchDocument.objects.exists()
 
 
 def test_indexing_costs_one_statement_per_write(make_post, make_user, django_assert_num_queries):
