@@ -185,3 +185,14 @@ def test_who_may_search(client, make_user, role, options, status):
     # The check and the queryset form agree: those refused could find nothing anyway.
     assert permissions.visible_documents(user, SearchDocument.objects.all()).query.is_empty() == (status == 403)
     assert "search" in permissions.ACTIONS
+
+
+def test_organisations_show_their_arabic_name_in_arabic(client, make_user, make_organisation, make_post):
+    org = make_organisation(name="Civil Voices", name_ar="أصوات مدنية")
+    reader = make_user(role="member", preferred_language="ar")
+    make_post(source="مجتمع", author=make_user(role="member", organisation=org))
+    client.force_login(reader)
+    client.cookies["madaniya_language"] = "ar"
+    html = client.get(URL, {"q": "مجتمع"}).content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "أصوات مدنية</a>" in html
