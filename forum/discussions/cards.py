@@ -14,6 +14,7 @@ data-post-id data-parent-id data-depth data-path>`; user text carries `dir="auto
 from __future__ import annotations
 
 from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape
@@ -48,10 +49,10 @@ class CardRenderer:
         self.profile_prefix = None
         self._months: dict[int, str] | None = None
 
-    def _profile_url(self, user) -> str:
+    def _profile_url(self, user_id: int) -> str:
         if self.profile_prefix is None:
-            self.profile_prefix = user.get_absolute_url()[: -len(f"{user.pk}/")]
-        return f"{self.profile_prefix}{user.pk}/"
+            self.profile_prefix = reverse("accounts:profile", kwargs={"user_id": 1})[: -len("1/")]
+        return f"{self.profile_prefix}{user_id}/"
 
     def _date(self, value) -> tuple[str, str]:
         """(ISO 8601, "5 Mar 2026, 14:07" in the reader's language): what `date:"j M Y, H:i"` gives,
@@ -65,7 +66,7 @@ class CardRenderer:
     def render(self, post) -> SafeString:
         L = self.labels
         pk = post.pk
-        author = post.author
+        author_name = escape(post.author_name)
         removed = post.deleted_at is not None or post.hidden_at is not None
         iso, shown = self._date(post.created_at)
         urls = post.urls
@@ -73,8 +74,8 @@ class CardRenderer:
             f'<article class="post depth-{post.depth_class}{" post-removed" if removed else ""}" id="post-{pk}" '
             f'data-post-id="{pk}" data-parent-id="{post.parent_id or ""}" data-depth="{post.depth}" '
             f'data-path="{post.path}" aria-labelledby="post-{pk}-author">\n<header class="post-meta">'
-            f'<a class="post-author" id="post-{pk}-author" href="{self._profile_url(author)}" dir="auto">'
-            f"{escape(author.public_name)}</a>"
+            f'<a class="post-author" id="post-{pk}-author" href="{self._profile_url(post.author_id)}" dir="auto">'
+            f"{author_name}</a>"
         ]
         organisation = post.author_organisation
         if organisation:
@@ -82,7 +83,7 @@ class CardRenderer:
         if post.on_behalf_of_id:
             text = escape(L["speaking_for"] % {"organisation": post.on_behalf_of.name})
             out.append(f' <span class="badge badge-org" dir="auto">{text}</span>')
-        if author.role == "observer":
+        if post.author_is_observer:
             out.append(f' <span class="badge badge-observer">{L["observer"]}</span>')
         out.append(f' <a class="post-time" href="{urls["permalink"]}" title="{L["link"]}">'
                    f'<time datetime="{iso}">{shown}</time></a>')
@@ -136,7 +137,7 @@ class CardRenderer:
             out.append(f' <a href="{urls["reactions"]}" class="who-reacted">{L["who"]}</a>')
         if self.can_reply:
             out.append(f' <a href="{urls["reply"]}" class="reply-link" data-reply-to="{post.pk}" '
-                       f'data-reply-author="{escape(post.author.public_name)}">{L["reply"]}</a>'
+                       f'data-reply-author="{escape(post.author_name)}">{L["reply"]}</a>'
                        f' <a href="{escape(urls["quote"])}" class="quote-link" data-quote-of="{post.pk}">'
                        f'{L["quote"]}</a>')
         if post.actions["edit"]:
