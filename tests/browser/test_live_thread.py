@@ -54,6 +54,16 @@ def test_a_reply_arrives_live_and_a_mention_lights_the_badge(live_server, new_pa
     badge = reader.locator("[data-notification-badge] .badge")
     badge.wait_for(state="visible")
     assert badge.inner_text() == "1"
+
+    # The writer edits the reply: the reader's copy changes in place, without a reload.
+    reader.evaluate("window.__sameDocument = true")
+    writer.goto(f"/t/post/{reply.pk}/edit/")
+    writer.fill("textarea[name=source]", "@Lina the wells near Idlib need solar pumps first.")
+    writer.get_by_role("button", name="Save changes").click()
+    writer.wait_for_load_state("networkidle")
+    reader.locator(f"#post-{reply.pk} .post-body", has_text="solar pumps").wait_for()
+    assert reader.evaluate("window.__sameDocument") is True
+
     reader.click("[data-notification-badge]")
     assert "Omar mentioned you in “Wells before winter”" in reader.locator(".notification-list").inner_text()
 
