@@ -58,8 +58,10 @@ function start() {
 
   function place(post, event) {
     post.classList.add("live-new");
+    // Later pages exist: a new post's place (the end of its parent's replies, or the end of the
+    // thread) may be on one of them, so offer a link rather than show it out of order.
+    if (list.dataset.more) return false;
     if (list.dataset.view === "flat") {
-      if (list.dataset.more) return false; // later pages exist: the post belongs on the last one
       list.append(post);
       return true;
     }
