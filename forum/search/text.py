@@ -139,6 +139,9 @@ def snippet_from_terms(*, body_text: str, body_norm: str, terms: list[str],
     return _render(words, marked, start, end)
 
 
+_HEADLINE_MATCH = re.compile(f"{START_MARK}([^{STOP_MARK}]+){STOP_MARK}")
+
+
 def snippet_from_headline(*, body_text: str, body_norm: str, headline: str, terms: list[str]) -> SafeString:
     """Map PostgreSQL's ts_headline over `body_norm` back onto the written words.
 
@@ -151,7 +154,9 @@ def snippet_from_headline(*, body_text: str, body_norm: str, headline: str, term
     plain = (headline or "").replace(START_MARK, "").replace(STOP_MARK, "")
     offset = body_norm.find(plain) if plain else -1
     if offset < 0 or len(norms) != len(words):
-        return snippet_from_terms(body_text=body_text, body_norm=body_norm, terms=terms)
+        # ts_headline drops tag-like text ("<b>" written as words); keep its stemmed matches anyway.
+        matched = _HEADLINE_MATCH.findall(headline or "")
+        return snippet_from_terms(body_text=body_text, body_norm=body_norm, terms=[*terms, *matched])
     start = body_norm.count(" ", 0, offset)
     # A stretch that starts inside a word (it cannot, but be safe) still aligns on that word.
     shown = headline.split(" ")

@@ -51,6 +51,13 @@ def test_snippets_are_always_escaped(query, sample):
         assert "<" not in stripped and ">" not in stripped
 
 
+def test_a_headline_that_drops_tag_like_words_still_marks_its_matches():
+    # ts_headline leaves out "<b>"; the stretch is not found, its marked words still are.
+    snippet = snippet_from_headline(body_text="voir <b> l'élection", body_norm="voir <b> l'élection",
+                                    headline="voir   l'\ue000élection\ue001", terms=["élections"])
+    assert str(snippet) == "voir &lt;b&gt; <mark>l&#x27;élection</mark>"
+
+
 def test_a_headline_that_does_not_fit_the_text_falls_back_to_terms():
     snippet = snippet_from_headline(body_text="المدرسة الكبيرة", body_norm="المدرسه الكبيره",
                                     headline="something else", terms=["مدرسه"])
