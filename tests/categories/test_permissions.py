@@ -177,3 +177,21 @@ def test_category_permission_questions_cost_a_fixed_number_of_queries(world, dja
             for check in (permissions.check_view_category, permissions.check_start_thread,
                           permissions.check_reply_in_category):
                 permissions.allows(check, member, category)
+
+
+def test_primed_facts_answer_like_the_per_user_check(world, django_assert_max_num_queries):
+    from forum.accounts.models import User
+
+    users, cats = world
+    fresh = [User.objects.get(pk=u.pk) for k, u in users.items() if k != "anonymous"]
+    expected = {u.pk: set(permissions.visible_category_ids(User.objects.get(pk=u.pk))) for u in fresh}
+    # Restrictions and memberships as the notification code primes them; then three queries at most
+    # for the category facts of everyone (observer grants load per observer).
+    for u in fresh:
+        accounts.active_restrictions(u)
+        accounts.membership(u)
+    observers = sum(1 for u in fresh if u.role == "observer" and accounts.observer_access_active(u))
+    with django_assert_max_num_queries(3 + observers):
+        permissions.prime_category_facts(fresh)
+        primed = {u.pk: set(permissions.visible_category_ids(u)) for u in fresh}
+    assert primed == expected

@@ -82,3 +82,16 @@ def test_who_may_reply_where(world, kind):
 def test_every_action_has_a_check():
     for action in permissions.ACTIONS:
         assert callable(getattr(permissions, f"check_{action}")), action
+
+
+def test_readers_among_agrees_with_the_view_check(world):
+    from forum.accounts.models import User
+
+    users, threads = world
+    for name, thread in threads.items():
+        thread = Thread.objects.select_related("category").get(pk=thread.pk)
+        fresh = [User.objects.get(pk=u.pk) for k, u in users.items() if k != "anonymous"]
+        readers = {u.pk for u in permissions.readers_among(thread, fresh)}
+        expected = {u.pk for k, u in users.items() if k != "anonymous"
+                    and permissions.allows(permissions.check_view_thread, User.objects.get(pk=u.pk), thread)}
+        assert readers == expected, name
