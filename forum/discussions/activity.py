@@ -37,7 +37,7 @@ def _notify(post, reasons: dict[int, str]) -> None:
     thread = post.thread
     recipients = audience.allowed_recipients(thread, set(reasons))
     data = {"thread_title": thread.title, "thread_id": thread.pk, "post_id": post.pk,
-            "category_name": thread.category.name, "excerpt": _excerpt(post)}
+            "category_name": thread.category.name, "excerpt": _excerpt(post), "group": f"thread:{thread.pk}"}
     notices = [
         notifications.Notice(recipient=user, kind=reasons[uid], actor=post.author,
                              url=post.get_absolute_url(), data=data, key=post_key(post))

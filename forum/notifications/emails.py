@@ -96,6 +96,25 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
     return _message(user=user, template="notification", context={"item": item})
 
 
+# Notices of these kinds are grouped (data["group"], e.g. one thread): after one email, the next
+# ones of the group wait until the member has read it, so a busy watched thread sends one email,
+# not one per post. Replies to the member and mentions always go out.
+QUIET_KINDS = {Notification.Kind.WATCHED, Notification.Kind.NEW_THREAD}
+
+
+def _without_repeats(due: list[Notification]) -> list[Notification]:
+    groups = {n.data.get("group") for n in due if n.kind in QUIET_KINDS and (n.data or {}).get("group")}
+    if not groups:
+        return due
+    waiting = set(
+        Notification.objects.filter(recipient_id__in={n.recipient_id for n in due}, read_at__isnull=True,
+                                    emailed_at__isnull=False, data__group__in=list(groups))
+        .values_list("recipient_id", "data__group")
+    )
+    return [n for n in due
+            if n.kind not in QUIET_KINDS or (n.recipient_id, (n.data or {}).get("group")) not in waiting]
+
+
 def send_immediate(notifications: list[Notification]) -> int:
     """Email each notice whose recipient wants email at once; returns how many were sent."""
     if not notifications:
@@ -105,6 +124,7 @@ def send_immediate(notifications: list[Notification]) -> int:
     due = [n for n in notifications
            if prefs.get(n.recipient_id, NotificationPreference.Email.IMMEDIATE) == NotificationPreference.Email.IMMEDIATE
            and n.recipient.email]
+    due = _without_repeats(due)
     if not due:
         return 0
     messages = [notification_message(n) for n in due]

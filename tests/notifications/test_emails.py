@@ -92,3 +92,22 @@ def test_links_use_the_configured_site_address(settings):
     assert emails.absolute("/t/post/1/") == "https://madaniya.example/t/post/1/"
     settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
     assert emails.absolute("/t/post/1/") == "http://localhost:8000/t/post/1/"
+
+
+def test_a_busy_watched_thread_sends_one_email_until_it_is_read(make_user, django_capture_on_commit_callbacks):
+    lina, omar = make_user(), make_user()
+
+    def watched(i, kind="watched", group="thread:1"):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.notify(recipient=lina, kind=kind, actor=omar, url=f"/t/post/{i}/",
+                            data={"thread_title": "T", "group": group}, key=f"post:{i}")
+
+    watched(1)
+    watched(2)
+    watched(3, group="thread:2")  # another thread: its own first email
+    assert len(mail.outbox) == 2
+    watched(4, kind="mention")  # personal notices always go out
+    assert len(mail.outbox) == 3
+    services.mark_all_read(actor=lina)
+    watched(5)
+    assert len(mail.outbox) == 4
