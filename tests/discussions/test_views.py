@@ -368,3 +368,45 @@ def test_preview_without_javascript_renders_and_saves_nothing(client, thread, me
     assert response.status_code == 200
     assert "<strong>bold</strong>" in html and "a **bold** idea" in html  # preview and the text kept
     assert thread.posts.count() == 1
+
+
+def test_observer_posts_carry_the_badge_and_expired_observers_are_refused(client, thread, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from forum.accounts.models import ObserverGrant
+
+    observer = make_user(role="observer", display_name="Envoy")
+    ObserverGrant.objects.create(user=observer, scope="category", object_id=thread.category_id)
+    login(client, observer)
+    url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
+    assert client.post(url, {"source": "A question from outside"}).status_code == 302
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert 'class="badge badge-observer">Observer</span>' in html
+    observer.access_ends_at = timezone.now() - timedelta(minutes=1)
+    observer.save()
+    assert client.post(url, {"source": "Again"}).status_code == 404  # access ended: the thread is gone
+    assert thread.posts.count() == 2
+
+
+def test_posting_in_a_category_without_permission_is_refused_over_http(client, make_category, make_thread,
+                                                                     make_user, member):
+    category = make_category(start_policy="representatives", reply_policy="moderators")
+    thread = make_thread(category=category, author=make_user(role="admin"))
+    login(client, member)
+    response = client.post(reverse("discussions:thread_create", kwargs={"slug": category.slug}),
+                           {"title": "Mine", "source": "text"})
+    assert response.status_code == 403 and "Only organisation representatives" in response.content.decode()
+    response = client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}), {"source": "x"})
+    assert response.status_code == 403 and "Only moderators can write here" in response.content.decode()
+    assert Thread.objects.count() == 1 and thread.posts.count() == 1
+
+
+def test_hidden_post_shows_a_placeholder_and_not_its_text(client, thread, make_post, make_user, give_mfa,
+                                                          member):
+    post = make_post(thread=thread, source="personal details of a witness")
+    services.post_hide(actor=give_mfa(make_user(role="moderator")), post=post, reason="risk")
+    login(client, member)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "hidden by a moderator" in html and "personal details" not in html
