@@ -14,13 +14,16 @@ created / activity / changed events.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
@@ -109,12 +112,17 @@ class ThreadConsumer(JsonConsumer):
             return
         for payload in missed:
             await self.send_json(payload)
-        await self.send_json(events.resumed(missed[-1]["seq"] if missed else after))
+        await self.send_json(events.resumed(max([after, *(payload["seq"] for payload in missed)])))
 
     def missed_posts(self, after: int) -> list[dict] | None:
-        """Created events of the live posts after `after`, oldest first; None when too many."""
-        posts = list(Post.objects.filter(thread_id=self.thread_id, pk__gt=after, deleted_at__isnull=True,
-                                         hidden_at__isnull=True)
+        """Created events of the live posts after `after`, oldest first; None when too many.
+
+        Posts of the last few seconds are sent too, even with a lower id: two replies written at
+        once may commit out of id order, and the client ignores posts it already knows.
+        """
+        recent = timezone.now() - timedelta(seconds=events.RESUME_OVERLAP_SECONDS)
+        posts = list(Post.objects.filter(thread_id=self.thread_id, deleted_at__isnull=True, hidden_at__isnull=True)
+                     .filter(Q(pk__gt=after) | Q(created_at__gte=recent))
                      .only("id", "thread_id", "parent_id", "author_id", "created_at")
                      .order_by("pk")[:events.RESUME_LIMIT + 1])
         if len(posts) > events.RESUME_LIMIT:

@@ -24,6 +24,8 @@ RESYNC = "resync"
 
 # A reconnecting client gets at most this many missed posts; beyond it, a `resync` (reload).
 RESUME_LIMIT = 50
+# A resume also repeats the posts of the last few seconds (ids can commit out of order).
+RESUME_OVERLAP_SECONDS = 10
 
 
 def thread_group(thread_id: int) -> str:

@@ -32,6 +32,8 @@ function start() {
   const button = banner.querySelector(".live-banner-button");
   const elsewhere = banner.querySelector(".live-elsewhere");
   const pending = new Map();
+  // Every post id announced so far: a resume may repeat recent posts, each is counted once.
+  const known = new Set();
   let lastSeq = Number(banner.dataset.lastSeq) || 0;
   for (const post of postsOnPage()) lastSeq = Math.max(lastSeq, Number(post.dataset.postId));
   let resyncNeeded = false;
@@ -139,7 +141,8 @@ function start() {
     switch (message.type) {
       case "discussions.post.created":
         lastSeq = Math.max(lastSeq, message.seq || 0);
-        if (!document.getElementById(`post-${message.post_id}`) && !pending.has(message.post_id)) {
+        if (!known.has(message.post_id) && !document.getElementById(`post-${message.post_id}`)) {
+          known.add(message.post_id);
           pending.set(message.post_id, message);
           render();
         }

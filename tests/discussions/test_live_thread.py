@@ -33,6 +33,12 @@ def _headers(cookie=None):
     return headers
 
 
+@pytest.fixture(autouse=True)
+def _no_resume_overlap(monkeypatch):
+    """Exact resume answers here; the overlap of recent posts has its own test."""
+    monkeypatch.setattr(events, "RESUME_OVERLAP_SECONDS", 0)
+
+
 @pytest.fixture
 def cookie_for(client):
     def make(user):
@@ -109,6 +115,23 @@ async def test_resume_sends_what_was_missed_then_resumed(thread, member, cookie_
     assert got[3] == {"type": "resumed", "last_seq": missed[-1].pk}
     await communicator.send_to(text_data=json.dumps({"type": "resume", "after": missed[-1].pk}))
     assert await _receive(communicator) == {"type": "resumed", "last_seq": missed[-1].pk}
+    await communicator.disconnect()
+
+
+async def test_resume_repeats_recent_posts_that_may_have_committed_out_of_order(thread, member, cookie_for,
+                                                                                make_post, monkeypatch):
+    monkeypatch.setattr(events, "RESUME_OVERLAP_SECONDS", 60)
+    cookie = await sync_to_async(cookie_for)(member)
+    early, late = await sync_to_async(lambda: (make_post(thread=thread), make_post(thread=thread)))()
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    await communicator.send_to(text_data=json.dumps({"type": "resume", "after": late.pk}))
+    got = []
+    while True:
+        event = await _receive(communicator)
+        if event["type"] == "resumed":
+            break
+        got.append(event["post_id"])
+    assert early.pk in got and late.pk in got  # known ids: the client ignores them
     await communicator.disconnect()
 
 
