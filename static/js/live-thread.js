@@ -36,6 +36,9 @@ function start() {
   const known = new Set();
   let lastSeq = Number(banner.dataset.lastSeq) || 0;
   for (const post of postsOnPage()) lastSeq = Math.max(lastSeq, Number(post.dataset.postId));
+  // Posts up to here existed when the page was made: the first resume's repeats of them are not news.
+  const renderedSeq = lastSeq;
+  let firstResume = true;
   let resyncNeeded = false;
   let inserting = false;
 
@@ -141,6 +144,7 @@ function start() {
     switch (message.type) {
       case "discussions.post.created":
         lastSeq = Math.max(lastSeq, message.seq || 0);
+        if (firstResume && message.post_id <= renderedSeq) break;
         if (!known.has(message.post_id) && !document.getElementById(`post-${message.post_id}`)) {
           known.add(message.post_id);
           pending.set(message.post_id, message);
@@ -148,9 +152,11 @@ function start() {
         }
         break;
       case "resumed":
+        firstResume = false;
         lastSeq = Math.max(lastSeq, message.last_seq || 0);
         break;
       case "resync":
+        firstResume = false;
         resyncNeeded = true;
         render();
         break;
