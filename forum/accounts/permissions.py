@@ -10,8 +10,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `manage_users`: the admin's user list, roles, observer grants.
 
 `check_privileged_action(user)` is the MFA rule every other app's privileged check calls:
-admins, global moderators and representatives need a second factor (TOTP or a security key)
-before acting; `PrivilegedMFAMiddleware` sends them to enrol when they open a privileged page.
+admins, global and category moderators and representatives need a second factor (TOTP or a
+security key) before acting; `PrivilegedMFAMiddleware` sends them to enrol when they open a privileged page.
 """
 
 from __future__ import annotations
@@ -160,11 +160,31 @@ def roles_of(user) -> list[str]:
     return roles
 
 
+def moderates_a_category(user) -> bool:
+    """Whether the user is appointed moderator of at least one category (cached).
+
+    Read through the reverse relation of `categories.Category.moderators`, so this layer imports
+    nothing above it; when the categories app has already loaded the user's appointments on this
+    user object, they are reused (no query). Observers never moderate (as in `categories`)."""
+    if not is_authenticated(user) or is_observer(user):
+        return False
+    cache = _cache(user)
+    appointed = cache.get("moderated_categories")
+    if appointed is not None:
+        return bool(appointed)
+    if "moderates_a_category" not in cache:
+        related = getattr(user, "moderated_categories", None)
+        cache["moderates_a_category"] = bool(related is not None and related.exists())
+    return cache["moderates_a_category"]
+
+
 def needs_mfa(user) -> bool:
-    """Admins, moderators and representatives (and anyone with access to the Django admin) must
-    have MFA before any privileged action."""
+    """Admins, global moderators, category moderators and representatives (and anyone with access to
+    the Django admin) must have MFA before any privileged action. A category moderator hides posts
+    and locks threads like a global one, within their categories, so the same rule applies."""
     return (is_global_moderator(user) or is_representative(user)
-            or (is_authenticated(user) and user.is_staff))
+            or (is_authenticated(user) and user.is_staff)
+            or moderates_a_category(user))
 
 
 # A second factor that can sign someone in; recovery codes alone are only a fallback.

@@ -232,3 +232,65 @@ def test_recovery_codes_work_with_the_encrypting_adapter(make_user):
     codes = RecoveryCodes.activate(user)
     assert codes.instance.data["seed"].startswith("enc1:")
     assert codes.validate_code(codes.get_unused_codes()[0])
+
+
+# --- Category moderators: appointed to moderate some categories, they need a second factor too ----
+
+def _appoint(user, slug="rights"):
+    from forum.categories.models import Category
+
+    category = Category.objects.create(name=slug.title(), slug=slug)
+    category.moderators.add(user)
+    return category
+
+
+def test_category_moderator_needs_mfa_before_moderating(make_user, enrol_totp):
+    moderator = make_user(role="member")
+    assert not permissions.needs_mfa(moderator)
+    permissions.forget(moderator)
+    _appoint(moderator)
+    assert permissions.needs_mfa(moderator) and permissions.mfa_missing(moderator)
+    with pytest.raises(PermissionDenied, match=SET_UP_FIRST):
+        permissions.check_privileged_action(moderator)
+    enrol_totp(moderator)
+    permissions.forget(moderator)
+    permissions.check_privileged_action(moderator)
+
+
+def test_category_moderator_without_mfa_is_refused_moderation_and_nothing_changes(make_user):
+    from forum.categories import permissions as category_permissions
+
+    moderator = make_user(role="member")
+    category = _appoint(moderator)
+    with pytest.raises(PermissionDenied, match=SET_UP_FIRST):
+        category_permissions.check_moderate_category(moderator, category)
+    assert not category_permissions.moderated_categories(moderator).exists()
+
+
+def test_category_moderator_without_mfa_is_sent_to_enrol_from_a_privileged_page(client, make_user):
+    moderator = make_user(role="member")
+    _appoint(moderator)
+    client.force_login(moderator)
+    response = client.get("/test-privileged/")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_index")
+
+
+def test_an_observer_appointed_to_a_category_does_not_moderate_so_needs_no_mfa(make_user):
+    observer = make_user(role="observer")
+    _appoint(observer)
+    assert not permissions.needs_mfa(observer)
+
+
+def test_the_category_appointments_loaded_for_a_page_are_reused(make_user, django_assert_num_queries):
+    from forum.categories import permissions as category_permissions
+
+    moderator = make_user(role="member")
+    _appoint(moderator)
+    permissions.forget(moderator)
+    category_permissions.visible_category_ids(moderator)
+    with django_assert_num_queries(1):  # the authenticator lookup only
+        assert permissions.mfa_missing(moderator)
+    member = make_user(role="member")
+    with django_assert_num_queries(2):  # membership, then one look at the appointments, both cached
+        assert not permissions.needs_mfa(member)
+        assert not permissions.needs_mfa(member)
