@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from forum.accounts.names import clean_display_name
+from forum.accounts.names import FORBIDDEN, clean_display_name
 from forum.audit.services import record
 
 from . import permissions, services
@@ -44,6 +44,23 @@ def slug_for(name: str) -> str:
     if slug in RESERVED_SLUGS:
         slug = f"{slug}-organisation"
     return slug
+
+
+# The model's limits: a longer value would be refused (or cut) only when saving, after the check.
+EMAIL_MAX = Invitation._meta.get_field("email").max_length
+ORGANISATION_NAME_MAX = Organisation._meta.get_field("name").max_length
+
+
+def _organisation_name_problem(name: str) -> str:
+    """Why an organisation name from the file cannot be used, or "" when it can."""
+    if any(ch in FORBIDDEN for ch in name):
+        return _("the organisation name contains invisible or text-direction characters")
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in name):
+        return _("the organisation name contains control characters")
+    if len(name) > ORGANISATION_NAME_MAX:
+        return (_("the organisation name is too long (%(count)d characters, at most %(limit)d)")
+                % {"count": len(name), "limit": ORGANISATION_NAME_MAX})
+    return ""
 
 
 def _has_arabic(text: str) -> bool:
@@ -107,6 +124,9 @@ def parse(data: bytes) -> ImportReport:
         problems = []
         if not email:
             problems.append(_("the email is missing"))
+        elif len(email) > EMAIL_MAX:
+            problems.append(_("the email address is too long (%(count)d characters, at most %(limit)d)")
+                            % {"count": len(email), "limit": EMAIL_MAX})
         else:
             try:
                 validate_email(email)
@@ -119,6 +139,10 @@ def parse(data: bytes) -> ImportReport:
                 problems.append(_("the name is not usable: %(reason)s") % {"reason": " ".join(exc.messages)})
         if not organisation:
             problems.append(_("the organisation is missing"))
+        else:
+            problem = _organisation_name_problem(organisation)
+            if problem:
+                problems.append(problem)
         role = role.lower()
         if role not in ROLES:
             problems.append(_("unknown role “%(role)s” (use member or representative)") % {"role": role})

@@ -100,6 +100,66 @@ def test_malformed_file_imports_nothing_and_lists_every_bad_line(tmp_path):
     assert not Organisation.objects.exists() and not Invitation.objects.exists()
 
 
+def test_values_beyond_the_models_limits_are_bad_lines_not_a_crash(tmp_path):
+    """Checked with the other lines, before anything is saved (a 300-character organisation name used
+    to pass the check and crash while saving; a 262-character address would be cut or refused by
+    PostgreSQL)."""
+    long_email = "a" * 250 + "@example.org"
+    text = (
+        "email,name,organisation,role\n"
+        f"x@example.org,X,{'O' * 201},member\n"          # 2 organisation name too long
+        f"{long_email},Long,Lamsa,member\n"              # 3 email too long
+        "y@example.org,Y,Lamsa\u202eEvil,member\n"       # 4 direction override in the organisation
+        "z@example.org,Z,Lam\u200bsa,member\n"           # 5 zero-width space in the organisation
+        "w@example.org,W,Lamsa\x07,member\n"             # 6 control character in the organisation
+        f"v@example.org,{'ن' * 10_000},Lamsa,member\n"   # 7 a 10,000-character Arabic name
+        "u@example.org,U\x00U,Lamsa,member\n"            # 8 NUL in the name
+    )
+    path = write(tmp_path, text)
+    for args in ((), ("--dry-run",)):
+        with pytest.raises(CommandError) as raised:
+            run(path, *args)
+        message = str(raised.value)
+        assert "Nothing was imported; 7 bad line(s)" in message
+        assert "line 2: the organisation name is too long (201 characters, at most 200)" in message
+        assert "line 3: the email address is too long (262 characters, at most 254)" in message
+        assert "line 4: the organisation name contains invisible or text-direction characters" in message
+        assert "line 5: the organisation name contains invisible or text-direction characters" in message
+        assert "line 6: the organisation name contains control characters" in message
+        assert "line 7: the name is not usable: Names can be at most 60 characters long." in message
+        assert "line 8: the name is not usable: Names cannot contain control characters." in message
+    assert not Organisation.objects.exists() and not Invitation.objects.exists() and not mail.outbox
+
+
+def test_arabic_names_and_organisations_with_a_bom_and_windows_line_ends(tmp_path):
+    text = ("email,name,organisation,role\r\n"
+            "huda@example.org,هدى الأحمد,جمعية النور للتنمية,member\r\n"
+            "sami@example.org,سامي,جمعية النور للتنمية,representative\r\n")
+    output = run(write(tmp_path, text, bom=True), "--no-email")
+    assert "Created 1 organisation(s) and 2 invitation(s)" in output
+    organisation = Organisation.objects.get()
+    assert organisation.name == organisation.name_ar == "جمعية النور للتنمية"
+    assert organisation.slug == "جمعية-النور-للتنمية"
+    assert Invitation.objects.get(email="huda@example.org").name == "هدى الأحمد"
+    assert Invitation.objects.get(email="sami@example.org").role == "representative"
+
+
+def test_duplicate_rows_differing_only_in_case_are_one_person(tmp_path):
+    text = "email,name,organisation,role\nA@Example.org,A,Lamsa,member\na@example.org,A,Lamsa,member\n"
+    with pytest.raises(CommandError, match="line 3: duplicate of line 2"):
+        run(write(tmp_path, text))
+    assert not Invitation.objects.exists()
+
+
+def test_dry_run_of_a_malformed_file_lists_the_bad_lines_too(tmp_path):
+    text = "email,name,organisation,role\nbad,B,Lamsa,member\ngood@example.org,G,Lamsa,boss\n"
+    with pytest.raises(CommandError) as raised:
+        run(write(tmp_path, text), "--dry-run")
+    assert "line 2: “bad” is not a valid email address" in str(raised.value)
+    assert "line 3: unknown role “boss”" in str(raised.value)
+    assert not Organisation.objects.exists() and not Invitation.objects.exists()
+
+
 def test_missing_header_columns(tmp_path):
     with pytest.raises(CommandError, match=r"line 1: Missing column\(s\) in the header: role"):
         run(write(tmp_path, "email,name,organisation\na@example.org,A,Lamsa\n"))
@@ -164,6 +224,7 @@ def test_the_parser_never_crashes_and_always_explains():
             assert number >= 1 and isinstance(message, str) and message
         for row in report.rows:  # what is accepted is usable as it is
             assert row.role in ROLES and "@" in row.email and row.organisation == row.organisation.strip() != ""
+            assert len(row.email) <= 254 and len(row.organisation) <= 200
         assert not {row.line for row in report.rows} & {number for number, _ in report.errors}
         assert len({row.email for row in report.rows}) == len(report.rows)
 
