@@ -151,3 +151,46 @@ def test_signup_is_closed_to_the_public(client):
     response = client.get(reverse("account_signup"))
     assert "site-header" in response.content.decode()
     assert not response.context.get("form")
+
+
+def test_rate_limits_are_on_and_have_a_real_cache(settings):
+    """allauth counts attempts in the cache: a dummy cache (or no limits) would let every burst through."""
+    from allauth.account import app_settings
+
+    assert "DummyCache" not in settings.CACHES["default"]["BACKEND"]
+    limits = app_settings.RATE_LIMITS
+    for action in ("login", "login_failed", "signup", "reset_password", "reset_password_from_key",
+                   "reauthenticate", "change_password", "manage_email", "confirm_email"):
+        assert limits.get(action), f"no rate limit for {action}"
+
+
+def test_a_burst_of_password_resets_is_refused_alike_for_known_and_unknown_addresses(client, make_user):
+    make_user(email="known@example.org")
+    answers = {}
+    for email in ("known@example.org", "nobody@example.org"):
+        for _ in range(5):
+            response = client.post(reverse("account_reset_password"), {"email": email})
+            assert response.status_code == 302
+        answers[email] = client.post(reverse("account_reset_password"), {"email": email})
+    assert len(mail.outbox) == 10  # the refused requests send nothing
+    known, unknown = answers["known@example.org"], answers["nobody@example.org"]
+    assert known.status_code == unknown.status_code == 429
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert csrf.sub("", known.content.decode()) == csrf.sub("", unknown.content.decode())
+    html = known.content.decode()
+    assert 'class="site-header"' in html  # our translated page, not allauth's bare English one
+    assert "You have tried this too many times in a short while." in html
+
+
+def test_the_too_many_requests_page_is_translated(client, make_user):
+    from django.utils import translation
+
+    for _ in range(5):
+        client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"},
+                           HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert 'lang="ar" dir="rtl"' in html
+    with translation.override("ar"):
+        assert translation.gettext("Too many requests") in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -184,3 +185,82 @@ def test_observer_invitation_whose_access_already_ended_is_refused(client, make_
     assert response.status_code == 410 and "observer access this invitation offered" in response.content.decode()
     signup(client, "late@example.org", display_name="Late")
     assert not User.objects.exists()
+
+
+# --- No account enumeration through signup or the request to join ---------------------------------
+
+def test_join_request_answers_alike_for_members_and_strangers(client, settings, make_user):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    make_user(email="member@example.org")
+    url = reverse("organisations:join_request")
+    known = client.post(url, {"email": "member@example.org", "display_name": "Someone"})
+    unknown = client.post(url, {"email": "stranger@example.org", "display_name": "Someone Else"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url == reverse("organisations:join_request_sent")
+    assert list(JoinRequest.objects.values_list("email", flat=True)) == ["stranger@example.org"]
+
+
+def test_join_request_with_a_bad_name_is_refused_alike_for_members_and_strangers(client, settings, make_user):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    make_user(email="member@example.org")
+    url = reverse("organisations:join_request")
+    known = client.post(url, {"email": "member@example.org", "display_name": "\u202eX"})
+    unknown = client.post(url, {"email": "stranger@example.org", "display_name": "\u202eX"})
+    assert known.status_code == unknown.status_code == 400
+    assert known.context["form"].errors == unknown.context["form"].errors
+    assert not JoinRequest.objects.exists()
+
+
+def test_signup_for_an_address_that_already_has_an_account_creates_nothing_and_looks_the_same(
+        client, make_invitation, organisation, make_user):
+    """An invitation whose address got an account meanwhile: allauth's enumeration guard answers with
+    the "check your email" page and tells the account holder by mail; no second account appears."""
+    from django.core import mail
+
+    existing = make_user(email="nour@example.org", display_name="Nour Old")
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    client.get(link(invitation))
+    response = signup(client, "nour@example.org", display_name="Nour New")
+    assert response.status_code == 302 and response.url == reverse("account_email_verification_sent")
+    assert [m.to for m in mail.outbox] == [["nour@example.org"]]
+    assert User.objects.filter(email__iexact="nour@example.org").count() == 1
+    assert not User.objects.filter(display_name="Nour New").exists()
+    assert "_auth_user_id" not in client.session
+    existing.refresh_from_db()
+    assert existing.display_name == "Nour Old"
+    invitation.refresh_from_db()
+    assert invitation.used_at is None
+
+
+BAD_SIGNUP_NAMES = {
+    "zero-width space": ("Nour\u200bAziz", "invisible or text-direction"),
+    "right-to-left override": ("\u202eNour", "invisible or text-direction"),
+    "ten thousand characters": ("ن" * 10_000, "at most 200 characters"),
+    "NUL": ("Nour\x00Aziz", "Null characters are not allowed."),
+    "only a joiner": ("\u200d", "invisible or text-direction"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SIGNUP_NAMES))
+def test_bad_display_names_at_signup_are_refused_and_nothing_is_saved(client, make_invitation, organisation,
+                                                                      case):
+    value, message = BAD_SIGNUP_NAMES[case]
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    client.get(link(invitation))
+    response = signup(client, "nour@example.org", display_name=value)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not User.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.used_at is None
+
+
+def test_closed_signup_answers_alike_for_members_and_strangers(client, make_user):
+    make_user(email="member@example.org")
+    known = signup(client, "member@example.org")
+    unknown = signup(client, "stranger@example.org")
+    assert known.status_code == unknown.status_code == 200
+    assert "Joining is by invitation" in known.content.decode()
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert csrf.sub("", known.content.decode()) == csrf.sub("", unknown.content.decode())
+    assert User.objects.count() == 1
