@@ -160,9 +160,12 @@ def test_global_moderator_needs_mfa_to_moderate(world, give_mfa):
     permissions.check_moderate_category(moderator, cats["members"])
 
 
-def test_category_moderator_moderates_only_their_category(world):
+def test_category_moderator_moderates_only_their_category_once_they_have_mfa(world, give_mfa):
     users, cats = world
     cm = users["category_moderator"]
+    with pytest.raises(PermissionDenied, match="two-factor"):
+        permissions.check_moderate_category(cm, cats["reps_only"])
+    give_mfa(cm)
     permissions.check_moderate_category(cm, cats["reps_only"])
     with pytest.raises(PermissionDenied):
         permissions.check_moderate_category(cm, cats["members"])

@@ -175,9 +175,10 @@ def test_editing_someone_elses_post_is_refused(make_thread, make_user, root_of):
     assert root_of(thread).source == "theirs"
 
 
-def test_category_moderator_may_edit_and_it_is_audited(make_thread, make_category, make_user, root_of):
+def test_category_moderator_may_edit_and_it_is_audited(make_thread, make_category, make_user, root_of, give_mfa):
     moderator = make_user()
     thread = make_thread(category=make_category(moderators=[moderator]))
+    give_mfa(moderator)
     services.post_edit(actor=moderator, post=root_of(thread), source="fixed a link")
     assert AuditEntry.objects.filter(verb="post.edit", actor=moderator).exists()
 
@@ -261,9 +262,11 @@ def test_pin_and_move_are_for_moderators_and_audited(make_thread, make_category,
 
 
 def test_category_moderator_cannot_move_a_thread_into_a_category_they_do_not_moderate(make_thread,
-                                                                                      make_category, make_user):
+                                                                                      make_category, make_user,
+                                                                                      give_mfa):
     cm = make_user()
     thread = make_thread(category=make_category(moderators=[cm]))
+    give_mfa(cm)
     with pytest.raises(PermissionDenied, match="categories you moderate"):
         services.thread_move(actor=cm, thread=thread, category=make_category())
 
