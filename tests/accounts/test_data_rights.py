@@ -207,3 +207,47 @@ def test_the_only_administrator_cannot_delete_their_account(client, make_user, e
     assert client.post(DELETE, {"confirm": "on"}).status_code == 302
     admin.refresh_from_db()
     assert admin.deleted_at is not None
+
+
+def test_export_has_a_section_for_every_registered_kind_of_data(make_user, make_organisation):
+    from forum.organisations.models import Invitation, JoinRequest
+
+    user = make_user(email="me@example.org", display_name="Layla Nasser")
+    organisation = user.memberships.get().organisation
+    Invitation.objects.create(email="me@example.org", organisation=organisation, role="member", key="k-received",
+                              expires_at=timezone.now(), used_at=timezone.now(), used_by=user)
+    Invitation.objects.create(email="friend@example.org", organisation=organisation, role="member",
+                              key="k-sent", inviter=user, expires_at=timezone.now())
+    JoinRequest.objects.create(email="me@example.org", display_name="Layla", organisation_name="Lamsa")
+
+    data = json.loads(services.personal_data_export_json(user=user, actor=user))["data"]
+    exported = {entry.name for entry in personal_data.entries() if entry.export is not None}
+    assert set(data) == exported
+    assert {"organisation_invitations", "organisation_join_requests"} <= exported
+    assert len(data["organisation_invitations"]["received"]) == 1
+    assert data["organisation_invitations"]["sent"][0]["email"] == "friend@example.org"
+    assert data["organisation_join_requests"][0]["organisation_name"] == "Lamsa"
+
+
+def test_the_data_rights_page_documents_every_registered_section():
+    """docs/data-rights.md tells members what the download holds: a new section must be described there."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    text = (Path(settings.BASE_DIR) / "docs" / "data-rights.md").read_text(encoding="utf-8")
+    missing = [entry.name for entry in personal_data.entries() if f"`{entry.name}`" not in text]
+    assert missing == [], f"sections not described in docs/data-rights.md: {missing}"
+
+
+def test_a_wrong_password_deletes_nothing(signed_in):
+    user = signed_in.user
+    signed_in.post(DELETE, {"confirm": "on"})
+    response = signed_in.post(f"{reverse('account_reauthenticate')}?next={DELETE}",
+                              {"password": "not-my-password", "next": DELETE})
+    assert response.status_code == 200
+    with translation.override("ar"):  # the member's language
+        assert gettext("Incorrect password.") in response.content.decode()
+    user.refresh_from_db()
+    assert user.deleted_at is None and user.is_active and user.email == "me@example.org"
+    assert EmailAddress.objects.filter(user=user).exists()
