@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forum.core.context_processors.site",
+                "forum.notifications.context_processors.unread_notifications",
             ],
         },
     },

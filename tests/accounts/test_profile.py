@@ -77,9 +77,10 @@ def test_profile_page_query_count_is_constant(client, make_user, django_assert_n
     client.force_login(viewer)
     url = reverse("accounts:profile", kwargs={"user_id": target.pk})
     client.get(url)
-    # session, viewer, viewer's restrictions, target, membership+organisation. (allauth's session
-    # activity tracking would add 5 per request; it is off: USERSESSIONS_TRACK_ACTIVITY.)
-    with django_assert_num_queries(5):
+    # session, viewer, unread-notification badge, viewer's restrictions, target,
+    # membership+organisation. (allauth's session activity tracking would add 5 per request; it is
+    # off: USERSESSIONS_TRACK_ACTIVITY.)
+    with django_assert_num_queries(6):
         assert client.get(url).status_code == 200
 
 
