@@ -4,6 +4,10 @@ its rate limits and the second factor apply there too."""
 from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
+from allauth.mfa import admin as mfa_admin
+from allauth.mfa.models import Authenticator
+from allauth.usersessions import admin as usersessions_admin
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -85,3 +89,20 @@ class ObserverGrantAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit.record(actor=request.user, verb="observer_grant.change" if change else "observer_grant.create",
                      target=obj, data={"fields": sorted(form.changed_data)})
+
+
+# allauth's own admins, adjusted to this user model (no username) and given search and filters.
+class UserSessionAdmin(usersessions_admin.UserSessionAdmin):
+    # allauth searches `user__username`, which this user model does not have: searching was a 500.
+    search_fields = ["user__email", "user__display_name", "ip"]
+    list_filter = ["created_at", "last_seen_at"]
+
+
+class AuthenticatorAdmin(mfa_admin.AuthenticatorAdmin):
+    search_fields = ["user__email", "user__display_name"]
+
+
+for _model, _admin_class in ((UserSession, UserSessionAdmin), (Authenticator, AuthenticatorAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin_class)

@@ -59,3 +59,17 @@ def test_restriction_and_grant_pages_open(admin_client, make_user):
     assert admin_client.get("/admin/accounts/restriction/add/").status_code == 200
     assert admin_client.get("/admin/accounts/observergrant/").status_code == 200
     assert User.objects.count() == 2
+
+
+def test_sessions_and_authenticators_are_searched_by_email(admin_client, make_user):
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    user = make_user(email="layla@example.org", display_name="Layla Nasser")
+    UserSession.objects.create(user=user, ip="192.0.2.7", session_key="s" * 32, user_agent="Firefox")
+    Authenticator.objects.create(user=user, type="webauthn", data={"name": "key"})
+    html = admin_client.get("/admin/usersessions/usersession/?q=layla@").content.decode()
+    assert "192.0.2.7" in html
+    assert "192.0.2.7" not in admin_client.get("/admin/usersessions/usersession/?q=nobody").content.decode()
+    response = admin_client.get("/admin/mfa/authenticator/?q=Layla")
+    assert response.status_code == 200 and "Layla Nasser" in response.content.decode()
