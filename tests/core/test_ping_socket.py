@@ -57,3 +57,35 @@ async def test_cross_origin_socket_is_refused(session_cookie):
                                          headers=_headers(session_cookie, origin="https://evil.example"))
     connected, _ = await communicator.connect()
     assert not connected
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("origin", ["https://evil.example", "http://localhost.evil.example", "null"])
+async def test_sockets_from_other_origins_are_refused_before_any_consumer_runs(session_cookie, origin):
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie, origin=origin))
+    connected, code = await communicator.connect()
+    assert not connected and code == 1000  # daphne turns this into a 403 for the browser
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_socket_without_an_origin_header_is_refused(session_cookie):
+    headers = [(b"host", b"localhost"), (b"cookie", session_cookie.encode())]
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+@pytest.fixture
+def ended_session_cookie(client, member):
+    client.force_login(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    client.logout()  # the session ends on the server; the browser may still send the cookie
+    return cookie
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_socket_with_an_ended_or_forged_session_is_closed_unauthenticated(ended_session_cookie):
+    for cookie in (ended_session_cookie, "sessionid=forged-session-key-0123456789abcdef"):
+        communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(cookie))
+        connected, code = await communicator.connect()
+        assert not connected and code == 4401
