@@ -205,3 +205,61 @@ def test_organisation_with_an_arabic_slug_opens(member_client, make_organisation
     assert "%D8%B4" in url
     response = member_client.get(url)
     assert response.status_code == 200 and "شبكة الياسمين" in response.content.decode()
+
+
+# --- Bad input in the reader's language: each refusal is translated and saves nothing ------------
+
+def _arabic(message: str, **params) -> str:
+    from django.utils import translation
+    from django.utils.html import escape
+
+    with translation.override("ar"):
+        text = translation.gettext(message) % params if params else translation.gettext(message)
+    assert text != (message % params if params else message), f"not translated into Arabic: {message}"
+    return escape(text)
+
+
+@pytest.fixture
+def arabic_rep_client(client, representative):
+    representative.preferred_language = "ar"
+    representative.save(update_fields=["preferred_language"])
+    client.force_login(representative)
+    return client
+
+
+def test_inviting_beyond_the_seat_limit_is_refused_in_arabic(arabic_rep_client, organisation):
+    organisation.seat_limit = 0
+    organisation.save()
+    response = arabic_rep_client.post(reverse("organisations:invite", kwargs={"slug": organisation.slug}),
+                                      {"email": "x@example.org", "role": "member", "language": "ar"})
+    assert response.status_code == 403
+    expected = _arabic("%(organisation)s has used all of its %(limit)d seats (members and open invitations). "
+                       "Revoke an invitation or remove a member first.",
+                       organisation=organisation.name, limit=0)
+    assert expected in response.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_inviting_into_another_organisation_is_refused_in_arabic(arabic_rep_client, make_organisation):
+    other = make_organisation(name="Other")
+    response = arabic_rep_client.post(reverse("organisations:invite", kwargs={"slug": other.slug}),
+                                      {"email": "x@example.org", "role": "member", "language": "ar"})
+    assert response.status_code == 403
+    assert _arabic("Only this organisation's representatives can invite people into it.") in \
+        response.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_a_member_calling_an_admin_only_url_is_refused_in_arabic(client, make_user,
+                                                                  organisation):
+    from forum.organisations.models import JoinRequest
+
+    member = make_user(role="member", organisation=organisation, preferred_language="ar")
+    request = JoinRequest.objects.create(email="join@example.org", display_name="Joiner")
+    client.force_login(member)
+    response = client.post(reverse("admin:organisations_joinrequest_changelist"),
+                           {"action": "approve_selected", "_selected_action": [request.pk]})
+    assert response.status_code == 403
+    assert _arabic("Only administrators can open the administration pages.") in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "pending" and not Invitation.objects.exists()
