@@ -15,10 +15,13 @@ class Command(BaseCommand):
         for locale_dir in settings.LOCALE_PATHS:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
                 mo_path = po_path.with_suffix(".mo")
-                if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-                    continue
                 try:
-                    polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                    binary = polib.pofile(str(po_path)).to_binary()
+                    # Compared by content, not by date: a fresh clone gives the .po and a stale
+                    # committed .mo the same checkout time, and the .mo would be kept.
+                    if mo_path.exists() and mo_path.read_bytes() == binary:
+                        continue
+                    mo_path.write_bytes(binary)
                 except (OSError, ValueError) as exc:
                     raise CommandError(f"{po_path}: {exc}") from exc
                 compiled += 1
