@@ -50,3 +50,29 @@ def test_production_without_a_required_variable_stops_with_a_message_naming_it(m
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert missing in result.stderr
+
+
+def test_production_settings_pass_check_deploy_without_a_warning():
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "SECRET_KEY": "a-long-random-production-secret-" + "x9Y!" * 12, "ALLOWED_HOSTS": "forum.example.org",
+           "DATABASE_URL": "postgres://u@db.example:5432/x", "REDIS_URL": "redis://cache.example:6379/0"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_turns_on_secure_cookies_hsts_and_manifest_static_files():
+    code = ("import json, django; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+            "s.SECURE_SSL_REDIRECT, s.STORAGES['staticfiles']['BACKEND'], s.ACCOUNT_DEFAULT_HTTP_PROTOCOL]))")
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "forum.example.org",
+           "DATABASE_URL": "postgres://u@db.example:5432/x", "REDIS_URL": "redis://cache.example:6379/0"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    debug, session_secure, csrf_secure, hsts, ssl_redirect, static_backend, protocol = json.loads(result.stdout)
+    assert debug is False and session_secure and csrf_secure and hsts >= 31_536_000 and ssl_redirect
+    assert static_backend == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert protocol == "https"
