@@ -264,3 +264,35 @@ def test_closed_signup_answers_alike_for_members_and_strangers(client, make_user
     csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     assert csrf.sub("", known.content.decode()) == csrf.sub("", unknown.content.decode())
     assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("token", ["x", "a" * 5000, "eyJrIjoiMSJ9:forged", "%00", "..%2F..%2Fadmin"])
+def test_garbage_invitation_links_give_400_and_create_nothing(client, token):
+    response = client.get(f"/organisations/invitation/{token}/")
+    assert response.status_code in (400, 404)
+    if response.status_code == 400:
+        assert "damaged or incomplete" in response.content.decode()
+    assert services.SESSION_KEY not in client.session
+    assert not User.objects.exists()
+
+
+def test_a_link_signed_for_another_purpose_is_refused(client, make_invitation, organisation):
+    from django.core import signing
+
+    invitation = make_invitation(organisation=organisation)
+    token = signing.Signer(salt="another-purpose").sign_object({"k": invitation.key})
+    response = client.get(reverse("organisations:invitation_accept", kwargs={"token": token}))
+    assert response.status_code == 400 and services.SESSION_KEY not in client.session
+
+
+def test_an_expired_link_is_explained_in_arabic(client, make_invitation, organisation):
+    from django.utils import translation
+
+    invitation = make_invitation(organisation=organisation, state="expired")
+    response = client.get(link(invitation), HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 410
+    with translation.override("ar"):
+        reason = translation.gettext("This invitation has expired. Ask the person who invited you for a new one.")
+    assert reason != "This invitation has expired. Ask the person who invited you for a new one."
+    assert reason in response.content.decode()
+    assert not User.objects.exists()
