@@ -294,3 +294,17 @@ def test_the_category_appointments_loaded_for_a_page_are_reused(make_user, djang
     with django_assert_num_queries(2):  # membership, then one look at the appointments, both cached
         assert not permissions.needs_mfa(member)
         assert not permissions.needs_mfa(member)
+
+
+def test_posting_a_password_to_the_admin_login_signs_nobody_in(client, make_user, enrol_totp):
+    """The admin's own login form is replaced by allauth's (secure_admin_login): a password posted
+    there skips neither the rate limits nor the second factor."""
+    admin = make_user(role="admin", email="root@example.org")
+    enrol_totp(admin)
+    response = client.post("/admin/login/?next=/admin/", {"username": "root@example.org",
+                                                          "password": "correct-horse-battery"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+    response = sign_in(client, "root@example.org")
+    assert response["Location"] == reverse("mfa_authenticate")  # the second factor is asked for
+    assert "_auth_user_id" not in client.session
