@@ -66,8 +66,8 @@ def test_category_page_query_count_is_constant(client, member, make_category, ma
     client.force_login(member)
     client.get(category.get_absolute_url())
     # session, user; category, categories, restrictions, membership, thread count, threads,
-    # unread counts (discussions.unread), subcategories
-    with django_assert_num_queries(10):
+    # unread counts (discussions.unread), subcategories; the base template's notification badge
+    with django_assert_num_queries(11):
         client.get(category.get_absolute_url())
 
 
@@ -79,8 +79,9 @@ def test_category_list_query_count_is_constant(client, member, make_category, ca
         make_category(parent=parent)
     client.force_login(member)
     client.get(reverse("categories:index"))
-    # session, user; categories (visible ids), restrictions, membership, categories, unread counts
-    with django_assert_num_queries(7):
+    # session, user; categories (visible ids), restrictions, membership, categories, unread counts;
+    # the base template's notification badge
+    with django_assert_num_queries(8):
         client.get(reverse("categories:index"))
 
 
