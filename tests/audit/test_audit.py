@@ -15,14 +15,16 @@ pytestmark = pytest.mark.django_db
 
 def test_record_names_actor_action_object_and_reason(make_user, make_organisation):
     actor = make_user(role="admin")
-    organisation = make_organisation(name="N" * 250)
-    entry = record(actor=actor, verb="organisation.change", target=organisation, reason="typo",
-                   data={"fields": ["name"]})
+    member = make_user(role="member", organisation=make_organisation(name="N" * 200))
+    membership = member.memberships.get()
+    assert len(str(membership)) > 200
+    entry = record(actor=actor, verb="membership.change", target=membership, reason="typo",
+                   data={"fields": ["kind"]})
     entry.refresh_from_db()
-    assert entry.actor == actor and entry.verb == "organisation.change" and entry.reason == "typo"
-    assert entry.target_type == "organisations.organisation" and entry.target_id == str(organisation.pk)
-    assert entry.target_repr == "N" * 200  # cut to the column, never an error
-    assert entry.data == {"fields": ["name"]}
+    assert entry.actor == actor and entry.verb == "membership.change" and entry.reason == "typo"
+    assert entry.target_type == "organisations.membership" and entry.target_id == str(membership.pk)
+    assert entry.target_repr == str(membership)[:200]  # cut to the column, never an error
+    assert entry.data == {"fields": ["kind"]}
 
 
 @pytest.mark.parametrize("actor", [None, AnonymousUser()])
