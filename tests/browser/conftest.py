@@ -40,10 +40,9 @@ def _make_application():
 
 def _use_test_database(real_ensure_connection):
     """In the server process: lift pytest-django's guard (inherited through fork) and reconnect."""
+    from channels.layers import channel_layers
     from django.db import connections as child_connections
     from django.db.backends.base.base import BaseDatabaseWrapper
-
-    from channels.layers import channel_layers
 
     BaseDatabaseWrapper.ensure_connection = real_ensure_connection
     # A Redis channel layer made in the parent is bound to the parent's event loops.
