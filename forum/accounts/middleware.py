@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -41,11 +42,19 @@ class PrivilegedMFAMiddleware:
         if not user.is_authenticated:
             return None  # the admin's login / login_required handles it
         if is_admin_page and not (user.is_active and user.is_staff):
-            return render(request, "accounts/privileged_refused.html",
-                          {"reason": _("Only administrators can open the administration pages.")},
-                          status=403)
+            return self.refuse(request, _("Only administrators can open the administration pages."))
+        if is_admin_page:
+            # Django's admin knows only is_staff; a suspension must close it too.
+            try:
+                permissions.require_good_standing(user)
+            except PermissionDenied as refusal:
+                return self.refuse(request, str(refusal))
         if permissions.mfa_missing(user):
             messages.warning(request, _("Set up two-factor authentication first. Your role needs it "
                                         "before you can use this page."))
             return redirect("mfa_index")
         return None
+
+    @staticmethod
+    def refuse(request, reason: str):
+        return render(request, "accounts/privileged_refused.html", {"reason": reason}, status=403)

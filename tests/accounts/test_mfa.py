@@ -308,3 +308,18 @@ def test_posting_a_password_to_the_admin_login_signs_nobody_in(client, make_user
     response = sign_in(client, "root@example.org")
     assert response["Location"] == reverse("mfa_authenticate")  # the second factor is asked for
     assert "_auth_user_id" not in client.session
+
+
+def test_a_suspended_administrator_cannot_use_the_django_admin(client, make_user, enrol_totp):
+    from forum.accounts.models import User
+
+    admin = make_user(role="admin", suspended=True)
+    enrol_totp(admin)
+    target = make_user(role="member", display_name="Hadi Karam")
+    client.force_login(admin)
+    response = client.get("/admin/")
+    assert response.status_code == 403 and "Your account is suspended." in response.content.decode()
+    response = client.post(f"/admin/accounts/user/{target.pk}/change/", {
+        "email": target.email, "display_name": "Hadi Karam", "role": "admin", "is_active": "on"})
+    assert response.status_code == 403
+    assert User.objects.get(pk=target.pk).role == "member"
