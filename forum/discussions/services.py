@@ -27,7 +27,7 @@ from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.core import richtext
 
-from . import activity, permissions
+from . import activity, attachments, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
 
 # --- Validation --------------------------------------------------------------------------------
@@ -193,6 +193,7 @@ def thread_create(*, author, category, title: str, source: str, on_behalf_of: bo
     post = Post.objects.create(thread=thread, author=author, on_behalf_of=organisation, source=source,
                                html=_render(source))
     _place_in_tree(post, None)
+    attachments.attachments_claim_for_post(post=post, author=author)
     _touch(thread, post, new_thread=True)
     activity.on_thread_created(thread, post)
     return thread
@@ -238,6 +239,7 @@ def post_create(*, author, thread: Thread, source: str, parent=None, on_behalf_o
     post = Post.objects.create(thread=thread, author=author, parent=parent_post, on_behalf_of=organisation,
                                source=source, html=_render(source))
     _place_in_tree(post, parent_post)
+    attachments.attachments_claim_for_post(post=post, author=author)
     _touch(thread, post)
     activity.on_post_created(post)
     return post
@@ -257,6 +259,8 @@ def post_edit(*, actor, post: Post, source: str) -> Post:
     post.edit_count = F("edit_count") + 1
     post.save(update_fields=["source", "html", "edited_at", "edit_count"])
     post.refresh_from_db(fields=["edit_count"])
+    # Only the post's author's own uploads become the post's, even when a moderator edits.
+    attachments.attachments_claim_for_post(post=post, author=post.author)
     if actor.pk != post.author_id:
         record(actor=actor, verb="post.edit", target=post, data={"thread": post.thread_id})
     activity.on_post_edited(post)

@@ -32,10 +32,3 @@ urlpatterns += [
          name="category_subscription"),
 ]
 
-# Image attachments (forum/discussions/attachments.py).
-from . import attachments  # noqa: E402
-
-urlpatterns += [
-    path("attachments/upload/", attachments.attachment_upload_view, name="attachment_upload"),
-    path("attachments/<int:attachment_id>/", attachments.attachment_serve, name="attachment"),
-]

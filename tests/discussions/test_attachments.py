@@ -10,12 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
-from django.urls import path
 from django.utils import timezone
 from PIL import Image
 
-from config.urls import urlpatterns as site_urlpatterns
-from forum.core import views_preview
 from forum.discussions import attachments
 from forum.discussions.attachments import (
     attachment_upload,
@@ -25,14 +22,6 @@ from forum.discussions.attachments import (
 )
 from forum.discussions.models import Attachment
 
-# Until the lead wires these into forum/discussions/urls.py and config/urls.py, the tests mount the
-# same views at the same paths (/t/attachments/…, /preview/) in front of the site's own URLs.
-urlpatterns = [
-    path("t/attachments/upload/", attachments.attachment_upload_view, name="attachment_upload"),
-    path("t/attachments/<int:attachment_id>/", attachments.attachment_serve, name="attachment"),
-    path("preview/", views_preview.preview, name="preview"),
-    *site_urlpatterns,
-]
 GPS_IFD = 0x8825
 SERVE_QUERIES = 6
 
@@ -69,15 +58,15 @@ def uploader(make_user):
 
 @pytest.fixture
 def shown_in_post(uploader, make_thread, root_of):
-    """An attachment shown in the opening post of a members' thread, claimed by that post."""
+    """The real flow: an upload, then a thread whose opening post shows it; opening the thread
+    claims the image for that post (attachments_claim_for_post, called by thread_create)."""
     def make(*, category=None, author=None):
         author = author or uploader
         attachment = attachment_upload(uploader=author, file=image_file())
         thread = make_thread(author=author, category=category,
                              source=f"Look: ![a photo](/t/attachments/{attachment.pk}/)")
-        post = root_of(thread)
-        assert attachments_claim_for_post(post=post, author=author) == 1
         attachment.refresh_from_db()
+        assert attachment.post == root_of(thread)
         return attachment
 
     return make
@@ -137,18 +126,80 @@ def test_pending_uploads_are_limited(uploader, settings):
 
 
 # --- Claiming ----------------------------------------------------------------------------------
-def test_claim_links_only_the_authors_own_unattached_uploads(uploader, make_user, make_thread, root_of):
+def test_opening_a_thread_claims_only_the_authors_own_unattached_uploads(uploader, make_user, make_thread,
+                                                                          root_of):
     mine = attachment_upload(uploader=uploader, file=image_file())
     theirs = attachment_upload(uploader=make_user(role="member"), file=image_file())
     thread = make_thread(author=uploader, source=f"![a](/t/attachments/{mine.pk}/) ![b](/t/attachments/{theirs.pk}/)"
                                                  f" `![c](/t/attachments/{mine.pk + 999}/)`")
     post = root_of(thread)
-    assert attachments_claim_for_post(post=post, author=uploader) == 1
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.post == post and theirs.post is None
-    # Claiming again changes nothing.
+    # Claiming again changes nothing: the image already belongs to the post.
     assert attachments_claim_for_post(post=post, author=uploader) == 0
+
+
+def test_a_reply_claims_its_images_and_the_threads_readers_then_see_them(uploader, make_user, make_thread,
+                                                                         make_post):
+    thread = make_thread()
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    reader = make_user(role="member")
+    with pytest.raises(Http404):
+        check_view_attachment(reader, attachment)
+    reply = make_post(thread=thread, author=uploader, source=f"Here: ![our office](/t/attachments/{attachment.pk}/)")
+    attachment.refresh_from_db()
+    assert attachment.post == reply
+    check_view_attachment(reader, attachment)
+    assert attachment in visible_attachments(reader)
+
+
+def test_an_image_claimed_by_one_post_stays_with_it_when_another_post_shows_it(uploader, make_thread, make_post,
+                                                                             root_of):
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    thread = make_thread(author=uploader, source=f"![a](/t/attachments/{attachment.pk}/)")
+    make_post(thread=thread, author=uploader, source=f"Again: ![a](/t/attachments/{attachment.pk}/)")
+    attachment.refresh_from_db()
+    assert attachment.post == root_of(thread)
+
+
+def test_editing_a_post_to_show_a_new_upload_claims_it(uploader, make_thread, root_of):
+    from forum.discussions import services
+
+    thread = make_thread(author=uploader, source="Photo to follow.")
+    post = root_of(thread)
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    services.post_edit(actor=uploader, post=post, source=f"Photo: ![a](/t/attachments/{attachment.pk}/)")
+    attachment.refresh_from_db()
+    assert attachment.post == post
+
+
+def test_a_moderator_editing_a_post_does_not_give_it_the_moderators_own_uploads(
+        uploader, make_user, make_category, make_thread, root_of, give_mfa):
+    from forum.discussions import services
+
+    moderator = give_mfa(make_user(role="member"))
+    category = make_category(moderators=[moderator])
+    thread = make_thread(author=uploader, category=category, source="Text.")
+    post = root_of(thread)
+    theirs = attachment_upload(uploader=moderator, file=image_file())
+    services.post_edit(actor=moderator, post=post, source=f"Text. ![m](/t/attachments/{theirs.pk}/)")
+    theirs.refresh_from_db()
+    assert theirs.post is None
+    with pytest.raises(Http404):
+        check_view_attachment(make_user(role="member"), theirs)
+
+
+def test_a_refused_post_claims_nothing(uploader, make_thread, make_user, give_mfa):
+    from forum.discussions import services
+
+    thread = make_thread()
+    attachment = attachment_upload(uploader=uploader, file=image_file())
+    services.thread_lock(actor=give_mfa(make_user(role="admin")), thread=thread)
+    with pytest.raises(PermissionDenied):
+        services.post_create(author=uploader, thread=thread, source=f"![a](/t/attachments/{attachment.pk}/)")
+    attachment.refresh_from_db()
+    assert attachment.post is None
 
 
 # --- Who may see it -----------------------------------------------------------------------------
@@ -225,10 +276,6 @@ def test_check_and_queryset_agree(shown_in_post, uploader, make_user, make_categ
 
 
 # --- Serving over HTTP --------------------------------------------------------------------------
-pytestmark_urls = pytest.mark.urls(__name__)
-
-
-@pytestmark_urls
 def test_uploader_gets_the_image_with_safe_headers(client, uploader):
     attachment = attachment_upload(uploader=uploader, file=image_file())
     client.force_login(uploader)
@@ -243,7 +290,6 @@ def test_uploader_gets_the_image_with_safe_headers(client, uploader):
     assert Image.open(io.BytesIO(body)).size == (32, 24)
 
 
-@pytestmark_urls
 def test_others_and_anonymous_get_404_for_an_unattached_upload(client, uploader, make_user):
     attachment = attachment_upload(uploader=uploader, file=image_file())
     assert client.get(f"/t/attachments/{attachment.pk}/").status_code == 404
@@ -252,7 +298,6 @@ def test_others_and_anonymous_get_404_for_an_unattached_upload(client, uploader,
     assert client.get("/t/attachments/999999/").status_code == 404
 
 
-@pytestmark_urls
 def test_thread_reader_gets_an_attached_image_and_outsider_does_not(client, shown_in_post, make_user,
                                                                      make_category, make_organisation):
     org = make_organisation()
@@ -265,14 +310,12 @@ def test_thread_reader_gets_an_attached_image_and_outsider_does_not(client, show
     assert client.get(f"/t/attachments/{attachment.pk}/").status_code == 404
 
 
-@pytestmark_urls
 def test_serving_only_answers_get(client, uploader):
     attachment = attachment_upload(uploader=uploader, file=image_file())
     client.force_login(uploader)
     assert client.post(f"/t/attachments/{attachment.pk}/").status_code == 405
 
 
-@pytestmark_urls
 def test_upload_page_without_js_shows_the_markdown_to_paste(client, uploader):
     client.force_login(uploader)
     page = client.get("/t/attachments/upload/")
@@ -285,7 +328,6 @@ def test_upload_page_without_js_shows_the_markdown_to_paste(client, uploader):
     assert f'src="/t/attachments/{attachment.pk}/"'.encode() in response.content
 
 
-@pytestmark_urls
 def test_upload_with_js_answers_json(client, uploader):
     client.force_login(uploader)
     response = client.post("/t/attachments/upload/", {"file": image_file()}, HTTP_ACCEPT="application/json")
@@ -295,7 +337,6 @@ def test_upload_with_js_answers_json(client, uploader):
     assert data["markdown"] == f"![](/t/attachments/{data['id']}/)"
 
 
-@pytestmark_urls
 def test_bad_upload_answers_a_translated_error_and_saves_nothing(client, uploader, media_root):
     client.force_login(uploader)
     bad = SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png")
@@ -310,7 +351,6 @@ def test_bad_upload_answers_a_translated_error_and_saves_nothing(client, uploade
     assert Attachment.objects.count() == 0 and stored_files(media_root) == []
 
 
-@pytestmark_urls
 def test_suspended_member_upload_is_refused_over_http(client, make_user):
     client.force_login(make_user(role="member", suspended=True))
     response = client.post("/t/attachments/upload/", {"file": image_file()}, HTTP_ACCEPT="application/json")
@@ -318,7 +358,6 @@ def test_suspended_member_upload_is_refused_over_http(client, make_user):
     assert Attachment.objects.count() == 0
 
 
-@pytestmark_urls
 def test_upload_needs_sign_in(client, db):
     response = client.post("/t/attachments/upload/", {"file": image_file()})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -351,7 +390,6 @@ def test_prune_deletes_old_unclaimed_uploads_and_their_files(uploader, shown_in_
     assert (media_root / recent.file.name).exists() and (media_root / claimed.file.name).exists()
 
 
-@pytestmark_urls
 def test_serving_an_attached_image_costs_the_same_queries_in_a_short_or_long_thread(
         client, shown_in_post, make_user, make_post, django_assert_num_queries):
     attachment = shown_in_post()
