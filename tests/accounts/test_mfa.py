@@ -323,3 +323,17 @@ def test_a_suspended_administrator_cannot_use_the_django_admin(client, make_user
         "email": target.email, "display_name": "Hadi Karam", "role": "admin", "is_active": "on"})
     assert response.status_code == 403
     assert User.objects.get(pk=target.pk).role == "member"
+
+
+def test_a_burst_of_wrong_codes_locks_the_second_factor_even_for_the_right_code(client, make_user, enrol_totp):
+    user = make_user(email="brute@example.org", role="admin")
+    secret = enrol_totp(user)
+    sign_in(client, "brute@example.org")
+    right = totp_code(secret)
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(5):
+        response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+        assert "Incorrect code." in response.content.decode()
+    response = client.post(reverse("mfa_authenticate"), {"code": right})
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert "_auth_user_id" not in client.session
