@@ -209,6 +209,9 @@ def invitation_state_error(invitation: Invitation | None) -> InvitationInvalid |
     if invitation.is_expired:
         return InvitationInvalid(410, _("This invitation has expired. Ask the person who invited you for a "
                                         "new one."), "expired")
+    if invitation.organisation is not None and not invitation.organisation.active:
+        return InvitationInvalid(410, _("The organisation this invitation is for is no longer active. Ask the "
+                                        "administrators for a new invitation."), "organisation_inactive")
     if invitation.access_ends_at is not None and invitation.access_ends_at <= timezone.now():
         return InvitationInvalid(410, _("The observer access this invitation offered has already ended. Ask "
                                         "the administrators for a new invitation."), "access_ended")

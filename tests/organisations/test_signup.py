@@ -296,3 +296,17 @@ def test_an_expired_link_is_explained_in_arabic(client, make_invitation, organis
     assert reason != "This invitation has expired. Ask the person who invited you for a new one."
     assert reason in response.content.decode()
     assert not User.objects.exists()
+
+
+def test_an_invitation_into_an_organisation_deactivated_since_is_refused(client, make_invitation, organisation):
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    client.get(link(invitation))  # the form is open...
+    organisation.active = False  # ...when the organisation is deactivated
+    organisation.save()
+    signup(client, "nour@example.org")
+    assert not User.objects.exists() and not Membership.objects.exists()
+    client.logout()
+    response = client.get(link(invitation))
+    assert response.status_code == 410 and "no longer active" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.used_at is None
