@@ -155,15 +155,19 @@ def render_cards(posts, *, request, can_reply: bool) -> None:
         post.card = renderer.render(post)
 
 
-def render_post_list(posts, *, request, can_reply: bool) -> SafeString:
+def render_post_list(posts, *, request, can_reply: bool, first_unread_id: int | None = None) -> SafeString:
     """The cards of a page in order, replies wrapped in `<details class="replies" open>` so a branch
-    can be folded without JavaScript (see `selectors._mark_branches`)."""
+    can be folded without JavaScript (see `selectors._mark_branches`). When the page shows the
+    reader's first unread post, a "new since your last visit" marker (`#unread`) precedes it."""
     renderer = CardRenderer(request, can_reply=can_reply)
     summary = (f'<details class="replies" open><summary><span class="when-open">{escape(_("Hide replies"))}'
                f'</span><span class="when-closed">{escape(_("Show replies"))}</span></summary>\n')
     out = []
     for post in posts:
         post.card = renderer.render(post)
+        if first_unread_id is not None and post.pk == first_unread_id:
+            out.append(f'<p class="unread-marker" id="unread">'
+                       f'{escape(_("New since your last visit"))}</p>\n')
         out.append(post.card)
         out.append("\n")
         if post.opens_replies:

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, Q, Subquery
 from django.utils import timezone
 
 from . import permissions
@@ -77,11 +77,12 @@ def _live_posts():
 
 def first_unread_post_id(user, thread) -> int | None:
     """The first post the member has not seen since their last visit ("new since your last visit"
-    marker); None when they never opened the thread or have seen everything."""
-    mark = last_read_post_id(user, thread)
-    if mark is None:
+    marker); None when they never opened the thread or have seen everything. One query (the mark
+    is a subquery: no mark, no row), none for visitors; call it before the view is recorded."""
+    if not _signed_in(user):
         return None
-    return (_live_posts().filter(thread=thread, pk__gt=mark).exclude(author=user)
+    mark = ReadState.objects.filter(user=user, thread=thread).values("last_read_post_id")[:1]
+    return (_live_posts().filter(thread=thread, pk__gt=Subquery(mark)).exclude(author=user)
             .order_by("pk").values_list("pk", flat=True).first())
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from forum.categories import permissions as category_permissions
 from forum.categories import selectors as category_selectors
 
-from . import cards, forms, permissions, selectors, services
+from . import cards, forms, permissions, selectors, services, unread
 
 try:  # the MFA gate for privileged pages (accounts app)
     from forum.accounts.decorators import privileged_required
@@ -78,11 +78,14 @@ def thread(request, thread_id):
         after=selectors.parse_cursor(view, request.GET.get("after")),
         before=selectors.parse_cursor(view, request.GET.get("before")),
     )
-    post_list = cards.render_post_list(page.posts, request=request, can_reply=page.can_reply)
+    # Before the view is recorded: afterwards everything on this page counts as read.
+    first_unread_id = unread.first_unread_post_id(request.user, thread)
+    post_list = cards.render_post_list(page.posts, request=request, can_reply=page.can_reply,
+                                       first_unread_id=first_unread_id)
     services.thread_viewed(viewer=request.user, thread=thread, last_post_id=page.last_post_id)
     form = forms.ReplyForm() if page.can_reply else None
     return render(request, "discussions/thread_detail.html", {
-        "page": page, "thread": thread, "form": form, "post_list": post_list,
+        "page": page, "thread": thread, "form": form, "post_list": post_list, "first_unread_id": first_unread_id,
         "can_speak_for_organisation": page.can_speak_for_organisation,
     })
 

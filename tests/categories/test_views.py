@@ -66,8 +66,9 @@ def test_category_page_query_count_is_constant(client, member, make_category, ma
     client.force_login(member)
     client.get(category.get_absolute_url())
     # session, user; category, categories, restrictions, membership, thread count, threads,
-    # unread counts (discussions.unread), subcategories; the base template's notification badge
-    with django_assert_num_queries(11):
+    # unread counts (discussions.unread), subcategories; the watch/track/mute control (the
+    # member's category subscription, one query); the base template's notification badge
+    with django_assert_num_queries(12):
         client.get(category.get_absolute_url())
 
 
@@ -93,9 +94,36 @@ def test_unread_counts_from_discussions_appear_on_category_pages(client, member,
     make_post(thread=thread)
     client.force_login(member)
     detail = client.get(category.get_absolute_url()).content.decode()
-    assert f'data-unread-thread="{thread.pk}"><span class="badge">3</span>' in detail
+    # The count links to the first unread post (discussions:thread_unread).
+    unread_url = reverse("discussions:thread_unread", args=[thread.pk])
+    assert (f'data-unread-thread="{thread.pk}"><a href="{unread_url}" class="unread-link">'
+            f'<span class="badge">3</span>') in detail
     index = client.get(reverse("categories:index")).content.decode()
     assert f'data-unread-category="{category.pk}"><span class="badge">3</span>' in index
     client.get(thread.get_absolute_url())
     detail = client.get(category.get_absolute_url()).content.decode()
     assert f'data-unread-thread="{thread.pk}"></span>' in detail
+
+
+def test_category_page_offers_the_watch_control_and_saves_it(client, member, make_category, make_thread):
+    from forum.discussions import subscriptions
+
+    category = make_category()
+    make_thread(category=category)
+    client.force_login(member)
+    html = client.get(category.get_absolute_url()).content.decode()
+    action = reverse("discussions:category_subscription", args=[category.pk])
+    assert f'action="{action}"' in html and f'for="subscription-level-c{category.pk}"' in html
+    response = client.post(action, {"level": "watch", "next": category.get_absolute_url()})
+    assert response.status_code == 302 and response["Location"] == category.get_absolute_url()
+    assert subscriptions.category_level(member, category) == "watch"
+    html = client.get(category.get_absolute_url()).content.decode()
+    assert '<option value="watch" selected>' in html
+
+
+def test_visitors_get_no_watch_control_on_a_category_page(client, make_category, settings):
+    settings.FORUM_PUBLIC_READING = True
+    category = make_category(visibility="public")
+    response = client.get(category.get_absolute_url())
+    assert response.status_code == 200
+    assert "subscription-level-" not in response.content.decode()

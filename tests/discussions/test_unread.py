@@ -159,3 +159,49 @@ def test_posts_older_than_the_unread_window_are_no_longer_counted(make_thread, m
     make_post(thread=recent, author=omar)
     assert unread.unread_counts(lina, [old.pk, recent.pk]) == {old.pk: 0, recent.pk: 2}
     assert unread.category_unread_counts(lina, [old.category_id]) == {old.category_id: 0}
+
+
+def test_first_unread_costs_one_query_and_none_for_visitors(make_thread, make_post, make_user,
+                                                            django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    lina = make_user()
+    thread = make_thread()
+    unread.mark_read(user=lina, thread=thread, last_post_id=thread.last_post_id)
+    new = make_post(thread=thread)
+    with django_assert_num_queries(1):
+        assert unread.first_unread_post_id(lina, thread) == new.pk
+    with django_assert_num_queries(0):
+        assert unread.first_unread_post_id(AnonymousUser(), thread) is None
+
+
+def test_thread_page_marks_what_is_new_since_the_last_visit(client, make_thread, make_post, member):
+    thread = make_thread()
+    seen = make_post(thread=thread)
+    client.force_login(member)
+    first = client.get(thread.get_absolute_url()).content.decode()
+    # Never opened before: no marker, no jump link.
+    assert 'id="unread"' not in first
+    assert reverse("discussions:thread_unread", args=[thread.pk]) not in first
+    new = make_post(thread=thread)
+    make_post(thread=thread)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert 'id="unread"' in html and "New since your last visit" in html
+    # The marker stands right before the first new post, after the last one seen.
+    assert html.index(f'id="post-{seen.pk}"') < html.index('id="unread"') < html.index(f'id="post-{new.pk}"')
+    assert f'href="{reverse("discussions:thread_unread", args=[thread.pk])}"' in html
+    # That view recorded the visit: nothing is new any more.
+    again = client.get(thread.get_absolute_url()).content.decode()
+    assert 'id="unread"' not in again
+
+
+def test_thread_page_offers_the_watch_control(client, make_thread, member):
+    thread = make_thread()
+    client.force_login(member)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    action = reverse("discussions:thread_subscription", args=[thread.pk])
+    assert f'action="{action}"' in html and f'for="subscription-level-t{thread.pk}"' in html
+    response = client.post(action, {"level": "mute", "next": thread.get_absolute_url()})
+    assert response["Location"] == thread.get_absolute_url()
+    assert subscriptions.thread_level(member, thread) == "mute"
+    assert '<option value="mute" selected>' in client.get(thread.get_absolute_url()).content.decode()
