@@ -47,8 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
-    # NFKC + casefold of display_name: two names that look the same cannot both exist.
-    display_name_key = models.CharField(max_length=60, blank=True, editable=False)
+    # NFKC + casefold of display_name: two names that look the same cannot both exist. Case folding
+    # can triple a name's length (ß → ss, ΐ → ΐ), so the key holds three times the name's limit.
+    display_name_key = models.CharField(max_length=180, blank=True, editable=False)
     bio = models.TextField(_("short bio"), max_length=500, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True,
                                           choices=settings.LANGUAGES)

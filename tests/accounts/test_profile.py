@@ -187,3 +187,17 @@ def test_profile_edit_page_has_labels(member_client):
 def test_anonymous_cannot_edit_a_profile(client):
     response = client.get(EDIT)
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", ["ß" * 60, "ΐ" * 60, "Straße " * 8 + "Anna"])
+def test_names_whose_comparison_key_is_longer_than_the_name_are_saved(member_client, name):
+    """Case folding can triple a name's length (ß → ss, ΐ → three characters): the uniqueness key's
+    column must hold it (PostgreSQL refused it with a 500)."""
+    from forum.accounts.names import display_name_key
+
+    name = " ".join(name.split())[:60]
+    assert post_profile(member_client, display_name=name).status_code == 302
+    member_client.user.refresh_from_db()
+    assert member_client.user.display_name == name
+    assert member_client.user.display_name_key == display_name_key(name)
+    assert len(member_client.user.display_name_key) > 60
