@@ -168,6 +168,7 @@ def invitation_create(*, actor, email: str, organisation: Organisation | None, r
     permissions.check_invite_member(actor, organisation, role)
     email = validate_invitation(email=email, role=role, organisation=organisation,
                                  access_ends_at=access_ends_at, name=name)
+    name = clean_display_name(name)[0] if name else ""  # stored as it will be shown (NFKC, spaces collapsed)
     invitation = _invitation_save(inviter=actor, email=email, organisation=organisation, role=role,
                                   access_ends_at=access_ends_at, language=language, name=name)
     record(actor=actor, verb="invitation.create", target=invitation,

@@ -285,3 +285,11 @@ def test_links_outside_a_request_use_the_site_url_or_the_first_allowed_host(make
     assert services.invitation_link(invitation).startswith("https://madaniya.example.org/organisations/")
     settings.DEBUG = True
     assert services.invitation_link(invitation).startswith("http://localhost:8000/organisations/")
+
+
+def test_the_invitees_name_is_stored_normalised(representative, organisation):
+    decomposed = "Re\u0301my  " + "e\u0301" * 50  # 104 characters as typed, 56 once composed
+    invitation = services.invitation_create(actor=representative, organisation=organisation,
+                                            email="remy@example.org", role="member", name=decomposed)
+    invitation.refresh_from_db()
+    assert invitation.name == "Rémy " + "é" * 50
