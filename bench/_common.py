@@ -50,7 +50,10 @@ def setup_django():
     django.setup()
     if tmp:
         settings.DATABASES["default"]["NAME"] = str(Path(tmp) / "bench.sqlite3")
+        # As config/settings/base.py: IMMEDIATE transactions, so a second writer (the e-mail
+        # outbox worker thread) waits for the lock instead of failing with "database is locked".
         settings.DATABASES["default"]["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     # Not setup_test_environment(): its template instrumentation (context capture for assertions)
     # would be timed too. Only what the test Client needs: its host name, no debug query log.

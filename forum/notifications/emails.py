@@ -115,22 +115,64 @@ def _without_repeats(due: list[Notification]) -> list[Notification]:
             if n.kind not in QUIET_KINDS or (n.recipient_id, (n.data or {}).get("group")) not in waiting]
 
 
-def send_immediate(notifications: list[Notification]) -> int:
-    """Email each notice whose recipient wants email at once; returns how many were sent."""
-    if not notifications:
-        return 0
+def _without_repeats_in_batch(due: list[Notification]) -> list[Notification]:
+    """Of several quiet notices of one group for one member in the same batch, the first only."""
+    kept, seen = [], set()
+    for n in due:
+        group = (n.data or {}).get("group")
+        if n.kind in QUIET_KINDS and group:
+            if (n.recipient_id, group) in seen:
+                continue
+            seen.add((n.recipient_id, group))
+        kept.append(n)
+    return kept
+
+
+def _wanted_now(notifications: list[Notification]) -> list[Notification]:
     user_ids = {n.recipient_id for n in notifications}
     prefs = dict(NotificationPreference.objects.filter(user_id__in=user_ids).values_list("user_id", "email"))
     due = [n for n in notifications
            if prefs.get(n.recipient_id, NotificationPreference.Email.IMMEDIATE) == NotificationPreference.Email.IMMEDIATE
-           and n.recipient.email]
-    due = _without_repeats(due)
-    if not due:
+           and n.recipient.email and n.recipient.is_active and not n.recipient.deleted_at and n.read_at is None]
+    return _without_repeats_in_batch(_without_repeats(due))
+
+
+def deliver_immediate(notifications: list[Notification]) -> int:
+    """Send the immediate emails the recipients want for these claimed outbox rows (see `outbox`),
+    and clear the rows' `email_due_at`: sent ones get `emailed_at`; the others (digest or "never",
+    a repeat, no address, already read) are left for the digest. A failure leaves the unsent rows
+    due again for a later run. Returns how many were sent."""
+    if not notifications:
         return 0
-    messages = [notification_message(n) for n in due]
-    sent = get_connection(fail_silently=False).send_messages(messages) or 0
-    Notification.objects.filter(pk__in=[n.pk for n in due if n.pk]).update(emailed_at=timezone.now())
-    return sent
+    due = _wanted_now(notifications)
+    sent_ids: list[int] = []
+    failed = False
+    if due:
+        connection = get_connection(fail_silently=False)
+        try:
+            connection.open()
+            for n in due:
+                connection.send_messages([notification_message(n)])
+                sent_ids.append(n.pk)
+        except Exception:
+            failed = True
+            logger.exception("sending notification emails failed; they stay due")
+        finally:
+            try:
+                connection.close()
+            except Exception:  # closing a broken connection
+                logger.debug("closing the mail connection failed", exc_info=True)
+    now = timezone.now()
+    if sent_ids:
+        Notification.objects.filter(pk__in=sent_ids).update(emailed_at=now, email_due_at=None)
+    unsent = [n.pk for n in notifications if n.pk not in set(sent_ids)]
+    if failed:
+        retry = {n.pk for n in due} - set(sent_ids)
+        Notification.objects.filter(pk__in=retry).update(email_due_at=now)
+        unsent = [pk for pk in unsent if pk not in retry]
+    if unsent:
+        Notification.objects.filter(pk__in=unsent).update(email_due_at=None)
+    return len(sent_ids)
 
 
 def send_digests(*, now=None) -> int:

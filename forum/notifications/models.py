@@ -25,6 +25,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The email outbox (forum/notifications/outbox.py): set on creation, cleared once the
+    # immediate email is sent or not wanted; a time in the future is a sender's lease.
+    email_due_at = models.DateTimeField(null=True, blank=True)
     # What the notice is about ("post:42"): a member hears about one thing once, whatever the reasons.
     key = models.CharField(max_length=64, blank=True, default="")
 
@@ -32,7 +35,11 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_due_at"], condition=Q(email_due_at__isnull=False),
+                         name="notification_email_due"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], condition=~Q(key=""),
                                     name="notification_once_per_key"),

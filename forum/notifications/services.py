@@ -3,7 +3,8 @@
 The apps above call `notify` / `notify_many` with generic data (who, what kind, who did it, a link,
 and a snapshot of what the sentence needs); this app knows nothing of threads. After commit, each
 recipient's open pages get their new unread count (`notifications.unread` on the user's group) and
-members who asked for immediate email get one in their own language.
+the email outbox worker is woken: members who asked for immediate email get one in their own
+language, sent outside the writer's request (`outbox.py`).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def notify_many(*, notices: Iterable[Notice]) -> list[Notification]:
     Skipped: the actor themself, inactive or deleted members, and a second notice with the same
     `key` for the same member (already in the database, or earlier in `notices`: put the strongest
     reason first). The caller passes only members allowed to see what the link points to.
-    After commit: unread counts are broadcast and immediate emails are sent.
+    After commit: unread counts are broadcast and the email outbox worker sends immediate emails.
     """
     wanted: list[Notice] = []
     seen: set[tuple[int, str]] = set()
@@ -88,8 +89,11 @@ def notify_many(*, notices: Iterable[Notice]) -> list[Notification]:
         wanted = [n for n in wanted if not n.key or (n.recipient.pk, n.key) not in existing]
     if not wanted:
         return []
+    now = timezone.now()
+    # In the email outbox from the start (same insert): sent after commit by outbox.py, never here.
     rows = [
-        Notification(recipient=n.recipient, kind=n.kind, actor=n.actor, url=n.url, data=n.data, key=n.key)
+        Notification(recipient=n.recipient, kind=n.kind, actor=n.actor, url=n.url, data=n.data, key=n.key,
+                     email_due_at=now)
         for n in wanted
     ]
     try:
@@ -118,9 +122,9 @@ def _create_one_by_one(rows: list[Notification]) -> list[Notification]:
 def _after_create(rows: list[Notification]) -> None:
     broadcast_unread_counts({row.recipient_id for row in rows})
     try:
-        from . import emails
+        from . import outbox
 
-        emails.send_immediate(rows)
+        outbox.schedule()  # the emails go out from the worker, not from this request
     except Exception:  # mail trouble must not turn a committed reply into an error page
         logger.exception("sending notification emails failed")
 

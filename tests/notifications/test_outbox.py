@@ -1,0 +1,150 @@
+"""The email outbox: a reply's request sends no email; the worker (a background thread) or the
+`send_pending_emails` command sends it after commit, once, and nothing is lost if neither ran."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from forum.discussions.models import Subscription
+from forum.notifications import emails, outbox, services
+from forum.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+class RefusingMailServer(BaseEmailBackend):
+    """The outside edge: a mail server that refuses every message."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def _notify(recipient, actor, i=1, kind="reply", group="thread:1"):
+    return services.notify(recipient=recipient, kind=kind, actor=actor, url=f"/t/post/{i}/",
+                           data={"thread_title": "Water", "excerpt": "words", "group": group}, key=f"post:{i}")
+
+
+def _age(minutes=2):
+    Notification.objects.filter(email_due_at__isnull=False).update(
+        email_due_at=timezone.now() - timedelta(minutes=minutes))
+
+
+def test_the_request_sends_nothing_and_the_command_sends_it_later(make_user, make_thread, make_reply,
+                                                                  settings, django_capture_on_commit_callbacks):
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(email="lina@example.org"), make_user()
+    thread = make_thread(author=lina)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = make_reply(author=omar, thread=thread)
+    assert mail.outbox == []  # the writer's request sent nothing
+    notice = Notification.objects.get(recipient=lina, key=f"post:{reply.pk}")
+    assert notice.email_due_at is not None and notice.emailed_at is None
+
+    call_command("send_pending_emails")  # due for less than a minute: left to the worker
+    assert mail.outbox == []
+    _age()
+    call_command("send_pending_emails")
+    assert [m.to for m in mail.outbox] == [["lina@example.org"]]
+    notice.refresh_from_db()
+    assert notice.email_due_at is None and notice.emailed_at is not None
+    call_command("send_pending_emails", "--older-than", "0")  # sent once only
+    assert len(mail.outbox) == 1
+
+
+def test_nothing_is_sent_before_the_writing_transaction_commits(make_user, make_thread, make_reply,
+                                                                django_capture_on_commit_callbacks):
+    lina, omar = make_user(), make_user()
+    thread = make_thread(author=lina)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        make_reply(author=omar, thread=thread)
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_worker_sends_the_email_after_commit(make_user, make_thread, make_reply, settings):
+    settings.FORUM_EMAIL_WORKER = "thread"
+    lina, omar = make_user(email="lina@example.org"), make_user()
+    thread = make_thread(author=lina)
+    reply = make_reply(author=omar, thread=thread)  # commits: the worker thread is woken
+    outbox._get_executor().submit(lambda: None).result(timeout=30)  # one worker: waits for its queue
+    assert [m.to for m in mail.outbox] == [["lina@example.org"]]
+    notice = Notification.objects.get(recipient=lina, key=f"post:{reply.pk}")
+    assert notice.emailed_at is not None and notice.email_due_at is None
+
+
+def test_digest_and_never_members_get_no_immediate_email_and_the_digest_still_lists_it(make_user, settings):
+    settings.FORUM_EMAIL_WORKER = False
+    daily, never, omar = make_user(), make_user(), make_user()
+    services.preference_set(actor=daily, email="daily")
+    services.preference_set(actor=never, email="never")
+    _notify(daily, omar, 1)
+    _notify(never, omar, 2)
+    assert outbox.send_due() == 0 and mail.outbox == []
+    assert not Notification.objects.filter(email_due_at__isnull=False).exists()
+    assert emails.send_digests() == 1 and mail.outbox[0].to == [daily.email]
+
+
+def test_a_busy_watched_thread_waiting_in_the_outbox_sends_one_email(make_user, settings):
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(), make_user()
+    for i in (1, 2, 3):
+        _notify(lina, omar, i, kind="watched")
+    _notify(lina, omar, 4, kind="mention")
+    assert outbox.send_due() == 2  # one for the watched thread, one for the mention
+    assert not Notification.objects.filter(email_due_at__isnull=False).exists()
+
+
+def test_a_refusing_mail_server_loses_nothing(make_user, settings):
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(), make_user()
+    _notify(lina, omar)
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
+    assert outbox.send_due() == 0
+    notice = Notification.objects.get()
+    assert notice.email_due_at is not None and notice.emailed_at is None  # still due
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _age()
+    call_command("send_pending_emails")
+    assert len(mail.outbox) == 1
+
+
+def test_a_leased_notice_is_not_sent_by_another_sender_until_the_lease_runs_out(make_user, settings):
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(), make_user()
+    _notify(lina, omar)
+    taken = outbox._claim(due_before=timezone.now(), limit=10)  # a sender that then dies
+    assert len(taken) == 1
+    assert outbox.send_due() == 0
+    call_command("send_pending_emails", "--older-than", "0")
+    assert mail.outbox == []
+    Notification.objects.update(email_due_at=timezone.now() - timedelta(minutes=2))  # the lease ran out
+    call_command("send_pending_emails")
+    assert len(mail.outbox) == 1
+
+
+def test_a_reply_with_its_commit_callbacks_costs_the_same_for_5_or_50_watchers(
+        make_user, make_thread, opening_post, settings, django_capture_on_commit_callbacks):
+    from forum.discussions import services as discussions
+
+    settings.FORUM_EMAIL_WORKER = False
+    settings.FORUM_POST_RATE = "100000/m"
+
+    def measure(watchers):
+        thread = make_thread(author=make_user())
+        for _ in range(watchers):
+            Subscription.objects.create(user=make_user(), thread=thread, level="watch")
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+            discussions.post_create(author=make_user(), thread=thread, source="hi", parent=opening_post(thread))
+        assert mail.outbox == []
+        return len(ctx.captured_queries)
+
+    assert measure(5) == measure(50)
