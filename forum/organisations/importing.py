@@ -1,6 +1,7 @@
 """Importing members from a CSV file: organisations and invitations, all or nothing, idempotent.
 
-Format (UTF-8, with or without BOM; header row required, columns in any order):
+Format (UTF-8, with or without BOM; header row required, columns in any order; commas, or semicolons
+or tabs as the header row shows):
 
     email,name,organisation,role
     rana@example.org,رنا الحلبي,شبكة الياسمين,representative
@@ -89,6 +90,17 @@ class ImportReport:
         return not self.errors
 
 
+def _delimiter(text: str) -> str:
+    """Comma, or what the header row uses instead: spreadsheets set to French (and other) locales
+    save "CSV" with semicolons, and some exports use tabs."""
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for candidate in (";", "\t"):
+            if candidate in header:
+                return candidate
+    return ","
+
+
 def parse(data: bytes) -> ImportReport:
     """Read and check every line; collect all errors (line number, translated message)."""
     report = ImportReport()
@@ -97,7 +109,7 @@ def parse(data: bytes) -> ImportReport:
     except UnicodeDecodeError as exc:
         report.errors.append((1, _("The file is not UTF-8 text (byte %(pos)d).") % {"pos": exc.start}))
         return report
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader)
     except StopIteration:

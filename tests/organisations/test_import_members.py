@@ -160,6 +160,16 @@ def test_dry_run_of_a_malformed_file_lists_the_bad_lines_too(tmp_path):
     assert not Organisation.objects.exists() and not Invitation.objects.exists()
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_spreadsheets_saving_with_semicolons_or_tabs_are_read(tmp_path, delimiter):
+    text = delimiter.join(["email", "name", "organisation", "role"]) + "\n" + \
+        delimiter.join(["lea@example.org", "Léa, Khoury", "Réseau Jasmin", "member"]) + "\n"
+    run(write(tmp_path, text), "--no-email")
+    invitation = Invitation.objects.get()
+    assert invitation.email == "lea@example.org" and invitation.name == "Léa, Khoury"
+    assert invitation.organisation.name == "Réseau Jasmin"
+
+
 def test_missing_header_columns(tmp_path):
     with pytest.raises(CommandError, match=r"line 1: Missing column\(s\) in the header: role"):
         run(write(tmp_path, "email,name,organisation\na@example.org,A,Lamsa\n"))
