@@ -86,14 +86,17 @@ def timed(fn, repeat: int, clock=time.perf_counter) -> list[float]:
     return samples
 
 
-def measure(fn, repeat: int) -> dict:
-    """Wall-clock p50/p99 and CPU-time p50/p99 of `fn`, interleaved."""
+def measure(fn, repeat: int, after=None) -> dict:
+    """Wall-clock p50/p99 and CPU-time p50/p99 of `fn`, interleaved; `after()` (untimed) runs
+    after each call. CPU time is the whole process's, background threads included."""
     wall, cpu = [], []
     for _ in range(repeat):
         w, c = time.perf_counter(), time.process_time()
         fn()
         cpu.append(time.process_time() - c)
         wall.append(time.perf_counter() - w)
+        if after is not None:
+            after()
     result = percentiles(wall)
     cpu_p = percentiles(cpu)
     result.update({"cpu_p50_ms": cpu_p["p50_ms"], "cpu_p99_ms": cpu_p["p99_ms"]})

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from forum.core import realtime
+from forum.notifications import outbox
 from forum.notifications import services as notifications
 
 from . import audience, events, subscriptions, unread
@@ -46,12 +46,14 @@ def _notify(post, reasons: dict[int, str]) -> None:
     notifications.notify_many(notices=notices)
 
 
+# Sent after commit by the notifications app's live worker (outbox.broadcast_on_commit), not from
+# the writer's request: same events, same order, as forum.core.realtime.broadcast_on_commit.
 def _broadcast_to_thread(thread_id: int, event: dict) -> None:
-    realtime.broadcast_on_commit(events.thread_group(thread_id), event)
+    outbox.broadcast_on_commit(events.thread_group(thread_id), event)
 
 
 def _broadcast_to_category(category_id: int, event: dict) -> None:
-    realtime.broadcast_on_commit(events.category_group(category_id), event)
+    outbox.broadcast_on_commit(events.category_group(category_id), event)
 
 
 def on_thread_created(thread, post) -> None:

@@ -9,6 +9,7 @@ thread (`permissions.check_view_thread`), and the author never hears of their ow
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -42,9 +43,16 @@ def may_view_thread(user, thread) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=32)
+def mention_keys(source: str) -> frozenset[str]:
+    """`richtext.mention_keys`, remembered for the last few texts: writing a post asks twice (to
+    link the mentions when rendering, and here to notify), and each asks for a Markdown parse."""
+    return frozenset(richtext.mention_keys(source))
+
+
 def mentioned_user_ids(source: str) -> set[int]:
     """Ids of active members named by an @mention in `source` (one query, none without mentions)."""
-    keys = richtext.mention_keys(source)
+    keys = mention_keys(source)
     if not keys:
         return set()
     return set(get_user_model().objects.filter(display_name_key__in=keys, is_active=True,

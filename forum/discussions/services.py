@@ -27,7 +27,7 @@ from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.core import richtext
 
-from . import activity, attachments, permissions
+from . import activity, attachments, audience, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
 
 # --- Validation --------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def _segment(pk: int) -> str:
 
 def mentions_in(source: str) -> dict[str, str]:
     """{mention key: profile URL} for the active members @mentioned in `source` (no query without "@")."""
-    keys = richtext.mention_keys(source)
+    keys = audience.mention_keys(source)  # remembered: the notification hook asks again
     if not keys:
         return {}
     from django.contrib.auth import get_user_model

@@ -120,10 +120,10 @@ def _create_one_by_one(rows: list[Notification]) -> list[Notification]:
 
 
 def _after_create(rows: list[Notification]) -> None:
-    broadcast_unread_counts({row.recipient_id for row in rows})
-    try:
-        from . import outbox
+    from . import outbox
 
+    outbox.badges_on_commit({row.recipient_id for row in rows})  # by the live worker
+    try:
         outbox.schedule()  # the emails go out from the worker, not from this request
     except Exception:  # mail trouble must not turn a committed reply into an error page
         logger.exception("sending notification emails failed")

@@ -148,3 +148,67 @@ def test_a_reply_with_its_commit_callbacks_costs_the_same_for_5_or_50_watchers(
         return len(ctx.captured_queries)
 
     assert measure(5) == measure(50)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_live_worker_sends_the_page_events_and_badges_after_commit(make_user, make_thread, make_reply,
+                                                                         settings, listen):
+    from forum.core import realtime
+    from forum.discussions import events
+
+    settings.FORUM_EMAIL_WORKER = "thread"
+    lina, omar = make_user(), make_user()
+    thread = make_thread(author=lina)
+    page, badge = listen(events.thread_group(thread.pk)), listen(realtime.user_group(lina.pk))
+    reply = make_reply(author=omar, thread=thread)
+    outbox.wait_for_workers()
+    created = [e for e in page.events() if e["type"] == "discussions.post.created"]
+    assert [e["post_id"] for e in created] == [reply.pk]
+    assert badge.events() == [{"type": "notifications.unread", "count": 1}]
+
+
+def test_live_events_wait_for_the_commit_and_a_rollback_sends_nothing(make_user, settings, listen,
+                                                                      django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from forum.core import realtime
+
+    lina = make_user()
+    badge = listen(realtime.user_group(lina.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            outbox.broadcast_on_commit(realtime.user_group(lina.pk), {"type": "x", "n": 1})
+            assert badge.events() == []
+    assert badge.events() == [{"type": "x", "n": 1}]
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                outbox.broadcast_on_commit(realtime.user_group(lina.pk), {"type": "x", "n": 2})
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert badge.events() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_request_returns_before_the_live_events_are_sent(make_user, make_thread, make_reply, settings, listen):
+    import threading
+
+    from forum.core import realtime
+
+    settings.FORUM_EMAIL_WORKER = "thread"
+    lina, omar = make_user(), make_user()
+    thread = make_thread(author=lina)
+    outbox.wait_for_workers()
+    badge = listen(realtime.user_group(lina.pk))
+    release = threading.Event()
+    outbox._get_live_executor().submit(release.wait, 30)  # the live worker is busy
+    outbox._get_executor().submit(release.wait, 30)  # and so is the email worker
+    try:
+        make_reply(author=omar, thread=thread)  # committed and returned
+        assert badge.events() == [] and mail.outbox == []
+    finally:
+        release.set()
+    outbox.wait_for_workers()
+    assert badge.events() == [{"type": "notifications.unread", "count": 1}]
+    assert len(mail.outbox) == 1
