@@ -14,10 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.audit import services as audit
 
-from . import names
+from . import names, services
 from .models import ObserverGrant, Restriction, User
 
 admin.site.login = secure_admin_login(admin.site.login)
+
+
+# A change to one of these can take access away: open sockets of the user check theirs again.
+ACCESS_FIELDS = {"role", "access_ends_at", "is_active", "is_staff", "is_superuser"}
 
 
 class UserAdminForm(forms.ModelForm):
@@ -57,6 +61,8 @@ class UserAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit.record(actor=request.user, verb="user.change" if change else "user.create", target=obj,
                      data={"fields": sorted(form.changed_data)})
+        if change and set(form.changed_data) & ACCESS_FIELDS:
+            services.access_changed(user_id=obj.pk, reason="role")
 
 
 @admin.register(Restriction)
@@ -73,6 +79,16 @@ class RestrictionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit.record(actor=request.user, verb="restriction.change" if change else "restriction.create",
                      target=obj, reason=obj.reason, data={"fields": sorted(form.changed_data)})
+        services.access_changed(user_id=obj.user_id, reason="restriction")
+
+    def delete_model(self, request, obj):
+        audit.record(actor=request.user, verb="restriction.delete", target=obj, reason=obj.reason)
+        super().delete_model(request, obj)
+        services.access_changed(user_id=obj.user_id, reason="restriction")
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(ObserverGrant)
@@ -89,6 +105,16 @@ class ObserverGrantAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit.record(actor=request.user, verb="observer_grant.change" if change else "observer_grant.create",
                      target=obj, data={"fields": sorted(form.changed_data)})
+        services.access_changed(user_id=obj.user_id, reason="observer_grant")
+
+    def delete_model(self, request, obj):
+        audit.record(actor=request.user, verb="observer_grant.delete", target=obj)
+        super().delete_model(request, obj)
+        services.access_changed(user_id=obj.user_id, reason="observer_grant")
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 # allauth's own admins, adjusted to this user model (no username) and given search and filters.

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.audit import services as audit
-from forum.core import personal_data
+from forum.core import personal_data, realtime
 
-from . import names, permissions
+from . import events, names, permissions
 from .forms import clean_bio
 
 User = get_user_model()
@@ -107,4 +107,13 @@ def account_delete(*, user, actor) -> list[str]:
     user.user_permissions.clear()
     permissions.forget(user)
     audit.record(actor=actor, verb="account.delete", target=user, data={"erased": erased})
+    access_changed(user_id=user.pk, reason="deleted")
     return erased
+
+
+def access_changed(*, user_id: int, reason: str) -> None:
+    """After the current transaction commits, tell the member's open sockets to check their access
+    again (each closes if it is gone): called after sanctions, observer grants, role changes and
+    account deletion."""
+    realtime.broadcast_on_commit(realtime.user_group(user_id), events.access_changed(user_id=user_id,
+                                                                                     reason=reason))
