@@ -21,8 +21,20 @@ from . import audience, events, subscriptions, unread
 EXCERPT_CHARS = 160
 
 
+# Enough HTML for the excerpt's words almost always; stripping tags from a whole long post cost
+# about a millisecond per write.
+_EXCERPT_HTML_CHARS = 1500
+
+
 def _excerpt(post) -> str:
-    text = " ".join(strip_tags(post.html or "").split())
+    html = post.html or ""
+    if len(html) > _EXCERPT_HTML_CHARS:
+        head = html[:_EXCERPT_HTML_CHARS]
+        head = head[: head.rfind("<")] if head.rfind("<") > head.rfind(">") else head  # no cut tag
+        text = " ".join(strip_tags(head).split())
+        if len(text) > EXCERPT_CHARS:
+            return Truncator(text).chars(EXCERPT_CHARS)
+    text = " ".join(strip_tags(html).split())
     return Truncator(text).chars(EXCERPT_CHARS)
 
 

@@ -61,6 +61,8 @@ def mentioned_user_ids(source: str) -> set[int]:
 
 def quoted_author_ids(source: str) -> set[int]:
     """Authors of the live posts quoted in `source`."""
+    if "/t/post/" not in (source or ""):  # a quote links its post: no parse for the many that quote none
+        return set()
     ids = richtext.quoted_post_ids(source)
     if not ids:
         return set()

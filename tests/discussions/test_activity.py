@@ -234,3 +234,27 @@ def test_a_reply_costs_the_same_queries_for_5_or_50_watchers(make_thread, make_u
 
     small, large = measure(5), measure(50)
     assert small == large, (small, large)
+
+
+@pytest.mark.parametrize("source", [
+    "**Bold** start. " + "A [link](https://example.org/a) and `code`, نص عربي. " * 80,
+    "[" + "x" * 3000 + "](https://example.org/)\n\nthen the words that count",
+    "- item\n" * 600 + "\nend",
+    "Short post with *emphasis*.",
+])
+def test_the_excerpt_of_a_long_post_is_the_start_of_its_text(source, make_thread, make_post, make_user):
+    from django.utils.html import strip_tags
+    from django.utils.text import Truncator
+
+    from forum.discussions import activity
+
+    post = make_post(thread=make_thread(), source=source)
+    expected = Truncator(" ".join(strip_tags(post.html).split())).chars(activity.EXCERPT_CHARS)
+    assert activity._excerpt(post) == expected
+
+
+def test_a_post_that_quotes_nothing_quotes_no_one(make_thread, make_post, make_user, root_of):
+    lina = make_user()
+    thread = make_thread(author=lina)
+    post = make_post(thread=thread, author=make_user(), source="> a plain blockquote, no link\n\nand text")
+    assert kinds_for(post) == {lina.pk: "reply"}
