@@ -186,11 +186,26 @@ def test_closed_invitations_are_gone(make_invitation, organisation, state):
     assert raised.value.status == 410 and raised.value.code == state
 
 
-def test_remove_member(representative, organisation, make_user):
+def test_remove_member(representative, organisation, make_user, django_capture_on_commit_callbacks):
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from forum.accounts import events
+    from forum.core import realtime
+
     member = make_user(role="member", organisation=organisation)
-    services.membership_remove(actor=representative, membership=member.memberships.get())
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)("test.")
+    async_to_sync(layer.group_add)(realtime.user_group(member.pk), channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_remove(actor=representative, membership=member.memberships.get())
     assert not Membership.objects.filter(user=member).exists()
     assert AuditEntry.objects.filter(verb="membership.remove", actor=representative).exists()
+    # The removed member's open pages check their access again.
+    received = async_to_sync(asyncio.wait_for)(layer.receive(channel), timeout=2)
+    assert received["event"] == events.access_changed(user_id=member.pk, reason="membership")
 
 
 def test_remove_yourself_is_refused(representative):
