@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from .models import SearchDocument
+
+
+@admin.register(SearchDocument)
+class SearchDocumentAdmin(admin.ModelAdmin):
+    """Read-only view of the index (rebuild with `manage.py rebuild_search_index`)."""
+
+    list_display = ("post", "thread", "category", "author", "created_at")
+    list_filter = ("category",)
+    search_fields = ("title_norm", "body_norm", "author__email")
+    raw_id_fields = ("post", "thread", "category", "author", "organisation")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
