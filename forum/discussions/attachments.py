@@ -127,12 +127,12 @@ def attachments_prune(*, older_than_hours: int | None = None) -> int:
     return count
 
 
-@transaction.atomic
 def attachments_claim_for_post(*, post, author) -> int:
     """Link the uploads `author` shows in `post.source` to the post; returns how many were claimed.
 
     Only the author's own unattached uploads are claimed; others' images shown in a post keep
-    their own post (and its readers).
+    their own post (and its readers). One UPDATE (atomic by itself), and no query at all when the
+    post shows no upload: called by every post write, inside its transaction.
     """
     ids = richtext.attachment_ids(post.source)
     if not ids:

@@ -87,12 +87,13 @@ def reasons_for_post(post, *, include_watchers: bool = True, new_thread: bool = 
             add([parent_author], REPLY)
     add(mentioned_user_ids(post.source), MENTION)
     add(quoted_author_ids(post.source), QUOTE)
+    watchers, muters = subscriptions.thread_watchers_and_muters(thread)
     if include_watchers:
         if new_thread:
             add(subscriptions.category_watcher_ids(thread.category), NEW_THREAD)
         else:
-            add(subscriptions.thread_watcher_ids(thread), WATCHED)
-    for uid in subscriptions.thread_muter_ids(thread):
+            add(watchers, WATCHED)
+    for uid in muters:
         reasons.pop(uid, None)
     reasons.pop(post.author_id, None)
     return reasons

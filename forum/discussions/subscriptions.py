@@ -81,10 +81,11 @@ def subscription_set(*, actor, level: str, thread=None, category=None) -> Subscr
 
 def watch_on_participation(*, user, thread) -> None:
     """The member started or replied to the thread: watch it, unless they muted it."""
-    updated = Subscription.objects.filter(user=user, thread=thread, level=Level.TRACK).update(level=Level.WATCH)
-    if updated:
+    level = Subscription.objects.filter(user=user, thread=thread).values_list("level", flat=True).first()
+    if level == Level.TRACK:
+        Subscription.objects.filter(user=user, thread=thread, level=Level.TRACK).update(level=Level.WATCH)
         return
-    if Subscription.objects.filter(user=user, thread=thread).exists():
+    if level is not None:
         return  # already watching, or muted
     try:
         with transaction.atomic():
@@ -95,6 +96,15 @@ def watch_on_participation(*, user, thread) -> None:
 
 def thread_watcher_ids(thread) -> set[int]:
     return set(Subscription.objects.filter(thread=thread, level=Level.WATCH).values_list("user_id", flat=True))
+
+
+def thread_watchers_and_muters(thread) -> tuple[set[int], set[int]]:
+    """(watching, muting) member ids of the thread, in one query."""
+    watchers, muters = set(), set()
+    for user_id, level in (Subscription.objects.filter(thread=thread, level__in=[Level.WATCH, Level.MUTE])
+                           .values_list("user_id", "level")):
+        (watchers if level == Level.WATCH else muters).add(user_id)
+    return watchers, muters
 
 
 def thread_muter_ids(thread) -> set[int]:

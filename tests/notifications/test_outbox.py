@@ -25,6 +25,24 @@ class RefusingMailServer(BaseEmailBackend):
         raise ConnectionRefusedError("mail server down")
 
 
+class EmailWorkerHeld:
+    """Holds the email worker until the live worker is done, then lets it run: the two workers
+    never touch the test database at once (SQLite's shared in-memory test database refuses a
+    second connection's write while another reads, instead of waiting as a file database does)."""
+
+    def __enter__(self):
+        import threading
+
+        self.release = threading.Event()
+        outbox._get_executor().submit(self.release.wait, 30)
+        return self
+
+    def __exit__(self, *exc):
+        outbox._get_live_executor().submit(lambda: None).result(timeout=30)
+        self.release.set()
+        outbox.wait_for_workers()
+
+
 def _notify(recipient, actor, i=1, kind="reply", group="thread:1"):
     return services.notify(recipient=recipient, kind=kind, actor=actor, url=f"/t/post/{i}/",
                            data={"thread_title": "Water", "excerpt": "words", "group": group}, key=f"post:{i}")
@@ -74,8 +92,8 @@ def test_the_background_worker_sends_the_email_after_commit(make_user, make_thre
     settings.FORUM_EMAIL_WORKER = "thread"
     lina, omar = make_user(email="lina@example.org"), make_user()
     thread = make_thread(author=lina)
-    reply = make_reply(author=omar, thread=thread)  # commits: the worker thread is woken
-    outbox._get_executor().submit(lambda: None).result(timeout=30)  # one worker: waits for its queue
+    with EmailWorkerHeld():
+        reply = make_reply(author=omar, thread=thread)  # commits: the worker threads are woken
     assert [m.to for m in mail.outbox] == [["lina@example.org"]]
     notice = Notification.objects.get(recipient=lina, key=f"post:{reply.pk}")
     assert notice.emailed_at is not None and notice.email_due_at is None
@@ -160,8 +178,8 @@ def test_the_live_worker_sends_the_page_events_and_badges_after_commit(make_user
     lina, omar = make_user(), make_user()
     thread = make_thread(author=lina)
     page, badge = listen(events.thread_group(thread.pk)), listen(realtime.user_group(lina.pk))
-    reply = make_reply(author=omar, thread=thread)
-    outbox.wait_for_workers()
+    with EmailWorkerHeld():
+        reply = make_reply(author=omar, thread=thread)
     created = [e for e in page.events() if e["type"] == "discussions.post.created"]
     assert [e["post_id"] for e in created] == [reply.pk]
     assert badge.events() == [{"type": "notifications.unread", "count": 1}]
@@ -201,14 +219,16 @@ def test_the_request_returns_before_the_live_events_are_sent(make_user, make_thr
     thread = make_thread(author=lina)
     outbox.wait_for_workers()
     badge = listen(realtime.user_group(lina.pk))
-    release = threading.Event()
-    outbox._get_live_executor().submit(release.wait, 30)  # the live worker is busy
-    outbox._get_executor().submit(release.wait, 30)  # and so is the email worker
+    live, email = threading.Event(), threading.Event()
+    outbox._get_live_executor().submit(live.wait, 30)  # the live worker is busy
+    outbox._get_executor().submit(email.wait, 30)  # and so is the email worker
     try:
         make_reply(author=omar, thread=thread)  # committed and returned
         assert badge.events() == [] and mail.outbox == []
     finally:
-        release.set()
+        live.set()
+        outbox._get_live_executor().submit(lambda: None).result(timeout=30)
+        email.set()
     outbox.wait_for_workers()
     assert badge.events() == [{"type": "notifications.unread", "count": 1}]
     assert len(mail.outbox) == 1
