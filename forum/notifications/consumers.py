@@ -45,6 +45,23 @@ class NotificationConsumer(JsonConsumer):
         count = await database_sync_to_async(selectors.unread_count)(self.scope["user"])
         await self.send_json({"type": EVENT_UNREAD, "count": count})
 
+    async def relay_event(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        if event.get("type") == EVENT_UNREAD:
+            await self.send_json(event)
+            return
+        # Any other event on the member's own group (a sanction, a lost grant, a deleted account)
+        # means access may have changed: check again, and close when it is gone.
+        if not await database_sync_to_async(self._still_allowed)():
+            await self.send_error("forbidden", _("Your access has changed: please reload the page."))
+            await self.close(code=CLOSE_FORBIDDEN)
+
+    def _still_allowed(self) -> bool:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(pk=self.scope["user"].pk).first()
+        return user is not None and accounts.in_good_standing(user)
+
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] == "count":
             await self.send_count()

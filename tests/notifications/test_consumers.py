@@ -88,3 +88,34 @@ async def test_members_without_access_are_refused(make_user, client, kind):
     communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=_headers(cookie))
     connected, code = await communicator.connect()
     assert not connected and code == 4403
+
+
+async def test_a_suspension_closes_the_open_badge_socket(member, cookie):
+    from forum.accounts.models import Restriction
+    from forum.core import realtime
+
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=_headers(cookie))
+    connected, _ = await communicator.connect()
+    assert connected
+    assert json.loads(await communicator.receive_from())["type"] == "notifications.unread"
+    await sync_to_async(Restriction.objects.create)(user=member, kind="suspension", reason="spam")
+    await sync_to_async(realtime.broadcast)(realtime.user_group(member.pk),
+                                            {"type": "accounts.access.changed", "user_id": member.pk,
+                                             "reason": "restriction"})
+    error = json.loads(await communicator.receive_from())
+    assert error["type"] == "error" and error["code"] == "forbidden"
+    assert (await communicator.receive_output())["type"] == "websocket.close"
+
+
+async def test_an_access_event_for_a_member_in_good_standing_keeps_the_socket(member, cookie):
+    from forum.core import realtime
+
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=_headers(cookie))
+    await communicator.connect()
+    await communicator.receive_from()
+    await sync_to_async(realtime.broadcast)(realtime.user_group(member.pk),
+                                            {"type": "accounts.access.changed", "user_id": member.pk,
+                                             "reason": "role"})
+    await communicator.send_to(text_data=json.dumps({"type": "count"}))
+    assert json.loads(await communicator.receive_from()) == {"type": "notifications.unread", "count": 0}
+    await communicator.disconnect()
