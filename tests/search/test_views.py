@@ -162,8 +162,9 @@ def test_query_count_is_constant_in_the_number_of_results(member_client, make_po
         make_post(source=f"اجتماع اللجنة {n}", author=make_user(role="member"))
     member_client.get(URL, {"q": "اجتماع"})  # warm the session and the user
     # session and user, then search's own: restrictions, categories, membership (the permission
-    # facts), the count, the ids of the page, its documents, the category and organisation choices.
-    with django_assert_num_queries(10):
+    # facts), the count, the ids of the page, its documents, the category and organisation choices;
+    # and the navigation's unread-notification badge.
+    with django_assert_num_queries(11):
         response = member_client.get(URL, {"q": "اجتماع"})
     assert len(response.context["page"].object_list) == results
 
