@@ -9,6 +9,7 @@ unsubscribe link in its body and in the `List-Unsubscribe` / `List-Unsubscribe-P
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -164,15 +165,33 @@ def deliver_immediate(notifications: list[Notification]) -> int:
                 logger.debug("closing the mail connection failed", exc_info=True)
     now = timezone.now()
     if sent_ids:
-        Notification.objects.filter(pk__in=sent_ids).update(emailed_at=now, email_due_at=None)
+        # Sent: recording it must not fail for a busy database, or the lease would run out and
+        # the command would send the same emails again.
+        _persist(lambda: Notification.objects.filter(pk__in=sent_ids).update(emailed_at=now, email_due_at=None))
     unsent = [n.pk for n in notifications if n.pk not in set(sent_ids)]
     if failed:
         retry = {n.pk for n in due} - set(sent_ids)
-        Notification.objects.filter(pk__in=retry).update(email_due_at=now)
+        _persist(lambda: Notification.objects.filter(pk__in=retry).update(email_due_at=now))
         unsent = [pk for pk in unsent if pk not in retry]
     if unsent:
-        Notification.objects.filter(pk__in=unsent).update(email_due_at=None)
+        _persist(lambda: Notification.objects.filter(pk__in=unsent).update(email_due_at=None))
     return len(sent_ids)
+
+
+def _persist(write, attempts: int = 8):
+    """Run a small write, retrying while the database is locked (SQLite: a steady stream of
+    request transactions can keep a background writer waiting past its busy timeout)."""
+    from django.db import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            return write()
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            logger.warning("database busy while recording notification emails; retrying")
+            time.sleep(0.05 * (attempt + 1))
+    return None
 
 
 def send_digests(*, now=None) -> int:
