@@ -403,3 +403,43 @@ def test_serving_an_attached_image_costs_the_same_queries_in_a_short_or_long_thr
         make_post(thread=attachment.post.thread)
     with django_assert_num_queries(SERVE_QUERIES):
         assert client.get(url).status_code == 200
+
+
+# --- End to end over HTTP -----------------------------------------------------------------------
+def test_upload_then_reply_shows_the_image_to_readers_only(client, uploader, make_user, make_category,
+                                                           make_thread, make_organisation):
+    from django.test import Client
+
+    org = make_organisation()
+    author = make_user(role="member", organisation=org)
+    category = make_category(visibility="restricted", allowed_organisations=[org])
+    thread = make_thread(category=category, author=make_user(role="member", organisation=org))
+    client.force_login(author)
+    uploaded = json.loads(client.post("/t/attachments/upload/", {"file": image_file(), "alt": "Our office"},
+                                      HTTP_ACCEPT="application/json").content)
+    image_url = uploaded["url"]
+    colleague = Client()
+    colleague.force_login(make_user(role="member", organisation=org))
+    assert colleague.get(image_url).status_code == 404  # not in any post yet: the uploader's alone
+
+    response = client.post(f"/t/{thread.pk}/reply/", {"source": f"Our new office: {uploaded['markdown']}"})
+    assert response.status_code == 302
+
+    page = colleague.get(thread.get_absolute_url()).content.decode()
+    assert f'src="{image_url}"' in page
+    assert colleague.get(image_url).status_code == 200
+    outsider = Client()
+    outsider.force_login(make_user(role="member"))
+    assert outsider.get(image_url).status_code == 404
+
+
+def test_prune_command_deletes_only_old_waiting_uploads(uploader, shown_in_post, media_root):
+    from django.core.management import call_command
+
+    old = attachment_upload(uploader=uploader, file=image_file())
+    claimed = shown_in_post()
+    Attachment.objects.filter(pk__in=[old.pk, claimed.pk]).update(created_at=timezone.now() - timedelta(hours=30))
+    out = io.StringIO()
+    call_command("prune_attachments", stdout=out)
+    assert "1 waiting upload(s) deleted." in out.getvalue()
+    assert set(Attachment.objects.values_list("pk", flat=True)) == {claimed.pk}
