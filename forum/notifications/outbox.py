@@ -15,7 +15,8 @@ than a minute. Rows are taken with a lease (`email_due_at` moved `LEASE` into th
 read back by that exact value), so the worker and the command never send the same notice twice;
 a sender that dies holding a lease leaves its rows due again when the lease runs out.
 
-Live events (`broadcast_on_commit`, `badges_on_commit`) go the same way in "thread" mode: queued
+Live events (`broadcast_on_commit`, `badges_on_commit`) go the same way in "thread" mode with a
+Redis channel layer (see `live_worker_applies`): queued
 when the transaction commits and sent by a second one-thread worker ("forum-live", so a slow mail
 server never delays a badge), in commit order, in one pass over the channel layer on one event
 loop, with the badge counts of every member concerned read in one query. A reply to a thread with
@@ -155,9 +156,23 @@ def broadcast_on_commit(group: str, event: dict) -> None:
     transaction.on_commit(lambda: broadcast_now_or_soon(group, event))
 
 
-def broadcast_now_or_soon(group: str, event: dict) -> None:
-    """After commit: queue the event for the live worker ("thread" mode) or send it now."""
+def live_worker_applies() -> bool:
+    """Whether live events go through the live worker: "thread" mode, with a channel layer that
+    is reachable from any thread (Redis, as production requires). The in-process layer used in
+    development without Redis delivers into the event loop of the server that holds the sockets,
+    which only a broadcast from the request's own thread reaches promptly (`async_to_sync` runs
+    on that loop), so there events are sent in the on-commit callback as before."""
     if mode() != "thread":
+        return False
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    layer = get_channel_layer()
+    return layer is not None and not isinstance(layer, InMemoryChannelLayer)
+
+
+def broadcast_now_or_soon(group: str, event: dict) -> None:
+    """After commit: queue the event for the live worker, or send it now (see `live_worker_applies`)."""
+    if not live_worker_applies():
         from forum.core import realtime
 
         realtime.broadcast(group, event)
@@ -170,7 +185,7 @@ def badges_on_commit(user_ids) -> None:
     ids = {int(uid) for uid in user_ids}
     if not ids:
         return
-    if mode() != "thread":
+    if not live_worker_applies():
         from . import services
 
         services.broadcast_unread_counts(ids)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from forum.discussions.models import Subscription
 from forum.notifications import emails, outbox, services
 from forum.notifications.models import Notification
+from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +175,7 @@ def test_the_live_worker_sends_the_page_events_and_badges_after_commit(make_user
     from forum.core import realtime
     from forum.discussions import events
 
+    require_service(bool(getattr(settings, "REDIS_URL", "")), "Redis (REDIS_URL): the live worker needs it")
     settings.FORUM_EMAIL_WORKER = "thread"
     lina, omar = make_user(), make_user()
     thread = make_thread(author=lina)
@@ -214,6 +216,7 @@ def test_the_request_returns_before_the_live_events_are_sent(make_user, make_thr
 
     from forum.core import realtime
 
+    require_service(bool(getattr(settings, "REDIS_URL", "")), "Redis (REDIS_URL): the live worker needs it")
     settings.FORUM_EMAIL_WORKER = "thread"
     lina, omar = make_user(), make_user()
     thread = make_thread(author=lina)
@@ -232,3 +235,32 @@ def test_the_request_returns_before_the_live_events_are_sent(make_user, make_thr
     outbox.wait_for_workers()
     assert badge.events() == [{"type": "notifications.unread", "count": 1}]
     assert len(mail.outbox) == 1
+
+
+def test_without_redis_live_events_go_from_the_callback_itself(settings, make_user, listen,
+                                                               django_capture_on_commit_callbacks):
+    """The in-process channel layer (development) is only reached promptly from the request's own
+    thread: there the live worker stands aside."""
+    import threading
+
+    from channels.layers import channel_layers
+
+    from forum.core import realtime
+
+    settings.FORUM_EMAIL_WORKER = "thread"
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    try:
+        assert not outbox.live_worker_applies()
+        lina = make_user()
+        badge = listen(realtime.user_group(lina.pk))
+        live = threading.Event()
+        outbox._get_live_executor().submit(live.wait, 30)  # a busy live worker would hold the event
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                outbox.broadcast_on_commit(realtime.user_group(lina.pk), {"type": "x"})
+            assert badge.events() == [{"type": "x"}]
+        finally:
+            live.set()
+    finally:
+        channel_layers.backends.clear()
