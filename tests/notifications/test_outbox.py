@@ -264,3 +264,22 @@ def test_without_redis_live_events_go_from_the_callback_itself(settings, make_us
             live.set()
     finally:
         channel_layers.backends.clear()
+
+
+def test_the_admin_lists_the_emails_still_due(client, make_user, settings):
+    from allauth.mfa.models import Authenticator
+    from django.urls import reverse
+
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(email="lina-due@example.org"), make_user(email="omar-sent@example.org")
+    _notify(lina, make_user(), 1)
+    _notify(omar, make_user(), 2)
+    Notification.objects.filter(recipient=omar).update(email_due_at=None, emailed_at=timezone.now())
+    admin = make_user(role="admin")
+    Authenticator.objects.create(user=admin, type="totp", data={"secret": "test"})
+    client.force_login(admin)
+    page = client.get(reverse("admin:notifications_notification_changelist"), {"email_due_at__isnull": "False"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "lina-due@example.org" in html or lina.display_name in html
+    assert "omar-sent@example.org" not in html and omar.display_name not in html
