@@ -224,6 +224,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Madaniya <no-reply@localhost>")
+# A hanging mail server must not hold the email worker (or shutdown) for ever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# Who sends notification emails and live events after commit: "thread" (a background worker in
+# each process; `manage.py send_pending_emails` from cron catches anything left), "sync" (in the
+# request, for tests), "off" (cron only).
+FORUM_EMAIL_WORKER = os.environ.get("FORUM_EMAIL_WORKER", "thread")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------------------------
