@@ -75,8 +75,7 @@ class LiveServer:
         return f"ws://{self.host}:{self.port}"
 
 
-@pytest.fixture(scope="session")
-def _live_server_process(django_db_setup, django_db_blocker):
+def _start_server(django_db_blocker) -> tuple[object, LiveServer]:
     from daphne.testing import DaphneProcess
 
     with django_db_blocker.unblock():
@@ -90,13 +89,40 @@ def _live_server_process(django_db_setup, django_db_blocker):
     if not process.ready.wait(timeout=30):
         process.terminate()
         raise RuntimeError("daphne did not start for the browser tests")
-    server = LiveServer(url=f"http://127.0.0.1:{process.port.value}", host="127.0.0.1", port=process.port.value)
-    yield server
+    port = process.port.value
+    return process, LiveServer(url=f"http://127.0.0.1:{port}", host="127.0.0.1", port=port)
+
+
+def _stop_server(process) -> None:
     process.terminate()
     process.join(timeout=10)
     if process.is_alive():
         process.kill()
         process.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def _live_server_process(django_db_setup, django_db_blocker):
+    process, server = _start_server(django_db_blocker)
+    yield server
+    _stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def _second_live_server_process(django_db_setup, django_db_blocker, _live_server_process):
+    process, server = _start_server(django_db_blocker)
+    yield server
+    _stop_server(process)
+
+
+@pytest.fixture
+def second_live_server(_second_live_server_process, live_server):
+    """A second daphne process on the same database: only the Redis channel layer joins the two,
+    as in production behind a proxy."""
+    from django.conf import settings
+
+    require_service(bool(getattr(settings, "REDIS_URL", "")), "Redis (REDIS_URL) for two server processes")
+    return _second_live_server_process
 
 
 @pytest.fixture
@@ -128,14 +154,15 @@ def new_page(browser, live_server):
     """new_page(locale="en") -> a Page in its own context (its own cookies), closed after the test."""
     contexts = []
 
-    def make(*, locale: str = "en-GB"):
-        context = browser.new_context(locale=locale, base_url=live_server.url)
+    def make(*, locale: str = "en-GB", server: LiveServer | None = None):
+        server = server or live_server
+        context = browser.new_context(locale=locale, base_url=server.url)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         page.outside_requests = []
         page.console_errors = []
-        allowed = urlsplit(live_server.url).netloc
+        allowed = urlsplit(server.url).netloc
 
         def on_request(request):
             parts = urlsplit(request.url)
