@@ -43,6 +43,15 @@ def test_results_are_marked_and_carry_dir_auto(member_client, make_post):
     assert '<h3 dir="auto">' in html
 
 
+def test_a_search_without_results_says_nothing_was_found(member_client, make_post):
+    make_post(source="اجتماع اللجنة")
+    response = member_client.get(URL, {"q": "كهرباء"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "0 results" in text
+    assert "Nothing found. Try fewer words, or another spelling." in text
+
+
 def test_an_empty_query_says_so_and_does_not_search(member_client, make_post, django_assert_num_queries):
     make_post(source="anything")
     response = member_client.get(URL, {"q": "   "})
