@@ -2,14 +2,19 @@
 tree path, counters, notify, broadcast on commit), on a thread with watchers. Prints JSON.
 Immediate e-mails are sent by the outbox worker thread, outside the timed request (as in production).
 
+Who hears of the post (audience, notification rows) is decided after commit by the same worker
+when the live worker applies (Redis); `--fanout-in-request` times the old way, for comparison.
+
     .venv/bin/python bench/write_path.py            # SQLite in a temporary file
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/write_path.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench REDIS_URL=redis://127.0.0.1:6379/12 \
+        .venv/bin/python bench/write_path.py [--fanout-in-request]
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 
 from _common import SAMPLE_SOURCES, load_average, measure, setup_django
@@ -37,6 +42,11 @@ def main() -> None:
     # Production behaviour: immediate e-mails leave the request for the outbox worker thread
     # (forum/notifications/outbox.py); the test settings this bench loads may choose otherwise.
     settings.FORUM_EMAIL_WORKER = "thread"
+    fanout_in_request = "--fanout-in-request" in sys.argv[1:]
+    if fanout_in_request:
+        from forum.discussions import activity as _activity
+
+        _activity.fanout_deferred = lambda: False
 
     from forum.accounts.models import User
     from forum.categories.models import Category
@@ -112,9 +122,14 @@ def main() -> None:
     drain_start = time.perf_counter()
     outbox.wait_for_workers(timeout=600)
     drain_s = time.perf_counter() - drain_start
+    from forum.discussions.models import Post
     from forum.notifications.models import Notification
 
     still_due = Notification.objects.filter(email_due_at__isnull=False).count()
+    fanout_pending = Post.objects.filter(fanout_pending_at__isnull=False).count()
+    from forum.discussions import activity as _activity
+
+    fanout_deferred = _activity.fanout_deferred()
     per_write = {name: sum(samples) / 30 for name, samples in phases.items()}
     # Mean time per write in each part (several callbacks may run per write).
     parts = {name: round(value * 1000, 2) for name, value in per_write.items()}
@@ -123,6 +138,8 @@ def main() -> None:
     report = {
         "database": connection.vendor, "source_bytes": size, "watchers": WATCHERS, "writes": WRITES,
         "post_create": result, "post_create_back_to_back": back_to_back, "mean_parts_ms": parts, "target_p50_ms": 30, "ok": result["p50_ms"] <= 30,
+        "fanout_after_commit": fanout_deferred, "fanout_still_pending_after_drain": fanout_pending,
+        "notifications_written": Notification.objects.count(),
         "emails_sent_by_worker": len(mail.outbox), "emails_still_due_after_drain": still_due,
         "worker_drain_after_last_write_s": round(drain_s, 2),
         "load_average": load_average(), "runtime_s": round(time.perf_counter() - started, 1),

@@ -10,6 +10,11 @@ Who hears what is decided in `audience`; how they hear it is the notifications a
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -17,8 +22,11 @@ from forum.notifications import outbox
 from forum.notifications import services as notifications
 
 from . import audience, events, subscriptions, unread
+from .models import Post
 
 EXCERPT_CHARS = 160
+FANOUT_LEASE = timedelta(minutes=10)
+FANOUT_BATCH = 100
 
 
 # Enough HTML for the excerpt's words almost always; stripping tags from a whole long post cost
@@ -58,6 +66,62 @@ def _notify(post, reasons: dict[int, str]) -> None:
     notifications.notify_many(notices=notices)
 
 
+# --- The fan-out of a new post: who hears of it, and their notifications ------------------------
+# Done after commit on the e-mail worker when there is one, so the writer's request neither asks
+# who watches, mentions or may read nor writes their notifications (about ten round trips). It is
+# durable: the post is written with `fanout_pending_at` set (same insert), the worker clears it
+# once the notifications are written, and `send_pending_emails` (cron) does any left pending over
+# a minute. Notification keys ("post:<id>") make a second run notify nobody twice.
+
+
+def fanout_deferred() -> bool:
+    """Whether new posts' notifications are decided after commit: with the background worker
+    (and a channel layer it can reach, see `outbox.live_worker_applies`), or with no worker at all
+    (the command does it). "sync" (tests) keeps it in the request."""
+    return outbox.mode() == "off" or outbox.live_worker_applies()
+
+
+def fanout_stamp():
+    """The `fanout_pending_at` a new post is written with: now when its fan-out is deferred."""
+    return timezone.now() if fanout_deferred() else None
+
+
+def _fan_out(post, *, new_thread: bool) -> None:
+    if post.fanout_pending_at is None:
+        _notify(post, audience.reasons_for_post(post, new_thread=new_thread))
+        return
+    post_id = post.pk
+    outbox.run_after_commit(lambda: process_pending_fanout(post_ids=[post_id]))
+
+
+def process_pending_fanout(*, older_than: timedelta | None = None, post_ids=None) -> int:
+    """Notify about every post whose fan-out is pending (for at least `older_than`; only `post_ids`
+    when given); returns how many posts were done. Safe to run from several processes at once:
+    posts are taken under a lease (as the e-mail outbox takes its rows), and a post done twice
+    notifies nobody twice."""
+    cutoff = timezone.now() - (older_than or timedelta(0))
+    done = 0
+    while True:
+        pending = Post.objects.filter(fanout_pending_at__isnull=False, fanout_pending_at__lte=cutoff)
+        if post_ids is not None:
+            pending = pending.filter(pk__in=post_ids)
+        ids = list(pending.order_by("fanout_pending_at", "id").values_list("id", flat=True)[:FANOUT_BATCH])
+        if not ids:
+            return done
+        lease = timezone.now() + FANOUT_LEASE + timedelta(microseconds=random.randrange(1, 10**6))  # noqa: S311
+        Post.objects.filter(pk__in=ids, fanout_pending_at__isnull=False, fanout_pending_at__lte=cutoff).update(
+            fanout_pending_at=lease)
+        for post in (Post.objects.filter(fanout_pending_at=lease).select_related("thread__category", "author")
+                     .order_by("id")):
+            with transaction.atomic():
+                if post.deleted_at is None and post.hidden_at is None:  # removed meanwhile: nobody hears
+                    _notify(post, audience.reasons_for_post(post, new_thread=post.parent_id is None))
+                Post.objects.filter(pk=post.pk, fanout_pending_at=lease).update(fanout_pending_at=None)
+            done += 1
+        if len(ids) < FANOUT_BATCH:
+            return done
+
+
 # Sent after commit by the notifications app's live worker (outbox.broadcast_on_commit), not from
 # the writer's request: same events, same order, as forum.core.realtime.broadcast_on_commit.
 def _broadcast_to_thread(thread_id: int, event: dict) -> None:
@@ -72,16 +136,17 @@ def on_thread_created(thread, post) -> None:
     """A thread and its opening post were saved: the author watches it; category watchers hear."""
     subscriptions.watch_on_participation(user=post.author, thread=thread)
     unread.mark_read(user=post.author, thread=thread, last_post_id=post.pk)
-    _notify(post, audience.reasons_for_post(post, new_thread=True))
+    _fan_out(post, new_thread=True)
     _broadcast_to_category(thread.category_id, events.thread_created(thread))
 
 
 def on_post_created(post) -> None:
-    """A reply was saved: author watches the thread; repliee, mentioned, quoted and watchers hear; pages update."""
+    """A reply was saved: author watches the thread; repliee, mentioned, quoted and watchers hear
+    (after commit when deferred, see `fanout_deferred`); pages update."""
     thread = post.thread
     subscriptions.watch_on_participation(user=post.author, thread=thread)
     unread.mark_read(user=post.author, thread=thread, last_post_id=post.pk)
-    _notify(post, audience.reasons_for_post(post))
+    _fan_out(post, new_thread=False)
     _broadcast_to_thread(thread.pk, events.post_created(post))
     _broadcast_to_category(thread.category_id, events.thread_activity(thread, post))
 

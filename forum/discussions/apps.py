@@ -13,3 +13,10 @@ class DiscussionsConfig(AppConfig):
 
         extensions.register_unread_provider("threads", unread.unread_counts)
         extensions.register_unread_provider("categories", unread.category_unread_counts)
+
+        # Posts whose notifications the worker has not written yet: `send_pending_emails` does them.
+        from forum.notifications import outbox
+
+        from . import activity
+
+        outbox.register_pending(activity.process_pending_fanout)

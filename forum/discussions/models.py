@@ -61,12 +61,18 @@ class Post(models.Model):
     hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True)
     # {"👍": 3, ...}: kept in step by the reaction services so a page costs no count query per post.
     reaction_counts = models.JSONField(default=dict, blank=True, editable=False)
+    # Set in the post's own insert when who hears of it is decided after commit, outside the
+    # request (forum.discussions.activity, the e-mail worker or `send_pending_emails`); cleared
+    # once the notifications are written. Null for almost every row.
+    fanout_pending_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["thread", "path"]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
-        indexes = [models.Index(fields=["thread", "path"]), models.Index(fields=["thread", "id"])]
+        indexes = [models.Index(fields=["thread", "path"]), models.Index(fields=["thread", "id"]),
+                   models.Index(fields=["fanout_pending_at"], name="post_fanout_pending",
+                                condition=models.Q(fanout_pending_at__isnull=False))]
 
     def __str__(self):
         return f"#{self.pk} in {self.thread_id}"

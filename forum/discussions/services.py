@@ -191,7 +191,7 @@ def thread_create(*, author, category, title: str, source: str, on_behalf_of: bo
     thread = Thread.objects.create(category=category, title=title, author=author, on_behalf_of=organisation,
                                    last_activity_at=now)
     post = Post.objects.create(thread=thread, author=author, on_behalf_of=organisation, source=source,
-                               html=_render(source))
+                               html=_render(source), fanout_pending_at=activity.fanout_stamp())
     _place_in_tree(post, None)
     attachments.attachments_claim_for_post(post=post, author=author)
     _touch(thread, post, new_thread=True)
@@ -237,7 +237,7 @@ def post_create(*, author, thread: Thread, source: str, parent=None, on_behalf_o
     organisation = _speaker(author, on_behalf_of)
     _check_post_rate(author)
     post = Post.objects.create(thread=thread, author=author, parent=parent_post, on_behalf_of=organisation,
-                               source=source, html=_render(source))
+                               source=source, html=_render(source), fanout_pending_at=activity.fanout_stamp())
     _place_in_tree(post, parent_post)
     attachments.attachments_claim_for_post(post=post, author=author)
     _touch(thread, post)

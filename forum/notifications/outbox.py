@@ -24,6 +24,11 @@ loop, with the badge counts of every member concerned read in one query. A reply
 thread and an event loop (~1.7 ms each). Live events are not durable: a process that dies loses
 only what open pages would have shown until their next reload.
 
+Apps above hand this worker work of their own with `run_after_commit` (the discussions app: who
+hears of a new post, and writing those notifications), durable the same way: they mark it pending
+in the writing transaction and register a processor (`register_pending`) that
+`send_pending_emails` runs first for anything pending over a minute.
+
 `FORUM_EMAIL_WORKER`: "thread" (the default: the background threads), "sync" (send email and live
 events in the on-commit callback itself; tests), or False / "off" (no email worker: only the
 command sends email; live events are sent in the on-commit callback).
@@ -82,10 +87,24 @@ def _get_live_executor() -> ThreadPoolExecutor:
         return _live_executor
 
 
+_submissions = 0  # work handed to either worker so far (jobs queue further work when they run)
+
+
+def _submit(executor: ThreadPoolExecutor, fn):
+    global _submissions
+    _submissions += 1
+    return executor.submit(fn)
+
+
 def wait_for_workers(timeout: float = 30) -> None:
-    """Block until both workers have done what was queued so far (tests, benchmarks, shutdown)."""
-    for get in (_get_live_executor, _get_executor):
-        get().submit(lambda: None).result(timeout=timeout)
+    """Block until both workers are idle, including the work their own jobs queued meanwhile
+    (a fan-out job queues emails and badges): tests, benchmarks, shutdown."""
+    while True:
+        before = _submissions
+        for get in (_get_executor, _get_live_executor):
+            get().submit(lambda: None).result(timeout=timeout)
+        if _submissions == before:
+            return
 
 
 def schedule():
@@ -96,7 +115,7 @@ def schedule():
         return None
     if current == "sync":
         return send_due()
-    return _get_executor().submit(_work)
+    return _submit(_get_executor(), _work)
 
 
 def _work() -> int:
@@ -108,6 +127,48 @@ def _work() -> int:
         return 0
     finally:
         connection.close()
+
+
+# --- Jobs of the apps above, after commit, and what the command catches up on -------------------
+_pending_processors: list = []
+
+
+def run_after_commit(job) -> None:
+    """When the current transaction commits, run `job()` outside the request: on the email worker
+    ("thread"; then the emails it made due go out), in the callback itself ("sync"), or not at
+    all ("off": the app registered a processor with `register_pending` that the command runs)."""
+    current = mode()
+    if current == "off":
+        return
+    if current == "sync":
+        transaction.on_commit(job)
+        return
+    transaction.on_commit(lambda: _submit(_get_executor(), lambda: _run_job(job)))
+
+
+def _run_job(job) -> None:
+    try:
+        job()
+        # What the job queued for the live worker (badges) goes first; the emails then, in this
+        # same run. Never two workers on the database at once for one write.
+        _get_live_executor().submit(lambda: None).result(timeout=60)
+        send_due()
+    except Exception:  # never kill the worker thread; the command catches up on what was left
+        logger.exception("a job after commit failed")
+    finally:
+        connection.close()
+
+
+def register_pending(processor) -> None:
+    """An app above registers `processor(older_than=timedelta) -> int`, which does the work its
+    `run_after_commit` jobs left undone for at least `older_than` (`send_pending_emails` runs it)."""
+    if processor not in _pending_processors:
+        _pending_processors.append(processor)
+
+
+def process_pending(*, older_than: timedelta) -> int:
+    """Run every registered processor; returns how many items they caught up on."""
+    return sum(processor(older_than=older_than) for processor in _pending_processors)
 
 
 def _claim(*, due_before, limit: int) -> list[Notification]:
@@ -200,7 +261,7 @@ def _enqueue(item) -> None:
         if _live_scheduled:
             return
         _live_scheduled = True
-    _get_live_executor().submit(_live_work)
+    _submit(_get_live_executor(), _live_work)
 
 
 def _live_work() -> None:

@@ -1,6 +1,7 @@
 """The email outbox: a reply's request sends no email; the worker (a background thread) or the
 `send_pending_emails` command sends it after commit, once, and nothing is lost if neither ran."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -54,15 +55,11 @@ def _age(minutes=2):
         email_due_at=timezone.now() - timedelta(minutes=minutes))
 
 
-def test_the_request_sends_nothing_and_the_command_sends_it_later(make_user, make_thread, make_reply,
-                                                                  settings, django_capture_on_commit_callbacks):
+def test_the_request_sends_nothing_and_the_command_sends_it_later(make_user, settings):
     settings.FORUM_EMAIL_WORKER = False
     lina, omar = make_user(email="lina@example.org"), make_user()
-    thread = make_thread(author=lina)
-    with django_capture_on_commit_callbacks(execute=True):
-        reply = make_reply(author=omar, thread=thread)
+    notice = _notify(lina, omar)
     assert mail.outbox == []  # the writer's request sent nothing
-    notice = Notification.objects.get(recipient=lina, key=f"post:{reply.pk}")
     assert notice.email_due_at is not None and notice.emailed_at is None
 
     call_command("send_pending_emails")  # due for less than a minute: left to the worker
@@ -74,6 +71,125 @@ def test_the_request_sends_nothing_and_the_command_sends_it_later(make_user, mak
     assert notice.email_due_at is None and notice.emailed_at is not None
     call_command("send_pending_emails", "--older-than", "0")  # sent once only
     assert len(mail.outbox) == 1
+
+
+def _age_fanout(minutes=2):
+    from forum.discussions.models import Post
+
+    Post.objects.filter(fanout_pending_at__isnull=False).update(
+        fanout_pending_at=timezone.now() - timedelta(minutes=minutes))
+
+
+def test_with_no_worker_a_reply_returns_with_its_fan_out_pending_and_the_command_notifies_once(
+        make_user, make_thread, make_reply, settings, django_capture_on_commit_callbacks):
+    settings.FORUM_EMAIL_WORKER = False
+    lina, bilal, omar = make_user(email="lina@example.org"), make_user(email="bilal@example.org"), make_user()
+    thread = make_thread(author=lina)
+    Subscription.objects.create(user=bilal, thread=thread, level="watch")
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        reply = make_reply(author=omar, thread=thread)
+    assert not any("notifications_notification" in q["sql"] for q in ctx.captured_queries)
+    assert not Notification.objects.exists() and mail.outbox == []
+    reply.refresh_from_db()
+    assert reply.fanout_pending_at is not None  # committed with the post, in the same insert
+
+    call_command("send_pending_emails")  # pending for less than a minute: left to the worker
+    assert not Notification.objects.exists()
+    _age_fanout()
+    out = io.StringIO()
+    call_command("send_pending_emails", stdout=out)
+    assert "2 pending item(s) processed" in out.getvalue()  # the opening post and the reply
+    assert dict(Notification.objects.values_list("recipient__email", "kind")) == {
+        "lina@example.org": "reply", "bilal@example.org": "watched"}
+    assert sorted(m.to[0] for m in mail.outbox) == ["bilal@example.org", "lina@example.org"]
+    reply.refresh_from_db()
+    assert reply.fanout_pending_at is None
+
+    call_command("send_pending_emails", "--older-than", "0")  # nothing left: nobody hears twice
+    assert Notification.objects.count() == 2 and len(mail.outbox) == 2
+
+
+def test_a_fan_out_done_twice_notifies_once(make_user, make_thread, make_reply, settings):
+    from forum.discussions import activity
+    from forum.discussions.models import Post
+
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(), make_user()
+    thread = make_thread(author=lina)
+    reply = make_reply(author=omar, thread=thread)
+    assert activity.process_pending_fanout(post_ids=[reply.pk]) == 1
+    # A worker that died after writing the notifications but before clearing the mark: done again.
+    Post.objects.filter(pk=reply.pk).update(fanout_pending_at=timezone.now() - timedelta(minutes=20))
+    assert activity.process_pending_fanout(older_than=timedelta(minutes=1)) == 1
+    assert activity.process_pending_fanout() == 1  # the opening post, pending from the start
+    assert list(Notification.objects.values_list("recipient", "key")) == [(lina.pk, f"post:{reply.pk}")]
+    assert not Post.objects.filter(fanout_pending_at__isnull=False).exists()
+
+
+def test_a_post_leased_by_another_worker_is_left_to_it_until_the_lease_runs_out(make_user, make_thread,
+                                                                              make_reply, settings):
+    from forum.discussions import activity
+    from forum.discussions.models import Post
+
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(), make_user()
+    reply = make_reply(author=omar, thread=make_thread(author=lina))
+    leased = timezone.now() + activity.FANOUT_LEASE  # a worker took it, then died
+    Post.objects.filter(pk=reply.pk).update(fanout_pending_at=leased)
+    call_command("send_pending_emails", "--older-than", "0")
+    assert not Notification.objects.filter(recipient=lina).exists()
+    Post.objects.filter(pk=reply.pk).update(fanout_pending_at=timezone.now() - timedelta(minutes=2))
+    call_command("send_pending_emails")
+    assert Notification.objects.filter(recipient=lina, key=f"post:{reply.pk}").count() == 1
+
+
+def test_a_post_removed_before_its_fan_out_notifies_nobody(make_user, make_thread, make_reply, settings):
+    from forum.discussions import services as discussions
+    from forum.discussions.models import Post
+
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(), make_user()
+    reply = make_reply(author=omar, thread=make_thread(author=lina))
+    discussions.post_delete(actor=omar, post=reply)
+    _age_fanout()
+    call_command("send_pending_emails")
+    assert not Notification.objects.exists() and mail.outbox == []
+    assert not Post.objects.filter(fanout_pending_at__isnull=False).exists()
+
+
+def test_with_no_worker_a_new_thread_reaches_the_category_watchers_through_the_command(
+        make_user, make_category, make_thread, settings):
+    settings.FORUM_EMAIL_WORKER = False
+    category, lina, omar = make_category(), make_user(), make_user()
+    Subscription.objects.create(user=lina, category=category, level="watch")
+    thread = make_thread(author=omar, category=category)
+    assert not Notification.objects.exists()
+    _age_fanout()
+    call_command("send_pending_emails")
+    assert list(Notification.objects.values_list("recipient", "kind", "data__thread_id")) == [
+        (lina.pk, "new_thread", thread.pk)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_worker_decides_who_hears_of_a_reply_after_commit(make_user, make_thread, make_reply,
+                                                                         settings, listen):
+    from forum.core import realtime
+    from forum.discussions.models import Post
+
+    require_service(bool(getattr(settings, "REDIS_URL", "")), "Redis (REDIS_URL): the worker needs it")
+    settings.FORUM_EMAIL_WORKER = "thread"
+    lina, omar = make_user(email="lina@example.org"), make_user()
+    thread = make_thread(author=lina)
+    outbox.wait_for_workers()
+    badge = listen(realtime.user_group(lina.pk))
+    with EmailWorkerHeld():
+        reply = make_reply(author=omar, thread=thread)  # commits: the fan-out is handed to the worker
+        assert Post.objects.get(pk=reply.pk).fanout_pending_at is not None
+        assert not Notification.objects.filter(recipient=lina).exists()
+    assert Notification.objects.filter(recipient=lina, key=f"post:{reply.pk}").count() == 1
+    assert not Post.objects.filter(fanout_pending_at__isnull=False).exists()
+    assert [m.to for m in mail.outbox] == [["lina@example.org"]]
+    assert badge.events() == [{"type": "notifications.unread", "count": 1}]
 
 
 def test_nothing_is_sent_before_the_writing_transaction_commits(make_user, make_thread, make_reply,
