@@ -285,6 +285,27 @@ def test_a_reply_with_its_commit_callbacks_costs_the_same_for_5_or_50_watchers(
     assert measure(5) == measure(50)
 
 
+def test_the_fan_out_after_commit_costs_the_same_for_5_or_50_watchers(
+        make_user, make_thread, make_reply, opening_post, settings, django_capture_on_commit_callbacks):
+    from forum.discussions import activity
+
+    settings.FORUM_EMAIL_WORKER = False
+
+    def measure(watchers):
+        thread = make_thread(author=make_user())
+        for _ in range(watchers):
+            Subscription.objects.create(user=make_user(), thread=thread, level="watch")
+        activity.process_pending_fanout(post_ids=[opening_post(thread).pk])  # not measured
+        reply = make_reply(author=make_user(), thread=thread)
+        assert not Notification.objects.filter(key=f"post:{reply.pk}").exists()
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+            assert activity.process_pending_fanout() == 1
+        assert Notification.objects.filter(key=f"post:{reply.pk}").count() == watchers + 1  # and the author answered
+        return len(ctx.captured_queries)
+
+    assert measure(5) == measure(50)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_live_worker_sends_the_page_events_and_badges_after_commit(make_user, make_thread, make_reply,
                                                                          settings, listen):
