@@ -75,3 +75,35 @@ def category_threads_for_viewer(*, category, viewer, page_number=1) -> ThreadLis
     for t in page.object_list:
         t.unread_count = unread.get(t.pk, 0)
     return ThreadList(page=page, unread=unread)
+
+
+# The live list asks for at most a page's worth of rows at once; further ids are dropped.
+LIVE_ROWS_MAX = THREADS_PER_PAGE
+
+
+def parse_thread_ids(raw: str) -> list[int]:
+    """`"3,7,x,3"` -> `[3, 7]`: positive integers in order, duplicates and garbage dropped, capped."""
+    ids: list[int] = []
+    for part in (raw or "").split(","):
+        part = part.strip()
+        if part.isascii() and part.isdigit() and int(part) > 0 and int(part) not in ids:
+            ids.append(int(part))
+            if len(ids) >= LIVE_ROWS_MAX:
+                break
+    return ids
+
+
+def category_thread_rows_for_viewer(*, category, viewer, thread_ids) -> list:
+    """The named threads of this category the viewer may see, ordered as on the page (pinned first),
+    with `.unread_count`. Ids of other categories' threads, or of threads the viewer may not see,
+    are silently left out."""
+    ids = list(thread_ids)[:LIVE_ROWS_MAX]
+    if not ids:
+        return []
+    threads = list(visible_thread_rows(viewer, category).filter(pk__in=ids)
+                   .select_related("author", "on_behalf_of")
+                   .order_by("-pinned", "-last_activity_at", "-id"))
+    unread = extensions.unread_counts("threads", viewer, [t.pk for t in threads])
+    for t in threads:
+        t.unread_count = unread.get(t.pk, 0)
+    return threads

@@ -6,4 +6,5 @@ app_name = "categories"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<str:slug>/", views.detail, name="detail"),
+    path("<str:slug>/rows/", views.rows, name="rows"),
 ]

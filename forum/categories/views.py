@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from forum.accounts import permissions as accounts
 
@@ -36,6 +38,8 @@ def detail(request, slug):
     speaks = can_start and accounts.is_representative(request.user) and not accounts.mfa_missing(request.user)
     return render(request, "categories/category_detail.html", {
         "category": category,
+        "live_rows": request.user.is_authenticated and threads.page.number == 1,
+        "rows_max": selectors.LIVE_ROWS_MAX,
         "page": threads.page,
         "threads": threads.page.object_list,
         "can_start_thread": can_start,
@@ -48,6 +52,22 @@ def detail(request, slug):
         "editor_script": _static_exists("js/editor.js"),
         "editor_css": _static_exists("css/editor.css"),
     })
+
+
+@require_GET
+@never_cache
+def rows(request, slug):
+    """Rows of the thread table for `?ids=3,7`, for the live list inserting new or updated threads in
+    place. Only this category's threads the viewer may see; other ids are silently dropped."""
+    try:
+        category = selectors.category_get_for_viewer(slug=slug, viewer=request.user)
+    except Http404:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    threads = selectors.category_thread_rows_for_viewer(
+        category=category, viewer=request.user, thread_ids=selectors.parse_thread_ids(request.GET.get("ids", "")))
+    return render(request, "categories/_thread_rows.html", {"threads": threads})
 
 
 @functools.cache
