@@ -419,3 +419,50 @@ def test_hidden_post_shows_a_placeholder_and_not_its_text(client, thread, make_p
     login(client, member)
     html = client.get(thread.get_absolute_url()).content.decode()
     assert "hidden by a moderator" in html and "personal details" not in html
+
+
+def _walk(client, base, url, rel):
+    """Follow `rel` links from `url` (links may be relative to `base`); the post ids of each page."""
+    pages = []
+    while url:
+        html = client.get(url).content.decode()
+        pages.append([int(x) for x in re.findall(r'data-post-id="(\d+)"', html)])
+        link = re.search(rf'<a href="([^"]*)" rel="{rel}"', html)
+        url = link.group(1).replace("&amp;", "&") if link else None
+        if url and url.startswith("?"):
+            url = base + url
+    return pages
+
+
+def test_flat_view_keyset_pages_forward_and_back_show_every_post_once(client, thread, make_post, member,
+                                                                      settings):
+    settings.FORUM_POSTS_PER_PAGE = 4
+    first = make_post(thread=thread, source="reply 0")
+    for i in range(1, 9):
+        make_post(thread=thread, parent=first if i % 2 else None, source=f"reply {i}")
+    login(client, member)
+    base = thread.get_absolute_url()
+    forward = _walk(client, base, base + "?view=flat", "next")
+    in_time_order = list(Post.objects.filter(thread=thread).order_by("id").values_list("pk", flat=True))
+    assert [pk for page in forward for pk in page] == in_time_order
+    assert [len(page) for page in forward] == [4, 4, 2]
+    # And back again from the last page: the same pages, in reverse.
+    last_url = thread.get_absolute_url() + f"?view=flat&after={forward[1][-1]}"
+    backward = _walk(client, base, last_url, "prev")
+    assert backward == list(reversed(forward))
+
+
+def test_tree_view_says_in_reply_to_beyond_the_nesting_limit(client, thread, make_post, member):
+    from forum.discussions.models import MAX_TREE_DEPTH
+
+    parent, chain = None, []
+    for i in range(MAX_TREE_DEPTH + 3):
+        parent = make_post(thread=thread, parent=parent, source=f"level {i}")
+        chain.append(parent)
+    html = login(client, member).get(thread.get_absolute_url()).content.decode()
+    deepest = chain[-1]
+    assert Post.objects.get(pk=deepest.pk).depth == MAX_TREE_DEPTH
+    card = html[html.index(f'id="post-{deepest.pk}"'):]
+    card = card[:card.index("</article>")]
+    assert "in reply to" in card
+    assert f'href="/t/post/{chain[-2].pk}/"' in card
