@@ -466,3 +466,15 @@ def test_tree_view_says_in_reply_to_beyond_the_nesting_limit(client, thread, mak
     card = card[:card.index("</article>")]
     assert "in reply to" in card
     assert f'href="/t/post/{chain[-2].pk}/"' in card
+
+
+def test_hostile_names_are_escaped_on_the_thread_page(client, thread, make_post, make_user, make_organisation,
+                                                      member):
+    payload = '<img src=x onerror=alert(1)>"\'&'
+    organisation = make_organisation(name=payload)
+    author = make_user(role="member", display_name=payload, organisation=organisation)
+    first = make_post(thread=thread, author=author, source="hello")
+    make_post(thread=thread, parent=first, source="answer")
+    html = login(client, member).get(thread.get_absolute_url() + "?view=flat").content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
