@@ -359,26 +359,29 @@ def reaction_toggle(*, actor, post: Post, emoji: str) -> bool:
 
 # --- Moderation --------------------------------------------------------------------------------
 
+def _thread_flag_set(*, actor, thread: Thread, field: str, value: bool, verbs: tuple[str, str],
+                     reason: str) -> Thread:
+    """Set a moderator flag (pinned, locked): saved, audited and announced only when it changes."""
+    if getattr(thread, field) != value:
+        setattr(thread, field, value)
+        thread.save(update_fields=[field])
+        record(actor=actor, verb=verbs[0] if value else verbs[1], target=thread, reason=reason)
+        activity.on_thread_changed(thread)
+    return thread
+
+
 @transaction.atomic
 def thread_pin(*, actor, thread: Thread, pinned: bool = True, reason: str = "") -> Thread:
     permissions.check_pin_thread(actor, thread)
-    if thread.pinned != pinned:
-        thread.pinned = pinned
-        thread.save(update_fields=["pinned"])
-        record(actor=actor, verb="thread.pin" if pinned else "thread.unpin", target=thread, reason=reason)
-        activity.on_thread_changed(thread)
-    return thread
+    return _thread_flag_set(actor=actor, thread=thread, field="pinned", value=pinned,
+                            verbs=("thread.pin", "thread.unpin"), reason=reason)
 
 
 @transaction.atomic
 def thread_lock(*, actor, thread: Thread, locked: bool = True, reason: str = "") -> Thread:
     permissions.check_lock_thread(actor, thread)
-    if thread.locked != locked:
-        thread.locked = locked
-        thread.save(update_fields=["locked"])
-        record(actor=actor, verb="thread.lock" if locked else "thread.unlock", target=thread, reason=reason)
-        activity.on_thread_changed(thread)
-    return thread
+    return _thread_flag_set(actor=actor, thread=thread, field="locked", value=locked,
+                            verbs=("thread.lock", "thread.unlock"), reason=reason)
 
 
 @transaction.atomic
