@@ -19,6 +19,7 @@ Quotes: a blockquote whose first line links to `/t/post/<id>/` (see `quote_markd
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Mapping
 
@@ -136,20 +137,44 @@ class _LinkRelFilter(Filter):
             yield token
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_attribute_filter,
-    protocols=ALLOWED_SCHEMES,
-    strip=True,
-    strip_comments=True,
-    filters=[_DirAutoFilter, _LinkRelFilter],
-)
+def _build_cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_attribute_filter,
+        protocols=ALLOWED_SCHEMES,
+        strip=True,
+        strip_comments=True,
+        filters=[_DirAutoFilter, _LinkRelFilter],
+    )
+
+
+# One parser and one cleaner per thread, never shared: a bleach `Cleaner` keeps the document it is
+# cleaning in its parser and serializer, so two threads cleaning at once swap text (the review found
+# restricted posts' text stored in public posts, 87 of 320 outputs wrong with 8 threads; pinned by
+# tests/core/test_richtext_concurrency.py). markdown-it compiles its rule chains lazily on first use,
+# so it gets the same treatment rather than relying on that being benign. Building both costs about
+# a millisecond, once per daphne worker thread.
+_per_thread = threading.local()
+
+
+def _cleaner() -> bleach.Cleaner:
+    cleaner = getattr(_per_thread, "cleaner", None)
+    if cleaner is None:
+        cleaner = _per_thread.cleaner = _build_cleaner()
+    return cleaner
+
+
+def _md() -> MarkdownIt:
+    md = getattr(_per_thread, "markdown", None)
+    if md is None:
+        md = _per_thread.markdown = _build_markdown()
+    return md
 
 
 def sanitise_html(html: str) -> str:
     """Clean arbitrary HTML to the allowlist and mark every link (bare URLs are linked earlier,
     in the Markdown stage: bleach's linkifier re-escapes code blocks and unescapes `&amp;amp;`)."""
-    return _cleaner.clean(html or "")
+    return _cleaner().clean(html or "")
 
 
 # --- Mentions -----------------------------------------------------------------------------------
@@ -201,9 +226,9 @@ def _bare_urls(text: str) -> list[tuple[int, int, str]]:
     for match in BARE_URL_RE.finditer(text):
         raw = _strip_url_punctuation(match.group(0))
         href = raw if raw.lower().startswith(("http://", "https://")) else "http://" + raw
-        href = _markdown.normalizeLink(href)
+        href = _md().normalizeLink(href)
         host = href.split("//", 1)[1] if "//" in href else ""
-        if "." in host.split("/", 1)[0] and is_safe_url(href) and _markdown.validateLink(href):
+        if "." in host.split("/", 1)[0] and is_safe_url(href) and _md().validateLink(href):
             out.append((match.start(), match.start() + len(raw), href))
     return out
 
@@ -306,13 +331,10 @@ def _build_markdown() -> MarkdownIt:
     return md
 
 
-_markdown = _build_markdown()
-
-
 def render_markdown(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
     """Markdown source to safe HTML (raw HTML is escaped by the parser, then everything is cleaned)."""
     env = {"mentions": dict(mentions or {})}
-    return sanitise_html(_markdown.render(source or "", env))
+    return sanitise_html(_md().render(source or "", env))
 
 
 def render_post(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
@@ -328,7 +350,7 @@ def render_preview(source: str, *, mentions: Mapping[str, str] | None = None) ->
 def render_chat(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
     """A short chat line: inline formatting, links and mentions only (no headings, lists, quotes)."""
     env = {"mentions": dict(mentions or {})}
-    return sanitise_html(_markdown.renderInline(source or "", env))
+    return sanitise_html(_md().renderInline(source or "", env))
 
 
 def mention_keys(source: str) -> set[str]:
@@ -336,7 +358,7 @@ def mention_keys(source: str) -> set[str]:
     keys: set[str] = set()
     if "@" not in (source or ""):
         return keys
-    tokens = _markdown.parse(source, {"mentions": {}})
+    tokens = _md().parse(source, {"mentions": {}})
     for _block, _index, child in _plain_text_tokens(tokens):
         if "@" in child.content:
             for _match, candidates in _iter_mentions(child.content):
@@ -350,7 +372,7 @@ def quoted_post_ids(source: str) -> set[int]:
     ids: set[int] = set()
     if ">" not in (source or ""):
         return ids
-    tokens = _markdown.parse(source, {"mentions": {}})
+    tokens = _md().parse(source, {"mentions": {}})
     depth = 0
     awaiting_first_line = False
     for token in tokens:
@@ -409,7 +431,7 @@ def attachment_ids(source: str) -> set[int]:
     ids: set[int] = set()
     if "/t/attachments/" not in (source or ""):
         return ids
-    for block in _markdown.parse(source, {"mentions": {}}):
+    for block in _md().parse(source, {"mentions": {}}):
         for child in block.children or []:
             if child.type == "image":
                 match = _ATTACHMENT_SRC_RE.match(child.attrGet("src") or "")

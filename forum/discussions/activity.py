@@ -46,6 +46,11 @@ def _excerpt(post) -> str:
     return Truncator(text).chars(EXCERPT_CHARS)
 
 
+def excerpts_refresh(posts) -> int:
+    """Notifications about these posts quote their current HTML (after a repair of stored HTML)."""
+    return notifications.excerpts_replace(excerpts={post_key(post): _excerpt(post) for post in posts})
+
+
 def post_key(post) -> str:
     """The notification key of a post: a member hears about one post once."""
     return f"post:{post.pk}"

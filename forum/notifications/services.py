@@ -205,6 +205,22 @@ def forget_excerpt(*, key: str) -> int:
     return len(rows)
 
 
+@transaction.atomic
+def excerpts_replace(*, excerpts: dict[str, str]) -> int:
+    """Give the notifications about each key ({"post:42": text}) the thing's current excerpt.
+
+    For repairs (`rerender_posts`): a notification quotes the words of its post as they were
+    rendered; when that rendering was wrong, the quote is too. A forgotten (emptied) excerpt stays
+    empty. Two statements whatever the number of rows.
+    """
+    rows = [row for row in Notification.objects.filter(key__in=list(excerpts)).only("id", "key", "data")
+            if row.data.get("excerpt") and row.data["excerpt"] != excerpts[row.key]]
+    for row in rows:
+        row.data = {**row.data, "excerpt": excerpts[row.key]}
+    Notification.objects.bulk_update(rows, ["data"])
+    return len(rows)
+
+
 def preference_for(user) -> NotificationPreference:
     """The member's preference (unsaved default when none is stored)."""
     pref = NotificationPreference.objects.filter(user=user).first()

@@ -13,6 +13,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from forum.discussions.models import Post, Thread
+from forum.discussions.signals import posts_rerendered
 
 from . import services
 
@@ -34,3 +35,10 @@ def thread_saved(sender, instance: Thread, created=False, raw=False, update_fiel
     if raw or created or (update_fields and set(update_fields) <= _THREAD_IRRELEVANT):
         return
     services.thread_reindex(thread=instance)
+
+
+@receiver(posts_rerendered, sender=Post, dispatch_uid="search_posts_rerendered")
+def posts_rerendered_reindex(sender, post_ids, **kwargs):
+    """`rerender_posts` rewrote these posts' HTML with a bulk update: their documents follow."""
+    for post in Post.objects.filter(pk__in=post_ids).select_related("thread"):
+        services.post_index(post=post)

@@ -60,13 +60,62 @@ def test_rerender_links_mentions_of_active_members(make_thread, make_user):
 def test_rerender_reads_and_writes_in_batches(posts, django_assert_max_num_queries):
     for post in posts:
         make_stale(post, "<p>old</p>")
-    # 5 posts, batches of 2: one read (chunked) + three bulk updates (each a single UPDATE; on SQLite
-    # wrapped in a savepoint pair), no query per post.
-    with django_assert_max_num_queries(12):
+    # 5 posts, batches of 2: one chunked read, then per batch (3): a savepoint pair, one bulk UPDATE
+    # of the HTML, one SELECT of the notifications quoting them (with its savepoint pair), one SELECT
+    # of the posts to re-index; per changed post, one UPDATE of its search document. Nothing per
+    # unchanged post.
+    batches, changed = 3, 5
+    with django_assert_max_num_queries(1 + batches * 7 + changed):
         output = run("--batch-size", "2")
     assert "5 changed" in output
     assert all(p.html == render_post(p.source) for p in Post.objects.all())
 
 
+def test_rerender_costs_one_read_when_nothing_changed(posts, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert "0 changed" in run("--batch-size", "2")
+
+
 def test_rerender_of_an_empty_forum_reports_zero(db):
     assert "Re-rendered 0 posts: 0 changed" in run()
+
+
+def test_rerender_repairs_a_post_stored_with_another_posts_text(posts, make_user):
+    """The shared-Cleaner race stored restricted text in public posts, and some posts empty: the
+    command puts back each post's own text, and what quotes or indexes it follows."""
+    from forum.notifications.models import Notification
+    from forum.notifications.services import notify
+    from forum.search.models import SearchDocument
+
+    leaked, emptied = posts[1], posts[2]
+    secret = "<p>restricted board minutes</p>"
+    make_stale(leaked, secret)
+    make_stale(emptied, "")
+    reader = make_user(role="member")
+    notify(recipient=reader, kind="reply", actor=leaked.author, url=leaked.get_absolute_url(),
+           data={"excerpt": "restricted board minutes", "thread_id": leaked.thread_id}, key=f"post:{leaked.pk}")
+    SearchDocument.objects.filter(post_id=leaked.pk).update(body_text="restricted board minutes")
+
+    assert "2 changed" in run()
+
+    leaked.refresh_from_db()
+    emptied.refresh_from_db()
+    assert leaked.html == render_post(leaked.source) and "restricted" not in leaked.html
+    assert emptied.html == render_post(emptied.source) and emptied.html
+    excerpt = Notification.objects.get(recipient=reader, key=f"post:{leaked.pk}").data["excerpt"]
+    assert "restricted" not in excerpt and "Reply 0" in excerpt
+    body = SearchDocument.objects.get(post_id=leaked.pk).body_text
+    assert "restricted" not in body and "Reply 0" in body
+
+
+def test_rerender_keeps_an_excerpt_that_was_forgotten_empty(posts, make_user):
+    from forum.notifications.models import Notification
+    from forum.notifications.services import notify
+
+    post = posts[1]
+    reader = make_user(role="member")
+    notify(recipient=reader, kind="reply", actor=post.author, url=post.get_absolute_url(),
+           data={"excerpt": ""}, key=f"post:{post.pk}")
+    make_stale(post, "<p>old</p>")
+    run()
+    assert Notification.objects.get(recipient=reader, key=f"post:{post.pk}").data["excerpt"] == ""

@@ -4,6 +4,11 @@ Run after changing forum/core/richtext.py (allowlist, link or image rules): post
 on write, so old posts keep the old policy until this runs. Reads in batches with iterator(),
 writes only the posts whose HTML changes, with bulk_update per batch.
 
+It is also the repair for HTML stored wrong (the shared-Cleaner race before 2026-12 stored other
+posts' text, or nothing, in some posts; see docs/upgrading.md): what was derived from a repaired
+post's HTML follows it in the same batch — the excerpt quoted by its notifications and its search
+document (through `posts_rerendered`). The Markdown source was never affected.
+
     manage.py rerender_posts [--dry-run] [--batch-size N]
 """
 
@@ -11,14 +16,25 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from forum.core import richtext
+from forum.discussions import activity
 from forum.discussions.models import Post
+from forum.discussions.signals import posts_rerendered
 
 
 def render_for_storage(source: str, users) -> str:
     """What a post's HTML is under the current policy: the source with its mentions resolved."""
     return richtext.render_post(source, mentions=richtext.mention_map(source, users))
+
+
+@transaction.atomic
+def _write(posts: list[Post]) -> None:
+    """Store the new HTML of a batch, and bring what quotes or indexes it into line."""
+    Post.objects.bulk_update(posts, ["html"])
+    activity.excerpts_refresh(posts)
+    posts_rerendered.send(sender=Post, post_ids=[post.pk for post in posts])
 
 
 class Command(BaseCommand):
@@ -45,10 +61,10 @@ class Command(BaseCommand):
             post.html = html
             pending.append(post)
             if len(pending) >= batch_size:
-                Post.objects.bulk_update(pending, ["html"])
+                _write(pending)
                 pending = []
         if pending:
-            Post.objects.bulk_update(pending, ["html"])
+            _write(pending)
         if dry_run:
             self.stdout.write(f"Dry run: {changed} of {checked} posts would change; nothing was written.")
         else:
