@@ -271,6 +271,8 @@ CONTENT_SECURITY_POLICY = {
 FORUM_ALLOW_JOIN_REQUESTS = env_bool("FORUM_ALLOW_JOIN_REQUESTS", False)
 FORUM_PUBLIC_READING = env_bool("FORUM_PUBLIC_READING", False)
 FORUM_INVITATION_DAYS = int(os.environ.get("FORUM_INVITATION_DAYS", "14"))
+# How long the one-click unsubscribe link of a notification email works (old mails included).
+FORUM_UNSUBSCRIBE_LINK_DAYS = int(os.environ.get("FORUM_UNSUBSCRIBE_LINK_DAYS", "60"))
 FORUM_DISPLAY_NAME_MAX = 60
 FORUM_BIO_MAX = 500
 FORUM_POST_MAX_CHARS = int(os.environ.get("FORUM_POST_MAX_CHARS", "20000"))
