@@ -179,9 +179,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
     "login": "30/m/ip",
+    # Failed logins: per IP, and per address *from one IP* (the key is address + IP, see
+    # forum.accounts.login_throttle), so a guesser elsewhere cannot lock the owner out.
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+
+# Failed logins for one address from every IP together: the ceiling on a distributed guess. When
+# full, only a right password of an account with a second factor goes on (to that factor).
+FORUM_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("FORUM_LOGIN_FAILURES_PER_ADDRESS", "20/5m/key,200/d/key")
 
 # Encrypts TOTP and recovery-code seeds at rest and keeps a privileged user from removing their last factor.
 MFA_ADAPTER = "forum.accounts.adapter.MFAAdapter"
