@@ -122,3 +122,26 @@ def test_hiding_then_showing_the_opening_post_changes_only_the_category_count(ma
     services.post_hide(actor=moderator, post=root_of(thread), reason="", hidden=False)
     category.refresh_from_db()
     assert category.post_count == 1
+
+
+def test_recount_command_repairs_counters_that_drifted_before(make_thread, make_post, make_category, make_user,
+                                                              give_mfa):
+    import io
+
+    from django.core.management import call_command
+
+    moderator = give_mfa(make_user(role="moderator"))
+    source, target = make_category(), make_category()
+    thread = make_thread(category=source)
+    make_post(thread=thread)
+    services.post_hide(actor=moderator, post=make_post(thread=thread), reason="Spam")
+    make_thread(category=target)
+    expected = _recounted()
+    Category.objects.update(thread_count=7, post_count=99)  # as old code or an admin edit left them
+    Thread.objects.filter(pk=thread.pk).update(reply_count=5)
+    out = io.StringIO()
+    call_command("recount_counters", stdout=out)
+    assert _stored() == _recounted() == expected
+    assert "1 threads and 2 categories corrected." in out.getvalue()
+    call_command("recount_counters", stdout=out)
+    assert "0 threads and 0 categories corrected." in out.getvalue()
