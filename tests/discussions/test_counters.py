@@ -145,3 +145,37 @@ def test_recount_command_repairs_counters_that_drifted_before(make_thread, make_
     assert "1 threads and 2 categories corrected." in out.getvalue()
     call_command("recount_counters", stdout=out)
     assert "0 threads and 0 categories corrected." in out.getvalue()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_moderators_hiding_the_same_post_at_once_count_it_once(make_thread, make_post, make_category,
+                                                                   make_user, give_mfa):
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL")
+    moderators = [give_mfa(make_user(role="moderator")) for _ in range(2)]
+    thread = make_thread(category=make_category())
+    make_post(thread=thread)
+    target = make_post(thread=thread)
+    copies = [Post.objects.get(pk=target.pk) for _ in moderators]  # each loaded while still visible
+    barrier = threading.Barrier(2)
+
+    def hide(moderator, post):
+        try:
+            barrier.wait()
+            services.post_hide(actor=moderator, post=post, reason="Spam")
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=hide, args=pair) for pair in zip(moderators, copies, strict=True)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert _stored() == _recounted()
+    assert Thread.objects.get(pk=thread.pk).reply_count == 1
