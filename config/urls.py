@@ -4,6 +4,8 @@ from django.urls import include, path
 from forum.core import views as core_views
 from forum.core import views_preview
 
+handler500 = "forum.core.views.server_error"
+
 admin.site.site_header = "Madaniya"
 admin.site.site_title = "Madaniya"
 

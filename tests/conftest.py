@@ -13,8 +13,16 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# Property tests must not depend on the machine's speed: a loaded CI runner once failed
+# `make test` on Hypothesis' default 200 ms deadline. Registered and loaded here, before any test
+# module is imported, so every `@settings(...)` that does not name a deadline inherits None.
+# HYPOTHESIS_PROFILE picks another registered profile (none other exists yet).
+hypothesis_settings.register_profile("madaniya", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "madaniya"))
 _counter = itertools.count(1)
 
 

@@ -179,9 +179,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
     "login": "30/m/ip",
+    # Failed logins: per IP, and per address *from one IP* (the key is address + IP, see
+    # forum.accounts.login_throttle), so a guesser elsewhere cannot lock the owner out.
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+
+# Failed logins for one address from every IP together: the ceiling on a distributed guess. When
+# full, only a right password of an account with a second factor goes on (to that factor).
+FORUM_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("FORUM_LOGIN_FAILURES_PER_ADDRESS", "20/5m/key,200/d/key")
 
 # Encrypts TOTP and recovery-code seeds at rest and keeps a privileged user from removing their last factor.
 MFA_ADAPTER = "forum.accounts.adapter.MFAAdapter"
@@ -271,6 +277,8 @@ CONTENT_SECURITY_POLICY = {
 FORUM_ALLOW_JOIN_REQUESTS = env_bool("FORUM_ALLOW_JOIN_REQUESTS", False)
 FORUM_PUBLIC_READING = env_bool("FORUM_PUBLIC_READING", False)
 FORUM_INVITATION_DAYS = int(os.environ.get("FORUM_INVITATION_DAYS", "14"))
+# How long the one-click unsubscribe link of a notification email works (old mails included).
+FORUM_UNSUBSCRIBE_LINK_DAYS = int(os.environ.get("FORUM_UNSUBSCRIBE_LINK_DAYS", "60"))
 FORUM_DISPLAY_NAME_MAX = 60
 FORUM_BIO_MAX = 500
 FORUM_POST_MAX_CHARS = int(os.environ.get("FORUM_POST_MAX_CHARS", "20000"))

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Subquery
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
+from forum.categories.models import Category
 from forum.core import richtext
 
 from . import activity, attachments, audience, permissions
@@ -153,6 +154,41 @@ def _place_in_tree(post: Post, parent: Post | None) -> None:
     Post.objects.filter(pk=post.pk).update(path=post.path, depth=post.depth)
 
 
+# --- Counters ----------------------------------------------------------------------------------
+# What they count (docs/threads.md; a property test compares them with a recount):
+#   Thread.reply_count    posts of the thread below the opening post, neither deleted nor hidden;
+#   Category.post_count   posts of the category's threads, opening posts included, neither deleted
+#                         nor hidden;
+#   Category.thread_count threads in the category.
+# Each write updates the thread row first: that locks it, so a move of the same thread waits (and
+# a post written meanwhile lands in the category the thread is in when it commits).
+
+def _category_of(thread_id: int):
+    """The thread's category as stored now (not as a possibly stale object says), for an UPDATE."""
+    return Subquery(Thread.objects.filter(pk=thread_id).values("category_id")[:1])
+
+
+def _live_post_count_change(post: Post, delta: int) -> None:
+    """`post` started (+1) or stopped (-1) counting: it was shown again, deleted or hidden."""
+    threads = Thread.objects.filter(pk=post.thread_id)
+    if post.depth > 0:
+        threads.update(reply_count=Greatest(F("reply_count") + delta, 0))
+    else:
+        threads.select_for_update().values_list("pk").get()  # the same row lock as the update takes
+    Category.objects.filter(pk=_category_of(post.thread_id)).update(post_count=Greatest(F("post_count") + delta, 0))
+
+
+def _lock_counted_state(post: Post) -> bool:
+    """Lock the post's row and refresh whether it is deleted or hidden; True when it counts.
+
+    Two moderators hiding (or an author deleting while a moderator hides) at once then change the
+    counters once, not twice.
+    """
+    current = Post.objects.select_for_update().values("deleted_at", "hidden_at").get(pk=post.pk)
+    post.deleted_at, post.hidden_at = current["deleted_at"], current["hidden_at"]
+    return post.deleted_at is None and post.hidden_at is None
+
+
 def _touch(thread: Thread, post: Post, *, new_thread: bool = False) -> None:
     now = post.created_at
     updates = {"last_activity_at": now, "last_post_id": post.pk}
@@ -162,7 +198,7 @@ def _touch(thread: Thread, post: Post, *, new_thread: bool = False) -> None:
     category_updates = {"post_count": F("post_count") + 1, "last_activity_at": now}
     if new_thread:
         category_updates["thread_count"] = F("thread_count") + 1
-    type(thread.category).objects.filter(pk=thread.category_id).update(**category_updates)
+    Category.objects.filter(pk=_category_of(thread.pk)).update(**category_updates)
     thread.last_activity_at, thread.last_post_id = now, post.pk
     if not new_thread:
         thread.reply_count += 1
@@ -272,6 +308,7 @@ def post_delete(*, actor, post: Post) -> Post:
     """The author withdraws a post: its text and history are erased, a "deleted" placeholder keeps
     the tree (its replies stay where they are)."""
     permissions.check_delete_post(actor, post)
+    was_counted = _lock_counted_state(post)
     post.deleted_at = timezone.now()
     post.source = ""
     post.html = ""
@@ -280,8 +317,8 @@ def post_delete(*, actor, post: Post) -> Post:
     post.reactions.all().delete()
     Post.objects.filter(pk=post.pk).update(reaction_counts={})
     post.reaction_counts = {}
-    if post.depth > 0 and post.hidden_at is None:
-        Thread.objects.filter(pk=post.thread_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
+    if was_counted:
+        _live_post_count_change(post, -1)
     activity.on_post_removed(post)
     return post
 
@@ -309,13 +346,13 @@ def post_hide(*, actor, post: Post, reason: str, hidden: bool = True) -> Post:
     if hidden and not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the post is hidden: the author and the audit log see it.")},
                               code="no_reason")
+    _lock_counted_state(post)
     if (post.hidden_at is not None) == hidden:
         return post
     post.hidden_at = timezone.now() if hidden else None
     post.save(update_fields=["hidden_at"])
-    delta = -1 if hidden else 1
-    if post.depth > 0:
-        Thread.objects.filter(pk=post.thread_id).update(reply_count=Greatest(F("reply_count") + delta, 0))
+    if post.deleted_at is None:
+        _live_post_count_change(post, -1 if hidden else 1)
     record(actor=actor, verb="post.hide" if hidden else "post.unhide", target=post, reason=reason,
            data={"thread": post.thread_id})
     if hidden:
@@ -391,9 +428,11 @@ def thread_move(*, actor, thread: Thread, category, reason: str = "") -> Thread:
     if category.pk == thread.category_id:
         raise ValidationError({"category": _("The thread is already in this category.")}, code="same_category")
     source_category = thread.category
-    posts = Post.objects.filter(thread=thread, deleted_at__isnull=True).count()
-    Category = type(category)
-    Category.objects.filter(pk=source_category.pk).update(
+    # Lock the thread first: a reply, delete or hide of this thread committed before is counted
+    # here, one after lands in the new category (see "Counters" above).
+    Thread.objects.select_for_update().filter(pk=thread.pk).values_list("pk").get()
+    posts = Post.objects.filter(thread=thread, deleted_at__isnull=True, hidden_at__isnull=True).count()
+    Category.objects.filter(pk=_category_of(thread.pk)).update(
         thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - posts, 0))
     Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1,
                                                    post_count=F("post_count") + posts)

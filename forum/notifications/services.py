@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -243,8 +245,17 @@ class BadUnsubscribeToken(Exception):
     """The link was altered or is not ours; nothing was changed."""
 
 
+class ExpiredUnsubscribeToken(BadUnsubscribeToken):
+    """The link is ours but older than FORUM_UNSUBSCRIBE_LINK_DAYS; nothing was changed."""
+
+
 def unsubscribe_token(user) -> str:
-    """A signed token naming the member, for the link at the foot of every email."""
+    """A signed, timestamped token naming the member, for the link at the foot of every email.
+
+    `signing.dumps` signs with a TimestampSigner, so the token carries the time it was made and
+    is refused once older than FORUM_UNSUBSCRIBE_LINK_DAYS: a forwarded or leaked old email does
+    not keep a working handle on the account for ever.
+    """
     return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=False)
 
 
@@ -252,8 +263,11 @@ def user_for_unsubscribe_token(token: str):
     from django.contrib.auth import get_user_model
 
     try:
-        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT,
+                                max_age=timedelta(days=settings.FORUM_UNSUBSCRIBE_LINK_DAYS))
         user_id = int(payload["u"])
+    except signing.SignatureExpired as exc:
+        raise ExpiredUnsubscribeToken from exc
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise BadUnsubscribeToken from exc
     user = get_user_model().objects.filter(pk=user_id, is_active=True, deleted_at__isnull=True).first()
@@ -267,7 +281,8 @@ def unsubscribe(*, token: str):
     """Stop all notification email for the member the token names; returns that member.
 
     The signed token is the authority (no sign-in: it comes from the member's inbox).
-    Raises BadUnsubscribeToken, changing nothing, when the token is not valid.
+    Raises BadUnsubscribeToken (ExpiredUnsubscribeToken when it is only too old), changing
+    nothing, when the token is not valid.
     """
     user = user_for_unsubscribe_token(token)
     NotificationPreference.objects.update_or_create(user=user, defaults={"email": NotificationPreference.Email.NEVER})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,11 +76,16 @@ def preferences(request):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
+    # The page never names the account (not even its address): whoever holds the link sees only
+    # that it works, has expired, or is not valid.
     try:
-        user = services.user_for_unsubscribe_token(token)
+        services.user_for_unsubscribe_token(token)
+    except services.ExpiredUnsubscribeToken:
+        return render(request, "notifications/unsubscribe.html",
+                      {"expired": True, "days": settings.FORUM_UNSUBSCRIBE_LINK_DAYS}, status=410)
     except services.BadUnsubscribeToken:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":
         services.unsubscribe(token=token)
         return render(request, "notifications/unsubscribe.html", {"done": True})
-    return render(request, "notifications/unsubscribe.html", {"email": user.email, "token": token})
+    return render(request, "notifications/unsubscribe.html", {"token": token})

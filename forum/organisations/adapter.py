@@ -15,6 +15,8 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from django.db import transaction
 from django.shortcuts import redirect
 
+from forum.accounts.login_throttle import LoginThrottleMixin
+
 from . import services
 from .models import Invitation
 
@@ -30,8 +32,9 @@ def invitation_in_session(request) -> Invitation | None:
     return invitation
 
 
-class AccountAdapter(DefaultAccountAdapter):
-    """Signup is by invitation only (see forum.organisations.services)."""
+class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
+    """Signup is by invitation only (see forum.organisations.services); failed sign-ins are
+    throttled per IP, per address and IP, and per address (forum.accounts.login_throttle)."""
 
     def is_open_for_signup(self, request):
         if invitation_in_session(request) is not None:

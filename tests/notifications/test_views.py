@@ -153,7 +153,7 @@ def test_unsubscribe_link_asks_first_then_unsubscribes_without_sign_in(make_user
     url = reverse("notifications:unsubscribe", args=[services.unsubscribe_token(lina)])
     client = Client(enforce_csrf_checks=True)
     response = client.get(url)
-    assert response.status_code == 200 and "lina@example.org" in response.content.decode()
+    assert response.status_code == 200 and "Stop all notification email to this account?" in response.content.decode()
     assert not NotificationPreference.objects.exists()
     response = client.post(url)
     assert response.status_code == 200
@@ -170,3 +170,57 @@ def test_tampered_unsubscribe_link_shows_a_clear_error_and_changes_nothing(make_
     assert response.status_code == 400
     assert "This unsubscribe link is not valid" in response.content.decode()
     assert not NotificationPreference.objects.exists()
+
+
+
+def _token_signed_days_ago(user, days: float) -> str:
+    """A genuine unsubscribe token, signed with the service's salt as if `days` ago."""
+    import time
+
+    from django.core import signing
+
+    class SignerInThePast(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time() - days * 86400))
+
+    return SignerInThePast(salt=services.UNSUBSCRIBE_SALT).sign_object({"u": user.pk}, compress=False)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_unsubscribe_link_still_works_just_before_its_lifetime_ends(make_user, method, settings):
+    assert settings.FORUM_UNSUBSCRIBE_LINK_DAYS == 60
+    lina = make_user()
+    url = reverse("notifications:unsubscribe", args=[_token_signed_days_ago(lina, 59.9)])
+    response = getattr(Client(enforce_csrf_checks=True), method)(url)
+    assert response.status_code == 200
+    assert NotificationPreference.objects.filter(user=lina, email="never").exists() == (method == "post")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_expired_unsubscribe_link_says_how_to_unsubscribe_and_changes_nothing(make_user, method, settings):
+    settings.FORUM_UNSUBSCRIBE_LINK_DAYS = 7
+    lina = make_user(email="lina.private@example.org", display_name="Lina Private")
+    url = reverse("notifications:unsubscribe", args=[_token_signed_days_ago(lina, 8)])
+    response = getattr(Client(enforce_csrf_checks=True), method)(url)
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert "This unsubscribe link has expired: these links work for 7 days" in page
+    assert reverse("notifications:settings") in page
+    assert "lina.private" not in page and "Lina Private" not in page
+    assert not NotificationPreference.objects.exists()
+
+
+def test_expired_unsubscribe_link_page_is_translated(make_user):
+    lina = make_user()
+    url = reverse("notifications:unsubscribe", args=[_token_signed_days_ago(lina, 61)])
+    response = Client().get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 410
+    assert "Ce lien de désinscription a expiré" in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_no_unsubscribe_page_shows_the_accounts_address_or_name(make_user, method):
+    lina = make_user(email="lina.private@example.org", display_name="Lina Private")
+    url = reverse("notifications:unsubscribe", args=[services.unsubscribe_token(lina)])
+    page = getattr(Client(enforce_csrf_checks=True), method)(url).content.decode()
+    assert "lina.private" not in page and "Lina Private" not in page
