@@ -13,15 +13,11 @@ from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from forum.accounts.decorators import privileged_required
 from forum.categories import permissions as category_permissions
 from forum.categories import selectors as category_selectors
 
 from . import cards, forms, permissions, selectors, services, unread
-
-try:  # the MFA gate for privileged pages (accounts app)
-    from forum.accounts.decorators import privileged_required
-except ImportError:  # pragma: no cover - until the accounts app provides it
-    privileged_required = login_required
 
 
 @functools.cache

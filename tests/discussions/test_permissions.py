@@ -19,7 +19,7 @@ def world(make_user, make_category, make_thread, make_post, give_mfa):
         "member": make_user(),
         "representative": give_mfa(make_user(role="representative")),
         "moderator": give_mfa(make_user(role="moderator")),
-        "category_moderator": make_user(),
+        "category_moderator": give_mfa(make_user()),
         "observer": make_user(role="observer"),
         "observer_expired": make_user(role="observer"),
         "suspended": make_user(suspended=True),

@@ -230,9 +230,9 @@ def test_forged_thread_id_is_404(client, member):
     assert client.get("/t/post/987654/").status_code == 404
 
 
-def test_threads_of_hidden_categories_are_404(client, make_category, make_thread, make_user, member):
+def test_threads_of_hidden_categories_are_404(client, make_category, make_thread, make_user, member, give_mfa):
     hidden = make_category(visibility="restricted", allowed_roles=["representative"])
-    thread = make_thread(category=hidden, author=make_user(role="admin"))
+    thread = make_thread(category=hidden, author=give_mfa(make_user(role="admin")))
     login(client, member)
     assert client.get(thread.get_absolute_url()).status_code == 404
     assert client.get(hidden.get_absolute_url()).status_code == 404
@@ -400,9 +400,9 @@ def test_observer_posts_carry_the_badge_and_expired_observers_are_refused(client
 
 
 def test_posting_in_a_category_without_permission_is_refused_over_http(client, make_category, make_thread,
-                                                                     make_user, member):
+                                                                     make_user, member, give_mfa):
     category = make_category(start_policy="representatives", reply_policy="moderators")
-    thread = make_thread(category=category, author=make_user(role="admin"))
+    thread = make_thread(category=category, author=give_mfa(make_user(role="admin")))
     login(client, member)
     response = client.post(reverse("discussions:thread_create", kwargs={"slug": category.slug}),
                            {"title": "Mine", "source": "text"})
