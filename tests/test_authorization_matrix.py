@@ -144,6 +144,8 @@ PRIVILEGED_ROWS = {
         lambda w, u: _perm("categories").check_moderate_category(u, w.restricted), {"moderator", "admin"}),
     ("attachments", "view_attachment", "on a hidden post"): (
         lambda w, u: _perm("attachments").check_view_attachment(u, w.hidden_attachment), MODERATORS | {"member"}),
+    ("organisations", "view_organisation", "inactive organisation"): (
+        lambda w, u: _perm("organisations").check_view_organisation(u, w.inactive_org), {"admin"}),
 }
 
 # The same questions in queryset form: (rows for the viewer, the object the check above decides).
@@ -158,6 +160,9 @@ PRIVILEGED_QUERYSETS = {
         lambda w, u: _perm("categories").moderated_categories(u), lambda w: w.restricted),
     ("attachments", "view_attachment", "on a hidden post"): (
         lambda w, u: _perm("attachments").visible_attachments(u), lambda w: w.hidden_attachment),
+    ("organisations", "view_organisation", "inactive organisation"): (
+        lambda w, u: _perm("organisations").visible_organisations(u, type(w.inactive_org).objects.all()),
+        lambda w: w.inactive_org),
 }
 
 
@@ -216,6 +221,9 @@ def world(db, make_user, make_organisation):
     attachment = Attachment.objects.create(post=post, uploader=author, file="attachments/x.png",
                                            content_type="image/png", size=10, width=1, height=1)
     now = timezone.now()
+    inactive_org = make_organisation(name="Dormant")
+    type(inactive_org).objects.filter(pk=inactive_org.pk).update(active=False)
+    inactive_org.refresh_from_db()
 
     def thread_with_post(title, **fields):
         t = Thread.objects.create(category=category, title=title, author=author, last_activity_at=now, **fields)
@@ -236,7 +244,7 @@ def world(db, make_user, make_organisation):
                            author_membership=author.memberships.get(), restricted=restricted,
                            moderators_only=moderators_only, locked_thread=locked_thread, locked_post=locked_post,
                            deleted_thread=deleted_thread, hidden_post=hidden_post, deleted_post=deleted_post,
-                           hidden_attachment=hidden_attachment)
+                           hidden_attachment=hidden_attachment, inactive_org=inactive_org)
 
 
 def _allowed(attempt, world, user) -> bool:
@@ -296,7 +304,7 @@ def test_privileged_querysets_agree_with_the_checks(world, key):
 
 # Powers a moderator without a second factor is told to enrol for (rather than told they are no
 # moderator); what a member may not even learn exists stays Http404 for them, as for a member.
-UNSEEN = {"view_thread", "view_category", "view_attachment"}
+UNSEEN = {"view_thread", "view_category", "view_attachment", "view_organisation"}
 ENROL_FIRST = sorted(
     (key, role) for key, (_, allowed) in PRIVILEGED_ROWS.items() for role in sorted(MFA_LESS)
     if role.removeprefix("mfa_less_") in allowed and key[1] not in UNSEEN and key[2] != "restricted category"
