@@ -3,7 +3,9 @@
 Each app's `permissions.py` lists its actions in `ACTIONS`; `ROWS` below says, for each action, how
 to attempt it on the shared world and which roles may. The test fails when an app declares an
 action without a row, so a new action cannot go unchecked. Privileged users have a second factor
-here (without one they are refused: that rule has its own tests).
+here, except the three `mfa_less_*` roles: they hold a moderator's or an admin's role without a
+second factor, and every privileged power, reads included, is refused to them (`PRIVILEGED_ROWS`
+walks the cases a member never reaches: deleted threads, hidden posts, locked threads, ...).
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ POLICY_MODULES = {
 
 ROLES = [
     "anonymous", "member", "representative", "category_moderator", "moderator", "admin",
-    "observer", "expired_observer", "suspended_member", "mfa_less_moderator",
+    "observer", "expired_observer", "suspended_member", "mfa_less_moderator", "mfa_less_admin",
+    "mfa_less_category_moderator",
 ]
 
-FULL = {"member", "representative", "category_moderator", "moderator", "admin", "mfa_less_moderator"}
+MFA_LESS = {"mfa_less_moderator", "mfa_less_admin", "mfa_less_category_moderator"}
+FULL = {"member", "representative", "category_moderator", "moderator", "admin"} | MFA_LESS
 READERS = FULL | {"observer"}
 # Observers take part where they are granted (marked as observers) but do not open threads.
 PARTICIPANTS = FULL | {"observer"}
@@ -104,6 +108,64 @@ ROWS = {
 }
 
 
+def _discussions():
+    return _perm("discussions")
+
+
+# Privileged powers, each on the object that needs it: (app, action, case): (attempt, roles allowed).
+# A moderator without a second factor is treated like a member: these rows are exactly where the
+# two differ.
+PRIVILEGED_ROWS = {
+    ("discussions", "view_thread", "deleted thread"): (
+        lambda w, u: _discussions().check_view_thread(u, w.deleted_thread), MODERATORS),
+    ("discussions", "view_revisions", "hidden post"): (
+        lambda w, u: _discussions().check_view_revisions(u, w.hidden_post), MODERATORS),
+    ("discussions", "view_revisions", "deleted post"): (
+        lambda w, u: _discussions().check_view_revisions(u, w.deleted_post), MODERATORS),
+    ("discussions", "reply_to_thread", "locked thread"): (
+        lambda w, u: _discussions().check_reply_to_thread(u, w.locked_thread), MODERATORS),
+    ("discussions", "react_to_post", "locked thread"): (
+        lambda w, u: _discussions().check_react_to_post(u, w.locked_post), MODERATORS),
+    ("discussions", "edit_post", "another's post in a locked thread"): (
+        lambda w, u: _discussions().check_edit_post(u, w.locked_post), MODERATORS),
+    ("discussions", "hide_post", "hidden post (show it again)"): (
+        lambda w, u: _discussions().check_hide_post(u, w.hidden_post), MODERATORS),
+    ("discussions", "pin_thread", "locked thread"): (
+        lambda w, u: _discussions().check_pin_thread(u, w.locked_thread), MODERATORS),
+    ("discussions", "lock_thread", "locked thread (unlock)"): (
+        lambda w, u: _discussions().check_lock_thread(u, w.locked_thread), MODERATORS),
+    ("discussions", "rename_thread", "another's thread"): (
+        lambda w, u: _discussions().check_rename_thread(u, w.locked_thread), MODERATORS),
+    ("discussions", "start_thread", "moderators-only category"): (
+        lambda w, u: _discussions().check_start_thread(u, w.moderators_only), MODERATORS),
+    ("categories", "view_category", "restricted category"): (
+        lambda w, u: _perm("categories").check_view_category(u, w.restricted), {"moderator", "admin"}),
+    ("categories", "moderate_category", "restricted category"): (
+        lambda w, u: _perm("categories").check_moderate_category(u, w.restricted), {"moderator", "admin"}),
+    ("attachments", "view_attachment", "on a hidden post"): (
+        lambda w, u: _perm("attachments").check_view_attachment(u, w.hidden_attachment), MODERATORS | {"member"}),
+    ("organisations", "view_organisation", "inactive organisation"): (
+        lambda w, u: _perm("organisations").check_view_organisation(u, w.inactive_org), {"admin"}),
+}
+
+# The same questions in queryset form: (rows for the viewer, the object the check above decides).
+PRIVILEGED_QUERYSETS = {
+    ("discussions", "view_thread", "deleted thread"): (
+        lambda w, u: _discussions().visible_threads(u), lambda w: w.deleted_thread),
+    ("discussions", "reply_to_thread", "locked thread"): (
+        lambda w, u: _discussions().repliable_threads(u), lambda w: w.locked_thread),
+    ("categories", "view_category", "restricted category"): (
+        lambda w, u: _perm("categories").visible_categories(u), lambda w: w.restricted),
+    ("categories", "moderate_category", "restricted category"): (
+        lambda w, u: _perm("categories").moderated_categories(u), lambda w: w.restricted),
+    ("attachments", "view_attachment", "on a hidden post"): (
+        lambda w, u: _perm("attachments").visible_attachments(u), lambda w: w.hidden_attachment),
+    ("organisations", "view_organisation", "inactive organisation"): (
+        lambda w, u: _perm("organisations").visible_organisations(u, type(w.inactive_org).objects.all()),
+        lambda w: w.inactive_org),
+}
+
+
 def _give_mfa(user):
     from allauth.mfa.models import Authenticator
 
@@ -135,10 +197,15 @@ def world(db, make_user, make_organisation):
         "expired_observer": make_user(role="observer", access_days=-1),
         "suspended_member": make_user(role="member", organisation=org, suspended=True),
         "mfa_less_moderator": make_user(role="moderator"),
+        "mfa_less_admin": make_user(role="admin"),
+        "mfa_less_category_moderator": make_user(role="member"),
     }
     for name in ("representative", "category_moderator", "moderator", "admin"):
         _give_mfa(users[name])
-    category.moderators.add(users["category_moderator"])
+    category.moderators.add(users["category_moderator"], users["mfa_less_category_moderator"])
+    restricted = Category.objects.create(name="Board", slug="board", visibility=Category.Visibility.RESTRICTED)
+    moderators_only = Category.objects.create(name="Notices", slug="notices", parent=category,
+                                              start_policy=Category.Policy.MODERATORS)
     for name in ("observer", "expired_observer"):
         ObserverGrant.objects.create(user=users[name], scope="category", object_id=category.pk)
     author = users["member"]
@@ -153,10 +220,31 @@ def world(db, make_user, make_organisation):
                                                data={"thread_title": thread.title})
     attachment = Attachment.objects.create(post=post, uploader=author, file="attachments/x.png",
                                            content_type="image/png", size=10, width=1, height=1)
+    now = timezone.now()
+    inactive_org = make_organisation(name="Dormant")
+    type(inactive_org).objects.filter(pk=inactive_org.pk).update(active=False)
+    inactive_org.refresh_from_db()
+
+    def thread_with_post(title, **fields):
+        t = Thread.objects.create(category=category, title=title, author=author, last_activity_at=now, **fields)
+        p = Post.objects.create(thread=t, author=author, source=title, html=render_post(title), path="00000001")
+        return t, p
+
+    locked_thread, locked_post = thread_with_post("Locked", locked=True)
+    deleted_thread, _ = thread_with_post("Deleted", deleted_at=now)
+    hidden_post = Post.objects.create(thread=thread, author=author, source="Hidden text", html=render_post("Hidden"),
+                                      path="00000002", hidden_at=now, edited_at=now)
+    deleted_post = Post.objects.create(thread=thread, author=author, source="Gone", html=render_post("Gone"),
+                                       path="00000003", deleted_at=now, edited_at=now)
+    hidden_attachment = Attachment.objects.create(post=hidden_post, uploader=author, file="attachments/y.png",
+                                                  content_type="image/png", size=10, width=1, height=1)
     return SimpleNamespace(users=users, org=org, category=category, other_category=other_category,
                            thread=thread, post=post, author=author, invitation=invitation,
                            notification=notification, attachment=attachment,
-                           author_membership=author.memberships.get())
+                           author_membership=author.memberships.get(), restricted=restricted,
+                           moderators_only=moderators_only, locked_thread=locked_thread, locked_post=locked_post,
+                           deleted_thread=deleted_thread, hidden_post=hidden_post, deleted_post=deleted_post,
+                           hidden_attachment=hidden_attachment, inactive_org=inactive_org)
 
 
 def _allowed(attempt, world, user) -> bool:
@@ -184,3 +272,51 @@ def test_matrix(world, key):
         f"{key}: unexpectedly allowed {sorted(actual - set(allowed_roles))}, "
         f"unexpectedly refused {sorted(set(allowed_roles) - actual)}"
     )
+
+
+def _case_id(key):
+    return f"{key[0]}.{key[1]}[{key[2]}]"
+
+
+@pytest.mark.parametrize("key", sorted(PRIVILEGED_ROWS), ids=_case_id)
+def test_privileged_powers_need_the_second_factor(world, key):
+    attempt, allowed_roles = PRIVILEGED_ROWS[key]
+    actual = {role for role in ROLES if _allowed(attempt, world, world.users[role])}
+    assert actual == set(allowed_roles), (
+        f"{key}: unexpectedly allowed {sorted(actual - set(allowed_roles))}, "
+        f"unexpectedly refused {sorted(set(allowed_roles) - actual)}"
+    )
+    assert not actual & MFA_LESS
+
+
+@pytest.mark.parametrize("key", sorted(PRIVILEGED_QUERYSETS), ids=_case_id)
+def test_privileged_querysets_agree_with_the_checks(world, key):
+    from forum.accounts.permissions import forget
+
+    rows, target = PRIVILEGED_QUERYSETS[key]
+    attempt, _ = PRIVILEGED_ROWS[key]
+    for role in ROLES:
+        user = world.users[role]
+        forget(user)
+        listed = rows(world, user).filter(pk=target(world).pk).exists()
+        assert listed == _allowed(attempt, world, user), f"{key}: {role} (listed: {listed})"
+
+
+# Powers a moderator without a second factor is told to enrol for (rather than told they are no
+# moderator); what a member may not even learn exists stays Http404 for them, as for a member.
+UNSEEN = {"view_thread", "view_category", "view_attachment", "view_organisation"}
+ENROL_FIRST = sorted(
+    (key, role) for key, (_, allowed) in PRIVILEGED_ROWS.items() for role in sorted(MFA_LESS)
+    if role.removeprefix("mfa_less_") in allowed and key[1] not in UNSEEN and key[2] != "restricted category"
+)
+
+
+@pytest.mark.parametrize(("key", "role"), ENROL_FIRST, ids=[f"{_case_id(k)}-{r}" for k, r in ENROL_FIRST])
+def test_a_moderator_without_mfa_is_told_to_enrol(world, key, role):
+    from forum.accounts.permissions import SecondFactorRequired, forget
+
+    attempt, _ = PRIVILEGED_ROWS[key]
+    user = world.users[role]
+    forget(user)
+    with pytest.raises(SecondFactorRequired):
+        attempt(world, user)

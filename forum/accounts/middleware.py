@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import enrolment, permissions
 from .decorators import is_privileged_view
 
 
@@ -20,11 +20,15 @@ class PrivilegedMFAMiddleware:
     translated refusal from the admin instead of Django's bare 403. Anonymous visitors are left to
     the admin's own (allauth) login. The rule itself lives in `permissions.check_privileged_action`,
     which services call too; this middleware only turns it into a helpful redirect for pages.
+
+    It also brings the user back once enrolled (see `forum.accounts.enrolment`): the enrolment link
+    carries `?next=`, kept while MFA is missing, followed on the MFA index once it is not.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self._admin_prefix = None
+        self._mfa_prefix = None
 
     def __call__(self, request):
         return self.get_response(request)
@@ -34,7 +38,14 @@ class PrivilegedMFAMiddleware:
             self._admin_prefix = reverse("admin:index")
         return self._admin_prefix
 
+    def mfa_prefix(self) -> str:
+        if self._mfa_prefix is None:
+            self._mfa_prefix = reverse("mfa_index")
+        return self._mfa_prefix
+
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith(self.mfa_prefix()) and request.user.is_authenticated:
+            return self.return_after_enrolment(request)
         is_admin_page = request.path.startswith(self.admin_prefix())
         if not (is_admin_page or is_privileged_view(view_func)):
             return None
@@ -52,7 +63,17 @@ class PrivilegedMFAMiddleware:
         if permissions.mfa_missing(user):
             messages.warning(request, _("Set up two-factor authentication first. Your role needs it "
                                         "before you can use this page."))
-            return redirect("mfa_index")
+            return redirect(enrolment.enrol_url_for(request))
+        return None
+
+    def return_after_enrolment(self, request):
+        if request.method != "GET":
+            return None
+        enrolment.remember_return(request)
+        if request.path == self.mfa_prefix():
+            back = enrolment.take_return(request)
+            if back:
+                return redirect(back)
         return None
 
     @staticmethod

@@ -12,6 +12,8 @@ Actions of this app (the authorisation matrix walks every one):
 `check_privileged_action(user)` is the MFA rule every other app's privileged check calls:
 admins, global and category moderators and representatives need a second factor (TOTP or a
 security key) before acting; `PrivilegedMFAMiddleware` sends them to enrol when they open a privileged page.
+The rule covers reads too: without a second factor, `privileges_active(user)` is false and the other
+apps treat the user like a member (no hidden or deleted text, no restricted categories by role).
 """
 
 from __future__ import annotations
@@ -203,9 +205,38 @@ def has_mfa(user) -> bool:
     return cache["mfa"]
 
 
+def prime_mfa(users) -> None:
+    """Load whether each of `users` has a second factor in one query (pages and notifications that
+    ask about many privileged users at once)."""
+    users = [u for u in users if is_authenticated(u) and "mfa" not in _cache(u)]
+    if not users:
+        return
+    from allauth.mfa.models import Authenticator
+
+    enrolled = set(Authenticator.objects.filter(user_id__in=[u.pk for u in users], type__in=MFA_FACTOR_TYPES)
+                   .values_list("user_id", flat=True))
+    for u in users:
+        _cache(u)["mfa"] = u.pk in enrolled
+
+
 def mfa_missing(user) -> bool:
     """A privileged user who has not enrolled a second factor yet."""
     return needs_mfa(user) and not has_mfa(user)
+
+
+def privileges_active(user) -> bool:
+    """Whether the user's privileged powers (moderating, administering, reading what members may not)
+    are in force: in good standing and, when the role needs one, with a second factor enrolled.
+    Says nothing about the role itself; ask it only of users who hold one, so members cost no query."""
+    return in_good_standing(user) and not mfa_missing(user)
+
+
+class SecondFactorRequired(PermissionDenied):
+    """Refusal of a privileged power to someone who holds the role but has not enrolled a second
+    factor; pages answer it with a link to enrol that brings the user back."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("Set up two-factor authentication first."))
 
 
 # --- Checks of this app ------------------------------------------------------------------------
@@ -244,7 +275,7 @@ def check_privileged_action(user) -> None:
     a privileged user must have a second factor first. Says nothing about the role itself."""
     require_good_standing(user)
     if mfa_missing(user):
-        raise PermissionDenied(_("Set up two-factor authentication first."))
+        raise SecondFactorRequired()
 
 
 def check_manage_users(user) -> None:

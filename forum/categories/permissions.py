@@ -13,6 +13,10 @@ moderators see everything; a category's moderators see it; everyone else sees me
 public categories, and restricted ones that admit their organisation or one of their roles. A
 subcategory is only visible when its parent is.
 
+Moderator powers (reads included) need a second factor: `holds_moderator_role` says who was made
+a moderator, `is_category_moderator` whether they may use it now. A moderator without MFA is treated
+like a member (no restricted categories by role, no deleted threads) and told to enrol when acting.
+
 Each rule has a check form (`check_<action>(user, category)`) and a queryset form
 (`visible_categories`, `startable_categories`, ...). Both are computed from the same per-user
 facts, loaded once per user object (`visible_category_ids`), so a page asks many questions for
@@ -68,22 +72,40 @@ def moderated_category_ids(user) -> set[int]:
     return facts["moderated_categories"]
 
 
-def is_category_moderator(user, category) -> bool:
-    """A global moderator, or appointed for this category (or for its parent)."""
-    if accounts.is_global_moderator(user) and accounts.in_good_standing(user):
+def holds_moderator_role(user, category) -> bool:
+    """A global moderator, or appointed for this category (or for its parent), in good standing;
+    whether the powers are in force is `is_category_moderator`'s question (for pages: "enrol first")."""
+    if not accounts.in_good_standing(user):
+        return False
+    if accounts.is_global_moderator(user):
         return True
     ids = moderated_category_ids(user)
     return category.pk in ids or (category.parent_id is not None and category.parent_id in ids)
 
 
+def is_category_moderator(user, category) -> bool:
+    """May use moderator powers in `category` now: holds the role and has a second factor."""
+    return holds_moderator_role(user, category) and accounts.privileges_active(user)
+
+
+def check_moderator_power(user, category, reason: str) -> None:
+    """`PermissionDenied(reason)` unless the user may use moderator powers in `category`; a moderator
+    without a second factor is refused with `SecondFactorRequired` (pages offer to enrol)."""
+    if is_category_moderator(user, category):
+        return
+    if holds_moderator_role(user, category):
+        raise accounts.SecondFactorRequired()
+    raise PermissionDenied(reason)
+
+
 def _admits(user, row: dict, org_ids: set[int], *, roles: list[str], org_id: int | None,
-            grants: set[int], moderated: set[int]) -> bool:
+            grants: set[int], moderated: set[int], powers: bool) -> bool:
     """Whether the category described by `row` admits `user`, ignoring its parent."""
     if not accounts.in_good_standing(user):
         return row["visibility"] == Category.Visibility.PUBLIC and public_reading()
     if accounts.is_observer(user):
         return row["id"] in grants or (row["parent_id"] is not None and row["parent_id"] in grants)
-    if accounts.is_global_moderator(user):
+    if powers and accounts.is_global_moderator(user):
         return True
     if row["id"] in moderated or (row["parent_id"] is not None and row["parent_id"] in moderated):
         return True
@@ -127,11 +149,16 @@ def _settle(user, rows: list[dict], allowed_orgs: dict[int, set[int]]) -> frozen
     """Apply the visibility rule to the category rows and remember the answer on the user."""
     facts = _facts(user)
     in_standing = accounts.in_good_standing(user)
+    appointed = facts.get("moderated_categories", set()) if in_standing else set()
+    # Seeing every category (global) or one's moderated ones is a moderator power: MFA first.
+    powers = bool(in_standing and (appointed or accounts.is_global_moderator(user))
+                  and accounts.privileges_active(user))
     context = {
         "roles": accounts.roles_of(user) if in_standing else [],
         "org_id": accounts.organisation_id(user) if in_standing else None,
         "grants": accounts.observer_grants(user, "category") if accounts.is_observer(user) else set(),
-        "moderated": facts.get("moderated_categories", set()) if in_standing else set(),
+        "moderated": appointed if powers else set(),
+        "powers": powers,
     }
     admitted = {r["id"] for r in rows if _admits(user, r, allowed_orgs.get(r["id"], set()), **context)}
     by_id = {r["id"]: r for r in rows}
@@ -165,6 +192,7 @@ def prime_category_facts(users) -> None:
         for category_id, organisation_id in Category.allowed_organisations.through.objects.values_list(
                 "category_id", "organisation_id"):
             allowed.setdefault(category_id, set()).add(organisation_id)
+    _prime_second_factors(users, appointed)
     for user in users:
         facts = _facts(user)
         if facts.get("categories_generation") == _generation and "visible_categories" in facts:
@@ -177,14 +205,22 @@ def prime_category_facts(users) -> None:
         _settle(user, rows, mine)
 
 
+def _prime_second_factors(users, appointed: dict[int, set[int]]) -> None:
+    holders = [u for u in users if accounts.is_global_moderator(u) or appointed.get(u.pk)]
+    accounts.prime_mfa(holders)
+
+
 def moderated_visible_category_ids(user) -> frozenset[int]:
     """Ids of the visible categories the user moderates (globally, by appointment, or via the parent)."""
     visible = visible_category_ids(user)
     if not accounts.in_good_standing(user) or accounts.is_observer(user):
         return frozenset()
-    if accounts.is_global_moderator(user):
-        return visible
     moderated = moderated_category_ids(user)
+    global_moderator = accounts.is_global_moderator(user)
+    if not (global_moderator or moderated) or not accounts.privileges_active(user):
+        return frozenset()
+    if global_moderator:
+        return visible
     parents = _facts(user).get("category_parents", {})
     return frozenset(cid for cid in visible if cid in moderated or parents.get(cid) in moderated)
 
@@ -218,7 +254,7 @@ def _check_policy(user, category, policy: str) -> None:
             return
         raise PermissionDenied(_("Observers cannot write here."))
     if policy == MODERATORS:
-        raise PermissionDenied(_("Only moderators can write here."))
+        check_moderator_power(user, category, _("Only moderators can write here."))
     if policy == REPRESENTATIVES and not accounts.is_representative(user):
         raise PermissionDenied(_("Only organisation representatives can write here."))
 
@@ -240,7 +276,7 @@ def check_reply_in_category(user, category) -> None:
 def check_moderate_category(user, category) -> None:
     check_view_category(user, category)
     accounts.require_good_standing(user)
-    if not is_category_moderator(user, category):
+    if not holds_moderator_role(user, category):
         raise PermissionDenied(_("Only moderators of this category can do this."))
     accounts.check_privileged_action(user)
 

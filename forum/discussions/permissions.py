@@ -15,8 +15,10 @@ Actions of this app (the authorisation matrix walks every one):
 - `rename_thread`: change a thread's title (whoever may edit its opening post).
 - `hide_post`: hide a post from readers, or show it again (moderators of the category).
 
-Moderator actions and speaking for an organisation go through
-`forum.accounts.permissions.check_privileged_action` (a second factor is required).
+Moderator powers (reading deleted threads and hidden text, writing in locked threads, pin, lock,
+move, hide, editing others' posts) and speaking for an organisation need a second factor
+(`forum.accounts.permissions.check_privileged_action`); without one a moderator is treated like a
+member and, when acting, refused with `SecondFactorRequired`.
 Category rules live in `forum.categories.permissions`; this module adds the thread and post rules.
 """
 
@@ -29,7 +31,12 @@ from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
 from forum.categories import permissions as categories
-from forum.categories.permissions import allows, is_category_moderator  # noqa: F401  (re-exported)
+from forum.categories.permissions import (  # noqa: F401  (re-exported)
+    allows,
+    check_moderator_power,
+    holds_moderator_role,
+    is_category_moderator,
+)
 
 from .models import Post, Thread
 
@@ -38,12 +45,6 @@ ACTIONS = (
     "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
     "rename_thread", "hide_post",
 )
-
-
-def _privileged(user) -> None:
-    check = getattr(accounts, "check_privileged_action", None)
-    if check is not None:
-        check(user)
 
 
 # --- Threads -----------------------------------------------------------------------------------
@@ -79,8 +80,8 @@ def check_reply_to_thread(user, thread: Thread) -> None:
     categories.check_reply_in_category(user, thread.category)
     if thread.deleted_at is not None:
         raise PermissionDenied(_("This thread was deleted."))
-    if thread.locked and not is_category_moderator(user, thread.category):
-        raise PermissionDenied(_("This thread is locked: only moderators can reply."))
+    if thread.locked:
+        check_moderator_power(user, thread.category, _("This thread is locked: only moderators can reply."))
 
 
 def repliable_threads(user, qs=None):
@@ -111,8 +112,7 @@ def check_move_thread(user, thread: Thread, target=None) -> None:
     _check_moderate(user, thread)
     if target is not None:
         categories.check_view_category(user, target)
-        if not is_category_moderator(user, target):
-            raise PermissionDenied(_("You can only move threads into categories you moderate."))
+        check_moderator_power(user, target, _("You can only move threads into categories you moderate."))
 
 
 def check_rename_thread(user, thread: Thread) -> None:
@@ -148,15 +148,13 @@ def check_edit_post(user, post: Post) -> None:
     check_view_thread(user, thread)
     accounts.require_good_standing(user)
     _check_post_is_live(post)
-    moderator = is_category_moderator(user, thread.category)
     if post.author_id != user.pk:
-        if not moderator:
-            raise PermissionDenied(_("You can only edit your own posts."))
-        _privileged(user)
+        check_moderator_power(user, thread.category, _("You can only edit your own posts."))
+        accounts.check_privileged_action(user)
         return
     categories.check_reply_in_category(user, thread.category)
-    if thread.locked and not moderator:
-        raise PermissionDenied(_("This thread is locked: posts can no longer be edited."))
+    if thread.locked:
+        check_moderator_power(user, thread.category, _("This thread is locked: posts can no longer be edited."))
 
 
 def check_delete_post(user, post: Post) -> None:
@@ -165,8 +163,8 @@ def check_delete_post(user, post: Post) -> None:
     if post.author_id != user.pk:
         raise PermissionDenied(_("You can only delete your own posts."))
     _check_post_is_live(post)
-    if post.thread.locked and not is_category_moderator(user, post.thread.category):
-        raise PermissionDenied(_("This thread is locked: posts can no longer be deleted."))
+    if post.thread.locked:
+        check_moderator_power(user, post.thread.category, _("This thread is locked: posts can no longer be deleted."))
 
 
 def check_react_to_post(user, post: Post) -> None:
@@ -176,8 +174,8 @@ def check_react_to_post(user, post: Post) -> None:
     _check_post_is_live(post)
     if accounts.is_muted(user, scope="category", object_id=thread.category_id):
         raise PermissionDenied(_("You are muted in this category: you can read but not write."))
-    if thread.locked and not is_category_moderator(user, thread.category):
-        raise PermissionDenied(_("This thread is locked."))
+    if thread.locked:
+        check_moderator_power(user, thread.category, _("This thread is locked."))
 
 
 def check_hide_post(user, post: Post) -> None:
@@ -189,8 +187,8 @@ def check_hide_post(user, post: Post) -> None:
 
 def check_view_revisions(user, post: Post) -> None:
     check_view_thread(user, post.thread)
-    if (post.deleted_at or post.hidden_at) and not is_category_moderator(user, post.thread.category):
-        raise PermissionDenied(_("The history of a removed post is not shown."))
+    if post.deleted_at or post.hidden_at:
+        check_moderator_power(user, post.thread.category, _("The history of a removed post is not shown."))
 
 
 def check_speak_for_organisation(user, organisation=None) -> None:
@@ -198,7 +196,7 @@ def check_speak_for_organisation(user, organisation=None) -> None:
     org_id = getattr(organisation, "pk", organisation)
     if not accounts.is_representative(user, org_id):
         raise PermissionDenied(_("Only your organisation's representatives can speak in its name."))
-    _privileged(user)
+    accounts.check_privileged_action(user)
 
 
 # --- Booleans for pages (no queries beyond the cached per-user facts) ---------------------------

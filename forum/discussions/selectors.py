@@ -103,6 +103,8 @@ class ThreadPage:
     can_speak_for_organisation: bool
     organisation: object | None
     pending_views: int = 0
+    # A moderator of the thread without a second factor: the tools show, switched off, with a way to enrol.
+    moderation_needs_mfa: bool = False
     extra: dict = field(default_factory=dict)
 
     def _url(self, **params) -> str:
@@ -299,6 +301,7 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
         return str(getattr(p, key))
 
     can_reply = permissions.allows(permissions.check_reply_to_thread, viewer, thread)
+    can_moderate = permissions.allows(permissions.check_lock_thread, viewer, thread)
     speaks = (can_reply and accounts.is_representative(viewer)
               and permissions.allows(permissions.check_speak_for_organisation, viewer, None))
     return ThreadPage(
@@ -306,7 +309,9 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
         next_cursor=cursor(posts[-1]) if posts and has_next else None,
         prev_cursor=cursor(posts[0]) if posts and not is_first else None,
         is_first=is_first, reactions=reactions, can_reply=can_reply,
-        can_moderate=permissions.allows(permissions.check_lock_thread, viewer, thread),
+        can_moderate=can_moderate,
+        moderation_needs_mfa=(not can_moderate and permissions.holds_moderator_role(viewer, thread.category)
+                              and accounts.mfa_missing(viewer)),
         can_speak_for_organisation=speaks,
         organisation=accounts.membership(viewer).organisation if speaks else None,
         pending_views=viewcounts.pending_views(thread.pk),

@@ -13,15 +13,13 @@ from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from forum.accounts import enrolment
+from forum.accounts.decorators import privileged_required
+from forum.accounts.permissions import SecondFactorRequired
 from forum.categories import permissions as category_permissions
 from forum.categories import selectors as category_selectors
 
 from . import cards, forms, permissions, selectors, services, unread
-
-try:  # the MFA gate for privileged pages (accounts app)
-    from forum.accounts.decorators import privileged_required
-except ImportError:  # pragma: no cover - until the accounts app provides it
-    privileged_required = login_required
 
 
 @functools.cache
@@ -40,8 +38,10 @@ def render(request, template, context=None, status=200):
 
 
 def _refused(request, error: PermissionDenied, status: int = 403):
+    """The reason, translated; a moderator without a second factor also gets the way to enrol and back."""
     reason = str(error) if error.args else ""
-    return render(request, "discussions/refused.html", {"reason": reason}, status=status)
+    enrol_url = enrolment.enrol_url_for(request) if isinstance(error, SecondFactorRequired) else None
+    return render(request, "discussions/refused.html", {"reason": reason, "enrol_url": enrol_url}, status=status)
 
 
 def _thread_or_login(request, thread_id):

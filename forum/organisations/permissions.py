@@ -64,6 +64,11 @@ def _require_full_member(user) -> None:
         raise PermissionDenied(_("Observers do not have access to the organisation directory."))
 
 
+def _admin_with_powers(user) -> bool:
+    """An administrator whose powers are in force (a second factor enrolled): reads included."""
+    return policy.is_admin(user) and policy.privileges_active(user)
+
+
 # --- view_directory / view_organisation ---------------------------------------------------------
 
 def check_view_directory(user) -> None:
@@ -72,7 +77,7 @@ def check_view_directory(user) -> None:
 
 def check_view_organisation(user, organisation) -> None:
     _require_full_member(user)
-    if not organisation.active and not policy.is_admin(user):
+    if not organisation.active and not _admin_with_powers(user):
         raise Http404
 
 
@@ -80,7 +85,7 @@ def visible_organisations(user, qs):
     """Queryset form of check_view_organisation (and of the directory)."""
     if not policy.is_full_member(user):
         return qs.none()
-    if policy.is_admin(user):
+    if _admin_with_powers(user):
         return qs
     return qs.filter(active=True)
 
@@ -181,8 +186,9 @@ def check_revoke_invitation(user, invitation) -> None:
 
 
 def visible_invitations(user, qs):
-    """Invitations `user` may see (admins: all; representatives: their organisation's)."""
-    if not policy.in_good_standing(user):
+    """Invitations `user` may see (admins: all; representatives: their organisation's), once they
+    have a second factor: the invitees' addresses are not for a stolen password."""
+    if not policy.in_good_standing(user) or mfa_missing(user):
         return qs.none()
     if policy.is_admin(user):
         return qs

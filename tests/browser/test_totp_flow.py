@@ -23,7 +23,7 @@ def test_totp_enrolment_and_login_with_a_code(live_server, new_page, make_user):
 
     # The admin is a privileged page: without a second factor, the admin is sent to enrol.
     page.goto("/admin/")
-    assert page.url.endswith("/accounts/2fa/")
+    assert page.url.endswith("/accounts/2fa/?next=%2Fadmin%2F")  # and back there once enrolled
     assert "Set up two-factor authentication first." in page.locator(".messages").inner_text()
 
     page.get_by_role("link", name="Activate").click()
@@ -43,8 +43,8 @@ def test_totp_enrolment_and_login_with_a_code(live_server, new_page, make_user):
     page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/"))
     assert Authenticator.objects.filter(user=admin, type="totp").exists()
 
-    page.goto("/admin/")
-    assert page.url.endswith("/admin/")
+    page.get_by_role("link", name="Go back to where you were").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
     assert page.locator("#site-name").is_visible()
 
     # Sign out, then in again: the password alone is not enough, the code is asked for.

@@ -72,15 +72,33 @@ EXPECTED_VISIBLE = {
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_view_category_check_and_queryset_agree(world, kind):
+def test_view_category_check_and_queryset_agree(world, kind, give_mfa):
     users, cats = world
     user = users[kind]
+    if kind in ("moderator", "admin", "category_moderator"):
+        give_mfa(user)
     visible = set(permissions.visible_categories(user).values_list("pk", flat=True))
     for name, category in cats.items():
         assert permissions.allows(permissions.check_view_category, user, category) == (category.pk in visible), name
     expected = {cats[n].pk for n in EXPECTED_VISIBLE[kind]} if kind in EXPECTED_VISIBLE else set(
         Category.objects.values_list("pk", flat=True))
     assert visible == expected
+
+
+# Without a second factor a moderator or an admin sees what a member of their organisation sees.
+MEMBER_OF_NO_RESTRICTED = {"members", "public", "representatives_start", "moderators_reply", "members_sub"}
+
+
+@pytest.mark.parametrize("kind", ("moderator", "admin", "category_moderator"))
+def test_without_mfa_moderators_see_what_members_see(world, kind):
+    users, cats = world
+    user = users[kind]
+    visible = set(permissions.visible_categories(user).values_list("pk", flat=True))
+    for name, category in cats.items():
+        assert permissions.allows(permissions.check_view_category, user, category) == (category.pk in visible), name
+    assert visible == {cats[n].pk for n in MEMBER_OF_NO_RESTRICTED}
+    assert set(permissions.moderated_visible_category_ids(user)) == set()
+    assert not permissions.is_category_moderator(user, cats["members"])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -116,7 +134,9 @@ def test_posting_policies(world, give_mfa):
     permissions.check_start_thread(rep, cats["representatives_start"])
     with pytest.raises(PermissionDenied, match="Only moderators"):
         permissions.check_reply_in_category(rep, cats["moderators_reply"])
-    permissions.check_reply_in_category(users["category_moderator"], cats["reps_only"])
+    with pytest.raises(accounts.SecondFactorRequired):
+        permissions.check_reply_in_category(users["moderator"], cats["moderators_reply"])
+    permissions.check_reply_in_category(give_mfa(users["category_moderator"]), cats["reps_only"])
 
 
 def test_muted_member_reads_but_cannot_write_in_that_category(world):
@@ -163,9 +183,14 @@ def test_global_moderator_needs_mfa_to_moderate(world, give_mfa):
 def test_category_moderator_moderates_only_their_category_once_they_have_mfa(world, give_mfa):
     users, cats = world
     cm = users["category_moderator"]
-    with pytest.raises(PermissionDenied, match="two-factor"):
+    cats["moderators_reply"].moderators.add(cm)
+    accounts.forget(cm)
+    with pytest.raises(accounts.SecondFactorRequired, match="two-factor"):
+        permissions.check_moderate_category(cm, cats["moderators_reply"])
+    with pytest.raises(Http404):  # without MFA, the restricted category they moderate is out of sight
         permissions.check_moderate_category(cm, cats["reps_only"])
     give_mfa(cm)
+    permissions.check_moderate_category(cm, cats["moderators_reply"])
     permissions.check_moderate_category(cm, cats["reps_only"])
     with pytest.raises(PermissionDenied):
         permissions.check_moderate_category(cm, cats["members"])
@@ -188,13 +213,14 @@ def test_primed_facts_answer_like_the_per_user_check(world, django_assert_max_nu
     users, cats = world
     fresh = [User.objects.get(pk=u.pk) for k, u in users.items() if k != "anonymous"]
     expected = {u.pk: set(permissions.visible_category_ids(User.objects.get(pk=u.pk))) for u in fresh}
-    # Restrictions and memberships as the notification code primes them; then three queries at most
-    # for the category facts of everyone (observer grants load per observer).
+    # Restrictions and memberships as the notification code primes them; then four queries at most
+    # for the category facts of everyone (the fourth: second factors of the moderators among them;
+    # observer grants load per observer).
     for u in fresh:
         accounts.active_restrictions(u)
         accounts.membership(u)
     observers = sum(1 for u in fresh if u.role == "observer" and accounts.observer_access_active(u))
-    with django_assert_max_num_queries(3 + observers):
+    with django_assert_max_num_queries(4 + observers):
         permissions.prime_category_facts(fresh)
         primed = {u.pk: set(permissions.visible_category_ids(u)) for u in fresh}
     assert primed == expected

@@ -231,8 +231,8 @@ def test_attached_image_follows_the_thread(shown_in_post, make_user, make_catego
 
 
 def test_image_of_a_deleted_post_is_hidden_from_readers_not_from_uploader_or_moderators(
-        shown_in_post, uploader, make_user, make_category):
-    moderator = make_user(role="member")
+        shown_in_post, uploader, make_user, make_category, give_mfa):
+    moderator = give_mfa(make_user(role="member"))
     category = make_category(moderators=[moderator])
     attachment = shown_in_post(category=category)
     post = attachment.post
@@ -247,6 +247,16 @@ def test_image_of_a_deleted_post_is_hidden_from_readers_not_from_uploader_or_mod
     assert attachment not in visible_attachments(reader)
     assert attachment in visible_attachments(uploader)
     assert attachment in visible_attachments(moderator)
+
+
+def test_image_of_a_deleted_post_stays_hidden_from_a_moderator_without_mfa(shown_in_post, make_user, make_category):
+    moderator = make_user(role="member")
+    attachment = shown_in_post(category=make_category(moderators=[moderator]))
+    attachment.post.deleted_at = timezone.now()
+    attachment.post.save(update_fields=["deleted_at"])
+    with pytest.raises(Http404):
+        check_view_attachment(moderator, attachment)
+    assert attachment not in visible_attachments(moderator)
 
 
 def test_check_and_queryset_agree(shown_in_post, uploader, make_user, make_category, make_organisation):

@@ -75,10 +75,10 @@ async def test_unknown_thread_is_closed_not_found(member, cookie_for):
 
 
 async def test_a_thread_the_member_cannot_read_is_closed_not_found(make_thread, make_user, make_category,
-                                                                  make_organisation, member, cookie_for):
+                                                                  make_organisation, member, cookie_for, give_mfa):
     def setup():
         category = make_category(visibility="restricted", allowed_organisations=[make_organisation()])
-        return make_thread(category=category, author=make_user(role="admin")), cookie_for(member)
+        return make_thread(category=category, author=give_mfa(make_user(role="admin"))), cookie_for(member)
 
     hidden, cookie = await sync_to_async(setup)()
     _c, connected, code = await _connect(f"/ws/threads/{hidden.pk}/", cookie)
@@ -191,7 +191,7 @@ async def test_a_locked_thread_is_announced_to_its_readers(thread, member, cooki
 
 
 async def test_list_socket_joins_only_visible_categories(make_category, make_organisation, make_thread, make_user,
-                                                         member, cookie_for, make_post):
+                                                         member, cookie_for, make_post, give_mfa):
     def setup():
         open_category = make_category()
         hidden = make_category(visibility="restricted", allowed_organisations=[make_organisation()])
@@ -202,7 +202,7 @@ async def test_list_socket_joins_only_visible_categories(make_category, make_org
     assert connected
     hello = await _receive(communicator)
     assert open_category.pk in hello["category_ids"] and hidden.pk not in hello["category_ids"]
-    admin = await sync_to_async(make_user)(role="admin")
+    admin = await sync_to_async(lambda: give_mfa(make_user(role="admin")))()
     await sync_to_async(make_thread)(category=hidden, author=admin)
     thread = await sync_to_async(make_thread)(category=open_category, title="Visible news")
     event = await _receive(communicator)

@@ -19,7 +19,7 @@ def world(make_user, make_category, make_thread, make_post, give_mfa):
         "member": make_user(),
         "representative": give_mfa(make_user(role="representative")),
         "moderator": give_mfa(make_user(role="moderator")),
-        "category_moderator": make_user(),
+        "category_moderator": give_mfa(make_user()),
         "observer": make_user(role="observer"),
         "observer_expired": make_user(role="observer"),
         "suspended": make_user(suspended=True),
@@ -95,3 +95,12 @@ def test_readers_among_agrees_with_the_view_check(world):
         expected = {u.pk for k, u in users.items() if k != "anonymous"
                     and permissions.allows(permissions.check_view_thread, User.objects.get(pk=u.pk), thread)}
         assert readers == expected, name
+
+
+def test_a_missing_mfa_rule_is_an_error_not_an_open_door(monkeypatch, make_user, give_mfa):
+    from forum.accounts import permissions as accounts
+
+    representative = give_mfa(make_user(role="representative"))
+    monkeypatch.delattr(accounts, "check_privileged_action")
+    with pytest.raises(AttributeError):
+        permissions.check_speak_for_organisation(representative, None)

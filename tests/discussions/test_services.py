@@ -108,9 +108,9 @@ def test_posting_in_a_locked_thread_is_refused_except_for_moderators(make_thread
     assert AuditEntry.objects.filter(verb="thread.lock", target_id=str(thread.pk), actor=moderator).exists()
 
 
-def test_posting_without_permission_in_the_category_is_refused(make_thread, make_category, make_user):
+def test_posting_without_permission_in_the_category_is_refused(make_thread, make_category, make_user, give_mfa):
     category = make_category(reply_policy="moderators")
-    thread = make_thread(category=category, author=make_user(role="admin"))
+    thread = make_thread(category=category, author=give_mfa(make_user(role="admin")))
     with pytest.raises(PermissionDenied, match="Only moderators"):
         services.post_create(author=make_user(), thread=thread, source="hi")
     hidden = make_category(visibility="restricted", allowed_roles=["representative"])

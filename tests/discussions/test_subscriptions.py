@@ -32,9 +32,9 @@ def test_an_unknown_level_is_refused_and_nothing_changes(make_thread, make_user)
     assert subscriptions.thread_level(lina, thread) == "track"
 
 
-def test_a_thread_one_cannot_read_cannot_be_watched(make_thread, make_user, make_category, make_organisation):
+def test_a_thread_one_cannot_read_cannot_be_watched(make_thread, make_user, make_category, make_organisation, give_mfa):
     category = make_category(visibility="restricted", allowed_organisations=[make_organisation()])
-    thread = make_thread(category=category, author=make_user(role="admin"))
+    thread = make_thread(category=category, author=give_mfa(make_user(role="admin")))
     outsider = make_user()
     with pytest.raises(Http404):
         subscriptions.subscription_set(actor=outsider, thread=thread, level="watch")
@@ -89,13 +89,13 @@ def test_category_subscription_page(client, make_category, member):
 
 
 def test_subscription_pages_need_sign_in_and_hide_unreadable_threads(client, make_thread, make_user,
-                                                                    make_category, make_organisation, member):
+                                                                    make_category, make_organisation, member, give_mfa):
     thread = make_thread()
     url = reverse("discussions:thread_subscription", args=[thread.pk])
     assert "/accounts/login/" in client.get(url)["Location"]
     hidden = make_thread(category=make_category(visibility="restricted",
                                                 allowed_organisations=[make_organisation()]),
-                         author=make_user(role="admin"))
+                         author=give_mfa(make_user(role="admin")))
     client.force_login(member)
     assert client.get(reverse("discussions:thread_subscription", args=[hidden.pk])).status_code == 404
     assert client.post(reverse("discussions:thread_subscription", args=[hidden.pk]),

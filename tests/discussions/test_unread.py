@@ -52,10 +52,10 @@ def test_jump_to_first_unread(client, make_thread, make_post, member):
 
 
 def test_jump_to_first_unread_hides_unreadable_threads(client, make_thread, make_user, make_category,
-                                                      make_organisation, member):
+                                                      make_organisation, member, give_mfa):
     hidden = make_thread(category=make_category(visibility="restricted",
                                                 allowed_organisations=[make_organisation()]),
-                         author=make_user(role="admin"))
+                         author=give_mfa(make_user(role="admin")))
     client.force_login(member)
     assert client.get(reverse("discussions:thread_unread", args=[hidden.pk])).status_code == 404
 
@@ -114,10 +114,10 @@ def test_category_unread_counts_cost_a_constant_number_of_queries(make_thread, m
 
 
 def test_category_unread_counts_ignore_threads_the_member_cannot_see(make_thread, make_user, make_category,
-                                                                    make_organisation):
+                                                                    make_organisation, give_mfa):
     lina = make_user()
     restricted = make_category(visibility="restricted", allowed_organisations=[make_organisation()])
-    make_thread(category=restricted, author=make_user(role="admin"))
+    make_thread(category=restricted, author=give_mfa(make_user(role="admin")))
     assert unread.category_unread_counts(lina, [restricted.pk]) == {restricted.pk: 0}
 
 

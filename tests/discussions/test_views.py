@@ -230,9 +230,9 @@ def test_forged_thread_id_is_404(client, member):
     assert client.get("/t/post/987654/").status_code == 404
 
 
-def test_threads_of_hidden_categories_are_404(client, make_category, make_thread, make_user, member):
+def test_threads_of_hidden_categories_are_404(client, make_category, make_thread, make_user, member, give_mfa):
     hidden = make_category(visibility="restricted", allowed_roles=["representative"])
-    thread = make_thread(category=hidden, author=make_user(role="admin"))
+    thread = make_thread(category=hidden, author=give_mfa(make_user(role="admin")))
     login(client, member)
     assert client.get(thread.get_absolute_url()).status_code == 404
     assert client.get(hidden.get_absolute_url()).status_code == 404
@@ -400,9 +400,9 @@ def test_observer_posts_carry_the_badge_and_expired_observers_are_refused(client
 
 
 def test_posting_in_a_category_without_permission_is_refused_over_http(client, make_category, make_thread,
-                                                                     make_user, member):
+                                                                     make_user, member, give_mfa):
     category = make_category(start_policy="representatives", reply_policy="moderators")
-    thread = make_thread(category=category, author=make_user(role="admin"))
+    thread = make_thread(category=category, author=give_mfa(make_user(role="admin")))
     login(client, member)
     response = client.post(reverse("discussions:thread_create", kwargs={"slug": category.slug}),
                            {"title": "Mine", "source": "text"})
@@ -478,3 +478,91 @@ def test_hostile_names_are_escaped_on_the_thread_page(client, thread, make_post,
     html = login(client, member).get(thread.get_absolute_url() + "?view=flat").content.decode()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+# --- Moderators without a second factor -----------------------------------------------------------
+
+def _enrol_link(next_url: str) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("mfa_index") + "?" + urlencode({"next": next_url})
+
+
+def test_an_unenrolled_moderator_sees_the_tools_greyed_with_a_way_to_enrol_and_back(client, thread, make_user):
+    login(client, make_user(role="moderator"))
+    html = client.get(thread.get_absolute_url() + "?view=flat").content.decode()
+    tools = html[html.index('class="moderation-tools moderation-tools-off"'):]
+    tools = tools[:tools.index("</div>")]
+    assert tools.count('aria-disabled="true"') == 3 and tools.count('aria-describedby="moderation-off-note"') == 3
+    assert "stay off until you set up two-factor authentication" in tools
+    assert f'href="{_enrol_link(thread.get_absolute_url() + "?view=flat")}"'.replace("&", "&amp;") in tools
+    assert reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}) not in html
+    assert reverse("discussions:thread_move", kwargs={"thread_id": thread.pk}) not in html
+
+
+def test_members_and_enrolled_moderators_see_no_greyed_tools(client, thread, member, make_user, give_mfa):
+    assert "moderation-tools-off" not in login(client, member).get(thread.get_absolute_url()).content.decode()
+    html = login(Client(), give_mfa(make_user(role="moderator"))).get(thread.get_absolute_url()).content.decode()
+    assert "moderation-tools-off" not in html
+    assert reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}) in html
+
+
+def test_an_unenrolled_moderator_pinning_is_sent_to_enrol_and_nothing_changes(client, thread, make_user):
+    login(client, make_user(role="moderator"))
+    page = "http://testserver" + thread.get_absolute_url()
+    response = client.post(reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}), {"pinned": "1"},
+                           HTTP_REFERER=page)
+    assert response.status_code == 302 and response["Location"] == _enrol_link(page)
+    thread.refresh_from_db()
+    assert not thread.pinned
+
+
+def test_an_unenrolled_moderator_cannot_read_hidden_text_or_deleted_threads(client, thread, make_user, give_mfa,
+                                                                            make_post, member):
+    from django.utils import timezone
+
+    secret = make_post(thread=thread, author=member, source="the hidden words")
+    services.post_edit(actor=member, post=secret, source="the hidden words, edited")
+    services.post_hide(actor=give_mfa(make_user(role="moderator")), post=secret, reason="rule 3")
+    login(client, make_user(role="moderator"))
+    revisions = reverse("discussions:post_revisions", kwargs={"post_id": secret.pk})
+    response = client.get(revisions)
+    html = response.content.decode()
+    assert response.status_code == 403 and "hidden words" not in html
+    assert "Set up two-factor authentication first." in html
+    assert f'href="{_enrol_link(revisions)}"' in html
+    Thread.objects.filter(pk=thread.pk).update(deleted_at=timezone.now())
+    assert client.get(thread.get_absolute_url()).status_code == 404
+    enrolled = login(Client(), give_mfa(make_user(role="moderator")))
+    assert "hidden words" in enrolled.get(revisions).content.decode()
+    assert enrolled.get(thread.get_absolute_url()).status_code == 200
+
+
+def test_an_unenrolled_moderator_cannot_reply_or_react_in_a_locked_thread(client, thread, make_user, give_mfa,
+                                                                          root_of):
+    services.thread_lock(actor=give_mfa(make_user(role="moderator")), thread=thread, locked=True)
+    login(client, make_user(role="moderator"))
+    reply = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
+    response = client.post(reply, {"source": "x"}, HTTP_REFERER="http://testserver" + thread.get_absolute_url())
+    assert response.status_code == 403 and "Set up two-factor authentication first." in response.content.decode()
+    assert _enrol_link("http://testserver" + thread.get_absolute_url()) in response.content.decode()
+    post = root_of(thread)
+    response = client.post(reverse("discussions:post_react", kwargs={"post_id": post.pk}), {"emoji": "👍"})
+    assert response.status_code == 403
+    assert thread.posts.count() == 1 and not post.reactions.exists()
+
+
+def test_the_thread_pages_do_not_load_without_the_mfa_gate(monkeypatch):
+    """A missing MFA gate must stop the pages, not turn moderation into a mere sign-in."""
+    import importlib
+    import sys
+
+    from forum.discussions import views
+
+    monkeypatch.setitem(sys.modules, "forum.accounts.decorators", None)
+    try:
+        with pytest.raises(ImportError):
+            importlib.reload(views)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(views)

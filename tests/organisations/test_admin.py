@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from forum.accounts.enrolment import enrol_url
 from forum.organisations.models import Invitation, JoinRequest
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +70,9 @@ def test_members_cannot_open_the_organisation_admin(member_client):
 
 def test_admin_without_mfa_is_sent_to_enrol(client, make_user):
     client.force_login(make_user(role="admin"))
-    response = client.get(reverse("admin:organisations_organisation_changelist"))
-    assert response.status_code == 302 and response.url == reverse("mfa_index")
+    changelist = reverse("admin:organisations_organisation_changelist")
+    response = client.get(changelist)
+    assert response.status_code == 302 and response.url == enrol_url(changelist)
 
 
 def admin_add(admin_client, **data):

@@ -199,6 +199,28 @@ def test_representative_without_mfa_is_sent_to_enrol_and_nothing_is_sent(client,
     assert "Set up two-factor authentication first." in page
 
 
+def test_without_mfa_representatives_and_admins_do_not_see_the_invitees_addresses(client, make_user, organisation,
+                                                                                    make_invitation):
+    make_invitation(email="invitee@example.org", organisation=organisation)
+    for privileged in (make_user(role="representative", organisation=organisation), make_user(role="admin")):
+        client.force_login(privileged)
+        page = client.get(detail_url(organisation)).content.decode()
+        assert "invitee@example.org" not in page and "Set up two-factor authentication first." in page
+        assert 'href="/accounts/2fa/?next=%2F' in page
+
+
+def test_an_inactive_organisation_is_shown_only_to_an_admin_with_mfa(client, make_user, organisation):
+    from allauth.mfa.models import Authenticator
+
+    organisation.active = False
+    organisation.save(update_fields=["active"])
+    admin = make_user(role="admin")
+    client.force_login(admin)
+    assert client.get(detail_url(organisation)).status_code == 404
+    Authenticator.objects.create(user=admin, type="totp", data={"secret": "test"})
+    assert client.get(detail_url(organisation)).status_code == 200
+
+
 def test_organisation_with_an_arabic_slug_opens(member_client, make_organisation):
     organisation = make_organisation(name="شبكة الياسمين", slug="شبكة-الياسمين")
     url = detail_url(organisation)

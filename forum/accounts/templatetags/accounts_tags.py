@@ -1,11 +1,18 @@
-"""`{% avatar user %}`: initials on a colour, generated here. No Gravatar, no request leaves the site."""
+"""`{% avatar user %}`: initials on a colour, generated here. No Gravatar, no request leaves the site.
+
+`{% mfa_return_notice %}` (MFA pages) and `{% mfa_enrol_url %}` (pages offering enrolment) carry a
+privileged user to enrolment and back to where they were (`forum.accounts.enrolment`)."""
 
 from __future__ import annotations
 
 import unicodedata
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from forum.accounts import enrolment
 
 register = template.Library()
 
@@ -51,3 +58,21 @@ def avatar(user, size: str = ""):
     classes = f"avatar {hue_class(user)}" + (f" avatar-{size}" if size in ("small", "large") else "")
     return format_html('<span class="{}" aria-hidden="true">{}</span>', classes,
                        initials(getattr(user, "public_name", "") or ""))
+
+
+@register.simple_tag(takes_context=True)
+def mfa_enrol_url(context) -> str:
+    """The MFA page, coming back to the current page once a second factor is enrolled."""
+    request = context.get("request")
+    return enrolment.enrol_url(request.get_full_path() if request is not None else None)
+
+
+@register.simple_tag(takes_context=True)
+def mfa_return_notice(context):
+    """After enrolling (e.g. on the recovery codes page): the way back to the page that sent the user."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated or not enrolment.return_pending(request):
+        return ""
+    return format_html('<p class="message" role="status">{} <a href="{}">{}</a></p>',
+                       _("Two-factor authentication is set up."), reverse("mfa_index"),
+                       _("Go back to where you were"))
