@@ -1,9 +1,20 @@
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
+
+
+@pytest.fixture(autouse=True)
+async def _close_thread_connections():
+    """The socket checks the session and the user in a worker thread with its own connection:
+    close it after each test, so the test database can be dropped at the end."""
+    yield
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
