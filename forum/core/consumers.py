@@ -60,13 +60,17 @@ class JsonConsumer(AsyncWebsocketConsumer):
 
     budget: FrameBudget | None = None
     refused_frames = 0
+    cut_off = False
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.cut_off:
+            return  # closed for flooding: what was already in flight is dropped
         if not self.within_budget():
             self.refused_frames += 1
             if self.refused_frames == 1:
                 await self.send_error("rate_limited", _("You are sending too many messages; please slow down."))
             elif self.refused_frames > self.budget.burst:
+                self.cut_off = True
                 await self.close(code=CLOSE_TOO_MANY)
             return
         self.refused_frames = 0

@@ -192,3 +192,18 @@ def test_the_frame_budget_refills_at_its_rate():
     assert [budget.take() for _ in range(2)] == [True, False]
     now[0] += 100  # never more than the burst
     assert sum(budget.take() for _ in range(10)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_cut_off_for_flooding_is_closed_once_and_answers_nothing_more(session_cookie, settings):
+    settings.FORUM_WS_FRAMES_PER_SECOND = 0.001  # no refill during the test
+    settings.FORUM_WS_FRAME_BURST = 2
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    await communicator.connect()
+    for n in range(8):
+        await communicator.send_to(text_data=json.dumps({"type": "ping", "data": n}))
+    outputs = []
+    while not await communicator.receive_nothing(timeout=0.3):
+        outputs.append(await communicator.receive_output())
+    kinds = [o["type"] if o["type"] == "websocket.close" else json.loads(o["text"])["type"] for o in outputs]
+    assert kinds == ["pong", "pong", "error", "websocket.close"]
