@@ -157,7 +157,8 @@ class FollowingConsumer(JsonConsumer):
         return set()
 
     def may_forward(self, event: dict[str, Any]) -> bool:
-        return True
+        """Whether this broadcast is for this socket and its user may see it now (default: no)."""
+        return False
 
     def is_recheck(self, kind: str) -> bool:
         return kind in self.recheck_events

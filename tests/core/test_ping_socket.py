@@ -207,3 +207,17 @@ async def test_a_socket_cut_off_for_flooding_is_closed_once_and_answers_nothing_
         outputs.append(await communicator.receive_output())
     kinds = [o["type"] if o["type"] == "websocket.close" else json.loads(o["text"])["type"] for o in outputs]
     assert kinds == ["pong", "pong", "error", "websocket.close"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_ping_socket_relays_nothing_sent_to_the_members_group(session_cookie, member):
+    from channels.layers import get_channel_layer
+
+    from forum.core import realtime
+
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    assert (await communicator.connect())[0]
+    await get_channel_layer().group_send(realtime.user_group(member.pk), {
+        "type": realtime.RELAY_HANDLER, "event": {"type": "notifications.unread", "count": 4}})
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
