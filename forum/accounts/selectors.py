@@ -39,3 +39,20 @@ def profile_badges(user) -> list[dict]:
         permissions.REPRESENTATIVE: _("Representative"),
     }
     return [{"code": role, "label": labels[role]} for role in permissions.roles_of(user) if role in labels]
+
+
+def next_access_change(user):
+    """The next moment the user's access changes by itself, with nobody acting: an observer's access
+    end, or a sanction that starts later. None when nothing is due. Open sockets wake then."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    now = timezone.now()
+    moments = []
+    if permissions.is_observer(user) and user.access_ends_at and user.access_ends_at > now:
+        moments.append(user.access_ends_at)
+    starts = (user.restrictions.filter(lifted_at__isnull=True, starts_at__gt=now)
+              .aggregate(first=Min("starts_at"))["first"])
+    if starts:
+        moments.append(starts)
+    return min(moments) if moments else None

@@ -117,3 +117,11 @@ def access_changed(*, user_id: int, reason: str) -> None:
     account deletion."""
     realtime.broadcast_on_commit(realtime.user_group(user_id), events.access_changed(user_id=user_id,
                                                                                      reason=reason))
+
+
+def session_ended(*, user_id: int, session_key: str) -> None:
+    """After the current transaction commits, close the sockets opened with this session (the user
+    signed out, or the session was ended from the sessions page or the admin)."""
+    if session_key:
+        realtime.broadcast_on_commit(realtime.user_group(user_id),
+                                     events.session_ended(user_id=user_id, session_key=session_key))

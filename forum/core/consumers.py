@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from datetime import datetime
+from importlib import import_module
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from . import realtime
 
 # Close codes (documented in docs/live-protocol.md).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
 
 MAX_FRAME_BYTES = 16 * 1024
+
+# Frames a client may send: a steady rate with a burst on top (settings FORUM_WS_FRAMES_PER_SECOND,
+# FORUM_WS_FRAME_BURST). Frames beyond it are refused; a client that keeps sending is cut off.
+DEFAULT_FRAMES_PER_SECOND = 5
+DEFAULT_FRAME_BURST = 20
+
+
+class FrameBudget:
+    """A token bucket per socket: `take()` says whether one more frame may be handled now."""
+
+    def __init__(self, rate: float, burst: int, clock=time.monotonic):
+        self.rate, self.burst, self.clock = float(rate), int(burst), clock
+        self.tokens, self.at = float(burst), clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 class JsonConsumer(AsyncWebsocketConsumer):
@@ -21,9 +54,26 @@ class JsonConsumer(AsyncWebsocketConsumer):
 
     Bad frames get an `error` event with a stable `code` and a translated `message`; the
     connection stays open. Broadcasts arrive through `relay_event` and are sent as they are.
+    A client sending faster than its budget gets `rate_limited` once; one that goes on sending
+    past another full burst is closed with 4429.
     """
 
+    budget: FrameBudget | None = None
+    refused_frames = 0
+    cut_off = False
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.cut_off:
+            return  # closed for flooding: what was already in flight is dropped
+        if not self.within_budget():
+            self.refused_frames += 1
+            if self.refused_frames == 1:
+                await self.send_error("rate_limited", _("You are sending too many messages; please slow down."))
+            elif self.refused_frames > self.budget.burst:
+                self.cut_off = True
+                await self.close(code=CLOSE_TOO_MANY)
+            return
+        self.refused_frames = 0
         if text_data is None:
             await self.send_error("bad_frame", _("Only text frames are accepted."))
             return
@@ -32,13 +82,19 @@ class JsonConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested arrays exhaust the parser's stack
             await self.send_error("bad_json", _("This message is not valid JSON."))
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error("bad_frame", _("A message needs a type."))
             return
         await self.receive_frame(frame)
+
+    def within_budget(self) -> bool:
+        if self.budget is None:
+            self.budget = FrameBudget(getattr(settings, "FORUM_WS_FRAMES_PER_SECOND", DEFAULT_FRAMES_PER_SECOND),
+                                      getattr(settings, "FORUM_WS_FRAME_BURST", DEFAULT_FRAME_BURST))
+        return self.budget.take()
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         await self.send_error("unknown_type", _("Unknown message type."))
@@ -53,21 +109,191 @@ class JsonConsumer(AsyncWebsocketConsumer):
         await self.send_json(message["event"])
 
 
-class PingConsumer(JsonConsumer):
-    """`ws/ping/`: answers `{"type": "ping", "data": x}` with `{"type": "pong", "data": x}`.
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and not getattr(user, "deleted_at", None))
 
-    It exists so the whole socket path (origin check, session auth, routing) is tested end to end.
+
+# The consumer method a socket's own timer wakes (see `FollowingConsumer`).
+RECHECK_HANDLER = "access.recheck"
+# A far-off change is waited for in steps (a timer of months is pointless; the socket re-arms it).
+MAX_TIMER_SECONDS = 6 * 60 * 60
+
+
+class FollowingConsumer(JsonConsumer):
+    """A signed-in user's socket that follows their access, not only checks it at the door.
+
+    - At connect, and again whenever access may have changed, `check()` loads the user afresh,
+      makes sure the session the socket was opened with still signs them in, and asks
+      `authorise(user)` (each socket's own rule, which also refreshes what it caches: visible
+      category ids, the thread's category) for a close code or None.
+    - The socket joins the user's own group (`realtime.user_group`), where events arrive from any
+      process through the channel layer: `accounts.session.ended` naming this socket's session
+      closes it with 4401; an event in `recheck_events` makes it check again, closing it (after an
+      `error` event) when access is gone, or moving it to the groups `wanted_groups()` names now.
+    - `authorise` may set `next_change_at` (an observer's access end, a sanction that starts
+      later): the socket wakes itself then and checks again, so no cron job is needed.
+    - Every other broadcast is forwarded only when `may_forward(event)` says the user may see it
+      now, from what the last check cached (no query per event).
     """
+
+    recheck_events: frozenset[str] = frozenset()
+    user_group: str = ""
+    session_key: str = ""
+    session: str = ""
+    joined: frozenset[str] = frozenset()
+    closing = False
+    next_change_at: datetime | None = None
+    timer: asyncio.Task | None = None
+
+    # --- what each socket says ---------------------------------------------------------------------
+
+    def authorise(self, user) -> int | None:
+        """None when `user` (loaded afresh) may use this socket now, else the close code."""
+        return None
+
+    def wanted_groups(self) -> set[str]:
+        """Groups to be in besides the user's own, from what `authorise` cached."""
+        return set()
+
+    def may_forward(self, event: dict[str, Any]) -> bool:
+        """Whether this broadcast is for this socket and its user may see it now (default: no)."""
+        return False
+
+    def is_recheck(self, kind: str) -> bool:
+        return kind in self.recheck_events
+
+    def lost_access_message(self) -> str:
+        return _("Your access has changed: please reload the page.")
+
+    async def accepted(self) -> None:
+        """Called once the socket is accepted (e.g. to send the current state)."""
+
+    # --- the mechanism ---------------------------------------------------------------------------
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        if not _signed_in(user):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.session_key = getattr(self.scope.get("session"), "session_key", None) or ""
+        self.session = realtime.session_fingerprint(self.session_key)
+        code = await database_sync_to_async(self.check)()
+        if code:
+            await self.close(code=code)
+            return
+        self.user_group = realtime.user_group(user.pk)
+        await self.move_to_groups()
         await self.accept()
+        self.arm_timer()
+        await self.accepted()
+
+    async def disconnect(self, code: int) -> None:
+        self.closing = True
+        if self.timer is not None:
+            self.timer.cancel()
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = frozenset()
+
+    def check(self) -> int | None:
+        """Runs in a worker thread: a fresh user row, the live session, then `authorise`."""
+        self.next_change_at = None
+        user = get_user_model().objects.filter(pk=self.scope["user"].pk).first()
+        if not _signed_in(user) or not self.session_signs_in(user):
+            return CLOSE_UNAUTHENTICATED
+        return self.authorise(user)
+
+    def session_signs_in(self, user) -> bool:
+        """The socket's session still exists (not signed out, ended or expired) and is this user's."""
+        if not self.session_key:
+            return False
+        store = import_module(settings.SESSION_ENGINE).SessionStore(self.session_key)
+        return str(store.get(SESSION_KEY, "")) == str(user.pk)
+
+    async def move_to_groups(self) -> None:
+        wanted = frozenset({self.user_group, *self.wanted_groups()})
+        for group in sorted(wanted - self.joined):
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in sorted(self.joined - wanted):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = wanted
+
+    def arm_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.next_change_at is None or self.closing:
+            return
+        # A little after the moment itself: access that ends "at" t is still there at t.
+        delay = max(0.0, (self.next_change_at - timezone.now()).total_seconds()) + 0.05
+        self.timer = asyncio.ensure_future(self.wake_after(min(delay, MAX_TIMER_SECONDS)))
+
+    async def wake_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        # Through the socket's own channel, so the re-check runs in turn with its other messages.
+        await self.channel_layer.send(self.channel_name, {"type": RECHECK_HANDLER})
+
+    async def access_recheck(self, message: dict[str, Any]) -> None:
+        await self.recheck()
+
+    async def recheck(self) -> bool:
+        """Check access again: close when it is gone, else follow it (groups, timer). True if open."""
+        if self.closing:
+            return False
+        code = await database_sync_to_async(self.check)()
+        if code:
+            await self.end(code)
+            return False
+        await self.move_to_groups()
+        self.arm_timer()
+        return True
+
+    async def end(self, code: int) -> None:
+        self.closing = True
+        if code == CLOSE_UNAUTHENTICATED:
+            await self.send_error("signed_out", _("You have been signed out: please sign in again."))
+        else:
+            await self.send_error("forbidden", self.lost_access_message())
+        await self.close(code=code)
+
+    async def relay_event(self, message: dict[str, Any]) -> None:
+        if self.closing:
+            return
+        event = message["event"]
+        kind = str(event.get("type", ""))
+        if kind == realtime.SESSION_ENDED:
+            if self.session and event.get("session") == self.session:
+                await self.end(CLOSE_UNAUTHENTICATED)
+            return
+        if self.is_recheck(kind):
+            await self.recheck()
+            return
+        if self.may_forward(event):
+            await self.send_json(event)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
+
+
+class PingConsumer(FollowingConsumer):
+    """`ws/ping/`: answers `{"type": "ping", "data": x}` with `{"type": "pong", "data": x}`.
+
+    It exists so the whole socket path (origin check, session auth, routing) is tested end to end.
+    Any signed-in user may use it; it closes when the session it was opened with ends.
+    """
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] != "ping":
             await self.send_error("unknown_type", _("Unknown message type."))
             return
         await self.send_json({"type": "pong", "data": frame.get("data")})
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """The last route: a socket path nothing else answers is refused with 4404 (not a server error)."""
+
+    async def connect(self) -> None:
+        await self.close(code=CLOSE_NOT_FOUND)

@@ -6,6 +6,7 @@ a `type` such as `discussions.post.created`. Consumers relay them as text frames
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -38,3 +39,16 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
 def user_group(user_id: int) -> str:
     """The group every open socket of one user joins (notifications, sanctions, forced logout)."""
     return f"user.{int(user_id)}"
+
+
+# Sent to a user's group when one of their sessions ends (sign-out, "sign out other sessions", an
+# admin ending it): the sockets opened with that session close. The session is named by a
+# fingerprint, never by its key (the key signs the user in).
+SESSION_ENDED = "accounts.session.ended"
+
+
+def session_fingerprint(session_key: str | None) -> str:
+    """A stable, non-reversible name for a session; "" without a key."""
+    if not session_key:
+        return ""
+    return hashlib.sha256(f"madaniya.session:{session_key}".encode()).hexdigest()[:32]

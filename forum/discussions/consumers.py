@@ -1,15 +1,21 @@
 """Live thread and list updates over WebSocket. Protocol: docs/live-protocol.md.
 
+Both sockets follow the reader's access (`forum.accounts.consumers.MemberConsumer`): they close at
+once when the reader is signed out, the session ends, they are suspended, their observer access
+ends (at that moment: the socket wakes itself) or they are taken out of their organisation, and
+they check again when their thread's category (or one shown on a list) changes who may see it.
+Each event is forwarded only when the reader may see it now, from what the last check cached.
+
 `ws/threads/<id>/`: one thread's open page. Checked at connect (4401 not signed in, 4404 no such
 thread or not visible, 4403 not allowed) before accepting; relays `discussions.post.*` and
 `discussions.thread.changed`; answers `{"type": "resume", "after": <seq>}` with the posts created
-since (at most `events.RESUME_LIMIT`, else `resync`). Access is checked again on every frame,
-whenever the thread changes (moved, deleted) and on any account event sent to the member's own
-group (a sanction), closing the socket once the reader lost it.
+since (at most `events.RESUME_LIMIT`, else `resync`). Access is checked again on every frame and
+whenever the thread changes (moved, deleted), closing the socket once the reader lost it.
 
 `ws/categories/`: list pages, for members in good standing (else 4403). Joins the group of every
 category the member may see (or only those named in `?categories=1,2`), and relays thread
-created / activity / changed events.
+created / activity / changed events of the categories the member may see now; when that set
+narrows, it leaves the lost categories' groups and says `subscribed` again with the new ids.
 """
 
 from __future__ import annotations
@@ -19,64 +25,29 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.accounts import permissions as accounts
+from forum.accounts.consumers import MemberConsumer
+from forum.categories import events as category_events
 from forum.categories import permissions as category_permissions
-from forum.core import realtime
-from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, JsonConsumer
+from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
 
 from . import events, permissions
 from .models import Post, Thread
 
 
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and not user.deleted_at)
-
-
-def _fresh_user(user):
-    """The user row as it is now, with an empty per-user permission cache."""
-    return get_user_model().objects.filter(pk=user.pk).first()
-
-
-class ThreadConsumer(JsonConsumer):
+class ThreadConsumer(MemberConsumer):
     thread_id: int
-    group: str | None = None
-    own_group: str | None = None
+    category_id: int | None = None
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if not _signed_in(user):
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
-        code = await database_sync_to_async(self.authorise)()
-        if code:
-            await self.close(code=code)
-            return
-        self.group = events.thread_group(self.thread_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        # The member's own group carries account events (a sanction, a sign-out elsewhere): each one
-        # makes this socket check access again at once.
-        self.own_group = realtime.user_group(user.pk)
-        await self.channel_layer.group_add(self.own_group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code: int) -> None:
-        for group in (self.group, self.own_group):
-            if group:
-                await self.channel_layer.group_discard(group, self.channel_name)
-
-    def authorise(self) -> int | None:
+    def authorise(self, user) -> int | None:
         """None when the user may read the thread now, else the close code saying why not."""
-        user = _fresh_user(self.scope["user"])
-        if not _signed_in(user):
-            return CLOSE_UNAUTHENTICATED
+        super().authorise(user)  # schedules the next change (an observer's access end)
+        self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
         thread = Thread.objects.select_related("category").filter(pk=self.thread_id).first()
         if thread is None:
             return CLOSE_NOT_FOUND
@@ -86,15 +57,29 @@ class ThreadConsumer(JsonConsumer):
             return CLOSE_NOT_FOUND
         except PermissionDenied:
             return CLOSE_FORBIDDEN
+        self.category_id = thread.category_id
         return None
 
-    async def lost_access(self) -> bool:
-        code = await database_sync_to_async(self.authorise)()
-        if code:
-            await self.send_error("forbidden", _("You can no longer read this thread."))
-            await self.close(code=code)
-            return True
-        return False
+    def wanted_groups(self) -> set[str]:
+        groups = {events.thread_group(self.thread_id)}
+        if self.category_id is not None:
+            groups.add(category_events.access_group(self.category_id))
+        return groups
+
+    def is_recheck(self, kind: str) -> bool:
+        return kind == category_events.ACCESS_CHANGED or super().is_recheck(kind)
+
+    def lost_access_message(self) -> str:
+        return _("You can no longer read this thread.")
+
+    def may_forward(self, event: dict[str, Any]) -> bool:
+        # The thread's own events only (the unread count has its own socket).
+        return str(event.get("type", "")).startswith("discussions.")
+
+    async def relay_event(self, message: dict[str, Any]) -> None:
+        if message["event"].get("type") == events.THREAD_CHANGED and not await self.recheck():
+            return  # moved out of reach or deleted: closed, and the change is not told
+        await super().relay_event(message)
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] != "resume":
@@ -104,7 +89,7 @@ class ThreadConsumer(JsonConsumer):
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             await self.send_error("bad_after", _("“after” must be the id of the last post you saw (a whole number)."))
             return
-        if await self.lost_access():
+        if not await self.recheck():
             return
         missed = await database_sync_to_async(self.missed_posts)(after)
         if missed is None:
@@ -129,43 +114,21 @@ class ThreadConsumer(JsonConsumer):
             return None
         return [events.post_created(post) for post in posts]
 
-    async def relay_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        kind = str(event.get("type", ""))
-        if not kind.startswith("discussions."):
-            # An account event from the member's own group: not for this page, but access may
-            # have changed. (The unread count has its own socket.)
-            if kind != "notifications.unread":
-                await self.lost_access()
-            return
-        if kind == events.THREAD_CHANGED and await self.lost_access():
-            return
-        await self.send_json(event)
 
+class CategoryListConsumer(MemberConsumer):
+    visible: frozenset[int] = frozenset()
+    told: frozenset[int] | None = None
 
-class CategoryListConsumer(JsonConsumer):
-    groups_joined: list[str]
-
-    async def connect(self) -> None:
-        self.groups_joined = []
-        user = self.scope.get("user")
-        if not _signed_in(user):
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        if not await database_sync_to_async(self.in_good_standing)():
-            await self.close(code=CLOSE_FORBIDDEN)  # suspended, or an observer whose access ended
-            return
+    def authorise(self, user) -> int | None:
+        code = super().authorise(user)  # suspended, or an observer whose access ended: 4403
+        if code:
+            return code
+        visible = frozenset(category_permissions.visible_category_ids(user))
         wanted = self.requested_categories()
-        visible = await database_sync_to_async(self.visible_ids)()
-        ids = sorted(visible if wanted is None else visible & wanted)
-        for category_id in ids:
-            group = events.category_group(category_id)
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.groups_joined.append(group)
-        await self.accept()
-        await self.send_json({"type": "subscribed", "category_ids": ids})
+        self.visible = visible if wanted is None else visible & wanted
+        return None
 
-    def requested_categories(self) -> set[int] | None:
+    def requested_categories(self) -> frozenset[int] | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         raw = query.get("categories")
         if not raw:
@@ -174,16 +137,28 @@ class CategoryListConsumer(JsonConsumer):
         for part in ",".join(raw).split(","):
             if part.strip().isdigit():
                 ids.add(int(part))
-        return ids
+        return frozenset(ids)
 
-    def in_good_standing(self) -> bool:
-        user = _fresh_user(self.scope["user"])
-        return bool(user) and accounts.in_good_standing(user)
+    def wanted_groups(self) -> set[str]:
+        return {group for category_id in self.visible
+                for group in (events.category_group(category_id), category_events.access_group(category_id))}
 
-    def visible_ids(self) -> set[int]:
-        user = _fresh_user(self.scope["user"])
-        return set(category_permissions.visible_category_ids(user)) if user else set()
+    def is_recheck(self, kind: str) -> bool:
+        return kind == category_events.ACCESS_CHANGED or super().is_recheck(kind)
 
-    async def disconnect(self, code: int) -> None:
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+    def may_forward(self, event: dict[str, Any]) -> bool:
+        return str(event.get("type", "")).startswith("discussions.") and event.get("category_id") in self.visible
+
+    async def accepted(self) -> None:
+        await self.tell_subscriptions()
+
+    async def recheck(self) -> bool:
+        if not await super().recheck():
+            return False
+        await self.tell_subscriptions()
+        return True
+
+    async def tell_subscriptions(self) -> None:
+        if self.visible != self.told:
+            self.told = self.visible
+            await self.send_json({"type": "subscribed", "category_ids": sorted(self.visible)})

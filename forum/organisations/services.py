@@ -21,7 +21,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as policy
-from forum.accounts import services as accounts_services
 from forum.accounts.names import clean_display_name
 from forum.audit.services import record
 
@@ -284,8 +283,8 @@ def membership_remove(*, actor, membership: Membership) -> None:
            data={"user": membership.user_id, "organisation": membership.organisation_id, "kind": membership.kind})
     membership.delete()
     policy.forget(membership.user)
-    # Categories open to the organisation are closed to them now: open pages check again.
-    accounts_services.access_changed(user_id=membership.user_id, reason="membership")
+    # Categories open to the organisation are closed to them now: open pages check again (the
+    # deletion itself is announced by `signals.membership_deleted`, as for removals in the admin).
 
 
 # --- requests to join ----------------------------------------------------------------------------

@@ -40,3 +40,26 @@ def test_a_reply_written_on_one_process_arrives_live_on_the_other(
     badge.wait_for(state="visible")
     assert badge.inner_text() == "1"
     assert reader.outside_requests == [] and writer.outside_requests == []
+
+
+def test_signing_out_other_sessions_on_one_process_closes_the_open_page_on_the_other(
+        live_server, second_live_server, new_page, make_user, make_thread):
+    """The open page's sockets live on one daphne process; the member ends that session from a
+    second device served by the other process: the page stops being live at once."""
+    sara = make_user(display_name="Sara", email="sara-sessions@example.org")
+    lina = make_user(display_name="Lina", email="lina-sessions@example.org")
+    thread = make_thread(author=sara, title="Sessions end everywhere")
+
+    laptop = new_page(server=live_server)
+    login(laptop, email=lina.email)
+    laptop.goto(thread.get_absolute_url())
+    laptop.locator(".post-list[data-live=connected]").wait_for(state="attached")
+
+    phone = new_page(server=second_live_server)
+    login(phone, email=lina.email)
+    phone.goto("/accounts/sessions/")
+    phone.locator("form[method=post] button[type=submit]").last.click()
+    phone.wait_for_load_state("networkidle")
+
+    laptop.locator(".post-list[data-live=closed]").wait_for(state="attached", timeout=3000)
+    assert laptop.outside_requests == [] and phone.outside_requests == []

@@ -1,9 +1,20 @@
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
+
+
+@pytest.fixture(autouse=True)
+async def _close_thread_connections():
+    """The socket checks the session and the user in a worker thread with its own connection:
+    close it after each test, so the test database can be dropped at the end."""
+    yield
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
@@ -89,3 +100,124 @@ async def test_socket_with_an_ended_or_forged_session_is_closed_unauthenticated(
         communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(cookie))
         connected, code = await communicator.connect()
         assert not connected and code == 4401
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("origin", ["http://localhost:1234", "https://localhost", "ws://localhost",
+                                    "http://localhost:8000", "http://user@localhost", "http://localhost/path"])
+async def test_another_scheme_or_port_of_an_allowed_host_is_refused(session_cookie, origin):
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie, origin=origin))
+    connected, code = await communicator.connect()
+    assert not connected and code == 1000
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("host", "origin"), [("localhost", "http://LOCALHOST:80"), ("localhost:8000",
+                                                                                      "http://localhost:8000")])
+async def test_the_sites_own_origin_is_accepted(session_cookie, host, origin):
+    headers = [(b"origin", origin.encode()), (b"host", host.encode()), (b"cookie", session_cookie.encode())]
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_deeply_nested_frame_gets_the_error_event_and_the_socket_stays_usable(session_cookie):
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    await communicator.connect()
+    await communicator.send_to(text_data="[" * 3000 + "]" * 3000)  # 6 KB, 3,000 levels
+    reply = json.loads(await communicator.receive_from())
+    assert reply["type"] == "error" and reply["code"] == "bad_json"
+    await communicator.send_to(text_data=json.dumps({"type": "ping", "data": 2}))
+    assert json.loads(await communicator.receive_from()) == {"type": "pong", "data": 2}
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/ws/nope/", "/ws/threads/abc/", "/"])
+async def test_an_unknown_socket_path_is_refused_not_found(session_cookie, path):
+    communicator = WebsocketCommunicator(application, path, headers=_headers(session_cookie))
+    connected, code = await communicator.connect()
+    assert not connected and code == 4404
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_frame_flood_is_refused_then_cut_off(session_cookie, settings):
+    settings.FORUM_WS_FRAMES_PER_SECOND = 5
+    settings.FORUM_WS_FRAME_BURST = 20
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    await communicator.connect()
+    for n in range(200):
+        await communicator.send_to(text_data=json.dumps({"type": "ping", "data": n}))
+    replies, closed = [], None
+    while closed is None:
+        output = await communicator.receive_output(timeout=2)
+        if output["type"] == "websocket.close":
+            closed = output["code"]
+        else:
+            replies.append(json.loads(output["text"]))
+    pongs = [r for r in replies if r["type"] == "pong"]
+    errors = [r for r in replies if r["type"] == "error"]
+    assert 20 <= len(pongs) <= 22  # the burst (and what refilled meanwhile), not 200
+    assert [e["code"] for e in errors] == ["rate_limited"] and errors[0]["message"]
+    assert closed == 4429
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_client_that_slows_down_after_the_warning_keeps_its_socket(session_cookie, settings):
+    settings.FORUM_WS_FRAMES_PER_SECOND = 50
+    settings.FORUM_WS_FRAME_BURST = 3
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    await communicator.connect()
+    for n in range(4):
+        await communicator.send_to(text_data=json.dumps({"type": "ping", "data": n}))
+    replies = [json.loads(await communicator.receive_from()) for _ in range(4)]
+    assert [r["type"] for r in replies] == ["pong", "pong", "pong", "error"]
+    import asyncio
+
+    await asyncio.sleep(0.1)
+    await communicator.send_to(text_data=json.dumps({"type": "ping", "data": "again"}))
+    assert json.loads(await communicator.receive_from()) == {"type": "pong", "data": "again"}
+    await communicator.disconnect()
+
+
+def test_the_frame_budget_refills_at_its_rate():
+    from forum.core.consumers import FrameBudget
+
+    now = [0.0]
+    budget = FrameBudget(2, 3, clock=lambda: now[0])
+    assert [budget.take() for _ in range(4)] == [True, True, True, False]
+    now[0] += 0.5  # one frame's worth
+    assert [budget.take() for _ in range(2)] == [True, False]
+    now[0] += 100  # never more than the burst
+    assert sum(budget.take() for _ in range(10)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_cut_off_for_flooding_is_closed_once_and_answers_nothing_more(session_cookie, settings):
+    settings.FORUM_WS_FRAMES_PER_SECOND = 0.001  # no refill during the test
+    settings.FORUM_WS_FRAME_BURST = 2
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    await communicator.connect()
+    for n in range(8):
+        await communicator.send_to(text_data=json.dumps({"type": "ping", "data": n}))
+    outputs = []
+    while not await communicator.receive_nothing(timeout=0.3):
+        outputs.append(await communicator.receive_output())
+    kinds = [o["type"] if o["type"] == "websocket.close" else json.loads(o["text"])["type"] for o in outputs]
+    assert kinds == ["pong", "pong", "error", "websocket.close"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_ping_socket_relays_nothing_sent_to_the_members_group(session_cookie, member):
+    from channels.layers import get_channel_layer
+
+    from forum.core import realtime
+
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    assert (await communicator.connect())[0]
+    await get_channel_layer().group_send(realtime.user_group(member.pk), {
+        "type": realtime.RELAY_HANDLER, "event": {"type": "notifications.unread", "count": 4}})
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()

@@ -276,3 +276,170 @@ async def test_list_socket_refuses_a_suspended_member(make_user, cookie_for):
     cookie = await sync_to_async(cookie_for)(suspended)
     _c, connected, code = await _connect("/ws/categories/", cookie)
     assert not connected and code == 4403
+
+
+async def test_a_resume_flood_is_refused_then_cut_off(thread, member, cookie_for, make_post, settings):
+    """2,000 resume frames on a thread of 24 posts used to send 48,000 frames back."""
+    settings.FORUM_WS_FRAMES_PER_SECOND = 5
+    settings.FORUM_WS_FRAME_BURST = 20
+    await sync_to_async(lambda: [make_post(thread=thread) for _ in range(23)])()
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert connected
+    for _ in range(2000):
+        await communicator.send_to(text_data=json.dumps({"type": "resume", "after": 0}))
+    frames, closed = 0, None
+    while closed is None:
+        output = await communicator.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            closed = output["code"]
+        else:
+            frames += 1
+    assert closed == 4429
+    assert frames <= 22 * 25 + 1  # the burst's answers (and what refilled meanwhile), one warning
+
+
+async def test_the_list_socket_narrows_when_a_category_closes_to_the_member(make_category, make_thread, make_user,
+                                                                            member, cookie_for):
+    kept, closing = await sync_to_async(lambda: (make_category(), make_category()))()
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, connected, _ = await _connect(f"/ws/categories/?categories={kept.pk},{closing.pk}", cookie)
+    assert connected
+    assert (await _receive(communicator))["category_ids"] == sorted([kept.pk, closing.pk])
+
+    def close_category():
+        closing.visibility = "restricted"
+        closing.save()  # as the admin does: no category service yet, a model signal announces it
+
+    await sync_to_async(close_category)()
+    assert await _receive(communicator) == {"type": "subscribed", "category_ids": [kept.pk]}
+    admin = await sync_to_async(make_user)(role="admin")
+    await sync_to_async(make_thread)(category=closing, title="Now hidden", author=admin)
+    visible = await sync_to_async(make_thread)(category=kept, title="Still shown")
+    assert await _receive(communicator) == events.thread_created(visible)
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+async def test_a_counter_update_of_a_category_makes_no_socket_check_again(make_category, member, cookie_for):
+    category = await sync_to_async(make_category)()
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, _connected, _ = await _connect(f"/ws/categories/?categories={category.pk}", cookie)
+    await _receive(communicator)
+    received = []
+    layer = get_channel_layer()
+    channel = await layer.new_channel("test.")
+    from forum.categories import events as category_events
+
+    await layer.group_add(category_events.access_group(category.pk), channel)
+
+    def touch():
+        category.name = "Renamed"
+        category.position = 3
+        category.save()
+
+    await sync_to_async(touch)()
+    try:
+        import asyncio
+
+        received.append(await asyncio.wait_for(layer.receive(channel), timeout=0.3))
+    except TimeoutError:
+        pass
+    assert received == []
+    await communicator.disconnect()
+
+
+async def test_the_list_socket_forwards_no_event_about_a_category_it_may_not_show(make_category, make_organisation,
+                                                                                 member, cookie_for):
+    shown, hidden = await sync_to_async(lambda: (
+        make_category(), make_category(visibility="restricted", allowed_organisations=[make_organisation()])))()
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, _connected, _ = await _connect(f"/ws/categories/?categories={shown.pk}", cookie)
+    await _receive(communicator)
+    layer = get_channel_layer()
+    # An event naming a hidden category arriving on a group the socket is in (a stale join, a move):
+    leak = {"type": events.THREAD_CHANGED, "thread_id": 1, "category_id": hidden.pk, "title": "Secret"}
+    ok = {"type": events.THREAD_ACTIVITY, "thread_id": 2, "category_id": shown.pk, "last_post_id": 5}
+    for event in (leak, ok):
+        await layer.group_send(events.category_group(shown.pk), {"type": realtime.RELAY_HANDLER, "event": event})
+    assert await _receive(communicator) == ok
+    assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
+
+
+async def test_removal_from_the_organisation_closes_a_thread_only_it_could_read(make_category, make_organisation,
+                                                                              make_thread, make_user, give_mfa,
+                                                                              cookie_for):
+    from forum.organisations import services as organisation_services
+
+    def setup():
+        org = make_organisation()
+        reader = make_user(role="member", organisation=org)
+        category = make_category(visibility="restricted", allowed_organisations=[org])
+        admin = give_mfa(make_user(role="admin"))
+        return reader, make_thread(category=category, author=admin), admin, cookie_for(reader)
+
+    reader, thread, admin, cookie = await sync_to_async(setup)()
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert connected
+    await sync_to_async(organisation_services.membership_remove)(
+        actor=admin, membership=await sync_to_async(reader.memberships.get)())
+    error = await _receive(communicator)
+    assert error["type"] == "error" and error["code"] == "forbidden"
+    assert (await communicator.receive_output(timeout=2))["code"] in (4403, 4404)
+
+
+@pytest.mark.services
+async def test_access_events_cross_processes_through_redis(thread, member, cookie_for):
+    """A sanction saved by one daphne process closes the thread and list sockets held by another,
+    and a sign-out in a third closes the badge socket opened with that session."""
+    require_service(bool(getattr(settings, "REDIS_URL", "")), "Redis (REDIS_URL)")
+    from channels_redis.core import RedisChannelLayer
+
+    from forum.accounts import events as account_events
+    from forum.accounts.models import Restriction
+
+    assert isinstance(get_channel_layer(), RedisChannelLayer)
+    cookie = await sync_to_async(cookie_for)(member)
+    sockets = []
+    for path in (f"/ws/threads/{thread.pk}/", "/ws/categories/"):
+        communicator, connected, _ = await _connect(path, cookie)
+        assert connected
+        sockets.append(communicator)
+    await _receive(sockets[1])  # subscribed
+    writer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])  # another process's layer
+    await sync_to_async(Restriction.objects.create)(user=member, kind="suspension", scope="site", reason="spam")
+    event = account_events.access_changed(user_id=member.pk, reason="restriction")
+    await writer.group_send(realtime.user_group(member.pk), {"type": realtime.RELAY_HANDLER, "event": event})
+    for communicator in sockets:
+        error = await _receive(communicator)
+        assert error["type"] == "error" and error["code"] == "forbidden"
+        assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
+
+
+@pytest.mark.services
+async def test_a_session_ended_in_another_process_closes_its_sockets_here(thread, member, cookie_for):
+    require_service(bool(getattr(settings, "REDIS_URL", "")), "Redis (REDIS_URL)")
+    from channels_redis.core import RedisChannelLayer
+    from django.test import Client
+
+    from forum.accounts import events as account_events
+
+    def sign_in():
+        client = Client()
+        client.force_login(member)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    cookie, other_cookie = await sync_to_async(sign_in)(), await sync_to_async(sign_in)()  # two sessions
+    ended, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    kept, also_connected, _ = await _connect(f"/ws/threads/{thread.pk}/", other_cookie)
+    assert connected and also_connected
+    writer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    key = cookie.split("=", 1)[1]
+    await writer.group_send(realtime.user_group(member.pk), {
+        "type": realtime.RELAY_HANDLER, "event": account_events.session_ended(user_id=member.pk, session_key=key)})
+    error = await _receive(ended)
+    assert error["type"] == "error" and error["code"] == "signed_out"
+    assert (await ended.receive_output(timeout=2))["code"] == 4401
+    assert await kept.receive_nothing(timeout=0.3)
+    await kept.disconnect()
