@@ -48,7 +48,7 @@ def _perm(app):
 # (app, action): (attempt(world, user), roles allowed)
 ROWS = {
     ("accounts", "view_profile"): (lambda w, u: _perm("accounts").check_view_profile(u, w.author), FULL),
-    ("accounts", "edit_profile"): (lambda w, u: _perm("accounts").check_edit_profile(u, u), SIGNED_IN),
+    ("accounts", "edit_profile"): (lambda w, u: _perm("accounts").check_edit_profile(u, u), READERS),
     ("accounts", "export_data"): (lambda w, u: _perm("accounts").check_export_data(u, u), SIGNED_IN),
     ("accounts", "delete_account"): (lambda w, u: _perm("accounts").check_delete_account(u, u), SIGNED_IN),
     ("accounts", "manage_users"): (lambda w, u: _perm("accounts").check_manage_users(u), {"admin"}),
