@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.core import richtext
@@ -65,6 +66,10 @@ def clean_title(title: str | None) -> str:
     if _has_control_chars(text):
         raise ValidationError({"title": _("The title contains control characters or line breaks; "
                                           "please remove them.")}, code="control_chars")
+    try:
+        names.validate_title_text(text)  # the display names' rule: no bidi overrides, no zero-width
+    except ValidationError as exc:
+        raise ValidationError({"title": exc.error_list}) from exc
     return text
 
 

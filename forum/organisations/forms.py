@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from forum.accounts.names import clean_display_name
+from forum.accounts.names import clean_display_name, validate_title_text
 
 from .models import Invitation
 
@@ -80,6 +80,11 @@ class InviteForm(forms.Form):
                                                        (Invitation.Role.REPRESENTATIVE, _("Representative"))])
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
+    def clean_name(self):
+        name = self.cleaned_data.get("name", "")
+        validate_title_text(name)  # it becomes the invitee's suggested display name
+        return name
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = settings.LANGUAGE_CODE
@@ -97,4 +102,9 @@ class JoinRequestForm(forms.Form):
 
     def clean_display_name(self):
         name, _key = clean_display_name(self.cleaned_data.get("display_name", ""))
+        return name
+
+    def clean_organisation_name(self):
+        name = self.cleaned_data.get("organisation_name", "")
+        validate_title_text(name)
         return name

@@ -309,3 +309,29 @@ def test_moderator_hides_a_post_with_a_reason_and_it_is_audited(make_thread, mak
         services.post_create(author=make_user(), thread=thread, source="hi", parent=post.pk)
     services.post_hide(actor=moderator, post=post, reason="", hidden=False)
     assert Post.objects.get(pk=post.pk).hidden_at is None
+
+
+@pytest.mark.parametrize("title", ["Budget \u202egnissim", "zero\u200bwidth", "isolate \u2067x\u2069", "bom\ufeff"])
+def test_titles_with_bidi_or_invisible_characters_are_refused_like_display_names(member, make_category, title):
+    from forum.accounts.names import clean_display_name
+
+    with pytest.raises(ValidationError):
+        clean_display_name(title)  # the rule display names have always had
+    with pytest.raises(ValidationError, match="invisible or text-direction"):
+        services.thread_create(author=member, category=make_category(), title=title, source="ok")
+    assert not Thread.objects.exists() and not Post.objects.exists()
+
+
+def test_renaming_a_thread_to_a_bidi_override_is_refused_and_keeps_the_title(make_thread):
+    thread = make_thread(title="Water committee")
+    with pytest.raises(ValidationError, match="invisible or text-direction"):
+        services.thread_rename(actor=thread.author, thread=thread, title="Water \u202eeettimmoc")
+    thread.refresh_from_db()
+    assert thread.title == "Water committee"
+
+
+def test_arabic_and_mixed_titles_are_still_accepted(member, make_category):
+    thread = services.thread_create(author=member, category=make_category(), title="اجتماع Budget 2026 (عاجل)",
+                                    source="ok")
+    assert thread.title == "اجتماع Budget 2026 (عاجل)"
+

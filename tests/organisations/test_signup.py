@@ -310,3 +310,11 @@ def test_an_invitation_into_an_organisation_deactivated_since_is_refused(client,
     assert response.status_code == 410 and "no longer active" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.used_at is None
+
+
+def test_join_request_refuses_an_organisation_name_with_a_bidi_override(client, settings):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    response = client.post(reverse("organisations:join_request"), {
+        "email": "rana@example.org", "display_name": "Rana", "organisation_name": "Lamsa \u202easmaL"})
+    assert response.status_code == 400 and "invisible or text-direction" in response.content.decode()
+    assert not JoinRequest.objects.exists()
