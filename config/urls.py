@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from forum.core import views as core_views
-from forum.core import views_preview
+from forum.discussions import views_preview
 
 admin.site.site_header = "Madaniya"
 admin.site.site_title = "Madaniya"

@@ -90,6 +90,7 @@ ROWS = {
     ("discussions", "rename_thread"): (
         lambda w, u: _perm("discussions").check_rename_thread(u, w.thread), MODERATORS | {"member"}),
     ("discussions", "hide_post"): (lambda w, u: _perm("discussions").check_hide_post(u, w.post), MODERATORS),
+    ("discussions", "preview_post"): (lambda w, u: _perm("discussions").check_preview_post(u), PARTICIPANTS),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
     ("notifications", "view_notification"): (
         lambda w, u: _perm("notifications").check_view_notification(u, w.notification), {"member"}),

@@ -14,6 +14,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `speak_for_organisation`: post in the name of one's organisation (representatives).
 - `rename_thread`: change a thread's title (whoever may edit its opening post).
 - `hide_post`: hide a post from readers, or show it again (moderators of the category).
+- `preview_post`: have the editor render a text (POST /preview/): whoever may start a thread or
+  reply somewhere; suspended members and observers whose access ended are refused.
 
 Moderator actions and speaking for an organisation go through
 `forum.accounts.permissions.check_privileged_action` (a second factor is required).
@@ -36,7 +38,7 @@ from .models import Post, Thread
 ACTIONS = (
     "view_thread", "start_thread", "reply_to_thread", "edit_post", "delete_post", "react_to_post",
     "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
-    "rename_thread", "hide_post",
+    "rename_thread", "hide_post", "preview_post",
 )
 
 
@@ -122,6 +124,17 @@ def check_rename_thread(user, thread: Thread) -> None:
         raise Http404
     root.thread = thread
     check_edit_post(user, root)
+
+
+def check_preview_post(user, _obj=None) -> None:
+    """The editor's preview renders text only for someone who may post it somewhere: start a thread
+    in a category or reply in one (the per-category rules over the visible categories, no thread)."""
+    accounts.require_good_standing(user)
+    for category in categories.visible_categories(user):
+        if (allows(categories.check_start_thread, user, category)
+                or allows(categories.check_reply_in_category, user, category)):
+            return
+    raise PermissionDenied(_("You cannot write anywhere at the moment, so there is nothing to preview."))
 
 
 # --- Posts -------------------------------------------------------------------------------------

@@ -335,3 +335,23 @@ def test_arabic_and_mixed_titles_are_still_accepted(member, make_category):
                                     source="ok")
     assert thread.title == "اجتماع Budget 2026 (عاجل)"
 
+
+def test_an_observers_post_links_only_members_the_observer_may_browse(make_user, make_category):
+    from forum.accounts.models import ObserverGrant
+
+    category = make_category(visibility="restricted")
+    observer = make_user(role="observer")
+    ObserverGrant.objects.create(user=observer, scope="category", object_id=category.pk)
+    make_user(role="member", display_name="Hidden Activist")
+    moderator = make_user(role="moderator", display_name="Mod")
+    thread = services.thread_create(author=moderator, category=category, title="Question",
+                                    source="Hello")
+    post = services.post_create(author=observer, thread=thread, source="@[Hidden Activist] @Mod")
+    html = post.html
+    assert html.count('class="mention"') == 1 and moderator.get_absolute_url() in html
+
+
+def test_a_members_post_still_links_every_active_member(member, make_user, make_category):
+    sara = make_user(role="member", display_name="Sara")
+    thread = services.thread_create(author=member, category=make_category(), title="Hello", source="Hi @Sara")
+    assert sara.get_absolute_url() in thread.posts.get().html

@@ -379,6 +379,27 @@ def test_preview_without_javascript_renders_and_saves_nothing(client, thread, me
     assert thread.posts.count() == 1
 
 
+@pytest.mark.parametrize("source, reason", [("[" * 5000, "formatting characters"), ("x" * 30, "limit is 20")])
+def test_preview_without_javascript_is_bounded_like_a_post_and_saves_nothing(client, thread, member, settings,
+                                                                             source, reason):
+    settings.FORUM_POST_MAX_CHARS = 20 if reason == "limit is 20" else settings.FORUM_POST_MAX_CHARS
+    login(client, member)
+    response = client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}),
+                           {"source": source, "preview": "1"})
+    assert response.status_code == 400 and reason in response.content.decode()
+    assert thread.posts.count() == 1
+
+
+def test_preview_without_javascript_is_rate_limited_and_saves_nothing(client, thread, member, settings):
+    settings.FORUM_PREVIEW_RATE = "1/m"
+    login(client, member)
+    url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
+    assert client.post(url, {"source": "one", "preview": "1"}).status_code == 200
+    response = client.post(url, {"source": "two", "preview": "1"})
+    assert response.status_code == 400 and "previews too fast" in response.content.decode()
+    assert thread.posts.count() == 1
+
+
 def test_observer_posts_carry_the_badge_and_expired_observers_are_refused(client, thread, make_user):
     from datetime import timedelta
 
