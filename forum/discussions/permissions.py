@@ -72,6 +72,22 @@ def readers_among(thread: Thread, users) -> list:
     return [u for u in users if allows(check_view_thread, u, thread)]
 
 
+def readable_threads(users, thread_ids) -> set[tuple[int, int]]:
+    """(user id, thread id) for each of `users` and `thread_ids` where the user may read the thread
+    now (`check_view_thread`), in a fixed few queries: what notifications about threads may show."""
+    from .audience import _prime_standing as prime_standing
+
+    users = [u for u in users if getattr(u, "is_authenticated", False)]
+    ids = {int(i) for i in thread_ids if isinstance(i, int) or str(i).isdigit()}
+    if not users or not ids:
+        return set()
+    threads = list(Thread.objects.filter(pk__in=ids).select_related("category"))
+    if len(users) > 1:  # one user (the page's reader) keeps their facts cached on the user object
+        prime_standing(users)
+        categories.prime_category_facts(users)
+    return {(u.pk, t.pk) for u in users for t in threads if allows(check_view_thread, u, t)}
+
+
 def check_start_thread(user, category) -> None:
     categories.check_start_thread(user, category)
 

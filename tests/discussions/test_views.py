@@ -75,9 +75,13 @@ def test_thread_page_queries_are_pinned_at_two_sizes(rf, make_thread, make_post,
     thread = _long_thread(size=size, make_thread=make_thread, make_post=make_post, make_user=make_user,
                           author=member)
     # What any page costs through base.html (context processors such as the notification badge),
-    # measured on a page of nothing, for a user object with no facts cached.
+    # measured on a page of nothing, for a user object whose access facts are loaded (the thread page
+    # loads them itself, and the badge asks them to leave out threads the member may not see now).
     bare = rf.get("/")
     bare.user = User.objects.get(pk=member.pk)
+    from forum.discussions import permissions as thread_permissions
+
+    thread_permissions.check_view_thread(bare.user, thread)
     with CaptureQueriesContext(connection) as base:
         render_to_string("discussions/refused.html", {"reason": "-"}, request=bare)
     viewer = User.objects.get(pk=member.pk)  # no facts cached yet
