@@ -60,6 +60,18 @@ class SignupForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         email = cleaned.get("email")
+        request = _current_request()
+        if self.invitation is not None and request is not None:
+            # Redeemed from another session since the form was opened: say so now, before the
+            # taken address sends allauth down its "account already exists" path.
+            from allauth.core.exceptions import ImmediateHttpResponse
+
+            from .adapter import stale_invitation_error
+            from .views import invitation_invalid_response
+
+            error = stale_invitation_error(request)
+            if error is not None:
+                raise ImmediateHttpResponse(invitation_invalid_response(request, error))
         if self.invitation is not None and email and email.lower() != self.invitation.email.lower():
             self.add_error("email", gettext("Your invitation is for %(email)s; the address cannot be changed.")
                            % {"email": self.invitation.email})
