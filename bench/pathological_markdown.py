@@ -44,6 +44,7 @@ UNITS = {
     "ampersands": "&",
     "bare urls": "www.a.example ",
     "url and parens": "www.a.example(" + ")" * 40,
+    "url then parens": "PARENS",  # built below
     "table header lines": "|a|\n|-|\n",
     "list items": "- a\n",
     "short lines": "a\n",
@@ -53,6 +54,8 @@ UNITS = {
 def text_of(unit: str | None, n: int) -> str:
     if unit is None:
         return "".join("  " * i + "- x\n" for i in range(n))[:n]
+    if unit == "PARENS":
+        return ("www.a.example(" + ")" * n)[:n]
     return (unit * (n // len(unit) + 1))[:n]
 
 

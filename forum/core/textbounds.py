@@ -11,7 +11,8 @@ the text that any writer (a post, a preview) hands to the renderer must also sta
 - `FORUM_MARKDOWN_MAX_LINES` (1000): lines;
 - `FORUM_MARKDOWN_MAX_TABLE_ROWS` (200): lines with a `|` (each table cell costs as much HTML as a
   paragraph: a table of 1000 one-letter rows took 0.4 s where 1000 list items took 0.2 s);
-- `FORUM_MARKDOWN_MAX_MARKUP` (3000): Markdown punctuation (`* _ [ ] < > | ` ! & \\`).
+- `FORUM_MARKDOWN_MAX_MARKUP` (3000): Markdown punctuation (`* _ [ ] ( ) < > | ` ! & \\`); the
+  parentheses because a web address followed by thousands of `)` costs the linker quadratic time.
 
 Each refusal says which bound was passed, in the writer's language. One pass, no regex backtracking.
 """
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-MARKUP_CHARACTERS = frozenset("*_[]<>|`!&\\")
+MARKUP_CHARACTERS = frozenset("*_[]()<>|`!&\\")
 _LIST_BULLETS = frozenset("-+*")
 
 

@@ -142,6 +142,7 @@ def test_previews_are_rate_limited_per_member(writer_client, settings):
     ("a\n" * 1001, "lines"),
     ("[" * 5000, "formatting characters"),
     ("*a " * 4000, "formatting characters"),
+    ("www.a.example(" + ")" * 5000, "formatting characters"),
 ])
 def test_pathological_markdown_is_refused_before_rendering(writer_client, source, reason):
     start = time.perf_counter()
