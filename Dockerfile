@@ -12,4 +12,4 @@ RUN DEBUG=1 python manage.py compile_catalogues \
     python manage.py collectstatic --noinput
 USER madaniya
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec daphne -b 0.0.0.0 -p 8000 --proxy-headers config.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec python -m forum.core.server -b 0.0.0.0 -p 8000 --proxy-headers config.asgi:application"]

@@ -36,7 +36,7 @@ seed: migrate
 run: compilemessages seed
 	@$(PY) manage.py demo_logins
 	@echo "Madaniya is at http://$(HOST):$(PORT)/"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(PY) -m forum.core.server -b $(HOST) -p $(PORT) config.asgi:application
 
 # Two runs: everything but the browser on the fast in-memory SQLite database, then the browser tests,
 # whose daphne server process needs a database file (or the PostgreSQL of DATABASE_URL).

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from forum.core import views as core_views
-from forum.core import views_preview
+from forum.discussions import views_preview
 
 handler500 = "forum.core.views.server_error"
 

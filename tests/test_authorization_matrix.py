@@ -52,7 +52,7 @@ def _perm(app):
 # (app, action): (attempt(world, user), roles allowed)
 ROWS = {
     ("accounts", "view_profile"): (lambda w, u: _perm("accounts").check_view_profile(u, w.author), FULL),
-    ("accounts", "edit_profile"): (lambda w, u: _perm("accounts").check_edit_profile(u, u), SIGNED_IN),
+    ("accounts", "edit_profile"): (lambda w, u: _perm("accounts").check_edit_profile(u, u), READERS),
     ("accounts", "export_data"): (lambda w, u: _perm("accounts").check_export_data(u, u), SIGNED_IN),
     ("accounts", "delete_account"): (lambda w, u: _perm("accounts").check_delete_account(u, u), SIGNED_IN),
     ("accounts", "manage_users"): (lambda w, u: _perm("accounts").check_manage_users(u), {"admin"}),
@@ -94,6 +94,7 @@ ROWS = {
     ("discussions", "rename_thread"): (
         lambda w, u: _perm("discussions").check_rename_thread(u, w.thread), MODERATORS | {"member"}),
     ("discussions", "hide_post"): (lambda w, u: _perm("discussions").check_hide_post(u, w.post), MODERATORS),
+    ("discussions", "preview_post"): (lambda w, u: _perm("discussions").check_preview_post(u), PARTICIPANTS),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
     ("notifications", "view_notification"): (
         lambda w, u: _perm("notifications").check_view_notification(u, w.notification), {"member"}),

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "forum.core.middleware.UserLanguageMiddleware",
+    "forum.core.middleware.URLTooLongMiddleware",
     "forum.core.middleware.RejectInvalidUTF8Middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -287,6 +288,14 @@ FORUM_UPLOAD_MAX_BYTES = int(os.environ.get("FORUM_UPLOAD_MAX_BYTES", str(5 * 10
 FORUM_UPLOAD_MAX_PIXELS = 40_000_000
 FORUM_POSTS_PER_PAGE = 50
 FORUM_POST_RATE = os.environ.get("FORUM_POST_RATE", "10/m")
+FORUM_PREVIEW_RATE = os.environ.get("FORUM_PREVIEW_RATE", "30/m")
+# Longer addresses get 414 (forum.core.middleware.URLTooLongMiddleware); daphne and nginx: 16 KB.
+FORUM_MAX_URL_CHARS = 8192
+# Bounds on the renderer's work per text (forum.core.textbounds).
+FORUM_MARKDOWN_MAX_LINES = 1000
+FORUM_MARKDOWN_MAX_TABLE_ROWS = 200
+FORUM_MARKDOWN_MAX_NESTING = 16
+FORUM_MARKDOWN_MAX_MARKUP = 3000
 FORUM_REACTIONS = ["👍", "❤️", "👏", "🤔"]
 FORUM_CONSULTATION_REACTIONS = ["agree", "disagree"]
 

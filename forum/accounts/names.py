@@ -1,4 +1,9 @@
-"""Display names: any script, but no invisible or direction-changing characters, and unique by look."""
+"""Display names: any script, but no invisible or direction-changing characters, and unique by look.
+
+`has_hidden_characters` is the one rule for every text a member names or titles something with
+(display names, thread titles, category and organisation names): a bidi override (U+202E) or a
+zero-width character would make the text read differently from what it is.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,22 @@ FORBIDDEN = frozenset(
     "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
     "\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\ufeff\u180e\u00ad\u061c"
 )
+
+
+def has_hidden_characters(text: str) -> bool:
+    """True when `text` holds an invisible or text-direction character (`FORBIDDEN`) or a control,
+    surrogate, private-use or unassigned code point."""
+    return any(ch in FORBIDDEN or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in text or "")
+
+
+def validate_title_text(text: str) -> None:
+    """The rule of `has_hidden_characters` for titles and names of things; raises ValidationError."""
+    if any(ch in FORBIDDEN for ch in text or ""):
+        raise ValidationError(_("Titles and names cannot contain invisible or text-direction characters."),
+                              code="invisible")
+    if has_hidden_characters(text):
+        raise ValidationError(_("Titles and names cannot contain control characters or line breaks."),
+                              code="control")
 
 
 def display_name_key(name: str) -> str:

@@ -6,7 +6,8 @@ page asking many questions costs one query per fact, not one per question.
 
 Actions of this app (the authorisation matrix walks every one):
 - `view_profile`: see a member's profile page.
-- `edit_profile` / `export_data` / `delete_account`: one's own account.
+- `edit_profile`: one's own name, bio and language (in good standing).
+- `export_data` / `delete_account`: one's own account (whatever one's standing).
 - `manage_users`: the admin's user list, roles, observer grants.
 
 `check_privileged_action(user)` is the MFA rule every other app's privileged check calls:
@@ -259,15 +260,23 @@ def check_view_profile(user, target) -> None:
         raise PermissionDenied(_("Observers cannot browse member profiles."))
 
 
-def check_edit_profile(user, target) -> None:
+def _check_own_account(user, target) -> None:
     if not is_authenticated(user):
         raise PermissionDenied(_("Please sign in."))
     if target.pk != user.pk:
         raise PermissionDenied(_("You can only change your own profile."))
 
 
-check_export_data = check_edit_profile
-check_delete_account = check_edit_profile
+def check_edit_profile(user, target) -> None:
+    """Oneself, in good standing: a display name and a bio speak to others, which a suspended member
+    (or an observer whose access ended) may not do. Exporting and deleting stay open to them."""
+    _check_own_account(user, target)
+    require_good_standing(user)
+
+
+# The rights over one's own data hold whatever one's standing.
+check_export_data = _check_own_account
+check_delete_account = _check_own_account
 
 
 def check_privileged_action(user) -> None:

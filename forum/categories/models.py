@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from forum.accounts.names import validate_title_text
 
 
 class Category(models.Model):
@@ -55,3 +58,15 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("categories:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """The display names' rule for names of things: no bidi overrides or invisible characters."""
+        super().clean()
+        errors = {}
+        for field in ("name",):
+            try:
+                validate_title_text(getattr(self, field))
+            except ValidationError as exc:
+                errors[field] = exc.error_list
+        if errors:
+            raise ValidationError(errors)

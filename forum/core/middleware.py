@@ -66,3 +66,23 @@ class RejectInvalidUTF8Middleware:
                 except UnicodeDecodeError:
                     return False
         return True
+
+
+class URLTooLongMiddleware:
+    """Answer an address longer than FORUM_MAX_URL_CHARS (8 KB) with 414 and the translated page.
+
+    Nothing the site links to comes near it; longer ones are typing accidents or probes. Above 16 KB
+    daphne (forum.core.server) and nginx answer 414 themselves, before any language is known.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = int(getattr(settings, "FORUM_MAX_URL_CHARS", 8192))
+        raw_query = request.META.get("QUERY_STRING", "")
+        if len(request.path) + len(raw_query) + 1 > limit:
+            from django.shortcuts import render
+
+            return render(request, "414.html", {"limit": limit}, status=414)
+        return self.get_response(request)

@@ -14,6 +14,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `speak_for_organisation`: post in the name of one's organisation (representatives).
 - `rename_thread`: change a thread's title (whoever may edit its opening post).
 - `hide_post`: hide a post from readers, or show it again (moderators of the category).
+- `preview_post`: have the editor render a text (POST /preview/): whoever may start a thread or
+  reply somewhere; suspended members and observers whose access ended are refused.
 
 Moderator powers (reading deleted threads and hidden text, writing in locked threads, pin, lock,
 move, hide, editing others' posts) and speaking for an organisation need a second factor
@@ -43,7 +45,7 @@ from .models import Post, Thread
 ACTIONS = (
     "view_thread", "start_thread", "reply_to_thread", "edit_post", "delete_post", "react_to_post",
     "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
-    "rename_thread", "hide_post",
+    "rename_thread", "hide_post", "preview_post",
 )
 
 
@@ -69,6 +71,22 @@ def readers_among(thread: Thread, users) -> list:
     users = list(users)
     categories.prime_category_facts(users)
     return [u for u in users if allows(check_view_thread, u, thread)]
+
+
+def readable_threads(users, thread_ids) -> set[tuple[int, int]]:
+    """(user id, thread id) for each of `users` and `thread_ids` where the user may read the thread
+    now (`check_view_thread`), in a fixed few queries: what notifications about threads may show."""
+    from .audience import _prime_standing as prime_standing
+
+    users = [u for u in users if getattr(u, "is_authenticated", False)]
+    ids = {int(i) for i in thread_ids if isinstance(i, int) or str(i).isdigit()}
+    if not users or not ids:
+        return set()
+    threads = list(Thread.objects.filter(pk__in=ids).select_related("category"))
+    if len(users) > 1:  # one user (the page's reader) keeps their facts cached on the user object
+        prime_standing(users)
+        categories.prime_category_facts(users)
+    return {(u.pk, t.pk) for u in users for t in threads if allows(check_view_thread, u, t)}
 
 
 def check_start_thread(user, category) -> None:
@@ -122,6 +140,17 @@ def check_rename_thread(user, thread: Thread) -> None:
         raise Http404
     root.thread = thread
     check_edit_post(user, root)
+
+
+def check_preview_post(user, _obj=None) -> None:
+    """The editor's preview renders text only for someone who may post it somewhere: start a thread
+    in a category or reply in one (the per-category rules over the visible categories, no thread)."""
+    accounts.require_good_standing(user)
+    for category in categories.visible_categories(user):
+        if (allows(categories.check_start_thread, user, category)
+                or allows(categories.check_reply_in_category, user, category)):
+            return
+    raise PermissionDenied(_("You cannot write anywhere at the moment, so there is nothing to preview."))
 
 
 # --- Posts -------------------------------------------------------------------------------------

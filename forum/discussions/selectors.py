@@ -343,15 +343,6 @@ def post_page_url(*, post: Post, view: str = TREE, size: int | None = None) -> s
     return f"{url}{query}#post-{post.pk}"
 
 
-def post_preview(source: str) -> str:
-    """The HTML a post would have, for the editor's preview (nothing is saved)."""
-    from forum.core import richtext
-
-    from .services import mentions_in
-
-    return richtext.render_preview(source or "", mentions=mentions_in(source or ""))
-
-
 def quote_markdown(post: Post) -> str:
     """A Markdown blockquote of the post with an attribution line linking back to it."""
     attribution = _("%(name)s wrote:") % {"name": post.author.public_name}

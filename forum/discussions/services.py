@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.categories.models import Category
-from forum.core import richtext
+from forum.core import richtext, textbounds
 
 from . import activity, attachments, audience, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
@@ -52,6 +53,10 @@ def clean_source(source: str | None) -> str:
     if _has_control_chars(text, _ALLOWED_CONTROLS):
         raise ValidationError({"source": _("The post contains invisible control characters; "
                                            "please remove them and try again.")}, code="control_chars")
+    try:
+        textbounds.check_markdown_bounds(text)  # what the renderer may be asked to do
+    except ValidationError as exc:
+        raise ValidationError({"source": exc.error_list}) from exc
     return text
 
 
@@ -66,6 +71,10 @@ def clean_title(title: str | None) -> str:
     if _has_control_chars(text):
         raise ValidationError({"title": _("The title contains control characters or line breaks; "
                                           "please remove them.")}, code="control_chars")
+    try:
+        names.validate_title_text(text)  # the display names' rule: no bidi overrides, no zero-width
+    except ValidationError as exc:
+        raise ValidationError({"title": exc.error_list}) from exc
     return text
 
 
@@ -84,18 +93,23 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiplier or 1) * _UNIT_SECONDS[unit]
 
 
-def _check_post_rate(author) -> None:
-    """At most FORUM_POST_RATE new posts per member per window, counted in the cache."""
-    limit, window = parse_rate(settings.FORUM_POST_RATE)
-    # The window opens with the first post and the counter expires with it (incr keeps the expiry).
-    key = f"forum:post-rate:{author.pk}"
+def _consume(key: str, rate: str) -> tuple[bool, int, int]:
+    """Count one use of `key` in the cache against `rate` ("10/m"); (within the rate, limit, window)."""
+    limit, window = parse_rate(rate)
+    # The window opens with the first use and the counter expires with it (incr keeps the expiry).
     cache.add(key, 0, timeout=window)
     try:
         used = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
         used = 1
-    if used > limit:
+    return used <= limit, limit, window
+
+
+def _check_post_rate(author) -> None:
+    """At most FORUM_POST_RATE new posts per member per window, counted in the cache."""
+    within, limit, window = _consume(f"forum:post-rate:{author.pk}", settings.FORUM_POST_RATE)
+    if not within:
         minutes = max(1, window // 60)
         raise ValidationError(
             ngettext("You are posting too fast: at most %(limit)d posts per minute. Please wait a moment.",
@@ -116,21 +130,44 @@ def _segment(pk: int) -> str:
     return (out or "0").rjust(PATH_SEGMENT, "0")
 
 
-def mentions_in(source: str) -> dict[str, str]:
-    """{mention key: profile URL} for the active members @mentioned in `source` (no query without "@")."""
+def mentions_in(source: str, *, writer=None) -> dict[str, str]:
+    """{mention key: profile URL} for the active members @mentioned in `source` (no query without "@").
+
+    With `writer`, only members the writer may browse (`accounts.visible_users`): a text never tells
+    its writer that a member they may not see exists (an observer's preview is not a name oracle)."""
     keys = audience.mention_keys(source)  # remembered: the notification hook asks again
     if not keys:
         return {}
     from django.contrib.auth import get_user_model
 
-    found = (get_user_model().objects.filter(display_name_key__in=keys, is_active=True, deleted_at__isnull=True)
-             .values_list("display_name_key", "pk"))
+    users = get_user_model().objects.filter(display_name_key__in=keys, is_active=True, deleted_at__isnull=True)
+    if writer is not None:
+        users = accounts.visible_users(writer, users)
+    found = users.values_list("display_name_key", "pk")
     return {key: reverse("accounts:profile", kwargs={"user_id": pk}) for key, pk in found}
 
 
-def _render(source: str) -> str:
-    """Markdown to safe HTML, once, on write; @mentions of active members link to their profiles."""
-    return richtext.render_post(source, mentions=mentions_in(source))
+def _render(source: str, *, writer) -> str:
+    """Markdown to safe HTML, once, on write; @mentions of members the writer may see link to their profiles."""
+    return richtext.render_post(source, mentions=mentions_in(source, writer=writer))
+
+
+def post_preview(*, actor, source: str) -> str:
+    """The HTML `source` would be stored as, for the editor's preview; nothing is saved.
+
+    Only for someone who may post somewhere (`check_preview_post`), at most FORUM_PREVIEW_RATE times
+    per member and window, and within the post's bounds (`clean_source`): the renderer's work is
+    bounded before it starts. An empty text previews as "". Raises PermissionDenied, or ValidationError (code "rate_limited" when
+    too fast)."""
+    permissions.check_preview_post(actor)
+    if not (source or "").strip():
+        return ""
+    within, _limit, _window = _consume(f"forum:preview-rate:{actor.pk}", settings.FORUM_PREVIEW_RATE)
+    if not within:
+        raise ValidationError(_("You are asking for previews too fast. Please wait a minute and try again."),
+                              code="rate_limited")
+    text = clean_source(source)
+    return richtext.render_preview(text, mentions=mentions_in(text, writer=actor))
 
 
 def _speaker(author, on_behalf_of: bool):
@@ -227,7 +264,7 @@ def thread_create(*, author, category, title: str, source: str, on_behalf_of: bo
     thread = Thread.objects.create(category=category, title=title, author=author, on_behalf_of=organisation,
                                    last_activity_at=now)
     post = Post.objects.create(thread=thread, author=author, on_behalf_of=organisation, source=source,
-                               html=_render(source), fanout_pending_at=activity.fanout_stamp())
+                               html=_render(source, writer=author), fanout_pending_at=activity.fanout_stamp())
     _place_in_tree(post, None)
     attachments.attachments_claim_for_post(post=post, author=author)
     _touch(thread, post, new_thread=True)
@@ -273,7 +310,7 @@ def post_create(*, author, thread: Thread, source: str, parent=None, on_behalf_o
     organisation = _speaker(author, on_behalf_of)
     _check_post_rate(author)
     post = Post.objects.create(thread=thread, author=author, parent=parent_post, on_behalf_of=organisation,
-                               source=source, html=_render(source), fanout_pending_at=activity.fanout_stamp())
+                               source=source, html=_render(source, writer=author), fanout_pending_at=activity.fanout_stamp())
     _place_in_tree(post, parent_post)
     attachments.attachments_claim_for_post(post=post, author=author)
     _touch(thread, post)
@@ -290,7 +327,7 @@ def post_edit(*, actor, post: Post, source: str) -> Post:
         return post
     PostRevision.objects.create(post=post, editor=actor, source=post.source)
     post.source = source
-    post.html = _render(source)
+    post.html = _render(source, writer=actor)
     post.edited_at = timezone.now()
     post.edit_count = F("edit_count") + 1
     post.save(update_fields=["source", "html", "edited_at", "edit_count"])

@@ -55,10 +55,18 @@ def _thread_or_login(request, thread_id):
 
 
 def _preview(request, form) -> str | None:
-    """With the editor's "Preview" button (no JavaScript): the rendered text, and nothing is saved."""
+    """With the editor's "Preview" button (no JavaScript): the rendered text, and nothing is saved.
+    A refused preview (too long, too complex, too fast, not allowed) puts its reason on the form and
+    gives "" (never None: a preview request never saves)."""
     if request.method != "POST" or not request.POST.get("preview") or not form.is_valid():
         return None
-    return selectors.post_preview(form.cleaned_data.get("source") or "")
+    try:
+        return services.post_preview(actor=request.user, source=form.cleaned_data.get("source") or "")
+    except ValidationError as e:
+        forms.add_service_errors(form, e)
+    except PermissionDenied as e:
+        form.add_error(None, str(e))
+    return ""
 
 
 def _status_for(error: ValidationError) -> int:
@@ -132,7 +140,7 @@ def thread_create(request, slug):
     status = 200
     form = forms.ThreadForm(request.POST or None)
     preview_html = _preview(request, form)
-    if request.method == "POST" and preview_html is None:
+    if request.method == "POST" and (preview_html is None or form.errors):
         status = 400
     if request.method == "POST" and preview_html is None and form.is_valid():
         try:
@@ -169,7 +177,7 @@ def reply(request, thread_id, post_id=None):
     if request.method == "POST":
         form = forms.ReplyForm(request.POST)
         preview_html = _preview(request, form)
-        status = 400 if preview_html is None else 200
+        status = 400 if preview_html is None or form.errors else 200
         if preview_html is None and form.is_valid():
             data = form.cleaned_data
             target = data.get("parent") or (parent.pk if parent else None)
@@ -212,7 +220,7 @@ def post_edit(request, post_id):
     form_class = forms.OpeningPostEditForm if opening else forms.EditForm
     form = form_class(request.POST or None, initial={"source": p.source, "title": p.thread.title})
     preview_html = _preview(request, form)
-    if request.method == "POST" and preview_html is None:
+    if request.method == "POST" and (preview_html is None or form.errors):
         status = 400
     if request.method == "POST" and preview_html is None and form.is_valid():
         try:

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import texts
+from . import permissions, texts
 from .models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -129,13 +129,22 @@ def _without_repeats_in_batch(due: list[Notification]) -> list[Notification]:
     return kept
 
 
+def _readable_now(notifications: list[Notification]) -> list[Notification]:
+    """Those about what their recipient may still see (a thread moved away since: no email)."""
+    if not notifications:
+        return notifications
+    recipients = {n.recipient_id: n.recipient for n in notifications}
+    pairs = permissions.readable_pairs(recipients.values(), [n.data or {} for n in notifications])
+    return [n for n in notifications if permissions.is_readable(n.recipient_id, n.data, pairs)]
+
+
 def _wanted_now(notifications: list[Notification]) -> list[Notification]:
     user_ids = {n.recipient_id for n in notifications}
     prefs = dict(NotificationPreference.objects.filter(user_id__in=user_ids).values_list("user_id", "email"))
     due = [n for n in notifications
            if prefs.get(n.recipient_id, NotificationPreference.Email.IMMEDIATE) == NotificationPreference.Email.IMMEDIATE
            and n.recipient.email and n.recipient.is_active and not n.recipient.deleted_at and n.read_at is None]
-    return _without_repeats_in_batch(_without_repeats(due))
+    return _without_repeats_in_batch(_without_repeats(_readable_now(due)))
 
 
 def deliver_immediate(notifications: list[Notification]) -> int:
@@ -212,12 +221,13 @@ def send_digests(*, now=None) -> int:
         user = pref.user
         if not user.email:
             continue
-        pending = list(Notification.objects.filter(recipient=user, read_at__isnull=True, emailed_at__isnull=True)
-                       .select_related("actor").order_by("-created_at", "-id")[:DIGEST_MAX_ITEMS + 1])
+        # Only what the member may see now: a thread that moved out of their reach is not quoted.
+        unsent = permissions.visible_notifications(
+            user, Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True))
+        pending = list(unsent.select_related("actor").order_by("-created_at", "-id")[:DIGEST_MAX_ITEMS + 1])
         if not pending:
             continue
-        total = Notification.objects.filter(recipient=user, read_at__isnull=True, emailed_at__isnull=True).count() \
-            if len(pending) > DIGEST_MAX_ITEMS else len(pending)
+        total = unsent.count() if len(pending) > DIGEST_MAX_ITEMS else len(pending)
         shown = pending[:DIGEST_MAX_ITEMS]
         message = _message(user=user, template="digest",
                            context={"items": _items(user, shown), "count": total, "more": total - len(shown),

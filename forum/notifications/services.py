@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from forum.core import realtime
@@ -132,12 +131,14 @@ def _after_create(rows: list[Notification]) -> None:
 
 
 def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
-    """Unread notifications per member, in one query."""
+    """Unread notifications per member, about what each may see now (`permissions.readable_counts`:
+    a fixed number of queries whatever the number of members)."""
+    from django.contrib.auth import get_user_model
+
     ids = set(user_ids)
+    users = list(get_user_model().objects.filter(pk__in=ids)) if ids else []
     counts = dict.fromkeys(ids, 0)
-    rows = (Notification.objects.filter(recipient_id__in=ids, read_at__isnull=True)
-            .order_by().values("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n"))
-    counts.update(dict(rows))
+    counts.update(permissions.readable_counts(users, Notification.objects.filter(read_at__isnull=True)))
     return counts
 
 

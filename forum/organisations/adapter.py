@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from forum.accounts.login_throttle import LoginThrottleMixin
 
@@ -32,6 +33,14 @@ def invitation_in_session(request) -> Invitation | None:
     return invitation
 
 
+def stale_invitation_error(request) -> services.InvitationInvalid | None:
+    """Why the invitation this visitor opened can no longer be redeemed (None: none opened, or open)."""
+    key = request.session.get(services.SESSION_KEY) if hasattr(request, "session") else None
+    if not key:
+        return None
+    return services.invitation_state_error(Invitation.objects.select_related("organisation").filter(key=key).first())
+
+
 class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
     """Signup is by invitation only (see forum.organisations.services); failed sign-ins are
     throttled per IP, per address and IP, and per address (forum.accounts.login_throttle)."""
@@ -39,6 +48,11 @@ class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         if invitation_in_session(request) is not None:
             return True
+        stale = stale_invitation_error(request)
+        if stale is not None:  # this visitor's invitation was used (e.g. from another tab) or closed
+            from .views import invitation_invalid_response
+
+            raise ImmediateHttpResponse(invitation_invalid_response(request, stale))
         if services.join_requests_enabled():
             raise ImmediateHttpResponse(redirect("organisations:join_request"))
         return False
@@ -50,20 +64,29 @@ class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
         invitation = invitation_in_session(request)
         if invitation is None:
             # The invitation was used, revoked or expired between showing the form and sending it.
-            key = request.session.get(services.SESSION_KEY)
-            stale = Invitation.objects.filter(key=key).first() if key else None
-            error = services.invitation_state_error(stale)
+            error = stale_invitation_error(request) or services.invitation_state_error(None)
             raise ImmediateHttpResponse(invitation_invalid_response(request, error))
         # The address is the invitation's, whatever was posted (the form also refuses another one).
         form.cleaned_data["email"] = invitation.email
         try:
             with transaction.atomic():
+                # The invitation first: a second session sending the form at the same moment waits
+                # here, then finds it used, instead of failing on the new account's unique email.
+                invitation = services.invitation_lock(invitation=invitation)
                 user = super().save_user(request, user, form, commit=False)
                 user.display_name = form.cleaned_data["display_name"]
                 user.display_name_key = form.cleaned_data["display_name_key"]
                 user.save()
                 services.invitation_redeem(invitation=invitation, user=user)
         except services.InvitationInvalid as error:
+            raise ImmediateHttpResponse(invitation_invalid_response(request, error)) from None
+        except IntegrityError:
+            # The address or the name was taken meanwhile by another way in (nothing was saved):
+            # say why as the invitation's own state does, or that the address has an account now.
+            stale = Invitation.objects.filter(pk=invitation.pk).first()
+            error = services.invitation_state_error(stale) or services.InvitationInvalid(
+                409, _("An account with this email address or display name was created meanwhile. Sign in, "
+                       "or choose another display name."), "conflict")
             raise ImmediateHttpResponse(invitation_invalid_response(request, error)) from None
         request.session.pop(services.SESSION_KEY, None)
         return user

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from forum.accounts.names import clean_display_name
+from forum.accounts.names import clean_display_name, validate_title_text
 
 from .models import Invitation
 
@@ -60,6 +60,18 @@ class SignupForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         email = cleaned.get("email")
+        request = _current_request()
+        if self.invitation is not None and request is not None:
+            # Redeemed from another session since the form was opened: say so now, before the
+            # taken address sends allauth down its "account already exists" path.
+            from allauth.core.exceptions import ImmediateHttpResponse
+
+            from .adapter import stale_invitation_error
+            from .views import invitation_invalid_response
+
+            error = stale_invitation_error(request)
+            if error is not None:
+                raise ImmediateHttpResponse(invitation_invalid_response(request, error))
         if self.invitation is not None and email and email.lower() != self.invitation.email.lower():
             self.add_error("email", gettext("Your invitation is for %(email)s; the address cannot be changed.")
                            % {"email": self.invitation.email})
@@ -80,6 +92,11 @@ class InviteForm(forms.Form):
                                                        (Invitation.Role.REPRESENTATIVE, _("Representative"))])
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
+    def clean_name(self):
+        name = self.cleaned_data.get("name", "")
+        validate_title_text(name)  # it becomes the invitee's suggested display name
+        return name
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = settings.LANGUAGE_CODE
@@ -97,4 +114,9 @@ class JoinRequestForm(forms.Form):
 
     def clean_display_name(self):
         name, _key = clean_display_name(self.cleaned_data.get("display_name", ""))
+        return name
+
+    def clean_organisation_name(self):
+        name = self.cleaned_data.get("organisation_name", "")
+        validate_title_text(name)
         return name

@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from forum.accounts.names import validate_title_text
 
 
 class Organisation(models.Model):
@@ -31,6 +34,18 @@ class Organisation(models.Model):
 
     def get_absolute_url(self):
         return reverse("organisations:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """The display names' rule for names of things: no bidi overrides or invisible characters."""
+        super().clean()
+        errors = {}
+        for field in ("name", "name_ar"):
+            try:
+                validate_title_text(getattr(self, field))
+            except ValidationError as exc:
+                errors[field] = exc.error_list
+        if errors:
+            raise ValidationError(errors)
 
 
 class Membership(models.Model):

@@ -236,6 +236,21 @@ def invitation_for_token(token: str) -> Invitation:
     return invitation
 
 
+def invitation_lock(*, invitation: Invitation) -> Invitation:
+    """Lock the invitation's row until the caller's transaction ends and check it can be redeemed.
+
+    Called before the invited account is created: of several sessions sending the signup form at
+    once, one creates the account and the others wait here, then see "already used" (InvitationInvalid)
+    instead of colliding on the new account's unique email. Must run inside a transaction."""
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the organisation.
+    locked = (Invitation.objects.select_for_update(of=("self",)).select_related("organisation")
+              .filter(pk=invitation.pk).first())
+    error = invitation_state_error(locked)
+    if error is not None:
+        raise error
+    return locked
+
+
 @transaction.atomic
 def invitation_redeem(*, invitation: Invitation, user) -> Invitation:
     """`user` (just signed up with the invitation's address) takes up the invitation.
@@ -244,12 +259,7 @@ def invitation_redeem(*, invitation: Invitation, user) -> Invitation:
     organisation membership; the invitation is marked used. Raises InvitationInvalid when it was
     used, revoked or expired meanwhile.
     """
-    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the organisation.
-    invitation = (Invitation.objects.select_for_update(of=("self",)).select_related("organisation")
-                  .get(pk=invitation.pk))
-    error = invitation_state_error(invitation)
-    if error is not None:
-        raise error
+    invitation = invitation_lock(invitation=invitation)
     if user.email.lower() != invitation.email.lower():
         raise InvitationInvalid(400, _("This invitation was sent to another email address."), "wrong_email")
     User = get_user_model()

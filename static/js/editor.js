@@ -164,7 +164,8 @@ class Editor {
         headers: { "X-CSRFToken": csrfToken(this.root), Accept: "text/html" },
       });
       const html = await response.text();
-      if (!response.ok && response.status !== 400) throw new Error(this.messages.msgPreviewFailed);
+      // 400 (bad text), 403 (may not post) and 429 (too fast) carry a translated reason to show.
+      if (!response.ok && ![400, 403, 429].includes(response.status)) throw new Error(this.messages.msgPreviewFailed);
       // Sanitised on the server by the same policy as stored posts; CSP forbids inline script anyway.
       this.previewBody.innerHTML = html;
       this.preview.hidden = false;

@@ -201,3 +201,27 @@ def test_names_whose_comparison_key_is_longer_than_the_name_are_saved(member_cli
     assert member_client.user.display_name == name
     assert member_client.user.display_name_key == display_name_key(name)
     assert len(member_client.user.display_name_key) > 60
+
+
+@pytest.mark.parametrize("standing", ["suspended", "expired_observer"])
+def test_suspended_or_expired_member_cannot_change_name_or_bio(client, make_user, standing):
+    from django.core.exceptions import PermissionDenied
+
+    from forum.accounts import services
+
+    user = (make_user(role="member", display_name="Rami", suspended=True) if standing == "suspended"
+            else make_user(role="observer", display_name="Rami", access_days=-1))
+    client.force_login(user)
+    response = post_profile(client, display_name="Rami the moderator", bio="Official account")
+    assert response.status_code == 403
+    assert client.get(EDIT).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.profile_update(user=user, actor=user, display_name="Rami 2", bio="x")
+    user.refresh_from_db()
+    assert (user.display_name, user.bio) == ("Rami", "")
+
+
+def test_suspended_member_keeps_the_rights_over_their_own_data(make_user):
+    user = make_user(role="member", suspended=True)
+    permissions.check_export_data(user, user)
+    permissions.check_delete_account(user, user)

@@ -12,8 +12,7 @@ from django.test import Client, override_settings
 from django.urls import include, path
 
 from config.urls import urlpatterns as site_urlpatterns
-from forum.core import views_preview
-from forum.discussions import attachments
+from forum.discussions import attachments, views_preview
 from forum.discussions.models import Attachment
 from tests.browser.conftest import login
 from tests.core.xss_corpus import html_payloads, markdown_contexts, url_payloads
@@ -284,6 +283,9 @@ def jpeg_with_gps() -> bytes:
 
 def test_editor_preview_and_image_upload_with_javascript(live_server, new_page, make_user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    from forum.categories.models import Category
+
+    Category.objects.create(name="Editor's place", slug="editors-place")  # somewhere to post: preview allowed
     member = make_user(role="member", email="editor@example.org", display_name="Editor")
     page = new_page()
     dialogs = watch(page)

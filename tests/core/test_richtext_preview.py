@@ -1,79 +1,13 @@
-"""The editor: the preview endpoint (POST /preview/) and the templates/core/_editor.html include."""
+"""The editor: the templates/core/_editor.html include (POST /preview/ is tested in tests/discussions)."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from django.template import Context, Template
-from django.test import Client
-from django.urls import path
 from django.utils import translation
 
-from config.urls import urlpatterns as site_urlpatterns
-from forum.core import views_preview
 from forum.core.richtext import render_post
-from tests.core.xss_corpus import problems_in
-
-# Until the lead wires `path("preview/", ..., name="preview")` into config/urls.py the tests mount it.
-urlpatterns = [path("preview/", views_preview.preview, name="preview"), *site_urlpatterns]
-with_preview_url = pytest.mark.urls(__name__)
-
-
-# --- POST /preview/ -----------------------------------------------------------------------------
-@with_preview_url
-def test_preview_returns_the_html_the_post_would_have(member_client):
-    source = "**Hello** [site](https://example.org) ![x](https://evil.example/p.png)"
-    response = member_client.post("/preview/", {"source": source})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert response.content.decode() == render_post(source)
-    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
-
-
-@with_preview_url
-def test_preview_links_mentions_of_active_members(member_client, make_user):
-    sara = make_user(role="member", display_name="Sara")
-    gone = make_user(role="member", display_name="Gone")
-    gone.is_active = False
-    gone.save()
-    response = member_client.post("/preview/", {"source": "Hi @sara and @gone and @nobody"})
-    html = response.content.decode()
-    assert f'<a href="{sara.get_absolute_url()}" class="mention" rel="nofollow ugc noopener">@sara</a>' in html
-    assert "@gone" in html and "@nobody" in html and html.count('class="mention"') == 1
-
-
-@with_preview_url
-def test_preview_of_hostile_text_is_inert(member_client):
-    response = member_client.post("/preview/", {"source": "<script>alert(1)</script> [x](javascript:alert(1))"})
-    assert response.status_code == 200 and problems_in(response.content.decode()) == []
-
-
-@with_preview_url
-def test_preview_refuses_text_over_the_limit_with_a_translated_reason(member_client, settings):
-    settings.FORUM_POST_MAX_CHARS = 10
-    response = member_client.post("/preview/", {"source": "x" * 11})
-    assert response.status_code == 400
-    assert "11 characters" in response.content.decode() and "at most 10" in response.content.decode()
-    with translation.override("fr"):
-        french = member_client.post("/preview/", {"source": "x" * 11}, HTTP_ACCEPT_LANGUAGE="fr")
-    assert french.status_code == 400 and b'role="alert"' in french.content
-
-
-@with_preview_url
-def test_empty_preview_says_so(member_client):
-    response = member_client.post("/preview/", {"source": "   "})
-    assert response.status_code == 200 and b"Nothing to preview yet." in response.content
-
-
-@with_preview_url
-def test_preview_needs_sign_in_post_and_csrf(client, member, db):
-    assert client.post("/preview/", {"source": "x"}).status_code == 302
-    client.force_login(member)
-    assert client.get("/preview/").status_code == 405
-    strict = Client(enforce_csrf_checks=True)
-    strict.force_login(member)
-    assert strict.post("/preview/", {"source": "x"}).status_code == 403
 
 
 # --- The include --------------------------------------------------------------------------------
@@ -131,20 +65,6 @@ def test_no_js_preview_is_a_submit_button_and_the_preview_shows_when_given(db):
     assert not re.search(r"<section[^>]*data-editor-preview hidden", shown)
 
 
-@with_preview_url
 def test_editor_points_the_script_at_the_preview_url_when_it_is_wired(db):
     html = render_editor(name="source")
     assert 'data-preview-url="/preview/"' in html
-
-
-@with_preview_url
-@pytest.mark.parametrize("mentioned", [1, 15])
-def test_preview_costs_the_same_queries_for_one_mention_or_many(member_client, make_user, mentioned,
-                                                               django_assert_num_queries):
-    names = [make_user(role="member", display_name=f"Person{i}").display_name for i in range(mentioned)]
-    source = " ".join(f"@{name}" for name in names)
-    member_client.post("/preview/", {"source": "warm-up"})
-    # session, user, and one query for every mentioned member at once
-    with django_assert_num_queries(3):
-        response = member_client.post("/preview/", {"source": source})
-    assert response.content.decode().count('class="mention"') == mentioned

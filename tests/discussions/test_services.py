@@ -309,3 +309,49 @@ def test_moderator_hides_a_post_with_a_reason_and_it_is_audited(make_thread, mak
         services.post_create(author=make_user(), thread=thread, source="hi", parent=post.pk)
     services.post_hide(actor=moderator, post=post, reason="", hidden=False)
     assert Post.objects.get(pk=post.pk).hidden_at is None
+
+
+@pytest.mark.parametrize("title", ["Budget \u202egnissim", "zero\u200bwidth", "isolate \u2067x\u2069", "bom\ufeff"])
+def test_titles_with_bidi_or_invisible_characters_are_refused_like_display_names(member, make_category, title):
+    from forum.accounts.names import clean_display_name
+
+    with pytest.raises(ValidationError):
+        clean_display_name(title)  # the rule display names have always had
+    with pytest.raises(ValidationError, match="invisible or text-direction"):
+        services.thread_create(author=member, category=make_category(), title=title, source="ok")
+    assert not Thread.objects.exists() and not Post.objects.exists()
+
+
+def test_renaming_a_thread_to_a_bidi_override_is_refused_and_keeps_the_title(make_thread):
+    thread = make_thread(title="Water committee")
+    with pytest.raises(ValidationError, match="invisible or text-direction"):
+        services.thread_rename(actor=thread.author, thread=thread, title="Water \u202eeettimmoc")
+    thread.refresh_from_db()
+    assert thread.title == "Water committee"
+
+
+def test_arabic_and_mixed_titles_are_still_accepted(member, make_category):
+    thread = services.thread_create(author=member, category=make_category(), title="اجتماع Budget 2026 (عاجل)",
+                                    source="ok")
+    assert thread.title == "اجتماع Budget 2026 (عاجل)"
+
+
+def test_an_observers_post_links_only_members_the_observer_may_browse(make_user, make_category):
+    from forum.accounts.models import ObserverGrant
+
+    category = make_category(visibility="restricted")
+    observer = make_user(role="observer")
+    ObserverGrant.objects.create(user=observer, scope="category", object_id=category.pk)
+    make_user(role="member", display_name="Hidden Activist")
+    moderator = make_user(role="moderator", display_name="Mod")
+    thread = services.thread_create(author=moderator, category=category, title="Question",
+                                    source="Hello")
+    post = services.post_create(author=observer, thread=thread, source="@[Hidden Activist] @Mod")
+    html = post.html
+    assert html.count('class="mention"') == 1 and moderator.get_absolute_url() in html
+
+
+def test_a_members_post_still_links_every_active_member(member, make_user, make_category):
+    sara = make_user(role="member", display_name="Sara")
+    thread = services.thread_create(author=member, category=make_category(), title="Hello", source="Hi @Sara")
+    assert sara.get_absolute_url() in thread.posts.get().html

@@ -75,9 +75,13 @@ def test_thread_page_queries_are_pinned_at_two_sizes(rf, make_thread, make_post,
     thread = _long_thread(size=size, make_thread=make_thread, make_post=make_post, make_user=make_user,
                           author=member)
     # What any page costs through base.html (context processors such as the notification badge),
-    # measured on a page of nothing, for a user object with no facts cached.
+    # measured on a page of nothing, for a user object whose access facts are loaded (the thread page
+    # loads them itself, and the badge asks them to leave out threads the member may not see now).
     bare = rf.get("/")
     bare.user = User.objects.get(pk=member.pk)
+    from forum.discussions import permissions as thread_permissions
+
+    thread_permissions.check_view_thread(bare.user, thread)
     with CaptureQueriesContext(connection) as base:
         render_to_string("discussions/refused.html", {"reason": "-"}, request=bare)
     viewer = User.objects.get(pk=member.pk)  # no facts cached yet
@@ -376,6 +380,27 @@ def test_preview_without_javascript_renders_and_saves_nothing(client, thread, me
     html = response.content.decode()
     assert response.status_code == 200
     assert "<strong>bold</strong>" in html and "a **bold** idea" in html  # preview and the text kept
+    assert thread.posts.count() == 1
+
+
+@pytest.mark.parametrize("source, reason", [("[" * 5000, "formatting characters"), ("x" * 30, "limit is 20")])
+def test_preview_without_javascript_is_bounded_like_a_post_and_saves_nothing(client, thread, member, settings,
+                                                                             source, reason):
+    settings.FORUM_POST_MAX_CHARS = 20 if reason == "limit is 20" else settings.FORUM_POST_MAX_CHARS
+    login(client, member)
+    response = client.post(reverse("discussions:reply", kwargs={"thread_id": thread.pk}),
+                           {"source": source, "preview": "1"})
+    assert response.status_code == 400 and reason in response.content.decode()
+    assert thread.posts.count() == 1
+
+
+def test_preview_without_javascript_is_rate_limited_and_saves_nothing(client, thread, member, settings):
+    settings.FORUM_PREVIEW_RATE = "1/m"
+    login(client, member)
+    url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
+    assert client.post(url, {"source": "one", "preview": "1"}).status_code == 200
+    response = client.post(url, {"source": "two", "preview": "1"})
+    assert response.status_code == 400 and "previews too fast" in response.content.decode()
     assert thread.posts.count() == 1
 
 

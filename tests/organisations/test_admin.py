@@ -113,3 +113,14 @@ def test_admin_duplicate_invitation_is_refused(admin_client, make_invitation):
     response = admin_add(admin_client, email="dup@example.org", role="moderator")
     assert "already has an open invitation" in response.content.decode()
     assert Invitation.objects.count() == 1
+
+
+def test_organisation_names_refuse_bidi_overrides_like_display_names(make_organisation):
+    from django.core.exceptions import ValidationError
+
+    organisation = make_organisation(name="Lamsa")
+    organisation.name_ar = "لمسة \u202e"
+    organisation.name = "Lamsa\u200b"
+    with pytest.raises(ValidationError) as caught:
+        organisation.full_clean()
+    assert set(caught.value.message_dict) == {"name", "name_ar"}

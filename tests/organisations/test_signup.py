@@ -310,3 +310,26 @@ def test_an_invitation_into_an_organisation_deactivated_since_is_refused(client,
     assert response.status_code == 410 and "no longer active" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.used_at is None
+
+
+def test_join_request_refuses_an_organisation_name_with_a_bidi_override(client, settings):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    response = client.post(reverse("organisations:join_request"), {
+        "email": "rana@example.org", "display_name": "Rana", "organisation_name": "Lamsa \u202easmaL"})
+    assert response.status_code == 400 and "invisible or text-direction" in response.content.decode()
+    assert not JoinRequest.objects.exists()
+
+
+def test_a_session_sending_the_form_after_another_used_the_invitation_sees_the_used_page(make_invitation,
+                                                                                      organisation):
+    from django.test import Client
+
+    invitation = make_invitation(email="nour@example.org", organisation=organisation)
+    first, second = Client(), Client()
+    first.get(link(invitation))
+    second.get(link(invitation))
+    assert signup(first, "nour@example.org").status_code == 302
+    for response in (second.get(reverse("account_signup")), signup(second, "nour@example.org", "Nour 2")):
+        assert response.status_code == 410
+        assert "already been used" in response.content.decode()
+    assert User.objects.filter(email="nour@example.org").count() == 1

@@ -1,0 +1,88 @@
+"""The daphne we run: daphne's own command line, with over-long requests answered instead of dropped.
+
+    python -m forum.core.server [daphne's options] config.asgi:application
+
+Twisted, under daphne, reads a request line of at most 16 KB (`LineReceiver.MAX_LENGTH`) and hangs
+up without a word on a longer one; and it answers a bare 400 once the request line and headers
+together pass 16 KB, so a 15 KB address with ordinary headers never reaches the site. Here:
+
+- a request line over `MAX_REQUEST_LINE` (16 KB) gets `414 URI Too Long`, a header line over it
+  `431 Request Header Fields Too Large`, each with a short page in every site language (the
+  request's language is not known yet: its headers were not read);
+- the request line and headers together may take `MAX_HEADER_BYTES` (64 KB), so an address
+  between `FORUM_MAX_URL_CHARS` (8 KB) and 16 KB reaches Django, where
+  `forum.core.middleware.URLTooLongMiddleware` answers 414 with the page in the reader's language.
+
+nginx in front (deploy/nginx.conf) answers 414 itself above 16 KB (`large_client_header_buffers`).
+"""
+
+from __future__ import annotations
+
+from daphne import server as daphne_server
+from daphne.cli import CommandLineInterface
+from daphne.http_protocol import HTTPFactory
+
+MAX_REQUEST_LINE = 16384
+MAX_HEADER_BYTES = 65536
+
+_STATUS = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
+
+
+def refusal(status: int) -> bytes:
+    """The whole HTTP response for an over-long request line (414) or header line (431)."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.html import escape
+    from django.utils.translation import gettext
+
+    paragraphs = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            text = (gettext("The address of this request is too long. Go back and follow a link instead.")
+                    if status == 414 else gettext("This request carries too much header data."))
+            direction = "rtl" if translation.get_language_bidi() else "ltr"
+        paragraphs.append(f'<p lang="{code}" dir="{direction}">{escape(text)}</p>')
+    body = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>" + str(status)
+            + "</title></head><body>" + "".join(paragraphs) + "</body></html>").encode()
+    head = (b"HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n"
+            b"Connection: close\r\n\r\n" % (status, _STATUS[status], len(body)))
+    return head + body
+
+
+def limit_channel(channel) -> None:
+    """Give one twisted HTTPChannel our limits and answers (see the module docstring)."""
+    channel.MAX_LENGTH = MAX_REQUEST_LINE
+    channel.totalHeadersSize = MAX_HEADER_BYTES
+
+    def line_length_exceeded(line):
+        # Only the request line comes before the first header; twisted keeps that as a private flag.
+        first = getattr(channel, "_HTTPChannel__first_line", 1)
+        channel.transport.write(refusal(414 if first else 431))
+        channel.transport.loseConnection()
+
+    channel.lineLengthExceeded = line_length_exceeded
+
+
+class LimitedHTTPFactory(HTTPFactory):
+    """daphne's HTTP factory, whose channels answer over-long requests (`limit_channel`)."""
+
+    def buildProtocol(self, addr):
+        protocol = super().buildProtocol(addr)
+        # Twisted wraps the HTTP/1.1 channel in a protocol that can switch to HTTP/2.
+        limit_channel(getattr(protocol, "_channel", protocol))
+        return protocol
+
+
+class Server(daphne_server.Server):
+    def run(self):
+        # daphne.server.Server.run builds its factory from this module-level name: ours instead.
+        daphne_server.HTTPFactory = LimitedHTTPFactory
+        super().run()
+
+
+class ForumCommandLine(CommandLineInterface):
+    server_class = Server
+
+
+if __name__ == "__main__":
+    ForumCommandLine.entrypoint()
