@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.apps import apps
@@ -24,6 +24,7 @@ ROLES = (
     "observer", "expired_observer", "suspended_member", "mfa_less_moderator",
 )
 PASSWORD = "correct-horse-battery"
+HIDDEN_TEXT = "Hidden secret text"  # the hidden post's text: no page may carry it
 
 # Apps whose rows a refused request must leave alone: ours, and allauth's accounts and MFA.
 SNAPSHOT_APPS = ("accounts", "organisations", "notifications", "categories", "discussions", "audit",
@@ -109,7 +110,8 @@ class World:
     target_membership: object
     attachment: object
     hidden_attachment: object
-    extra: dict = field(default_factory=dict)
+    restricted_category: object
+    restricted_thread: object
 
     @property
     def author(self):
@@ -122,7 +124,8 @@ class World:
         objects = [u for u in self.users.values() if u is not None] + [
             self.org, self.category, self.other_category, self.thread, self.root, self.reply, self.hidden_post,
             self.locked_thread, self.locked_post, self.deleted_thread, self.invitation, self.target_membership,
-            self.attachment, self.hidden_attachment, *self.notifications.values()]
+            self.attachment, self.hidden_attachment, self.restricted_category, self.restricted_thread,
+            *self.notifications.values()]
         for obj in objects:
             obj.refresh_from_db()
         for user in self.users.values():
@@ -192,6 +195,9 @@ def build_world() -> World:
     org = Organisation.objects.create(name=f"Horizon {n}", slug=f"horizon-{n}", seat_limit=25)
     category = Category.objects.create(name="Water rights", slug=f"water-{n}")
     other_category = Category.objects.create(name="Elsewhere", slug=f"elsewhere-{n}")
+    # Open to no organisation and no role: only global moderators see it.
+    restricted_category = Category.objects.create(name="Council room", slug=f"council-{n}",
+                                                  visibility=Category.Visibility.RESTRICTED)
     users = {
         "anonymous": None,
         "member": _user(role="member", organisation=org),
@@ -213,11 +219,13 @@ def build_world() -> World:
     root = _post(thread=thread, author=author, source="Opening **words**")
     reply = _post(thread=thread, author=author, source="A reply by its author", parent=root)
     PostRevision.objects.create(post=reply, editor=author, source="An earlier reply text")
-    hidden_post = _post(thread=thread, author=users["representative"], source="Hidden secret text",
+    hidden_post = _post(thread=thread, author=users["representative"], source=HIDDEN_TEXT,
                         parent=root, hidden_at=timezone.now())
     PostRevision.objects.create(post=hidden_post, editor=users["representative"], source="Hidden first draft")
     locked_thread = _thread(category=category, author=author, title="Closed debate", locked=True)
     locked_post = _post(thread=locked_thread, author=author, source="Locked opening")
+    restricted_thread = _thread(category=restricted_category, author=users["moderator"], title="Quiet council")
+    _post(thread=restricted_thread, author=users["moderator"], source="Council minutes")
     deleted_thread = _thread(category=category, author=author, title="Withdrawn topic", deleted_at=timezone.now())
     _post(thread=deleted_thread, author=author, source="Withdrawn opening")
     notifications = {
@@ -240,6 +248,7 @@ def build_world() -> World:
                  root=root, reply=reply, hidden_post=hidden_post, locked_thread=locked_thread,
                  locked_post=locked_post, deleted_thread=deleted_thread, notifications=notifications,
                  invitation=invitation, target_membership=target.memberships.get(),
-                 attachment=attachments[0], hidden_attachment=attachments[1])
+                 attachment=attachments[0], hidden_attachment=attachments[1],
+                 restricted_category=restricted_category, restricted_thread=restricted_thread)
 
 
