@@ -243,6 +243,14 @@ ROWS = [
         kwargs=lambda w: {"slug": w.category.slug}),
     Row("categories:rows", "get", READERS, lambda w, u, r: shows(w.thread.title)(w, u, r),
         kwargs=lambda w: {"slug": w.category.slug}, query="ids={thread}"),
+    # The live list asks for rows by id: only this category's threads the reader may see come back.
+    # PENDING(h-mfa): a deleted thread's row is a privileged read.
+    Row("categories:rows", "get", MODERATORS, lambda w, u, r: shows(w.deleted_thread.title)(w, u, r),
+        kwargs=lambda w: {"slug": w.category.slug}, query="ids={deleted}", variant="deleted",
+        refused_status=frozenset({200, 404}), pending="h-mfa"),
+    Row("categories:rows", "get", frozenset(), lambda w, u, r: shows(w.restricted_thread.title)(w, u, r),
+        kwargs=lambda w: {"slug": w.category.slug}, query="ids={restricted}", variant="other-category",
+        refused_status=frozenset({200, 404})),
     # PENDING(h-mfa), from the principle "without MFA a moderator reads like a member": a category
     # open to no organisation and no role is seen by global moderators only.
     Row("categories:detail", "get", GLOBAL_MODERATORS, lambda w, u, r: shows(w.restricted_thread.title)(w, u, r),
@@ -405,7 +413,8 @@ def world(db, settings, shared_world):
 def _url(row: Row, world) -> str:
     url = reverse(row.url, kwargs=row.kwargs(world))
     if row.query:
-        url += "?" + row.query.format(thread=world.thread.pk)
+        url += "?" + row.query.format(thread=world.thread.pk, deleted=world.deleted_thread.pk,
+                                      restricted=world.restricted_thread.pk)
     return url
 
 
