@@ -303,6 +303,11 @@ ROWS = [
     # PENDING(h-mfa): replying in a locked thread is a moderator's power.
     Row("discussions:reply", "post", MODERATORS, new_post_in("locked_thread"), kwargs=thread_kw("locked_thread"),
         data=lambda w, u: {"source": "Matrix reply"}, variant="locked", pending="h-mfa"),
+    # Speaking in the organisation's name is the representative's (with a second factor).
+    Row("discussions:reply", "post", frozenset({"representative"}),
+        lambda w, u, r: r.status_code == 302 and w.thread.posts.filter(author=u, on_behalf_of=w.org).exists(),
+        kwargs=thread_kw(), data=lambda w, u: {"source": "Matrix reply", "on_behalf_of": "on"},
+        variant="on-behalf"),
     Row("discussions:reply_to", "get", PARTICIPANTS, shows("A reply by its author"),
         kwargs=lambda w: {"thread_id": w.thread.pk, "post_id": w.reply.pk}),
     Row("discussions:reply_to", "post", PARTICIPANTS, new_post_in("thread"),
