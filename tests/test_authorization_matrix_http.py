@@ -176,10 +176,10 @@ ROWS = [
                                                                              kwargs={"user_id": u.pk}))),
     Row("accounts:profile", "get", FULL, lambda w, u, r: shows(w.author.display_name)(w, u, r),
         kwargs=lambda w: {"user_id": w.author.pk}),
-    # PENDING(h-small1): a suspended member can no longer change display name and bio.
-    Row("accounts:profile_edit", "get", SIGNED_IN - {"suspended_member"}, shows('name="display_name"'),
-        pending="h-small1"),
-    Row("accounts:profile_edit", "post", SIGNED_IN - {"suspended_member"},
+    # PENDING(h-small1): suspended members and expired observers can no longer change name and bio.
+    Row("accounts:profile_edit", "get", SIGNED_IN - {"suspended_member", "expired_observer"},
+        shows('name="display_name"'), pending="h-small1"),
+    Row("accounts:profile_edit", "post", SIGNED_IN - {"suspended_member", "expired_observer"},
         lambda w, u, r: r.status_code == 302 and refreshed(u).bio == "Matrix bio",
         data=lambda w, u: {"display_name": u.display_name if u else "Visitor", "bio": "Matrix bio",
                            "preferred_language": ""},
