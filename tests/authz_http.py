@@ -46,6 +46,7 @@ def _is_foreign(resolver: URLResolver) -> bool:
     return resolver.namespace == "admin" or module_name.startswith("allauth")
 
 
+@functools.cache
 def forum_urls() -> dict[str, object]:
     """{"namespace:name": view function} for every named pattern of the project's URLconf."""
     found: dict[str, object] = {}

@@ -390,7 +390,7 @@ def test_every_view_has_a_row():
 def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world, built once for the module inside a transaction that is rolled back at the end.
     Each test runs in a savepoint within it (pytest-django's `db`), so what a test changes is undone
-    before the next one: 670 cells cost one world, not 670."""
+    before the next one: some 800 cells cost one world, not 800."""
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"))
     media.enable()
     with django_db_blocker.unblock():
