@@ -72,6 +72,14 @@ def _organisation_for(request, slug) -> Organisation:
     return organisation
 
 
+def _refused(request, organisation, refusal: PermissionDenied):
+    """A refused action answers 403 (not a redirect that looks like success), on the organisation's
+    page with the reason; nothing was changed."""
+    messages.error(request, str(refusal))
+    return render(request, "organisations/organisation_detail.html", _detail_context(request, organisation),
+                  status=403)
+
+
 @login_required
 def detail(request, slug):
     organisation = _organisation_for(request, slug)
@@ -112,7 +120,7 @@ def invitation_revoke(request, slug, invitation_id):
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except PermissionDenied as refusal:
-        messages.error(request, str(refusal))
+        return _refused(request, organisation, refusal)
     else:
         messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
     return redirect(organisation)
@@ -127,7 +135,7 @@ def member_remove(request, slug, membership_id):
     try:
         services.membership_remove(actor=request.user, membership=membership)
     except PermissionDenied as refusal:
-        messages.error(request, str(refusal))
+        return _refused(request, organisation, refusal)
     else:
         messages.success(request, _("%(name)s is no longer a member of %(organisation)s.")
                          % {"name": membership.user.public_name, "organisation": organisation.name})

@@ -125,8 +125,8 @@ def test_representative_revokes_from_the_page(rep_client, organisation, make_inv
     assert rep_client.post(url).status_code == 302
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
-    response = rep_client.post(url, follow=True)
-    assert "no longer open" in response.content.decode()
+    response = rep_client.post(url)
+    assert response.status_code == 403 and "no longer open" in response.content.decode()
 
 
 def test_representative_removes_a_member_but_not_themselves(rep_client, representative, organisation, make_user):
@@ -139,9 +139,21 @@ def test_representative_removes_a_member_but_not_themselves(rep_client, represen
     assert not Membership.objects.filter(user=member).exists()
     own = reverse("organisations:member_remove", kwargs={"slug": organisation.slug,
                                                          "membership_id": representative.memberships.get().pk})
-    response = rep_client.post(own, follow=True)
-    assert "cannot remove yourself" in response.content.decode()
+    response = rep_client.post(own)
+    assert response.status_code == 403 and "cannot remove yourself" in response.content.decode()
     assert Membership.objects.filter(user=representative).exists()
+
+
+def test_a_member_refused_removal_gets_403_and_the_reason_not_a_redirect(member_client, organisation, make_user):
+    """A refusal that answered 302 looked like success to scripts and to the HTTP matrix."""
+    Membership.objects.filter(user=member_client.user).update(organisation=organisation)
+    other = make_user(role="member", organisation=organisation)
+    url = reverse("organisations:member_remove", kwargs={"slug": organisation.slug,
+                                                         "membership_id": other.memberships.get().pk})
+    response = member_client.post(url)
+    assert response.status_code == 403
+    assert "Only this organisation&#x27;s representatives can remove its members." in response.content.decode()
+    assert Membership.objects.filter(user=other).exists()
 
 
 def test_removal_needs_post(rep_client, organisation, make_user):

@@ -1,0 +1,253 @@
+"""Helpers of the HTTP authorisation matrix (tests/test_authorization_matrix_http.py).
+
+- `build_world()`: one small forum (organisations, categories, threads in every state, a user of
+  every role) made directly with the ORM, fast enough to build once per test.
+- `forum_urls()`: every named URL of the project's own URLconf (allauth's and the admin's own
+  pages excepted), so a new view without a row in the matrix fails the coverage test.
+- `snapshot()`: every row of the forum's tables (and the account tables allauth keeps for us), to
+  prove that a refused request changed nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.apps import apps
+from django.db import connection
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+ROLES = (
+    "anonymous", "member", "representative", "category_moderator", "moderator", "admin",
+    "observer", "expired_observer", "suspended_member", "mfa_less_moderator",
+)
+PASSWORD = "correct-horse-battery"
+HIDDEN_TEXT = "Hidden secret text"  # the hidden post's text: no page may carry it
+
+# Apps whose rows a refused request must leave alone: ours, and allauth's accounts and MFA.
+SNAPSHOT_APPS = ("accounts", "organisations", "notifications", "categories", "discussions", "audit",
+                 "account", "mfa")
+# Fields a request may change without being an action: signing in stamps last_login.
+VOLATILE_FIELDS = {("accounts", "user"): {"last_login"}}
+
+_n = itertools.count(1)
+
+
+# --- The URLconf ---------------------------------------------------------------------------------
+
+def _is_foreign(resolver: URLResolver) -> bool:
+    """allauth's own pages and the Django admin: they have their own tests (one admin row is explicit)."""
+    module = resolver.urlconf_name
+    module_name = module if isinstance(module, str) else getattr(module, "__name__", "")
+    return resolver.namespace == "admin" or module_name.startswith("allauth")
+
+
+@functools.cache
+def forum_urls() -> dict[str, object]:
+    """{"namespace:name": view function} for every named pattern of the project's URLconf."""
+    found: dict[str, object] = {}
+
+    def walk(patterns, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if _is_foreign(pattern):
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found[f"{namespace}{pattern.name}"] = pattern.callback
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+# --- The database, before and after ----------------------------------------------------------
+
+@functools.cache
+def _snapshot_queries() -> tuple[tuple[str, str, tuple], ...]:
+    """(table label, SQL, params) reading every row of each table; compiled once (a cell takes two)."""
+    queries = []
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label not in SNAPSHOT_APPS or meta.proxy:
+            continue
+        skip = VOLATILE_FIELDS.get((meta.app_label, meta.model_name), set())
+        names = [f.attname for f in meta.concrete_fields if f.name not in skip]
+        sql, params = model.objects.order_by("pk").values_list(*names).query.sql_with_params()
+        queries.append((meta.label, sql, tuple(params)))
+    return tuple(queries)
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table a request could touch, in primary-key order (a few dozen rows)."""
+    state = {}
+    with connection.cursor() as cursor:
+        for label, sql, params in _snapshot_queries():
+            cursor.execute(sql, params)
+            state[label] = cursor.fetchall()
+    return state
+
+
+def differences(before: dict, after: dict) -> list[str]:
+    """Which tables changed, for a readable failure message."""
+    return [label for label in before if before[label] != after[label]]
+
+
+# --- The world ---------------------------------------------------------------------------------
+
+def tiny_png(colour=(200, 30, 30)) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class World:
+    users: dict
+    org: object
+    category: object
+    other_category: object
+    thread: object
+    root: object
+    reply: object
+    hidden_post: object
+    locked_thread: object
+    locked_post: object
+    deleted_thread: object
+    notifications: dict
+    invitation: object
+    target_membership: object
+    attachment: object
+    hidden_attachment: object
+    restricted_category: object
+    restricted_thread: object
+
+    @property
+    def author(self):
+        return self.users["member"]
+
+
+def _user(*, role: str, organisation=None, representative: bool = False, suspended: bool = False,
+          access_days: int | None = None, mfa: bool = False):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    from forum.accounts.models import Restriction, User
+    from forum.organisations.models import Membership
+
+    n = next(_n)
+    email = f"matrix{n}@example.org"
+    user = User.objects.create_user(email=email, password=PASSWORD, role=role, display_name=f"Matrix {role} {n}")
+    user.display_name_key = user.display_name.casefold()
+    if role == "admin":
+        user.is_staff = user.is_superuser = True
+    if access_days is not None:
+        user.access_ends_at = timezone.now() + timedelta(days=access_days)
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    if organisation is not None:
+        Membership.objects.create(user=user, organisation=organisation,
+                                  kind="representative" if representative else "member")
+    if suspended:
+        Restriction.objects.create(user=user, kind="suspension", scope="site", reason="matrix")
+    if mfa:
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "unused"})
+    return user
+
+
+def _post(*, thread, author, source: str, parent=None, **extra):
+    from forum.core.richtext import render_post
+    from forum.discussions.models import Post
+    from forum.discussions.services import _segment
+
+    post = Post.objects.create(thread=thread, author=author, source=source, html=render_post(source),
+                               parent=parent, path="", depth=0 if parent is None else parent.depth + 1, **extra)
+    post.path = _segment(post.pk) if parent is None else f"{parent.path}/{_segment(post.pk)}"
+    Post.objects.filter(pk=post.pk).update(path=post.path)
+    return post
+
+
+def _thread(*, category, author, title: str, **extra):
+    from forum.discussions.models import Thread
+
+    return Thread.objects.create(category=category, author=author, title=title, last_activity_at=timezone.now(),
+                                 **extra)
+
+
+def build_world() -> World:
+    """A user of every role, and a thread in every state they act on (a few dozen rows)."""
+    from django.core.files.base import ContentFile
+
+    from forum.accounts.models import ObserverGrant
+    from forum.categories.models import Category
+    from forum.discussions.models import Attachment, PostRevision
+    from forum.notifications.models import Notification
+    from forum.organisations.models import Invitation, Organisation
+
+    n = next(_n)
+    org = Organisation.objects.create(name=f"Horizon {n}", slug=f"horizon-{n}", seat_limit=25)
+    category = Category.objects.create(name="Water rights", slug=f"water-{n}")
+    other_category = Category.objects.create(name="Elsewhere", slug=f"elsewhere-{n}")
+    # Open to no organisation and no role: only global moderators see it.
+    restricted_category = Category.objects.create(name="Council room", slug=f"council-{n}",
+                                                  visibility=Category.Visibility.RESTRICTED)
+    users = {
+        "anonymous": None,
+        "member": _user(role="member", organisation=org),
+        "representative": _user(role="member", organisation=org, representative=True, mfa=True),
+        "category_moderator": _user(role="member", mfa=True),
+        "moderator": _user(role="moderator", mfa=True),
+        "admin": _user(role="admin", mfa=True),
+        "observer": _user(role="observer", access_days=10),
+        "expired_observer": _user(role="observer", access_days=-1),
+        "suspended_member": _user(role="member", organisation=org, suspended=True),
+        "mfa_less_moderator": _user(role="moderator"),
+    }
+    category.moderators.add(users["category_moderator"])
+    ObserverGrant.objects.bulk_create(
+        ObserverGrant(user=users[name], scope="category", object_id=category.pk)
+        for name in ("observer", "expired_observer"))
+    author = users["member"]
+    thread = _thread(category=category, author=author, title="Wells of Idlib")
+    root = _post(thread=thread, author=author, source="Opening **words**")
+    reply = _post(thread=thread, author=author, source="A reply by its author", parent=root)
+    PostRevision.objects.create(post=reply, editor=author, source="An earlier reply text")
+    hidden_post = _post(thread=thread, author=users["representative"], source=HIDDEN_TEXT,
+                        parent=root, hidden_at=timezone.now())
+    PostRevision.objects.create(post=hidden_post, editor=users["representative"], source="Hidden first draft")
+    locked_thread = _thread(category=category, author=author, title="Closed debate", locked=True)
+    locked_post = _post(thread=locked_thread, author=author, source="Locked opening")
+    restricted_thread = _thread(category=restricted_category, author=users["moderator"], title="Quiet council")
+    _post(thread=restricted_thread, author=users["moderator"], source="Council minutes")
+    deleted_thread = _thread(category=category, author=author, title="Withdrawn topic", deleted_at=timezone.now())
+    _post(thread=deleted_thread, author=author, source="Withdrawn opening")
+    notifications = {
+        name: Notification.objects.create(recipient=user, kind="reply", url=thread.get_absolute_url(),
+                                          data={"thread_title": thread.title})
+        for name, user in users.items() if user is not None
+    }
+    invitation = Invitation.objects.create(email=f"invitee{n}@example.org", organisation=org, role="member",
+                                           inviter=users["representative"], key=f"{n:040d}",
+                                           expires_at=timezone.now() + timedelta(days=3))
+    target = _user(role="member", organisation=org)
+    attachments = []
+    for post in (reply, hidden_post):
+        attachment = Attachment(post=post, uploader=post.author, content_type="image/png", size=10, width=2,
+                                height=2)
+        attachment.file.save(f"matrix-{n}-{post.pk}.png", ContentFile(tiny_png()), save=False)
+        attachment.save()
+        attachments.append(attachment)
+    return World(users=users, org=org, category=category, other_category=other_category, thread=thread,
+                 root=root, reply=reply, hidden_post=hidden_post, locked_thread=locked_thread,
+                 locked_post=locked_post, deleted_thread=deleted_thread, notifications=notifications,
+                 invitation=invitation, target_membership=target.memberships.get(),
+                 attachment=attachments[0], hidden_attachment=attachments[1],
+                 restricted_category=restricted_category, restricted_thread=restricted_thread)
+
+
