@@ -336,14 +336,14 @@ def test_arabic_and_mixed_titles_are_still_accepted(member, make_category):
     assert thread.title == "اجتماع Budget 2026 (عاجل)"
 
 
-def test_an_observers_post_links_only_members_the_observer_may_browse(make_user, make_category):
+def test_an_observers_post_links_only_members_the_observer_may_browse(make_user, make_category, give_mfa):
     from forum.accounts.models import ObserverGrant
 
     category = make_category(visibility="restricted")
     observer = make_user(role="observer")
     ObserverGrant.objects.create(user=observer, scope="category", object_id=category.pk)
     make_user(role="member", display_name="Hidden Activist")
-    moderator = make_user(role="moderator", display_name="Mod")
+    moderator = give_mfa(make_user(role="moderator", display_name="Mod"))  # reads restricted with MFA only
     thread = services.thread_create(author=moderator, category=category, title="Question",
                                     source="Hello")
     post = services.post_create(author=observer, thread=thread, source="@[Hidden Activist] @Mod")
