@@ -9,6 +9,7 @@ Rejections raise `ValidationError` (bad input; nothing saved) or `PermissionDeni
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -25,10 +26,12 @@ from django.utils.translation import ngettext
 
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
-from forum.core import richtext
+from forum.core import availability, richtext
 
 from . import activity, attachments, audience, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
+
+logger = logging.getLogger(__name__)
 
 # --- Validation --------------------------------------------------------------------------------
 
@@ -88,12 +91,17 @@ def _check_post_rate(author) -> None:
     limit, window = parse_rate(settings.FORUM_POST_RATE)
     # The window opens with the first post and the counter expires with it (incr keeps the expiry).
     key = f"forum:post-rate:{author.pk}"
-    cache.add(key, 0, timeout=window)
     try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        used = 1
+        cache.add(key, 0, timeout=window)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            used = 1
+    except availability.CACHE_ERRORS as exc:
+        # Without the counter nobody could be held to the rate: refuse, keep nothing, let them retry.
+        logger.warning("post rate limit unavailable: %s", exc)
+        raise availability.TemporarilyUnavailable from exc
     if used > limit:
         minutes = max(1, window // 60)
         raise ValidationError(

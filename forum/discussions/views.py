@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forum.categories import permissions as category_permissions
 from forum.categories import selectors as category_selectors
+from forum.core.availability import TemporarilyUnavailable
 
 from . import cards, forms, permissions, selectors, services, unread
 
@@ -140,6 +141,9 @@ def thread_create(request, slug):
         except ValidationError as e:
             forms.add_service_errors(form, e)
             status = _status_for(e)
+        except TemporarilyUnavailable as e:
+            form.add_error(None, str(e))
+            status = 503
         except PermissionDenied as e:
             form.add_error(None, str(e))
             status = 403
@@ -179,6 +183,9 @@ def reply(request, thread_id, post_id=None):
             except ValidationError as e:
                 forms.add_service_errors(form, e)
                 status = _status_for(e)
+            except TemporarilyUnavailable as e:
+                form.add_error(None, str(e))
+                status = 503
             except PermissionDenied as e:
                 form.add_error(None, str(e))
                 status = 403
