@@ -125,11 +125,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and channel layer ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The client's bounds are given, not left to redis-py's defaults, which changed under us: redis-py
+    # 8 reads with a 5 s socket timeout, exactly channels-redis's 5 s blocking pop (BZPOPMIN), so an
+    # idle socket's receive loop lost the race and the socket closed with 1011 every few seconds; and
+    # its pool refuses a 101st connection, which failed handshakes in a reconnect storm. A read may
+    # take the blocking pop plus slack; the pool (forum.core.channel_layer) holds at most
+    # REDIS_MAX_CONNECTIONS per process and makes a burst wait up to `timeout` for one.
+    REDIS_CLIENT_OPTIONS = {
+        "socket_connect_timeout": 5,
+        "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "20")),
+        "socket_keepalive": True,
+        "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "100")),
+        "timeout": 20,
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 10},
+            "BACKEND": "forum.core.channel_layer.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}], "capacity": 1500,
+                       "expiry": 10},
         }
     }
 else:

@@ -1,13 +1,25 @@
-"""Readiness checks of the parts a request needs: database, cache, channel layer."""
+"""Readiness checks of the parts a request needs: database, cache, channel layer.
+
+The endpoint must answer within a second whatever the process is doing, or the orchestrator marks a
+busy replica unhealthy: every check runs in its own thread against one deadline, and a check still
+running when it passes is reported as an error (its thread ends by itself on its socket timeout).
+The channel layer is checked with a PING on a separate short-timeout connection, never through the
+layer's own receive path, which the process's open sockets keep busy.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 import uuid
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import connection
+
+# Seconds for all checks together; the compose health check allows more, the proxy's too.
+DEADLINE = 0.8
 
 
 def check_database() -> None:
@@ -25,31 +37,72 @@ def check_cache() -> None:
     cache.delete(key)
 
 
+def _redis_client(host: dict, timeout: float):
+    """A one-off synchronous client to one of the layer's Redis hosts, with short timeouts."""
+    import redis
+
+    options = {key: value for key, value in host.items()
+               if key in ("username", "password", "db", "ssl", "ssl_cert_reqs", "ssl_ca_certs")}
+    options.update(socket_timeout=timeout, socket_connect_timeout=timeout)
+    if "address" in host:
+        return redis.Redis.from_url(host["address"], **options)
+    return redis.Redis(host=host.get("host", "localhost"), port=host.get("port", 6379), **options)
+
+
 def check_channel_layer() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
+    hosts = getattr(layer, "hosts", None)
+    if hosts:  # channels-redis: every shard must answer
+        for host in hosts:
+            client = _redis_client(host, DEADLINE)
+            try:
+                if not client.ping():
+                    raise RuntimeError("no PONG")
+            finally:
+                client.close()
+        return
 
+    # The in-memory layer (development): a round trip on a fresh channel, on a loop of our own.
     async def round_trip():
         channel = await layer.new_channel("healthz.")
         await layer.send(channel, {"type": "healthz"})
-        message = await layer.receive(channel)
+        message = await asyncio.wait_for(layer.receive(channel), DEADLINE)
         if message.get("type") != "healthz":
             raise RuntimeError("message not read back")
 
-    async_to_sync(round_trip)()
+    asyncio.run(round_trip())
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "channel_layer": check_channel_layer}
 
 
-def run_checks() -> tuple[bool, dict[str, str]]:
-    """Run every check; return (all passed, {name: "ok" | "error: <class>"})."""
-    results: dict[str, str] = {}
-    for name, check in CHECKS.items():
+class _Check(threading.Thread):
+    def __init__(self, name: str, check) -> None:
+        super().__init__(name=f"healthz-{name}", daemon=True)
+        self.check = check
+        self.result = "error: TimeoutError"
+
+    def run(self) -> None:
         try:
-            check()
-            results[name] = "ok"
+            self.check()
+            self.result = "ok"
         except Exception as exc:  # a health endpoint reports, it does not crash
-            results[name] = f"error: {type(exc).__name__}"
+            self.result = f"error: {type(exc).__name__}"
+        finally:
+            connection.close()  # this thread's own database connection, if the check opened one
+
+
+def run_checks(deadline: float = DEADLINE) -> tuple[bool, dict[str, str]]:
+    """Run every check at once, for at most `deadline` seconds in all; return (all passed,
+    {name: "ok" | "error: <class>"}); a check not done in time is "error: TimeoutError"."""
+    threads = [_Check(name, check) for name, check in CHECKS.items()]
+    for thread in threads:
+        thread.start()
+    end = time.monotonic() + deadline
+    for thread in threads:
+        thread.join(max(0.0, end - time.monotonic()))
+    results = {name: thread.result if not thread.is_alive() else "error: TimeoutError"
+               for name, thread in zip(CHECKS, threads, strict=True)}
     return all(value == "ok" for value in results.values()), results

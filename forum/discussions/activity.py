@@ -25,7 +25,10 @@ from . import audience, events, subscriptions, unread
 from .models import Post
 
 EXCERPT_CHARS = 160
-FANOUT_LEASE = timedelta(minutes=10)
+# How long a runner holds a post's fan-out. Writing one post's notifications takes well under a
+# second, so a runner that dies (killed worker, stopped process) is replaced soon: the next
+# `send_pending_emails` after the lease runs out takes the post up again.
+FANOUT_LEASE = timedelta(seconds=30)
 FANOUT_BATCH = 100
 
 
@@ -100,21 +103,26 @@ def _fan_out(post, *, new_thread: bool) -> None:
 
 
 def process_pending_fanout(*, older_than: timedelta | None = None, post_ids=None) -> int:
-    """Notify about every post whose fan-out is pending (for at least `older_than`; only `post_ids`
-    when given); returns how many posts were done. Safe to run from several processes at once:
-    posts are taken under a lease (as the e-mail outbox takes its rows), and a post done twice
-    notifies nobody twice."""
-    cutoff = timezone.now() - (older_than or timedelta(0))
+    """Notify about every post whose fan-out is pending (of posts written at least `older_than`
+    ago; only `post_ids` when given); returns how many posts were done. Safe to run from several
+    processes at once: posts are taken under a lease (`fanout_pending_at` moved `FANOUT_LEASE`
+    into the future), and a post done twice notifies nobody twice.
+
+    The age is the post's (`created_at`), the lease is `fanout_pending_at`: a lease that ran out
+    (its runner died) makes the post pending again at once, not `older_than` after that."""
+    now = timezone.now()
+    written_before = now - (older_than or timedelta(0))
     done = 0
     while True:
-        pending = Post.objects.filter(fanout_pending_at__isnull=False, fanout_pending_at__lte=cutoff)
+        pending = Post.objects.filter(fanout_pending_at__isnull=False, fanout_pending_at__lte=now,
+                                      created_at__lte=written_before)
         if post_ids is not None:
             pending = pending.filter(pk__in=post_ids)
         ids = list(pending.order_by("fanout_pending_at", "id").values_list("id", flat=True)[:FANOUT_BATCH])
         if not ids:
             return done
         lease = timezone.now() + FANOUT_LEASE + timedelta(microseconds=random.randrange(1, 10**6))  # noqa: S311
-        Post.objects.filter(pk__in=ids, fanout_pending_at__isnull=False, fanout_pending_at__lte=cutoff).update(
+        Post.objects.filter(pk__in=ids, fanout_pending_at__isnull=False, fanout_pending_at__lte=now).update(
             fanout_pending_at=lease)
         for post in (Post.objects.filter(fanout_pending_at=lease).select_related("thread__category", "author")
                      .order_by("id")):

@@ -9,6 +9,7 @@ Rejections raise `ValidationError` (bad input; nothing saved) or `PermissionDeni
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -27,10 +28,12 @@ from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.categories.models import Category
-from forum.core import richtext, textbounds
+from forum.core import availability, richtext, textbounds
 
 from . import activity, attachments, audience, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
+
+logger = logging.getLogger(__name__)
 
 # --- Validation --------------------------------------------------------------------------------
 
@@ -94,15 +97,23 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def _consume(key: str, rate: str) -> tuple[bool, int, int]:
-    """Count one use of `key` in the cache against `rate` ("10/m"); (within the rate, limit, window)."""
+    """Count one use of `key` in the cache against `rate` ("10/m"); (within the rate, limit, window).
+
+    Raises `availability.TemporarilyUnavailable` when the cache cannot be reached: without the
+    counter nobody could be held to the rate, so the write is refused and the caller keeps the text.
+    """
     limit, window = parse_rate(rate)
-    # The window opens with the first use and the counter expires with it (incr keeps the expiry).
-    cache.add(key, 0, timeout=window)
     try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        used = 1
+        # The window opens with the first use and the counter expires with it (incr keeps the expiry).
+        cache.add(key, 0, timeout=window)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            used = 1
+    except availability.CACHE_ERRORS as exc:
+        logger.warning("rate limit unavailable (%s): %s", key.rsplit(":", 1)[0], exc)
+        raise availability.TemporarilyUnavailable from exc
     return used <= limit, limit, window
 
 

@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Q, Subquery
 from django.utils import timezone
 
+from forum.core.availability import CACHE_ERRORS
+
 from . import permissions
 from .models import Post, ReadState, Subscription
 
@@ -43,7 +45,11 @@ def mark_read(*, user, thread, last_post_id: int) -> bool:
     if not _signed_in(user) or not last_post_id:
         return False
     key = _mark_cache_key(user.pk, thread.pk)
-    if (cache.get(key) or 0) >= last_post_id:
+    try:
+        remembered = cache.get(key) or 0
+    except CACHE_ERRORS:  # the cache only spares a query: go to the database
+        remembered = 0
+    if remembered >= last_post_id:
         return False
     now = timezone.now()
     moved = ReadState.objects.filter(user=user, thread=thread, last_read_post_id__lt=last_post_id).update(
@@ -55,7 +61,10 @@ def mark_read(*, user, thread, last_post_id: int) -> bool:
             [ReadState(user=user, thread=thread, last_read_post_id=last_post_id)], ignore_conflicts=True)
     # Remembered at once (not on commit): were the write rolled back, the cost is only that the
     # posts up to here count as unread until a newer post is read.
-    cache.set(key, last_post_id, MARK_CACHE_SECONDS)
+    try:
+        cache.set(key, last_post_id, MARK_CACHE_SECONDS)
+    except CACHE_ERRORS:  # remembered next time
+        pass
     return True
 
 

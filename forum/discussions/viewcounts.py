@@ -9,11 +9,17 @@ view count is an estimate, not a ledger.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 
+from forum.core.availability import CACHE_ERRORS
+
 from .models import Thread
+
+logger = logging.getLogger(__name__)
 
 _PENDING = "forum:views:{}"
 _WINDOW = "forum:views-flushed:{}"
@@ -24,11 +30,23 @@ def flush_interval() -> int:
 
 
 def pending_views(thread_id: int) -> int:
-    return int(cache.get(_PENDING.format(thread_id)) or 0)
+    """Views counted but not yet flushed; 0 when the cache is down (the page shows the stored count)."""
+    try:
+        return int(cache.get(_PENDING.format(thread_id)) or 0)
+    except CACHE_ERRORS:
+        return 0
 
 
 def record_view(thread_id: int) -> None:
-    """Count one view; flush this thread's pending views if it has not been flushed recently."""
+    """Count one view; flush this thread's pending views if it has not been flushed recently.
+    With the cache down the view goes uncounted: reading must not fail for an estimate."""
+    try:
+        _record_view(thread_id)
+    except CACHE_ERRORS as exc:
+        logger.warning("view of thread %s not counted: %s", thread_id, exc)
+
+
+def _record_view(thread_id: int) -> None:
     key = _PENDING.format(thread_id)
     if not cache.add(key, 1, timeout=None):
         try:

@@ -18,6 +18,7 @@ from forum.accounts.decorators import privileged_required
 from forum.accounts.permissions import SecondFactorRequired
 from forum.categories import permissions as category_permissions
 from forum.categories import selectors as category_selectors
+from forum.core.availability import TemporarilyUnavailable
 
 from . import cards, forms, permissions, selectors, services, unread
 
@@ -65,6 +66,8 @@ def _preview(request, form) -> str | None:
     except ValidationError as e:
         forms.add_service_errors(form, e)
     except PermissionDenied as e:
+        form.add_error(None, str(e))
+    except TemporarilyUnavailable as e:
         form.add_error(None, str(e))
     return ""
 
@@ -148,6 +151,9 @@ def thread_create(request, slug):
         except ValidationError as e:
             forms.add_service_errors(form, e)
             status = _status_for(e)
+        except TemporarilyUnavailable as e:
+            form.add_error(None, str(e))
+            status = 503
         except PermissionDenied as e:
             form.add_error(None, str(e))
             status = 403
@@ -187,6 +193,9 @@ def reply(request, thread_id, post_id=None):
             except ValidationError as e:
                 forms.add_service_errors(form, e)
                 status = _status_for(e)
+            except TemporarilyUnavailable as e:
+                form.add_error(None, str(e))
+                status = 503
             except PermissionDenied as e:
                 form.add_error(None, str(e))
                 status = 403

@@ -2,7 +2,7 @@
 
 POST /preview/ with `source` → an HTML fragment (200); or a translated reason in a fragment: 400 for
 bad text (too long, too complex), 403 for someone who may not post anywhere (a suspended member, an
-observer whose access ended), 429 when asking too fast. Nothing is rendered when refused. The rules
+observer whose access ended), 429 when asking too fast, 503 when the rate counter (Redis) is down. Nothing is rendered when refused. The rules
 are `services.post_preview`'s (in discussions because the posting permission is this app's).
 """
 
@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from forum.core.availability import TemporarilyUnavailable
 
 from . import services
 
@@ -35,6 +37,9 @@ def preview(request):
     except PermissionDenied as exc:
         message = str(exc) or _("You do not have permission to open this page.")
         return _fragment("form-error", message, status=403, alert=True)
+    except TemporarilyUnavailable:
+        return _fragment("form-error", _("The preview is temporarily unavailable. Your text is kept: please "
+                                         "try again in a moment."), status=503, alert=True)
     except ValidationError as exc:
         codes = {error.code for errors in exc.error_dict.values() for error in errors} \
             if hasattr(exc, "error_dict") else {exc.code}

@@ -42,6 +42,7 @@ import random
 import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -62,7 +63,23 @@ _live_executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
 
+_local = threading.local()
+
+
+@contextmanager
+def worker_off():
+    """Within, in this thread: as FORUM_EMAIL_WORKER "off" (nothing is sent after commit; the
+    caller sends). `send_pending_emails` counts what it sends, so nothing may leave behind it."""
+    _local.off = True
+    try:
+        yield
+    finally:
+        _local.off = False
+
+
 def mode() -> str:
+    if getattr(_local, "off", False):
+        return "off"
     value = getattr(settings, "FORUM_EMAIL_WORKER", "thread")
     if value is False or value in ("off", "false", "0", "", None):
         return "off"

@@ -3,6 +3,7 @@
 
 import io
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -73,11 +74,16 @@ def test_the_request_sends_nothing_and_the_command_sends_it_later(make_user, set
     assert len(mail.outbox) == 1
 
 
+def freeze_now(moment):
+    """The clock (an edge) reads `moment` meanwhile."""
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
 def _age_fanout(minutes=2):
     from forum.discussions.models import Post
 
-    Post.objects.filter(fanout_pending_at__isnull=False).update(
-        fanout_pending_at=timezone.now() - timedelta(minutes=minutes))
+    then = timezone.now() - timedelta(minutes=minutes)
+    Post.objects.filter(fanout_pending_at__isnull=False).update(fanout_pending_at=then, created_at=then)
 
 
 def test_with_no_worker_a_reply_returns_with_its_fan_out_pending_and_the_command_notifies_once(
@@ -119,7 +125,8 @@ def test_a_fan_out_done_twice_notifies_once(make_user, make_thread, make_reply, 
     reply = make_reply(author=omar, thread=thread)
     assert activity.process_pending_fanout(post_ids=[reply.pk]) == 1
     # A worker that died after writing the notifications but before clearing the mark: done again.
-    Post.objects.filter(pk=reply.pk).update(fanout_pending_at=timezone.now() - timedelta(minutes=20))
+    then = timezone.now() - timedelta(minutes=20)
+    Post.objects.filter(pk=reply.pk).update(fanout_pending_at=then, created_at=then)
     assert activity.process_pending_fanout(older_than=timedelta(minutes=1)) == 1
     assert activity.process_pending_fanout() == 1  # the opening post, pending from the start
     assert list(Notification.objects.values_list("recipient", "key")) == [(lina.pk, f"post:{reply.pk}")]
@@ -138,9 +145,32 @@ def test_a_post_leased_by_another_worker_is_left_to_it_until_the_lease_runs_out(
     Post.objects.filter(pk=reply.pk).update(fanout_pending_at=leased)
     call_command("send_pending_emails", "--older-than", "0")
     assert not Notification.objects.filter(recipient=lina).exists()
-    Post.objects.filter(pk=reply.pk).update(fanout_pending_at=timezone.now() - timedelta(minutes=2))
+    then = timezone.now() - timedelta(minutes=2)
+    Post.objects.filter(pk=reply.pk).update(fanout_pending_at=then, created_at=then)
     call_command("send_pending_emails")
     assert Notification.objects.filter(recipient=lina, key=f"post:{reply.pk}").count() == 1
+
+
+def test_a_worker_killed_holding_a_fan_out_is_replaced_within_a_minute(make_user, make_thread, make_reply,
+                                                                      settings):
+    from forum.discussions import activity
+    from forum.discussions.models import Post
+
+    settings.FORUM_EMAIL_WORKER = False
+    lina, omar = make_user(), make_user()
+    reply = make_reply(author=omar, thread=make_thread(author=lina))
+    Post.objects.update(created_at=timezone.now() - timedelta(minutes=5))  # written a while ago
+    # A worker took the post's fan-out at `taken`, then was killed.
+    taken = timezone.now()
+    Post.objects.filter(pk=reply.pk).update(fanout_pending_at=taken + activity.FANOUT_LEASE)
+    assert activity.FANOUT_LEASE <= timedelta(minutes=1)
+    with freeze_now(taken + timedelta(seconds=5)):  # still held: left to its (dead) holder
+        call_command("send_pending_emails")
+    assert not Notification.objects.filter(recipient=lina).exists()
+    with freeze_now(taken + timedelta(minutes=1)):  # the scheduler's next run, a minute later
+        call_command("send_pending_emails")
+    assert Notification.objects.filter(recipient=lina, key=f"post:{reply.pk}").count() == 1
+    assert not Post.objects.filter(fanout_pending_at__isnull=False).exists()
 
 
 def test_a_post_removed_before_its_fan_out_notifies_nobody(make_user, make_thread, make_reply, settings):
@@ -420,3 +450,23 @@ def test_the_admin_lists_the_emails_still_due(client, make_user, settings):
     html = page.content.decode()
     assert "lina-due@example.org" in html or lina.display_name in html
     assert "omar-sent@example.org" not in html and omar.display_name not in html
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("worker", ["sync", "thread"])
+def test_the_command_prints_how_many_emails_it_sent_when_it_wrote_them_itself(make_user, make_thread,
+                                                                              make_reply, settings, worker):
+    """The notifications the command's catch-up writes used to leave through the commit callback
+    or the worker thread, and the command printed "0 email(s) sent"."""
+    settings.FORUM_EMAIL_WORKER = False  # the posts' fan-outs are left pending, as by a dead worker
+    lina, bilal, omar = (make_user(email=f"{n}@example.org") for n in ("lina", "bilal", "omar"))
+    thread = make_thread(author=lina)
+    Subscription.objects.create(user=bilal, thread=thread, level="watch")
+    make_reply(author=omar, thread=thread)
+    _age_fanout()
+    settings.FORUM_EMAIL_WORKER = worker
+    out = io.StringIO()
+    call_command("send_pending_emails", stdout=out)
+    outbox.wait_for_workers()
+    assert sorted(m.to[0] for m in mail.outbox) == ["bilal@example.org", "lina@example.org"]
+    assert "2 email(s) sent" in out.getvalue()
