@@ -37,7 +37,7 @@ def test_service_urls_switch_to_postgresql_and_redis():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["db"] == "django.db.backends.postgresql"
-    assert values["layer"] == "forum.core.channel_layer.RedisChannelLayer"  # channels-redis, waiting pool
+    assert values["layer"] == "channels_redis.core.RedisChannelLayer"
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
 
 
