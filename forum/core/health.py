@@ -14,7 +14,9 @@ import threading
 import time
 import uuid
 
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -50,12 +52,17 @@ def _redis_client(host: dict, timeout: float):
 
 
 def check_channel_layer() -> None:
-    layer = get_channel_layer()
-    if layer is None:
+    # The Redis hosts are read from the settings, not from the layer instance: building the
+    # process's layer from a thread that may outlive its deadline could leave a stale instance
+    # in channels' shared registry.
+    config = settings.CHANNEL_LAYERS.get(DEFAULT_CHANNEL_LAYER)
+    if not config:
         raise RuntimeError("no channel layer configured")
-    hosts = getattr(layer, "hosts", None)
+    hosts = config.get("CONFIG", {}).get("hosts")
     if hosts:  # channels-redis: every shard must answer
-        for host in hosts:
+        from channels_redis.utils import decode_hosts
+
+        for host in decode_hosts(hosts):
             client = _redis_client(host, DEADLINE)
             try:
                 if not client.ping():
@@ -65,6 +72,8 @@ def check_channel_layer() -> None:
         return
 
     # The in-memory layer (development): a round trip on a fresh channel, on a loop of our own.
+    layer = get_channel_layer()
+
     async def round_trip():
         channel = await layer.new_channel("healthz.")
         await layer.send(channel, {"type": "healthz"})

@@ -35,3 +35,19 @@ def test_healthz_is_503_with_detail_when_the_channel_layer_is_down(client, setti
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["channel_layer"].startswith("error: ") and checks["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_the_channel_layer_check_leaves_the_process_layer_alone(settings):
+    """The check runs in a thread that may outlive its deadline: it must not build the process's
+    layer, or a stale one (built from settings that changed meanwhile) could stay registered."""
+    from channels.layers import channel_layers
+
+    from forum.core import health
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                           "CONFIG": {"hosts": [UNREACHABLE_REDIS]}}}
+    ok, checks = health.run_checks()
+    assert not ok and checks["channel_layer"].startswith("error: ")
+    assert "default" not in channel_layers.backends
+
