@@ -26,6 +26,29 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "madaniya"
 _counter = itertools.count(1)
 
 
+def _end_refused_sockets_as_daphne_does() -> None:
+    """After refusing a handshake, daphne tells the application the socket is gone
+    (`websocket.disconnect`), and the consumer ends. Channels' test communicator does not, so a
+    refused consumer was left waiting on the channel layer until the test's event loop shut down and
+    cancelled it; on real Redis, with the layer's read timeout above its 5 s blocking pop, that
+    shutdown never finished (the whole PostgreSQL + Redis run hung). Do what daphne does."""
+    from channels.testing import WebsocketCommunicator
+
+    connect = WebsocketCommunicator.connect
+
+    async def connect_then_end_if_refused(self, timeout=1):
+        connected, detail = await connect(self, timeout)
+        if not connected:
+            await self.send_input({"type": "websocket.disconnect", "code": detail})
+            await self.wait(timeout)
+        return connected, detail
+
+    WebsocketCommunicator.connect = connect_then_end_if_refused
+
+
+_end_refused_sockets_as_daphne_does()
+
+
 def require_service(available: bool, what: str) -> None:
     """Skip when a service is missing, or fail when REQUIRE_SERVICES=1 says it must be there."""
     if available:
