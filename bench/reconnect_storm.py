@@ -113,7 +113,9 @@ def _notify_each(members):
 class Client:
     def __init__(self, url, session_key):
         self.url = url
-        self.headers = {"Origin": "http://127.0.0.1", "Cookie": f"sessionid={session_key}"}
+        # The site's own origin, port included: sockets from any other origin are refused (403).
+        origin = "http://" + url.split("://", 1)[1].split("/", 1)[0]
+        self.headers = {"Origin": origin, "Cookie": f"sessionid={session_key}"}
         self.ws = None
         self.failed = 0
         self.closes = 0
