@@ -50,18 +50,16 @@ def _category_threads(viewer, category):
     return permissions.visible_threads(viewer, Thread.objects.filter(category=category))
 
 
-def _with_unread_counts(viewer, threads) -> dict[int, int]:
+def _with_unread_counts(viewer, threads) -> None:
     counts = unread.unread_counts(viewer, [t.pk for t in threads])
     for t in threads:
         t.unread_count = counts.get(t.pk, 0)
-    return counts
 
 
 @dataclass
 class CategoryPage:
     category: Category
     page: Page                      # of threads, each with `.unread_count`
-    unread: dict[int, int]
     subcategories: list[Category]   # the visible ones
     can_start_thread: bool
     can_speak_for_organisation: bool
@@ -77,11 +75,11 @@ def category_page_for_viewer(*, category, viewer, page_number=1) -> CategoryPage
     pinned first, then by last activity, with what the page offers the viewer."""
     qs = _category_threads(viewer, category).select_related("author", "on_behalf_of").order_by(*THREAD_ORDER)
     page = Paginator(qs, THREADS_PER_PAGE).get_page(page_number)
-    counts = _with_unread_counts(viewer, page.object_list)
+    _with_unread_counts(viewer, page.object_list)
     can_start = permissions.allows(permissions.check_start_thread, viewer, category)
     speaks = can_start and permissions.allows(permissions.check_speak_for_organisation, viewer, None)
     return CategoryPage(
-        category=category, page=page, unread=counts,
+        category=category, page=page,
         subcategories=[c for c in category.children.all() if category_permissions.can_view_category(viewer, c)],
         can_start_thread=can_start,
         can_speak_for_organisation=speaks,
