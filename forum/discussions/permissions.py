@@ -14,6 +14,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `speak_for_organisation`: post in the name of one's organisation (representatives).
 - `rename_thread`: change a thread's title (whoever may edit its opening post).
 - `hide_post`: hide a post from readers, or show it again (moderators of the category).
+- `delete_thread`: delete a thread (hidden from everyone but its moderators), or restore it
+  (moderators of the category).
 
 Moderator powers (reading deleted threads and hidden text, writing in locked threads, pin, lock,
 move, hide, editing others' posts) and speaking for an organisation need a second factor
@@ -43,7 +45,7 @@ from .models import Post, Thread
 ACTIONS = (
     "view_thread", "start_thread", "reply_to_thread", "edit_post", "delete_post", "react_to_post",
     "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
-    "rename_thread", "hide_post",
+    "rename_thread", "hide_post", "delete_thread",
 )
 
 
@@ -104,6 +106,11 @@ def check_pin_thread(user, thread: Thread) -> None:
 
 
 def check_lock_thread(user, thread: Thread) -> None:
+    _check_moderate(user, thread)
+
+
+def check_delete_thread(user, thread: Thread) -> None:
+    """Delete a thread, or restore a deleted one: moderators of its category."""
     _check_moderate(user, thread)
 
 
