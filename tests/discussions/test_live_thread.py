@@ -180,6 +180,17 @@ async def test_a_thread_moved_out_of_reach_closes_the_socket(thread, member, coo
     assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
 
 
+async def test_a_deleted_thread_closes_its_readers_sockets(thread, member, cookie_for, make_user, give_mfa):
+    moderator = await sync_to_async(lambda: give_mfa(make_user(role="moderator")))()
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert connected
+    await sync_to_async(services.thread_delete)(actor=moderator, thread=thread, reason="Spam")
+    error = await _receive(communicator)
+    assert error["type"] == "error" and error["code"] == "forbidden"
+    assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
+
+
 async def test_a_locked_thread_is_announced_to_its_readers(thread, member, cookie_for, make_user, give_mfa):
     moderator = await sync_to_async(lambda: give_mfa(make_user(role="moderator")))()
     cookie = await sync_to_async(cookie_for)(member)
