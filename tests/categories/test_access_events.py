@@ -53,11 +53,11 @@ def listen():
 def test_a_visibility_change_is_announced_to_the_category_and_its_subcategories(make_category, listen, admin):
     parent = make_category()
     child = make_category(parent=parent)
-    drain = listen(parent, child)
+    before_commit, after_commit = listen(parent, child), listen(parent, child)
     with transaction.atomic():
         services.category_update(actor=admin, category=parent, visibility="restricted")
-        assert drain() == []  # not before the commit
-    assert drain() == sorted([parent.pk, child.pk])
+        assert before_commit() == []  # not before the commit
+    assert after_commit() == sorted([parent.pk, child.pk])
     drain = listen(parent, child)
     services.category_update(actor=admin, category=parent, allowed_roles=["moderator"])
     assert drain() == sorted([parent.pk, child.pk])
