@@ -184,8 +184,11 @@ def _lock_counted_state(post: Post) -> bool:
     """Lock the post's row and refresh whether it is deleted or hidden; True when it counts.
 
     Two moderators hiding (or an author deleting while a moderator hides) at once then change the
-    counters once, not twice.
+    counters once, not twice. The thread's row is locked before the post's, as the thread writes
+    (move, delete) do before they touch its posts and their search documents: the same order
+    everywhere, so a hide and a thread deletion at once wait for each other instead of deadlocking.
     """
+    Thread.objects.select_for_update().filter(pk=post.thread_id).values_list("pk").get()
     current = Post.objects.select_for_update().values("deleted_at", "hidden_at").get(pk=post.pk)
     post.deleted_at, post.hidden_at = current["deleted_at"], current["hidden_at"]
     return post.deleted_at is None and post.hidden_at is None
@@ -449,12 +452,15 @@ def thread_move(*, actor, thread: Thread, category, reason: str = "") -> Thread:
 
 def _thread_deleted_set(*, actor, thread: Thread, deleted: bool, reason: str) -> Thread:
     """Delete or restore: the category's counters follow, audited and announced when it changes."""
-    # The thread row first, as every counted write does (see "Counters" above).
+    # The thread row first, as every counted write does (see "Counters" above); then its posts',
+    # so the count is of rows nobody changes until this commits.
     current = Thread.objects.select_for_update().values("deleted_at", "category_id").get(pk=thread.pk)
     thread.deleted_at, thread.category_id = current["deleted_at"], current["category_id"]
     if (thread.deleted_at is not None) == deleted:
         return thread
-    posts = Post.objects.filter(thread=thread, deleted_at__isnull=True, hidden_at__isnull=True).count()
+    states = Post.objects.select_for_update().filter(thread_id=thread.pk).order_by("pk").values_list(
+        "deleted_at", "hidden_at")
+    posts = sum(1 for deleted_at, hidden_at in states if deleted_at is None and hidden_at is None)
     delta = -1 if deleted else 1
     Category.objects.filter(pk=thread.category_id).update(
         thread_count=Greatest(F("thread_count") + delta, 0), post_count=Greatest(F("post_count") + delta * posts, 0))

@@ -212,3 +212,43 @@ def test_two_moderators_hiding_the_same_post_at_once_count_it_once(make_thread, 
         worker.join(timeout=30)
     assert _stored() == _recounted()
     assert Thread.objects.get(pk=thread.pk).reply_count == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second", ["hide", "move"])
+def test_a_thread_deleted_while_a_post_is_hidden_or_the_thread_moved_counts_right(make_thread, make_post,
+                                                                                  make_category, make_user,
+                                                                                  give_mfa, second):
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL")
+    moderators = [give_mfa(make_user(role="moderator")) for _ in range(2)]
+    source, target = make_category(), make_category()
+    thread = make_thread(category=source)
+    post = make_post(thread=thread)
+    barrier = threading.Barrier(2)
+
+    def run(action):
+        try:
+            barrier.wait()
+            action()
+        finally:
+            connections.close_all()
+
+    delete = lambda: services.thread_delete(actor=moderators[0], thread=Thread.objects.get(pk=thread.pk),  # noqa: E731
+                                            reason="Spam")
+    other = {"hide": lambda: services.post_hide(actor=moderators[1], post=Post.objects.get(pk=post.pk), reason="x"),
+             "move": lambda: services.thread_move(actor=moderators[1], thread=Thread.objects.get(pk=thread.pk),
+                                                  category=target, reason="x")}[second]
+    workers = [threading.Thread(target=run, args=(action,)) for action in (delete, other)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert Thread.objects.get(pk=thread.pk).deleted_at is not None
+    assert _stored() == _recounted()
