@@ -1,4 +1,4 @@
-"""Every write in threads: open, reply, edit, delete, react, pin, lock, move, count views.
+"""Every write in threads: open, reply, edit, delete, react, pin, lock, move, delete threads, count views.
 
 Each service takes keyword arguments with the acting user, runs in one transaction, checks the
 permission first, validates, saves, writes the audit entry for moderator actions, and then calls
@@ -205,15 +205,17 @@ def _place_in_tree(post: Post, parent: Post | None) -> None:
 # --- Counters ----------------------------------------------------------------------------------
 # What they count (docs/threads.md; a property test compares them with a recount):
 #   Thread.reply_count    posts of the thread below the opening post, neither deleted nor hidden;
-#   Category.post_count   posts of the category's threads, opening posts included, neither deleted
-#                         nor hidden;
-#   Category.thread_count threads in the category.
-# Each write updates the thread row first: that locks it, so a move of the same thread waits (and
-# a post written meanwhile lands in the category the thread is in when it commits).
+#   Category.post_count   posts of the category's threads that are not deleted, opening posts
+#                         included, neither deleted nor hidden;
+#   Category.thread_count threads in the category that are not deleted.
+# Each write updates the thread row first: that locks it, so a move or a deletion of the same
+# thread waits (and a post written meanwhile lands in the category the thread is in when it commits,
+# or in no category's count once the thread is deleted).
 
 def _category_of(thread_id: int):
-    """The thread's category as stored now (not as a possibly stale object says), for an UPDATE."""
-    return Subquery(Thread.objects.filter(pk=thread_id).values("category_id")[:1])
+    """The category whose counters count the thread, as stored now (not as a possibly stale object
+    says), for an UPDATE: none while the thread is deleted."""
+    return Subquery(Thread.objects.filter(pk=thread_id, deleted_at__isnull=True).values("category_id")[:1])
 
 
 def _live_post_count_change(post: Post, delta: int) -> None:
@@ -230,8 +232,11 @@ def _lock_counted_state(post: Post) -> bool:
     """Lock the post's row and refresh whether it is deleted or hidden; True when it counts.
 
     Two moderators hiding (or an author deleting while a moderator hides) at once then change the
-    counters once, not twice.
+    counters once, not twice. The thread's row is locked before the post's, as the thread writes
+    (move, delete) do before they touch its posts and their search documents: the same order
+    everywhere, so a hide and a thread deletion at once wait for each other instead of deadlocking.
     """
+    Thread.objects.select_for_update().filter(pk=post.thread_id).values_list("pk").get()
     current = Post.objects.select_for_update().values("deleted_at", "hidden_at").get(pk=post.pk)
     post.deleted_at, post.hidden_at = current["deleted_at"], current["hidden_at"]
     return post.deleted_at is None and post.hidden_at is None
@@ -478,18 +483,60 @@ def thread_move(*, actor, thread: Thread, category, reason: str = "") -> Thread:
     source_category = thread.category
     # Lock the thread first: a reply, delete or hide of this thread committed before is counted
     # here, one after lands in the new category (see "Counters" above).
-    Thread.objects.select_for_update().filter(pk=thread.pk).values_list("pk").get()
-    posts = Post.objects.filter(thread=thread, deleted_at__isnull=True, hidden_at__isnull=True).count()
-    Category.objects.filter(pk=_category_of(thread.pk)).update(
-        thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - posts, 0))
-    Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1,
-                                                   post_count=F("post_count") + posts)
+    deleted_at = Thread.objects.select_for_update().filter(pk=thread.pk).values_list("deleted_at", flat=True).get()
+    if deleted_at is None:  # a deleted thread counts nowhere, before and after
+        posts = Post.objects.filter(thread=thread, deleted_at__isnull=True, hidden_at__isnull=True).count()
+        Category.objects.filter(pk=_category_of(thread.pk)).update(
+            thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - posts, 0))
+        Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1,
+                                                       post_count=F("post_count") + posts)
     thread.category = category
     thread.save(update_fields=["category"])
     record(actor=actor, verb="thread.move", target=thread, reason=reason,
            data={"from": source_category.pk, "to": category.pk})
     activity.on_thread_changed(thread)
     return thread
+
+
+def _thread_deleted_set(*, actor, thread: Thread, deleted: bool, reason: str) -> Thread:
+    """Delete or restore: the category's counters follow, audited and announced when it changes."""
+    # The thread row first, as every counted write does (see "Counters" above); then its posts',
+    # so the count is of rows nobody changes until this commits.
+    current = Thread.objects.select_for_update().values("deleted_at", "category_id").get(pk=thread.pk)
+    thread.deleted_at, thread.category_id = current["deleted_at"], current["category_id"]
+    if (thread.deleted_at is not None) == deleted:
+        return thread
+    states = Post.objects.select_for_update().filter(thread_id=thread.pk).order_by("pk").values_list(
+        "deleted_at", "hidden_at")
+    posts = sum(1 for deleted_at, hidden_at in states if deleted_at is None and hidden_at is None)
+    delta = -1 if deleted else 1
+    Category.objects.filter(pk=thread.category_id).update(
+        thread_count=Greatest(F("thread_count") + delta, 0), post_count=Greatest(F("post_count") + delta * posts, 0))
+    thread.deleted_at = timezone.now() if deleted else None
+    thread.save(update_fields=["deleted_at"])
+    record(actor=actor, verb="thread.delete" if deleted else "thread.restore", target=thread, reason=reason,
+           data={"category": thread.category_id, "posts": posts})
+    activity.on_thread_changed(thread)  # open pages: readers who lost it are closed out
+    return thread
+
+
+@transaction.atomic
+def thread_delete(*, actor, thread: Thread, reason: str) -> Thread:
+    """A moderator deletes a thread: only the category's moderators still see it (and may restore
+    it); it leaves the category's counters and the search index. Audited with the reason."""
+    permissions.check_delete_thread(actor, thread)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the thread is deleted: the audit log keeps it.")},
+                              code="no_reason")
+    return _thread_deleted_set(actor=actor, thread=thread, deleted=True, reason=reason)
+
+
+@transaction.atomic
+def thread_restore(*, actor, thread: Thread, reason: str = "") -> Thread:
+    """A moderator brings a deleted thread back, as it was; audited."""
+    permissions.check_delete_thread(actor, thread)
+    return _thread_deleted_set(actor=actor, thread=thread, deleted=False, reason=(reason or "").strip())
 
 
 # --- Views -------------------------------------------------------------------------------------

@@ -518,11 +518,12 @@ def test_an_unenrolled_moderator_sees_the_tools_greyed_with_a_way_to_enrol_and_b
     html = client.get(thread.get_absolute_url() + "?view=flat").content.decode()
     tools = html[html.index('class="moderation-tools moderation-tools-off"'):]
     tools = tools[:tools.index("</div>")]
-    assert tools.count('aria-disabled="true"') == 3 and tools.count('aria-describedby="moderation-off-note"') == 3
+    assert tools.count('aria-disabled="true"') == 4 and tools.count('aria-describedby="moderation-off-note"') == 4
     assert "stay off until you set up two-factor authentication" in tools
     assert f'href="{_enrol_link(thread.get_absolute_url() + "?view=flat")}"'.replace("&", "&amp;") in tools
     assert reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}) not in html
     assert reverse("discussions:thread_move", kwargs={"thread_id": thread.pk}) not in html
+    assert reverse("discussions:thread_delete", kwargs={"thread_id": thread.pk}) not in html
 
 
 def test_members_and_enrolled_moderators_see_no_greyed_tools(client, thread, member, make_user, give_mfa):
