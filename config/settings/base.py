@@ -235,7 +235,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "forum.core.staticfiles.StaticFilesStorage"  # whitenoise's, with JS module imports hashed
     },
 }
 
