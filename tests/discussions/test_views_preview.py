@@ -127,7 +127,7 @@ def test_observers_preview_does_not_reveal_members_they_may_not_browse(client, m
 
 # --- Rate limit and bounded work ----------------------------------------------------------------
 def test_previews_are_rate_limited_per_member(writer_client, settings):
-    settings.FORUM_PREVIEW_RATE = "3/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "preview": "3/m"}
     for _ in range(3):
         assert writer_client.post(URL, {"source": "hi"}).status_code == 200
     response = writer_client.post(URL, {"source": "**hi**"})
