@@ -21,12 +21,7 @@ from forum.core.availability import TemporarilyUnavailable
 from . import permissions, selectors, services
 from .forms import InviteForm, JoinRequestForm
 from .models import Invitation, Membership, Organisation
-
-
-def invitation_invalid_response(request, error: services.InvitationInvalid, status: int | None = None):
-    """The page shown for an invitation link that cannot be used (nothing is created)."""
-    return render(request, "organisations/invitation_invalid.html",
-                  {"reason": error.reason, "code": error.code}, status=status or error.status)
+from .signup import invitation_invalid_response
 
 
 @login_required
