@@ -57,7 +57,13 @@ def _thread_or_login(request, thread_id):
         raise
 
 
-def _status_for(error: ValidationError) -> int:
+def refusal_status(error: Exception) -> int:
+    """The status every door here answers a service's refusal with: 400 bad input, 429 too fast,
+    403 not allowed, 503 a service the write needs (the Redis cache) is down."""
+    if isinstance(error, TemporarilyUnavailable):
+        return 503
+    if isinstance(error, PermissionDenied):
+        return 403
     codes = {getattr(e, "code", None) for e in error.error_list} if not hasattr(error, "error_dict") else {
         getattr(e, "code", None) for errors in error.error_dict.values() for e in errors}
     return 429 if "rate_limited" in codes else 400
@@ -79,15 +85,12 @@ def submit(request, form, write: Callable[[], Any], *, denied_page: bool = False
         return Submitted(result=write())
     except ValidationError as e:
         forms.add_service_errors(form, e)
-        return Submitted(status=_status_for(e))
-    except TemporarilyUnavailable as e:
-        form.add_error(None, str(e))
-        return Submitted(status=503)
-    except PermissionDenied as e:
-        if denied_page:
+        return Submitted(status=refusal_status(e))
+    except (PermissionDenied, TemporarilyUnavailable) as e:
+        if denied_page and isinstance(e, PermissionDenied):
             return Submitted(status=403, page=_refused(request, e))
         form.add_error(None, str(e))
-        return Submitted(status=403)
+        return Submitted(status=refusal_status(e))
 
 
 def _wants_preview(request) -> bool:
