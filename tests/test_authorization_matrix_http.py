@@ -407,7 +407,7 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def world(db, settings, shared_world):
     settings.FORUM_ALLOW_JOIN_REQUESTS = True
-    settings.FORUM_POST_RATE = "100000/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "100000/m"}
     settings.FORUM_EMAIL_WORKER = "sync"
     # Files are outside the transaction: an earlier cell (deleting an account) may have erased them.
     for attachment in (shared_world.attachment, shared_world.hidden_attachment):

@@ -10,11 +10,9 @@ Rejections raise `ValidationError` (bad input; nothing saved) or `PermissionDeni
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Subquery
@@ -28,7 +26,7 @@ from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.categories.models import Category
-from forum.core import availability, richtext, textbounds
+from forum.core import ratelimit, richtext, textbounds
 
 from . import activity, attachments, audience, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
@@ -83,45 +81,11 @@ def clean_title(title: str | None) -> str:
 
 # --- Rate limit --------------------------------------------------------------------------------
 
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """"10/m" → (10, 60); "30/5m" → (30, 300)."""
-    match = _RATE.match(rate or "")
-    if not match:
-        raise ValueError(f"invalid rate {rate!r}; expected e.g. '10/m'")
-    count, multiplier, unit = match.groups()
-    return int(count), int(multiplier or 1) * _UNIT_SECONDS[unit]
-
-
-def _consume(key: str, rate: str) -> tuple[bool, int, int]:
-    """Count one use of `key` in the cache against `rate` ("10/m"); (within the rate, limit, window).
-
-    Raises `availability.TemporarilyUnavailable` when the cache cannot be reached: without the
-    counter nobody could be held to the rate, so the write is refused and the caller keeps the text.
-    """
-    limit, window = parse_rate(rate)
-    try:
-        # The window opens with the first use and the counter expires with it (incr keeps the expiry).
-        cache.add(key, 0, timeout=window)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            used = 1
-    except availability.CACHE_ERRORS as exc:
-        logger.warning("rate limit unavailable (%s): %s", key.rsplit(":", 1)[0], exc)
-        raise availability.TemporarilyUnavailable from exc
-    return used <= limit, limit, window
-
-
 def _check_post_rate(author) -> None:
-    """At most FORUM_POST_RATE new posts per member per window, counted in the cache."""
-    within, limit, window = _consume(f"forum:post-rate:{author.pk}", settings.FORUM_POST_RATE)
-    if not within:
-        minutes = max(1, window // 60)
+    """At most FORUM_RATE_LIMITS["post"] new posts per member per window (forum.core.ratelimit)."""
+    usage = ratelimit.consume("post", key=author.pk)
+    if not usage:
+        limit, minutes = usage.limit, max(1, usage.window // 60)
         raise ValidationError(
             ngettext("You are posting too fast: at most %(limit)d posts per minute. Please wait a moment.",
                      "You are posting too fast: at most %(limit)d posts in %(minutes)d minutes. "
@@ -166,15 +130,14 @@ def _render(source: str, *, writer) -> str:
 def post_preview(*, actor, source: str) -> str:
     """The HTML `source` would be stored as, for the editor's preview; nothing is saved.
 
-    Only for someone who may post somewhere (`check_preview_post`), at most FORUM_PREVIEW_RATE times
+    Only for someone who may post somewhere (`check_preview_post`), at most FORUM_RATE_LIMITS["preview"] times
     per member and window, and within the post's bounds (`clean_source`): the renderer's work is
     bounded before it starts. An empty text previews as "". Raises PermissionDenied, or ValidationError (code "rate_limited" when
     too fast)."""
     permissions.check_preview_post(actor)
     if not (source or "").strip():
         return ""
-    within, _limit, _window = _consume(f"forum:preview-rate:{actor.pk}", settings.FORUM_PREVIEW_RATE)
-    if not within:
+    if not ratelimit.consume("preview", key=actor.pk):
         raise ValidationError(_("You are asking for previews too fast. Please wait a minute and try again."),
                               code="rate_limited")
     text = clean_source(source)

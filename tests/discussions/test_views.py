@@ -199,7 +199,7 @@ def test_reply_to_a_post_of_another_thread_over_http_is_refused(client, thread, 
 
 
 def test_flood_over_http_is_rate_limited_with_a_clear_message(client, thread, member, settings):
-    settings.FORUM_POST_RATE = "3/m"  # the member's opening post counts too
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "3/m"}  # the member's opening post counts too
     login(client, member)
     url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
     assert client.post(url, {"source": "one"}).status_code == 302
@@ -394,13 +394,14 @@ def test_preview_without_javascript_is_bounded_like_a_post_and_saves_nothing(cli
     assert thread.posts.count() == 1
 
 
-def test_preview_without_javascript_is_rate_limited_and_saves_nothing(client, thread, member, settings):
-    settings.FORUM_PREVIEW_RATE = "1/m"
+def test_preview_without_javascript_is_rate_limited_with_the_other_doors_429_and_saves_nothing(
+        client, thread, member, settings):
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "preview": "1/m"}
     login(client, member)
     url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
     assert client.post(url, {"source": "one", "preview": "1"}).status_code == 200
     response = client.post(url, {"source": "two", "preview": "1"})
-    assert response.status_code == 400 and "previews too fast" in response.content.decode()
+    assert response.status_code == 429 and "previews too fast" in response.content.decode()
     assert thread.posts.count() == 1
 
 
