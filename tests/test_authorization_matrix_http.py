@@ -357,6 +357,13 @@ ROWS = [
         lambda w, u, r: r.status_code == 302 and refreshed(w.thread).category_id == w.other_category.pk,
         kwargs=thread_kw(), data=lambda w, u: {"category": w.other_category.pk, "reason": "Better there"},
         refused_status=frozenset({400, 403, 404})),
+    Row("discussions:thread_delete", "get", MODERATORS, shows('name="reason"'), kwargs=thread_kw()),
+    Row("discussions:thread_delete", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).deleted_at is not None, kwargs=thread_kw(),
+        data=lambda w, u: {"reason": "Duplicate of another thread"}),
+    Row("discussions:thread_restore", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.deleted_thread).deleted_at is None,
+        kwargs=thread_kw("deleted_thread")),
     # search
     Row("search:search", "get", READERS, lambda w, u, r: shows(w.thread.title)(w, u, r), query="q=Idlib"),
     # Results never carry what the reader may not see: the page without it (403 for those who may not
