@@ -19,7 +19,7 @@ urlpatterns = [
     path("me/", include("forum.accounts.urls")),
     path("organisations/", include("forum.organisations.urls")),
     path("notifications/", include("forum.notifications.urls")),
-    path("c/", include("forum.categories.urls")),
+    path("c/", include("forum.discussions.urls_categories")),
     path("t/", include("forum.discussions.urls")),
     path("search/", include("forum.search.urls")),
 ]

@@ -75,6 +75,7 @@ ROWS = {
         lambda w, u: _perm("categories").check_reply_in_category(u, w.category), PARTICIPANTS),
     ("categories", "moderate_category"): (
         lambda w, u: _perm("categories").check_moderate_category(u, w.category), MODERATORS),
+    ("categories", "manage_categories"): (lambda w, u: _perm("categories").check_manage_categories(u), {"admin"}),
     ("discussions", "view_thread"): (lambda w, u: _perm("discussions").check_view_thread(u, w.thread), READERS),
     ("discussions", "start_thread"): (lambda w, u: _perm("discussions").check_start_thread(u, w.category), FULL),
     ("discussions", "reply_to_thread"): (
@@ -87,6 +88,8 @@ ROWS = {
     ("discussions", "lock_thread"): (lambda w, u: _perm("discussions").check_lock_thread(u, w.thread), MODERATORS),
     ("discussions", "move_thread"): (
         lambda w, u: _perm("discussions").check_move_thread(u, w.thread, w.other_category), {"moderator", "admin"}),
+    ("discussions", "delete_thread"): (
+        lambda w, u: _perm("discussions").check_delete_thread(u, w.thread), MODERATORS),
     ("discussions", "view_revisions"): (
         lambda w, u: _perm("discussions").check_view_revisions(u, w.post), READERS),
     ("discussions", "speak_for_organisation"): (
@@ -135,6 +138,8 @@ PRIVILEGED_ROWS = {
         lambda w, u: _discussions().check_pin_thread(u, w.locked_thread), MODERATORS),
     ("discussions", "lock_thread", "locked thread (unlock)"): (
         lambda w, u: _discussions().check_lock_thread(u, w.locked_thread), MODERATORS),
+    ("discussions", "delete_thread", "deleted thread (restore)"): (
+        lambda w, u: _discussions().check_delete_thread(u, w.deleted_thread), MODERATORS),
     ("discussions", "rename_thread", "another's thread"): (
         lambda w, u: _discussions().check_rename_thread(u, w.locked_thread), MODERATORS),
     ("discussions", "start_thread", "moderators-only category"): (
@@ -309,6 +314,7 @@ UNSEEN = {"view_thread", "view_category", "view_attachment", "view_organisation"
 ENROL_FIRST = sorted(
     (key, role) for key, (_, allowed) in PRIVILEGED_ROWS.items() for role in sorted(MFA_LESS)
     if role.removeprefix("mfa_less_") in allowed and key[1] not in UNSEEN and key[2] != "restricted category"
+    and not key[2].startswith("deleted thread")  # unseen too: a member may not learn it exists
 )
 
 

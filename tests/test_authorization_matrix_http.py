@@ -357,6 +357,13 @@ ROWS = [
         lambda w, u, r: r.status_code == 302 and refreshed(w.thread).category_id == w.other_category.pk,
         kwargs=thread_kw(), data=lambda w, u: {"category": w.other_category.pk, "reason": "Better there"},
         refused_status=frozenset({400, 403, 404})),
+    Row("discussions:thread_delete", "get", MODERATORS, shows('name="reason"'), kwargs=thread_kw()),
+    Row("discussions:thread_delete", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).deleted_at is not None, kwargs=thread_kw(),
+        data=lambda w, u: {"reason": "Duplicate of another thread"}),
+    Row("discussions:thread_restore", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.deleted_thread).deleted_at is None,
+        kwargs=thread_kw("deleted_thread")),
     # search
     Row("search:search", "get", READERS, lambda w, u, r: shows(w.thread.title)(w, u, r), query="q=Idlib"),
     # Results never carry what the reader may not see: the page without it (403 for those who may not
@@ -407,7 +414,7 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def world(db, settings, shared_world):
     settings.FORUM_ALLOW_JOIN_REQUESTS = True
-    settings.FORUM_POST_RATE = "100000/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "100000/m"}
     settings.FORUM_EMAIL_WORKER = "sync"
     # Files are outside the transaction: an earlier cell (deleting an account) may have erased them.
     for attachment in (shared_world.attachment, shared_world.hidden_attachment):

@@ -92,8 +92,9 @@ def _open_category(w):
 
 
 def _close_category(w, user, session):
-    w.category.visibility = "restricted"
-    w.category.save()
+    from forum.categories import services
+
+    services.category_update(actor=w.users["admin"], category=w.category, visibility="restricted")
 
 
 def _remove_from_organisation(w, user, session):

@@ -202,9 +202,6 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
-# Failed logins for one address from every IP together: the ceiling on a distributed guess. When
-# full, only a right password of an account with a second factor goes on (to that factor).
-FORUM_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("FORUM_LOGIN_FAILURES_PER_ADDRESS", "20/5m/key,200/d/key")
 
 # Encrypts TOTP and recovery-code seeds at rest and keeps a privileged user from removing their last factor.
 MFA_ADAPTER = "forum.accounts.adapter.MFAAdapter"
@@ -235,7 +232,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "forum.core.staticfiles.StaticFilesStorage"  # whitenoise's, with JS module imports hashed
     },
 }
 
@@ -303,8 +300,16 @@ FORUM_TITLE_MAX_CHARS = 200
 FORUM_UPLOAD_MAX_BYTES = int(os.environ.get("FORUM_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 FORUM_UPLOAD_MAX_PIXELS = 40_000_000
 FORUM_POSTS_PER_PAGE = 50
-FORUM_POST_RATE = os.environ.get("FORUM_POST_RATE", "10/m")
-FORUM_PREVIEW_RATE = os.environ.get("FORUM_PREVIEW_RATE", "30/m")
+# Every limit our code applies, by name, counted by forum.core.ratelimit ("count/window", several
+# comma separated must all hold). allauth's own doors keep ACCOUNT_RATE_LIMITS above.
+FORUM_RATE_LIMITS = {
+    "post": os.environ.get("FORUM_POST_RATE", "10/m"),  # new threads and replies, per member
+    "preview": os.environ.get("FORUM_PREVIEW_RATE", "30/m"),  # editor previews, per member
+    "join_request": os.environ.get("FORUM_JOIN_REQUEST_RATE", "20/m"),  # requests to join, per IP
+    # Failed logins for one address from every IP together: the ceiling on a distributed guess. When
+    # full, only a right password of an account with a second factor goes on (to that factor).
+    "login_failures_per_address": os.environ.get("FORUM_LOGIN_FAILURES_PER_ADDRESS", "20/5m,200/d"),
+}
 # Longer addresses get 414 (forum.core.middleware.URLTooLongMiddleware); daphne and nginx: 16 KB.
 FORUM_MAX_URL_CHARS = 8192
 # Bounds on the renderer's work per text (forum.core.textbounds).

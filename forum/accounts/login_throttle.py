@@ -8,7 +8,8 @@ owner out from anywhere. The policy here (docs/accounts.md, "Failed sign-ins"):
    addresses is slowed down;
 2. per address *and* IP (the same setting's `key` rates; the key is address + IP): one source
    guessing one account is refused, even with the right password — the owner elsewhere is not;
-3. per address, from everywhere (`FORUM_LOGIN_FAILURES_PER_ADDRESS`, higher): a guess spread over
+3. per address, from everywhere (`FORUM_RATE_LIMITS["login_failures_per_address"]`, higher, counted
+   by our limiter, forum.core.ratelimit): a guess spread over
    many sources is capped. Once it is full, every attempt on that address gets "too many
    attempts", right password or not (no oracle) — except a right password for an account with a
    second factor, which goes on to the second-factor step (itself rate limited).
@@ -20,12 +21,12 @@ address's ceiling and its count from the resetting IP.
 
 from __future__ import annotations
 
-from allauth.core.internal import ratelimit  # the limiter allauth's own adapter uses
+from allauth.core.internal import ratelimit  # allauth's own limit (ACCOUNT_RATE_LIMITS["login_failed"])
 from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 
-APP = "forum.accounts"
-ADDRESS_CEILING = "login_failed_address"
+from forum.core import ratelimit as forum_ratelimit
+
+ADDRESS_CEILING = "login_failures_per_address"  # in FORUM_RATE_LIMITS
 
 
 def _login(credentials) -> str:
@@ -41,10 +42,9 @@ class LoginThrottleMixin:
                                   key=f"{login}|{ratelimit.get_ip(request)}")
         if not usage:
             raise self.validation_error("too_many_login_attempts")
-        ceiling = ratelimit.consume(request, app=APP, action=ADDRESS_CEILING, key=login,
-                                    config={ADDRESS_CEILING: settings.FORUM_LOGIN_FAILURES_PER_ADDRESS})
-        self._forum_address_ceiling_reached = ceiling is None
-        self._forum_login_usage = [usage, ceiling] if ceiling else [usage]
+        ceiling = forum_ratelimit.consume(ADDRESS_CEILING, key=login)
+        self._forum_address_ceiling_reached = not ceiling
+        self._forum_login_usage = [usage, ceiling]  # a right sign-in takes its attempt back from both
 
     def authenticate(self, request, **credentials):
         self._forum_login_usage = []
@@ -61,5 +61,4 @@ class LoginThrottleMixin:
         login = _login(credentials)
         ratelimit.clear(request, app="allauth.account", action="login_failed",
                         key=f"{login}|{ratelimit.get_ip(request)}")
-        ratelimit.clear(request, app=APP, action=ADDRESS_CEILING, key=login,
-                        config={ADDRESS_CEILING: settings.FORUM_LOGIN_FAILURES_PER_ADDRESS})
+        forum_ratelimit.clear(ADDRESS_CEILING, key=login)

@@ -5,6 +5,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `start_thread`: open a thread in it (its `start_policy`).
 - `reply_in_category`: write replies in its threads (its `reply_policy`; locks are the thread's).
 - `moderate_category`: pin, lock, move threads, act on posts (global or category moderators).
+- `manage_categories`: create and change categories, who may read them and their moderators
+  (administrators with a second factor; `forum.categories.services`).
 
 Visibility, in order: people not in good standing (signed out without public reading, suspended,
 observers whose access ended) see nothing but public categories when public reading is on;
@@ -35,7 +37,7 @@ from forum.accounts import permissions as accounts
 
 from .models import Category
 
-ACTIONS = ("view_category", "start_thread", "reply_in_category", "moderate_category")
+ACTIONS = ("view_category", "start_thread", "reply_in_category", "moderate_category", "manage_categories")
 
 MEMBERS = Category.Policy.MEMBERS
 REPRESENTATIVES = Category.Policy.REPRESENTATIVES
@@ -278,6 +280,14 @@ def check_moderate_category(user, category) -> None:
     accounts.require_good_standing(user)
     if not holds_moderator_role(user, category):
         raise PermissionDenied(_("Only moderators of this category can do this."))
+    accounts.check_privileged_action(user)
+
+
+def check_manage_categories(user) -> None:
+    """Administrators (with a second factor) arrange categories: tree, visibility, moderators."""
+    accounts.require_good_standing(user)
+    if not accounts.is_admin(user):
+        raise PermissionDenied(_("Only administrators can manage categories."))
     accounts.check_privileged_action(user)
 
 

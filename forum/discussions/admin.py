@@ -1,20 +1,71 @@
 """Django admin for threads and what hangs off them. Moderation itself goes through the pages and
-services (audited); the admin is for looking things up and for repairs."""
+services (audited); the admin is for looking things up and for repairs. Threads are read-only
+here; deleting and restoring them are actions that call the services (checked, audited, counters
+kept, open pages told)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import services
 from .models import Attachment, Post, PostRevision, Reaction, ReadState, Subscription, Thread
+
+
+class ThreadActionForm(ActionForm):
+    reason = forms.CharField(label=gettext_lazy("Reason (kept in the audit log)"), required=False,
+                             max_length=500)
 
 
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
     list_display = ("title", "category", "author", "reply_count", "view_count", "pinned", "locked",
-                    "last_activity_at")
+                    "last_activity_at", "deleted_at")
     list_filter = ("pinned", "locked", "category", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("title", "author__email", "author__display_name")
     raw_id_fields = ("author", "on_behalf_of")
-    readonly_fields = ("reply_count", "view_count", "last_post_id")
     date_hierarchy = "created_at"
+    action_form = ThreadActionForm
+    actions = ["delete_threads", "restore_threads"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False  # threads are opened on the site, with their first post
+
+    def has_change_permission(self, request, obj=None):
+        return False  # pin, lock, move, rename and delete go through the services (pages, actions)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a thread is deleted by a moderator (kept, restorable), never erased here
+
+    def _each(self, request, queryset, act, done_message):
+        done = 0
+        for thread in queryset.select_related("category"):
+            try:
+                act(thread)
+                done += 1
+            except (PermissionDenied, ValidationError, Http404) as error:
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"{thread.title}: {reason or _('You cannot do this.')}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Delete the selected threads"))
+    def delete_threads(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        self._each(request, queryset, lambda t: services.thread_delete(actor=request.user, thread=t, reason=reason),
+                   _("%(count)d thread(s) deleted."))
+
+    @admin.action(description=gettext_lazy("Restore the selected threads"))
+    def restore_threads(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        self._each(request, queryset, lambda t: services.thread_restore(actor=request.user, thread=t, reason=reason),
+                   _("%(count)d thread(s) restored."))
 
 
 class RevisionInline(admin.TabularInline):

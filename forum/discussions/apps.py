@@ -6,14 +6,6 @@ class DiscussionsConfig(AppConfig):
     label = "discussions"
 
     def ready(self):
-        # Category pages show unread counts that this app knows (see forum.categories.extensions).
-        from forum.categories import extensions
-
-        from . import unread
-
-        extensions.register_unread_provider("threads", unread.unread_counts)
-        extensions.register_unread_provider("categories", unread.category_unread_counts)
-
         # Posts whose notifications the worker has not written yet: `send_pending_emails` does them.
         from forum.notifications import outbox
 

@@ -13,9 +13,7 @@ import functools
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
 from forum.accounts import permissions as accounts
@@ -33,14 +31,6 @@ WATCHED = "watched"
 NEW_THREAD = "new_thread"
 
 STRENGTH = (REPLY, MENTION, QUOTE, WATCHED, NEW_THREAD)
-
-
-def may_view_thread(user, thread) -> bool:
-    try:
-        permissions.check_view_thread(user, thread)
-    except (Http404, PermissionDenied):
-        return False
-    return True
 
 
 @functools.lru_cache(maxsize=32)

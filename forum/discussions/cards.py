@@ -148,13 +148,6 @@ class CardRenderer:
         return "".join(out)
 
 
-def render_cards(posts, *, request, can_reply: bool) -> None:
-    """Set `post.card` (safe HTML) on each decorated post."""
-    renderer = CardRenderer(request, can_reply=can_reply)
-    for post in posts:
-        post.card = renderer.render(post)
-
-
 def render_post_list(posts, *, request, can_reply: bool, first_unread_id: int | None = None) -> SafeString:
     """The cards of a page in order, replies wrapped in `<details class="replies" open>` so a branch
     can be folded without JavaScript (see `selectors._mark_branches`). When the page shows the

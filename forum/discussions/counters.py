@@ -28,9 +28,9 @@ def counters_recount() -> tuple[int, int]:
     for pk, stored in Thread.objects.order_by().values_list("pk", "reply_count"):
         if stored != replies.get(pk, 0):
             fixed_threads += Thread.objects.filter(pk=pk).update(reply_count=replies.get(pk, 0))
-    threads = dict(Thread.objects.order_by().values_list("category").annotate(n=Count("id"))
-                   .values_list("category", "n"))
-    posts = dict(Post.objects.filter(COUNTED).order_by().values_list("thread__category")
+    threads = dict(Thread.objects.filter(deleted_at__isnull=True).order_by().values_list("category")
+                   .annotate(n=Count("id")).values_list("category", "n"))
+    posts = dict(Post.objects.filter(COUNTED, thread__deleted_at__isnull=True).order_by().values_list("thread__category")
                  .annotate(n=Count("id")).values_list("thread__category", "n"))
     fixed_categories = 0
     for category in Category.objects.select_for_update().order_by("pk"):

@@ -16,6 +16,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `hide_post`: hide a post from readers, or show it again (moderators of the category).
 - `preview_post`: have the editor render a text (POST /preview/): whoever may start a thread or
   reply somewhere; suspended members and observers whose access ended are refused.
+- `delete_thread`: delete a thread (hidden from everyone but its moderators), or restore it
+  (moderators of the category).
 
 Moderator powers (reading deleted threads and hidden text, writing in locked threads, pin, lock,
 move, hide, editing others' posts) and speaking for an organisation need a second factor
@@ -45,7 +47,7 @@ from .models import Post, Thread
 ACTIONS = (
     "view_thread", "start_thread", "reply_to_thread", "edit_post", "delete_post", "react_to_post",
     "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
-    "rename_thread", "hide_post", "preview_post",
+    "rename_thread", "hide_post", "preview_post", "delete_thread",
 )
 
 
@@ -122,6 +124,11 @@ def check_pin_thread(user, thread: Thread) -> None:
 
 
 def check_lock_thread(user, thread: Thread) -> None:
+    _check_moderate(user, thread)
+
+
+def check_delete_thread(user, thread: Thread) -> None:
+    """Delete a thread, or restore a deleted one: moderators of its category."""
     _check_moderate(user, thread)
 
 

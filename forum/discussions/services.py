@@ -1,4 +1,4 @@
-"""Every write in threads: open, reply, edit, delete, react, pin, lock, move, count views.
+"""Every write in threads: open, reply, edit, delete, react, pin, lock, move, delete threads, count views.
 
 Each service takes keyword arguments with the acting user, runs in one transaction, checks the
 permission first, validates, saves, writes the audit entry for moderator actions, and then calls
@@ -10,11 +10,9 @@ Rejections raise `ValidationError` (bad input; nothing saved) or `PermissionDeni
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Subquery
@@ -28,7 +26,7 @@ from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.categories.models import Category
-from forum.core import availability, richtext, textbounds
+from forum.core import ratelimit, richtext, textbounds
 
 from . import activity, attachments, audience, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
@@ -83,45 +81,11 @@ def clean_title(title: str | None) -> str:
 
 # --- Rate limit --------------------------------------------------------------------------------
 
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """"10/m" → (10, 60); "30/5m" → (30, 300)."""
-    match = _RATE.match(rate or "")
-    if not match:
-        raise ValueError(f"invalid rate {rate!r}; expected e.g. '10/m'")
-    count, multiplier, unit = match.groups()
-    return int(count), int(multiplier or 1) * _UNIT_SECONDS[unit]
-
-
-def _consume(key: str, rate: str) -> tuple[bool, int, int]:
-    """Count one use of `key` in the cache against `rate` ("10/m"); (within the rate, limit, window).
-
-    Raises `availability.TemporarilyUnavailable` when the cache cannot be reached: without the
-    counter nobody could be held to the rate, so the write is refused and the caller keeps the text.
-    """
-    limit, window = parse_rate(rate)
-    try:
-        # The window opens with the first use and the counter expires with it (incr keeps the expiry).
-        cache.add(key, 0, timeout=window)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            used = 1
-    except availability.CACHE_ERRORS as exc:
-        logger.warning("rate limit unavailable (%s): %s", key.rsplit(":", 1)[0], exc)
-        raise availability.TemporarilyUnavailable from exc
-    return used <= limit, limit, window
-
-
 def _check_post_rate(author) -> None:
-    """At most FORUM_POST_RATE new posts per member per window, counted in the cache."""
-    within, limit, window = _consume(f"forum:post-rate:{author.pk}", settings.FORUM_POST_RATE)
-    if not within:
-        minutes = max(1, window // 60)
+    """At most FORUM_RATE_LIMITS["post"] new posts per member per window (forum.core.ratelimit)."""
+    usage = ratelimit.consume("post", key=author.pk)
+    if not usage:
+        limit, minutes = usage.limit, max(1, usage.window // 60)
         raise ValidationError(
             ngettext("You are posting too fast: at most %(limit)d posts per minute. Please wait a moment.",
                      "You are posting too fast: at most %(limit)d posts in %(minutes)d minutes. "
@@ -166,15 +130,14 @@ def _render(source: str, *, writer) -> str:
 def post_preview(*, actor, source: str) -> str:
     """The HTML `source` would be stored as, for the editor's preview; nothing is saved.
 
-    Only for someone who may post somewhere (`check_preview_post`), at most FORUM_PREVIEW_RATE times
+    Only for someone who may post somewhere (`check_preview_post`), at most FORUM_RATE_LIMITS["preview"] times
     per member and window, and within the post's bounds (`clean_source`): the renderer's work is
     bounded before it starts. An empty text previews as "". Raises PermissionDenied, or ValidationError (code "rate_limited" when
     too fast)."""
     permissions.check_preview_post(actor)
     if not (source or "").strip():
         return ""
-    within, _limit, _window = _consume(f"forum:preview-rate:{actor.pk}", settings.FORUM_PREVIEW_RATE)
-    if not within:
+    if not ratelimit.consume("preview", key=actor.pk):
         raise ValidationError(_("You are asking for previews too fast. Please wait a minute and try again."),
                               code="rate_limited")
     text = clean_source(source)
@@ -205,15 +168,17 @@ def _place_in_tree(post: Post, parent: Post | None) -> None:
 # --- Counters ----------------------------------------------------------------------------------
 # What they count (docs/threads.md; a property test compares them with a recount):
 #   Thread.reply_count    posts of the thread below the opening post, neither deleted nor hidden;
-#   Category.post_count   posts of the category's threads, opening posts included, neither deleted
-#                         nor hidden;
-#   Category.thread_count threads in the category.
-# Each write updates the thread row first: that locks it, so a move of the same thread waits (and
-# a post written meanwhile lands in the category the thread is in when it commits).
+#   Category.post_count   posts of the category's threads that are not deleted, opening posts
+#                         included, neither deleted nor hidden;
+#   Category.thread_count threads in the category that are not deleted.
+# Each write updates the thread row first: that locks it, so a move or a deletion of the same
+# thread waits (and a post written meanwhile lands in the category the thread is in when it commits,
+# or in no category's count once the thread is deleted).
 
 def _category_of(thread_id: int):
-    """The thread's category as stored now (not as a possibly stale object says), for an UPDATE."""
-    return Subquery(Thread.objects.filter(pk=thread_id).values("category_id")[:1])
+    """The category whose counters count the thread, as stored now (not as a possibly stale object
+    says), for an UPDATE: none while the thread is deleted."""
+    return Subquery(Thread.objects.filter(pk=thread_id, deleted_at__isnull=True).values("category_id")[:1])
 
 
 def _live_post_count_change(post: Post, delta: int) -> None:
@@ -230,8 +195,11 @@ def _lock_counted_state(post: Post) -> bool:
     """Lock the post's row and refresh whether it is deleted or hidden; True when it counts.
 
     Two moderators hiding (or an author deleting while a moderator hides) at once then change the
-    counters once, not twice.
+    counters once, not twice. The thread's row is locked before the post's, as the thread writes
+    (move, delete) do before they touch its posts and their search documents: the same order
+    everywhere, so a hide and a thread deletion at once wait for each other instead of deadlocking.
     """
+    Thread.objects.select_for_update().filter(pk=post.thread_id).values_list("pk").get()
     current = Post.objects.select_for_update().values("deleted_at", "hidden_at").get(pk=post.pk)
     post.deleted_at, post.hidden_at = current["deleted_at"], current["hidden_at"]
     return post.deleted_at is None and post.hidden_at is None
@@ -478,18 +446,60 @@ def thread_move(*, actor, thread: Thread, category, reason: str = "") -> Thread:
     source_category = thread.category
     # Lock the thread first: a reply, delete or hide of this thread committed before is counted
     # here, one after lands in the new category (see "Counters" above).
-    Thread.objects.select_for_update().filter(pk=thread.pk).values_list("pk").get()
-    posts = Post.objects.filter(thread=thread, deleted_at__isnull=True, hidden_at__isnull=True).count()
-    Category.objects.filter(pk=_category_of(thread.pk)).update(
-        thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - posts, 0))
-    Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1,
-                                                   post_count=F("post_count") + posts)
+    deleted_at = Thread.objects.select_for_update().filter(pk=thread.pk).values_list("deleted_at", flat=True).get()
+    if deleted_at is None:  # a deleted thread counts nowhere, before and after
+        posts = Post.objects.filter(thread=thread, deleted_at__isnull=True, hidden_at__isnull=True).count()
+        Category.objects.filter(pk=_category_of(thread.pk)).update(
+            thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - posts, 0))
+        Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1,
+                                                       post_count=F("post_count") + posts)
     thread.category = category
     thread.save(update_fields=["category"])
     record(actor=actor, verb="thread.move", target=thread, reason=reason,
            data={"from": source_category.pk, "to": category.pk})
     activity.on_thread_changed(thread)
     return thread
+
+
+def _thread_deleted_set(*, actor, thread: Thread, deleted: bool, reason: str) -> Thread:
+    """Delete or restore: the category's counters follow, audited and announced when it changes."""
+    # The thread row first, as every counted write does (see "Counters" above); then its posts',
+    # so the count is of rows nobody changes until this commits.
+    current = Thread.objects.select_for_update().values("deleted_at", "category_id").get(pk=thread.pk)
+    thread.deleted_at, thread.category_id = current["deleted_at"], current["category_id"]
+    if (thread.deleted_at is not None) == deleted:
+        return thread
+    states = Post.objects.select_for_update().filter(thread_id=thread.pk).order_by("pk").values_list(
+        "deleted_at", "hidden_at")
+    posts = sum(1 for deleted_at, hidden_at in states if deleted_at is None and hidden_at is None)
+    delta = -1 if deleted else 1
+    Category.objects.filter(pk=thread.category_id).update(
+        thread_count=Greatest(F("thread_count") + delta, 0), post_count=Greatest(F("post_count") + delta * posts, 0))
+    thread.deleted_at = timezone.now() if deleted else None
+    thread.save(update_fields=["deleted_at"])
+    record(actor=actor, verb="thread.delete" if deleted else "thread.restore", target=thread, reason=reason,
+           data={"category": thread.category_id, "posts": posts})
+    activity.on_thread_changed(thread)  # open pages: readers who lost it are closed out
+    return thread
+
+
+@transaction.atomic
+def thread_delete(*, actor, thread: Thread, reason: str) -> Thread:
+    """A moderator deletes a thread: only the category's moderators still see it (and may restore
+    it); it leaves the category's counters and the search index. Audited with the reason."""
+    permissions.check_delete_thread(actor, thread)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the thread is deleted: the audit log keeps it.")},
+                              code="no_reason")
+    return _thread_deleted_set(actor=actor, thread=thread, deleted=True, reason=reason)
+
+
+@transaction.atomic
+def thread_restore(*, actor, thread: Thread, reason: str = "") -> Thread:
+    """A moderator brings a deleted thread back, as it was; audited."""
+    permissions.check_delete_thread(actor, thread)
+    return _thread_deleted_set(actor=actor, thread=thread, deleted=False, reason=(reason or "").strip())
 
 
 # --- Views -------------------------------------------------------------------------------------

@@ -35,21 +35,6 @@ def category_level(user, category) -> str:
     return Subscription.objects.filter(user=user, category=category).values_list("level", flat=True).first() or NONE
 
 
-def category_levels(user, category_ids) -> dict[int, str]:
-    """{category id: level} for the member's category subscriptions among `category_ids` (one query)."""
-    if user is None or not user.is_authenticated:
-        return {}
-    return dict(Subscription.objects.filter(user=user, category_id__in=list(category_ids))
-                .values_list("category_id", "level"))
-
-
-def thread_levels(user, thread_ids) -> dict[int, str]:
-    if user is None or not user.is_authenticated:
-        return {}
-    return dict(Subscription.objects.filter(user=user, thread_id__in=list(thread_ids))
-                .values_list("thread_id", "level"))
-
-
 def _clean_level(level: str) -> str:
     if level not in (NONE, *Level.values):
         raise ValidationError({"level": _("Choose watch, track, mute or none.")}, code="bad_level")
@@ -94,10 +79,6 @@ def watch_on_participation(*, user, thread) -> None:
         pass  # a concurrent request subscribed them first
 
 
-def thread_watcher_ids(thread) -> set[int]:
-    return set(Subscription.objects.filter(thread=thread, level=Level.WATCH).values_list("user_id", flat=True))
-
-
 def thread_watchers_and_muters(thread) -> tuple[set[int], set[int]]:
     """(watching, muting) member ids of the thread, in one query."""
     watchers, muters = set(), set()
@@ -105,10 +86,6 @@ def thread_watchers_and_muters(thread) -> tuple[set[int], set[int]]:
                            .values_list("user_id", "level")):
         (watchers if level == Level.WATCH else muters).add(user_id)
     return watchers, muters
-
-
-def thread_muter_ids(thread) -> set[int]:
-    return set(Subscription.objects.filter(thread=thread, level=Level.MUTE).values_list("user_id", flat=True))
 
 
 def category_watcher_ids(category) -> set[int]:
@@ -122,9 +99,3 @@ def category_watcher_ids(category) -> set[int]:
     watchers = {uid for uid, level in own.items() if level == Level.WATCH}
     watchers |= {uid for uid, level in parent.items() if level == Level.WATCH and uid not in own}
     return watchers
-
-
-def category_muter_ids(category) -> set[int]:
-    ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
-    return set(Subscription.objects.filter(category_id__in=ids, level=Level.MUTE).values_list("user_id", flat=True))
-

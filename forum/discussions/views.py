@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -55,27 +57,51 @@ def _thread_or_login(request, thread_id):
         raise
 
 
-def _preview(request, form) -> str | None:
-    """With the editor's "Preview" button (no JavaScript): the rendered text, and nothing is saved.
-    A refused preview (too long, too complex, too fast, not allowed) puts its reason on the form and
-    gives "" (never None: a preview request never saves)."""
-    if request.method != "POST" or not request.POST.get("preview") or not form.is_valid():
-        return None
-    try:
-        return services.post_preview(actor=request.user, source=form.cleaned_data.get("source") or "")
-    except ValidationError as e:
-        forms.add_service_errors(form, e)
-    except PermissionDenied as e:
-        form.add_error(None, str(e))
-    except TemporarilyUnavailable as e:
-        form.add_error(None, str(e))
-    return ""
-
-
-def _status_for(error: ValidationError) -> int:
+def refusal_status(error: Exception) -> int:
+    """The status every door here answers a service's refusal with: 400 bad input, 429 too fast,
+    403 not allowed, 503 a service the write needs (the Redis cache) is down."""
+    if isinstance(error, TemporarilyUnavailable):
+        return 503
+    if isinstance(error, PermissionDenied):
+        return 403
     codes = {getattr(e, "code", None) for e in error.error_list} if not hasattr(error, "error_dict") else {
         getattr(e, "code", None) for errors in error.error_dict.values() for e in errors}
     return 429 if "rate_limited" in codes else 400
+
+
+class Submitted(NamedTuple):
+    """What `submit` made of a service call: its result, or why not."""
+
+    result: Any = None  # what the service returned, when it went through
+    status: int = 200  # a refusal: 400 bad input, 429 too fast, 403 not allowed, 503 the cache is down
+    page: HttpResponse | None = None  # the refusal page to answer with instead of the form (`denied_page`)
+
+
+def submit(request, form, write: Callable[[], Any], *, denied_page: bool = False) -> Submitted:
+    """Call a service (`write()`) for a valid form; its refusal goes on the form, translated, with the
+    status to answer it with. With `denied_page`, "not allowed" is the refusal page instead (with the
+    way to enrol a second factor when that is what is missing)."""
+    try:
+        return Submitted(result=write())
+    except ValidationError as e:
+        forms.add_service_errors(form, e)
+        return Submitted(status=refusal_status(e))
+    except (PermissionDenied, TemporarilyUnavailable) as e:
+        if denied_page and isinstance(e, PermissionDenied):
+            return Submitted(status=403, page=_refused(request, e))
+        form.add_error(None, str(e))
+        return Submitted(status=refusal_status(e))
+
+
+def _wants_preview(request) -> bool:
+    return request.method == "POST" and bool(request.POST.get("preview"))
+
+
+def _preview(request, form) -> Submitted:
+    """The editor's "Preview" button (no JavaScript): `services.post_preview`, as POST /preview/ does;
+    nothing is saved. Its refusal (too long, too complex, too fast, not allowed) is on the form."""
+    return submit(request, form, lambda: services.post_preview(actor=request.user,
+                                                               source=form.cleaned_data.get("source") or ""))
 
 
 @require_GET
@@ -140,25 +166,18 @@ def thread_create(request, slug):
     except PermissionDenied as e:
         return _refused(request, e)
     speaks = permissions.allows(permissions.check_speak_for_organisation, request.user, None)
-    status = 200
+    status, preview_html = 200, None
     form = forms.ThreadForm(request.POST or None)
-    preview_html = _preview(request, form)
-    if request.method == "POST" and (preview_html is None or form.errors):
+    if request.method == "POST":
         status = 400
-    if request.method == "POST" and preview_html is None and form.is_valid():
-        try:
-            new = services.thread_create(author=request.user, category=category, **form.cleaned_data)
-        except ValidationError as e:
-            forms.add_service_errors(form, e)
-            status = _status_for(e)
-        except TemporarilyUnavailable as e:
-            form.add_error(None, str(e))
-            status = 503
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-            status = 403
-        else:
-            return redirect(new)
+        if form.is_valid() and _wants_preview(request):
+            preview_html, status = _preview(request, form)[:2]
+        elif form.is_valid():
+            done = submit(request, form, lambda: services.thread_create(author=request.user, category=category,
+                                                                        **form.cleaned_data))
+            if done.result:
+                return redirect(done.result)
+            status = done.status
     return render(request, "discussions/thread_form.html",
                   {"category": category, "form": form, "can_speak_for_organisation": speaks,
                    "preview_html": preview_html}, status=status)
@@ -182,25 +201,18 @@ def reply(request, thread_id, post_id=None):
     preview_html = None
     if request.method == "POST":
         form = forms.ReplyForm(request.POST)
-        preview_html = _preview(request, form)
-        status = 400 if preview_html is None or form.errors else 200
-        if preview_html is None and form.is_valid():
+        status = 400
+        if form.is_valid() and _wants_preview(request):
+            preview_html, status = _preview(request, form)[:2]
+        elif form.is_valid():
             data = form.cleaned_data
             target = data.get("parent") or (parent.pk if parent else None)
-            try:
-                new = services.post_create(author=request.user, thread=thread, source=data["source"],
-                                           parent=target, on_behalf_of=data["on_behalf_of"])
-            except ValidationError as e:
-                forms.add_service_errors(form, e)
-                status = _status_for(e)
-            except TemporarilyUnavailable as e:
-                form.add_error(None, str(e))
-                status = 503
-            except PermissionDenied as e:
-                form.add_error(None, str(e))
-                status = 403
-            else:
-                return redirect(new)
+            done = submit(request, form, lambda: services.post_create(
+                author=request.user, thread=thread, source=data["source"], parent=target,
+                on_behalf_of=data["on_behalf_of"]))
+            if done.result:
+                return redirect(done.result)
+            status = done.status
     else:
         initial = {"parent": parent.pk if parent else ""}
         if (parent is not None and request.GET.get("quote")
@@ -228,22 +240,25 @@ def post_edit(request, post_id):
     opening = p.depth == 0
     form_class = forms.OpeningPostEditForm if opening else forms.EditForm
     form = form_class(request.POST or None, initial={"source": p.source, "title": p.thread.title})
-    preview_html = _preview(request, form)
-    if request.method == "POST" and (preview_html is None or form.errors):
+    preview_html = None
+
+    @transaction.atomic
+    def edit():
+        if opening:
+            services.thread_rename(actor=request.user, thread=p.thread, title=form.cleaned_data["title"])
+        return services.post_edit(actor=request.user, post=p, source=form.cleaned_data["source"])
+
+    if request.method == "POST":
         status = 400
-    if request.method == "POST" and preview_html is None and form.is_valid():
-        try:
-            with transaction.atomic():
-                if opening:
-                    services.thread_rename(actor=request.user, thread=p.thread, title=form.cleaned_data["title"])
-                services.post_edit(actor=request.user, post=p, source=form.cleaned_data["source"])
-        except ValidationError as e:
-            forms.add_service_errors(form, e)
-            status = _status_for(e)
-        except PermissionDenied as e:
-            return _refused(request, e)
-        else:
-            return redirect(p)
+        if form.is_valid() and _wants_preview(request):
+            preview_html, status = _preview(request, form)[:2]
+        elif form.is_valid():
+            done = submit(request, form, edit, denied_page=True)
+            if done.page:
+                return done.page
+            if done.result:
+                return redirect(p)
+            status = done.status
     return render(request, "discussions/post_edit.html", {"post": p, "form": form, "preview_html": preview_html},
                   status=status)
 
@@ -317,6 +332,37 @@ def thread_lock(request, thread_id):
 
 @privileged_required
 @require_http_methods(["GET", "POST"])
+def thread_delete(request, thread_id):
+    """A moderator deletes the thread, saying why (a page asking for the reason, then the POST)."""
+    thread = selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user)
+    try:
+        permissions.check_delete_thread(request.user, thread)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    form = forms.ThreadDeleteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.thread_delete(actor=request.user, thread=thread, reason=form.cleaned_data["reason"])
+            except ValidationError as e:
+                forms.add_service_errors(form, e)
+            except PermissionDenied as e:
+                return _refused(request, e)
+            else:
+                return redirect(thread)
+        status = 400
+    return render(request, "discussions/thread_delete.html", {"thread": thread, "form": form}, status=status)
+
+
+@privileged_required
+@require_POST
+def thread_restore(request, thread_id):
+    return _moderate(request, thread_id, lambda t: services.thread_restore(actor=request.user, thread=t))
+
+
+@privileged_required
+@require_http_methods(["GET", "POST"])
 def thread_move(request, thread_id):
     thread = selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user)
     try:
@@ -327,15 +373,14 @@ def thread_move(request, thread_id):
     form = forms.MoveForm(request.POST or None, categories=targets)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.thread_move(actor=request.user, thread=thread, category=form.cleaned_data["category"],
-                                     reason=form.cleaned_data["reason"])
-            except ValidationError as e:
-                forms.add_service_errors(form, e)
-            except PermissionDenied as e:
-                return _refused(request, e)
-            else:
-                return redirect(thread)
         status = 400
+        if form.is_valid():
+            done = submit(request, form, lambda: services.thread_move(
+                actor=request.user, thread=thread, category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"]), denied_page=True)
+            if done.page:
+                return done.page
+            if done.result:
+                return redirect(thread)
+            status = done.status
     return render(request, "discussions/thread_move.html", {"thread": thread, "form": form}, status=status)

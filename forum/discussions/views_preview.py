@@ -3,7 +3,8 @@
 POST /preview/ with `source` → an HTML fragment (200); or a translated reason in a fragment: 400 for
 bad text (too long, too complex), 403 for someone who may not post anywhere (a suspended member, an
 observer whose access ended), 429 when asking too fast, 503 when the rate counter (Redis) is down. Nothing is rendered when refused. The rules
-are `services.post_preview`'s (in discussions because the posting permission is this app's).
+are `services.post_preview`'s (in discussions because the posting permission is this app's), and so
+are the statuses (`views.refusal_status`), as for the no-JavaScript "Preview" button.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from forum.core.availability import TemporarilyUnavailable
 
 from . import services
+from .views import refusal_status
 
 
 def _fragment(css: str, message: str, *, status: int = 200, alert: bool = False) -> HttpResponse:
@@ -36,15 +38,12 @@ def preview(request):
         html = services.post_preview(actor=request.user, source=source)
     except PermissionDenied as exc:
         message = str(exc) or _("You do not have permission to open this page.")
-        return _fragment("form-error", message, status=403, alert=True)
-    except TemporarilyUnavailable:
+        return _fragment("form-error", message, status=refusal_status(exc), alert=True)
+    except TemporarilyUnavailable as exc:
         return _fragment("form-error", _("The preview is temporarily unavailable. Your text is kept: please "
-                                         "try again in a moment."), status=503, alert=True)
+                                         "try again in a moment."), status=refusal_status(exc), alert=True)
     except ValidationError as exc:
-        codes = {error.code for errors in exc.error_dict.values() for error in errors} \
-            if hasattr(exc, "error_dict") else {exc.code}
-        return _fragment("form-error", " ".join(exc.messages), status=429 if "rate_limited" in codes else 400,
-                         alert=True)
+        return _fragment("form-error", " ".join(exc.messages), status=refusal_status(exc), alert=True)
     if not html:
         return _fragment("muted", _("Nothing to preview yet."))
     return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -170,19 +170,6 @@ def mark_all_read(*, actor) -> int:
 
 
 @transaction.atomic
-def mark_read_by_keys(*, actor, keys: Iterable[str]) -> int:
-    """Mark the actor's notifications about these things (e.g. the posts just seen) read."""
-    keys = [k for k in keys if k]
-    if not keys or actor is None or not actor.is_authenticated:
-        return 0
-    changed = (Notification.objects.filter(recipient=actor, key__in=keys, read_at__isnull=True)
-               .update(read_at=timezone.now()))
-    if changed:
-        transaction.on_commit(lambda: broadcast_unread_counts([actor.pk]))
-    return changed
-
-
-@transaction.atomic
 def mark_read_about(*, actor, data: dict, up_to: dict | None = None) -> int:
     """Mark read the actor's notifications whose `data` has these values (and, for `up_to`, values
     at most these), e.g. everything about one thread up to the last post just seen."""

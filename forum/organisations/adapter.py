@@ -20,25 +20,7 @@ from forum.accounts.login_throttle import LoginThrottleMixin
 
 from . import services
 from .models import Invitation
-
-
-def invitation_in_session(request) -> Invitation | None:
-    """The invitation whose link this visitor opened, if it can still be redeemed."""
-    key = request.session.get(services.SESSION_KEY) if hasattr(request, "session") else None
-    if not key:
-        return None
-    invitation = Invitation.objects.select_related("organisation").filter(key=key).first()
-    if services.invitation_state_error(invitation) is not None:
-        return None
-    return invitation
-
-
-def stale_invitation_error(request) -> services.InvitationInvalid | None:
-    """Why the invitation this visitor opened can no longer be redeemed (None: none opened, or open)."""
-    key = request.session.get(services.SESSION_KEY) if hasattr(request, "session") else None
-    if not key:
-        return None
-    return services.invitation_state_error(Invitation.objects.select_related("organisation").filter(key=key).first())
+from .signup import invitation_in_session, invitation_invalid_response, stale_invitation_error
 
 
 class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
@@ -50,8 +32,6 @@ class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
             return True
         stale = stale_invitation_error(request)
         if stale is not None:  # this visitor's invitation was used (e.g. from another tab) or closed
-            from .views import invitation_invalid_response
-
             raise ImmediateHttpResponse(invitation_invalid_response(request, stale))
         if services.join_requests_enabled():
             raise ImmediateHttpResponse(redirect("organisations:join_request"))
@@ -59,8 +39,6 @@ class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         """Create the invited user and redeem the invitation, together or not at all."""
-        from .views import invitation_invalid_response
-
         invitation = invitation_in_session(request)
         if invitation is None:
             # The invitation was used, revoked or expired between showing the form and sending it.

@@ -1,8 +1,24 @@
-"""The demo data set: organisations and one account of every role, shared by seed_demo and demo_logins."""
+"""The demo data set: organisations and one account of every role, and `seed_accounts` that writes them.
+
+Shared by `seed_demo` (forum/discussions/management/commands/seed_demo.py, which seeds every app's
+demo data from the top of the layers) and `demo_logins`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+
+from forum.accounts.models import Restriction, User
+from forum.accounts.names import display_name_key
+
+from . import services
+from .models import Membership, Organisation
+from .permissions import open_invitations
 
 DEMO_PASSWORD = "madaniya-demo"
 DEMO_DOMAIN = "madaniya.example"  # .example is reserved: these addresses can never receive mail
@@ -76,9 +92,77 @@ INVITED_EMAIL = f"invited@{DEMO_DOMAIN}"
 INVITED_ORGANISATION = "lamsa-civic-forum"
 INVITED_BY = "rep-lamsa"
 
-# Seeded only when no `seed_demo_content` command (discussions) exists to do it better.
-CATEGORIES = [
-    ("general", "General discussion — نقاش عام", "Questions and news for everyone."),
-    ("transitional-justice", "العدالة الانتقالية", "Documentation, accountability and reparations."),
-    ("humanitarian", "Humanitarian coordination", "Needs, access and coordination between organisations."),
-]
+
+@dataclass
+class DemoAccounts:
+    organisations: dict  # slug -> Organisation
+    users: dict          # DemoUser.key -> User
+
+
+@transaction.atomic
+def seed_accounts() -> DemoAccounts:
+    """Create (or refresh) the demo organisations, accounts and open invitation. Idempotent.
+
+    Every demo account gets the public `DEMO_PASSWORD`: callers refuse to run on a real site."""
+    organisations = _seed_organisations()
+    users = _seed_users(organisations)
+    _seed_invitation(organisations, users)
+    return DemoAccounts(organisations=organisations, users=users)
+
+
+def _seed_organisations() -> dict:
+    result = {}
+    for spec in ORGANISATIONS:
+        organisation, _created = Organisation.objects.update_or_create(
+            slug=spec.slug,
+            defaults={"name": spec.name, "name_ar": spec.name_ar, "city": spec.city, "country": spec.country,
+                      "description": spec.description, "website": spec.website, "verified": spec.verified,
+                      "active": True},
+        )
+        result[spec.slug] = organisation
+    return result
+
+
+def _seed_users(organisations) -> dict:
+    now = timezone.now()
+    result = {}
+    for spec in USERS:
+        site_role = "member" if spec.role == "representative" else spec.role
+        user = User.objects.filter(email__iexact=spec.email).first() or User(email=spec.email)
+        user.display_name = spec.display_name
+        user.display_name_key = display_name_key(spec.display_name)
+        user.role = site_role
+        user.preferred_language = spec.language
+        user.is_staff = user.is_superuser = spec.role == "admin"
+        user.is_active = True
+        user.deleted_at = None
+        user.access_ends_at = (now + timedelta(days=spec.observer_days)
+                               if spec.observer_days is not None else None)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=spec.email, defaults={"verified": True, "primary": True})
+        if spec.organisation:
+            Membership.objects.update_or_create(
+                user=user, defaults={"organisation": organisations[spec.organisation],
+                                     "kind": "representative" if spec.role == "representative" else "member"})
+        else:
+            Membership.objects.filter(user=user).delete()
+        suspensions = Restriction.objects.filter(user=user, kind="suspension", scope="site",
+                                                 lifted_at__isnull=True)
+        if spec.suspended and not suspensions.exists():
+            Restriction.objects.create(user=user, kind="suspension", scope="site",
+                                       reason="Demo: a suspended member.")
+        elif not spec.suspended:
+            suspensions.update(lifted_at=now)
+        result[spec.key] = user
+    return result
+
+
+def _seed_invitation(organisations, users) -> None:
+    email = INVITED_EMAIL
+    if User.objects.filter(email__iexact=email).exists() or open_invitations().filter(email=email).exists():
+        return
+    services._invitation_save(inviter=users[INVITED_BY], email=email,
+                              organisation=organisations[INVITED_ORGANISATION], role="member",
+                              access_ends_at=None, language="", name="Invited Guest", send_mail=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,11 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from forum.accounts.names import clean_display_name, validate_title_text
 
 from .models import Invitation
+from .signup import invitation_in_session, invitation_invalid_response, stale_invitation_error
 
 
 def _current_request():
-    from allauth.core import context
-
     return context.request
 
 
@@ -37,8 +38,6 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .adapter import invitation_in_session
-
         request = _current_request()
         self.invitation = invitation_in_session(request) if request is not None else None
         if self.invitation is not None:
@@ -64,11 +63,6 @@ class SignupForm(forms.Form):
         if self.invitation is not None and request is not None:
             # Redeemed from another session since the form was opened: say so now, before the
             # taken address sends allauth down its "account already exists" path.
-            from allauth.core.exceptions import ImmediateHttpResponse
-
-            from .adapter import stale_invitation_error
-            from .views import invitation_invalid_response
-
             error = stale_invitation_error(request)
             if error is not None:
                 raise ImmediateHttpResponse(invitation_invalid_response(request, error))

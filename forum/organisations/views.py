@@ -6,7 +6,6 @@ Glue only: selectors read, services write, permissions decide.
 from __future__ import annotations
 
 from allauth.account.adapter import get_adapter
-from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,16 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.accounts.decorators import privileged_required
+from forum.core import ratelimit
+from forum.core.availability import TemporarilyUnavailable
 
 from . import permissions, selectors, services
 from .forms import InviteForm, JoinRequestForm
 from .models import Invitation, Membership, Organisation
-
-
-def invitation_invalid_response(request, error: services.InvitationInvalid, status: int | None = None):
-    """The page shown for an invitation link that cannot be used (nothing is created)."""
-    return render(request, "organisations/invitation_invalid.html",
-                  {"reason": error.reason, "code": error.code}, status=status or error.status)
+from .signup import invitation_invalid_response
 
 
 @login_required
@@ -167,8 +163,13 @@ def join_request(request):
         return redirect("home")
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # A request to join stands in for a signup, so it spends the signup budget (ACCOUNT_RATE_LIMITS).
-        if not ratelimit.consume(request, action="signup"):
+        # Per connection, as signups are: FORUM_RATE_LIMITS["join_request"].
+        try:
+            within = ratelimit.consume("join_request", key=ratelimit.client_ip(request))
+        except TemporarilyUnavailable as error:
+            form.add_error(None, str(error))
+            return render(request, "organisations/join_request_form.html", {"form": form}, status=503)
+        if not within:
             form.add_error(None, _("Too many requests from your connection. Please wait a few minutes and "
                                    "try again."))
             return render(request, "organisations/join_request_form.html", {"form": form}, status=429)

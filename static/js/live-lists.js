@@ -3,9 +3,10 @@
 // banner "Show new or updated threads: N" instead fetches those threads' rows from the server
 // (views.rows) and puts them at the top of the table, pinned threads first, without a reload.
 // Protocol: docs/live-protocol.md.
+import { openLiveSocket } from "./socket.js";
+
 const banner = document.querySelector("[data-live-lists]");
 const rowsBanner = document.querySelector("[data-live-rows]");
-const CLOSE_FINAL = new Set([4401, 4403, 4404]);
 
 function bump(holder) {
   if (!holder) return false;
@@ -103,34 +104,15 @@ function start() {
     }
   }
 
-  function connect(attempt = 0) {
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const query = only ? `?categories=${encodeURIComponent(only)}` : "";
-    const socket = new WebSocket(`${scheme}://${window.location.host}/ws/categories/${query}`);
-    let opened = false;
-    socket.addEventListener("open", () => {
-      opened = true;
-      banner.dataset.live = "connected";
-    });
-    socket.addEventListener("message", (event) => {
-      try {
-        handle(JSON.parse(event.data));
-      } catch {
-        // Ignore frames we cannot read.
-      }
-    });
-    socket.addEventListener("close", (event) => {
-      banner.dataset.live = "closed";
-      if (CLOSE_FINAL.has(event.code)) return;
-      const next = opened ? 0 : attempt + 1;
-      const delay = Math.min(30000, 1000 * 2 ** Math.min(next, 5)) * (0.5 + Math.random() / 2);
-      window.setTimeout(() => connect(next), delay);
-    });
-  }
-
-  connect();
+  openLiveSocket({
+    url: banner.dataset.socketUrl,
+    onEvent: handle,
+    onState: (state) => {
+      banner.dataset.live = state;
+    },
+  });
 }
 
-if (banner && "WebSocket" in window) {
+if (banner && banner.dataset.socketUrl && "WebSocket" in window) {
   start();
 }

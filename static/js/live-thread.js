@@ -1,9 +1,9 @@
 // Live thread page: new replies announced in a banner and inserted in place on request; edits and
 // removals updated in place. Protocol: docs/live-protocol.md. Without this file the page is static.
+import { openLiveSocket } from "./socket.js";
+
 const banner = document.querySelector("[data-live-thread]");
 const list = document.querySelector(".post-list[data-thread-id]");
-
-const CLOSE_FINAL = new Set([4401, 4403, 4404]);
 
 function label(name, value) {
   const text = banner.dataset[name] || "";
@@ -28,7 +28,6 @@ async function fetchPost(url) {
 }
 
 function start() {
-  const threadId = Number(banner.dataset.liveThread);
   const button = banner.querySelector(".live-banner-button");
   const elsewhere = banner.querySelector(".live-elsewhere");
   const pending = new Map();
@@ -172,37 +171,19 @@ function start() {
     }
   }
 
-  function connect(attempt = 0) {
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${window.location.host}/ws/threads/${threadId}/`);
-    let opened = false;
-    socket.addEventListener("open", () => {
-      opened = true;
-      list.dataset.live = "connected";
-      // Ask for whatever was posted since the page was made (or since the connection dropped).
-      socket.send(JSON.stringify({ type: "resume", after: lastSeq }));
-    });
-    socket.addEventListener("message", (event) => {
-      try {
-        handle(JSON.parse(event.data));
-      } catch {
-        // A frame we cannot read: ignore it, the next resume heals any gap.
-      }
-    });
-    socket.addEventListener("close", (event) => {
-      list.dataset.live = "closed";
-      if (CLOSE_FINAL.has(event.code)) return;
-      const next = opened ? 0 : attempt + 1;
-      const delay = Math.min(30000, 1000 * 2 ** Math.min(next, 5)) * (0.5 + Math.random() / 2);
-      window.setTimeout(() => connect(next), delay);
-    });
-  }
-
   button.addEventListener("click", showPending);
   render();
-  connect();
+  openLiveSocket({
+    url: banner.dataset.socketUrl,
+    onEvent: handle,
+    // Ask for whatever was posted since the page was made (or since the connection dropped).
+    resumeFrame: () => ({ type: "resume", after: lastSeq }),
+    onState: (state) => {
+      list.dataset.live = state;
+    },
+  });
 }
 
-if (banner && list && "WebSocket" in window) {
+if (banner && list && banner.dataset.socketUrl && "WebSocket" in window) {
   start();
 }

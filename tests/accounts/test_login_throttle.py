@@ -57,7 +57,7 @@ def test_one_ip_spraying_many_addresses_is_slowed_down(make_user):
 
 
 def test_a_guess_spread_over_many_ips_meets_a_higher_ceiling_per_address(make_user, settings):
-    assert settings.FORUM_LOGIN_FAILURES_PER_ADDRESS == "20/5m/key,200/d/key"
+    assert settings.FORUM_RATE_LIMITS["login_failures_per_address"] == "20/5m,200/d"
     make_user(email="target@example.org")
     for n in range(4):  # 4 sources x 5 failures: each source's own limit, not yet the ceiling
         _fail(_from(f"203.0.113.{n + 1}"), "target@example.org", 5)
@@ -73,7 +73,7 @@ def test_a_guess_spread_over_many_ips_meets_a_higher_ceiling_per_address(make_us
 
 
 def test_at_the_ceiling_a_right_password_with_a_second_factor_still_gets_in(make_user, enrol_totp, settings):
-    settings.FORUM_LOGIN_FAILURES_PER_ADDRESS = "6/5m/key"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "login_failures_per_address": "6/5m"}
     owner = make_user(email="target@example.org")
     secret = enrol_totp(owner)
     _fail(_from("203.0.113.1"), "target@example.org", 3)

@@ -74,5 +74,5 @@ def test_production_turns_on_secure_cookies_hsts_and_manifest_static_files():
     assert result.returncode == 0, result.stderr
     debug, session_secure, csrf_secure, hsts, ssl_redirect, static_backend, protocol = json.loads(result.stdout)
     assert debug is False and session_secure and csrf_secure and hsts >= 31_536_000 and ssl_redirect
-    assert static_backend == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert static_backend == "forum.core.staticfiles.StaticFilesStorage"
     assert protocol == "https"

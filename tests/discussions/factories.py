@@ -15,7 +15,7 @@ _n = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _generous_post_rate(settings):
     """Factories write many posts quickly; the rate-limit tests set their own, lower rate."""
-    settings.FORUM_POST_RATE = "100000/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "100000/m"}
 
 
 @pytest.fixture

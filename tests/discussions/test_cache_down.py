@@ -70,10 +70,12 @@ def test_preview_while_the_cache_is_down_is_a_translated_503_and_renders_nothing
     assert "temporairement indisponible" in page and "<strong>" not in page
 
 
-def test_no_js_preview_while_the_cache_is_down_keeps_the_text_and_saves_nothing(client, thread, member, cache_down):
+def test_no_js_preview_while_the_cache_is_down_is_a_503_like_the_other_door_keeps_the_text_and_saves_nothing(
+        client, thread, member, cache_down):
     client.force_login(member)
     url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
     response = client.post(url, {"source": "draft kept", "preview": "1"})
+    assert response.status_code == 503
     page = response.content.decode()
     assert "temporarily unavailable" in page and "draft kept" in page
     assert thread.posts.count() == 1

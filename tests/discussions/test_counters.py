@@ -1,14 +1,16 @@
 """Stored counters always equal a recount, whatever sequence of writes led there.
 
 What is counted (docs/threads.md): a thread's replies are its posts below the opening post that are
-neither deleted nor hidden; a category's posts are the posts of its threads (opening posts
-included) that are neither deleted nor hidden; a category's threads are the threads in it.
+neither deleted nor hidden; a category's posts are the posts of its threads that are not deleted
+(opening posts included) that are neither deleted nor hidden; a category's threads are the threads
+in it that are not deleted.
 """
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,10 +32,13 @@ def _recounted():
     replies = dict.fromkeys(threads, 0)
     categories = {c.pk: [0, 0] for c in Category.objects.all()}
     for thread in threads.values():
-        categories[thread.category_id][0] += 1
+        if thread.deleted_at is None:
+            categories[thread.category_id][0] += 1
     for post in Post.objects.all():
         if post.deleted_at is None and post.hidden_at is None:
-            categories[threads[post.thread_id].category_id][1] += 1
+            thread = threads[post.thread_id]
+            if thread.deleted_at is None:
+                categories[thread.category_id][1] += 1
             if post.depth > 0:
                 replies[post.thread_id] += 1
     return replies, {pk: tuple(counts) for pk, counts in categories.items()}
@@ -47,6 +52,8 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("hide"), _index),             # a post, by a moderator
     st.tuples(st.just("unhide"), _index),
     st.tuples(st.just("move"), _index, _index),     # a thread, to a category
+    st.tuples(st.just("delete_thread"), _index),    # a thread, by a moderator
+    st.tuples(st.just("restore_thread"), _index),
 ), min_size=1, max_size=25)
 
 
@@ -80,9 +87,35 @@ def test_counters_equal_a_recount_after_any_sequence_of_writes(ops, make_user, m
                 thread = Thread.objects.get(pk=threads[op[1] % len(threads)].pk)
                 services.thread_move(actor=moderator, thread=thread, category=categories[op[2] % 3],
                                      reason="Belongs there")
-        except (PermissionDenied, ValidationError):
-            pass  # refused (a deleted post, the same category, a hidden parent): nothing changed
+            elif kind == "delete_thread":
+                services.thread_delete(actor=moderator, thread=Thread.objects.get(pk=threads[op[1] % len(threads)].pk),
+                                       reason="Duplicate")
+            elif kind == "restore_thread":
+                services.thread_restore(actor=moderator, thread=Thread.objects.get(pk=threads[op[1] % len(threads)].pk))
+        except (PermissionDenied, ValidationError, Http404):
+            pass  # refused (a deleted post, the same category, a hidden parent, a deleted thread): nothing changed
         assert _stored() == _recounted(), op
+
+
+def test_a_deleted_thread_leaves_its_categorys_counts_and_comes_back_on_restore(
+        make_thread, make_post, make_category, make_user, give_mfa):
+    moderator = give_mfa(make_user(role="moderator"))
+    category, elsewhere = make_category(), make_category()
+    thread = make_thread(category=category)
+    make_post(thread=thread)
+    services.post_hide(actor=moderator, post=make_post(thread=thread), reason="Spam")
+    make_thread(category=category)
+    services.thread_delete(actor=moderator, thread=thread, reason="Duplicate")
+    category.refresh_from_db()
+    assert (category.thread_count, category.post_count) == (1, 1)
+    # What happens to a deleted thread does not count anywhere: a hide, a move.
+    services.post_hide(actor=moderator, post=Post.objects.filter(thread=thread, depth=1).first(), reason="Spam")
+    services.thread_move(actor=moderator, thread=Thread.objects.get(pk=thread.pk), category=elsewhere, reason="x")
+    assert _stored() == _recounted()
+    services.thread_restore(actor=moderator, thread=Thread.objects.get(pk=thread.pk))
+    elsewhere.refresh_from_db()
+    assert (elsewhere.thread_count, elsewhere.post_count) == (1, 1)  # the opening post; both replies hidden
+    assert _stored() == _recounted()
 
 
 def test_deleting_a_post_lowers_its_categorys_post_count(make_thread, make_post, make_category):
@@ -179,3 +212,43 @@ def test_two_moderators_hiding_the_same_post_at_once_count_it_once(make_thread, 
         worker.join(timeout=30)
     assert _stored() == _recounted()
     assert Thread.objects.get(pk=thread.pk).reply_count == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second", ["hide", "move"])
+def test_a_thread_deleted_while_a_post_is_hidden_or_the_thread_moved_counts_right(make_thread, make_post,
+                                                                                  make_category, make_user,
+                                                                                  give_mfa, second):
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL")
+    moderators = [give_mfa(make_user(role="moderator")) for _ in range(2)]
+    source, target = make_category(), make_category()
+    thread = make_thread(category=source)
+    post = make_post(thread=thread)
+    barrier = threading.Barrier(2)
+
+    def run(action):
+        try:
+            barrier.wait()
+            action()
+        finally:
+            connections.close_all()
+
+    delete = lambda: services.thread_delete(actor=moderators[0], thread=Thread.objects.get(pk=thread.pk),  # noqa: E731
+                                            reason="Spam")
+    other = {"hide": lambda: services.post_hide(actor=moderators[1], post=Post.objects.get(pk=post.pk), reason="x"),
+             "move": lambda: services.thread_move(actor=moderators[1], thread=Thread.objects.get(pk=thread.pk),
+                                                  category=target, reason="x")}[second]
+    workers = [threading.Thread(target=run, args=(action,)) for action in (delete, other)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert Thread.objects.get(pk=thread.pk).deleted_at is not None
+    assert _stored() == _recounted()

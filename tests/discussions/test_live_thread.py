@@ -180,6 +180,17 @@ async def test_a_thread_moved_out_of_reach_closes_the_socket(thread, member, coo
     assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
 
 
+async def test_a_deleted_thread_closes_its_readers_sockets(thread, member, cookie_for, make_user, give_mfa):
+    moderator = await sync_to_async(lambda: give_mfa(make_user(role="moderator")))()
+    cookie = await sync_to_async(cookie_for)(member)
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert connected
+    await sync_to_async(services.thread_delete)(actor=moderator, thread=thread, reason="Spam")
+    error = await _receive(communicator)
+    assert error["type"] == "error" and error["code"] == "forbidden"
+    assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
+
+
 async def test_a_locked_thread_is_announced_to_its_readers(thread, member, cookie_for, make_user, give_mfa):
     moderator = await sync_to_async(lambda: give_mfa(make_user(role="moderator")))()
     cookie = await sync_to_async(cookie_for)(member)
@@ -308,13 +319,15 @@ async def test_the_list_socket_narrows_when_a_category_closes_to_the_member(make
     assert connected
     assert (await _receive(communicator))["category_ids"] == sorted([kept.pk, closing.pk])
 
+    admin = await sync_to_async(lambda: give_mfa(make_user(role="admin")))()
+
     def close_category():
-        closing.visibility = "restricted"
-        closing.save()  # as the admin does: no category service yet, a model signal announces it
+        from forum.categories import services
+
+        services.category_update(actor=admin, category=closing, visibility="restricted")
 
     await sync_to_async(close_category)()
     assert await _receive(communicator) == {"type": "subscribed", "category_ids": [kept.pk]}
-    admin = await sync_to_async(lambda: give_mfa(make_user(role="admin")))()  # admins read restricted with MFA
     await sync_to_async(make_thread)(category=closing, title="Now hidden", author=admin)
     visible = await sync_to_async(make_thread)(category=kept, title="Still shown")
     assert await _receive(communicator) == events.thread_created(visible)

@@ -151,7 +151,7 @@ def test_muted_member_cannot_reply(make_thread, make_user):
 
 def test_flood_of_posts_is_rate_limited(make_thread, member, settings):
     thread = make_thread()
-    settings.FORUM_POST_RATE = "3/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "3/m"}
     for i in range(3):
         services.post_create(author=member, thread=thread, source=f"post {i}")
     with pytest.raises(ValidationError, match="posting too fast"):

@@ -43,16 +43,6 @@ def test_a_thread_one_cannot_read_cannot_be_watched(make_thread, make_user, make
     assert not Subscription.objects.filter(user=outsider).exists()
 
 
-def test_category_levels_for_a_list_cost_one_query(make_category, make_user, django_assert_num_queries):
-    lina = make_user()
-    cats = [make_category() for _ in range(4)]
-    subscriptions.subscription_set(actor=lina, category=cats[0], level="watch")
-    subscriptions.subscription_set(actor=lina, category=cats[2], level="mute")
-    with django_assert_num_queries(1):
-        levels = subscriptions.category_levels(lina, [c.pk for c in cats])
-    assert levels == {cats[0].pk: "watch", cats[2].pk: "mute"}
-
-
 def test_thread_subscription_page_shows_and_saves_the_level(client, make_thread, member):
     thread = make_thread()
     client.force_login(member)

@@ -199,7 +199,7 @@ def test_reply_to_a_post_of_another_thread_over_http_is_refused(client, thread, 
 
 
 def test_flood_over_http_is_rate_limited_with_a_clear_message(client, thread, member, settings):
-    settings.FORUM_POST_RATE = "3/m"  # the member's opening post counts too
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "3/m"}  # the member's opening post counts too
     login(client, member)
     url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
     assert client.post(url, {"source": "one"}).status_code == 302
@@ -394,13 +394,14 @@ def test_preview_without_javascript_is_bounded_like_a_post_and_saves_nothing(cli
     assert thread.posts.count() == 1
 
 
-def test_preview_without_javascript_is_rate_limited_and_saves_nothing(client, thread, member, settings):
-    settings.FORUM_PREVIEW_RATE = "1/m"
+def test_preview_without_javascript_is_rate_limited_with_the_other_doors_429_and_saves_nothing(
+        client, thread, member, settings):
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "preview": "1/m"}
     login(client, member)
     url = reverse("discussions:reply", kwargs={"thread_id": thread.pk})
     assert client.post(url, {"source": "one", "preview": "1"}).status_code == 200
     response = client.post(url, {"source": "two", "preview": "1"})
-    assert response.status_code == 400 and "previews too fast" in response.content.decode()
+    assert response.status_code == 429 and "previews too fast" in response.content.decode()
     assert thread.posts.count() == 1
 
 
@@ -518,11 +519,12 @@ def test_an_unenrolled_moderator_sees_the_tools_greyed_with_a_way_to_enrol_and_b
     html = client.get(thread.get_absolute_url() + "?view=flat").content.decode()
     tools = html[html.index('class="moderation-tools moderation-tools-off"'):]
     tools = tools[:tools.index("</div>")]
-    assert tools.count('aria-disabled="true"') == 3 and tools.count('aria-describedby="moderation-off-note"') == 3
+    assert tools.count('aria-disabled="true"') == 4 and tools.count('aria-describedby="moderation-off-note"') == 4
     assert "stay off until you set up two-factor authentication" in tools
     assert f'href="{_enrol_link(thread.get_absolute_url() + "?view=flat")}"'.replace("&", "&amp;") in tools
     assert reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}) not in html
     assert reverse("discussions:thread_move", kwargs={"thread_id": thread.pk}) not in html
+    assert reverse("discussions:thread_delete", kwargs={"thread_id": thread.pk}) not in html
 
 
 def test_members_and_enrolled_moderators_see_no_greyed_tools(client, thread, member, make_user, give_mfa):

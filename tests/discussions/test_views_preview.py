@@ -127,7 +127,7 @@ def test_observers_preview_does_not_reveal_members_they_may_not_browse(client, m
 
 # --- Rate limit and bounded work ----------------------------------------------------------------
 def test_previews_are_rate_limited_per_member(writer_client, settings):
-    settings.FORUM_PREVIEW_RATE = "3/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "preview": "3/m"}
     for _ in range(3):
         assert writer_client.post(URL, {"source": "hi"}).status_code == 200
     response = writer_client.post(URL, {"source": "**hi**"})
@@ -164,3 +164,24 @@ def test_preview_costs_the_same_queries_for_one_mention_or_many(writer_client, m
 
 
 QUERIES = 7
+
+
+def test_both_doors_show_the_same_html_and_the_same_refusals(member_client, make_category, make_user, settings):
+    """POST /preview/ and the no-JavaScript "Preview" button call one function: same text, same HTML,
+    same refusal and status."""
+    from django.urls import reverse
+
+    category = make_category()
+    sara = make_user(role="member", display_name="Sara")
+    form_url = reverse("discussions:thread_create", kwargs={"slug": category.slug})
+    source = "**مرحبا** @sara [site](https://example.org)\n\n- one\n- two"
+    fragment = member_client.post(URL, {"source": source}).content.decode()
+    assert sara.get_absolute_url() in fragment
+    page = member_client.post(form_url, {"title": "T", "source": source, "preview": "1"})
+    assert page.status_code == 200 and fragment in page.content.decode()
+
+    settings.FORUM_POST_MAX_CHARS = 10
+    refused = member_client.post(URL, {"source": "x" * 11})
+    refused_page = member_client.post(form_url, {"title": "T", "source": "x" * 11, "preview": "1"})
+    assert refused.status_code == refused_page.status_code == 400
+    assert "the limit is 10" in refused.content.decode() and "the limit is 10" in refused_page.content.decode()

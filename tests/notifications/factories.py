@@ -29,7 +29,7 @@ def make_category(db):
 def make_thread(db, settings, make_category):
     from forum.discussions import services
 
-    settings.FORUM_POST_RATE = "100000/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "100000/m"}
 
     def make(*, author, category=None, title: str | None = None, source: str = "The opening post"):
         return services.thread_create(author=author, category=category or make_category(),
@@ -42,7 +42,7 @@ def make_thread(db, settings, make_category):
 def make_reply(db, settings):
     from forum.discussions import services
 
-    settings.FORUM_POST_RATE = "100000/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "100000/m"}
 
     def make(*, author, thread, source: str = "A reply", parent=None):
         return services.post_create(author=author, thread=thread, source=source, parent=parent)

@@ -301,7 +301,7 @@ def test_a_reply_with_its_commit_callbacks_costs_the_same_for_5_or_50_watchers(
     from forum.discussions import services as discussions
 
     settings.FORUM_EMAIL_WORKER = False
-    settings.FORUM_POST_RATE = "100000/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "100000/m"}
 
     def measure(watchers):
         thread = make_thread(author=make_user())

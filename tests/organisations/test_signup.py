@@ -169,7 +169,7 @@ def test_join_request_form_is_closed_by_default(client):
 
 def test_join_requests_are_rate_limited_per_connection(client, settings):
     settings.FORUM_ALLOW_JOIN_REQUESTS = True
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "3/m/ip"}
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "join_request": "3/m"}
     url = reverse("organisations:join_request")
     for n in range(3):
         assert client.post(url, {"email": f"p{n}@example.org", "display_name": f"P {n}"}).status_code == 302
@@ -333,3 +333,16 @@ def test_a_session_sending_the_form_after_another_used_the_invitation_sees_the_u
         assert response.status_code == 410
         assert "already been used" in response.content.decode()
     assert User.objects.filter(email="nour@example.org").count() == 1
+
+
+def test_a_join_request_while_the_cache_is_down_is_a_translated_503_that_keeps_the_form(client, settings):
+    settings.FORUM_ALLOW_JOIN_REQUESTS = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    response = client.post(reverse("organisations:join_request"),
+                           {"email": "rana@example.org", "display_name": "رنا"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "momentanément indisponible" in page and "rana@example.org" in page
+    assert JoinRequest.objects.count() == 0

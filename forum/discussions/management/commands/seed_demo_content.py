@@ -8,6 +8,7 @@ of `seed_demo` when they exist, otherwise any active members. It holds no secret
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -82,7 +83,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             categories = self.seed_categories()
             # Demo posts are written in a burst: lift the flood limit for this command only.
-            with override_settings(FORUM_POST_RATE="100000/m"):
+            with override_settings(FORUM_RATE_LIMITS={**settings.FORUM_RATE_LIMITS, "post": "100000/m"}):
                 created = self.seed_threads(categories)
         self.stdout.write(self.style.SUCCESS(
             f"Demo content ready: {len(categories)} categories, {created} new threads."))

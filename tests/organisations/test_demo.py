@@ -1,4 +1,6 @@
-"""manage.py seed_demo and demo_logins."""
+"""The demo accounts (forum.organisations.demo.seed_accounts) and manage.py demo_logins.
+
+manage.py seed_demo, which runs every app's demo seeding, is tested in tests/discussions/test_seed_demo.py."""
 
 from __future__ import annotations
 
@@ -6,34 +8,22 @@ from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.utils import timezone
 
 from forum.accounts import permissions as policy
-from forum.accounts.models import ObserverGrant, User
+from forum.accounts.models import User
 from forum.organisations import demo
 from forum.organisations.models import Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 
 
-def seed(*args) -> str:
-    out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
-    return out.getvalue()
+def seed() -> None:
+    demo.seed_accounts()
 
 
-def test_refuses_with_debug_off_unless_forced(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG is off"):
-        seed()
-    assert not User.objects.exists()
-    seed("--force")
-    assert User.objects.count() == len(demo.USERS)
-
-
-def test_seeds_every_role_and_is_idempotent(settings):
-    settings.DEBUG = True
+def test_seeds_every_role_and_is_idempotent():
     seed()
     seed()
     assert Organisation.objects.count() == 6
@@ -60,26 +50,10 @@ def test_seeds_every_role_and_is_idempotent(settings):
     assert user("suspended").restrictions.count() == 1  # not duplicated by the second run
 
 
-def test_seeds_categories_and_grants_the_observers_one(settings):
-    from django.apps import apps
-    from django.core.management import get_commands
-
-    settings.DEBUG = True
-    seed()
-    Category = apps.get_model("categories", "Category")
-    assert Category.objects.exists()
-    first = Category.objects.order_by("position", "pk").first()
-    observer = User.objects.get(email=f"observer@{demo.DEMO_DOMAIN}")
-    assert ObserverGrant.objects.filter(user=observer, scope="category", object_id=first.pk).exists()
-    if "seed_demo_content" not in get_commands():
-        assert Category.objects.filter(slug__in=[c[0] for c in demo.CATEGORIES]).count() == 3
-
-
-def test_demo_logins_prints_the_table(settings):
+def test_demo_logins_prints_the_table():
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert "Run `manage.py seed_demo` first" in out.getvalue()
-    settings.DEBUG = True
     seed()
     out = StringIO()
     call_command("demo_logins", stdout=out)
@@ -92,10 +66,9 @@ def test_demo_logins_prints_the_table(settings):
     assert first_lines[0].startswith("EMAIL") and "admin" in first_lines[1]
 
 
-def test_demo_has_an_open_invitation_whose_link_demo_logins_prints(settings, client):
+def test_demo_has_an_open_invitation_whose_link_demo_logins_prints(client):
     from forum.organisations.models import Invitation
 
-    settings.DEBUG = True
     seed()
     seed()
     invitation = Invitation.objects.get(email=demo.INVITED_EMAIL)

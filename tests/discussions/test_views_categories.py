@@ -127,3 +127,104 @@ def test_visitors_get_no_watch_control_on_a_category_page(client, make_category,
     response = client.get(category.get_absolute_url())
     assert response.status_code == 200
     assert "subscription-level-" not in response.content.decode()
+
+
+# The category page takes its rules from discussions (no copies): what it offers and lists agrees with
+# the one home of each rule, for every kind of reader.
+READERS = ["member", "representative", "representative-no-mfa", "observer", "observer-ended", "moderator",
+           "moderator-no-mfa", "category-moderator", "category-moderator-no-mfa", "suspended", "admin"]
+
+
+def _reader(kind, *, make_user, give_mfa, category):
+    base, _sep, rest = kind.partition("-")
+    if kind.startswith("category-moderator"):
+        user = make_user(role="member")
+        category.moderators.add(user)
+    elif kind == "observer-ended":
+        user = make_user(role="observer", access_days=-1)
+    elif kind == "suspended":
+        user = make_user(role="member", suspended=True)
+    else:
+        user = make_user(role=base)
+    if base == "observer":
+        from forum.accounts.models import ObserverGrant
+
+        ObserverGrant.objects.create(user=user, scope="category", object_id=category.pk)
+    if not kind.endswith("no-mfa"):
+        give_mfa(user)
+    return user
+
+
+def _thread_row_ids(html: str) -> set[int]:
+    import re
+
+    return {int(i) for i in re.findall(r'<tr class="thread-row[^"]*" data-thread-id="(\d+)"', html)}
+
+
+@pytest.mark.parametrize("kind", READERS)
+def test_category_page_lists_exactly_the_threads_visible_threads_allows(client, kind, make_category, make_thread,
+                                                                         make_user, give_mfa):
+    from django.utils import timezone
+
+    from forum.discussions import permissions
+    from forum.discussions.models import Thread
+
+    category = make_category()
+    shown = make_thread(category=category)
+    deleted = make_thread(category=category)
+    Thread.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    make_thread(category=make_category())  # another category's thread never shows here
+    reader = _reader(kind, make_user=make_user, give_mfa=give_mfa, category=category)
+    client.force_login(reader)
+    response = client.get(category.get_absolute_url())
+    expected = set(permissions.visible_threads(reader, Thread.objects.filter(category=category))
+                   .values_list("pk", flat=True))
+    if response.status_code == 404:
+        assert expected == set()
+        return
+    assert response.status_code == 200
+    assert _thread_row_ids(response.content.decode()) == expected
+    assert (deleted.pk in expected) == (kind in ("moderator", "category-moderator", "admin"))
+    assert shown.pk in expected
+
+
+@pytest.mark.parametrize("kind", READERS)
+def test_category_page_offers_speaking_for_the_organisation_exactly_when_the_rule_allows(
+        client, kind, make_category, make_user, give_mfa):
+    from forum.discussions import permissions
+
+    category = make_category()
+    reader = _reader(kind, make_user=make_user, give_mfa=give_mfa, category=category)
+    client.force_login(reader)
+    response = client.get(category.get_absolute_url())
+    if response.status_code == 404:
+        return
+    offered = 'name="on_behalf_of"' in response.content.decode()
+    assert offered == (permissions.allows(permissions.check_start_thread, reader, category)
+                       and permissions.allows(permissions.check_speak_for_organisation, reader, None))
+    assert offered == (kind == "representative")
+
+
+def test_category_page_names_the_organisation_a_representative_speaks_for(client, make_category, make_user,
+                                                                          give_mfa, make_organisation):
+    organisation = make_organisation(name="شبكة الياسمين")
+    rep = give_mfa(make_user(role="representative", organisation=organisation))
+    category = make_category()
+    client.force_login(rep)
+    html = client.get(category.get_absolute_url()).content.decode()
+    assert "Speak for شبكة الياسمين" in html
+
+
+def test_category_list_unread_counts_are_those_of_discussions_unread(client, member, make_category, make_thread,
+                                                                     make_post):
+    from forum.discussions import unread
+
+    parent = make_category()
+    sub = make_category(parent=parent)
+    make_post(thread=make_thread(category=parent))
+    make_thread(category=sub)
+    client.force_login(member)
+    html = client.get(reverse("categories:index")).content.decode()
+    counts = unread.category_unread_counts(member, [parent.pk, sub.pk])
+    assert counts == {parent.pk: 2, sub.pk: 1}
+    assert f'data-unread-category="{parent.pk}"><span class="badge">2</span>' in html

@@ -1,5 +1,5 @@
-"""The live rows fragment of a category page (views.rows): the asked-for threads' table rows, only those
-the viewer may see, rendered exactly as the page renders them."""
+"""The live rows fragment of a category page (views_categories.category_rows): the asked-for threads'
+table rows, only those the viewer may see, rendered exactly as the page renders them."""
 
 import re
 
@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from forum.categories import selectors
 from forum.discussions import permissions as discussion_permissions
+from forum.discussions import selectors_categories as selectors
 from forum.discussions import services
 from forum.discussions.models import Thread
 
@@ -79,8 +79,7 @@ def test_forged_and_foreign_ids_are_silently_dropped(client, member, make_catego
 
 
 def test_only_what_visible_threads_allows(member, make_category, make_thread, make_user, give_mfa):
-    """The selector keeps to the rule of forum.discussions.permissions.visible_threads (written through
-    the reverse relation because categories sits below discussions)."""
+    """The selector keeps to the rule of forum.discussions.permissions.visible_threads."""
     category = make_category()
     shown = make_thread(category=category)
     deleted = make_thread(category=category)
