@@ -49,6 +49,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import badges, emails
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -207,8 +208,6 @@ def _claim(*, due_before, limit: int) -> list[Notification]:
 def send_due(*, older_than: timedelta | None = None) -> int:
     """Send every immediate email due (those due for at least `older_than`, when given); returns
     how many were sent. Safe to run from several processes at once."""
-    from . import emails
-
     sent = 0
     # Fixed for the run: rows that fail are made due again at "now", after the cutoff, so a mail
     # server that is down ends the run instead of looping (the next run or the command retries).
@@ -264,9 +263,7 @@ def badges_on_commit(user_ids) -> None:
     if not ids:
         return
     if not live_worker_applies():
-        from . import services
-
-        services.broadcast_unread_counts(ids)
+        badges.broadcast_unread_counts(ids)
         return
     _enqueue(("badges", ids, None))
 
@@ -303,17 +300,15 @@ def _live_work() -> None:
 def _live_messages(items) -> list[tuple[str, dict]]:
     from forum.core import realtime
 
-    from . import services
-
     badge_ids = set().union(*(ids for kind, ids, _event in items if kind == "badges")) if items else set()
-    counts = services.unread_counts(badge_ids) if badge_ids else {}
+    counts = badges.unread_counts(badge_ids) if badge_ids else {}
     messages, badges_sent = [], False
     for kind, target, event in items:
         if kind == "event":
             messages.append((target, event))
         elif not badges_sent:  # all badges at the first badge request's place, with fresh counts
             badges_sent = True
-            messages.extend((realtime.user_group(uid), {"type": services.EVENT_UNREAD, "count": n})
+            messages.extend((realtime.user_group(uid), {"type": badges.EVENT_UNREAD, "count": n})
                             for uid, n in counts.items())
     return messages
 
