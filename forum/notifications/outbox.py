@@ -9,9 +9,9 @@ not a repeat of an unread watched thread already emailed), and clears `email_due
 members on the daily digest or "never" are cleared unsent (the digest still finds them by
 `emailed_at IS NULL`).
 
-Nothing is lost when the process dies: rows stay due in the database, and
-`manage.py send_pending_emails` (cron, every few minutes) sends whatever has been due for more
-than a minute. Rows are taken with a lease (`email_due_at` moved `LEASE` into the future, then
+Nothing is lost when the process dies: rows stay due in the database, and the every-minute job
+`notifications.pending_emails` (`manage.py run_scheduler`; by hand: `send_pending_emails`) sends
+whatever has been due for more than a minute. Rows are taken with a lease (`email_due_at` moved `LEASE` into the future, then
 read back by that exact value), so the worker and the command never send the same notice twice;
 a sender that dies holding a lease leaves its rows due again when the lease runs out.
 
@@ -26,8 +26,9 @@ only what open pages would have shown until their next reload.
 
 Apps above hand this worker work of their own with `run_after_commit` (the discussions app: who
 hears of a new post, and writing those notifications), durable the same way: they mark it pending
-in the writing transaction and register a processor (`register_pending`) that
-`send_pending_emails` runs first for anything pending over a minute.
+in the writing transaction and declare an `AFTER_COMMIT` job in the registry (forum/core/jobs.py)
+whose catch-up `catch_up` (the every-minute job, and `send_pending_emails`) runs first for
+anything pending over a minute.
 
 `FORUM_EMAIL_WORKER`: "thread" (the default: the background threads), "sync" (send email and live
 events in the on-commit callback itself; tests), or False / "off" (no email worker: only the
@@ -48,6 +49,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+
+from forum.core import jobs
 
 from . import badges, emails
 from .models import Notification
@@ -148,7 +151,6 @@ def _work() -> int:
 
 
 # --- Jobs of the apps above, after commit, and what the command catches up on -------------------
-_pending_processors: list = []
 
 
 def run_after_commit(job) -> None:
@@ -177,16 +179,21 @@ def _run_job(job) -> None:
         connection.close()
 
 
-def register_pending(processor) -> None:
-    """An app above registers `processor(older_than=timedelta) -> int`, which does the work its
-    `run_after_commit` jobs left undone for at least `older_than` (`send_pending_emails` runs it)."""
-    if processor not in _pending_processors:
-        _pending_processors.append(processor)
-
-
 def process_pending(*, older_than: timedelta) -> int:
-    """Run every registered processor; returns how many items they caught up on."""
-    return sum(processor(older_than=older_than) for processor in _pending_processors)
+    """Run the catch-up of every after-commit job (forum/core/jobs.py, `AFTER_COMMIT`): the work
+    left pending for at least `older_than`. Returns how many items they caught up on."""
+    return sum(declared.run(older_than=older_than) for declared in jobs.registered(jobs.AFTER_COMMIT))
+
+
+def catch_up(*, older_than: timedelta = COMMAND_GRACE) -> tuple[int, int]:
+    """What the worker missed (e.g. the process stopped): first the after-commit work pending for
+    `older_than` (the notifications it writes are due now, so they go out in this same run), then
+    the emails due as long. Returns (items caught up on, emails sent). What this writes is sent
+    here and counted, never by this process's worker behind its back."""
+    with worker_off():
+        caught_up = process_pending(older_than=older_than)
+        sent = send_due(older_than=timedelta(0) if caught_up else older_than)
+    return caught_up, sent
 
 
 def _claim(*, due_before, limit: int) -> list[Notification]:
