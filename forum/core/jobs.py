@@ -32,7 +32,10 @@ the guarantees they give (docs/notifications.md, "Background jobs").
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -169,3 +172,57 @@ def run_due(*, now: datetime | None = None) -> list[str]:
 def seconds_to_next_minute(now: datetime) -> float:
     """How long the scheduler sleeps after a tick at `now`: to the next whole minute (no drift)."""
     return max(0.5, 60 - now.second - now.microsecond / 1e6)
+
+
+# --- The in-process worker that runs after-commit work --------------------------------------------
+
+class Worker:
+    """One background thread running what is submitted, in order (`submit(fn, *args) -> Future`).
+
+    Unlike a ThreadPoolExecutor it never refuses work: a command that ends (`seed_demo --force`)
+    while a job hands work on to another worker used to fail with "cannot schedule new futures
+    after shutdown". The thread is not a daemon and leaves only when the program's main thread has
+    ended and every worker is idle, so what was submitted is done before the program exits."""
+
+    _all: list[Worker] = []
+    _all_lock = threading.Lock()
+
+    def __init__(self, name: str):
+        self.name = name
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._busy = False
+        with Worker._all_lock:
+            Worker._all.append(self)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        future: Future = Future()
+        self._queue.put((fn, args, future))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name=self.name, daemon=False)
+                self._thread.start()
+        return future
+
+    def _idle(self) -> bool:
+        return not self._busy and self._queue.empty()
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                fn, args, future = self._queue.get(timeout=0.2)
+            except queue.Empty:
+                if not threading.main_thread().is_alive() and all(w._idle() for w in list(Worker._all)):
+                    return
+                continue
+            self._busy = True
+            try:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(*args))
+                    except BaseException as exc:  # the Future carries it to whoever waits
+                        future.set_exception(exc)
+            finally:
+                self._busy = False
+

@@ -42,7 +42,6 @@ import logging
 import random
 import threading
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -62,9 +61,10 @@ BATCH = 200
 # The command leaves fresh rows to the worker and sends only what has waited this long.
 COMMAND_GRACE = timedelta(minutes=1)
 
-_executor: ThreadPoolExecutor | None = None
-_live_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
+# The two background threads of this process: "forum-email" runs after-commit jobs and sends
+# email, "forum-live" sends live events (so a slow mail server never delays a badge).
+_email_worker = jobs.Worker("forum-email")
+_live_worker = jobs.Worker("forum-live")
 
 
 _local = threading.local()
@@ -92,26 +92,18 @@ def mode() -> str:
     return "thread"
 
 
-def _get_executor() -> ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forum-email")
-        return _executor
+def _get_executor() -> jobs.Worker:
+    return _email_worker
 
 
-def _get_live_executor() -> ThreadPoolExecutor:
-    global _live_executor
-    with _executor_lock:
-        if _live_executor is None:
-            _live_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forum-live")
-        return _live_executor
+def _get_live_executor() -> jobs.Worker:
+    return _live_worker
 
 
 _submissions = 0  # work handed to either worker so far (jobs queue further work when they run)
 
 
-def _submit(executor: ThreadPoolExecutor, fn):
+def _submit(executor: jobs.Worker, fn):
     global _submissions
     _submissions += 1
     return executor.submit(fn)
