@@ -15,44 +15,39 @@ whatever has been due for more than a minute. Rows are taken with a lease (`emai
 read back by that exact value), so the worker and the command never send the same notice twice;
 a sender that dies holding a lease leaves its rows due again when the lease runs out.
 
-Live events (`broadcast_on_commit`, `badges_on_commit`) go the same way in "thread" mode with a
-Redis channel layer (see `live_worker_applies`): queued
-when the transaction commits and sent by a second one-thread worker ("forum-live", so a slow mail
-server never delays a badge), in commit order, in one pass over the channel layer on one event
-loop, with the badge counts of every member concerned read in one query. A reply to a thread with
-20 watchers used to broadcast 23 times from the request, each `async_to_sync` call starting a
-thread and an event loop (~1.7 ms each). Live events are not durable: a process that dies loses
-only what open pages would have shown until their next reload.
+Live events (the badges, the thread and list pages) are sent after commit by the other worker
+thread: live.py. The two threads and their mode (`FORUM_EMAIL_WORKER`) are in workers.py.
 
 Apps above hand this worker work of their own with `run_after_commit` (the discussions app: who
 hears of a new post, and writing those notifications), durable the same way: they mark it pending
 in the writing transaction and declare an `AFTER_COMMIT` job in the registry (forum/core/jobs.py)
 whose catch-up `catch_up` (the every-minute job, and `send_pending_emails`) runs first for
 anything pending over a minute.
-
-`FORUM_EMAIL_WORKER`: "thread" (the default: the background threads), "sync" (send email and live
-events in the on-commit callback itself; tests), or False / "off" (no email worker: only the
-command sends email; live events are sent in the on-commit callback).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-import threading
-from collections import deque
-from contextlib import contextmanager
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from forum.core import jobs
 
-from . import badges, emails
+from . import emails
+from .live import badges_on_commit as badges_on_commit
+from .live import broadcast_now_or_soon as broadcast_now_or_soon
+from .live import broadcast_on_commit as broadcast_on_commit
+from .live import live_worker_applies as live_worker_applies
 from .models import Notification
+from .workers import _get_executor as _get_executor
+from .workers import _get_live_executor as _get_live_executor
+from .workers import _submit
+from .workers import mode as mode
+from .workers import wait_for_workers as wait_for_workers
+from .workers import worker_off as worker_off
 
 logger = logging.getLogger(__name__)
 
@@ -60,64 +55,6 @@ LEASE = timedelta(minutes=10)
 BATCH = 200
 # The command leaves fresh rows to the worker and sends only what has waited this long.
 COMMAND_GRACE = timedelta(minutes=1)
-
-# The two background threads of this process: "forum-email" runs after-commit jobs and sends
-# email, "forum-live" sends live events (so a slow mail server never delays a badge).
-_email_worker = jobs.Worker("forum-email")
-_live_worker = jobs.Worker("forum-live")
-
-
-_local = threading.local()
-
-
-@contextmanager
-def worker_off():
-    """Within, in this thread: as FORUM_EMAIL_WORKER "off" (nothing is sent after commit; the
-    caller sends). `send_pending_emails` counts what it sends, so nothing may leave behind it."""
-    _local.off = True
-    try:
-        yield
-    finally:
-        _local.off = False
-
-
-def mode() -> str:
-    if getattr(_local, "off", False):
-        return "off"
-    value = getattr(settings, "FORUM_EMAIL_WORKER", "thread")
-    if value is False or value in ("off", "false", "0", "", None):
-        return "off"
-    if value == "sync":
-        return "sync"
-    return "thread"
-
-
-def _get_executor() -> jobs.Worker:
-    return _email_worker
-
-
-def _get_live_executor() -> jobs.Worker:
-    return _live_worker
-
-
-_submissions = 0  # work handed to either worker so far (jobs queue further work when they run)
-
-
-def _submit(executor: jobs.Worker, fn):
-    global _submissions
-    _submissions += 1
-    return executor.submit(fn)
-
-
-def wait_for_workers(timeout: float = 30) -> None:
-    """Block until both workers are idle, including the work their own jobs queued meanwhile
-    (a fan-out job queues emails and badges): tests, benchmarks, shutdown."""
-    while True:
-        before = _submissions
-        for get in (_get_executor, _get_live_executor):
-            get().submit(lambda: None).result(timeout=timeout)
-        if _submissions == before:
-            return
 
 
 def schedule():
@@ -218,110 +155,3 @@ def send_due(*, older_than: timedelta | None = None) -> int:
         sent += emails.deliver_immediate(rows)
         if len(rows) < BATCH:
             return sent
-
-
-# --- Live events --------------------------------------------------------------------------------
-_live_queue: deque = deque()
-_live_lock = threading.Lock()
-_live_scheduled = False
-_live_loop: asyncio.AbstractEventLoop | None = None  # used by the live worker thread only
-
-
-def broadcast_on_commit(group: str, event: dict) -> None:
-    """`forum.core.realtime.broadcast_on_commit`, sent by the live worker instead of the request."""
-    transaction.on_commit(lambda: broadcast_now_or_soon(group, event))
-
-
-def live_worker_applies() -> bool:
-    """Whether live events go through the live worker: "thread" mode, with a channel layer that
-    is reachable from any thread (Redis, as production requires). The in-process layer used in
-    development without Redis delivers into the event loop of the server that holds the sockets,
-    which only a broadcast from the request's own thread reaches promptly (`async_to_sync` runs
-    on that loop), so there events are sent in the on-commit callback as before."""
-    if mode() != "thread":
-        return False
-    from channels.layers import InMemoryChannelLayer, get_channel_layer
-
-    layer = get_channel_layer()
-    return layer is not None and not isinstance(layer, InMemoryChannelLayer)
-
-
-def broadcast_now_or_soon(group: str, event: dict) -> None:
-    """After commit: queue the event for the live worker, or send it now (see `live_worker_applies`)."""
-    if not live_worker_applies():
-        from forum.core import realtime
-
-        realtime.broadcast(group, event)
-        return
-    _enqueue(("event", group, event))
-
-
-def badges_on_commit(user_ids) -> None:
-    """After commit, each member's open pages get their unread-notification count."""
-    ids = {int(uid) for uid in user_ids}
-    if not ids:
-        return
-    if not live_worker_applies():
-        badges.broadcast_unread_counts(ids)
-        return
-    _enqueue(("badges", ids, None))
-
-
-def _enqueue(item) -> None:
-    global _live_scheduled
-    with _live_lock:
-        _live_queue.append(item)
-        if _live_scheduled:
-            return
-        _live_scheduled = True
-    _submit(_get_live_executor(), _live_work)
-
-
-def _live_work() -> None:
-    """One run of the live worker: everything queued, in order, on the worker's own event loop."""
-    global _live_scheduled, _live_loop
-    with _live_lock:
-        items = list(_live_queue)
-        _live_queue.clear()
-        _live_scheduled = False
-    try:
-        messages = _live_messages(items)
-        if messages:
-            if _live_loop is None or _live_loop.is_closed():
-                _live_loop = asyncio.new_event_loop()
-            _live_loop.run_until_complete(_send_all(messages))
-    except Exception:  # never kill the worker thread
-        logger.exception("sending live events failed")
-    finally:
-        connection.close()
-
-
-def _live_messages(items) -> list[tuple[str, dict]]:
-    from forum.core import realtime
-
-    badge_ids = set().union(*(ids for kind, ids, _event in items if kind == "badges")) if items else set()
-    counts = badges.unread_counts(badge_ids) if badge_ids else {}
-    messages, badges_sent = [], False
-    for kind, target, event in items:
-        if kind == "event":
-            messages.append((target, event))
-        elif not badges_sent:  # all badges at the first badge request's place, with fresh counts
-            badges_sent = True
-            messages.extend((realtime.user_group(uid), {"type": badges.EVENT_UNREAD, "count": n})
-                            for uid, n in counts.items())
-    return messages
-
-
-async def _send_all(messages) -> None:
-    from channels.layers import get_channel_layer
-
-    from forum.core import realtime
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    for group, event in messages:
-        try:
-            await layer.group_send(group, {"type": realtime.RELAY_HANDLER, "event": event})
-        except Exception:  # one bad group must not stop the others
-            logger.exception("broadcast to %s failed", group)
