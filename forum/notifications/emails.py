@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from . import permissions, texts
 from .models import Notification, NotificationPreference
+from .tokens import unsubscribe_token
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ def language_of(user) -> str:
 
 
 def unsubscribe_url(user) -> str:
-    from .services import unsubscribe_token
-
     return absolute(reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(user)}))
 
 

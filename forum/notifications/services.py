@@ -12,23 +12,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forum.core import realtime
-
-from . import permissions
+from . import outbox, permissions
+from .badges import EVENT_UNREAD as EVENT_UNREAD
+from .badges import broadcast_unread_counts as broadcast_unread_counts
+from .badges import unread_counts as unread_counts
 from .models import Notification, NotificationPreference
+from .tokens import UNSUBSCRIBE_SALT as UNSUBSCRIBE_SALT
+from .tokens import BadUnsubscribeToken as BadUnsubscribeToken
+from .tokens import ExpiredUnsubscribeToken as ExpiredUnsubscribeToken
+from .tokens import unsubscribe_token as unsubscribe_token
+from .tokens import user_for_unsubscribe_token
 
 logger = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "forum.notifications.unsubscribe"
-EVENT_UNREAD = "notifications.unread"
 
 
 @dataclass
@@ -121,31 +122,11 @@ def _create_one_by_one(rows: list[Notification]) -> list[Notification]:
 
 
 def _after_create(rows: list[Notification]) -> None:
-    from . import outbox
-
     outbox.badges_on_commit({row.recipient_id for row in rows})  # by the live worker
     try:
         outbox.schedule()  # the emails go out from the worker, not from this request
     except Exception:  # mail trouble must not turn a committed reply into an error page
         logger.exception("sending notification emails failed")
-
-
-def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
-    """Unread notifications per member, about what each may see now (`permissions.readable_counts`:
-    a fixed number of queries whatever the number of members)."""
-    from django.contrib.auth import get_user_model
-
-    ids = set(user_ids)
-    users = list(get_user_model().objects.filter(pk__in=ids)) if ids else []
-    counts = dict.fromkeys(ids, 0)
-    counts.update(permissions.readable_counts(users, Notification.objects.filter(read_at__isnull=True)))
-    return counts
-
-
-def broadcast_unread_counts(user_ids: Iterable[int]) -> None:
-    """Tell each member's open pages their unread count now."""
-    for user_id, count in unread_counts(user_ids).items():
-        realtime.broadcast(realtime.user_group(user_id), {"type": EVENT_UNREAD, "count": count})
 
 
 @transaction.atomic
@@ -228,41 +209,6 @@ def preference_set(*, actor, email: str) -> NotificationPreference:
 
 
 # --- One-click unsubscribe ---------------------------------------------------------------------
-
-class BadUnsubscribeToken(Exception):
-    """The link was altered or is not ours; nothing was changed."""
-
-
-class ExpiredUnsubscribeToken(BadUnsubscribeToken):
-    """The link is ours but older than FORUM_UNSUBSCRIBE_LINK_DAYS; nothing was changed."""
-
-
-def unsubscribe_token(user) -> str:
-    """A signed, timestamped token naming the member, for the link at the foot of every email.
-
-    `signing.dumps` signs with a TimestampSigner, so the token carries the time it was made and
-    is refused once older than FORUM_UNSUBSCRIBE_LINK_DAYS: a forwarded or leaked old email does
-    not keep a working handle on the account for ever.
-    """
-    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=False)
-
-
-def user_for_unsubscribe_token(token: str):
-    from django.contrib.auth import get_user_model
-
-    try:
-        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT,
-                                max_age=timedelta(days=settings.FORUM_UNSUBSCRIBE_LINK_DAYS))
-        user_id = int(payload["u"])
-    except signing.SignatureExpired as exc:
-        raise ExpiredUnsubscribeToken from exc
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise BadUnsubscribeToken from exc
-    user = get_user_model().objects.filter(pk=user_id, is_active=True, deleted_at__isnull=True).first()
-    if user is None:
-        raise BadUnsubscribeToken
-    return user
-
 
 @transaction.atomic
 def unsubscribe(*, token: str):

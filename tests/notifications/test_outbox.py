@@ -470,3 +470,32 @@ def test_the_command_prints_how_many_emails_it_sent_when_it_wrote_them_itself(ma
     outbox.wait_for_workers()
     assert sorted(m.to[0] for m in mail.outbox) == ["bilal@example.org", "lina@example.org"]
     assert "2 email(s) sent" in out.getvalue()
+
+
+def test_work_handed_on_while_the_program_exits_still_runs():
+    """A command (seed_demo --force) ends while the email worker runs a job that hands work to the
+    live worker: it used to fail with "cannot schedule new futures after (interpreter) shutdown"
+    and the work was left to the next catch-up. Both workers now finish before the program exits."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import os, time, django\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.base')\n"
+        "django.setup()\n"
+        "from forum.notifications import outbox\n"
+        "def second():\n"
+        "    print('second ran', flush=True)\n"
+        "def first():\n"
+        "    time.sleep(0.5)  # by now the main thread has ended\n"
+        "    outbox._get_live_executor().submit(second).result(timeout=10)\n"
+        "    outbox._get_executor().submit(second)\n"
+        "    print('first ran', flush=True)\n"
+        "outbox._get_executor().submit(first)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n").count("second ran") == 2 and "first ran" in done.stdout, done.stderr
+    assert "RuntimeError" not in done.stderr
