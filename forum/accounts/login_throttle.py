@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from allauth.core.internal import ratelimit  # the limiter allauth's own adapter uses
 from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
+
+from forum.core import conf
 
 APP = "forum.accounts"
 ADDRESS_CEILING = "login_failed_address"
@@ -42,7 +43,7 @@ class LoginThrottleMixin:
         if not usage:
             raise self.validation_error("too_many_login_attempts")
         ceiling = ratelimit.consume(request, app=APP, action=ADDRESS_CEILING, key=login,
-                                    config={ADDRESS_CEILING: settings.FORUM_LOGIN_FAILURES_PER_ADDRESS})
+                                    config={ADDRESS_CEILING: conf.FORUM_LOGIN_FAILURES_PER_ADDRESS})
         self._forum_address_ceiling_reached = ceiling is None
         self._forum_login_usage = [usage, ceiling] if ceiling else [usage]
 
@@ -62,4 +63,4 @@ class LoginThrottleMixin:
         ratelimit.clear(request, app="allauth.account", action="login_failed",
                         key=f"{login}|{ratelimit.get_ip(request)}")
         ratelimit.clear(request, app=APP, action=ADDRESS_CEILING, key=login,
-                        config={ADDRESS_CEILING: settings.FORUM_LOGIN_FAILURES_PER_ADDRESS})
+                        config={ADDRESS_CEILING: conf.FORUM_LOGIN_FAILURES_PER_ADDRESS})

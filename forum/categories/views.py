@@ -2,7 +2,6 @@
 
 import functools
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
@@ -10,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from forum.accounts import permissions as accounts
+from forum.core import conf
 
 from . import permissions, selectors
 
@@ -47,8 +47,8 @@ def detail(request, slug):
         "organisation": accounts.membership(request.user).organisation if speaks else None,
         "subcategories": [c for c in category.children.all()
                           if permissions.can_view_category(request.user, c)],
-        "title_max": settings.FORUM_TITLE_MAX_CHARS,
-        "post_max": settings.FORUM_POST_MAX_CHARS,
+        "title_max": conf.FORUM_TITLE_MAX_CHARS,
+        "post_max": conf.FORUM_POST_MAX_CHARS,
         "editor_script": _static_exists("js/editor.js"),
         "editor_css": _static_exists("css/editor.css"),
     })

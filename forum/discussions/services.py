@@ -13,7 +13,6 @@ import logging
 import re
 import unicodedata
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +27,7 @@ from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.categories.models import Category
-from forum.core import availability, richtext, textbounds
+from forum.core import availability, conf, richtext, textbounds
 
 from . import activity, attachments, audience, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
@@ -49,7 +48,7 @@ def clean_source(source: str | None) -> str:
     text = (source or "").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ValidationError({"source": _("Write something: the post is empty.")}, code="empty")
-    limit = settings.FORUM_POST_MAX_CHARS
+    limit = conf.FORUM_POST_MAX_CHARS
     if len(text) > limit:
         raise ValidationError({"source": _("The post is %(length)d characters long; the limit is %(limit)d.")
                                % {"length": len(text), "limit": limit}}, code="too_long")
@@ -67,7 +66,7 @@ def clean_title(title: str | None) -> str:
     text = (title or "").strip()
     if not text:
         raise ValidationError({"title": _("Give the thread a title.")}, code="empty")
-    limit = settings.FORUM_TITLE_MAX_CHARS
+    limit = conf.FORUM_TITLE_MAX_CHARS
     if len(text) > limit:
         raise ValidationError({"title": _("The title is %(length)d characters long; the limit is %(limit)d.")
                                % {"length": len(text), "limit": limit}}, code="too_long")
@@ -119,7 +118,7 @@ def _consume(key: str, rate: str) -> tuple[bool, int, int]:
 
 def _check_post_rate(author) -> None:
     """At most FORUM_POST_RATE new posts per member per window, counted in the cache."""
-    within, limit, window = _consume(f"forum:post-rate:{author.pk}", settings.FORUM_POST_RATE)
+    within, limit, window = _consume(f"forum:post-rate:{author.pk}", conf.FORUM_POST_RATE)
     if not within:
         minutes = max(1, window // 60)
         raise ValidationError(
@@ -173,7 +172,7 @@ def post_preview(*, actor, source: str) -> str:
     permissions.check_preview_post(actor)
     if not (source or "").strip():
         return ""
-    within, _limit, _window = _consume(f"forum:preview-rate:{actor.pk}", settings.FORUM_PREVIEW_RATE)
+    within, _limit, _window = _consume(f"forum:preview-rate:{actor.pk}", conf.FORUM_PREVIEW_RATE)
     if not within:
         raise ValidationError(_("You are asking for previews too fast. Please wait a minute and try again."),
                               code="rate_limited")
@@ -414,9 +413,9 @@ def post_hide(*, actor, post: Post, reason: str, hidden: bool = True) -> Post:
 
 def reactions_for(category) -> list[str]:
     """The reactions offered in a category: the fixed set, plus agree/disagree in consultations."""
-    allowed = list(settings.FORUM_REACTIONS)
+    allowed = list(conf.FORUM_REACTIONS)
     if getattr(category, "is_consultation", False):
-        allowed += list(settings.FORUM_CONSULTATION_REACTIONS)
+        allowed += list(conf.FORUM_CONSULTATION_REACTIONS)
     return allowed
 
 
