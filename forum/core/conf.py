@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings as _django_settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -139,6 +140,29 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         raw = environ.get(setting.name, "") if setting.env else ""
         values[setting.name] = setting.parse(raw) if raw != "" else setting.default
     return values
+
+
+def _has_type(value: Any, declared: Setting) -> bool:
+    if declared.type is tuple:
+        return isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value)
+    if declared.type is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if declared.type is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, declared.type)
+
+
+def check_types(app_configs=None, **kwargs) -> list[checks.Error]:
+    """A system check (`manage.py check`, start-up): each FORUM_ setting has its declared type, so a
+    settings module that writes `FORUM_POSTS_PER_PAGE = "50"` is told so before a page breaks."""
+    errors = []
+    for declared in SETTINGS:
+        value = get(declared.name)
+        if not _has_type(value, declared):
+            errors.append(checks.Error(
+                f"{declared.name} is {value!r}; it must be a {declared.type.__name__} "
+                f"(see docs/configuration.md).", id="core.E001"))
+    return errors
 
 
 def _show_default(setting: Setting) -> str:

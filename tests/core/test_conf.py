@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import override_settings
@@ -141,3 +142,16 @@ def test_the_settings_module_stops_on_a_bad_number_naming_it():
     result = _run({"FORUM_INVITATION_DAYS": "two weeks"})
     assert result.returncode != 0
     assert "FORUM_INVITATION_DAYS must be an integer, not 'two weeks'" in result.stderr
+
+
+def test_every_declared_default_has_its_declared_type():
+    assert conf.check_types() == []
+
+
+@pytest.mark.parametrize("name, value", [("FORUM_POSTS_PER_PAGE", "50"), ("FORUM_PUBLIC_READING", "no"),
+                                         ("FORUM_REACTIONS", "👍"), ("FORUM_WS_FRAME_BURST", True)])
+def test_the_system_check_names_a_setting_of_the_wrong_type(settings, name, value):
+    setattr(settings, name, value)
+    errors = [error for error in checks.run_checks() if error.id == "core.E001"]
+    assert [error.msg for error in errors] == [
+        f"{name} is {value!r}; it must be a {conf.DECLARED[name].type.__name__} (see docs/configuration.md)."]
