@@ -45,9 +45,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+
+from forum.core import conf
 
 from .models import Notification
 
@@ -80,7 +81,7 @@ def worker_off():
 def mode() -> str:
     if getattr(_local, "off", False):
         return "off"
-    value = getattr(settings, "FORUM_EMAIL_WORKER", "thread")
+    value = conf.FORUM_EMAIL_WORKER
     if value is False or value in ("off", "false", "0", "", None):
         return "off"
     if value == "sync":

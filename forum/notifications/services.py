@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forum.core import realtime
+from forum.core import conf, realtime
 
 from . import permissions
 from .models import Notification, NotificationPreference
@@ -252,7 +251,7 @@ def user_for_unsubscribe_token(token: str):
 
     try:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT,
-                                max_age=timedelta(days=settings.FORUM_UNSUBSCRIBE_LINK_DAYS))
+                                max_age=timedelta(days=conf.FORUM_UNSUBSCRIBE_LINK_DAYS))
         user_id = int(payload["u"])
     except signing.SignatureExpired as exc:
         raise ExpiredUnsubscribeToken from exc
