@@ -59,7 +59,7 @@ def setup_django():
     # would be timed too. Only what the test Client needs: its host name, no debug query log.
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.FORUM_POST_RATE = "1000000/m"
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "post": "1000000/m"}
     from django.core.management import call_command
 
     if os.environ.get("DATABASE_URL"):

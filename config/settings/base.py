@@ -12,6 +12,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from forum.core import conf as forum_conf
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -202,7 +204,6 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
-
 # Encrypts TOTP and recovery-code seeds at rest and keeps a privileged user from removing their last factor.
 MFA_ADAPTER = "forum.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -246,10 +247,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Madaniya <no-reply@localhost>")
 # A hanging mail server must not hold the email worker (or shutdown) for ever.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
-# Who sends notification emails and live events after commit: "thread" (a background worker in
-# each process; `manage.py send_pending_emails` from cron catches anything left), "sync" (in the
-# request, for tests), "off" (cron only).
-FORUM_EMAIL_WORKER = os.environ.get("FORUM_EMAIL_WORKER", "thread")
+# The file backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes here.
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------------------------
@@ -287,38 +287,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Forum limits (read where used through forum.core.conf) ----------------------------------
-FORUM_ALLOW_JOIN_REQUESTS = env_bool("FORUM_ALLOW_JOIN_REQUESTS", False)
-FORUM_PUBLIC_READING = env_bool("FORUM_PUBLIC_READING", False)
-FORUM_INVITATION_DAYS = int(os.environ.get("FORUM_INVITATION_DAYS", "14"))
-# How long the one-click unsubscribe link of a notification email works (old mails included).
-FORUM_UNSUBSCRIBE_LINK_DAYS = int(os.environ.get("FORUM_UNSUBSCRIBE_LINK_DAYS", "60"))
-FORUM_DISPLAY_NAME_MAX = 60
-FORUM_BIO_MAX = 500
-FORUM_POST_MAX_CHARS = int(os.environ.get("FORUM_POST_MAX_CHARS", "20000"))
-FORUM_TITLE_MAX_CHARS = 200
-FORUM_UPLOAD_MAX_BYTES = int(os.environ.get("FORUM_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
-FORUM_UPLOAD_MAX_PIXELS = 40_000_000
-FORUM_POSTS_PER_PAGE = 50
-# Every limit our code applies, by name, counted by forum.core.ratelimit ("count/window", several
-# comma separated must all hold). allauth's own doors keep ACCOUNT_RATE_LIMITS above.
-FORUM_RATE_LIMITS = {
-    "post": os.environ.get("FORUM_POST_RATE", "10/m"),  # new threads and replies, per member
-    "preview": os.environ.get("FORUM_PREVIEW_RATE", "30/m"),  # editor previews, per member
-    "join_request": os.environ.get("FORUM_JOIN_REQUEST_RATE", "20/m"),  # requests to join, per IP
-    # Failed logins for one address from every IP together: the ceiling on a distributed guess. When
-    # full, only a right password of an account with a second factor goes on (to that factor).
-    "login_failures_per_address": os.environ.get("FORUM_LOGIN_FAILURES_PER_ADDRESS", "20/5m,200/d"),
-}
-# Longer addresses get 414 (forum.core.middleware.URLTooLongMiddleware); daphne and nginx: 16 KB.
-FORUM_MAX_URL_CHARS = 8192
-# Bounds on the renderer's work per text (forum.core.textbounds).
-FORUM_MARKDOWN_MAX_LINES = 1000
-FORUM_MARKDOWN_MAX_TABLE_ROWS = 200
-FORUM_MARKDOWN_MAX_NESTING = 16
-FORUM_MARKDOWN_MAX_MARKUP = 3000
-FORUM_REACTIONS = ["👍", "❤️", "👏", "🤔"]
-FORUM_CONSULTATION_REACTIONS = ["agree", "disagree"]
+# --- Forum settings ---------------------------------------------------------------------------
+# Every FORUM_* setting is declared once, with its default, type and documentation, in
+# forum/core/conf.py (code reads them through it); here they take the environment's value where one
+# is given. docs/configuration.md lists them.
+globals().update(forum_conf.from_environment(os.environ))
 
 LOGGING = {
     "version": 1,

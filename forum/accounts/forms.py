@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from forum.core import conf
+
 from . import names
 
 # Bidi embeddings and overrides (not the plain LRM/RLM marks Arabic text legitimately uses).
@@ -24,7 +26,7 @@ def clean_bio(text: str) -> str:
                                     code="bidi")
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\n\r\t" for ch in text):
         raise forms.ValidationError(_("The bio cannot contain control characters."), code="control")
-    limit = getattr(settings, "FORUM_BIO_MAX", 500)
+    limit = conf.FORUM_BIO_MAX
     if len(text) > limit:
         raise forms.ValidationError(
             _("The bio can be at most %(limit)d characters long (it has %(count)d).")
@@ -39,11 +41,11 @@ class ProfileForm(forms.Form):
         label=_("Display name"), strip=False,
         help_text=_("Shown beside everything you write. Any script; letters or digits required."),
         widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "nickname",
-                                      "maxlength": settings.FORUM_DISPLAY_NAME_MAX}),
+                                      "maxlength": conf.FORUM_DISPLAY_NAME_MAX}),
     )
     bio = forms.CharField(
         label=_("Short bio"), required=False, strip=False,
-        widget=forms.Textarea(attrs={"dir": "auto", "rows": 5, "maxlength": settings.FORUM_BIO_MAX}),
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 5, "maxlength": conf.FORUM_BIO_MAX}),
     )
     preferred_language = forms.ChoiceField(
         label=_("Language"), required=False,
@@ -56,7 +58,7 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Formatted per request, so the help text is in the reader's language.
         self.fields["bio"].help_text = gettext("Optional, at most %(limit)d characters.") % {
-            "limit": settings.FORUM_BIO_MAX}
+            "limit": conf.FORUM_BIO_MAX}
 
     def clean_display_name(self):
         name, key = names.clean_display_name(self.cleaned_data["display_name"])

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from forum.core import conf
 
 # Bidi embeddings, overrides and isolates, marks, zero-width characters, BOM, word joiner.
 FORBIDDEN = frozenset(
@@ -52,7 +53,7 @@ def clean_display_name(name: str) -> tuple[str, str]:
     name = " ".join(unicodedata.normalize("NFKC", name).split())
     if not name:
         raise ValidationError(_("Please enter a name."), code="required")
-    limit = getattr(settings, "FORUM_DISPLAY_NAME_MAX", 60)
+    limit = conf.FORUM_DISPLAY_NAME_MAX
     if len(name) > limit:
         raise ValidationError(_("Names can be at most %(limit)d characters long.") % {"limit": limit},
                               code="too_long")

@@ -27,13 +27,13 @@ a fixed number of queries.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
+from forum.core import conf
 
 from .models import Category
 
@@ -60,7 +60,7 @@ def categories_changed(**kwargs) -> None:
 
 
 def public_reading() -> bool:
-    return bool(getattr(settings, "FORUM_PUBLIC_READING", False))
+    return bool(conf.FORUM_PUBLIC_READING)
 
 
 def moderated_category_ids(user) -> set[int]:

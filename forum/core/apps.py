@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from forum.core import conf
 
 
 class CoreConfig(AppConfig):
@@ -6,6 +9,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        checks.register(conf.check_types)
         # Every app declares its background jobs in its own jobs.py (see forum/core/jobs.py).
         from . import jobs
 

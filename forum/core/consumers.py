@@ -16,6 +16,8 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.core import conf
+
 from . import realtime
 
 # Close codes (documented in docs/live-protocol.md).
@@ -28,8 +30,6 @@ MAX_FRAME_BYTES = 16 * 1024
 
 # Frames a client may send: a steady rate with a burst on top (settings FORUM_WS_FRAMES_PER_SECOND,
 # FORUM_WS_FRAME_BURST). Frames beyond it are refused; a client that keeps sending is cut off.
-DEFAULT_FRAMES_PER_SECOND = 5
-DEFAULT_FRAME_BURST = 20
 
 
 class FrameBudget:
@@ -94,8 +94,8 @@ class JsonConsumer(AsyncWebsocketConsumer):
 
     def within_budget(self) -> bool:
         if self.budget is None:
-            self.budget = FrameBudget(getattr(settings, "FORUM_WS_FRAMES_PER_SECOND", DEFAULT_FRAMES_PER_SECOND),
-                                      getattr(settings, "FORUM_WS_FRAME_BURST", DEFAULT_FRAME_BURST),
+            self.budget = FrameBudget(conf.FORUM_WS_FRAMES_PER_SECOND,
+                                      conf.FORUM_WS_FRAME_BURST,
                                       clock=self.frame_clock)
         return self.budget.take()
 

@@ -20,10 +20,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from forum.core import conf
 
 # Pillow format name → (content type, stored extension, extensions accepted on upload)
 FORMATS = {
@@ -50,11 +51,11 @@ class CleanImage:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "FORUM_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+    return int(conf.FORUM_UPLOAD_MAX_BYTES)
 
 
 def max_pixels() -> int:
-    return int(getattr(settings, "FORUM_UPLOAD_MAX_PIXELS", 40_000_000))
+    return int(conf.FORUM_UPLOAD_MAX_PIXELS)
 
 
 def _megabytes(n: int) -> str:

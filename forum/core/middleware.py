@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils import translation
 
+from forum.core import conf
+
 
 class UserLanguageMiddleware:
     """A signed-in member's saved language wins over the browser's; the switcher saves it."""
@@ -79,7 +81,7 @@ class URLTooLongMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = int(getattr(settings, "FORUM_MAX_URL_CHARS", 8192))
+        limit = int(conf.FORUM_MAX_URL_CHARS)
         raw_query = request.META.get("QUERY_STRING", "")
         if len(request.path) + len(raw_query) + 1 > limit:
             from django.shortcuts import render

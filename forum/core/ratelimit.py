@@ -1,7 +1,7 @@
 """The forum's one rate limiter: named rates, counted in the cache, one answer when the cache is down.
 
 Every limit our code applies is named in one setting, `FORUM_RATE_LIMITS` ({"post": "10/m", ...};
-docs/configuration.md), and counted here:
+declared in forum/core/conf.py, docs/configuration.md), and counted here:
 
     usage = ratelimit.consume("post", key=user.pk)
     if not usage:
@@ -26,10 +26,9 @@ import re
 from dataclasses import dataclass
 
 from allauth.core.internal import ratelimit as allauth_ratelimit
-from django.conf import settings
 from django.core.cache import cache
 
-from . import availability
+from . import availability, conf
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ def parse_rates(rates: str) -> list[tuple[int, int]]:
 
 def rates_of(name: str) -> list[tuple[int, int]]:
     """The (limit, window) pairs configured for `name` in FORUM_RATE_LIMITS (KeyError if unnamed)."""
-    return parse_rates(settings.FORUM_RATE_LIMITS[name])
+    return parse_rates(conf.FORUM_RATE_LIMITS[name])
 
 
 @dataclass

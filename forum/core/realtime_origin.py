@@ -16,6 +16,8 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from forum.core import conf
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -67,7 +69,7 @@ def site_origins(scope) -> set[str]:
             own = normalise_origin(f"{'https' if _request_is_secure(scope) else 'http'}://{host}")
             if own:
                 origins.add(own)
-    for configured in (getattr(settings, "FORUM_SITE_URL", "") or "", *getattr(settings, "CSRF_TRUSTED_ORIGINS", [])):
+    for configured in (conf.FORUM_SITE_URL or "", *getattr(settings, "CSRF_TRUSTED_ORIGINS", [])):
         if configured and "*" not in configured:
             origin = normalise_origin(configured)
             if origin:

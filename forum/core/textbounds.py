@@ -19,16 +19,13 @@ Each refusal says which bound was passed, in the writer's language. One pass, no
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from forum.core import conf
+
 MARKUP_CHARACTERS = frozenset("*_[]()<>|`!&\\")
 _LIST_BULLETS = frozenset("-+*")
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 def nesting_depth(line: str) -> int:
@@ -56,25 +53,25 @@ def nesting_depth(line: str) -> int:
 def check_markdown_bounds(text: str) -> None:
     """Raise ValidationError (code "too_complex") when `text` passes one of the bounds above."""
     text = text or ""
-    max_lines = _setting("FORUM_MARKDOWN_MAX_LINES", 1000)
+    max_lines = int(conf.FORUM_MARKDOWN_MAX_LINES)
     lines = text.split("\n")
     if len(lines) > max_lines:
         raise ValidationError(
             _("The text has %(count)d lines; at most %(limit)d are accepted.") % {"count": len(lines),
                                                                                    "limit": max_lines},
             code="too_complex")
-    max_rows = _setting("FORUM_MARKDOWN_MAX_TABLE_ROWS", 200)
+    max_rows = int(conf.FORUM_MARKDOWN_MAX_TABLE_ROWS)
     rows = sum(1 for line in lines if "|" in line)
     if rows > max_rows:
         raise ValidationError(
             _("The text has %(count)d table rows (lines with |); at most %(limit)d are accepted.")
             % {"count": rows, "limit": max_rows}, code="too_complex")
-    max_nesting = _setting("FORUM_MARKDOWN_MAX_NESTING", 16)
+    max_nesting = int(conf.FORUM_MARKDOWN_MAX_NESTING)
     if any(nesting_depth(line) > max_nesting for line in lines):
         raise ValidationError(
             _("Quotes and lists are nested too deeply: at most %(limit)d levels are accepted.")
             % {"limit": max_nesting}, code="too_complex")
-    max_markup = _setting("FORUM_MARKDOWN_MAX_MARKUP", 3000)
+    max_markup = int(conf.FORUM_MARKDOWN_MAX_MARKUP)
     markup = sum(1 for ch in text if ch in MARKUP_CHARACTERS)
     if markup > max_markup:
         raise ValidationError(

@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from forum.core import conf
+
 from . import health
 
 logger = logging.getLogger(__name__)
@@ -16,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 def home(request):
     """Members land on the categories; everyone else on the welcome page with the login."""
-    if request.user.is_authenticated or settings.FORUM_PUBLIC_READING:
+    if request.user.is_authenticated or conf.FORUM_PUBLIC_READING:
         return redirect("categories:index")
     return render(request, "core/home.html")
 

@@ -19,7 +19,6 @@ import uuid
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -35,7 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from forum.accounts import permissions as accounts
 from forum.categories import permissions as categories
-from forum.core import images, richtext
+from forum.core import conf, images, richtext
 
 from . import permissions
 from .models import Attachment
@@ -46,12 +45,12 @@ SERVED_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 def max_pending() -> int:
     """How many uploads a member may make per day that no post shows yet."""
-    return int(getattr(settings, "FORUM_UPLOAD_MAX_PENDING", 30))
+    return int(conf.FORUM_UPLOAD_MAX_PENDING)
 
 
 def pending_hours() -> int:
     """How long an upload waits for a post before it may be pruned (and stops counting)."""
-    return int(getattr(settings, "FORUM_UPLOAD_PENDING_HOURS", 24))
+    return int(conf.FORUM_UPLOAD_PENDING_HOURS)
 
 
 # --- Permissions --------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The shapes of the thread forms. The rules (length, control characters, who may) are the services'."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from forum.core import conf
 
 
 class _SourceField(forms.CharField):
@@ -22,7 +23,7 @@ class ReplyForm(forms.Form):
 
 class ThreadForm(forms.Form):
     title = forms.CharField(label=_("Title"), required=False, strip=False,
-                            widget=forms.TextInput(attrs={"dir": "auto", "maxlength": settings.FORUM_TITLE_MAX_CHARS,
+                            widget=forms.TextInput(attrs={"dir": "auto", "maxlength": conf.FORUM_TITLE_MAX_CHARS,
                                                           "autocomplete": "off"}))
     source = _SourceField()
     on_behalf_of = forms.BooleanField(label=_("Speak for my organisation"), required=False)
@@ -36,7 +37,7 @@ class OpeningPostEditForm(forms.Form):
     """Editing the opening post also edits the thread's title."""
 
     title = forms.CharField(label=_("Title"), required=False, strip=False,
-                            widget=forms.TextInput(attrs={"dir": "auto", "maxlength": settings.FORUM_TITLE_MAX_CHARS,
+                            widget=forms.TextInput(attrs={"dir": "auto", "maxlength": conf.FORUM_TITLE_MAX_CHARS,
                                                           "autocomplete": "off"}))
     source = _SourceField()
 

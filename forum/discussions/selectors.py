@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
+from forum.core import conf
 from forum.organisations.models import Membership
 
 from . import permissions, viewcounts
@@ -32,7 +32,7 @@ _PATH_RE = re.compile(rf"^[0-9a-z]{{{PATH_SEGMENT}}}(/[0-9a-z]{{{PATH_SEGMENT}}}
 
 
 def per_page() -> int:
-    return int(settings.FORUM_POSTS_PER_PAGE)
+    return int(conf.FORUM_POSTS_PER_PAGE)
 
 
 def thread_get_for_viewer(*, thread_id: int, viewer) -> Thread:

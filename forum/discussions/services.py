@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import unicodedata
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Subquery
@@ -26,7 +25,7 @@ from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.categories.models import Category
-from forum.core import ratelimit, richtext, textbounds
+from forum.core import conf, ratelimit, richtext, textbounds
 
 from . import activity, attachments, audience, permissions
 from .models import MAX_TREE_DEPTH, PATH_SEGMENT, Post, PostRevision, Reaction, Thread
@@ -47,7 +46,7 @@ def clean_source(source: str | None) -> str:
     text = (source or "").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ValidationError({"source": _("Write something: the post is empty.")}, code="empty")
-    limit = settings.FORUM_POST_MAX_CHARS
+    limit = conf.FORUM_POST_MAX_CHARS
     if len(text) > limit:
         raise ValidationError({"source": _("The post is %(length)d characters long; the limit is %(limit)d.")
                                % {"length": len(text), "limit": limit}}, code="too_long")
@@ -65,7 +64,7 @@ def clean_title(title: str | None) -> str:
     text = (title or "").strip()
     if not text:
         raise ValidationError({"title": _("Give the thread a title.")}, code="empty")
-    limit = settings.FORUM_TITLE_MAX_CHARS
+    limit = conf.FORUM_TITLE_MAX_CHARS
     if len(text) > limit:
         raise ValidationError({"title": _("The title is %(length)d characters long; the limit is %(limit)d.")
                                % {"length": len(text), "limit": limit}}, code="too_long")
@@ -382,9 +381,9 @@ def post_hide(*, actor, post: Post, reason: str, hidden: bool = True) -> Post:
 
 def reactions_for(category) -> list[str]:
     """The reactions offered in a category: the fixed set, plus agree/disagree in consultations."""
-    allowed = list(settings.FORUM_REACTIONS)
+    allowed = list(conf.FORUM_REACTIONS)
     if getattr(category, "is_consultation", False):
-        allowed += list(settings.FORUM_CONSULTATION_REACTIONS)
+        allowed += list(conf.FORUM_CONSULTATION_REACTIONS)
     return allowed
 
 

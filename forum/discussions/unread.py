@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Q, Subquery
 from django.utils import timezone
 
+from forum.core import conf
 from forum.core.availability import CACHE_ERRORS
 
 from . import permissions
@@ -96,7 +96,7 @@ def first_unread_post_id(user, thread) -> int | None:
 
 
 def unread_window_start():
-    days = int(getattr(settings, "FORUM_UNREAD_DAYS", 30))
+    days = int(conf.FORUM_UNREAD_DAYS)
     return timezone.now() - timedelta(days=days)
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 
+from forum.core import conf
 from forum.core.availability import CACHE_ERRORS
 
 from .models import Thread
@@ -26,7 +26,7 @@ _WINDOW = "forum:views-flushed:{}"
 
 
 def flush_interval() -> int:
-    return int(getattr(settings, "FORUM_VIEW_FLUSH_SECONDS", 60))
+    return int(conf.FORUM_VIEW_FLUSH_SECONDS)
 
 
 def pending_views(thread_id: int) -> int:

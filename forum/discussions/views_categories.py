@@ -4,7 +4,6 @@ and `categories:rows` (forum/discussions/urls_categories.py)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.views.decorators.cache import never_cache
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from forum.categories import permissions as category_permissions
 from forum.categories import selectors as category_selectors
+from forum.core import conf
 
 from . import selectors_categories as selectors
 from .views import render
@@ -51,8 +51,8 @@ def category_detail(request, slug):
         "can_speak_for_organisation": page.can_speak_for_organisation,
         "organisation": page.organisation,
         "subcategories": page.subcategories,
-        "title_max": settings.FORUM_TITLE_MAX_CHARS,
-        "post_max": settings.FORUM_POST_MAX_CHARS,
+        "title_max": conf.FORUM_TITLE_MAX_CHARS,
+        "post_max": conf.FORUM_POST_MAX_CHARS,
     })
 
 

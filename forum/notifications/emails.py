@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from forum.core import conf
+
 from . import permissions, texts
 from .models import Notification, NotificationPreference
 from .tokens import unsubscribe_token
@@ -35,7 +37,7 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 def site_url() -> str:
     """`FORUM_SITE_URL`, else https://<first public allowed host>, else http://localhost:8000."""
-    configured = getattr(settings, "FORUM_SITE_URL", "")
+    configured = conf.FORUM_SITE_URL
     if configured:
         return configured.rstrip("/")
     hosts = [h for h in settings.ALLOWED_HOSTS if h and h not in LOCAL_HOSTS and not h.startswith(".") and h != "*"]

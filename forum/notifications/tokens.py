@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+
+from forum.core import conf
 
 UNSUBSCRIBE_SALT = "forum.notifications.unsubscribe"
 
@@ -33,7 +34,7 @@ def unsubscribe_token(user) -> str:
 def user_for_unsubscribe_token(token: str):
     try:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT,
-                                max_age=timedelta(days=settings.FORUM_UNSUBSCRIBE_LINK_DAYS))
+                                max_age=timedelta(days=conf.FORUM_UNSUBSCRIBE_LINK_DAYS))
         user_id = int(payload["u"])
     except signing.SignatureExpired as exc:
         raise ExpiredUnsubscribeToken from exc

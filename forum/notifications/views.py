@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+
+from forum.core import conf
 
 from . import permissions, selectors, services, texts
 from .forms import PreferenceForm
@@ -82,7 +83,7 @@ def unsubscribe(request, token):
         services.user_for_unsubscribe_token(token)
     except services.ExpiredUnsubscribeToken:
         return render(request, "notifications/unsubscribe.html",
-                      {"expired": True, "days": settings.FORUM_UNSUBSCRIBE_LINK_DAYS}, status=410)
+                      {"expired": True, "days": conf.FORUM_UNSUBSCRIBE_LINK_DAYS}, status=410)
     except services.BadUnsubscribeToken:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":

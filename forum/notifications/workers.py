@@ -12,9 +12,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
-from django.conf import settings
-
-from forum.core import jobs
+from forum.core import conf, jobs
 
 # The two background threads of this process: "forum-email" runs after-commit jobs and sends
 # email, "forum-live" sends live events (so a slow mail server never delays a badge).
@@ -39,7 +37,7 @@ def worker_off():
 def mode() -> str:
     if getattr(_local, "off", False):
         return "off"
-    value = getattr(settings, "FORUM_EMAIL_WORKER", "thread")
+    value = conf.FORUM_EMAIL_WORKER
     if value is False or value in ("off", "false", "0", "", None):
         return "off"
     if value == "sync":

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from forum.accounts import permissions as policy
 from forum.accounts.names import clean_display_name
 from forum.audit.services import record
+from forum.core import conf
 
 from . import permissions
 from .models import Invitation, JoinRequest, Membership, Organisation
@@ -45,7 +46,7 @@ def absolute_url(path: str) -> str:
     """`path` on this site: FORUM_SITE_URL if set, else the current request's host, else (imports)
     https://<first allowed host> in production and http://localhost:8000 in DEBUG — the same
     fallback as notification emails."""
-    base = getattr(settings, "FORUM_SITE_URL", "")
+    base = conf.FORUM_SITE_URL
     if base:
         return base.rstrip("/") + path
     from allauth.core import context
@@ -138,7 +139,7 @@ def _invitation_save(*, inviter, email: str, organisation, role: str, access_end
     invitation = Invitation(
         email=email, name=name, organisation=organisation, role=role, inviter=inviter,
         key=secrets.token_urlsafe(32),
-        expires_at=timezone.now() + timedelta(days=settings.FORUM_INVITATION_DAYS),
+        expires_at=timezone.now() + timedelta(days=conf.FORUM_INVITATION_DAYS),
         access_ends_at=access_ends_at, language=language or "",
     )
     try:
@@ -300,7 +301,7 @@ def membership_remove(*, actor, membership: Membership) -> None:
 # --- requests to join ----------------------------------------------------------------------------
 
 def join_requests_enabled() -> bool:
-    return bool(getattr(settings, "FORUM_ALLOW_JOIN_REQUESTS", False))
+    return bool(conf.FORUM_ALLOW_JOIN_REQUESTS)
 
 
 @transaction.atomic

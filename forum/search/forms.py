@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from forum.accounts.models import User
 from forum.accounts.names import display_name_key
 from forum.categories.models import Category
+from forum.core import conf
 from forum.organisations.models import Organisation
 
 from . import permissions
 
 
 def query_max_chars() -> int:
-    return int(getattr(settings, "FORUM_SEARCH_QUERY_MAX_CHARS", 200))
+    return int(conf.FORUM_SEARCH_QUERY_MAX_CHARS)
 
 
 def query_max_terms() -> int:
-    return int(getattr(settings, "FORUM_SEARCH_QUERY_MAX_TERMS", 12))
+    return int(conf.FORUM_SEARCH_QUERY_MAX_TERMS)
 
 
 class SearchForm(forms.Form):

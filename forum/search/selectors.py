@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Expression, F, Q, QuerySet
 from django.utils import timezone
+
+from forum.core import conf
 
 from . import permissions
 from .models import SearchDocument
@@ -33,7 +34,7 @@ def uses_full_text() -> bool:
 
 
 def results_per_page() -> int:
-    return int(getattr(settings, "FORUM_SEARCH_RESULTS_PER_PAGE", 20))
+    return int(conf.FORUM_SEARCH_RESULTS_PER_PAGE)
 
 
 @dataclass(frozen=True)

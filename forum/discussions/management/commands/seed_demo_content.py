@@ -8,7 +8,6 @@ of `seed_demo` when they exist, otherwise any active members. It holds no secret
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.test.utils import override_settings
 
 from forum.accounts.models import User
 from forum.categories.models import Category
+from forum.core import conf
 from forum.discussions import services
 from forum.discussions.models import Thread
 from forum.organisations import demo
@@ -83,7 +83,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             categories = self.seed_categories()
             # Demo posts are written in a burst: lift the flood limit for this command only.
-            with override_settings(FORUM_RATE_LIMITS={**settings.FORUM_RATE_LIMITS, "post": "100000/m"}):
+            with override_settings(FORUM_RATE_LIMITS={**conf.FORUM_RATE_LIMITS, "post": "100000/m"}):
                 created = self.seed_threads(categories)
         self.stdout.write(self.style.SUCCESS(
             f"Demo content ready: {len(categories)} categories, {created} new threads."))
