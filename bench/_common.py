@@ -135,7 +135,7 @@ def build_forum(*, total_posts: int = 20_000, big_thread_posts: int = 10_000, us
     from forum.categories.models import Category
     from forum.core import richtext
     from forum.discussions.models import MAX_TREE_DEPTH, Post, Reaction, Thread
-    from forum.discussions.services import _segment
+    from forum.discussions.services._common import _segment
     from forum.organisations.models import Membership, Organisation
 
     rng = random.Random(seed)

@@ -90,6 +90,7 @@ def main() -> None:
     # sanitising) and the activity hooks (subscriptions, read state, notifications incl. immediate
     # e-mails, live broadcast). The wrappers only add timers around the real functions.
     from forum.discussions import activity
+    from forum.discussions.services import posts as post_services  # where post_create finds _render
 
     phases: dict[str, list[float]] = {"render": [], "activity_hooks": []}
 
@@ -105,8 +106,8 @@ def main() -> None:
     from django.db import transaction
 
     phases["on_commit_callbacks"] = []
-    real_render, real_hook, real_on_commit = services._render, activity.on_post_created, transaction.on_commit
-    services._render = timing("render", real_render)
+    real_render, real_hook, real_on_commit = post_services._render, activity.on_post_created, transaction.on_commit
+    post_services._render = timing("render", real_render)
     activity.on_post_created = timing("activity_hooks", real_hook)
 
     def on_commit(func, using=None, robust=False):
@@ -116,7 +117,7 @@ def main() -> None:
     try:
         split = measure(write, 30, after=outbox.wait_for_workers)
     finally:
-        services._render, activity.on_post_created = real_render, real_hook
+        post_services._render, activity.on_post_created = real_render, real_hook
         transaction.on_commit = real_on_commit
     # Let the worker finish what the writes queued (it ran alongside them, in the same process).
     drain_start = time.perf_counter()

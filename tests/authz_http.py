@@ -164,7 +164,7 @@ def _user(*, role: str, organisation=None, representative: bool = False, suspend
 def _post(*, thread, author, source: str, parent=None, **extra):
     from forum.core.richtext import render_post
     from forum.discussions.models import Post
-    from forum.discussions.services import _segment
+    from forum.discussions.services._common import _segment
 
     post = Post.objects.create(thread=thread, author=author, source=source, html=render_post(source),
                                parent=parent, path="", depth=0 if parent is None else parent.depth + 1, **extra)

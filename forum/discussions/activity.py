@@ -1,6 +1,6 @@
 """What follows a write in a thread: notifications, subscriptions, read state, live updates.
 
-The services in `services.py` call these inside their transaction, after the row is saved;
+The services in the `services` package call these inside their transaction, after the row is saved;
 anything sent to other people is sent on commit. Kept apart so the thread services stay about
 threads and posts.
 

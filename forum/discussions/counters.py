@@ -1,6 +1,6 @@
 """Recount the stored counters from the rows (`manage.py recount_counters`).
 
-The services keep the counters in step (see "Counters" in services.py and docs/threads.md); this
+The services keep the counters in step (see "Counters" in services/_common.py and docs/threads.md); this
 repairs counts that drifted before that was so (post deletions never lowered a category's count,
 moves carried hidden posts) or after a hand edit in the admin. Safe to run at any time and to run
 again; each row is written only when its count differs.

@@ -1,0 +1,36 @@
+"""Every write in threads: open, reply, edit, delete, react, pin, lock, move, delete threads, count views.
+
+Each service takes keyword arguments with the acting user, runs in one transaction, checks the
+permission first, validates, saves, writes the audit entry for moderator actions, and then calls
+the `activity` hooks (notifications, subscriptions, read state, live updates, sent on commit).
+Rejections raise `ValidationError` (bad input; nothing saved) or `PermissionDenied` / `Http404`
+(not allowed), each with a translated message saying what was wrong.
+
+Where each lives (call them through this package: `services.post_create(...)`):
+- `threads`: thread_create, thread_rename, thread_pin, thread_lock, thread_move, thread_delete,
+  thread_restore;
+- `posts`: post_create, post_edit, post_delete, post_hide, post_preview, and the text rules and
+  rendering they share with threads (clean_source, clean_title, mentions_in);
+- `reactions`: reactions_for, reaction_toggle;
+- `reading`: thread_viewed;
+- `_common`: private helpers of threads and posts (rate limit, tree paths, counters).
+"""
+
+from .posts import clean_source as clean_source
+from .posts import clean_title as clean_title
+from .posts import mentions_in as mentions_in
+from .posts import post_create as post_create
+from .posts import post_delete as post_delete
+from .posts import post_edit as post_edit
+from .posts import post_hide as post_hide
+from .posts import post_preview as post_preview
+from .reactions import reaction_toggle as reaction_toggle
+from .reactions import reactions_for as reactions_for
+from .reading import thread_viewed as thread_viewed
+from .threads import thread_create as thread_create
+from .threads import thread_delete as thread_delete
+from .threads import thread_lock as thread_lock
+from .threads import thread_move as thread_move
+from .threads import thread_pin as thread_pin
+from .threads import thread_rename as thread_rename
+from .threads import thread_restore as thread_restore

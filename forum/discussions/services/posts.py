@@ -1,0 +1,232 @@
+"""Post services: reply, edit, delete (by the author), hide (by a moderator), preview; and what a
+post or title may say (`clean_source`, `clean_title`) and how its text is rendered (@mentions).
+
+See the `services` package docstring for what every service does; the counters these writes keep
+are described in `_common`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.accounts import names
+from forum.accounts import permissions as accounts
+from forum.audit.services import record
+from forum.core import conf, ratelimit, richtext, textbounds
+
+from .. import activity, attachments, audience, permissions
+from ..models import Post, PostRevision, Thread
+from ._common import (
+    _check_post_rate,
+    _live_post_count_change,
+    _lock_counted_state,
+    _place_in_tree,
+    _speaker,
+    _touch,
+)
+
+# --- Validation --------------------------------------------------------------------------------
+
+_ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+def _has_control_chars(text: str, allowed=frozenset()) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+def clean_source(source: str | None) -> str:
+    """The post text with line ends unified; raises ValidationError saying what is wrong."""
+    text = (source or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ValidationError({"source": _("Write something: the post is empty.")}, code="empty")
+    limit = conf.FORUM_POST_MAX_CHARS
+    if len(text) > limit:
+        raise ValidationError({"source": _("The post is %(length)d characters long; the limit is %(limit)d.")
+                               % {"length": len(text), "limit": limit}}, code="too_long")
+    if _has_control_chars(text, _ALLOWED_CONTROLS):
+        raise ValidationError({"source": _("The post contains invisible control characters; "
+                                           "please remove them and try again.")}, code="control_chars")
+    try:
+        textbounds.check_markdown_bounds(text)  # what the renderer may be asked to do
+    except ValidationError as exc:
+        raise ValidationError({"source": exc.error_list}) from exc
+    return text
+
+
+def clean_title(title: str | None) -> str:
+    text = (title or "").strip()
+    if not text:
+        raise ValidationError({"title": _("Give the thread a title.")}, code="empty")
+    limit = conf.FORUM_TITLE_MAX_CHARS
+    if len(text) > limit:
+        raise ValidationError({"title": _("The title is %(length)d characters long; the limit is %(limit)d.")
+                               % {"length": len(text), "limit": limit}}, code="too_long")
+    if _has_control_chars(text):
+        raise ValidationError({"title": _("The title contains control characters or line breaks; "
+                                          "please remove them.")}, code="control_chars")
+    try:
+        names.validate_title_text(text)  # the display names' rule: no bidi overrides, no zero-width
+    except ValidationError as exc:
+        raise ValidationError({"title": exc.error_list}) from exc
+    return text
+
+
+# --- Rendering ---------------------------------------------------------------------------------
+
+def mentions_in(source: str, *, writer=None) -> dict[str, str]:
+    """{mention key: profile URL} for the active members @mentioned in `source` (no query without "@").
+
+    With `writer`, only members the writer may browse (`accounts.visible_users`): a text never tells
+    its writer that a member they may not see exists (an observer's preview is not a name oracle)."""
+    keys = audience.mention_keys(source)  # remembered: the notification hook asks again
+    if not keys:
+        return {}
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(display_name_key__in=keys, is_active=True, deleted_at__isnull=True)
+    if writer is not None:
+        users = accounts.visible_users(writer, users)
+    found = users.values_list("display_name_key", "pk")
+    return {key: reverse("accounts:profile", kwargs={"user_id": pk}) for key, pk in found}
+
+
+def _render(source: str, *, writer) -> str:
+    """Markdown to safe HTML, once, on write; @mentions of members the writer may see link to their profiles."""
+    return richtext.render_post(source, mentions=mentions_in(source, writer=writer))
+
+
+def post_preview(*, actor, source: str) -> str:
+    """The HTML `source` would be stored as, for the editor's preview; nothing is saved.
+
+    Only for someone who may post somewhere (`check_preview_post`), at most FORUM_RATE_LIMITS["preview"] times
+    per member and window, and within the post's bounds (`clean_source`): the renderer's work is
+    bounded before it starts. An empty text previews as "". Raises PermissionDenied, or ValidationError (code "rate_limited" when
+    too fast)."""
+    permissions.check_preview_post(actor)
+    if not (source or "").strip():
+        return ""
+    if not ratelimit.consume("preview", key=actor.pk):
+        raise ValidationError(_("You are asking for previews too fast. Please wait a minute and try again."),
+                              code="rate_limited")
+    text = clean_source(source)
+    return richtext.render_preview(text, mentions=mentions_in(text, writer=actor))
+
+
+# --- Posts -------------------------------------------------------------------------------------
+
+def _resolve_parent(thread: Thread, parent) -> Post:
+    """The post being answered: the opening post when none is given. Refuses other threads' posts."""
+    if parent is None or parent == "":
+        root = Post.objects.filter(thread=thread, depth=0).order_by("id").first()
+        if root is None:
+            raise ValidationError(_("This thread has no opening post to reply to."), code="no_root")
+        return root
+    if isinstance(parent, Post):
+        parent_id = parent.pk
+    else:
+        try:
+            parent_id = int(parent)
+        except (TypeError, ValueError):
+            raise ValidationError(_("The post you are replying to does not exist."), code="bad_parent") from None
+    found = Post.objects.filter(pk=parent_id).first()
+    if found is None:
+        raise ValidationError(_("The post you are replying to does not exist."), code="bad_parent")
+    if found.thread_id != thread.pk:
+        raise ValidationError(_("You can only reply to a post of this thread."), code="other_thread")
+    if found.deleted_at is not None:
+        raise ValidationError(_("The post you are replying to was deleted."), code="parent_deleted")
+    if found.hidden_at is not None:
+        raise ValidationError(_("The post you are replying to was hidden by a moderator."), code="parent_hidden")
+    return found
+
+
+@transaction.atomic
+def post_create(*, author, thread: Thread, source: str, parent=None, on_behalf_of: bool = False) -> Post:
+    """Reply to `parent` (a post of the same thread or its id; the opening post when None).
+
+    Watchers, the person answered and the people mentioned hear of it after commit; open pages update.
+    """
+    permissions.check_reply_to_thread(author, thread)
+    parent_post = _resolve_parent(thread, parent)
+    source = clean_source(source)
+    organisation = _speaker(author, on_behalf_of)
+    _check_post_rate(author)
+    post = Post.objects.create(thread=thread, author=author, parent=parent_post, on_behalf_of=organisation,
+                               source=source, html=_render(source, writer=author), fanout_pending_at=activity.fanout_stamp())
+    _place_in_tree(post, parent_post)
+    attachments.attachments_claim_for_post(post=post, author=author)
+    _touch(thread, post)
+    activity.on_post_created(post)
+    return post
+
+
+@transaction.atomic
+def post_edit(*, actor, post: Post, source: str) -> Post:
+    """Change a post's text; the previous text is kept as a revision."""
+    permissions.check_edit_post(actor, post)
+    source = clean_source(source)
+    if source == post.source:
+        return post
+    PostRevision.objects.create(post=post, editor=actor, source=post.source)
+    post.source = source
+    post.html = _render(source, writer=actor)
+    post.edited_at = timezone.now()
+    post.edit_count = F("edit_count") + 1
+    post.save(update_fields=["source", "html", "edited_at", "edit_count"])
+    post.refresh_from_db(fields=["edit_count"])
+    # Only the post's author's own uploads become the post's, even when a moderator edits.
+    attachments.attachments_claim_for_post(post=post, author=post.author)
+    if actor.pk != post.author_id:
+        record(actor=actor, verb="post.edit", target=post, data={"thread": post.thread_id})
+    activity.on_post_edited(post)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, actor, post: Post) -> Post:
+    """The author withdraws a post: its text and history are erased, a "deleted" placeholder keeps
+    the tree (its replies stay where they are)."""
+    permissions.check_delete_post(actor, post)
+    was_counted = _lock_counted_state(post)
+    post.deleted_at = timezone.now()
+    post.source = ""
+    post.html = ""
+    post.save(update_fields=["deleted_at", "source", "html"])
+    post.revisions.all().delete()
+    post.reactions.all().delete()
+    Post.objects.filter(pk=post.pk).update(reaction_counts={})
+    post.reaction_counts = {}
+    if was_counted:
+        _live_post_count_change(post, -1)
+    activity.on_post_removed(post)
+    return post
+
+
+@transaction.atomic
+def post_hide(*, actor, post: Post, reason: str, hidden: bool = True) -> Post:
+    """A moderator hides a post from readers (a placeholder stays), or shows it again; audited."""
+    permissions.check_hide_post(actor, post)
+    if hidden and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the post is hidden: the author and the audit log see it.")},
+                              code="no_reason")
+    _lock_counted_state(post)
+    if (post.hidden_at is not None) == hidden:
+        return post
+    post.hidden_at = timezone.now() if hidden else None
+    post.save(update_fields=["hidden_at"])
+    if post.deleted_at is None:
+        _live_post_count_change(post, -1 if hidden else 1)
+    record(actor=actor, verb="post.hide" if hidden else "post.unhide", target=post, reason=reason,
+           data={"thread": post.thread_id})
+    if hidden:
+        activity.on_post_removed(post)
+    else:
+        activity.on_post_edited(post)
+    return post
