@@ -37,6 +37,19 @@ def validate_title_text(text: str) -> None:
                               code="control")
 
 
+def validate_title_fields(instance, fields) -> None:
+    """`validate_title_text` on each named field of a model instance (its `clean()`); one
+    ValidationError naming every field that breaks the rule."""
+    errors = {}
+    for field in fields:
+        try:
+            validate_title_text(getattr(instance, field))
+        except ValidationError as exc:
+            errors[field] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
 def display_name_key(name: str) -> str:
     """The form two names are compared in: NFKC, case-folded, inner spaces collapsed."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

@@ -1,11 +1,10 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from forum.accounts.names import validate_title_text
+from forum.accounts.names import validate_title_fields
 
 
 class Category(models.Model):
@@ -62,11 +61,4 @@ class Category(models.Model):
     def clean(self):
         """The display names' rule for names of things: no bidi overrides or invisible characters."""
         super().clean()
-        errors = {}
-        for field in ("name",):
-            try:
-                validate_title_text(getattr(self, field))
-            except ValidationError as exc:
-                errors[field] = exc.error_list
-        if errors:
-            raise ValidationError(errors)
+        validate_title_fields(self, ("name",))

@@ -1,12 +1,11 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from forum.accounts.names import validate_title_text
+from forum.accounts.names import validate_title_fields
 
 
 class Organisation(models.Model):
@@ -38,14 +37,7 @@ class Organisation(models.Model):
     def clean(self):
         """The display names' rule for names of things: no bidi overrides or invisible characters."""
         super().clean()
-        errors = {}
-        for field in ("name", "name_ar"):
-            try:
-                validate_title_text(getattr(self, field))
-            except ValidationError as exc:
-                errors[field] = exc.error_list
-        if errors:
-            raise ValidationError(errors)
+        validate_title_fields(self, ("name", "name_ar"))
 
 
 class Membership(models.Model):
