@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "forum.notifications",
     "forum.categories",
     "forum.discussions",
+    "forum.live",
     "forum.search",
 ]
 

@@ -1,4 +1,4 @@
-"""Writes of the accounts app: profile changes, data export, account deletion."""
+"""Writes of the accounts app: profile changes, data export, account deletion, sanctions, observer grants."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from forum.core import personal_data, realtime
 
 from . import events, names, permissions
 from .forms import clean_bio
+from .models import ObserverGrant, Restriction
 
 User = get_user_model()
 
@@ -125,3 +126,67 @@ def session_ended(*, user_id: int, session_key: str) -> None:
     if session_key:
         realtime.broadcast_on_commit(realtime.user_group(user_id),
                                      events.session_ended(user_id=user_id, session_key=session_key))
+
+
+# --- sanctions and observer grants ------------------------------------------------------------------
+# Callers (moderation, live rooms, the admin) check who may impose them; these write, audit and
+# announce, so every open socket of the member checks its access again at once.
+
+@transaction.atomic
+def restriction_create(*, actor, user, kind: str, reason: str, scope: str = "site",
+                       object_id: int | None = None, ends_at=None, starts_at=None,
+                       audit_data: dict | None = None):
+    """Impose a suspension or mute on `user` (site-wide, or in one category / live session)."""
+    if kind not in Restriction.Kind.values or scope not in Restriction.Scope.values:
+        raise ValidationError(_("Unknown kind of restriction."))
+    if (scope == Restriction.Scope.SITE) != (object_id is None):
+        raise ValidationError(_("A site-wide restriction names no place; a scoped one names one."))
+    if not (reason or "").strip():
+        raise ValidationError(_("Give a reason."))
+    restriction = Restriction.objects.create(
+        user=user, kind=kind, scope=scope, object_id=object_id, reason=reason.strip(),
+        starts_at=starts_at or timezone.now(), ends_at=ends_at,
+        created_by=actor if getattr(actor, "pk", None) else None)
+    audit.record(actor=actor, verb="restriction.create", target=restriction, reason=restriction.reason,
+                 data={"user": user.pk, "kind": kind, "scope": scope, "object_id": object_id,
+                       "ends_at": ends_at.isoformat() if ends_at else None, **(audit_data or {})})
+    permissions.forget(user)
+    access_changed(user_id=user.pk, reason="restriction")
+    return restriction
+
+
+@transaction.atomic
+def restriction_lift(*, actor, restriction, reason: str = ""):
+    """End a restriction now (kept in the table and the audit log)."""
+    if restriction.lifted_at is None:
+        restriction.lifted_at = timezone.now()
+        restriction.save(update_fields=["lifted_at"])
+        audit.record(actor=actor, verb="restriction.lift", target=restriction, reason=reason)
+        access_changed(user_id=restriction.user_id, reason="restriction")
+    return restriction
+
+
+@transaction.atomic
+def observer_grant(*, actor, user, scope: str, object_id: int):
+    """Let an observer see one category or one live session (idempotent)."""
+    grant, created = ObserverGrant.objects.get_or_create(
+        user=user, scope=scope, object_id=object_id,
+        defaults={"granted_by": actor if getattr(actor, "pk", None) else None})
+    if created:
+        audit.record(actor=actor, verb="observer_grant.create", target=grant,
+                     data={"user": user.pk, "scope": scope, "object_id": object_id})
+        permissions.forget(user)
+        access_changed(user_id=user.pk, reason="observer_grant")
+    return grant
+
+
+@transaction.atomic
+def observer_revoke(*, actor, user, scope: str, object_id: int) -> bool:
+    grants = list(ObserverGrant.objects.filter(user=user, scope=scope, object_id=object_id))
+    for grant in grants:
+        audit.record(actor=actor, verb="observer_grant.delete", target=grant)
+        grant.delete()
+    if grants:
+        permissions.forget(user)
+        access_changed(user_id=user.pk, reason="observer_grant")
+    return bool(grants)
