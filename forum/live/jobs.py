@@ -4,7 +4,6 @@ from forum.core import jobs
 
 from . import reminders
 
-
 # --- Reminders (live-pages) ---------------------------------------------------------------------
 
 @jobs.job(name="live.reminders", schedule=jobs.EVERY_MINUTE)

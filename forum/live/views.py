@@ -167,13 +167,15 @@ def _sorted_questions(questions):
     return sorted(questions, key=lambda q: (not q["pinned"], -q["votes"], q["asked_at"] or "", q["id"]))
 
 
-def _room_context(request, session, *, message_form=None, question_form=None, observer_form=None) -> dict:
+def _room_context(request, session, *, message_form=None, question_form=None, observer_form=None,
+                  room_error: str = "") -> dict:
     user = request.user
     history = selectors.history(session=session, user=user, limit=HISTORY_LIMIT)
     can_edit = _allows(permissions.check_edit_session, user, session)
     can_moderate = permissions.can_moderate_session(user, session)
     context = {
         "session": session,
+        "room_error": room_error,
         "history": history,
         "questions": _sorted_questions(history["questions"]),
         "you": permissions.you(user, session),
@@ -183,6 +185,7 @@ def _room_context(request, session, *, message_form=None, question_form=None, ob
         "message_form": message_form or forms.MessageForm(initial={"client_id": uuid.uuid4()}),
         "question_form": question_form or forms.QuestionForm(initial={"client_id": uuid.uuid4()}),
         "message_max": conf.FORUM_LIVE_MESSAGE_MAX_CHARS,
+        "question_max": conf.FORUM_LIVE_QUESTION_MAX_CHARS,
         "socket_url": f"/ws/rooms/{session.pk}/",
         "room_script": _static_exists("js/live-room.js"),
         "room_css": _static_exists("css/live-room.css"),
@@ -207,17 +210,23 @@ def _room_write(request, session_id, *, form_class, form_key: str, write):
     the room; a refusal shows the room again with the reason on the form and nothing changed."""
     session = selectors_pages.session_for_page(session_id=session_id, viewer=request.user)
     form = form_class(request.POST)
-    status = 400
+    status, room_error = 400, ""
     if form.is_valid():
         try:
             write(session, form.cleaned_data)
         except (PermissionDenied, ValidationError) as e:
+            # On the form when it is still offered; else (the room closed meanwhile) above the room.
             form.add_error(None, _error_text(e))
+            room_error = _error_text(e)
             status = _room_status(e)
         else:
             return redirect(reverse("live:room", args=[session.pk]) + ("#messages" if form_key == "message_form"
                                                                         else "#questions"))
-    return render(request, "live/room.html", _room_context(request, session, **{form_key: form}), status=status)
+    context = _room_context(request, session, room_error=room_error, **{form_key: form})
+    offered = context["you"]["send"] if form_key == "message_form" else context["you"]["ask"]
+    if offered:
+        context["room_error"] = ""  # the form shows it
+    return render(request, "live/room.html", context, status=status)
 
 
 @login_required
