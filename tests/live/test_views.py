@@ -14,7 +14,6 @@ from django.utils import timezone
 from forum.accounts.models import ObserverGrant
 from forum.audit.models import AuditEntry
 from forum.live.models import ChatMessage, LiveSession, Question
-from tests.discussions.factories import make_thread  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
