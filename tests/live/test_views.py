@@ -188,11 +188,12 @@ def test_the_room_reads_without_javascript(client, member, make_session, make_us
     assert 'aria-live="polite"' in body
     assert f'data-socket-url="/ws/rooms/{session.pk}/"' in body
     assert "مرحبا <strong>everyone</strong>" in body and "What comes first?" in body
-    assert 'class="message-body user-content" dir="auto"' in body
-    assert 'class="message-author" dir="auto">سارة' in body
+    assert 'class="room-message-body user-content" dir="auto"' in body
+    assert 'class="room-author" dir="auto">سارة' in body
+    assert "data-live-room" in body and "data-room-messages" in body and "data-room-composer" in body
     assert f'action="{reverse("live:send", args=[session.pk])}"' in body
     assert f'action="{reverse("live:ask", args=[session.pk])}"' in body
-    assert f'data-last-seq="{LiveSession.objects.get(pk=session.pk).last_seq}"' in body
+    assert f'data-seq="{LiveSession.objects.get(pk=session.pk).last_seq}"' in body
 
 
 def test_the_room_is_not_found_for_those_who_may_not_see_it(client, member, make_session, make_organisation):
