@@ -503,3 +503,42 @@ def test_mute_and_remove_go_through_accounts_restrictions(make_session, member, 
                                   reason="x")
     assert _code(excinfo) == "forbidden"
     assert Question.objects.count() == 0 and Restriction.objects.filter(user=member).count() == 2
+
+
+def test_replay_after_an_edit_never_sends_the_earlier_text(make_session, member, say):
+    session = make_session()
+    msg = say(session, member, "My phone number is 555")
+    services.message_edit(actor=member, session=session, message_id=msg.pk, body="Call me")
+    services.message_edit(actor=member, session=session, message_id=msg.pk, body="Write to me")
+    replayed = selectors.replay(session=session, after_seq=0)
+    assert [f["type"] for f in replayed] == ["message", "message_updated", "message_updated"]
+    assert {f["html"] for f in replayed} == {"Write to me"} and "555" not in str(replayed)
+    assert replayed[0]["seq"] == 1 and replayed[0]["client_id"] == str(msg.client_id)
+
+
+def test_a_merged_question_takes_no_more_votes(make_session, make_user, ask, session_moderator):
+    session = make_session()
+    moderator = session_moderator(session)
+    original, duplicate = ask(session, make_user()), ask(session, make_user())
+    services.question_merge(actor=moderator, session=session, question_id=duplicate.pk, into_id=original.pk)
+    with pytest.raises(RoomError) as excinfo:
+        services.question_vote(actor=make_user(), session=session, question_id=duplicate.pk)
+    assert _code(excinfo) == "invalid"
+
+
+def test_a_moderator_lifts_a_mute_in_the_room(make_session, member, session_moderator):
+    from forum.accounts import permissions as accounts
+    from forum.accounts.models import Restriction
+
+    session, elsewhere = make_session(), make_session()
+    moderator = session_moderator(session)
+    services.participant_mute(actor=moderator, session=session, user=member, minutes=5, reason="Spam")
+    Restriction.objects.create(user=member, kind="mute", scope="session", object_id=elsewhere.pk, reason="x")
+    assert services.participant_restore(actor=moderator, session=session, user=member, reason="Apologised") == 1
+    accounts.forget(member)
+    services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body="Sorry")
+    assert AuditEntry.objects.filter(verb="restriction.lift", actor=moderator, reason="Apologised").exists()
+    assert Restriction.objects.get(object_id=elsewhere.pk).lifted_at is None
+    with pytest.raises(RoomError) as excinfo:
+        services.participant_restore(actor=member, session=session, user=member)
+    assert _code(excinfo) == "forbidden"

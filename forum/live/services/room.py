@@ -193,6 +193,10 @@ def message_edit(*, actor, session, message_id, body) -> ChatMessage:
         return msg
     msg.source, msg.html, msg.edited_at = text, _render(text), timezone.now()
     msg.save(update_fields=["source", "html", "edited_at"])
+    # Replay shows the text as it is now: the stored frames that showed an earlier version take the new one.
+    for event in RoomEvent.objects.filter(session=locked, kind__in=events.SHOWS_MESSAGE, ref_id=msg.pk):
+        event.payload = {**event.payload, "html": msg.html, "edited_at": events.iso(msg.edited_at)}
+        event.save(update_fields=["payload"])
     _emit(locked, kind=events.MESSAGE_UPDATED, ref_id=msg.pk, build=lambda seq: events.message_updated(msg, seq=seq))
     return msg
 
@@ -504,6 +508,22 @@ def participant_mute(*, actor, session, user, minutes, reason) -> Restriction:
     """Mute `user` in this room for `minutes` (they still read); their sockets re-check at once."""
     return _restrict(actor=actor, session=session, user=user, kind=Restriction.Kind.MUTE, reason=reason,
                      minutes=minutes)
+
+
+@room_write
+def participant_restore(*, actor, session, user, reason: str = "") -> int:
+    """Lift `user`'s mute and removal in this room (site-wide sanctions stay); returns how many."""
+    permissions.check_moderate(actor, session)
+    if not isinstance(user, User):
+        raise RoomError(errors.INVALID)
+    reason = _reason(reason)
+    now = timezone.now()
+    lifted = 0
+    for restriction in Restriction.objects.filter(user=user, scope=Restriction.Scope.SESSION, object_id=session.pk,
+                                                  lifted_at__isnull=True).exclude(ends_at__lte=now):
+        accounts_services.restriction_lift(actor=actor, restriction=restriction, reason=reason)
+        lifted += 1
+    return lifted
 
 
 @room_write
