@@ -542,3 +542,30 @@ def test_a_moderator_lifts_a_mute_in_the_room(make_session, member, session_mode
     with pytest.raises(RoomError) as excinfo:
         services.participant_restore(actor=member, session=session, user=member)
     assert _code(excinfo) == "forbidden"
+
+
+def test_a_mute_holds_from_the_next_action_even_on_a_long_lived_user_object(make_session, member, say,
+                                                                            session_moderator):
+    from forum.accounts.models import Restriction
+
+    session = make_session()
+    say(session, member)  # the socket's user object now caches its facts
+    Restriction.objects.create(user=member, kind="mute", scope="session", object_id=session.pk, reason="x")
+    with pytest.raises(RoomError) as excinfo:
+        say(session, member)
+    assert _code(excinfo) == "muted"
+
+
+@pytest.mark.parametrize("earlier", [1, 10])
+def test_sending_costs_the_same_queries_however_full_the_room(make_session, make_user, say, earlier,
+                                                              django_assert_num_queries):
+    session = make_session()
+    for _ in range(earlier):
+        say(session, make_user())
+    author = make_user()
+    say(session, author)
+    # savepoint; the author's sanctions and appointments (read afresh); the idempotency look-up
+    # (before and under the lock); the lock; insert the message; the author's membership (for the
+    # frame); insert the event; update last_seq; release.
+    with django_assert_num_queries(11):
+        say(session, author)

@@ -22,6 +22,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from forum.accounts import permissions as accounts_permissions
 from forum.accounts import services as accounts_services
 from forum.accounts.models import Restriction
 from forum.audit import services as audit
@@ -41,9 +42,13 @@ REASON_MAX_CHARS = 200
 # --- Plumbing --------------------------------------------------------------------------------------
 
 def room_write(fn):
-    """Run a room write in one transaction; a database that cannot be reached is `unavailable`."""
+    """Run a room write in one transaction; a database that cannot be reached is `unavailable`.
+    The actor's facts (sanctions, appointments) are read afresh for every write: a socket keeps its
+    user object for long, and a mute or a removal must hold from the next action on."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        if kwargs.get("actor") is not None:
+            accounts_permissions.forget(kwargs["actor"])
         try:
             with transaction.atomic():
                 return fn(*args, **kwargs)
