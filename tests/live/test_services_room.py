@@ -8,6 +8,9 @@ from datetime import timedelta
 import pytest
 from django.http import Http404
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from forum.audit.models import AuditEntry
 from forum.live import selectors, services
@@ -569,3 +572,25 @@ def test_sending_costs_the_same_queries_however_full_the_room(make_session, make
     # frame); insert the event; update last_seq; release.
     with django_assert_num_queries(11):
         say(session, author)
+
+
+_json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                         max_size=3),
+                            max_leaves=6)
+
+
+@hypothesis_settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_json_values | st.text(max_size=2100))
+def test_any_body_is_stored_or_refused_with_a_code_and_nothing_else(make_session, member, body):
+    session = make_session()
+    before = RoomEvent.objects.count()
+    try:
+        msg, created = services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body=body)
+    except RoomError as exc:
+        assert exc.code in {"invalid", "empty", "too_long"}
+        assert exc.code != "invalid" or not isinstance(body, str)
+        assert RoomEvent.objects.count() == before
+    else:
+        assert created and isinstance(body, str) and 0 < len(body.strip()) <= 2000
+        assert RoomEvent.objects.count() == before + 1 and msg.source == body.strip()
