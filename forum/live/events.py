@@ -106,3 +106,12 @@ def slow_mode(session, *, seq: int) -> dict:
 
 def room_state(session, *, seq: int) -> dict:
     return {"type": ROOM_STATE, "seq": seq, "state": session.state, "read_only": session.read_only}
+
+
+def ack(*, client_id, obj) -> dict:
+    """The answer to the sender of a `send` or `ask` once it is stored (or was already): the stored
+    message or question's id and seq; a question held for approval has seq null and `held` true."""
+    frame = {"type": "ack", "client_id": str(client_id), "id": obj.pk, "seq": obj.seq}
+    if getattr(obj, "state", None) == "held":
+        frame["held"] = True
+    return frame

@@ -38,3 +38,13 @@ def test_an_observer_is_marked_and_has_no_organisation(make_user):
     observer = make_user(role="observer")
     assert events.author(observer) == {"id": observer.pk, "name": observer.public_name, "organisation": None,
                                        "observer": True}
+
+
+@pytest.mark.django_db
+def test_ack_says_id_and_seq_and_whether_held(make_session, member, say, ask):
+    msg = say(make_session(), member)
+    assert events.ack(client_id=msg.client_id, obj=msg) == {"type": "ack", "client_id": str(msg.client_id),
+                                                            "id": msg.pk, "seq": msg.seq}
+    held = ask(make_session(questions_held=True), member)
+    assert events.ack(client_id=held.client_id, obj=held) == {"type": "ack", "client_id": str(held.client_id),
+                                                              "id": held.pk, "seq": None, "held": True}

@@ -49,12 +49,26 @@ def test_a_message_is_stored_numbered_and_broadcast_after_commit(make_session, m
     assert broadcasts == [(f"live.room.{session.pk}", payload)]
 
 
-def test_nothing_is_broadcast_when_the_transaction_rolls_back(make_session, member, broadcasts,
-                                                              django_capture_on_commit_callbacks):
+def test_the_broadcast_waits_for_the_commit(make_session, member, broadcasts, django_capture_on_commit_callbacks):
     session = make_session()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body="Hi")
     assert len(callbacks) == 1 and broadcasts == []  # sent only when the outer transaction commits
+
+
+def test_nothing_is_stored_or_broadcast_when_the_transaction_rolls_back(make_session, member, broadcasts,
+                                                                        django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    session = make_session()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body="Hi")
+            raise RuntimeError("the caller failed after the send")
+    assert callbacks == [] and broadcasts == []
+    assert not ChatMessage.objects.exists() and not RoomEvent.objects.exists()
+    session.refresh_from_db()
+    assert session.last_seq == 0
 
 
 def test_a_repeated_client_id_returns_the_stored_message_and_adds_no_event(make_session, member):
