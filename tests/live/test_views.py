@@ -135,9 +135,8 @@ def test_bad_input_is_refused_with_the_reason_and_nothing_saved(client, admin, c
     assert not LiveSession.objects.exists()
 
 
-def test_the_reason_is_in_the_readers_language(client, admin):
-    login(client, admin)
-    client.cookies["django_language"] = "ar"
+def test_the_reason_is_in_the_readers_language(client, make_user, give_mfa):
+    login(client, give_mfa(make_user(role="admin", preferred_language="ar")))
     response = client.post(reverse("live:create"), _form(ends_at="2020-01-01T10:00"))
     assert response.status_code == 400
     assert "يجب أن تنتهي الجلسة بعد أن تبدأ" in response.content.decode()
