@@ -7,7 +7,6 @@ Query counts are constant in the number of sessions listed (pinned by tests).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from datetime import timedelta
 
 from django.db.models import Prefetch
