@@ -98,6 +98,7 @@ def test_the_same_client_id_from_another_author_is_another_message(make_session,
     ("hi", "not-a-uuid", "invalid"),
     ("hi", 12, "invalid"),
     ("a\x00b", None, "invalid"),  # PostgreSQL stores no NUL
+    ("a\ud800b", None, "invalid"),  # a lone surrogate, as json.loads gives it
 ])
 def test_bad_input_is_refused_and_changes_nothing(make_session, member, body, client_id, code, broadcasts):
     session = make_session()

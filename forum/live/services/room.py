@@ -95,6 +95,10 @@ def _no_nul(value: str) -> None:
     # PostgreSQL stores no NUL character (text or jsonb); Django's forms refuse it with this message.
     if "\x00" in value:
         raise RoomError(errors.INVALID, ProhibitNullCharactersValidator.message)
+    try:  # a JSON frame can carry a lone surrogate ("\ud800"), which is no UTF-8 text
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RoomError(errors.INVALID) from None
 
 
 def _text(value, *, limit: int) -> str:
