@@ -97,6 +97,8 @@ def test_the_same_client_id_from_another_author_is_another_message(make_session,
     (["hi"], None, "invalid"),
     ("hi", "not-a-uuid", "invalid"),
     ("hi", 12, "invalid"),
+    ("a\x00b", None, "invalid"),  # PostgreSQL stores no NUL
+    ("a\ud800b", None, "invalid"),  # a lone surrogate, as json.loads gives it
 ])
 def test_bad_input_is_refused_and_changes_nothing(make_session, member, body, client_id, code, broadcasts):
     session = make_session()
@@ -603,8 +605,18 @@ def test_any_body_is_stored_or_refused_with_a_code_and_nothing_else(make_session
         msg, created = services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body=body)
     except RoomError as exc:
         assert exc.code in {"invalid", "empty", "too_long"}
-        assert exc.code != "invalid" or not isinstance(body, str)
+        assert exc.code != "invalid" or not isinstance(body, str) or "\x00" in body
         assert RoomEvent.objects.count() == before
     else:
         assert created and isinstance(body, str) and 0 < len(body.strip()) <= 2000
         assert RoomEvent.objects.count() == before + 1 and msg.source == body.strip()
+
+
+def test_sending_in_a_room_for_chosen_organisations_asks_once_whether_one_is_chosen(
+        make_session, member, say, django_assert_num_queries):
+    session = make_session(audience="organisations", organisations=[member.memberships.get().organisation])
+    say(session, member)
+    # as for a room for all members, plus once whether the member's organisation is chosen (the
+    # membership is read earlier, for the check, and reused for the frame)
+    with django_assert_num_queries(12):
+        say(session, member)
