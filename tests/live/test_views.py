@@ -410,3 +410,16 @@ def test_the_room_page_data_you_is_json(client, member, make_session):
         '<script id="live-you" type="application/json">')
     you = json.loads(body[start:body.index("</script>", start)])
     assert you["send"] and you["ask"] and not you["moderate"] and you["id"] == member.pk
+
+
+def test_an_organiser_without_a_second_factor_is_shown_the_way_to_enrol(client, make_user):
+    from django.contrib.auth.models import Permission
+
+    organiser = make_user(role="member")
+    organiser.user_permissions.add(Permission.objects.get(codename="add_livesession"))
+    login(client, organiser)
+    assert reverse("live:create") in client.get(reverse("live:index")).content.decode()
+    page = client.get(reverse("live:create"))
+    assert page.status_code == 403 and "Set up two-factor authentication" in page.content.decode()
+    assert client.post(reverse("live:create"), _form()).status_code == 403
+    assert not LiveSession.objects.exists()
