@@ -71,7 +71,7 @@ def _place_labels(restrictions) -> dict[tuple[str, int], str]:
         manager = getattr(get_user_model(), relations[scope], None)
         if manager is None:
             continue
-        for obj in manager.rel.model._default_manager.filter(pk__in=ids):
+        for obj in manager.rel.related_model._default_manager.filter(pk__in=ids):
             labels[(scope, obj.pk)] = str(obj)
     return labels
 

@@ -140,7 +140,7 @@ def place_exists(scope: str, object_id: int | None) -> bool:
     manager = getattr(User, relation, None) if relation else None
     if manager is None:
         return False
-    return manager.rel.model._default_manager.filter(pk=object_id).exists()
+    return manager.rel.related_model._default_manager.filter(pk=object_id).exists()
 
 
 def restriction_validate(*, user, kind: str, scope: str, object_id, reason: str, ends_at, starts_at) -> str:
