@@ -51,7 +51,7 @@ def next_access_change(user):
     moments = []
     if permissions.is_observer(user) and user.access_ends_at and user.access_ends_at > now:
         moments.append(user.access_ends_at)
-    starts = (user.restrictions.filter(lifted_at__isnull=True, starts_at__gt=now)
+    starts = (user.restrictions.filter(lifted_at__isnull=True, pending_confirmation=False, starts_at__gt=now)
               .aggregate(first=Min("starts_at"))["first"])
     if starts:
         moments.append(starts)
