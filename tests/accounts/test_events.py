@@ -140,3 +140,27 @@ async def test_suspending_a_member_closes_their_open_thread_socket_at_once(open_
     closed = await communicator.receive_output(timeout=3)
     assert closed["type"] == "websocket.close" and closed["code"] in (4403, 4404)
     await communicator.disconnect()
+
+
+def test_a_pending_suspension_is_announced_only_once_confirmed(make_user, listen):
+    from forum.accounts.models import Restriction as _Restriction
+
+    first, second = make_user(role="moderator"), make_user(role="moderator")
+    for moderator in (first, second):
+        TOTP.activate(moderator, generate_totp_secret())
+    representative = make_user(role="representative")
+    drain = listen(representative)
+    restriction = services.restriction_create(actor=first, user=representative, kind="ban", reason="Incitement")
+    assert drain() == []
+    drain = listen(representative)
+    services.restriction_confirm(actor=second, restriction=_Restriction.objects.get(pk=restriction.pk))
+    assert drain() == [events.access_changed(user_id=representative.pk, reason="restriction")]
+
+
+def test_a_role_change_through_the_service_is_announced(make_user, listen):
+    admin = make_user(role="admin")
+    TOTP.activate(admin, generate_totp_secret())
+    member = make_user()
+    drain = listen(member)
+    services.role_change(actor=admin, user=member, role="moderator", reason="Elected")
+    assert drain() == [events.access_changed(user_id=member.pk, reason="role")]

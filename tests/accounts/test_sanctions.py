@@ -228,3 +228,28 @@ def test_only_admins_change_roles_and_never_their_own(admin, moderator, member):
         services.role_change(actor=admin, user=admin, role="member", reason="x")
     admin.refresh_from_db()
     assert admin.role == "admin" and not AuditEntry.objects.exists()
+
+
+def test_a_session_moderator_mutes_in_their_session_only(make_user, member):
+    from forum.live.models import LiveSession
+
+    now = timezone.now()
+    session = LiveSession.objects.create(title="Water and the city", starts_at=now, ends_at=now + timedelta(hours=1))
+    other = LiveSession.objects.create(title="Elections", starts_at=now, ends_at=now + timedelta(hours=1))
+    host = make_user(role="member")
+    session.moderators.add(host)
+    services.restriction_create(actor=host, user=member, kind="mute", scope="session", object_id=session.pk,
+                                reason="Flooding the chat")
+    assert permissions.is_muted(fresh(member), scope="session", object_id=session.pk)
+    assert not permissions.is_muted(member, scope="session", object_id=other.pk)
+    assert AuditEntry.objects.get(verb="restriction.create").scope == f"session:{session.pk}"
+    with pytest.raises(PermissionDenied):
+        services.restriction_create(actor=host, user=member, kind="mute", scope="session", object_id=other.pk,
+                                    reason="x")
+
+
+def test_the_place_named_must_be_a_category_not_another_row_with_that_number(moderator, member):
+    # A user with this number exists; no category does (the place is looked up in the right table).
+    with pytest.raises(ValidationError):
+        services.restriction_create(actor=moderator, user=member, kind="mute", scope="category",
+                                    object_id=member.pk, reason="x")
