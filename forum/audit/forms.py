@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.IntegerField(label=_("Actor (user number)"), required=False, min_value=1)
+    actor = forms.CharField(label=_("Actor"), required=False, max_length=254,
+                            help_text=_("A display name, an email address or a user number."))
     verb = forms.CharField(
         label=_("Action"), required=False, max_length=64,
         validators=[RegexValidator(r"^[a-z_]+(\.[a-z_]+)?$", _("An action looks like “restriction” or “post.hide”."))],
@@ -31,6 +32,7 @@ class AuditFilterForm(forms.Form):
 
     def filters(self) -> dict:
         data = self.cleaned_data
-        return {"actor_id": data.get("actor"), "verb": data.get("verb", ""),
+        actor = (data.get("actor") or "").strip()
+        return {"actor_id": int(actor) if actor.isdigit() else None, "actor_name": "" if actor.isdigit() else actor, "verb": data.get("verb", ""),
                 "target_type": data.get("target_type", ""), "target_id": data.get("target_id", ""),
                 "since": data.get("since"), "until": data.get("until")}

@@ -113,6 +113,10 @@ def test_filters_by_actor_action_object_and_date(signed_in, make_user, categorie
     record(actor=moderator, verb="restriction.lift")
     client = signed_in(admin)
     assert verbs(client.get(URL, {"actor": moderator.pk})) == ["restriction.lift", "restriction.create", "post.hide"]
+    assert verbs(client.get(URL, {"actor": moderator.display_name.upper()})) == [
+        "restriction.lift", "restriction.create", "post.hide"]
+    assert verbs(client.get(URL, {"actor": admin.email})) == ["user.role"]
+    assert verbs(client.get(URL, {"actor": "nobody"})) == []
     assert verbs(client.get(URL, {"verb": "restriction"})) == ["restriction.lift", "restriction.create"]
     assert verbs(client.get(URL, {"verb": "restriction.lift"})) == ["restriction.lift"]
     assert verbs(client.get(URL, {"target_type": "accounts.user", "target_id": member.pk})) == ["user.role"]
@@ -121,7 +125,7 @@ def test_filters_by_actor_action_object_and_date(signed_in, make_user, categorie
     assert verbs(client.get(URL, {"until": since})) == ["post.hide"]
 
 
-@pytest.mark.parametrize("query", [{"actor": "someone"}, {"verb": "DROP TABLE"}, {"since": "yesterday"},
+@pytest.mark.parametrize("query", [{"actor": "x" * 300}, {"verb": "DROP TABLE"}, {"since": "yesterday"},
                                    {"since": "2026-05-02", "until": "2026-05-01"}, {"target_id": "1 OR 1"}])
 def test_bad_filters_are_explained_and_show_nothing(signed_in, make_user, query):
     admin = make_user(role="admin")
