@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from forum.audit import permissions as audit_permissions
+
 from . import permissions, selectors, services
 from .forms import DeleteAccountForm, ProfileForm
 from .models import Restriction
@@ -64,6 +66,8 @@ def account_settings(request):
     return render(request, "accounts/account_settings.html", {
         "needs_mfa": permissions.needs_mfa(user),
         "has_mfa": permissions.has_mfa(user),
+        # Category moderators have no header link to the log (it would cost every page a query).
+        "reads_audit_log": audit_permissions.audit_scope(user) != frozenset(),
     })
 
 

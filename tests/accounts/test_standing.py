@@ -103,3 +103,14 @@ def test_nobody_acknowledges_another_members_warning(client, make_user):
     assert client.post(reverse("accounts:warning_seen", args=[warning.pk])).status_code == 404
     warning.refresh_from_db()
     assert warning.seen_at is None
+
+
+def test_account_settings_link_the_audit_log_for_those_who_read_it(client, make_user):
+    from forum.categories.models import Category
+
+    category_moderator, member = make_user(), make_user()
+    Category.objects.create(name="Water", slug="water").moderators.add(category_moderator)
+    client.force_login(category_moderator)
+    assert reverse("audit:log") in client.get(reverse("accounts:settings")).content.decode()
+    client.force_login(member)
+    assert reverse("audit:log") not in client.get(reverse("accounts:settings")).content.decode()
