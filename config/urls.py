@@ -23,4 +23,5 @@ urlpatterns = [
     path("t/", include("forum.discussions.urls")),
     path("search/", include("forum.search.urls")),
     path("live/", include("forum.live.urls")),
+    path("moderation/audit/", include("forum.audit.urls")),
 ]

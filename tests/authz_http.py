@@ -127,6 +127,7 @@ class World:
     hidden_attachment: object
     restricted_category: object
     restricted_thread: object
+    warning: object
     # Live sessions: open for all members (the representative organises it, the observer is invited),
     # and two closed ones (one off the record) for the transcript.
     live_session: object = None
@@ -250,13 +251,19 @@ def build_world() -> World:
         attachment.file.save(f"matrix-{n}-{post.pk}.png", ContentFile(tiny_png()), save=False)
         attachment.save()
         attachments.append(attachment)
+    from forum.accounts.models import Restriction
+    from forum.audit.services import record
+
+    warning = Restriction.objects.create(user=author, kind="warning", reason="Mind the tone")
+    record(actor=users["moderator"], verb="thread.lock", target=thread, reason="Heated")
     live = _live_sessions(users=users, category=category)
     return World(users=users, org=org, category=category, other_category=other_category, thread=thread,
                  root=root, reply=reply, hidden_post=hidden_post, locked_thread=locked_thread,
                  locked_post=locked_post, deleted_thread=deleted_thread, notifications=notifications,
                  invitation=invitation, target_membership=target.memberships.get(),
                  attachment=attachments[0], hidden_attachment=attachments[1],
-                 restricted_category=restricted_category, restricted_thread=restricted_thread, **live)
+                 restricted_category=restricted_category, restricted_thread=restricted_thread,
+                 warning=warning, **live)
 
 
 def _live_sessions(*, users, category) -> dict:

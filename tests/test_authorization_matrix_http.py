@@ -225,6 +225,11 @@ ROWS = [
         lambda w, u, r: r.status_code == 200 and r["Content-Type"].startswith("application/json")
         and u.email in r.content.decode(),
         reauthenticated=True),
+    Row("accounts:standing", "get", SIGNED_IN, shows("Account status")),
+    # Only the warned member acknowledges their warning (404 for everyone else: not theirs).
+    Row("accounts:warning_seen", "post", frozenset({"member"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.warning).seen_at is not None,
+        kwargs=lambda w: {"restriction_id": w.warning.pk}),
     Row("accounts:delete", "get", SIGNED_IN, shows('name="confirm"')),
     # The only administrator may not leave the federation without one (400, the form says why).
     Row("accounts:delete", "post", SIGNED_IN - {"admin"},
@@ -272,9 +277,10 @@ ROWS = [
     Row("notifications:unsubscribe", "get", EVERYONE, ok(), kwargs=unsubscribe_token),
     Row("notifications:unsubscribe", "post", EVERYONE, email_preference_is("never", of_author=True),
         kwargs=unsubscribe_token),
-    # categories: a signed-in user who may read nothing gets the (empty) list
+    # categories: a signed-in user who may read nothing (suspended, observer access ended) is sent to
+    # the page saying why (accounts:standing)
     Row("categories:index", "get", READERS, lambda w, u, r: shows(w.category.name)(w, u, r),
-        refused_status=frozenset({200})),
+        refused_status=frozenset({302})),
     Row("categories:detail", "get", READERS, lambda w, u, r: shows(w.thread.title)(w, u, r),
         kwargs=lambda w: {"slug": w.category.slug}),
     Row("categories:rows", "get", READERS, lambda w, u, r: shows(w.thread.title)(w, u, r),
@@ -457,6 +463,8 @@ ROWS = [
         lambda w, u, r: refreshed(w.off_record_session).transcript_thread_id is not None,
         kwargs=session_kw("off_record_session"), data=lambda w, u: {"category": w.category.pk},
         variant="off-the-record"),
+    # audit: moderators and administrators read the log (category moderators: their categories')
+    Row("audit:log", "get", MODERATORS, shows("Audit log", "thread.lock")),
     # The Django admin is walked by its own tests; its door is here.
     Row("admin:index", "get", frozenset({"admin"}), ok()),
 ]
