@@ -13,7 +13,8 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 from forum.core.hub import Hub
 
-__all__ = ["Room", "_close_thread_connections", "_quick_presence", "cookie_for", "headers", "room"]
+__all__ = ["Room", "_close_thread_connections", "_fresh_channel_layer", "_quick_presence", "cookie_for", "headers",
+           "room"]
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +25,17 @@ async def _close_thread_connections():
     from django.db import connections
 
     await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A channel layer of this test's own: a Redis layer (REDIS_URL) holds state of the event loop
+    it received on, and each test runs in a loop of its own."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
 
 
 @pytest.fixture(autouse=True)
