@@ -140,9 +140,10 @@ function start(root) {
   let hadConnection = false;
 
   // ---- The page's parts (made here when the template has none) ----
-  function part(selector, make) {
+  function part(selector, make, klass) {
     let node = root.querySelector(selector);
     if (!node) node = make();
+    node.classList.add(klass); // the template's element gets the room's look too
     return node;
   }
 
@@ -150,13 +151,13 @@ function start(root) {
     const node = el("p", { class: "room-status", "data-room-status": true });
     root.prepend(node);
     return node;
-  });
+  }, "room-status");
   status.setAttribute("role", "status");
   const banners = part("[data-room-banners]", () => {
     const node = el("div", { class: "room-banners", "data-room-banners": true });
     status.after(node);
     return node;
-  });
+  }, "room-banners");
   banners.setAttribute("aria-live", "polite");
   const notice = el("p", { class: "room-notice", role: "status", "aria-live": "polite", hidden: true });
   const announcer = el("div", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "false" });
@@ -165,17 +166,17 @@ function start(root) {
     const node = el("section", { class: "room-chat", "data-room-chat": true });
     notice.after(node);
     return node;
-  });
+  }, "room-chat");
   const qaPane = part("[data-room-qa]", () => {
     const node = el("section", { class: "room-qa", "data-room-qa": true });
     chatPane.after(node);
     return node;
-  });
+  }, "room-qa");
   const messageList = part("[data-room-messages]", () => {
     const node = el("ol", { class: "room-messages", "data-room-messages": true });
     chatPane.append(node);
     return node;
-  });
+  }, "room-messages");
   messageList.setAttribute("aria-label", gettext("Chat messages"));
   const pendingList = el("ol", { class: "room-messages room-pending", "aria-label": gettext("Your unsent messages") });
   messageList.after(pendingList);
@@ -185,19 +186,19 @@ function start(root) {
     const form = el("form", { class: "room-composer", "data-room-composer": true });
     chatPane.append(form);
     return form;
-  });
+  }, "room-composer");
   fillForm(composer, "room-body", gettext("Message"), gettext("Send"));
   const askForm = part("[data-room-ask]", () => {
     const form = el("form", { class: "room-ask", "data-room-ask": true });
     qaPane.prepend(form);
     return form;
-  });
+  }, "room-ask");
   fillForm(askForm, "room-question", gettext("Your question"), gettext("Ask"));
   const questionList = part("[data-room-questions]", () => {
     const node = el("ol", { class: "room-questions", "data-room-questions": true });
     qaPane.append(node);
     return node;
-  });
+  }, "room-questions");
   questionList.setAttribute("aria-label", gettext("Questions"));
   const pendingQuestions = el("ol", { class: "room-questions room-pending", "aria-label": gettext("Your unsent questions") });
   askForm.after(pendingQuestions);
@@ -210,7 +211,7 @@ function start(root) {
     const node = el("div", { class: "room-presence", "data-room-presence": true });
     banners.before(node);
     return node;
-  });
+  }, "room-presence");
   const heldBox = el("section", { class: "room-held", hidden: true },
     el("h3", { text: gettext("Waiting for approval") }));
   const heldList = el("ol", { class: "room-questions" });
@@ -1042,12 +1043,14 @@ function start(root) {
   for (const li of messageList.querySelectorAll("[data-message-id]")) {
     const id = int(li.dataset.messageId);
     if (id === null) continue;
+    li.classList.add("room-message");
     messages.set(id, li);
     messageActions(li);
   }
   for (const li of questionList.querySelectorAll("[data-question-id]")) {
     const data = questionData(li);
     if (data.id === null) continue;
+    li.classList.add("room-question");
     questions.set(data.id, { data, li });
   }
   for (const entry of questions.values()) drawQuestion(entry);
