@@ -10,8 +10,8 @@
 //   - on `resync` (too far behind for a replay) fetches the room's history over HTTP
 //     (`history.json?after=`), hands it to the page, and joins again from the history's number.
 // Numbers announced without the event (`hello.seq`, `pong.seq`, `ack.seq`) also reveal a gap.
-// Events without a number (hello, ack, error, rate_limited, presence, typing, question_held, pong)
-// go straight to `onOther`.
+// Events without a number (hello, ack, error, rate_limited, presence, typing, question_held, pong,
+// and the moderators' `question_removed` of a held question) go straight to `onOther`.
 import { openLiveSocket } from "./socket.js";
 
 export const SEQUENCED = new Set([
@@ -121,7 +121,7 @@ export function createRoomFeed({
 
   function handle(event) {
     const type = event.type;
-    if (SEQUENCED.has(type)) {
+    if (SEQUENCED.has(type) && event.seq !== null && event.seq !== undefined) {
       sequenced(event);
       return;
     }

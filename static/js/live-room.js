@@ -1,21 +1,18 @@
 // A live session room: chat, questions, presence, typing and the room's moderation, live.
 // Protocol: docs/live-protocol.md ("Live rooms"); ordering, gaps and resync: live-feed.js.
 //
-// The server renders the room (templates/live/room.html) readable without JavaScript; this module
-// enhances it. What it reads from the page:
-//   [data-live-room]: data-socket-url, data-history-url, data-seq (the room's number the page was
-//     made at), data-room-id, data-user-id, optional data-catalog-url (the JavaScript catalogue);
-//     `data-live` is set to the connection state (connecting | live | reconnecting | offline | closed).
-//   inside it, each optional (made here when missing):
-//     [data-room-status]     the connection line
-//     [data-room-banners]    slow mode, read-only and closed banners
-//     [data-room-messages]   <ol> of <li data-message-id data-seq data-author-id>
-//     [data-room-composer]   the chat form (a textarea named "body")
-//     [data-room-questions]  <ol> of <li data-question-id data-seq data-votes data-state data-pinned
-//                            data-voted data-author-id>
-//     [data-room-ask]        the question form (a textarea named "body")
-//     [data-room-presence]   who is here
-//     [data-room-chat] / [data-room-qa]  the two panes (tabs on a phone)
+// The server renders the room (templates/live/room.html) readable and usable without JavaScript;
+// this module takes over from it. What it reads from the page:
+//   #room (or [data-live-room]): data-socket-url, data-history-url, data-last-seq (the room's number
+//     the page was made at), data-room-id, data-user-id, data-state, data-read-only, data-mode,
+//     data-slow-mode, optional data-catalog-url (the JavaScript catalogue, default /jsi18n/);
+//     #live-you: the protocol's `you` object (json_script), until the socket's `hello` says it.
+//     `data-live` is set on the root to the connection state (connecting | live | reconnecting |
+//     offline | closed).
+//   Inside it (each made here when missing): [data-connection-status] the connection line,
+//     .room-banners, section.room-chat with [data-message-list] (items shaped as live/_message.html)
+//     and [data-send-form], section.room-questions with [data-question-list] (live/_question.html)
+//     and [data-ask-form], .room-admin (the moderators' box), [data-room-presence].
 // HTML from the server (`html` fields) is already sanitised (forum.core.richtext); everything else
 // is inserted as text.
 //
@@ -23,7 +20,7 @@
 // sent on `ack`, waits (queued) while offline and is sent on reconnect, and is marked "not sent —
 // retry" after an `error` or when no `ack` comes in SEND_TIMEOUT. Unsent items are kept in
 // localStorage (per room and person), so they survive a reload; a repeated client_id is harmless
-// (the server answers with the stored message).
+// (the server answers with the stored message and creates nothing).
 import { createRoomFeed } from "./live-feed.js";
 import { gettext, interpolate, loadCatalogue, ngettext } from "./i18n.js";
 
@@ -124,133 +121,168 @@ function errorText(code, fallback, retryAfter) {
 
 // --- The room ------------------------------------------------------------------------------------
 
+function readJson(id) {
+  const node = document.getElementById(id);
+  if (!node) return null;
+  try {
+    return JSON.parse(node.textContent);
+  } catch {
+    return null;
+  }
+}
+
 function start(root) {
   const roomId = root.dataset.roomId || "";
-  const you = { id: int(root.dataset.userId), send: true, ask: true, vote: true, moderate: false,
-    muted_until: null, observer: false };
-  const room = { state: "open", read_only: false, slow: null };
+  const you = { id: int(root.dataset.userId), send: false, ask: false, vote: false, moderate: false,
+    muted_until: null, observer: false, ...(readJson("live-you") || {}) };
+  you.id = int(you.id);
+  const room = { state: root.dataset.state || "open", read_only: root.dataset.readOnly === "true",
+    slow: { seconds: int(root.dataset.slowMode) || 0, reason: "", set_by: null } };
   const messages = new Map(); // id -> <li>
   const questions = new Map(); // id -> {data, li}
   const held = new Map(); // id -> <li> (moderators: questions waiting for approval)
-  const pending = new Map(); // client_id -> {kind, body, status, error, li, timer}
+  const pending = new Map(); // client_id -> {kind, body, status, error, li, timer, sentId}
   const typists = new Map(); // user id -> {name, timer}
   let questionOrder = "votes";
   let connection = "connecting";
   let lastTyping = 0;
   let hadConnection = false;
+  let bannersKnown = false; // until hello, the server's own banners stay
 
   // ---- The page's parts (made here when the template has none) ----
   function part(selector, make, klass) {
     let node = root.querySelector(selector);
     if (!node) node = make();
-    node.classList.add(klass); // the template's element gets the room's look too
+    if (klass) node.classList.add(klass);
     return node;
   }
 
-  const status = part("[data-room-status]", () => {
-    const node = el("p", { class: "room-status", "data-room-status": true });
+  const status = part("[data-connection-status], [data-room-status]", () => {
+    const node = el("p", { "data-connection-status": true });
     root.prepend(node);
     return node;
-  }, "room-status");
+  }, "room-connection");
+  status.hidden = false;
   status.setAttribute("role", "status");
-  const banners = part("[data-room-banners]", () => {
-    const node = el("div", { class: "room-banners", "data-room-banners": true });
+  const banners = part(".room-banners, [data-room-banners]", () => {
+    const node = el("div");
     status.after(node);
     return node;
   }, "room-banners");
   banners.setAttribute("aria-live", "polite");
+  const presence = part("[data-room-presence]", () => {
+    const node = el("p", { "data-room-presence": true, hidden: true });
+    status.after(node);
+    return node;
+  }, "room-presence");
   const notice = el("p", { class: "room-notice", role: "status", "aria-live": "polite", hidden: true });
-  const announcer = el("div", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "false" });
+  const announcer = el("div", { class: "visually-hidden", "aria-live": "polite", "data-room-announcer": true });
   banners.after(notice, announcer);
-  const chatPane = part("[data-room-chat]", () => {
-    const node = el("section", { class: "room-chat", "data-room-chat": true });
-    notice.after(node);
+  const columns = part(".room-columns", () => {
+    const node = el("div");
+    announcer.after(node);
+    return node;
+  }, "room-columns");
+  const chatPane = part("section.room-chat, [data-room-chat]", () => {
+    const node = el("section", { hidden: true });
+    columns.prepend(node);
     return node;
   }, "room-chat");
-  const qaPane = part("[data-room-qa]", () => {
-    const node = el("section", { class: "room-qa", "data-room-qa": true });
-    chatPane.after(node);
+  const qaPane = part("section.room-questions, [data-room-qa]", () => {
+    const node = el("section", { hidden: true });
+    columns.append(node);
     return node;
-  }, "room-qa");
-  const messageList = part("[data-room-messages]", () => {
-    const node = el("ol", { class: "room-messages", "data-room-messages": true });
+  }, "room-questions");
+  chatPane.dataset.roomPane = "chat";
+  qaPane.dataset.roomPane = "qa";
+  const messageList = part("[data-message-list], [data-room-messages]", () => {
+    const node = el("ol");
     chatPane.append(node);
     return node;
-  }, "room-messages");
+  }, "message-list");
+  // New messages are announced by the room's own summarising region, not read out one by one.
+  messageList.removeAttribute("aria-live");
   messageList.setAttribute("aria-label", gettext("Chat messages"));
-  const pendingList = el("ol", { class: "room-messages room-pending", "aria-label": gettext("Your unsent messages") });
+  messageList.tabIndex = 0; // it scrolls: keyboard users can scroll it too
+  const pendingList = el("ol", { class: "message-list room-pending", "aria-label": gettext("Your unsent messages") });
   messageList.after(pendingList);
   const typingLine = el("p", { class: "room-typing", "aria-hidden": "true" });
   pendingList.after(typingLine);
-  const composer = part("[data-room-composer]", () => {
-    const form = el("form", { class: "room-composer", "data-room-composer": true });
+  const composer = part("[data-send-form], [data-room-composer]", () => {
+    const form = el("form");
     chatPane.append(form);
     return form;
-  }, "room-composer");
-  fillForm(composer, "room-body", gettext("Message"), gettext("Send"));
-  const askForm = part("[data-room-ask]", () => {
-    const form = el("form", { class: "room-ask", "data-room-ask": true });
-    qaPane.prepend(form);
-    return form;
-  }, "room-ask");
-  fillForm(askForm, "room-question", gettext("Your question"), gettext("Ask"));
-  const questionList = part("[data-room-questions]", () => {
-    const node = el("ol", { class: "room-questions", "data-room-questions": true });
+  }, "room-form");
+  fillForm(composer, `room-body-${roomId}`, gettext("Message"), gettext("Send"));
+  const questionList = part("[data-question-list], [data-room-questions]", () => {
+    const node = el("ol");
     qaPane.append(node);
     return node;
-  }, "room-questions");
-  questionList.setAttribute("aria-label", gettext("Questions"));
-  const pendingQuestions = el("ol", { class: "room-questions room-pending", "aria-label": gettext("Your unsent questions") });
-  askForm.after(pendingQuestions);
+  }, "question-list");
+  questionList.removeAttribute("aria-live");
+  const askForm = part("[data-ask-form], [data-room-ask]", () => {
+    const form = el("form");
+    qaPane.append(form);
+    return form;
+  }, "room-form");
+  fillForm(askForm, `room-question-${roomId}`, gettext("Your question"), gettext("Ask"));
+  const pendingQuestions = el("ol", { class: "question-list room-pending", "aria-label": gettext("Your unsent questions") });
+  askForm.before(pendingQuestions);
   const sorter = el("div", { class: "room-sort", role: "group", "aria-label": gettext("Sort questions") });
   const byVotes = button(gettext("Most votes"), { "aria-pressed": "true", class: "button-small button-secondary" });
   const byTime = button(gettext("Newest"), { "aria-pressed": "false", class: "button-small button-secondary" });
   sorter.append(byVotes, byTime);
   questionList.before(sorter);
-  const presence = part("[data-room-presence]", () => {
-    const node = el("div", { class: "room-presence", "data-room-presence": true });
-    banners.before(node);
-    return node;
-  }, "room-presence");
   const heldBox = el("section", { class: "room-held", hidden: true },
     el("h3", { text: gettext("Waiting for approval") }));
-  const heldList = el("ol", { class: "room-questions" });
+  const heldList = el("ol", { class: "question-list" });
   heldBox.append(heldList);
   sorter.before(heldBox);
-  const modPanel = el("details", { class: "room-moderation", hidden: true });
+  const modPanel = el("div", { class: "room-moderation", hidden: true });
 
   function fillForm(form, id, labelText, submitText) {
-    // The template may give the form; the page works the same either way.
+    // The template may give the form (it also works without JavaScript); it behaves the same.
     form.noValidate = true;
     let area = form.querySelector("textarea");
     if (!area) {
-      area = el("textarea", { id, name: "body", rows: "2", dir: "auto" });
+      area = el("textarea", { id, name: "body", rows: "2" });
       form.append(el("label", { for: id, text: labelText }), area);
     }
     area.setAttribute("dir", "auto");
     if (!form.querySelector("[type=submit]")) form.append(el("button", { type: "submit", text: submitText }));
     if (!form.querySelector(".room-form-note")) {
-      form.append(el("p", { class: "room-form-note", hidden: true, id: `${id}-note` }));
-      area.setAttribute("aria-describedby", `${id}-note`);
+      const noteId = `${area.id || id}-note`;
+      form.append(el("p", { class: "room-form-note", hidden: true, id: noteId }));
+      area.setAttribute("aria-describedby", noteId);
     }
   }
 
   // A room of one kind (chat only, questions only) shows one pane.
   if (root.dataset.mode === "qa") chatPane.hidden = true;
   if (root.dataset.mode === "chat") qaPane.hidden = true;
+  if (root.dataset.mode === "both" || !root.dataset.mode) {
+    chatPane.hidden = false;
+    qaPane.hidden = false;
+  }
 
   // ---- Tabs on a phone: chat and questions ----
   const tabs = el("div", { class: "room-tabs", role: "tablist", "aria-label": gettext("Room") });
   const chatTab = el("button", { type: "button", role: "tab", id: `room-tab-chat-${roomId}`, text: gettext("Chat") });
-  const qaTab = el("button", { type: "button", role: "tab", id: `room-tab-qa-${roomId}`, text: gettext("Questions") });
+  const qaTab = el("button", { type: "button", role: "tab", id: `room-tab-qa-${roomId}` });
+  const qaLabel = el("span", { text: gettext("Questions") });
   const qaCount = el("span", { class: "badge", hidden: true });
-  qaTab.append(" ", qaCount);
+  qaTab.append(qaLabel, " ", qaCount);
   tabs.append(chatTab, qaTab);
-  chatPane.before(tabs);
+  columns.before(tabs);
   chatPane.id = chatPane.id || `room-chat-${roomId}`;
   qaPane.id = qaPane.id || `room-qa-${roomId}`;
   const narrow = window.matchMedia(NARROW);
   let unseenInChat = 0;
+
+  function chatTabText() {
+    chatTab.textContent = unseenInChat ? interpolate(gettext("Chat (%(count)s new)"), { count: unseenInChat })
+      : gettext("Chat");
+  }
 
   function showTab(name, focus = false) {
     const chat = name === "chat";
@@ -260,13 +292,12 @@ function start(root) {
     chatTab.tabIndex = chat ? 0 : -1;
     qaTab.tabIndex = chat ? -1 : 0;
     if (chat) unseenInChat = 0;
-    chatTab.textContent = unseenInChat ? interpolate(gettext("Chat (%(count)s new)"), { count: unseenInChat })
-      : gettext("Chat");
+    chatTabText();
     if (focus) (chat ? chatTab : qaTab).focus();
   }
 
   function layout() {
-    const tabbed = narrow.matches && chatPane.hidden !== true && qaPane.hidden !== true;
+    const tabbed = narrow.matches && !chatPane.hidden && !qaPane.hidden;
     tabs.hidden = !tabbed;
     root.classList.toggle("room-tabbed", tabbed);
     for (const [tab, pane] of [[chatTab, chatPane], [qaTab, qaPane]]) {
@@ -286,12 +317,13 @@ function start(root) {
   tabs.addEventListener("keydown", (event) => {
     if (!["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
     event.preventDefault();
-    const toQa = event.key === "End" || ((event.key === "ArrowLeft" || event.key === "ArrowRight")
-      && root.dataset.tab === "chat");
-    showTab(event.key === "Home" ? "chat" : toQa ? "qa" : "chat", true);
+    let next = root.dataset.tab === "chat" ? "qa" : "chat"; // two tabs: either arrow goes to the other
+    if (event.key === "Home") next = "chat";
+    if (event.key === "End") next = "qa";
+    showTab(next, true);
   });
   narrow.addEventListener("change", layout);
-  showTab("chat");
+  showTab(window.location.hash === "#questions" ? "qa" : "chat");
   layout();
 
   // ---- Connection state ----
@@ -347,15 +379,15 @@ function start(root) {
     }, 400);
   }
 
-  // ---- Messages ----
-  function authorLine(author, when, klass) {
-    const meta = el("p", { class: klass });
-    if (author) {
-      meta.append(el("span", { class: "room-author", dir: "auto", text: author.name || gettext("Someone") }));
-      if (author.organisation) meta.append(" ", el("span", { class: "badge badge-org", dir: "auto", text: author.organisation }));
+  // ---- Messages (shaped as live/_message.html) ----
+  function authorLine(author, when) {
+    const meta = el("p", { class: "message-meta" });
+    if (author && author.name) {
+      meta.append(el("span", { class: "message-author", dir: "auto", text: author.name }));
+      if (author.organisation) meta.append(" ", el("span", { class: "message-org", dir: "auto", text: author.organisation }));
       if (author.observer) meta.append(" ", el("span", { class: "badge badge-observer", text: gettext("Observer") }));
     } else {
-      meta.append(el("span", { class: "room-author", text: gettext("Former member") }));
+      meta.append(el("span", { class: "message-author", text: gettext("Former member") }));
     }
     if (when) meta.append(" ", el("time", { datetime: when, text: formatTime(when) }));
     return meta;
@@ -368,27 +400,27 @@ function start(root) {
       return;
     }
     const own = you.id !== null && int(li.dataset.authorId) === you.id;
+    const canDelete = (own && room.state === "open") || you.moderate;
+    const canMute = you.moderate && !own && li.dataset.authorId && room.state === "open";
+    if (!canDelete && !canMute) {
+      actions?.remove();
+      return;
+    }
     if (!actions) {
       actions = el("div", { class: "room-message-actions" });
       li.append(actions);
     }
     actions.replaceChildren();
-    if (own || you.moderate) {
-      actions.append(button(gettext("Delete"), { "data-action": "delete", class: "button-small link-button" }));
-    }
-    if (you.moderate && !own && li.dataset.authorId) {
-      actions.append(button(gettext("Mute…"), { "data-action": "mute", class: "button-small link-button" }));
-    }
-    actions.hidden = actions.childElementCount === 0;
+    if (canDelete) actions.append(button(gettext("Delete"), { "data-action": "delete", class: "link-button" }));
+    if (canMute) actions.append(button(gettext("Mute…"), { "data-action": "mute", class: "link-button" }));
   }
 
   function messageElement(event) {
-    const li = el("li", { class: "room-message", id: `room-message-${event.id}`, "data-message-id": event.id,
-      "data-seq": event.seq, "data-author-id": event.author ? event.author.id : null,
-      "data-client-id": event.client_id || null });
-    const meta = authorLine(event.author, event.sent_at, "room-message-meta");
-    if (event.edited_at) meta.append(" ", el("span", { class: "room-edited", text: gettext("(edited)") }));
-    const body = el("div", { class: "room-message-body user-content", dir: "auto" });
+    const li = el("li", { class: "chat-message", id: `message-${event.id}`, "data-message-id": event.id,
+      "data-seq": event.seq, "data-author-id": event.author ? event.author.id : null });
+    const meta = authorLine(event.author, event.sent_at);
+    if (event.edited_at) meta.append(" ", el("span", { class: "message-edited muted", text: gettext("(edited)") }));
+    const body = el("div", { class: "message-body user-content", dir: "auto" });
     body.append(sanitisedHtml(event.html));
     li.append(meta, body);
     messageActions(li);
@@ -398,14 +430,13 @@ function start(root) {
   function placeBySeq(list, li, seq) {
     // Numbers only grow, so new messages nearly always go last: look from the end.
     let after = list.lastElementChild;
-    while (after && int(after.dataset.seq) !== null && int(after.dataset.seq) > seq) after = after.previousElementSibling;
+    while (after && (int(after.dataset.seq) === null || int(after.dataset.seq) > seq)) after = after.previousElementSibling;
     if (after) after.after(li);
     else list.prepend(li);
   }
 
   function nearBottom() {
-    const box = messageList;
-    return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    return messageList.scrollHeight - messageList.scrollTop - messageList.clientHeight < 80;
   }
 
   function keepAtBottom(wasNear) {
@@ -418,17 +449,18 @@ function start(root) {
     const wasNear = nearBottom();
     const li = messageElement(event);
     messages.set(id, li);
-    placeBySeq(messageList, li, event.seq);
+    messageList.querySelector("[data-empty-note]")?.remove();
+    placeBySeq(messageList, li, int(event.seq) ?? Infinity);
     // Our own message coming back: the pending copy goes.
     if (event.client_id && pending.has(event.client_id)) settle(event.client_id);
     for (const [clientId, p] of pending) if (p.sentId === id && p.kind === "send") settle(clientId);
     keepAtBottom(wasNear);
     if (!event.author || event.author.id !== you.id) {
       announce(interpolate(gettext("%(name)s: %(text)s"), {
-        name: event.author ? event.author.name : gettext("Former member"), text: textOf(event.html) }));
+        name: event.author && event.author.name ? event.author.name : gettext("Former member"), text: textOf(event.html) }));
       if (root.classList.contains("room-tabbed") && root.dataset.tab !== "chat") {
         unseenInChat += 1;
-        chatTab.textContent = interpolate(gettext("Chat (%(count)s new)"), { count: unseenInChat });
+        chatTabText();
       }
     }
   }
@@ -436,43 +468,43 @@ function start(root) {
   function updateMessage(event) {
     const li = messages.get(int(event.id));
     if (!li || li.classList.contains("room-removed")) return;
-    const body = li.querySelector(".room-message-body");
-    if (body) body.replaceChildren(sanitisedHtml(event.html));
-    const meta = li.querySelector(".room-message-meta");
-    if (meta && !meta.querySelector(".room-edited")) meta.append(" ", el("span", { class: "room-edited", text: gettext("(edited)") }));
+    li.querySelector(".message-body")?.replaceChildren(sanitisedHtml(event.html));
+    const meta = li.querySelector(".message-meta");
+    if (meta && !meta.querySelector(".message-edited")) meta.append(" ", el("span", { class: "message-edited muted", text: gettext("(edited)") }));
   }
 
   function removeMessage(event) {
     const li = messages.get(int(event.id));
     if (!li) return;
+    const hadFocus = li.contains(document.activeElement);
     li.classList.add("room-removed");
-    const body = li.querySelector(".room-message-body");
-    const note = el("p", { class: "room-message-body room-placeholder",
-      text: event.by === "author" ? gettext("The author deleted this message.")
-        : gettext("A moderator removed this message.") });
+    const text = event.by === "author" ? gettext("The author deleted this message.")
+      : event.by === "moderator" ? gettext("A moderator removed this message.") : gettext("This message was removed.");
+    const note = el("p", { class: "message-body room-placeholder", text });
+    const body = li.querySelector(".message-body");
     if (body) body.replaceWith(note);
     else li.append(note);
-    li.querySelector(".room-edited")?.remove();
+    li.querySelector(".message-edited")?.remove();
     li.querySelector(".room-message-actions")?.remove();
     li.querySelector(".room-inline-form")?.remove();
+    if (hadFocus) messageList.focus({ preventScroll: true });
   }
 
-  // ---- Questions ----
+  // ---- Questions (shaped as live/_question.html) ----
   function questionData(li) {
+    const pressed = li.querySelector(".vote-form [aria-pressed]");
     return {
       id: int(li.dataset.questionId), seq: int(li.dataset.seq), votes: int(li.dataset.votes) || 0,
-      state: li.dataset.state || "open", pinned: li.dataset.pinned === "true", voted: li.dataset.voted === "true",
-      author_id: int(li.dataset.authorId), asked_at: li.querySelector("time")?.getAttribute("datetime") || "",
+      state: li.dataset.state || "open", pinned: li.dataset.pinned === "true",
+      voted: li.dataset.voted === "true" || (pressed ? pressed.getAttribute("aria-pressed") === "true" : false),
     };
   }
 
   function questionElement(q) {
-    const li = el("li", { class: "room-question", id: `room-question-${q.id}`, "data-question-id": q.id });
-    const vote = el("button", { type: "button", class: "room-vote", "data-action": "vote" });
-    const body = el("div", { class: "room-question-body user-content", dir: "auto" });
+    const li = el("li", { class: "question", id: `question-${q.id}`, "data-question-id": q.id });
+    const body = el("div", { class: "question-body user-content", dir: "auto" });
     body.append(sanitisedHtml(q.html));
-    const meta = authorLine(q.author, q.asked_at, "room-question-meta");
-    li.append(vote, el("div", { class: "room-question-main" }, meta, body));
+    li.append(el("div", { class: "question-votes" }), el("div", { class: "question-main" }, authorLine(q.author, q.asked_at), body));
     return li;
   }
 
@@ -483,35 +515,37 @@ function start(root) {
     li.dataset.state = q.state;
     li.dataset.pinned = String(Boolean(q.pinned));
     li.dataset.voted = String(Boolean(q.voted));
-    if (q.author_id !== null && q.author_id !== undefined) li.dataset.authorId = q.author_id;
-    li.classList.toggle("room-question-pinned", Boolean(q.pinned));
-    li.classList.toggle("room-question-answered", q.state === "answered");
-    let vote = li.querySelector(".room-vote");
-    if (!vote) {
-      vote = el("button", { type: "button", class: "room-vote", "data-action": "vote" });
-      li.prepend(vote);
+    li.className = `question question-${q.state}${q.pinned ? " question-pinned" : ""}`;
+    let votes = li.querySelector(".question-votes");
+    if (!votes) {
+      votes = el("div", { class: "question-votes" });
+      li.prepend(votes);
     }
-    vote.replaceChildren(el("span", { "aria-hidden": "true", text: "▲" }), " ",
-      el("span", { class: "room-vote-count", text: String(q.votes) }));
+    let count = votes.querySelector(".vote-count");
+    if (!count) count = el("span", { class: "vote-count" });
+    count.textContent = String(q.votes);
+    count.setAttribute("aria-label", interpolate(ngettext("%(count)s vote", "%(count)s votes", q.votes), { count: q.votes }));
+    let vote = votes.querySelector("button.room-vote");
+    if (!vote) vote = el("button", { type: "button", class: "room-vote button-secondary button-small", "data-action": "vote" });
+    vote.textContent = q.voted ? gettext("Voted") : gettext("Upvote");
     vote.setAttribute("aria-pressed", String(Boolean(q.voted)));
-    vote.setAttribute("aria-label", interpolate(q.voted
-      ? ngettext("You voted for this question (%(count)s vote). Press to take your vote back.",
-        "You voted for this question (%(count)s votes). Press to take your vote back.", q.votes)
-      : ngettext("Vote for this question (%(count)s vote so far)", "Vote for this question (%(count)s votes so far)", q.votes),
-    { count: q.votes }));
-    vote.disabled = !you.vote || q.state === "answered" || room.state === "closed";
-    const main = li.querySelector(".room-question-main") || li;
-    let badges = main.querySelector(".room-question-badges");
-    if (!badges) {
-      badges = el("p", { class: "room-question-badges" });
-      main.prepend(badges);
+    vote.title = q.voted ? gettext("Press to take your vote back") : "";
+    vote.hidden = !you.vote || q.state !== "open" || room.state !== "open";
+    if (votes.firstElementChild !== count || votes.lastElementChild !== vote || votes.childElementCount !== 2) {
+      // The page's form (which posts without JavaScript) gives way to the live button.
+      const hadFocus = votes.contains(document.activeElement);
+      votes.replaceChildren(count, vote);
+      if (hadFocus && !vote.hidden) vote.focus({ preventScroll: true });
     }
-    badges.replaceChildren();
-    if (q.pinned) badges.append(el("span", { class: "badge badge-pinned", text: gettext("Pinned") }));
-    if (q.state === "answered") badges.append(el("span", { class: "badge badge-answered", text: gettext("Answered") }));
-    badges.hidden = badges.childElementCount === 0;
+    const main = li.querySelector(".question-main") || li;
+    const meta = main.querySelector(".message-meta");
+    if (meta) {
+      for (const badge of meta.querySelectorAll(".badge-pinned, .badge-answered, .badge-role")) badge.remove();
+      if (q.pinned) meta.append(el("span", { class: "badge badge-pinned", text: gettext("Pinned") }));
+      if (q.state === "answered") meta.append(el("span", { class: "badge badge-answered", text: gettext("Answered") }));
+    }
     let actions = main.querySelector(".room-question-actions");
-    if (!you.moderate) {
+    if (!you.moderate || room.state === "closed") {
       actions?.remove();
       return;
     }
@@ -519,12 +553,20 @@ function start(root) {
       actions = el("div", { class: "room-question-actions" });
       main.append(actions);
     }
+    const focused = actions.contains(document.activeElement) ? document.activeElement.dataset.action : null;
     actions.replaceChildren();
-    if (q.state !== "answered") actions.append(button(gettext("Mark answered"), { "data-action": "answer", class: "button-small link-button" }));
-    actions.append(q.pinned ? button(gettext("Unpin"), { "data-action": "unpin", class: "button-small link-button" })
-      : button(gettext("Pin"), { "data-action": "pin", class: "button-small link-button" }));
-    actions.append(button(gettext("Hide"), { "data-action": "hide", class: "button-small link-button" }));
-    actions.append(button(gettext("Merge into…"), { "data-action": "merge", class: "button-small link-button" }));
+    actions.append(q.state === "answered"
+      ? button(gettext("Mark not answered"), { "data-action": "unanswer", class: "link-button" })
+      : button(gettext("Mark answered"), { "data-action": "answer", class: "link-button" }));
+    actions.append(q.pinned ? button(gettext("Unpin"), { "data-action": "unpin", class: "link-button" })
+      : button(gettext("Pin"), { "data-action": "pin", class: "link-button" }));
+    actions.append(button(gettext("Hide"), { "data-action": "hide", class: "link-button" }));
+    actions.append(button(gettext("Merge into…"), { "data-action": "merge", class: "link-button" }));
+    if (focused) {
+      // The button pressed changed its name (pin → unpin): keep the keyboard on the same spot.
+      const again = actions.querySelector(`[data-action="${focused}"]`) || actions.firstElementChild;
+      again.focus({ preventScroll: true });
+    }
   }
 
   function sortQuestions() {
@@ -541,33 +583,47 @@ function start(root) {
     // Move only what is out of place; a moved element loses focus, so it is given back.
     const active = document.activeElement;
     entries.forEach((entry, index) => {
-      if (questionList.children[index] !== entry.li) questionList.insertBefore(entry.li, questionList.children[index] || null);
+      const at = questionList.children[index];
+      if (at !== entry.li) questionList.insertBefore(entry.li, at || null);
     });
     if (active && active !== document.activeElement && questionList.contains(active)) active.focus({ preventScroll: true });
-    const open = entries.filter((e) => e.data.state !== "answered").length;
+    const open = entries.filter((e) => e.data.state === "open").length;
     qaCount.textContent = String(open);
     qaCount.hidden = open === 0;
+    questionList.querySelector("[data-empty-note]")?.toggleAttribute("hidden", entries.length > 0);
   }
 
   function upsertQuestion(event) {
     const id = int(event.id);
     if (id === null) return;
-    heldList.querySelector(`[data-question-id="${id}"]`)?.remove();
-    held.delete(id);
-    heldBox.hidden = held.size === 0;
+    if (event.state === "held") {
+      addHeld(event);
+      return;
+    }
+    if (held.has(id)) {
+      held.get(id).remove();
+      held.delete(id);
+      heldBox.hidden = held.size === 0;
+    }
     if (event.merged_into || event.state === "hidden") {
       dropQuestion(id);
       return;
     }
     let entry = questions.get(id);
     if (!entry) {
-      const data = { voted: false, ...event, author_id: event.author ? event.author.id : null };
+      if (!event.html) return; // an update of a question this page never showed
+      const data = { voted: false, ...event };
       entry = { data, li: questionElement(data) };
       questions.set(id, entry);
-      if (event.client_id && pending.has(event.client_id)) settle(event.client_id);
+      if (event.author && event.author.id !== you.id && event.type === "question") {
+        announce(interpolate(gettext("New question from %(name)s: %(text)s"), {
+          name: event.author.name || gettext("Former member"), text: textOf(event.html) }));
+      }
     } else {
-      for (const key of ["votes", "state", "pinned", "merged_into", "seq"]) if (key in event && event[key] !== undefined) entry.data[key] = event[key];
-      if (event.html !== undefined) entry.li.querySelector(".room-question-body")?.replaceChildren(sanitisedHtml(event.html));
+      for (const key of ["votes", "state", "pinned", "merged_into", "seq"]) {
+        if (event[key] !== undefined && event[key] !== null) entry.data[key] = event[key];
+      }
+      if (event.html) entry.li.querySelector(".question-body")?.replaceChildren(sanitisedHtml(event.html));
     }
     if (event.voted !== undefined) entry.data.voted = Boolean(event.voted);
     drawQuestion(entry);
@@ -575,11 +631,18 @@ function start(root) {
   }
 
   function dropQuestion(id) {
+    if (held.has(id)) {
+      held.get(id).remove();
+      held.delete(id);
+      heldBox.hidden = held.size === 0;
+    }
     const entry = questions.get(id);
     if (!entry) return;
+    const hadFocus = entry.li.contains(document.activeElement);
     entry.li.remove();
     questions.delete(id);
     sortQuestions();
+    if (hadFocus) (questionList.querySelector("button:not([hidden])") || askForm.querySelector("textarea")).focus({ preventScroll: true });
   }
 
   function addHeld(event) {
@@ -587,9 +650,10 @@ function start(root) {
     const id = int(event.id);
     if (id === null || questions.has(id) || held.has(id)) return;
     const li = questionElement({ ...event, votes: 0 });
-    li.querySelector(".room-vote").remove();
+    li.querySelector(".question-votes").remove();
     li.dataset.state = "held";
-    li.append(el("div", { class: "room-question-actions" },
+    li.classList.add("question-held");
+    li.querySelector(".question-main").append(el("div", { class: "room-question-actions" },
       button(gettext("Approve"), { "data-action": "approve", class: "button-small" }),
       button(gettext("Hide"), { "data-action": "hide", class: "button-small button-secondary" })));
     held.set(id, li);
@@ -599,19 +663,22 @@ function start(root) {
 
   // ---- Room state: banners and what the forms allow ----
   function drawBanners() {
+    if (!bannersKnown) return;
     const items = [];
-    if (room.state === "closed") items.push(["room-banner-closed", gettext("This session has ended. The room is read-only."), null]);
-    else if (room.state === "scheduled") items.push(["room-banner-closed", gettext("This session has not started yet."), null]);
-    if (room.read_only && room.state === "open") items.push(["room-banner-readonly", gettext("The room is read-only for now: only moderators can write."), null]);
-    if (room.slow && room.slow.seconds > 0) {
+    if (room.state === "closed") items.push(["state", gettext("This session has ended. The room is read-only."), null]);
+    else if (room.state === "scheduled") items.push(["state", gettext("This session has not started yet."), null]);
+    if (room.read_only && room.state === "open") items.push(["read-only", gettext("The room is read-only for now: only moderators can write."), null]);
+    if (room.slow && room.slow.seconds > 0 && room.state === "open") {
       const seconds = room.slow.seconds;
       let text = interpolate(ngettext("Slow mode: one message every %(seconds)s second per person.",
         "Slow mode: one message every %(seconds)s seconds per person.", seconds), { seconds });
       if (room.slow.set_by) text += " " + interpolate(gettext("Set by %(name)s."), { name: room.slow.set_by });
-      items.push(["room-banner-slow", text, room.slow.reason || null]);
+      items.push(["slow-mode", text, room.slow.reason || null]);
     }
-    banners.replaceChildren(...items.map(([klass, text, reason]) => {
-      const banner = el("p", { class: `room-banner ${klass}`, text });
+    if (mutedNow()) items.push(["muted", interpolate(gettext("You are muted in this room until %(time)s."), { time: formatTime(you.muted_until) }), null]);
+    banners.replaceChildren(...items.map(([kind, text, reason]) => {
+      const banner = el("p", { class: `notice room-banner${kind === "muted" ? " notice-error" : ""}${kind === "slow-mode" ? " notice-slow" : ""}`,
+        "data-banner": kind, text });
       if (reason) banner.append(" ", el("span", { class: "room-banner-reason", dir: "auto", text: interpolate(gettext("Reason: %(reason)s"), { reason }) }));
       return banner;
     }));
@@ -626,19 +693,21 @@ function start(root) {
   }
 
   function mutedNow() {
-    return you.muted_until && new Date(you.muted_until) > new Date();
+    return Boolean(you.muted_until) && new Date(you.muted_until) > new Date();
   }
 
   function updateForms() {
     // Offline is fine: what is written is queued. Only what the server would refuse is disabled.
-    const writable = room.state === "open" && (!room.read_only || you.moderate);
+    const open = room.state === "open";
+    const writable = open && (!room.read_only || you.moderate);
     let chatWhy = "";
-    if (!writable) chatWhy = room.state === "open" ? gettext("The room is read-only for now.") : gettext("This session is not open.");
+    if (!open) chatWhy = room.state === "scheduled" ? gettext("This session has not started yet.") : gettext("This session is closed.");
+    else if (!writable) chatWhy = gettext("The room is read-only for now.");
     else if (you.observer) chatWhy = gettext("Observers may ask questions and vote, but not chat.");
     else if (mutedNow()) chatWhy = interpolate(gettext("You are muted in this room until %(time)s."), { time: formatTime(you.muted_until) });
     else if (!you.send) chatWhy = gettext("You cannot write in this chat.");
     let askWhy = "";
-    if (!writable) askWhy = chatWhy && !you.observer ? chatWhy : gettext("This session is not open.");
+    if (!writable) askWhy = chatWhy;
     else if (!you.ask) askWhy = gettext("You cannot ask questions in this room.");
     if (connection === "closed") {
       chatWhy = chatWhy || status.textContent;
@@ -652,6 +721,7 @@ function start(root) {
       formNote(form, why);
     }
     for (const entry of questions.values()) drawQuestion(entry);
+    for (const li of messages.values()) messageActions(li);
   }
 
   // ---- Pending sends (survive a reload) ----
@@ -661,7 +731,8 @@ function start(root) {
 
   function store() {
     try {
-      const items = [...pending.entries()].filter(([, p]) => p.status !== "sent").map(([clientId, p]) => ({ client_id: clientId, kind: p.kind, body: p.body, failed: p.status === "failed", error: p.error || "" }));
+      const items = [...pending.entries()].filter(([, p]) => p.status !== "sent").map(([clientId, p]) => ({
+        client_id: clientId, kind: p.kind, body: p.body, failed: p.status === "failed", error: p.error || "" }));
       if (items.length) window.localStorage.setItem(storageKey(), JSON.stringify(items));
       else window.localStorage.removeItem(storageKey());
     } catch {
@@ -705,11 +776,11 @@ function start(root) {
   }
 
   function addPending(clientId, kind, body, status = "queued", error = "") {
-    const li = el("li", { class: "room-message room-pending-item", "data-client-id": clientId },
-      el("div", { class: "room-message-body user-content room-pending-body", dir: "auto", text: body }),
+    const li = el("li", { class: `${kind === "ask" ? "question" : "chat-message"} room-pending-item`, "data-client-id": clientId },
+      el("div", { class: "message-body user-content room-pending-body", dir: "auto", text: body }),
       el("p", { class: "room-pending-line" },
         el("span", { class: "room-pending-state" }), " ", el("span", { class: "room-pending-actions" })));
-    pending.set(clientId, { kind, body, status, error, li, timer: null });
+    pending.set(clientId, { kind, body, status, error, li, timer: null, sentId: null });
     (kind === "ask" ? pendingQuestions : pendingList).append(li);
     drawPending(clientId);
     store();
@@ -728,7 +799,7 @@ function start(root) {
     feed.send({ type: p.kind, client_id: clientId, body: p.body });
     p.status = "sending";
     p.timer = window.setTimeout(() => {
-      if (!pending.has(clientId) || pending.get(clientId).status !== "sending") return;
+      if (pending.get(clientId)?.status !== "sending") return;
       fail(clientId, gettext("no answer from the server"));
     }, SEND_TIMEOUT);
     drawPending(clientId);
@@ -765,8 +836,7 @@ function start(root) {
       return;
     }
     const id = int(event.id);
-    const shown = p.kind === "ask" ? questions.has(id) : messages.has(id);
-    if (shown) {
+    if (p.kind === "ask" ? questions.has(id) : messages.has(id)) {
       settle(clientId);
       return;
     }
@@ -796,7 +866,7 @@ function start(root) {
     addPending(clientId, kind, body);
     area.value = "";
     transmit(clientId);
-    if (kind === "send") keepAtBottom(true);
+    if (kind === "send") pendingList.scrollIntoView({ block: "nearest" });
   }
 
   composer.addEventListener("submit", (event) => {
@@ -807,16 +877,17 @@ function start(root) {
     event.preventDefault();
     submit(askForm, "ask");
   });
-  composer.querySelector("textarea").addEventListener("keydown", (event) => {
+  const composerArea = composer.querySelector("textarea");
+  composerArea.addEventListener("keydown", (event) => {
     // Enter sends, Shift+Enter starts a new line (not while an input method is composing).
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       composer.requestSubmit();
     }
   });
-  composer.querySelector("textarea").addEventListener("input", () => {
+  composerArea.addEventListener("input", () => {
     const now = Date.now();
-    if (now - lastTyping < TYPING_EVERY || !feed.joined) return;
+    if (now - lastTyping < TYPING_EVERY || !feed.joined || !composerArea.value.trim()) return;
     lastTyping = now;
     feed.send({ type: "typing" });
   });
@@ -839,6 +910,7 @@ function start(root) {
       state.focus({ preventScroll: true });
     } else if (target.dataset.action === "discard") {
       settle(clientId);
+      (li.closest(".room-questions") ? askForm : composer).querySelector("textarea").focus();
     }
   }
   pendingList.addEventListener("click", onPendingClick);
@@ -864,7 +936,7 @@ function start(root) {
   }
 
   function drawPresence(value) {
-    if (value === null || value === undefined || value === false) {
+    if (value === null || value === undefined || value === false || root.dataset.offTheRecord === "true") {
       presence.hidden = true;
       return;
     }
@@ -881,7 +953,7 @@ function start(root) {
     const details = el("details", {}, el("summary", {}, line));
     const list = el("ul", { class: "room-presence-list" });
     for (const person of people) {
-      const item = el("li", { dir: "auto", text: person.name || gettext("Someone") });
+      const item = el("li", {}, el("span", { dir: "auto", text: person.name || gettext("Someone") }));
       if (person.observer) item.append(" ", el("span", { class: "badge badge-observer", text: gettext("Observer") }));
       list.append(item);
     }
@@ -892,20 +964,22 @@ function start(root) {
   // ---- Moderation ----
   function inlineForm(host, fields, submitText, onSubmit) {
     host.querySelector(".room-inline-form")?.remove();
+    const opener = document.activeElement;
     const form = el("form", { class: "room-inline-form" });
     for (const field of fields) form.append(field);
     const cancel = button(gettext("Cancel"), { class: "button-small button-secondary" });
     form.append(el("button", { type: "submit", class: "button-small", text: submitText }), " ", cancel);
-    cancel.addEventListener("click", () => {
+    const back = () => {
       form.remove();
-      host.querySelector("[data-action]")?.focus();
+      if (opener && opener.isConnected) opener.focus();
+    };
+    cancel.addEventListener("click", back);
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") back();
     });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (onSubmit(form) !== false) {
-        form.remove();
-        host.querySelector("[data-action]")?.focus();
-      }
+      if (onSubmit(form) !== false) back();
     });
     host.append(form);
     form.querySelector("input, select, textarea")?.focus();
@@ -916,19 +990,21 @@ function start(root) {
   function field(labelText, input) {
     fieldCount += 1;
     input.id = `room-field-${roomId}-${fieldCount}`;
-    return el("p", { class: "room-field" }, el("label", { for: input.id, text: labelText }), " ", input);
+    return el("p", { class: "room-field" }, el("label", { for: input.id, text: labelText }), input);
   }
 
   function act(frame) {
     if (!feed.send(frame)) say(gettext("You are offline: try again when the connection is back."));
   }
 
+  function secondsText(seconds) {
+    return interpolate(ngettext("%(seconds)s second", "%(seconds)s seconds", seconds), { seconds });
+  }
+
   function buildModPanel() {
-    modPanel.replaceChildren(el("summary", { text: gettext("Moderate the room") }));
     const slowSeconds = el("select", { name: "seconds" });
     for (const seconds of [0, 10, 30, 60, 120, 300]) {
-      slowSeconds.append(el("option", { value: seconds, text: seconds === 0 ? gettext("Off")
-        : interpolate(ngettext("%(seconds)s second", "%(seconds)s seconds", seconds), { seconds }) }));
+      slowSeconds.append(el("option", { value: seconds, text: seconds === 0 ? gettext("Off") : secondsText(seconds) }));
     }
     const slowReason = el("input", { type: "text", name: "reason", maxlength: "200", dir: "auto" });
     const slowForm = el("form", { class: "room-mod-form", "data-mod": "slow_mode" },
@@ -939,30 +1015,27 @@ function start(root) {
       event.preventDefault();
       act({ type: "slow_mode", seconds: Number(slowSeconds.value), reason: slowReason.value.trim() });
     });
-    const readOnly = el("input", { type: "checkbox", name: "read_only" });
+    const readOnly = el("input", { type: "checkbox", name: "read_only", id: `room-read-only-${roomId}` });
     const readReason = el("input", { type: "text", name: "reason", maxlength: "200", dir: "auto" });
     const readForm = el("form", { class: "room-mod-form", "data-mod": "read_only" },
       el("h3", { text: gettext("Read-only room") }),
-      el("p", { class: "room-field" }, el("label", {}, readOnly, " ", gettext("Only moderators may write"))),
+      el("p", { class: "room-field room-field-check" }, readOnly, " ",
+        el("label", { for: readOnly.id, text: gettext("Only moderators may write") })),
       field(gettext("Reason"), readReason),
       el("button", { type: "submit", class: "button-small", text: gettext("Save") }));
     readForm.addEventListener("submit", (event) => {
       event.preventDefault();
       act({ type: "read_only", read_only: readOnly.checked, reason: readReason.value.trim() });
     });
-    const closeButton = button(gettext("Close the session"), { class: "button-small button-danger" });
-    closeButton.addEventListener("click", () => {
-      if (window.confirm(gettext("Close the session for everyone? Nobody can write after this."))) act({ type: "close" });
-    });
-    modPanel.append(slowForm, readForm, el("div", { class: "room-mod-form" }, closeButton));
+    modPanel.replaceChildren(slowForm, readForm);
     modPanel.syncForms = () => {
-      slowSeconds.value = String(room.slow ? room.slow.seconds : 0);
-      if (slowSeconds.value === "" && room.slow) {
-        slowSeconds.append(el("option", { value: room.slow.seconds, text: interpolate(ngettext("%(seconds)s second", "%(seconds)s seconds", room.slow.seconds), { seconds: room.slow.seconds }) }));
-        slowSeconds.value = String(room.slow.seconds);
+      const seconds = room.slow ? room.slow.seconds : 0;
+      if (![...slowSeconds.options].some((o) => Number(o.value) === seconds)) {
+        slowSeconds.append(el("option", { value: seconds, text: secondsText(seconds) }));
       }
+      slowSeconds.value = String(seconds);
       readOnly.checked = room.read_only;
-      closeButton.hidden = room.state !== "open";
+      modPanel.hidden = room.state !== "open";
     };
     modPanel.syncForms();
   }
@@ -975,9 +1048,9 @@ function start(root) {
     if (target.dataset.action === "delete") {
       if (window.confirm(gettext("Delete this message?"))) act({ type: "delete", id });
     } else if (target.dataset.action === "mute") {
-      const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "10080", value: "10", required: true, inputmode: "numeric" });
+      const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "10080", value: "10", inputmode: "numeric" });
       const reason = el("input", { type: "text", name: "reason", maxlength: "200", dir: "auto" });
-      const name = li.querySelector(".room-author")?.textContent || "";
+      const name = li.querySelector(".message-author")?.textContent || "";
       inlineForm(li, [el("p", { class: "room-inline-title", text: interpolate(gettext("Mute %(name)s in this room"), { name }) }),
         field(gettext("Minutes"), minutes), field(gettext("Reason"), reason)], gettext("Mute"), () => {
         const value = int(minutes.value);
@@ -1010,25 +1083,29 @@ function start(root) {
       entry.data.voted = voting;
       drawQuestion(entry);
     } else if (action === "merge") {
-      const others = [...questions.values()].filter((e) => e.data.id !== id && e.data.state !== "answered");
+      const others = [...questions.values()].filter((e) => e.data.id !== id);
       if (others.length === 0) {
-        say(gettext("There is no other open question to merge into."));
+        say(gettext("There is no other question to merge into."));
         return;
       }
       const select = el("select", { name: "into" });
       for (const other of others) {
-        const text = (other.li.querySelector(".room-question-body")?.textContent || "").trim();
+        const text = (other.li.querySelector(".question-body")?.textContent || "").trim();
         select.append(el("option", { value: other.data.id, text: text.length > 80 ? `${text.slice(0, 79)}…` : text }));
       }
-      inlineForm(li.querySelector(".room-question-main") || li, [field(gettext("Same question as"), select)], gettext("Merge"), () => {
+      inlineForm(li.querySelector(".question-main") || li, [field(gettext("Same question as"), select)], gettext("Merge"), () => {
         act({ type: "merge", question_id: id, into_id: int(select.value) });
       });
+    } else if (action === "unanswer") {
+      act({ type: "answer", question_id: id, answered: false });
     } else if (["answer", "pin", "unpin", "hide", "approve"].includes(action)) {
       act({ type: action, question_id: id });
     }
   }
   questionList.addEventListener("click", onQuestionAction);
   heldList.addEventListener("click", onQuestionAction);
+  // The page's vote forms post without JavaScript; here the socket votes instead.
+  questionList.addEventListener("submit", (event) => event.preventDefault());
 
   function setSort(order) {
     questionOrder = order;
@@ -1043,14 +1120,19 @@ function start(root) {
   for (const li of messageList.querySelectorAll("[data-message-id]")) {
     const id = int(li.dataset.messageId);
     if (id === null) continue;
-    li.classList.add("room-message");
+    li.classList.add("chat-message");
     messages.set(id, li);
     messageActions(li);
   }
-  for (const li of questionList.querySelectorAll("[data-question-id]")) {
+  for (const li of [...questionList.querySelectorAll("[data-question-id]")]) {
     const data = questionData(li);
     if (data.id === null) continue;
-    li.classList.add("room-question");
+    if (data.state === "held") {
+      li.remove();
+      addHeld({ id: data.id, html: li.querySelector(".question-body")?.innerHTML || "",
+        author: { name: li.querySelector(".message-author")?.textContent || "" } });
+      continue;
+    }
     questions.set(data.id, { data, li });
   }
   for (const entry of questions.values()) drawQuestion(entry);
@@ -1059,11 +1141,17 @@ function start(root) {
 
   // ---- Events ----
   function applyRoom(event) {
-    if ("state" in event && event.state) room.state = event.state;
+    if (event.state) room.state = event.state;
     if ("read_only" in event) room.read_only = Boolean(event.read_only);
     drawBanners();
     updateForms();
     modPanel.syncForms?.();
+  }
+
+  function slowFrom(value) {
+    return value && typeof value === "object"
+      ? { seconds: Number(value.seconds) || 0, reason: value.reason || "", set_by: value.set_by || null }
+      : { seconds: Number(value) || 0, reason: "", set_by: null };
   }
 
   function onEvent(event) {
@@ -1085,11 +1173,12 @@ function start(root) {
         dropQuestion(int(event.id));
         break;
       case "slow_mode":
-        room.slow = { seconds: Number(event.seconds) || 0, reason: event.reason || "", set_by: event.set_by || null };
+        room.slow = slowFrom(event);
         applyRoom({});
         break;
       case "room_state":
         applyRoom(event);
+        if (event.state === "closed") say(gettext("The session has been closed."), { sticky: true });
         break;
       default:
         break;
@@ -1101,21 +1190,17 @@ function start(root) {
       const firstId = you.id;
       Object.assign(you, event.you);
       you.id = int(you.id);
-      if (firstId === null && you.id !== null) restore(); // the page did not say who we are
+      if (firstId !== you.id) restore(); // the page did not say who we are
     }
-    if (event.slow_mode !== undefined) {
-      const slow = event.slow_mode;
-      room.slow = slow && typeof slow === "object"
-        ? { seconds: Number(slow.seconds) || 0, reason: slow.reason || "", set_by: slow.set_by || null }
-        : { seconds: Number(slow) || 0, reason: "", set_by: null };
-    }
+    if (event.slow_mode !== undefined) room.slow = slowFrom(event.slow_mode);
+    bannersKnown = true;
     if (you.moderate && !modPanel.isConnected) {
       buildModPanel();
-      modPanel.hidden = false;
-      root.append(modPanel);
+      const admin = root.querySelector(".room-admin");
+      if (admin) admin.querySelector("h2")?.after(modPanel);
+      else root.append(el("section", { class: "room-admin card" }, el("h2", { text: gettext("Moderate the room") }), modPanel));
     }
-    if (you.moderate) root.classList.add("room-moderator");
-    for (const li of messages.values()) messageActions(li);
+    root.classList.toggle("room-moderator", Boolean(you.moderate));
     applyRoom(event);
     if (event.presence !== undefined) drawPresence(event.presence);
     setConnection("live");
@@ -1137,13 +1222,12 @@ function start(root) {
         if (event.client_id && pending.has(event.client_id)) {
           fail(event.client_id, text);
           say(text);
-        } else if (event.code === "already_voted") {
+        } else if (event.code === "already_voted" && questions.has(int(event.question_id))) {
           const entry = questions.get(int(event.question_id));
-          if (entry) { entry.data.voted = true; drawQuestion(entry); }
-        } else if (event.code === "signed_out" || event.code === "forbidden") {
-          say(text, { sticky: true });
+          entry.data.voted = true;
+          drawQuestion(entry);
         } else {
-          say(text);
+          say(text, { sticky: event.code === "signed_out" || event.code === "forbidden" });
         }
         break;
       }
@@ -1159,6 +1243,9 @@ function start(root) {
       case "question_held":
         addHeld(event);
         break;
+      case "question_removed": // a held question hidden: only the moderators' queue changes
+        dropQuestion(int(event.id));
+        break;
       default:
         break;
     }
@@ -1166,26 +1253,27 @@ function start(root) {
 
   function onResync(history) {
     // Too far behind for a replay: take the room as the server has it now.
+    if (history.complete === false) {
+      // Messages are missing between what we show and what came: show the latest ones instead.
+      messageList.replaceChildren();
+      messages.clear();
+    }
     for (const message of history.messages || []) addMessage({ ...message, type: "message" });
-    const shownQuestions = new Set();
-    for (const question of history.questions || []) {
-      shownQuestions.add(int(question.id));
-      upsertQuestion(question);
-    }
     if (Array.isArray(history.questions)) {
-      for (const id of [...questions.keys()]) if (!shownQuestions.has(id)) dropQuestion(id);
+      const shown = new Set(history.questions.map((q) => int(q.id)));
+      for (const id of [...questions.keys()]) if (!shown.has(id)) dropQuestion(id);
+      for (const question of history.questions) upsertQuestion(question);
     }
-    if (Array.isArray(history.removed)) for (const id of history.removed) removeMessage({ id, by: "moderator" });
-    if (history.state || "read_only" in history) applyRoom(history);
+    if (history.slow_mode !== undefined) room.slow = slowFrom(history.slow_mode);
+    applyRoom(history);
   }
 
   restore();
-  drawBanners();
   setConnection("connecting");
   const feed = createRoomFeed({
     url: root.dataset.socketUrl,
     historyUrl: root.dataset.historyUrl || "history.json",
-    lastSeq: int(root.dataset.seq),
+    lastSeq: int(root.dataset.lastSeq ?? root.dataset.seq),
     onEvent,
     onOther,
     onResync,
@@ -1194,7 +1282,7 @@ function start(root) {
       if (state === "closed" && info.final) setConnection("closed", info);
       else if (state === "closed" || (state === "connecting" && hadConnection)) {
         setConnection(info.offline || navigator.onLine === false ? "offline" : "reconnecting");
-      } else if (state === "connecting" && connection !== "offline") setConnection(hadConnection ? "reconnecting" : "connecting");
+      } else if (state === "connecting") setConnection("connecting");
       if (state === "closed") {
         // Whatever was on its way is queued again: it is resent (same client_id) after the next hello.
         for (const [clientId, p] of pending) {
@@ -1208,10 +1296,9 @@ function start(root) {
     },
   });
   window.addEventListener("offline", () => setConnection("offline"));
-  root.liveRoom = { feed, pending, questions, messages };
 }
 
-const root = document.querySelector("[data-live-room]");
+const root = document.querySelector("[data-live-room], #room[data-socket-url]");
 if (root && root.dataset.socketUrl && "WebSocket" in window) {
   loadCatalogue(root.dataset.catalogUrl || "/jsi18n/").then(() => start(root));
 }

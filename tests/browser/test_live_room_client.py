@@ -52,20 +52,40 @@ window.WebSocket = FakeSocket;
 
 ROOM_PAGE = """<!DOCTYPE html>
 <html lang="en" dir="ltr"><head><meta charset="utf-8"><title>Room</title>
-<link rel="stylesheet" href="/static/css/site.css"><link rel="stylesheet" href="/static/css/live-room.css">
+<link rel="stylesheet" href="/static/css/site.css"><link rel="stylesheet" href="/static/css/live.css">
+<link rel="stylesheet" href="/static/css/live-room.css">
 <script type="module" src="/static/js/live-room.js"></script></head>
 <body><main id="main">
-<section class="live-room" data-live-room data-room-id="7" data-user-id="{user}" data-seq="2"
+<div id="room" class="live-room" data-room-id="7" data-user-id="{user}" data-last-seq="2" data-state="open"
+  data-read-only="false" data-mode="both" data-slow-mode="0"
   data-socket-url="/ws/rooms/7/" data-history-url="/live/7/history.json">
-  <p data-room-status>Live updates need JavaScript.</p>
-  <section data-room-chat>
-    <ol data-room-messages>
-      <li data-message-id="1" data-seq="1" data-author-id="2"><div class="room-message-body">first</div></li>
-      <li data-message-id="2" data-seq="2" data-author-id="3"><div class="room-message-body">second</div></li>
-    </ol>
-  </section>
-  <section data-room-qa><ol data-room-questions></ol></section>
-</section>
+  <script id="live-you" type="application/json">{"id": {user}, "send": true, "ask": true, "vote": true,
+    "moderate": false, "muted_until": null, "observer": false}</script>
+  <p class="room-connection" data-connection-status role="status" hidden></p>
+  <div class="room-banners"></div>
+  <div class="room-columns room-mode-both">
+    <section class="room-chat" id="messages">
+      <ol class="message-list" data-message-list aria-live="polite">
+        <li class="chat-message" id="message-1" data-message-id="1" data-seq="1" data-author-id="2">
+          <p class="message-meta"><span class="message-author">Sara</span></p>
+          <div class="message-body user-content">first</div></li>
+        <li class="chat-message" id="message-2" data-message-id="2" data-seq="2" data-author-id="3">
+          <p class="message-meta"><span class="message-author">Omar</span></p>
+          <div class="message-body user-content">second</div></li>
+      </ol>
+      <form method="post" action="/live/7/send/" class="room-form" data-send-form>
+        <label for="id_body">Message</label><textarea name="body" id="id_body" required></textarea>
+        <button type="submit">Send</button></form>
+    </section>
+    <section class="room-questions" id="questions">
+      <ol class="question-list" data-question-list aria-live="polite">
+        <li class="muted empty-note" data-empty-note>No questions yet.</li></ol>
+      <form method="post" action="/live/7/ask/" class="room-form" data-ask-form>
+        <label for="id_q">Question</label><textarea name="body" id="id_q" required></textarea>
+        <button type="submit">Ask</button></form>
+    </section>
+  </div>
+</div>
 </main></body></html>"""
 
 
@@ -138,17 +158,17 @@ def push(page, *events):
 
 
 def shown_ids(page):
-    return page.evaluate("[...document.querySelectorAll('[data-room-messages] [data-message-id]')]"
+    return page.evaluate("[...document.querySelectorAll('[data-message-list] [data-message-id]')]"
                          ".map(li => Number(li.dataset.messageId))")
 
 
 def test_joins_with_the_number_the_page_was_made_at_and_shows_live_after_hello(room):
     page = room()
     assert frames(page) == [{"type": "join", "after_seq": 2}]
-    assert page.locator("[data-room-status]").inner_text() == "Connecting…"
+    assert page.locator("[data-connection-status]").inner_text() == "Connecting…"
     push(page, hello(2))
-    assert page.locator("[data-room-status]").inner_text() == "Live"
-    assert page.locator("[data-live-room]").get_attribute("data-live") == "live"
+    assert page.locator("[data-connection-status]").inner_text() == "Live"
+    assert page.locator("#room").get_attribute("data-live") == "live"
     assert page.outside == []
 
 
@@ -193,13 +213,13 @@ def test_resync_loads_the_history_over_http_then_joins_again_from_it(room):
 def test_a_message_shows_at_once_as_sending_and_once_when_acknowledged(room):
     page = room()
     push(page, hello(2))
-    page.fill("[data-room-composer] textarea", "Water first, then schools.")
+    page.fill("[data-send-form] textarea", "Water first, then schools.")
     page.keyboard.press("Enter")
     sent = frames(page, "send")
     assert len(sent) == 1 and sent[0]["body"] == "Water first, then schools." and UUID.match(sent[0]["client_id"])
     pending = page.locator(".room-pending-item")
     assert pending.count() == 1 and "Sending…" in pending.inner_text()
-    assert page.locator("[data-room-composer] textarea").input_value() == ""
+    assert page.locator("[data-send-form] textarea").input_value() == ""
     client_id = sent[0]["client_id"]
     push(page, {"type": "ack", "client_id": client_id, "id": 3, "seq": 3})
     push(page, message(3, client_id=client_id, text="Water first, then schools.", user_id=1))
@@ -211,8 +231,8 @@ def test_a_message_shows_at_once_as_sending_and_once_when_acknowledged(room):
 def test_an_error_marks_the_message_not_sent_and_retry_sends_the_same_client_id(room):
     page = room()
     push(page, hello(2))
-    page.fill("[data-room-composer] textarea", "Too fast")
-    page.click("[data-room-composer] [type=submit]")
+    page.fill("[data-send-form] textarea", "Too fast")
+    page.click("[data-send-form] [type=submit]")
     client_id = frames(page, "send")[0]["client_id"]
     push(page, {"type": "error", "code": "slow_mode", "message": "Slow mode: wait 20 seconds.",
                 "client_id": client_id, "retry_after": 20})
@@ -228,8 +248,8 @@ def test_no_ack_in_time_marks_the_message_not_sent(room):
     page = room()
     push(page, hello(2))
     page.evaluate("window.__realSetTimeout = window.setTimeout")
-    page.fill("[data-room-composer] textarea", "Into the void")
-    page.click("[data-room-composer] [type=submit]")
+    page.fill("[data-send-form] textarea", "Into the void")
+    page.click("[data-send-form] [type=submit]")
     page.locator(".room-pending-item", has_text="Not sent").wait_for(timeout=15_000)
     assert page.locator(".room-pending-item").get_by_role("button", name="Retry").count() == 1
 
@@ -238,9 +258,9 @@ def test_written_while_offline_it_waits_survives_a_reload_and_is_sent_on_reconne
     page = room()
     push(page, hello(2))
     page.evaluate("window.__refuse = true; window.__socket.drop()")
-    page.wait_for_function("document.querySelector('[data-room-status]').dataset.state === 'reconnecting'")
-    page.fill("[data-room-composer] textarea", "Typed on the bus")
-    page.click("[data-room-composer] [type=submit]")
+    page.wait_for_function("document.querySelector('[data-connection-status]').dataset.state === 'reconnecting'")
+    page.fill("[data-send-form] textarea", "Typed on the bus")
+    page.click("[data-send-form] [type=submit]")
     assert "Waiting for the connection…" in page.locator(".room-pending-item").inner_text()
     assert frames(page, "send") == []
 
@@ -263,18 +283,18 @@ def test_questions_sort_by_votes_and_by_time_and_show_the_reader_s_vote(room):
         push(page, {"type": "question", "seq": seq, "id": seq * 10, "author": author(), "html": f"<p>Q{seq}</p>",
                     "votes": votes, "state": "open", "pinned": False, "asked_at": "2026-12-02T10:00:00Z",
                     "merged_into": None})
-    order = "[...document.querySelectorAll('[data-room-questions] [data-question-id]')].map(li => li.dataset.questionId)"
+    order = "[...document.querySelectorAll('[data-question-list] [data-question-id]')].map(li => li.dataset.questionId)"
     assert page.evaluate(order) == ["40", "50", "30"]
     page.get_by_role("button", name="Newest").click()
     assert page.evaluate(order) == ["50", "40", "30"]
-    vote = page.locator("#room-question-30 .room-vote")
+    vote = page.locator("#question-30 .room-vote")
     vote.click()
     assert frames(page, "vote") == [{"type": "vote", "question_id": 30}]
     assert vote.get_attribute("aria-pressed") == "true"
     push(page, {"type": "question_updated", "seq": 6, "id": 30, "votes": 2, "state": "answered", "pinned": False,
                 "merged_into": None})
-    assert "Answered" in page.locator("#room-question-30").inner_text()
-    assert page.locator("#room-question-30 .room-vote-count").inner_text() == "2"
+    assert "Answered" in page.locator("#question-30").inner_text()
+    assert page.locator("#question-30 .vote-count").inner_text() == "2"
 
 
 def test_moderators_get_the_controls_and_everyone_the_slow_mode_banner(room):
@@ -286,7 +306,6 @@ def test_moderators_get_the_controls_and_everyone_the_slow_mode_banner(room):
     push(moderator, hello(2, id=5, moderate=True))
     assert moderator.locator(".room-moderation").count() == 1
     assert moderator.get_by_role("button", name="Mute…").count() == 2
-    moderator.locator(".room-moderation summary").click()
     moderator.select_option(".room-moderation select[name=seconds]", "30")
     moderator.fill(".room-moderation input[name=reason] >> nth=0", "Many people")
     moderator.get_by_role("button", name="Set slow mode").click()
@@ -294,7 +313,7 @@ def test_moderators_get_the_controls_and_everyone_the_slow_mode_banner(room):
     event = {"type": "slow_mode", "seq": 3, "seconds": 30, "reason": "Many people", "set_by": "Mona"}
     for p in (page, moderator):
         push(p, event)
-        banner = p.locator(".room-banner-slow")
+        banner = p.locator("[data-banner=slow-mode]")
         assert banner.inner_text() == ("Slow mode: one message every 30 seconds per person. Set by Mona. "
                                        "Reason: Many people")
 
@@ -304,6 +323,6 @@ def test_removed_and_edited_messages_change_in_place(room):
     push(page, hello(2), message(3), {"type": "message_updated", "seq": 4, "id": 3, "html": "<p>better</p>",
                                       "edited_at": "2026-12-02T10:01:00Z"},
          {"type": "message_removed", "seq": 5, "id": 1, "by": "moderator"})
-    assert "better" in page.locator("#room-message-3").inner_text()
-    assert "(edited)" in page.locator("#room-message-3").inner_text()
-    assert page.locator("[data-message-id='1']").inner_text() == "A moderator removed this message."
+    assert "better" in page.locator("#message-3").inner_text()
+    assert "(edited)" in page.locator("#message-3").inner_text()
+    assert page.locator("#message-1 .message-body").inner_text() == "A moderator removed this message."
