@@ -36,7 +36,22 @@ def describe(notification: Notification) -> str:
         return _("%(actor)s posted in “%(thread)s”") % values
     if kind == Notification.Kind.NEW_THREAD:
         return _("%(actor)s started “%(thread)s” in %(category)s") % values
+    if kind == Notification.Kind.LIVE_REMINDER:
+        return _("The live session “%(session)s” starts at %(time)s.") % {
+            "session": data.get("session_title") or _("a session"), "time": _local_time(data.get("starts_at"))}
     return str(data.get("text") or _("You have a new notice."))
+
+
+def _local_time(iso: str | None) -> str:
+    """A stored ISO time as the reader's date and time (the site's time zone, with its name)."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+    from django.utils.formats import date_format
+
+    moment = parse_datetime(iso or "")
+    if moment is None:
+        return "?"
+    return date_format(timezone.localtime(moment), "j F Y, H:i T")
 
 
 def excerpt(notification: Notification) -> str:
