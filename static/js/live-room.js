@@ -143,6 +143,8 @@ function start(root) {
   const held = new Map(); // id -> <li> (moderators: questions waiting for approval)
   const pending = new Map(); // client_id -> {kind, body, status, error, li, timer, sentId}
   const typists = new Map(); // user id -> {name, timer}
+  const present = new Map(); // user id -> person (presence; not in off-the-record rooms)
+  const asked = new Map(); // client_id -> {onError} of a vote or moderation frame awaiting its answer
   let questionOrder = "votes";
   let connection = "connecting";
   let lastTyping = 0;
@@ -926,32 +928,41 @@ function start(root) {
   }
 
   function typing(event) {
-    const who = event.user || event.author || event;
-    const id = int(who.id ?? who.user_id);
-    if (id === null || id === you.id) return;
-    const known = typists.get(id);
-    if (known) window.clearTimeout(known.timer);
-    typists.set(id, { name: who.name || gettext("Someone"), timer: window.setTimeout(() => { typists.delete(id); drawTyping(); }, TYPING_SHOWN) });
+    // {people: [{id, name}], count}; an off-the-record room says only how many (then nothing is shown).
+    const people = Array.isArray(event.people) ? event.people : event.user ? [event.user] : [];
+    for (const who of people) {
+      const id = int(who.id);
+      if (id === null || id === you.id) continue;
+      const known = typists.get(id);
+      if (known) window.clearTimeout(known.timer);
+      typists.set(id, { name: who.name || gettext("Someone"),
+        timer: window.setTimeout(() => { typists.delete(id); drawTyping(); }, TYPING_SHOWN) });
+    }
     drawTyping();
   }
 
-  function drawPresence(value) {
-    if (value === null || value === undefined || value === false || root.dataset.offTheRecord === "true") {
+  function drawPresence(event, { reset = false } = {}) {
+    // hello: {count, people}; then {count, joined, left}. Off the record: {count} only.
+    if (!event || typeof event !== "object") {
       presence.hidden = true;
       return;
     }
-    const people = Array.isArray(value) ? value : Array.isArray(value.people) ? value.people : null;
-    const count = int(value.count) ?? (people ? people.length : int(value));
-    if (count === null) return;
+    if (reset) present.clear();
+    for (const person of Array.isArray(event.people) ? event.people : []) present.set(person.id, person);
+    for (const person of Array.isArray(event.joined) ? event.joined : []) present.set(person.id, person);
+    for (const person of Array.isArray(event.left) ? event.left : []) present.delete(person.id);
+    const count = int(event.count) ?? present.size;
     presence.hidden = false;
     const line = el("span", { class: "room-presence-count",
       text: interpolate(ngettext("%(count)s person here", "%(count)s people here", count), { count }) });
-    if (!people || people.length === 0) {
+    if (present.size === 0) {
       presence.replaceChildren(line);
       return;
     }
-    const details = el("details", {}, el("summary", {}, line));
+    const wasOpen = presence.querySelector("details")?.open;
+    const details = el("details", { open: wasOpen || null }, el("summary", {}, line));
     const list = el("ul", { class: "room-presence-list" });
+    const people = [...present.values()].sort((a, b) => String(a.name).localeCompare(String(b.name)));
     for (const person of people) {
       const item = el("li", {}, el("span", { dir: "auto", text: person.name || gettext("Someone") }));
       if (person.observer) item.append(" ", el("span", { class: "badge badge-observer", text: gettext("Observer") }));
@@ -993,8 +1004,16 @@ function start(root) {
     return el("p", { class: "room-field" }, el("label", { for: input.id, text: labelText }), input);
   }
 
-  function act(frame) {
-    if (!feed.send(frame)) say(gettext("You are offline: try again when the connection is back."));
+  function act(frame, { onError = null } = {}) {
+    // A client_id lets the server's `error` (or `ack`) say which frame it answers.
+    const clientId = newClientId();
+    if (!feed.send({ ...frame, client_id: clientId })) {
+      say(gettext("You are offline: try again when the connection is back."));
+      return false;
+    }
+    asked.set(clientId, { onError });
+    window.setTimeout(() => asked.delete(clientId), 60000);
+    return true;
   }
 
   function secondsText(seconds) {
@@ -1049,13 +1068,18 @@ function start(root) {
       if (window.confirm(gettext("Delete this message?"))) act({ type: "delete", id });
     } else if (target.dataset.action === "mute") {
       const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "10080", value: "10", inputmode: "numeric" });
-      const reason = el("input", { type: "text", name: "reason", maxlength: "200", dir: "auto" });
+      const reason = el("input", { type: "text", name: "reason", maxlength: "200", dir: "auto", required: true });
       const name = li.querySelector(".message-author")?.textContent || "";
       inlineForm(li, [el("p", { class: "room-inline-title", text: interpolate(gettext("Mute %(name)s in this room"), { name }) }),
         field(gettext("Minutes"), minutes), field(gettext("Reason"), reason)], gettext("Mute"), () => {
         const value = int(minutes.value);
-        if (value === null || value < 1) {
+        if (value === null || value < 1 || value > 10080) {
           minutes.focus();
+          return false;
+        }
+        if (!reason.value.trim()) {
+          say(gettext("Say why: the reason is recorded."));
+          reason.focus();
           return false;
         }
         act({ type: "mute", user_id: int(li.dataset.authorId), minutes: value, reason: reason.value.trim() });
@@ -1075,10 +1099,13 @@ function start(root) {
     if (action === "vote") {
       if (!entry) return;
       const voting = !entry.data.voted;
-      if (!feed.send({ type: voting ? "vote" : "unvote", question_id: id })) {
-        say(gettext("You are offline: try again when the connection is back."));
-        return;
-      }
+      const sent = act({ type: voting ? "vote" : "unvote", question_id: id }, { onError: (code) => {
+        // Refused: show the vote as it really is.
+        entry.data.voted = code === "already_voted" ? true : !voting;
+        drawQuestion(entry);
+        return code === "already_voted";
+      } });
+      if (!sent) return;
       // Shown at once; the room's question_updated brings the true count.
       entry.data.voted = voting;
       drawQuestion(entry);
@@ -1202,7 +1229,8 @@ function start(root) {
     }
     root.classList.toggle("room-moderator", Boolean(you.moderate));
     applyRoom(event);
-    if (event.presence !== undefined) drawPresence(event.presence);
+    if (event.presence !== undefined) drawPresence(event.presence, { reset: true });
+    if (event.off_the_record !== undefined) root.dataset.offTheRecord = String(Boolean(event.off_the_record));
     setConnection("live");
     if (hadConnection) say(gettext("Connection is back."));
     hadConnection = true;
@@ -1215,17 +1243,26 @@ function start(root) {
         hello(event);
         break;
       case "ack":
+        asked.delete(event.client_id);
         acked(event);
+        break;
+      case "you":
+        if (event.you && typeof event.you === "object") {
+          Object.assign(you, event.you, { id: you.id });
+          drawBanners();
+          updateForms();
+        }
         break;
       case "error": {
         const text = errorText(event.code, event.message, event.retry_after);
         if (event.client_id && pending.has(event.client_id)) {
           fail(event.client_id, text);
           say(text);
-        } else if (event.code === "already_voted" && questions.has(int(event.question_id))) {
-          const entry = questions.get(int(event.question_id));
-          entry.data.voted = true;
-          drawQuestion(entry);
+        } else if (event.client_id && asked.has(event.client_id)) {
+          const { onError } = asked.get(event.client_id);
+          asked.delete(event.client_id);
+          const quiet = onError ? onError(event.code) : false;
+          if (!quiet) say(text);
         } else {
           say(text, { sticky: event.code === "signed_out" || event.code === "forbidden" });
         }
@@ -1235,7 +1272,7 @@ function start(root) {
         say(errorText("rate_limited", "", event.retry_after));
         break;
       case "presence":
-        drawPresence(event.presence !== undefined ? event.presence : event);
+        drawPresence(event);
         break;
       case "typing":
         typing(event);

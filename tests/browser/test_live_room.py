@@ -1,0 +1,223 @@
+# ruff: noqa: F811
+"""A live session room in real Chromium pages against daphne (issue #8, §8): what one participant
+sends appears at the other's; a participant who drops off while three messages are sent shows all
+three, in order, once, when back; a question is upvoted and marked answered and everyone sees it; a
+moderator turns on slow mode and everyone sees the banner; the room reads right to left in Arabic.
+(The client's handling of gaps, repeats, resync and failed sends, case by case: test_live_room_client.py.)"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.browser.conftest import login
+from tests.discussions.factories import give_mfa  # noqa: F401
+from tests.live.factories import make_session  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+LOCALES = {"ar": "ar", "fr": "fr-FR", "en": "en-GB"}
+
+
+def _until(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until the expression is true in the page (polled: the site's CSP forbids the eval that
+    `page.wait_for_function` needs)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
+
+def _live(page) -> None:
+    page.locator("#room[data-live=live]").wait_for(state="attached")
+
+
+def _enter(page, session, *, email: str | None = None, user=None, server=None) -> None:
+    """Sign in (through the login form, or with a session made here for a user with a second
+    factor, whose login would ask for a code) and open the room, live."""
+    if user is not None:
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": server.url,
+                                   "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    else:
+        login(page, email=email)
+    page.goto(session.get_absolute_url())
+    _live(page)
+
+
+def _send(page, text: str) -> None:
+    page.fill("[data-send-form] textarea", text)
+    page.keyboard.press("Enter")
+
+
+def _texts(page) -> list[str]:
+    return page.evaluate("[...document.querySelectorAll('[data-message-list] [data-message-id] .message-body')]"
+                         ".map(b => b.textContent.trim())")
+
+
+def _screenshot(page, name: str) -> None:
+    folder = os.environ.get("FORUM_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_a_message_reaches_the_other_and_one_who_was_offline_gets_the_three_missed_in_order_once(
+        live_server, new_page, make_user, make_session):
+    sara = make_user(display_name="Sara", email="sara-room@example.org")
+    lina = make_user(display_name="Lina", email="lina-room@example.org")
+    session = make_session(title="Water before winter")
+    a, b = new_page(), new_page()
+    _enter(a, session, email=sara.email)
+    _enter(b, session, email=lina.email)
+
+    _send(a, "Hello from Sara")
+    b.locator("[data-message-list]", has_text="Hello from Sara").wait_for()
+    assert "Sara" in b.locator("[data-message-list] [data-message-id]").last.inner_text()
+    _until(a, "document.querySelectorAll('.room-pending-item').length === 0")  # acknowledged
+
+    b.context.set_offline(True)
+    b.locator("#room[data-live=offline]").wait_for(state="attached")
+    assert "Offline" in b.locator("[data-connection-status]").inner_text()
+    for text in ("one", "two", "three"):
+        _send(a, text)
+    _until(a, "document.querySelectorAll('[data-message-list] [data-message-id]').length === 4")
+    _until(a, "document.querySelectorAll('.room-pending-item').length === 0")
+    assert _texts(b) == ["Hello from Sara"]  # nothing reached the offline page
+
+    b.context.set_offline(False)
+    _live(b)
+    _until(b, "document.querySelectorAll('[data-message-list] [data-message-id]').length >= 4")
+    b.wait_for_timeout(1500)  # time for any repeat or late duplicate to show up (none may)
+    assert _texts(b) == ["Hello from Sara", "one", "two", "three"]
+    assert _texts(a) == _texts(b)
+    assert b.locator("[data-connection-status]").inner_text() == "Live"
+    seqs = b.evaluate("[...document.querySelectorAll('[data-message-list] [data-message-id]')]"
+                      ".map(li => Number(li.dataset.seq))")
+    assert seqs == sorted(seqs) and len(set(seqs)) == 4
+    assert a.outside_requests == [] and b.outside_requests == []
+
+
+def test_a_message_written_offline_is_sent_on_reconnect(live_server, new_page, make_user, make_session):
+    sara = make_user(display_name="Sara", email="sara-queue@example.org")
+    session = make_session(title="Queue")
+    page = new_page()
+    _enter(page, session, email=sara.email)
+    page.context.set_offline(True)
+    page.locator("#room[data-live=offline]").wait_for(state="attached")
+    _send(page, "written on the bus")
+    assert "Waiting for the connection…" in page.locator(".room-pending-item").inner_text()
+    page.context.set_offline(False)
+    page.locator("[data-message-list] [data-message-id]", has_text="written on the bus").wait_for()
+    _until(page, "document.querySelectorAll('.room-pending-item').length === 0")
+    assert session.messages.filter(source="written on the bus").count() == 1
+
+
+def test_a_question_upvoted_and_answered_and_slow_mode_are_seen_by_everyone(
+        live_server, new_page, make_user, make_session, give_mfa):
+    sara = make_user(display_name="Sara", email="sara-qa@example.org")
+    lina = make_user(display_name="Lina", email="lina-qa@example.org")
+    mona = give_mfa(make_user(display_name="Mona", email="mona-qa@example.org"))
+    session = make_session(title="Questions for the ministry", moderators=[mona])
+    a, b, m = new_page(), new_page(), new_page()
+    _enter(a, session, email=sara.email)
+    _enter(b, session, email=lina.email)
+    _enter(m, session, user=mona, server=live_server)
+    assert a.locator(".room-moderation").count() == 0 and b.locator(".room-moderation").count() == 0
+    assert m.locator(".room-moderation").count() == 1
+
+    a.fill("[data-ask-form] textarea", "Who pays for the pumps?")
+    a.locator("[data-ask-form] [type=submit]").click()
+    question = b.locator("[data-question-list] [data-question-id]", has_text="Who pays for the pumps?")
+    question.wait_for()
+    vote = question.locator("button.room-vote")
+    assert vote.get_attribute("aria-pressed") == "false"
+    vote.click()
+    for page in (a, b, m):
+        page.locator("[data-question-list] [data-question-id][data-votes='1']").wait_for(state="attached")
+    assert vote.get_attribute("aria-pressed") == "true"
+    assert vote.inner_text() == "Voted"
+    assert a.locator("[data-question-list] button.room-vote").get_attribute("aria-pressed") == "false"
+
+    m.locator("[data-question-list] [data-question-id]").get_by_role("button", name="Mark answered").click()
+    for page in (a, b, m):
+        page.locator("[data-question-list] [data-state=answered]", has_text="Answered").wait_for()
+    assert question.locator("button.room-vote").is_hidden()  # answered: no more votes
+
+    m.select_option(".room-moderation select[name=seconds]", "30")
+    m.fill(".room-moderation [data-mod=slow_mode] input[name=reason]", "Many people want to speak")
+    m.get_by_role("button", name="Set slow mode").click()
+    expected = ("Slow mode: one message every 30 seconds per person. Set by Mona. "
+                "Reason: Many people want to speak")
+    for page in (a, b, m):
+        banner = page.locator("[data-banner=slow-mode]")
+        banner.wait_for()
+        assert banner.inner_text() == expected
+    session.refresh_from_db()
+    assert session.slow_mode_seconds == 30
+
+    # Slow mode in action: Sara's second message is refused, politely, and offered again.
+    _send(a, "first point")
+    a.locator("[data-message-list] [data-message-id]", has_text="first point").wait_for()
+    _send(a, "second point")
+    failed = a.locator(".room-pending-item[data-status=failed]")
+    failed.wait_for()
+    assert "Not sent" in failed.inner_text() and failed.get_by_role("button", name="Retry").count() == 1
+    assert a.locator(".room-notice").is_visible()
+    for page in (a, b, m):
+        assert page.outside_requests == []
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_the_room_reads_right_in_every_language_and_width(live_server, new_page, make_user, make_session,
+                                                           give_mfa, language):
+    from forum.live import services
+
+    speaker = make_user(display_name="ليلى حداد", email=f"laila-{language}@example.org")
+    reader = make_user(display_name="Omar", email=f"omar-{language}@example.org", preferred_language=language)
+    session = make_session(title="مياه الشرب في الريف — l'eau potable", moderators=[])
+    services.message_send(actor=speaker, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a10",
+                          body="نحتاج **مضخات** قبل الشتاء. Pumps first.")
+    services.message_send(actor=reader, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a11",
+                          body="D'accord : the wells near Idlib come first.")
+    services.question_ask(actor=speaker, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a12",
+                          body="من يدفع ثمن المضخات؟")
+    page = new_page(locale=LOCALES[language])
+    _enter(page, session, email=reader.email)
+    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    assert page.locator("html").get_attribute("lang") == language
+    _send(page, {"ar": "شكراً لكم", "fr": "Merci à tous", "en": "Thank you all"}[language])
+    page.locator(".room-pending-item").wait_for(state="detached")
+    status = page.locator("[data-connection-status]").inner_text()
+    assert status == {"ar": "مباشر", "fr": "En direct", "en": "Live"}[language]
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(100)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        chat = page.locator("section.room-chat")
+        questions = page.locator("section.room-questions")
+        if width == 1366:
+            # Side by side: chat first, at the start of the line (the right, in Arabic).
+            chat_box, qa_box = chat.bounding_box(), questions.bounding_box()
+            assert (chat_box["x"] > qa_box["x"]) == (language == "ar")
+            assert page.locator(".room-tabs").is_hidden()
+        else:
+            # A phone: two tabs, one pane at a time, the keyboard moves between them.
+            tabs = page.locator(".room-tabs [role=tab]")
+            assert tabs.count() == 2 and chat.is_visible() and questions.is_hidden()
+            tabs.first.focus()
+            page.keyboard.press("ArrowRight")
+            assert questions.is_visible() and chat.is_hidden()
+            assert page.evaluate("document.activeElement.getAttribute('aria-selected')") == "true"
+            _screenshot(page, f"live-room-{language}-{width}-questions")
+            page.keyboard.press("ArrowLeft")
+            assert chat.is_visible()
+        _screenshot(page, f"live-room-{language}-{width}")
+    assert page.outside_requests == [] and page.console_errors == []
