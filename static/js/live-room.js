@@ -75,7 +75,7 @@ function formatTime(iso) {
   if (Number.isNaN(when.getTime())) return "";
   try {
     return new Intl.DateTimeFormat(document.documentElement.lang || undefined,
-      { hour: "2-digit", minute: "2-digit" }).format(when);
+      { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(when);
   } catch {
     return when.toISOString().slice(11, 16);
   }

@@ -221,3 +221,41 @@ def test_the_room_reads_right_in_every_language_and_width(live_server, new_page,
             assert chat.is_visible()
         _screenshot(page, f"live-room-{language}-{width}")
     assert page.outside_requests == [] and page.console_errors == []
+
+
+def test_the_presenter_view_follows_votes_and_pins(live_server, new_page, make_user, make_session, give_mfa):
+    from forum.live import services
+
+    sara = make_user(display_name="Sara", email="sara-present@example.org")
+    lina = make_user(display_name="Lina", email="lina-present@example.org")
+    mona = give_mfa(make_user(display_name="Mona", email="mona-present@example.org"))
+    session = make_session(title="Presented", moderators=[mona])
+    services.question_ask(actor=sara, session=session, client_id="6d1c2a57-0a3e-4c55-9a0e-2b7d9b1f0a01",
+                          body="Who maintains the wells?")
+    services.question_ask(actor=sara, session=session, client_id="6d1c2a57-0a3e-4c55-9a0e-2b7d9b1f0a02",
+                          body="When do the pumps arrive?")
+    b, m = new_page(), new_page()
+    _enter(b, session, email=lina.email)
+    _enter(m, session, user=mona, server=live_server)
+    screen = b.context.new_page()
+    screen.goto(reverse_present(session))
+    screen.locator("#presenter[data-live=live]").wait_for(state="attached")
+    current = screen.locator("[data-current-question]")
+    assert "Who maintains the wells?" in current.inner_text()
+
+    b.locator("[data-question-id]", has_text="When do the pumps arrive?").locator("button.room-vote").click()
+    current.locator("blockquote", has_text="When do the pumps arrive?").wait_for()
+    assert "Most voted question" in current.inner_text() and "1 vote" in current.inner_text()
+    assert "Who maintains the wells?" in screen.locator(".presenter-next").inner_text()
+
+    m.locator("[data-question-id]", has_text="Who maintains the wells?").get_by_role("button", name="Pin").click()
+    current.locator("blockquote", has_text="Who maintains the wells?").wait_for()
+    assert "Current question" in current.inner_text()
+    size = screen.evaluate("parseFloat(getComputedStyle(document.querySelector('.presenter-question')).fontSize)")
+    assert size >= 28  # large type, for the room's screen
+
+
+def reverse_present(session) -> str:
+    from django.urls import reverse
+
+    return reverse("live:present", args=[session.pk])
