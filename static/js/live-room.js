@@ -977,7 +977,9 @@ function start(root) {
     host.querySelector(".room-inline-form")?.remove();
     const opener = document.activeElement;
     const form = el("form", { class: "room-inline-form" });
+    form.noValidate = true; // checked here, with the room's own words
     for (const field of fields) form.append(field);
+    form.append(el("p", { class: "room-form-note", role: "alert", hidden: true }));
     const cancel = button(gettext("Cancel"), { class: "button-small button-secondary" });
     form.append(el("button", { type: "submit", class: "button-small", text: submitText }), " ", cancel);
     const back = () => {
@@ -1078,7 +1080,7 @@ function start(root) {
           return false;
         }
         if (!reason.value.trim()) {
-          say(gettext("Say why: the reason is recorded."));
+          formNote(reason.form, gettext("Say why: the reason is recorded."));
           reason.focus();
           return false;
         }

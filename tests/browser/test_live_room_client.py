@@ -289,7 +289,7 @@ def test_questions_sort_by_votes_and_by_time_and_show_the_reader_s_vote(room):
     assert page.evaluate(order) == ["50", "40", "30"]
     vote = page.locator("#question-30 .room-vote")
     vote.click()
-    assert frames(page, "vote") == [{"type": "vote", "question_id": 30}]
+    assert [(f["type"], f["question_id"]) for f in frames(page, "vote")] == [("vote", 30)]
     assert vote.get_attribute("aria-pressed") == "true"
     push(page, {"type": "question_updated", "seq": 6, "id": 30, "votes": 2, "state": "answered", "pinned": False,
                 "merged_into": None})
@@ -309,7 +309,9 @@ def test_moderators_get_the_controls_and_everyone_the_slow_mode_banner(room):
     moderator.select_option(".room-moderation select[name=seconds]", "30")
     moderator.fill(".room-moderation input[name=reason] >> nth=0", "Many people")
     moderator.get_by_role("button", name="Set slow mode").click()
-    assert frames(moderator, "slow_mode") == [{"type": "slow_mode", "seconds": 30, "reason": "Many people"}]
+    sent = frames(moderator, "slow_mode")
+    assert len(sent) == 1 and UUID.match(sent[0].pop("client_id"))
+    assert sent == [{"type": "slow_mode", "seconds": 30, "reason": "Many people"}]
     event = {"type": "slow_mode", "seq": 3, "seconds": 30, "reason": "Many people", "set_by": "Mona"}
     for p in (page, moderator):
         push(p, event)
@@ -326,3 +328,88 @@ def test_removed_and_edited_messages_change_in_place(room):
     assert "better" in page.locator("#message-3").inner_text()
     assert "(edited)" in page.locator("#message-3").inner_text()
     assert page.locator("#message-1 .message-body").inner_text() == "A moderator removed this message."
+
+
+def test_new_messages_are_announced_and_never_take_the_focus_or_the_draft(room):
+    page = room()
+    push(page, hello(2))
+    area = page.locator("[data-send-form] textarea")
+    area.click()
+    page.keyboard.type("half a thou")
+    push(page, message(3, text="from Sara"), message(4, text="and again"))
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    assert area.input_value() == "half a thou"
+    page.locator("[data-room-announcer] p", has_text="Sara: from Sara — Sara: and again").wait_for()
+    # The page's own list is not a live region any more: each message is announced once, by the room.
+    assert page.locator("[data-message-list]").get_attribute("aria-live") is None
+    # A replay of many is summed up.
+    push(page, *(message(seq) for seq in range(5, 11)))
+    page.locator("[data-room-announcer] p", has_text="6 new messages").wait_for()
+
+
+def test_the_room_works_from_the_keyboard_alone(room):
+    page = room()
+    push(page, hello(2), {"type": "question", "seq": 3, "id": 30, "author": author(), "html": "<p>Q</p>",
+                          "votes": 0, "state": "open", "pinned": False, "asked_at": "2026-12-02T10:00:00Z",
+                          "merged_into": None})
+    page.locator("[data-send-form] textarea").focus()
+    page.keyboard.type("typed")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("two lines")
+    page.keyboard.press("Enter")
+    assert frames(page, "send")[0]["body"] == "typed\ntwo lines"
+    page.locator("#question-30 .room-vote").focus()
+    page.keyboard.press("Space")
+    assert frames(page, "vote") == [{"type": "vote", "question_id": 30, "client_id": frames(page, "vote")[0]["client_id"]}]
+    assert page.evaluate("document.activeElement.classList.contains('room-vote')")
+    assert page.locator("#question-30 .room-vote").get_attribute("aria-pressed") == "true"
+
+
+def test_a_refused_vote_is_undone_and_explained(room):
+    page = room()
+    push(page, hello(2), {"type": "question", "seq": 3, "id": 30, "author": author(), "html": "<p>Q</p>",
+                          "votes": 0, "state": "open", "pinned": False, "asked_at": "2026-12-02T10:00:00Z",
+                          "merged_into": None})
+    page.locator("#question-30 .room-vote").click()
+    vote = frames(page, "vote")[0]
+    push(page, {"type": "error", "code": "closed", "message": "This session is closed.", "client_id": vote["client_id"]})
+    assert page.locator("#question-30 .room-vote").get_attribute("aria-pressed") == "false"
+    assert page.locator(".room-notice").inner_text() == "This session is closed."
+
+
+def test_rate_limits_are_explained_politely(room):
+    page = room()
+    push(page, hello(2), {"type": "rate_limited", "retry_after": 3})
+    notice = page.locator(".room-notice")
+    assert notice.inner_text() == "You are sending too fast. Please wait 3 seconds."
+    assert notice.get_attribute("role") == "status" and notice.get_attribute("aria-live") == "polite"
+
+
+def test_observers_see_why_they_cannot_chat_and_may_still_ask(room):
+    page = room()
+    push(page, hello(2, observer=True, send=False))
+    assert page.locator("[data-send-form] textarea").is_disabled()
+    assert "Observers may ask questions and vote, but not chat." in page.locator("[data-send-form]").inner_text()
+    assert page.locator("[data-ask-form] textarea").is_enabled()
+
+
+def test_a_moderator_mutes_with_a_reason_and_deletes_after_confirming(room):
+    page = room(user=5)
+    push(page, hello(2, id=5, moderate=True))
+    page.locator("#message-1").get_by_role("button", name="Mute…").click()
+    form = page.locator("#message-1 .room-inline-form")
+    assert page.evaluate("document.activeElement.name") == "minutes"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("15")
+    form.get_by_role("button", name="Mute").click()
+    assert frames(page, "mute") == []  # a reason is required: said, not sent
+    assert form.locator(".room-form-note").inner_text() == "Say why: the reason is recorded."
+    assert page.evaluate("document.activeElement.name") == "reason"
+    form.locator("input[name=reason]").fill("Insults")
+    form.get_by_role("button", name="Mute").click()
+    mute = frames(page, "mute")[0]
+    assert {k: mute[k] for k in ("user_id", "minutes", "reason")} == {"user_id": 2, "minutes": 15, "reason": "Insults"}
+    assert form.count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#message-2").get_by_role("button", name="Delete").click()
+    assert frames(page, "delete")[0]["id"] == 2
