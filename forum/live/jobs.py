@@ -5,14 +5,6 @@ from forum.core import jobs
 from . import reminders
 from .services import retention
 
-# --- Reminders (live-pages) ---------------------------------------------------------------------
-
-@jobs.job(name="live.reminders", schedule=jobs.EVERY_MINUTE)
-def send_reminders() -> int:
-    """Notify the audience of each session starting within FORUM_LIVE_REMINDER_MINUTES, once;
-    returns how many notifications were written."""
-    return reminders.send_due_reminders()
-
 
 @jobs.job(name="live.purge_off_the_record", schedule=jobs.HOURLY)
 def purge_off_the_record() -> int:
@@ -20,3 +12,12 @@ def purge_off_the_record() -> int:
     FORUM_LIVE_OFF_RECORD_RETENTION_DAYS ago (their stored room events become tombstones) and mark
     the sessions purged; returns how many sessions."""
     return retention.off_the_record_purge()
+
+
+# --- Reminders (live-pages) ---------------------------------------------------------------------
+
+@jobs.job(name="live.reminders", schedule=jobs.EVERY_MINUTE)
+def send_reminders() -> int:
+    """Notify the audience of each session starting within FORUM_LIVE_REMINDER_MINUTES, once;
+    returns how many notifications were written."""
+    return reminders.send_due_reminders()

@@ -231,6 +231,8 @@ def check_vote(user, question) -> None:
     _check_vote_in(user, session)
     if question.state not in (Question.State.OPEN, Question.State.ANSWERED):
         raise RoomError(errors.NOT_FOUND)
+    if question.merged_into_id is not None:
+        raise RoomError(errors.INVALID, _("This question was merged into another one: vote for that one."))
 
 
 def check_edit_message(user, message) -> None:
