@@ -127,7 +127,13 @@ def can_view_session(user, session) -> bool:
     if session.audience == LiveSession.Audience.MEMBERS:
         return True
     org_id = accounts.organisation_id(user)
-    return org_id is not None and session.organisations.filter(pk=org_id).exists()
+    if org_id is None:
+        return False
+    cache = accounts._cache(user)
+    key = f"live.chosen.{session.pk}"
+    if key not in cache:
+        cache[key] = session.organisations.filter(pk=org_id).exists()
+    return cache[key]
 
 
 # --- Checks ----------------------------------------------------------------------------------------

@@ -608,3 +608,13 @@ def test_any_body_is_stored_or_refused_with_a_code_and_nothing_else(make_session
     else:
         assert created and isinstance(body, str) and 0 < len(body.strip()) <= 2000
         assert RoomEvent.objects.count() == before + 1 and msg.source == body.strip()
+
+
+def test_sending_in_a_room_for_chosen_organisations_asks_once_whether_one_is_chosen(
+        make_session, member, say, django_assert_num_queries):
+    session = make_session(audience="organisations", organisations=[member.memberships.get().organisation])
+    say(session, member)
+    # as for a room for all members, plus once whether the member's organisation is chosen (the
+    # membership is read earlier, for the check, and reused for the frame)
+    with django_assert_num_queries(12):
+        say(session, member)
