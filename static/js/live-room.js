@@ -3,16 +3,16 @@
 //
 // The server renders the room (templates/live/room.html) readable and usable without JavaScript;
 // this module takes over from it. What it reads from the page:
-//   #room (or [data-live-room]): data-socket-url, data-history-url, data-last-seq (the room's number
-//     the page was made at), data-room-id, data-user-id, data-state, data-read-only, data-mode,
-//     data-slow-mode, optional data-catalog-url (the JavaScript catalogue, default /jsi18n/);
+//   [data-live-room]: data-socket-url, data-history-url, data-seq (the room's number the page was
+//     made at), data-room-id, data-user-id, data-state, data-read-only, data-mode, data-slow-mode,
+//     data-off-the-record, optional data-catalog-url (the JavaScript catalogue, default /jsi18n/);
 //     #live-you: the protocol's `you` object (json_script), until the socket's `hello` says it.
 //     `data-live` is set on the root to the connection state (connecting | live | reconnecting |
-//     offline | closed).
-//   Inside it (each made here when missing): [data-connection-status] the connection line,
-//     .room-banners, section.room-chat with [data-message-list] (items shaped as live/_message.html)
-//     and [data-send-form], section.room-questions with [data-question-list] (live/_question.html)
-//     and [data-ask-form], .room-admin (the moderators' box), [data-room-presence].
+//     offline | closed); css/live.css then hides the parts marked data-no-script.
+//   Inside it (each made here when missing): [data-room-status] the connection line,
+//     [data-room-banners], [data-room-chat] with [data-room-messages] (items shaped as
+//     live/_message.html) and [data-room-composer], [data-room-qa] with [data-room-questions]
+//     (live/_question.html) and [data-room-ask], .room-admin (the moderators' box), [data-room-presence].
 // HTML from the server (`html` fields) is already sanitised (forum.core.richtext); everything else
 // is inserted as text.
 //
@@ -159,14 +159,14 @@ function start(root) {
     return node;
   }
 
-  const status = part("[data-connection-status], [data-room-status]", () => {
-    const node = el("p", { "data-connection-status": true });
+  const status = part("[data-room-status]", () => {
+    const node = el("p", { "data-room-status": true });
     root.prepend(node);
     return node;
-  }, "room-connection");
+  }, "room-status");
   status.hidden = false;
   status.setAttribute("role", "status");
-  const banners = part(".room-banners, [data-room-banners]", () => {
+  const banners = part("[data-room-banners]", () => {
     const node = el("div");
     status.after(node);
     return node;
@@ -185,50 +185,50 @@ function start(root) {
     announcer.after(node);
     return node;
   }, "room-columns");
-  const chatPane = part("section.room-chat, [data-room-chat]", () => {
+  const chatPane = part("[data-room-chat]", () => {
     const node = el("section", { hidden: true });
     columns.prepend(node);
     return node;
   }, "room-chat");
-  const qaPane = part("section.room-questions, [data-room-qa]", () => {
+  const qaPane = part("[data-room-qa]", () => {
     const node = el("section", { hidden: true });
     columns.append(node);
     return node;
-  }, "room-questions");
+  }, "room-qa");
   chatPane.dataset.roomPane = "chat";
   qaPane.dataset.roomPane = "qa";
-  const messageList = part("[data-message-list], [data-room-messages]", () => {
+  const messageList = part("[data-room-messages]", () => {
     const node = el("ol");
     chatPane.append(node);
     return node;
-  }, "message-list");
+  }, "room-messages");
   // New messages are announced by the room's own summarising region, not read out one by one.
   messageList.removeAttribute("aria-live");
   messageList.setAttribute("aria-label", gettext("Chat messages"));
   messageList.tabIndex = 0; // it scrolls: keyboard users can scroll it too
-  const pendingList = el("ol", { class: "message-list room-pending", "aria-label": gettext("Your unsent messages") });
+  const pendingList = el("ol", { class: "room-messages room-pending", "aria-label": gettext("Your unsent messages") });
   messageList.after(pendingList);
   const typingLine = el("p", { class: "room-typing", "aria-hidden": "true" });
   pendingList.after(typingLine);
-  const composer = part("[data-send-form], [data-room-composer]", () => {
+  const composer = part("[data-room-composer]", () => {
     const form = el("form");
     chatPane.append(form);
     return form;
   }, "room-form");
   fillForm(composer, `room-body-${roomId}`, gettext("Message"), gettext("Send"));
-  const questionList = part("[data-question-list], [data-room-questions]", () => {
+  const questionList = part("[data-room-questions]", () => {
     const node = el("ol");
     qaPane.append(node);
     return node;
-  }, "question-list");
+  }, "room-questions");
   questionList.removeAttribute("aria-live");
-  const askForm = part("[data-ask-form], [data-room-ask]", () => {
+  const askForm = part("[data-room-ask]", () => {
     const form = el("form");
     qaPane.append(form);
     return form;
   }, "room-form");
   fillForm(askForm, `room-question-${roomId}`, gettext("Your question"), gettext("Ask"));
-  const pendingQuestions = el("ol", { class: "question-list room-pending", "aria-label": gettext("Your unsent questions") });
+  const pendingQuestions = el("ol", { class: "room-questions room-pending", "aria-label": gettext("Your unsent questions") });
   askForm.before(pendingQuestions);
   const sorter = el("div", { class: "room-sort", role: "group", "aria-label": gettext("Sort questions") });
   const byVotes = button(gettext("Most votes"), { "aria-pressed": "true", class: "button-small button-secondary" });
@@ -237,7 +237,7 @@ function start(root) {
   questionList.before(sorter);
   const heldBox = el("section", { class: "room-held", hidden: true },
     el("h3", { text: gettext("Waiting for approval") }));
-  const heldList = el("ol", { class: "question-list" });
+  const heldList = el("ol", { class: "room-questions" });
   heldBox.append(heldList);
   sorter.before(heldBox);
   const modPanel = el("div", { class: "room-moderation", hidden: true });
@@ -382,14 +382,14 @@ function start(root) {
   }
 
   // ---- Messages (shaped as live/_message.html) ----
-  function authorLine(author, when) {
-    const meta = el("p", { class: "message-meta" });
+  function authorLine(author, when, klass) {
+    const meta = el("p", { class: klass });
     if (author && author.name) {
-      meta.append(el("span", { class: "message-author", dir: "auto", text: author.name }));
-      if (author.organisation) meta.append(" ", el("span", { class: "message-org", dir: "auto", text: author.organisation }));
+      meta.append(el("span", { class: "room-author", dir: "auto", text: author.name }));
+      if (author.organisation) meta.append(" ", el("span", { class: "badge badge-org", dir: "auto", text: author.organisation }));
       if (author.observer) meta.append(" ", el("span", { class: "badge badge-observer", text: gettext("Observer") }));
     } else {
-      meta.append(el("span", { class: "message-author", text: gettext("Former member") }));
+      meta.append(el("span", { class: "room-author", text: gettext("Former member") }));
     }
     if (when) meta.append(" ", el("time", { datetime: when, text: formatTime(when) }));
     return meta;
@@ -418,11 +418,11 @@ function start(root) {
   }
 
   function messageElement(event) {
-    const li = el("li", { class: "chat-message", id: `message-${event.id}`, "data-message-id": event.id,
+    const li = el("li", { class: "room-message", id: `room-message-${event.id}`, "data-message-id": event.id,
       "data-seq": event.seq, "data-author-id": event.author ? event.author.id : null });
-    const meta = authorLine(event.author, event.sent_at);
-    if (event.edited_at) meta.append(" ", el("span", { class: "message-edited muted", text: gettext("(edited)") }));
-    const body = el("div", { class: "message-body user-content", dir: "auto" });
+    const meta = authorLine(event.author, event.sent_at, "room-message-meta");
+    if (event.edited_at) meta.append(" ", el("span", { class: "room-edited", text: gettext("(edited)") }));
+    const body = el("div", { class: "room-message-body user-content", dir: "auto" });
     body.append(sanitisedHtml(event.html));
     li.append(meta, body);
     messageActions(li);
@@ -451,7 +451,7 @@ function start(root) {
     const wasNear = nearBottom();
     const li = messageElement(event);
     messages.set(id, li);
-    messageList.querySelector("[data-empty-note]")?.remove();
+    chatPane.querySelector("[data-empty-note]")?.setAttribute("hidden", "");
     placeBySeq(messageList, li, int(event.seq) ?? Infinity);
     // Our own message coming back: the pending copy goes.
     if (event.client_id && pending.has(event.client_id)) settle(event.client_id);
@@ -470,9 +470,9 @@ function start(root) {
   function updateMessage(event) {
     const li = messages.get(int(event.id));
     if (!li || li.classList.contains("room-removed")) return;
-    li.querySelector(".message-body")?.replaceChildren(sanitisedHtml(event.html));
-    const meta = li.querySelector(".message-meta");
-    if (meta && !meta.querySelector(".message-edited")) meta.append(" ", el("span", { class: "message-edited muted", text: gettext("(edited)") }));
+    li.querySelector(".room-message-body")?.replaceChildren(sanitisedHtml(event.html));
+    const meta = li.querySelector(".room-message-meta");
+    if (meta && !meta.querySelector(".room-edited")) meta.append(" ", el("span", { class: "room-edited", text: gettext("(edited)") }));
   }
 
   function removeMessage(event) {
@@ -482,11 +482,11 @@ function start(root) {
     li.classList.add("room-removed");
     const text = event.by === "author" ? gettext("The author deleted this message.")
       : event.by === "moderator" ? gettext("A moderator removed this message.") : gettext("This message was removed.");
-    const note = el("p", { class: "message-body room-placeholder", text });
-    const body = li.querySelector(".message-body");
+    const note = el("p", { class: "room-message-body room-placeholder", text });
+    const body = li.querySelector(".room-message-body");
     if (body) body.replaceWith(note);
     else li.append(note);
-    li.querySelector(".message-edited")?.remove();
+    li.querySelector(".room-edited")?.remove();
     li.querySelector(".room-message-actions")?.remove();
     li.querySelector(".room-inline-form")?.remove();
     if (hadFocus) messageList.focus({ preventScroll: true });
@@ -494,7 +494,7 @@ function start(root) {
 
   // ---- Questions (shaped as live/_question.html) ----
   function questionData(li) {
-    const pressed = li.querySelector(".vote-form [aria-pressed]");
+    const pressed = li.querySelector("[data-no-script] [aria-pressed]");
     return {
       id: int(li.dataset.questionId), seq: int(li.dataset.seq), votes: int(li.dataset.votes) || 0,
       state: li.dataset.state || "open", pinned: li.dataset.pinned === "true",
@@ -503,10 +503,11 @@ function start(root) {
   }
 
   function questionElement(q) {
-    const li = el("li", { class: "question", id: `question-${q.id}`, "data-question-id": q.id });
-    const body = el("div", { class: "question-body user-content", dir: "auto" });
+    const li = el("li", { class: "room-question", id: `room-question-${q.id}`, "data-question-id": q.id });
+    const body = el("div", { class: "room-question-body user-content", dir: "auto" });
     body.append(sanitisedHtml(q.html));
-    li.append(el("div", { class: "question-votes" }), el("div", { class: "question-main" }, authorLine(q.author, q.asked_at), body));
+    li.append(el("div", { class: "room-question-main" }, authorLine(q.author, q.asked_at, "room-question-meta"),
+      el("p", { class: "room-question-badges" }), body));
     return li;
   }
 
@@ -517,35 +518,34 @@ function start(root) {
     li.dataset.state = q.state;
     li.dataset.pinned = String(Boolean(q.pinned));
     li.dataset.voted = String(Boolean(q.voted));
-    li.className = `question question-${q.state}${q.pinned ? " question-pinned" : ""}`;
-    let votes = li.querySelector(".question-votes");
+    li.classList.add("room-question");
+    li.classList.toggle("room-question-pinned", Boolean(q.pinned));
+    li.classList.toggle("room-question-answered", q.state === "answered");
+    // The page's vote form (data-no-script) posts without JavaScript; here a button votes live.
+    let votes = li.querySelector(".room-vote-live");
     if (!votes) {
-      votes = el("div", { class: "question-votes" });
+      votes = el("div", { class: "room-vote-live" },
+        el("span", { class: "room-vote-count" }),
+        el("button", { type: "button", class: "room-vote button-secondary button-small", "data-action": "vote" }));
       li.prepend(votes);
     }
-    let count = votes.querySelector(".vote-count");
-    if (!count) count = el("span", { class: "vote-count" });
+    const count = votes.querySelector(".room-vote-count");
     count.textContent = String(q.votes);
     count.setAttribute("aria-label", interpolate(ngettext("%(count)s vote", "%(count)s votes", q.votes), { count: q.votes }));
-    let vote = votes.querySelector("button.room-vote");
-    if (!vote) vote = el("button", { type: "button", class: "room-vote button-secondary button-small", "data-action": "vote" });
+    const vote = votes.querySelector(".room-vote");
     vote.textContent = q.voted ? gettext("Voted") : gettext("Upvote");
     vote.setAttribute("aria-pressed", String(Boolean(q.voted)));
     vote.title = q.voted ? gettext("Press to take your vote back") : "";
     vote.hidden = !you.vote || q.state !== "open" || room.state !== "open";
-    if (votes.firstElementChild !== count || votes.lastElementChild !== vote || votes.childElementCount !== 2) {
-      // The page's form (which posts without JavaScript) gives way to the live button.
-      const hadFocus = votes.contains(document.activeElement);
-      votes.replaceChildren(count, vote);
-      if (hadFocus && !vote.hidden) vote.focus({ preventScroll: true });
+    const main = li.querySelector(".room-question-main") || li;
+    let badges = main.querySelector(".room-question-badges");
+    if (!badges) {
+      badges = el("p", { class: "room-question-badges" });
+      main.querySelector(".room-question-body")?.before(badges);
     }
-    const main = li.querySelector(".question-main") || li;
-    const meta = main.querySelector(".message-meta");
-    if (meta) {
-      for (const badge of meta.querySelectorAll(".badge-pinned, .badge-answered, .badge-role")) badge.remove();
-      if (q.pinned) meta.append(el("span", { class: "badge badge-pinned", text: gettext("Pinned") }));
-      if (q.state === "answered") meta.append(el("span", { class: "badge badge-answered", text: gettext("Answered") }));
-    }
+    badges.replaceChildren();
+    if (q.pinned) badges.append(el("span", { class: "badge badge-pinned", text: gettext("Pinned") }));
+    if (q.state === "answered") badges.append(el("span", { class: "badge badge-answered", text: gettext("Answered") }));
     let actions = main.querySelector(".room-question-actions");
     if (!you.moderate || room.state === "closed") {
       actions?.remove();
@@ -592,7 +592,7 @@ function start(root) {
     const open = entries.filter((e) => e.data.state === "open").length;
     qaCount.textContent = String(open);
     qaCount.hidden = open === 0;
-    questionList.querySelector("[data-empty-note]")?.toggleAttribute("hidden", entries.length > 0);
+    qaPane.querySelector("[data-empty-note]")?.toggleAttribute("hidden", entries.length > 0);
   }
 
   function upsertQuestion(event) {
@@ -625,7 +625,7 @@ function start(root) {
       for (const key of ["votes", "state", "pinned", "merged_into", "seq"]) {
         if (event[key] !== undefined && event[key] !== null) entry.data[key] = event[key];
       }
-      if (event.html) entry.li.querySelector(".question-body")?.replaceChildren(sanitisedHtml(event.html));
+      if (event.html) entry.li.querySelector(".room-question-body")?.replaceChildren(sanitisedHtml(event.html));
     }
     if (event.voted !== undefined) entry.data.voted = Boolean(event.voted);
     drawQuestion(entry);
@@ -652,10 +652,9 @@ function start(root) {
     const id = int(event.id);
     if (id === null || questions.has(id) || held.has(id)) return;
     const li = questionElement({ ...event, votes: 0 });
-    li.querySelector(".question-votes").remove();
     li.dataset.state = "held";
-    li.classList.add("question-held");
-    li.querySelector(".question-main").append(el("div", { class: "room-question-actions" },
+    li.classList.add("room-question-held");
+    li.querySelector(".room-question-main").append(el("div", { class: "room-question-actions" },
       button(gettext("Approve"), { "data-action": "approve", class: "button-small" }),
       button(gettext("Hide"), { "data-action": "hide", class: "button-small button-secondary" })));
     held.set(id, li);
@@ -778,8 +777,8 @@ function start(root) {
   }
 
   function addPending(clientId, kind, body, status = "queued", error = "") {
-    const li = el("li", { class: `${kind === "ask" ? "question" : "chat-message"} room-pending-item`, "data-client-id": clientId },
-      el("div", { class: "message-body user-content room-pending-body", dir: "auto", text: body }),
+    const li = el("li", { class: `${kind === "ask" ? "room-question" : "room-message"} room-pending-item`, "data-client-id": clientId },
+      el("div", { class: "room-message-body user-content room-pending-body", dir: "auto", text: body }),
       el("p", { class: "room-pending-line" },
         el("span", { class: "room-pending-state" }), " ", el("span", { class: "room-pending-actions" })));
     pending.set(clientId, { kind, body, status, error, li, timer: null, sentId: null });
@@ -912,7 +911,7 @@ function start(root) {
       state.focus({ preventScroll: true });
     } else if (target.dataset.action === "discard") {
       settle(clientId);
-      (li.closest(".room-questions") ? askForm : composer).querySelector("textarea").focus();
+      (li.closest("[data-room-qa]") ? askForm : composer).querySelector("textarea").focus();
     }
   }
   pendingList.addEventListener("click", onPendingClick);
@@ -1071,7 +1070,7 @@ function start(root) {
     } else if (target.dataset.action === "mute") {
       const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "10080", value: "10", inputmode: "numeric" });
       const reason = el("input", { type: "text", name: "reason", maxlength: "200", dir: "auto", required: true });
-      const name = li.querySelector(".message-author")?.textContent || "";
+      const name = li.querySelector(".room-author")?.textContent || "";
       inlineForm(li, [el("p", { class: "room-inline-title", text: interpolate(gettext("Mute %(name)s in this room"), { name }) }),
         field(gettext("Minutes"), minutes), field(gettext("Reason"), reason)], gettext("Mute"), () => {
         const value = int(minutes.value);
@@ -1119,10 +1118,10 @@ function start(root) {
       }
       const select = el("select", { name: "into" });
       for (const other of others) {
-        const text = (other.li.querySelector(".question-body")?.textContent || "").trim();
+        const text = (other.li.querySelector(".room-question-body")?.textContent || "").trim();
         select.append(el("option", { value: other.data.id, text: text.length > 80 ? `${text.slice(0, 79)}…` : text }));
       }
-      inlineForm(li.querySelector(".question-main") || li, [field(gettext("Same question as"), select)], gettext("Merge"), () => {
+      inlineForm(li.querySelector(".room-question-main") || li, [field(gettext("Same question as"), select)], gettext("Merge"), () => {
         act({ type: "merge", question_id: id, into_id: int(select.value) });
       });
     } else if (action === "unanswer") {
@@ -1149,7 +1148,7 @@ function start(root) {
   for (const li of messageList.querySelectorAll("[data-message-id]")) {
     const id = int(li.dataset.messageId);
     if (id === null) continue;
-    li.classList.add("chat-message");
+    li.classList.add("room-message");
     messages.set(id, li);
     messageActions(li);
   }
@@ -1158,8 +1157,8 @@ function start(root) {
     if (data.id === null) continue;
     if (data.state === "held") {
       li.remove();
-      addHeld({ id: data.id, html: li.querySelector(".question-body")?.innerHTML || "",
-        author: { name: li.querySelector(".message-author")?.textContent || "" } });
+      addHeld({ id: data.id, html: li.querySelector(".room-question-body")?.innerHTML || "",
+        author: { name: li.querySelector(".room-author")?.textContent || "" } });
       continue;
     }
     questions.set(data.id, { data, li });
@@ -1312,7 +1311,7 @@ function start(root) {
   const feed = createRoomFeed({
     url: root.dataset.socketUrl,
     historyUrl: root.dataset.historyUrl || "history.json",
-    lastSeq: int(root.dataset.lastSeq ?? root.dataset.seq),
+    lastSeq: int(root.dataset.seq ?? root.dataset.lastSeq),
     onEvent,
     onOther,
     onResync,
@@ -1337,7 +1336,7 @@ function start(root) {
   window.addEventListener("offline", () => setConnection("offline"));
 }
 
-const root = document.querySelector("[data-live-room], #room[data-socket-url]");
+const root = document.querySelector("[data-live-room]");
 if (root && root.dataset.socketUrl && "WebSocket" in window) {
   loadCatalogue(root.dataset.catalogUrl || "/jsi18n/").then(() => start(root));
 }

@@ -53,12 +53,12 @@ def _enter(page, session, *, email: str | None = None, user=None, server=None) -
 
 
 def _send(page, text: str) -> None:
-    page.fill("[data-send-form] textarea", text)
+    page.fill("[data-room-composer] textarea", text)
     page.keyboard.press("Enter")
 
 
 def _texts(page) -> list[str]:
-    return page.evaluate("[...document.querySelectorAll('[data-message-list] [data-message-id] .message-body')]"
+    return page.evaluate("[...document.querySelectorAll('[data-room-messages] [data-message-id] .room-message-body')]"
                          ".map(b => b.textContent.trim())")
 
 
@@ -79,27 +79,27 @@ def test_a_message_reaches_the_other_and_one_who_was_offline_gets_the_three_miss
     _enter(b, session, email=lina.email)
 
     _send(a, "Hello from Sara")
-    b.locator("[data-message-list]", has_text="Hello from Sara").wait_for()
-    assert "Sara" in b.locator("[data-message-list] [data-message-id]").last.inner_text()
+    b.locator("[data-room-messages]", has_text="Hello from Sara").wait_for()
+    assert "Sara" in b.locator("[data-room-messages] [data-message-id]").last.inner_text()
     _until(a, "document.querySelectorAll('.room-pending-item').length === 0")  # acknowledged
 
     b.context.set_offline(True)
     b.locator("#room[data-live=offline]").wait_for(state="attached")
-    assert "Offline" in b.locator("[data-connection-status]").inner_text()
+    assert "Offline" in b.locator("[data-room-status]").inner_text()
     for text in ("one", "two", "three"):
         _send(a, text)
-    _until(a, "document.querySelectorAll('[data-message-list] [data-message-id]').length === 4")
+    _until(a, "document.querySelectorAll('[data-room-messages] [data-message-id]').length === 4")
     _until(a, "document.querySelectorAll('.room-pending-item').length === 0")
     assert _texts(b) == ["Hello from Sara"]  # nothing reached the offline page
 
     b.context.set_offline(False)
     _live(b)
-    _until(b, "document.querySelectorAll('[data-message-list] [data-message-id]').length >= 4")
+    _until(b, "document.querySelectorAll('[data-room-messages] [data-message-id]').length >= 4")
     b.wait_for_timeout(1500)  # time for any repeat or late duplicate to show up (none may)
     assert _texts(b) == ["Hello from Sara", "one", "two", "three"]
     assert _texts(a) == _texts(b)
-    assert b.locator("[data-connection-status]").inner_text() == "Live"
-    seqs = b.evaluate("[...document.querySelectorAll('[data-message-list] [data-message-id]')]"
+    assert b.locator("[data-room-status]").inner_text() == "Live"
+    seqs = b.evaluate("[...document.querySelectorAll('[data-room-messages] [data-message-id]')]"
                       ".map(li => Number(li.dataset.seq))")
     assert seqs == sorted(seqs) and len(set(seqs)) == 4
     assert a.outside_requests == [] and b.outside_requests == []
@@ -115,7 +115,7 @@ def test_a_message_written_offline_is_sent_on_reconnect(live_server, new_page, m
     _send(page, "written on the bus")
     assert "Waiting for the connection…" in page.locator(".room-pending-item").inner_text()
     page.context.set_offline(False)
-    page.locator("[data-message-list] [data-message-id]", has_text="written on the bus").wait_for()
+    page.locator("[data-room-messages] [data-message-id]", has_text="written on the bus").wait_for()
     _until(page, "document.querySelectorAll('.room-pending-item').length === 0")
     assert session.messages.filter(source="written on the bus").count() == 1
 
@@ -133,22 +133,22 @@ def test_a_question_upvoted_and_answered_and_slow_mode_are_seen_by_everyone(
     assert a.locator(".room-moderation").count() == 0 and b.locator(".room-moderation").count() == 0
     assert m.locator(".room-moderation").count() == 1
 
-    a.fill("[data-ask-form] textarea", "Who pays for the pumps?")
-    a.locator("[data-ask-form] [type=submit]").click()
-    question = b.locator("[data-question-list] [data-question-id]", has_text="Who pays for the pumps?")
+    a.fill("[data-room-ask] textarea", "Who pays for the pumps?")
+    a.locator("[data-room-ask] [type=submit]").click()
+    question = b.locator("[data-room-questions] [data-question-id]", has_text="Who pays for the pumps?")
     question.wait_for()
     vote = question.locator("button.room-vote")
     assert vote.get_attribute("aria-pressed") == "false"
     vote.click()
     for page in (a, b, m):
-        page.locator("[data-question-list] [data-question-id][data-votes='1']").wait_for(state="attached")
+        page.locator("[data-room-questions] [data-question-id][data-votes='1']").wait_for(state="attached")
     assert vote.get_attribute("aria-pressed") == "true"
     assert vote.inner_text() == "Voted"
-    assert a.locator("[data-question-list] button.room-vote").get_attribute("aria-pressed") == "false"
+    assert a.locator("[data-room-questions] button.room-vote").get_attribute("aria-pressed") == "false"
 
-    m.locator("[data-question-list] [data-question-id]").get_by_role("button", name="Mark answered").click()
+    m.locator("[data-room-questions] [data-question-id]").get_by_role("button", name="Mark answered").click()
     for page in (a, b, m):
-        page.locator("[data-question-list] [data-state=answered]", has_text="Answered").wait_for()
+        page.locator("[data-room-questions] [data-state=answered]", has_text="Answered").wait_for()
     assert question.locator("button.room-vote").is_hidden()  # answered: no more votes
 
     m.select_option(".room-moderation select[name=seconds]", "30")
@@ -165,7 +165,7 @@ def test_a_question_upvoted_and_answered_and_slow_mode_are_seen_by_everyone(
 
     # Slow mode in action: Sara's second message is refused, politely, and offered again.
     _send(a, "first point")
-    a.locator("[data-message-list] [data-message-id]", has_text="first point").wait_for()
+    a.locator("[data-room-messages] [data-message-id]", has_text="first point").wait_for()
     _send(a, "second point")
     failed = a.locator(".room-pending-item[data-status=failed]")
     failed.wait_for()
@@ -195,14 +195,14 @@ def test_the_room_reads_right_in_every_language_and_width(live_server, new_page,
     assert page.locator("html").get_attribute("lang") == language
     _send(page, {"ar": "شكراً لكم", "fr": "Merci à tous", "en": "Thank you all"}[language])
     page.locator(".room-pending-item").wait_for(state="detached")
-    status = page.locator("[data-connection-status]").inner_text()
+    status = page.locator("[data-room-status]").inner_text()
     assert status == {"ar": "مباشر", "fr": "En direct", "en": "Live"}[language]
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(100)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-        chat = page.locator("section.room-chat")
-        questions = page.locator("section.room-questions")
+        chat = page.locator("[data-room-chat]")
+        questions = page.locator("[data-room-qa]")
         if width == 1366:
             # Side by side: chat first, at the start of the line (the right, in Arabic).
             chat_box, qa_box = chat.bounding_box(), questions.bounding_box()

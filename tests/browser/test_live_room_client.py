@@ -56,31 +56,31 @@ ROOM_PAGE = """<!DOCTYPE html>
 <link rel="stylesheet" href="/static/css/live-room.css">
 <script type="module" src="/static/js/live-room.js"></script></head>
 <body><main id="main">
-<div id="room" class="live-room" data-room-id="7" data-user-id="{user}" data-last-seq="2" data-state="open"
-  data-read-only="false" data-mode="both" data-slow-mode="0"
+<div id="room" class="live-room" data-live-room data-room-id="7" data-user-id="{user}" data-seq="2" data-state="open"
+  data-read-only="false" data-mode="both" data-slow-mode="0" data-off-the-record="false"
   data-socket-url="/ws/rooms/7/" data-history-url="/live/7/history.json">
   <script id="live-you" type="application/json">{"id": {user}, "send": true, "ask": true, "vote": true,
     "moderate": false, "muted_until": null, "observer": false}</script>
-  <p class="room-connection" data-connection-status role="status" hidden></p>
-  <div class="room-banners"></div>
+  <p class="room-status" data-room-status role="status"></p>
+  <div class="room-banners" data-room-banners></div>
   <div class="room-columns room-mode-both">
-    <section class="room-chat" id="messages">
-      <ol class="message-list" data-message-list aria-live="polite">
-        <li class="chat-message" id="message-1" data-message-id="1" data-seq="1" data-author-id="2">
-          <p class="message-meta"><span class="message-author">Sara</span></p>
-          <div class="message-body user-content">first</div></li>
-        <li class="chat-message" id="message-2" data-message-id="2" data-seq="2" data-author-id="3">
-          <p class="message-meta"><span class="message-author">Omar</span></p>
-          <div class="message-body user-content">second</div></li>
+    <section class="room-chat" id="messages" data-room-chat>
+      <ol class="room-messages" data-room-messages aria-live="polite">
+        <li class="room-message" id="room-message-1" data-message-id="1" data-seq="1" data-author-id="2">
+          <p class="room-message-meta"><span class="room-author">Sara</span></p>
+          <div class="room-message-body user-content">first</div></li>
+        <li class="room-message" id="room-message-2" data-message-id="2" data-seq="2" data-author-id="3">
+          <p class="room-message-meta"><span class="room-author">Omar</span></p>
+          <div class="room-message-body user-content">second</div></li>
       </ol>
-      <form method="post" action="/live/7/send/" class="room-form" data-send-form>
+      <form method="post" action="/live/7/send/" class="room-form room-composer" data-room-composer>
         <label for="id_body">Message</label><textarea name="body" id="id_body" required></textarea>
         <button type="submit">Send</button></form>
     </section>
-    <section class="room-questions" id="questions">
-      <ol class="question-list" data-question-list aria-live="polite">
-        <li class="muted empty-note" data-empty-note>No questions yet.</li></ol>
-      <form method="post" action="/live/7/ask/" class="room-form" data-ask-form>
+    <section class="room-qa" id="questions" data-room-qa>
+      <ol class="room-questions" data-room-questions aria-live="polite"></ol>
+      <p class="muted room-empty" data-empty-note>No questions yet.</p>
+      <form method="post" action="/live/7/ask/" class="room-form room-ask" data-room-ask>
         <label for="id_q">Question</label><textarea name="body" id="id_q" required></textarea>
         <button type="submit">Ask</button></form>
     </section>
@@ -158,16 +158,16 @@ def push(page, *events):
 
 
 def shown_ids(page):
-    return page.evaluate("[...document.querySelectorAll('[data-message-list] [data-message-id]')]"
+    return page.evaluate("[...document.querySelectorAll('[data-room-messages] [data-message-id]')]"
                          ".map(li => Number(li.dataset.messageId))")
 
 
 def test_joins_with_the_number_the_page_was_made_at_and_shows_live_after_hello(room):
     page = room()
     assert frames(page) == [{"type": "join", "after_seq": 2}]
-    assert page.locator("[data-connection-status]").inner_text() == "Connecting…"
+    assert page.locator("[data-room-status]").inner_text() == "Connecting…"
     push(page, hello(2))
-    assert page.locator("[data-connection-status]").inner_text() == "Live"
+    assert page.locator("[data-room-status]").inner_text() == "Live"
     assert page.locator("#room").get_attribute("data-live") == "live"
     assert page.outside == []
 
@@ -213,13 +213,13 @@ def test_resync_loads_the_history_over_http_then_joins_again_from_it(room):
 def test_a_message_shows_at_once_as_sending_and_once_when_acknowledged(room):
     page = room()
     push(page, hello(2))
-    page.fill("[data-send-form] textarea", "Water first, then schools.")
+    page.fill("[data-room-composer] textarea", "Water first, then schools.")
     page.keyboard.press("Enter")
     sent = frames(page, "send")
     assert len(sent) == 1 and sent[0]["body"] == "Water first, then schools." and UUID.match(sent[0]["client_id"])
     pending = page.locator(".room-pending-item")
     assert pending.count() == 1 and "Sending…" in pending.inner_text()
-    assert page.locator("[data-send-form] textarea").input_value() == ""
+    assert page.locator("[data-room-composer] textarea").input_value() == ""
     client_id = sent[0]["client_id"]
     push(page, {"type": "ack", "client_id": client_id, "id": 3, "seq": 3})
     push(page, message(3, client_id=client_id, text="Water first, then schools.", user_id=1))
@@ -231,8 +231,8 @@ def test_a_message_shows_at_once_as_sending_and_once_when_acknowledged(room):
 def test_an_error_marks_the_message_not_sent_and_retry_sends_the_same_client_id(room):
     page = room()
     push(page, hello(2))
-    page.fill("[data-send-form] textarea", "Too fast")
-    page.click("[data-send-form] [type=submit]")
+    page.fill("[data-room-composer] textarea", "Too fast")
+    page.click("[data-room-composer] [type=submit]")
     client_id = frames(page, "send")[0]["client_id"]
     push(page, {"type": "error", "code": "slow_mode", "message": "Slow mode: wait 20 seconds.",
                 "client_id": client_id, "retry_after": 20})
@@ -248,8 +248,8 @@ def test_no_ack_in_time_marks_the_message_not_sent(room):
     page = room()
     push(page, hello(2))
     page.evaluate("window.__realSetTimeout = window.setTimeout")
-    page.fill("[data-send-form] textarea", "Into the void")
-    page.click("[data-send-form] [type=submit]")
+    page.fill("[data-room-composer] textarea", "Into the void")
+    page.click("[data-room-composer] [type=submit]")
     page.locator(".room-pending-item", has_text="Not sent").wait_for(timeout=15_000)
     assert page.locator(".room-pending-item").get_by_role("button", name="Retry").count() == 1
 
@@ -258,9 +258,9 @@ def test_written_while_offline_it_waits_survives_a_reload_and_is_sent_on_reconne
     page = room()
     push(page, hello(2))
     page.evaluate("window.__refuse = true; window.__socket.drop()")
-    page.wait_for_function("document.querySelector('[data-connection-status]').dataset.state === 'reconnecting'")
-    page.fill("[data-send-form] textarea", "Typed on the bus")
-    page.click("[data-send-form] [type=submit]")
+    page.wait_for_function("document.querySelector('[data-room-status]').dataset.state === 'reconnecting'")
+    page.fill("[data-room-composer] textarea", "Typed on the bus")
+    page.click("[data-room-composer] [type=submit]")
     assert "Waiting for the connection…" in page.locator(".room-pending-item").inner_text()
     assert frames(page, "send") == []
 
@@ -283,18 +283,18 @@ def test_questions_sort_by_votes_and_by_time_and_show_the_reader_s_vote(room):
         push(page, {"type": "question", "seq": seq, "id": seq * 10, "author": author(), "html": f"<p>Q{seq}</p>",
                     "votes": votes, "state": "open", "pinned": False, "asked_at": "2026-12-02T10:00:00Z",
                     "merged_into": None})
-    order = "[...document.querySelectorAll('[data-question-list] [data-question-id]')].map(li => li.dataset.questionId)"
+    order = "[...document.querySelectorAll('[data-room-questions] [data-question-id]')].map(li => li.dataset.questionId)"
     assert page.evaluate(order) == ["40", "50", "30"]
     page.get_by_role("button", name="Newest").click()
     assert page.evaluate(order) == ["50", "40", "30"]
-    vote = page.locator("#question-30 .room-vote")
+    vote = page.locator("#room-question-30 .room-vote")
     vote.click()
     assert [(f["type"], f["question_id"]) for f in frames(page, "vote")] == [("vote", 30)]
     assert vote.get_attribute("aria-pressed") == "true"
     push(page, {"type": "question_updated", "seq": 6, "id": 30, "votes": 2, "state": "answered", "pinned": False,
                 "merged_into": None})
-    assert "Answered" in page.locator("#question-30").inner_text()
-    assert page.locator("#question-30 .vote-count").inner_text() == "2"
+    assert "Answered" in page.locator("#room-question-30").inner_text()
+    assert page.locator("#room-question-30 .room-vote-count").inner_text() == "2"
 
 
 def test_moderators_get_the_controls_and_everyone_the_slow_mode_banner(room):
@@ -325,15 +325,15 @@ def test_removed_and_edited_messages_change_in_place(room):
     push(page, hello(2), message(3), {"type": "message_updated", "seq": 4, "id": 3, "html": "<p>better</p>",
                                       "edited_at": "2026-12-02T10:01:00Z"},
          {"type": "message_removed", "seq": 5, "id": 1, "by": "moderator"})
-    assert "better" in page.locator("#message-3").inner_text()
-    assert "(edited)" in page.locator("#message-3").inner_text()
-    assert page.locator("#message-1 .message-body").inner_text() == "A moderator removed this message."
+    assert "better" in page.locator("#room-message-3").inner_text()
+    assert "(edited)" in page.locator("#room-message-3").inner_text()
+    assert page.locator("#room-message-1 .room-message-body").inner_text() == "A moderator removed this message."
 
 
 def test_new_messages_are_announced_and_never_take_the_focus_or_the_draft(room):
     page = room()
     push(page, hello(2))
-    area = page.locator("[data-send-form] textarea")
+    area = page.locator("[data-room-composer] textarea")
     area.click()
     page.keyboard.type("half a thou")
     push(page, message(3, text="from Sara"), message(4, text="and again"))
@@ -341,7 +341,7 @@ def test_new_messages_are_announced_and_never_take_the_focus_or_the_draft(room):
     assert area.input_value() == "half a thou"
     page.locator("[data-room-announcer] p", has_text="Sara: from Sara — Sara: and again").wait_for()
     # The page's own list is not a live region any more: each message is announced once, by the room.
-    assert page.locator("[data-message-list]").get_attribute("aria-live") is None
+    assert page.locator("[data-room-messages]").get_attribute("aria-live") is None
     # A replay of many is summed up.
     push(page, *(message(seq) for seq in range(5, 11)))
     page.locator("[data-room-announcer] p", has_text="6 new messages").wait_for()
@@ -352,17 +352,17 @@ def test_the_room_works_from_the_keyboard_alone(room):
     push(page, hello(2), {"type": "question", "seq": 3, "id": 30, "author": author(), "html": "<p>Q</p>",
                           "votes": 0, "state": "open", "pinned": False, "asked_at": "2026-12-02T10:00:00Z",
                           "merged_into": None})
-    page.locator("[data-send-form] textarea").focus()
+    page.locator("[data-room-composer] textarea").focus()
     page.keyboard.type("typed")
     page.keyboard.press("Shift+Enter")
     page.keyboard.type("two lines")
     page.keyboard.press("Enter")
     assert frames(page, "send")[0]["body"] == "typed\ntwo lines"
-    page.locator("#question-30 .room-vote").focus()
+    page.locator("#room-question-30 .room-vote").focus()
     page.keyboard.press("Space")
     assert frames(page, "vote") == [{"type": "vote", "question_id": 30, "client_id": frames(page, "vote")[0]["client_id"]}]
     assert page.evaluate("document.activeElement.classList.contains('room-vote')")
-    assert page.locator("#question-30 .room-vote").get_attribute("aria-pressed") == "true"
+    assert page.locator("#room-question-30 .room-vote").get_attribute("aria-pressed") == "true"
 
 
 def test_a_refused_vote_is_undone_and_explained(room):
@@ -370,10 +370,10 @@ def test_a_refused_vote_is_undone_and_explained(room):
     push(page, hello(2), {"type": "question", "seq": 3, "id": 30, "author": author(), "html": "<p>Q</p>",
                           "votes": 0, "state": "open", "pinned": False, "asked_at": "2026-12-02T10:00:00Z",
                           "merged_into": None})
-    page.locator("#question-30 .room-vote").click()
+    page.locator("#room-question-30 .room-vote").click()
     vote = frames(page, "vote")[0]
     push(page, {"type": "error", "code": "closed", "message": "This session is closed.", "client_id": vote["client_id"]})
-    assert page.locator("#question-30 .room-vote").get_attribute("aria-pressed") == "false"
+    assert page.locator("#room-question-30 .room-vote").get_attribute("aria-pressed") == "false"
     assert page.locator(".room-notice").inner_text() == "This session is closed."
 
 
@@ -388,16 +388,16 @@ def test_rate_limits_are_explained_politely(room):
 def test_observers_see_why_they_cannot_chat_and_may_still_ask(room):
     page = room()
     push(page, hello(2, observer=True, send=False))
-    assert page.locator("[data-send-form] textarea").is_disabled()
-    assert "Observers may ask questions and vote, but not chat." in page.locator("[data-send-form]").inner_text()
-    assert page.locator("[data-ask-form] textarea").is_enabled()
+    assert page.locator("[data-room-composer] textarea").is_disabled()
+    assert "Observers may ask questions and vote, but not chat." in page.locator("[data-room-composer]").inner_text()
+    assert page.locator("[data-room-ask] textarea").is_enabled()
 
 
 def test_a_moderator_mutes_with_a_reason_and_deletes_after_confirming(room):
     page = room(user=5)
     push(page, hello(2, id=5, moderate=True))
-    page.locator("#message-1").get_by_role("button", name="Mute…").click()
-    form = page.locator("#message-1 .room-inline-form")
+    page.locator("#room-message-1").get_by_role("button", name="Mute…").click()
+    form = page.locator("#room-message-1 .room-inline-form")
     assert page.evaluate("document.activeElement.name") == "minutes"
     page.keyboard.press("Control+A")
     page.keyboard.type("15")
@@ -411,5 +411,5 @@ def test_a_moderator_mutes_with_a_reason_and_deletes_after_confirming(room):
     assert {k: mute[k] for k in ("user_id", "minutes", "reason")} == {"user_id": 2, "minutes": 15, "reason": "Insults"}
     assert form.count() == 0
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#message-2").get_by_role("button", name="Delete").click()
+    page.locator("#room-message-2").get_by_role("button", name="Delete").click()
     assert frames(page, "delete")[0]["id"] == 2
