@@ -8,39 +8,10 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 
-from forum.core.hub import Hub
+from tests.live.socket_helpers import *  # noqa: F403  (the room socket's fixtures)
 from tests.live.socket_helpers import Room, headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_thread_connections():
-    yield
-    from django.db import connections
-
-    await sync_to_async(connections.close_all)()
-
-
-@pytest.fixture(autouse=True)
-def _quick_presence(monkeypatch):
-    monkeypatch.setattr(Hub, "presence_interval", 0.1)
-    monkeypatch.setattr(Hub, "heartbeat_debounce", 0.05)
-    monkeypatch.setattr(Hub, "tick_seconds", 0.02)
-
-
-@pytest.fixture
-def cookie_for(client):
-    def make(user):
-        client.force_login(user)
-        return f"sessionid={client.cookies['sessionid'].value}"
-
-    return make
-
-
-@pytest.fixture
-def room(make_session):
-    return make_session(state="open")
 
 
 def _messages(frames):
