@@ -848,6 +848,8 @@ function start(root) {
     p.sentId = id;
     drawPending(clientId);
     store();
+    // Its event normally follows within a moment; the stored copy is safe either way.
+    p.timer = window.setTimeout(() => settle(clientId), 30000);
   }
 
   function flush() {
@@ -1055,7 +1057,7 @@ function start(root) {
       }
       slowSeconds.value = String(seconds);
       readOnly.checked = room.read_only;
-      modPanel.hidden = room.state !== "open";
+      modPanel.hidden = !you.moderate || room.state !== "open";
     };
     modPanel.syncForms();
   }
@@ -1213,6 +1215,18 @@ function start(root) {
     }
   }
 
+  function moderation() {
+    // The moderators' controls, from the first `hello` or a later `you` that grants the role.
+    if (you.moderate && !modPanel.isConnected) {
+      buildModPanel();
+      const admin = root.querySelector(".room-admin");
+      if (admin) admin.querySelector("h2")?.after(modPanel);
+      else root.append(el("section", { class: "room-admin card" }, el("h2", { text: gettext("Moderate the room") }), modPanel));
+    }
+    modPanel.hidden = !you.moderate || room.state !== "open";
+    root.classList.toggle("room-moderator", Boolean(you.moderate));
+  }
+
   function hello(event) {
     if (event.you && typeof event.you === "object") {
       const firstId = you.id;
@@ -1222,13 +1236,7 @@ function start(root) {
     }
     if (event.slow_mode !== undefined) room.slow = slowFrom(event.slow_mode);
     bannersKnown = true;
-    if (you.moderate && !modPanel.isConnected) {
-      buildModPanel();
-      const admin = root.querySelector(".room-admin");
-      if (admin) admin.querySelector("h2")?.after(modPanel);
-      else root.append(el("section", { class: "room-admin card" }, el("h2", { text: gettext("Moderate the room") }), modPanel));
-    }
-    root.classList.toggle("room-moderator", Boolean(you.moderate));
+    moderation();
     applyRoom(event);
     if (event.presence !== undefined) drawPresence(event.presence, { reset: true });
     if (event.off_the_record !== undefined) root.dataset.offTheRecord = String(Boolean(event.off_the_record));
@@ -1250,6 +1258,7 @@ function start(root) {
       case "you":
         if (event.you && typeof event.you === "object") {
           Object.assign(you, event.you, { id: you.id });
+          moderation();
           drawBanners();
           updateForms();
         }
