@@ -413,3 +413,30 @@ def test_a_moderator_mutes_with_a_reason_and_deletes_after_confirming(room):
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#room-message-2").get_by_role("button", name="Delete").click()
     assert frames(page, "delete")[0]["id"] == 2
+
+
+def test_a_mute_told_by_the_socket_disables_the_chat_and_says_until_when(room):
+    page = room()
+    push(page, hello(2))
+    assert page.locator("[data-room-composer] textarea").is_enabled()
+    push(page, {"type": "you", "you": {"id": 1, "send": False, "ask": False, "vote": True, "moderate": False,
+                                       "muted": True, "muted_until": "2099-01-01T10:30:00+00:00", "observer": False}})
+    assert page.locator("[data-room-composer] textarea").is_disabled()
+    assert "You are muted in this room until" in page.locator("[data-room-composer] .room-form-note").inner_text()
+    assert page.locator("[data-banner=muted]").count() == 1
+
+
+def test_held_questions_wait_for_a_moderator_s_approval(room):
+    page = room(user=5)
+    push(page, hello(2, id=5, moderate=True))
+    push(page, {"type": "question_held", "id": 70, "author": author(), "html": "<p>Held one</p>",
+                "asked_at": "2026-12-02T10:00:00Z"})
+    held = page.locator(".room-held")
+    assert held.is_visible() and "Held one" in held.inner_text()
+    held.get_by_role("button", name="Approve").click()
+    approve = frames(page, "approve")[0]
+    assert approve["question_id"] == 70
+    push(page, {"type": "question", "seq": 3, "id": 70, "author": author(), "html": "<p>Held one</p>", "votes": 0,
+                "state": "open", "pinned": False, "asked_at": "2026-12-02T10:00:00Z", "merged_into": None})
+    assert held.is_hidden()
+    assert page.locator("[data-room-questions] #room-question-70").count() == 1
