@@ -30,9 +30,16 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def people():
-    """Who may organise or moderate: active accounts that are not observers."""
+    """Who may organise or moderate: active accounts that are not observers nor suspended."""
+    from django.db.models import Q
+
+    from forum.accounts.models import Restriction
+
+    now = timezone.now()
+    suspended = Restriction.objects.filter(kind="suspension", scope="site", lifted_at__isnull=True,
+                                           starts_at__lte=now).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
     return (get_user_model().objects.filter(is_active=True, deleted_at__isnull=True)
-            .exclude(role="observer").order_by("display_name", "pk"))
+            .exclude(role="observer").exclude(pk__in=suspended.values("user_id")).order_by("display_name", "pk"))
 
 
 class SessionForm(forms.Form):

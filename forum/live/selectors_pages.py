@@ -7,10 +7,12 @@ Query counts are constant in the number of sessions listed (pinned by tests).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from forum.core import conf
 from forum.discussions.models import Thread
 from forum.discussions.permissions import visible_threads
 
@@ -45,8 +47,9 @@ def session_lists_for_viewer(*, viewer) -> SessionLists:
     upcoming = list(base.filter(state=LiveSession.State.SCHEDULED).order_by("starts_at", "pk"))
     past = list(base.filter(state=LiveSession.State.CLOSED).select_related("transcript_thread")
                 .order_by("-starts_at", "-pk")[:PAST_SHOWN])
+    soon = now + timedelta(minutes=conf.FORUM_LIVE_REMINDER_MINUTES)
     for session in upcoming:
-        session.late = session.starts_at <= now
+        session.soon = session.starts_at <= soon
     counts = participant_counts([s.pk for s in live if not s.off_the_record]) if live else {}
     for session in live:
         session.participants = counts.get(session.pk)

@@ -97,6 +97,8 @@ def test_the_same_client_id_from_another_author_is_another_message(make_session,
     (["hi"], None, "invalid"),
     ("hi", "not-a-uuid", "invalid"),
     ("hi", 12, "invalid"),
+    ("a\x00b", None, "invalid"),  # PostgreSQL stores no NUL
+    ("a\ud800b", None, "invalid"),  # a lone surrogate, as json.loads gives it
 ])
 def test_bad_input_is_refused_and_changes_nothing(make_session, member, body, client_id, code, broadcasts):
     session = make_session()
@@ -603,7 +605,7 @@ def test_any_body_is_stored_or_refused_with_a_code_and_nothing_else(make_session
         msg, created = services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body=body)
     except RoomError as exc:
         assert exc.code in {"invalid", "empty", "too_long"}
-        assert exc.code != "invalid" or not isinstance(body, str)
+        assert exc.code != "invalid" or not isinstance(body, str) or "\x00" in body
         assert RoomEvent.objects.count() == before
     else:
         assert created and isinstance(body, str) and 0 < len(body.strip()) <= 2000

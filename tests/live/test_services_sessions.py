@@ -135,3 +135,19 @@ def test_members_may_not_invite_observers(member, make_session, make_user):
     with pytest.raises(PermissionDenied):
         sessions.session_observer_invite(actor=member, session=session, user=make_user(role="observer"))
     assert not ObserverGrant.objects.exists()
+
+
+def test_members_who_lose_the_session_are_told_so_their_sockets_check_again(admin, make_session, make_user,
+                                                                            make_organisation, broadcasts,
+                                                                            django_capture_on_commit_callbacks):
+    from forum.core import realtime
+
+    kept_org, dropped_org = make_organisation(), make_organisation()
+    kept, dropped = make_user(role="member", organisation=kept_org), make_user(role="member", organisation=dropped_org)
+    session = make_session(organisers=[admin], audience="organisations", organisations=[kept_org, dropped_org])
+    new_moderator = make_user(role="member")
+    with django_capture_on_commit_callbacks(execute=True):
+        sessions.session_update(actor=admin, session=session, organisations=[kept_org], moderators=[new_moderator])
+    told = {group for group, frame in broadcasts if frame.get("type") == "accounts.access.changed"}
+    assert told == {realtime.user_group(dropped.pk), realtime.user_group(new_moderator.pk)}
+    assert realtime.user_group(kept.pk) not in told

@@ -18,6 +18,7 @@ import uuid
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,9 +91,20 @@ def _id(value) -> int:
     return value
 
 
+def _no_nul(value: str) -> None:
+    # PostgreSQL stores no NUL character (text or jsonb); Django's forms refuse it with this message.
+    if "\x00" in value:
+        raise RoomError(errors.INVALID, ProhibitNullCharactersValidator.message)
+    try:  # a JSON frame can carry a lone surrogate ("\ud800"), which is no UTF-8 text
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RoomError(errors.INVALID) from None
+
+
 def _text(value, *, limit: int) -> str:
     if not isinstance(value, str):
         raise RoomError(errors.INVALID, _("The text must be a string."))
+    _no_nul(value)
     text = value.strip()
     if not text:
         raise RoomError(errors.EMPTY)
@@ -106,6 +118,7 @@ def _reason(value) -> str:
         return ""
     if not isinstance(value, str):
         raise RoomError(errors.INVALID, _("The reason must be a string."))
+    _no_nul(value)
     value = value.strip()
     if len(value) > REASON_MAX_CHARS:
         raise RoomError(errors.TOO_LONG, _("This is too long: at most %(limit)d characters.")

@@ -145,6 +145,7 @@ def session_update(*, actor, session: LiveSession, **changes) -> LiveSession:
         raise TypeError(f"session_update: unknown fields {sorted(unknown)}")
     before = _describe(session)
     previous_start = session.starts_at
+    could_see = _audience_ids(session)
     current = {**{f: getattr(session, f) for f in FIELDS},
                **{f: list(getattr(session, f).all()) for f in PEOPLE}}
     data = _clean(actor=actor, session=session, data={**current, **changes})
@@ -162,7 +163,20 @@ def session_update(*, actor, session: LiveSession, **changes) -> LiveSession:
     if changed:
         record(actor=actor, verb="live_session.update", target=session,
                data={"changed": changed, "before": {f: before[f] for f in changed}})
+    if changed.keys() & {"audience", *PEOPLE}:
+        # Who may be in the room, or moderate it, changed: their open sockets check again (a member
+        # of an organisation no longer chosen is closed out; a new moderator gets the powers).
+        staff = set(before["organisers"]) ^ set(after["organisers"]) | set(before["moderators"]) ^ set(
+            after["moderators"])
+        for user_id in sorted((could_see ^ _audience_ids(session)) | staff):
+            account_services.access_changed(user_id=user_id, reason="role")  # a session scope
     return session
+
+
+def _audience_ids(session: LiveSession) -> set[int]:
+    from .. import reminders
+
+    return {user.pk for user in reminders.audience(session)}
 
 
 def invitable_observers(session: LiveSession):
