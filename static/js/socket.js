@@ -1,5 +1,5 @@
 // One live connection to the server, shared by every live page (thread, lists, the header badge, and
-// the live rooms to come). It opens the socket at the address the page gives (a `data-socket-url`
+// the live rooms, through live-feed.js). It opens the socket at the address the page gives (a `data-socket-url`
 // attribute: the template builds the path, never this file), hands each JSON event to `onEvent`,
 // and reconnects after a drop as docs/live-protocol.md says ("Close codes"):
 //   - 4401 / 4403 / 4404: final (signed out, not allowed, no such thing): stop, never retry;

@@ -253,6 +253,7 @@ def test_the_presenter_view_follows_votes_and_pins(live_server, new_page, make_u
     assert "Current question" in current.inner_text()
     size = screen.evaluate("parseFloat(getComputedStyle(document.querySelector('.presenter-question')).fontSize)")
     assert size >= 28  # large type, for the room's screen
+    _screenshot(screen, "live-present-en-1366")
 
 
 def reverse_present(session) -> str:
