@@ -43,8 +43,12 @@ async function start(root) {
   const current = root.querySelector("[data-current-question]") || root.appendChild(
     el("section", { class: "presenter-current", "aria-live": "polite", "data-current-question": "" }));
   let next = root.querySelector(".presenter-next");
-  const status = el("p", { class: "presenter-status muted", role: "status" });
-  (root.querySelector(".presenter-header") || root).append(status);
+  // The connection, quietly, beside the header's link (the screen is for the questions).
+  const status = el("span", { class: "presenter-status muted", role: "status" });
+  const header = root.querySelector(".presenter-header");
+  const spot = header ? header.lastElementChild : null;
+  if (spot && spot.tagName === "P") spot.append(" · ", status);
+  else (header || root).append(status);
   const questions = new Map();
   let shown = "";
 
