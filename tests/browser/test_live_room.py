@@ -260,3 +260,37 @@ def reverse_present(session) -> str:
     from django.urls import reverse
 
     return reverse("live:present", args=[session.pk])
+
+
+def test_too_far_behind_the_room_reloads_its_history_over_http_and_carries_on(
+        live_server, new_page, make_user, make_session, settings):
+    """More than FORUM_LIVE_REPLAY_MAX (500) events missed: the socket says `resync`, the page takes
+    the latest history from history.json, joins again from its number and shows what comes next."""
+    import uuid
+
+    from forum.live import services
+
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "live_message": "100000/m"}
+    sara = make_user(display_name="Sara", email="sara-resync@example.org")
+    lina = make_user(display_name="Lina", email="lina-resync@example.org")
+    session = make_session(title="Busy room")
+    services.message_send(actor=sara, session=session, client_id=str(uuid.uuid4()), body="before the gap")
+    a, b = new_page(), new_page()
+    _enter(a, session, email=sara.email)
+    _enter(b, session, email=lina.email)
+    b.context.set_offline(True)
+    b.locator("#room[data-live=offline]").wait_for(state="attached")
+    for n in range(1, 511):
+        services.message_send(actor=sara, session=session, client_id=str(uuid.uuid4()), body=f"missed {n}")
+    histories = []
+    b.on("request", lambda request: "history.json" in request.url and histories.append(request.url))
+    b.context.set_offline(False)
+    _live(b)
+    b.locator("[data-room-messages] [data-message-id]", has_text="missed 510").wait_for()
+    assert len(histories) == 1 and "after=" in histories[0]
+    texts = _texts(b)
+    assert texts == [f"missed {n}" for n in range(411, 511)]  # the latest page of history, in order
+    _send(a, "after the storm")
+    b.locator("[data-room-messages] [data-message-id]", has_text="after the storm").wait_for()
+    assert _texts(b)[-2:] == ["missed 510", "after the storm"]
+    assert b.locator("[data-room-status]").inner_text() == "Live"
