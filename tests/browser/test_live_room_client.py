@@ -440,3 +440,19 @@ def test_held_questions_wait_for_a_moderator_s_approval(room):
                 "state": "open", "pinned": False, "asked_at": "2026-12-02T10:00:00Z", "merged_into": None})
     assert held.is_hidden()
     assert page.locator("[data-room-questions] #room-question-70").count() == 1
+
+
+def test_names_and_unsent_text_are_shown_as_text_never_as_markup(room):
+    page = room()
+    push(page, hello(2))
+    evil = {"id": 9, "name": "<img src=x onerror=window.__pwned=1>Bob", "organisation": "<b>Org</b>", "observer": False}
+    push(page, {**message(3), "author": evil})
+    meta = page.locator("#room-message-3 .room-message-meta")
+    assert "<img src=x onerror=window.__pwned=1>Bob" in meta.inner_text() and "<b>Org</b>" in meta.inner_text()
+    assert page.locator("#room-message-3 img").count() == 0
+    page.evaluate("window.__refuse = true; window.__socket.drop()")
+    page.fill("[data-room-composer] textarea", "<img src=x onerror=window.__pwned=2>")
+    page.click("[data-room-composer] [type=submit]")
+    assert page.locator(".room-pending-item img").count() == 0
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__pwned") is None
