@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from forum.core import conf
@@ -41,7 +40,7 @@ def participant_counts(session_ids) -> dict[int, int]:
 
 def session_lists_for_viewer(*, viewer) -> SessionLists:
     """The sessions `viewer` may see, in three lists; the category of each past one is loaded with it."""
-    base = permissions.visible_sessions(viewer, LiveSession.objects.all()).select_related("category")
+    base = permissions.visible_sessions(viewer, LiveSession.objects.all())
     now = timezone.now()
     live = list(base.filter(state=LiveSession.State.OPEN).order_by("starts_at", "pk"))
     upcoming = list(base.filter(state=LiveSession.State.SCHEDULED).order_by("starts_at", "pk"))
@@ -62,11 +61,10 @@ def session_lists_for_viewer(*, viewer) -> SessionLists:
 
 
 def session_for_page(*, session_id: int, viewer) -> LiveSession:
-    """The session with what its page shows (organisers, moderators, category), if the viewer may see it."""
+    """The session with what its page shows (its transcript thread), if the viewer may see it (else 404)."""
     from django.shortcuts import get_object_or_404
 
-    session = get_object_or_404(
-        LiveSession.objects.select_related("category", "transcript_thread").prefetch_related(
-            Prefetch("organisers"), Prefetch("moderators")), pk=session_id)
+    session = get_object_or_404(LiveSession.objects.select_related("transcript_thread", "slow_mode_set_by"),
+                                pk=session_id)
     permissions.check_view_session(viewer, session)
     return session

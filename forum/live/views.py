@@ -95,10 +95,14 @@ def session_list(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     lists = selectors_pages.session_lists_for_viewer(viewer=request.user)
-    return render(request, "live/session_list.html", {
-        "lists": lists,
-        "can_create": _allows(permissions.check_manage_sessions, request.user),
-    })
+    try:
+        permissions.check_manage_sessions(request.user)
+        can_create = True
+    except SecondFactorRequired:
+        can_create = True  # the form's page asks them to enrol a second factor first
+    except PermissionDenied:
+        can_create = False
+    return render(request, "live/session_list.html", {"lists": lists, "can_create": can_create})
 
 
 # --- Create and edit ---------------------------------------------------------------------------------

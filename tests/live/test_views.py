@@ -87,7 +87,7 @@ def test_the_list_costs_the_same_queries_for_few_and_many_sessions(client, membe
     add(1)
     few = queries(client, reverse("live:index"))
     add(5)
-    assert queries(client, reverse("live:index")) == few
+    assert queries(client, reverse("live:index")) == few <= 12  # measured: 12
 
 
 # --- Create and edit ----------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ def test_the_room_page_costs_the_same_queries_at_two_sizes(client, member, make_
     add(2)
     few = queries(client, session.get_absolute_url())
     add(10)
-    assert queries(client, session.get_absolute_url()) == few
+    assert queries(client, session.get_absolute_url()) == few <= 12  # measured: 12
 
 
 def test_moderators_open_and_close_the_room_without_javascript(client, make_session, session_moderator):
@@ -326,7 +326,7 @@ def test_history_json_costs_the_same_queries_at_two_sizes(client, member, make_u
     add(2)
     few = queries(client, reverse("live:history", args=[session.pk]))
     add(13)
-    assert queries(client, reverse("live:history", args=[session.pk])) == few
+    assert queries(client, reverse("live:history", args=[session.pk])) == few <= 11  # measured: 11
     assert queries(client, reverse("live:history", args=[session.pk]), after=3) == few
 
 
@@ -410,3 +410,16 @@ def test_the_room_page_data_you_is_json(client, member, make_session):
         '<script id="live-you" type="application/json">')
     you = json.loads(body[start:body.index("</script>", start)])
     assert you["send"] and you["ask"] and not you["moderate"] and you["id"] == member.pk
+
+
+def test_an_organiser_without_a_second_factor_is_shown_the_way_to_enrol(client, make_user):
+    from django.contrib.auth.models import Permission
+
+    organiser = make_user(role="member")
+    organiser.user_permissions.add(Permission.objects.get(codename="add_livesession"))
+    login(client, organiser)
+    assert reverse("live:create") in client.get(reverse("live:index")).content.decode()
+    page = client.get(reverse("live:create"))
+    assert page.status_code == 403 and "Set up two-factor authentication" in page.content.decode()
+    assert client.post(reverse("live:create"), _form()).status_code == 403
+    assert not LiveSession.objects.exists()
