@@ -320,12 +320,14 @@ class RoomConsumer(MemberConsumer):
             "state": room.state, "read_only": room.read_only, "mode": room.mode,
             "off_the_record": room.off_the_record,
         })
-        if resync:
-            await self.send_json({"type": "resync", "seq": floor})
-        else:
-            for text in texts:
-                await self.send(text_data=text)
         self.floor, self.recent, self.recent_set = floor, deque(), set()
+        if resync:
+            # Nothing live until the client has loaded the history and joins again with its seq.
+            self.live, self.buffer = False, None
+            await self.send_json({"type": "resync", "seq": floor})
+            return
+        for text in texts:
+            await self.send(text_data=text)
         self.live = True
         buffered, self.buffer = self.buffer, None
         for event, text in buffered:  # what arrived while the replay was read, newer than it

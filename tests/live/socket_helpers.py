@@ -101,7 +101,7 @@ class Room:
             assert kind is None or frame["type"] == kind, (kind, frame)
             return frame
 
-    async def frames(self, *, timeout=0.3, quiet=QUIET) -> list[dict]:
+    async def frames(self, *, timeout=0.5, quiet=QUIET) -> list[dict]:
         """Every frame that arrives until nothing comes for `timeout` (quiet ones skipped)."""
         got = []
         while not await self.c.receive_nothing(timeout=timeout):

@@ -177,12 +177,14 @@ async def test_too_far_behind_gets_resync(room, make_user, cookie_for, say, sett
     b = await Room.open(room.pk, await sync_to_async(cookie_for)(bob), after_seq=0)
     assert b.hello["seq"] == 5
     assert await b.frames() == [{"type": "resync", "seq": 5}]
+    await sync_to_async(say)(room, alice, "while loading the history")
+    assert await b.frames() == []  # nothing live until it joins again
     # After loading history over HTTP it joins with the seq the history gave.
-    await b.send({"type": "join", "after_seq": 5})
+    await b.send({"type": "join", "after_seq": 6})
     await b.next("hello")
     assert await b.frames() == []
     await sync_to_async(say)(room, alice, "new")
-    assert [m["seq"] for m in _messages(await b.frames())] == [6]
+    assert [m["seq"] for m in _messages(await b.frames())] == [7]
     await b.close()
 
 
