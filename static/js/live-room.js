@@ -1070,13 +1070,13 @@ function start(root) {
     if (target.dataset.action === "delete") {
       if (window.confirm(gettext("Delete this message?"))) act({ type: "delete", id });
     } else if (target.dataset.action === "mute") {
-      const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "10080", value: "10", inputmode: "numeric" });
+      const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "43200", value: "10", inputmode: "numeric" });
       const reason = el("input", { type: "text", name: "reason", maxlength: "200", dir: "auto", required: true });
       const name = li.querySelector(".room-author")?.textContent || "";
       inlineForm(li, [el("p", { class: "room-inline-title", text: interpolate(gettext("Mute %(name)s in this room"), { name }) }),
         field(gettext("Minutes"), minutes), field(gettext("Reason"), reason)], gettext("Mute"), () => {
         const value = int(minutes.value);
-        if (value === null || value < 1 || value > 10080) {
+        if (value === null || value < 1 || value > 43200) {
           minutes.focus();
           return false;
         }
@@ -1278,9 +1278,18 @@ function start(root) {
         }
         break;
       }
-      case "rate_limited":
+      case "rate_limited": {
+        // Over the socket's frame budget: the frame was dropped unanswered. What is on its way is
+        // sent again (same client_id) once the wait is over.
         say(errorText("rate_limited", "", event.retry_after));
+        const wait = Math.max(1, Number(event.retry_after) || 1) * 1000;
+        for (const [clientId, p] of pending) {
+          if (p.status !== "sending") continue;
+          window.clearTimeout(p.timer);
+          p.timer = window.setTimeout(() => transmit(clientId), wait);
+        }
         break;
+      }
       case "presence":
         drawPresence(event);
         break;

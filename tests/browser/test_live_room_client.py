@@ -456,3 +456,14 @@ def test_names_and_unsent_text_are_shown_as_text_never_as_markup(room):
     assert page.locator(".room-pending-item img").count() == 0
     page.wait_for_timeout(200)
     assert page.evaluate("window.__pwned") is None
+
+
+def test_a_send_dropped_over_the_frame_budget_is_sent_again_after_the_wait(room):
+    page = room()
+    push(page, hello(2))
+    page.fill("[data-room-composer] textarea", "again please")
+    page.click("[data-room-composer] [type=submit]")
+    first = frames(page, "send")[0]
+    push(page, {"type": "rate_limited", "retry_after": 1})
+    page.wait_for_function("window.__frames.filter(f => f.type === 'send').length === 2", timeout=3000)
+    assert frames(page, "send")[1]["client_id"] == first["client_id"]
