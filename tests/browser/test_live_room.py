@@ -15,12 +15,30 @@ import pytest
 from django.conf import settings
 
 from tests.browser.conftest import login
+from tests.browser.test_accessibility import axe_page  # noqa: F401
 from tests.discussions.factories import give_mfa  # noqa: F401
 from tests.live.factories import make_session  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 LOCALES = {"ar": "ar", "fr": "fr-FR", "en": "en-GB"}
+
+
+def _in_worker(fn, *args, **kwargs):
+    """Run `fn` (a service call, or a few) in a worker thread: Playwright keeps an event loop in the
+    test's thread, where the services' after-commit broadcast (async_to_sync) may not run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def run():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 def _until(page, expression: str, timeout: float = 10.0) -> None:
@@ -183,11 +201,11 @@ def test_the_room_reads_right_in_every_language_and_width(live_server, new_page,
     speaker = make_user(display_name="ليلى حداد", email=f"laila-{language}@example.org")
     reader = make_user(display_name="Omar", email=f"omar-{language}@example.org", preferred_language=language)
     session = make_session(title="مياه الشرب في الريف — l'eau potable", moderators=[])
-    services.message_send(actor=speaker, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a10",
+    _in_worker(services.message_send, actor=speaker, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a10",
                           body="نحتاج **مضخات** قبل الشتاء. Pumps first.")
-    services.message_send(actor=reader, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a11",
+    _in_worker(services.message_send, actor=reader, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a11",
                           body="D'accord : the wells near Idlib come first.")
-    services.question_ask(actor=speaker, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a12",
+    _in_worker(services.question_ask, actor=speaker, session=session, client_id="3f0c1c4e-8d4b-4a51-9d3e-1c1a1e1b1a12",
                           body="من يدفع ثمن المضخات؟")
     page = new_page(locale=LOCALES[language])
     _enter(page, session, email=reader.email)
@@ -230,9 +248,9 @@ def test_the_presenter_view_follows_votes_and_pins(live_server, new_page, make_u
     lina = make_user(display_name="Lina", email="lina-present@example.org")
     mona = give_mfa(make_user(display_name="Mona", email="mona-present@example.org"))
     session = make_session(title="Presented", moderators=[mona])
-    services.question_ask(actor=sara, session=session, client_id="6d1c2a57-0a3e-4c55-9a0e-2b7d9b1f0a01",
+    _in_worker(services.question_ask, actor=sara, session=session, client_id="6d1c2a57-0a3e-4c55-9a0e-2b7d9b1f0a01",
                           body="Who maintains the wells?")
-    services.question_ask(actor=sara, session=session, client_id="6d1c2a57-0a3e-4c55-9a0e-2b7d9b1f0a02",
+    _in_worker(services.question_ask, actor=sara, session=session, client_id="6d1c2a57-0a3e-4c55-9a0e-2b7d9b1f0a02",
                           body="When do the pumps arrive?")
     b, m = new_page(), new_page()
     _enter(b, session, email=lina.email)
@@ -274,14 +292,14 @@ def test_too_far_behind_the_room_reloads_its_history_over_http_and_carries_on(
     sara = make_user(display_name="Sara", email="sara-resync@example.org")
     lina = make_user(display_name="Lina", email="lina-resync@example.org")
     session = make_session(title="Busy room")
-    services.message_send(actor=sara, session=session, client_id=str(uuid.uuid4()), body="before the gap")
+    _in_worker(services.message_send, actor=sara, session=session, client_id=str(uuid.uuid4()), body="before the gap")
     a, b = new_page(), new_page()
     _enter(a, session, email=sara.email)
     _enter(b, session, email=lina.email)
     b.context.set_offline(True)
     b.locator("#room[data-live=offline]").wait_for(state="attached")
-    for n in range(1, 511):
-        services.message_send(actor=sara, session=session, client_id=str(uuid.uuid4()), body=f"missed {n}")
+    _in_worker(lambda: [services.message_send(actor=sara, session=session, client_id=str(uuid.uuid4()),
+                                              body=f"missed {n}") for n in range(1, 511)])
     histories = []
     b.on("request", lambda request: "history.json" in request.url and histories.append(request.url))
     b.context.set_offline(False)
@@ -294,3 +312,34 @@ def test_too_far_behind_the_room_reloads_its_history_over_http_and_carries_on(
     b.locator("[data-room-messages] [data-message-id]", has_text="after the storm").wait_for()
     assert _texts(b)[-2:] == ["missed 510", "after the storm"]
     assert b.locator("[data-room-status]").inner_text() == "Live"
+
+
+@pytest.mark.parametrize(("language", "locale"), [("en", "en-GB"), ("ar", "ar-SY")])
+def test_the_live_room_has_no_serious_or_critical_axe_violations(axe_page, live_server, make_user, make_session,
+                                                                 give_mfa, language, locale):
+    """axe-core on the room once the script has taken over: a member's view and a moderator's, with
+    a held question, an unsent message and the slow-mode banner on."""
+    import uuid
+
+    from forum.live import services
+    from tests.browser.test_accessibility import _axe, _check
+
+    axe = _axe()
+    member = make_user(display_name="Lina", email=f"lina-axe-{language}@example.org", preferred_language=language)
+    moderator = give_mfa(make_user(display_name="Maha", email=f"maha-axe-{language}@example.org",
+                                   preferred_language=language))
+    session = make_session(title="مياه الشرب — Wells", moderators=[moderator], questions_held=False,
+                           slow_mode_seconds=30)
+    _in_worker(services.message_send, actor=member, session=session, client_id=str(uuid.uuid4()), body="نحتاج **مضخات**")
+    _in_worker(services.question_ask, actor=member, session=session, client_id=str(uuid.uuid4()), body="Who pays?")
+    blocking: list[str] = []
+    minor: list[str] = []
+    for label, person in (("member", member), ("moderator", moderator)):
+        page = axe_page(locale=locale)
+        _enter(page, session, user=person, server=live_server)
+        page.context.set_offline(True)
+        page.locator("#room[data-live=offline]").wait_for(state="attached")
+        _send(page, "pas encore envoyé")
+        _check(axe, page, f"live room ({label}, {language})", blocking, minor)
+        assert page.outside_requests == []
+    assert blocking == [], "\n".join(blocking)
