@@ -467,3 +467,25 @@ def test_a_send_dropped_over_the_frame_budget_is_sent_again_after_the_wait(room)
     push(page, {"type": "rate_limited", "retry_after": 1})
     page.wait_for_function("window.__frames.filter(f => f.type === 'send').length === 2", timeout=3000)
     assert frames(page, "send")[1]["client_id"] == first["client_id"]
+
+
+def test_presence_counts_people_and_typing_names_them(room):
+    page = room()
+    first = {"type": "hello", "room": 7, "seq": 2, "state": "open", "read_only": False,
+             "slow_mode": {"seconds": 0, "reason": "", "set_by": None},
+             "presence": {"count": 2, "people": [{"id": 1, "name": "Me"}, {"id": 2, "name": "Sara"}]},
+             "you": {"id": 1, "send": True, "ask": True, "vote": True, "moderate": False, "muted_until": None}}
+    push(page, first)
+    assert page.locator(".room-presence-count").inner_text() == "2 people here"
+    push(page, {"type": "presence", "count": 3, "joined": [{"id": 3, "name": "Omar", "observer": True}], "left": []})
+    assert page.locator(".room-presence-count").inner_text() == "3 people here"
+    page.locator(".room-presence summary").click()
+    assert page.locator(".room-presence-list li").all_inner_texts() == ["Me", "Omar Observer", "Sara"]
+    push(page, {"type": "presence", "count": 2, "joined": [], "left": [{"id": 2, "name": "Sara"}]})
+    assert page.locator(".room-presence-list li").count() == 2
+    push(page, {"type": "typing", "people": [{"id": 1, "name": "Me"}, {"id": 3, "name": "Omar"}], "count": 2})
+    assert page.locator(".room-typing").inner_text() == "Omar is typing…"  # not oneself
+    page.fill("[data-room-composer] textarea", "h")
+    assert len(frames(page, "typing")) == 1
+    page.fill("[data-room-composer] textarea", "hi")
+    assert len(frames(page, "typing")) == 1  # at most one every 3 s
