@@ -149,6 +149,7 @@ function start(root) {
   let connection = "connecting";
   let lastTyping = 0;
   let hadConnection = false;
+  let dropped = false; // the connection was lost since the last hello (not a gap-healing re-join)
   let bannersKnown = false; // until hello, the server's own banners stay
 
   // ---- The page's parts (made here when the template has none) ----
@@ -1241,8 +1242,9 @@ function start(root) {
     if (event.presence !== undefined) drawPresence(event.presence, { reset: true });
     if (event.off_the_record !== undefined) root.dataset.offTheRecord = String(Boolean(event.off_the_record));
     setConnection("live");
-    if (hadConnection) say(gettext("Connection is back."));
+    if (hadConnection && dropped) say(gettext("Connection is back."));
     hadConnection = true;
+    dropped = false;
     flush();
   }
 
@@ -1340,6 +1342,7 @@ function start(root) {
         setConnection(info.offline || navigator.onLine === false ? "offline" : "reconnecting");
       } else if (state === "connecting") setConnection("connecting");
       if (state === "closed") {
+        dropped = true;
         // Whatever was on its way is queued again: it is resent (same client_id) after the next hello.
         for (const [clientId, p] of pending) {
           if (p.status === "sending") {

@@ -117,6 +117,7 @@ def test_a_message_reaches_the_other_and_one_who_was_offline_gets_the_three_miss
     assert _texts(b) == ["Hello from Sara", "one", "two", "three"]
     assert _texts(a) == _texts(b)
     assert b.locator("[data-room-status]").inner_text() == "Live"
+    assert b.locator(".room-notice").inner_text() == "Connection is back."
     seqs = b.evaluate("[...document.querySelectorAll('[data-room-messages] [data-message-id]')]"
                       ".map(li => Number(li.dataset.seq))")
     assert seqs == sorted(seqs) and len(set(seqs)) == 4

@@ -186,8 +186,9 @@ def test_a_gap_that_does_not_heal_itself_is_asked_for_again_after_a_second(room)
     assert shown_ids(page) == [1, 2]  # 4 waits for 3
     page.wait_for_function("window.__frames.filter(f => f.type === 'join').length === 2", timeout=3000)
     assert frames(page, "join")[-1] == {"type": "join", "after_seq": 2}
-    push(page, message(3), message(4))
+    push(page, hello(4), message(3), message(4))
     assert shown_ids(page) == [1, 2, 3, 4]
+    assert page.locator(".room-notice").is_hidden()  # a healed gap is not a reconnection
 
 
 def test_an_idle_client_learns_from_pong_that_it_missed_an_event(room):
