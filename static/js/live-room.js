@@ -793,12 +793,12 @@ function start(root) {
     const p = pending.get(clientId);
     if (!p) return;
     window.clearTimeout(p.timer);
-    if (!feed.joined) {
+    if (!feed.send({ type: p.kind, client_id: clientId, body: p.body })) {
+      // Not connected (or not joined yet): it goes after the next hello.
       p.status = "queued";
       drawPending(clientId);
       return;
     }
-    feed.send({ type: p.kind, client_id: clientId, body: p.body });
     p.status = "sending";
     p.timer = window.setTimeout(() => {
       if (pending.get(clientId)?.status !== "sending") return;
