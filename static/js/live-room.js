@@ -28,6 +28,9 @@ const SEND_TIMEOUT = 10000;
 const TYPING_EVERY = 3000;
 const TYPING_SHOWN = 5000;
 const NARROW = "(max-width: 48rem)";
+// A long, busy session must not grow the page without bound on a small phone: past this many, the
+// oldest messages leave the page (while the reader follows the end; the transcript keeps them all).
+const MAX_SHOWN = 500;
 
 // --- Small DOM helpers ---------------------------------------------------------------------------
 
@@ -457,6 +460,13 @@ function start(root) {
     // Our own message coming back: the pending copy goes.
     if (event.client_id && pending.has(event.client_id)) settle(event.client_id);
     for (const [clientId, p] of pending) if (p.sentId === id && p.kind === "send") settle(clientId);
+    if (wasNear && messages.size > MAX_SHOWN) {
+      for (const old of [...messageList.children].slice(0, messages.size - MAX_SHOWN)) {
+        if (old.contains(document.activeElement)) continue;
+        messages.delete(int(old.dataset.messageId));
+        old.remove();
+      }
+    }
     keepAtBottom(wasNear);
     if (!event.author || event.author.id !== you.id) {
       announce(interpolate(gettext("%(name)s: %(text)s"), {

@@ -490,3 +490,12 @@ def test_presence_counts_people_and_typing_names_them(room):
     assert len(frames(page, "typing")) == 1
     page.fill("[data-room-composer] textarea", "hi")
     assert len(frames(page, "typing")) == 1  # at most one every 3 s
+
+
+def test_a_long_session_keeps_at_most_500_messages_on_the_page(room):
+    page = room()
+    push(page, hello(2))
+    page.evaluate("""() => { for (let seq = 3; seq <= 602; seq++) window.__socket.push({type: "message", seq, id: seq,
+        client_id: null, author: {id: 2, name: "Sara"}, html: `<p>m${seq}</p>`, sent_at: "2026-12-02T10:00:00Z"}); }""")
+    ids = shown_ids(page)
+    assert len(ids) == 500 and ids[0] == 103 and ids[-1] == 602
