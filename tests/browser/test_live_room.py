@@ -343,4 +343,7 @@ def test_the_live_room_has_no_serious_or_critical_axe_violations(axe_page, live_
         _send(page, "pas encore envoyé")
         _check(axe, page, f"live room ({label}, {language})", blocking, minor)
         assert page.outside_requests == []
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            _screenshot(page, f"live-room-{label}-offline-{language}-{width}")
     assert blocking == [], "\n".join(blocking)
