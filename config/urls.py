@@ -22,4 +22,5 @@ urlpatterns = [
     path("c/", include("forum.discussions.urls_categories")),
     path("t/", include("forum.discussions.urls")),
     path("search/", include("forum.search.urls")),
+    path("moderation/", include("forum.moderation.urls")),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "forum.categories",
     "forum.discussions",
     "forum.live",
+    "forum.moderation",
     "forum.search",
 ]
 
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "forum.core.context_processors.site",
                 "forum.notifications.context_processors.unread_notifications",
+                "forum.moderation.context_processors.review_queue",
             ],
         },
     },

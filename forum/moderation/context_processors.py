@@ -1,0 +1,36 @@
+from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
+
+from forum.accounts import permissions as accounts
+
+from . import permissions, selectors
+
+# Whether a member moderates some category, remembered a few minutes in the cache: the header asks
+# on every page, and a member's pages must not pay a query for a link they never see.
+_APPOINTED_SECONDS = 300
+
+
+def _may_hold_queue(user) -> bool:
+    if accounts.is_global_moderator(user):
+        return True
+    if accounts.is_observer(user):
+        return False
+    key = f"moderation:appointed:{user.pk}"
+    appointed = cache.get(key)
+    if appointed is None:
+        appointed = accounts.moderates_a_category(user)
+        cache.set(key, appointed, _APPOINTED_SECONDS)
+    return bool(appointed)
+
+
+def review_queue(request):
+    """`review_queue` for the header: None for everyone but moderators (no query for members); for
+    moderators, the number of open items in their scope (counted only when the page shows it)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not _may_hold_queue(user):
+        return {"review_queue": None}
+
+    def count():
+        return selectors.queue_count(user) if permissions.is_queue_moderator(user) else None
+
+    return {"review_queue": SimpleLazyObject(lambda: {"count": count()})}
