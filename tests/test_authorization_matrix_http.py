@@ -142,6 +142,12 @@ def leaks(response) -> bool:
     return HIDDEN_TEXT in response.content.decode(errors="replace")
 
 
+def reads_hidden_text(w, u) -> bool:
+    """The hidden post's author and the category's moderators (with a second factor) read its text."""
+    return u is not None and (u.pk == w.hidden_post.author_id
+                              or u.pk in {w.users[r].pk for r in ("category_moderator", "moderator", "admin")})
+
+
 def joined(email: str) -> bool:
     from forum.organisations.models import JoinRequest
 
@@ -264,11 +270,14 @@ ROWS = [
         kwargs=thread_kw("deleted_thread"), variant="deleted", pending="h-mfa"),
     Row("discussions:thread", "get", GLOBAL_MODERATORS, lambda w, u, r: shows(w.restricted_thread.title)(w, u, r),
         kwargs=thread_kw("restricted_thread"), variant="restricted", pending="h-mfa"),
-    # A hidden post's text is shown to nobody on the page (moderators read it in its history).
-    Row("discussions:post_fragment", "get", READERS, lambda w, u, r: r.status_code == 200 and not leaks(r),
+    # A hidden post's text is shown on the page only to its author and the category's moderators
+    # (beside "hidden by the moderators: <rule>"); every other reader sees the placeholder.
+    Row("discussions:post_fragment", "get", READERS,
+        lambda w, u, r: r.status_code == 200 and leaks(r) == reads_hidden_text(w, u),
         kwargs=lambda w: {"thread_id": w.thread.pk, "post_id": w.hidden_post.pk}, variant="hidden"),
     Row("discussions:thread", "get", READERS,
-        lambda w, u, r: shows(w.thread.title)(w, u, r) and not leaks(r), kwargs=thread_kw(), variant="hidden-text"),
+        lambda w, u, r: shows(w.thread.title)(w, u, r) and leaks(r) == reads_hidden_text(w, u), kwargs=thread_kw(),
+        variant="hidden-text"),
     Row("discussions:post", "get", READERS,
         lambda w, u, r: r.status_code == 302 and r["Location"].endswith(f"#post-{w.reply.pk}"),
         kwargs=post_kw()),
@@ -314,7 +323,8 @@ ROWS = [
     Row("discussions:reply_to", "post", PARTICIPANTS, new_post_in("thread"),
         kwargs=lambda w: {"thread_id": w.thread.pk, "post_id": w.reply.pk},
         data=lambda w, u: {"source": "Matrix reply"}),
-    Row("discussions:reply_to", "get", PARTICIPANTS, lambda w, u, r: r.status_code == 200 and not leaks(r),
+    Row("discussions:reply_to", "get", PARTICIPANTS,
+        lambda w, u, r: r.status_code == 200 and leaks(r) == reads_hidden_text(w, u),
         kwargs=lambda w: {"thread_id": w.thread.pk, "post_id": w.hidden_post.pk}, query="quote=1",
         variant="quote-hidden"),
     Row("discussions:post_edit", "get", MODERATORS | {"member"}, shows("A reply by its author"), kwargs=post_kw()),
