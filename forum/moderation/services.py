@@ -128,7 +128,8 @@ def queue_changed_on_commit(item: ReviewItem) -> None:
 # --- Claims --------------------------------------------------------------------------------------
 
 def _locked(item: ReviewItem) -> ReviewItem:
-    return ReviewItem.objects.select_for_update().select_related("category", "author").get(pk=item.pk)
+    # Only the item's row is locked (its category and author are nullable outer joins).
+    return ReviewItem.objects.select_for_update(of=("self",)).select_related("category", "author").get(pk=item.pk)
 
 
 @transaction.atomic
@@ -323,7 +324,7 @@ def _reinstate(action: Action, *, obj, actor, reason: str, data: dict) -> None:
 def appeal_decide(*, actor, appeal: Appeal, outcome: str, note: str = "") -> Appeal:
     """A moderator other than the one who acted upholds or overturns the decision (overturning
     undoes it: the content comes back, the sanction is lifted). Audited; the appellant is told."""
-    appeal = Appeal.objects.select_for_update().select_related("action", "action__item",
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("action", "action__item",
                                                                "action__item__category",
                                                                "action__item__author", "action__rule").get(pk=appeal.pk)
     permissions.check_decide_appeal(actor, appeal)
