@@ -156,7 +156,7 @@ class Action(models.Model):
 
     class Kind(models.TextChoices):
         DISMISS = "dismiss", _("Flags dismissed")
-        HIDE = "hide", _("Hidden")
+        HIDE = "hide", _("Hidden from readers")
         RESTORE = "restore", _("Restored")
         DELETE = "delete", _("Deleted")
         WARN = "warn", _("Author warned")

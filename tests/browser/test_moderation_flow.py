@@ -151,9 +151,14 @@ def test_flag_form_queue_and_hidden_post_read_right(new_page, live_server, make_
     reader_page = new_page(locale=LOCALES[language])
     login(reader_page, email=reader.email)
     moderator_page = _signed_in(new_page, live_server, moderator, language=language)
+    author_page = _signed_in(new_page, live_server, author, language=language)
+    decision = held.item.actions.get()
     screens = [(reader_page, f"/moderation/flag/post/{shown.pk}/", "flag-form"),
                (moderator_page, "/moderation/", "queue"),
-               (reader_page, thread.get_absolute_url(), "hidden-post")]
+               (moderator_page, f"/moderation/items/{held.item.pk}/", "item"),
+               (reader_page, thread.get_absolute_url(), "hidden-post"),
+               (author_page, f"/moderation/decisions/{decision.pk}/", "decision"),
+               (reader_page, "/moderation/transparency/", "figures")]
     for width in (1366, 390):
         for page, url, name in screens:
             page.set_viewport_size({"width": width, "height": 900})
@@ -162,5 +167,7 @@ def test_flag_form_queue_and_hidden_post_read_right(new_page, live_server, make_
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (name, width)
             _screenshot(page, f"moderation-{name}-{language}-{width}")
     title = {"ar": "لا هجمات شخصية", "fr": "Pas d'attaques personnelles", "en": "No personal attacks"}[language]
+    reader_page.goto(thread.get_absolute_url())
     assert title in reader_page.locator(f"#post-{hidden.pk}").inner_text()
     assert reader_page.outside_requests == [] and moderator_page.outside_requests == []
+    assert author_page.outside_requests == []

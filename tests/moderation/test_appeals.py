@@ -108,6 +108,12 @@ def test_transparency_counts_by_month_kind_and_rule_with_no_personal_data(client
     assert "No personal attacks" in page
     assert author.public_name not in page and "A rude reply" not in page
     assert hidden.actor.public_name not in page
+    # The chart's numbers stay SVG numbers in every language (no decimal comma).
+    import re
+
+    page = client.get(reverse("moderation:transparency"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    rects = re.findall(r'<rect class="series-\d" x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"', page)
+    assert rects and all(re.fullmatch(r"-?[0-9.]+", v) for rect in rects for v in rect)
 
 
 def test_admins_write_the_guidelines_in_the_site_and_members_read_them(client, make_user, give_mfa):
