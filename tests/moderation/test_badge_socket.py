@@ -38,7 +38,7 @@ async def test_a_flag_counts_up_on_the_moderators_socket_and_not_on_the_members(
     reporter = await sync_to_async(make_user)(role="member")
     member_socket = await _connect(Client(), reporter)
     await sync_to_async(flag_post)(post, reporter)
-    assert json.loads(await moderator_socket.receive_from()) == {"type": "moderation.queue", "count": 1}
+    assert json.loads(await moderator_socket.receive_from(timeout=5)) == {"type": "moderation.queue", "count": 1}
     assert await member_socket.receive_nothing(timeout=0.3)
     await moderator_socket.disconnect()
     await member_socket.disconnect()
