@@ -35,6 +35,7 @@ def _labels() -> dict[str, str]:
         "hidden_for": _("Hidden by the moderators: %(reason)s"),
         "only_you": escape(_("Readers do not see this text; you see it as its author or as a moderator.")),
         "flag": escape(_("Flag")),
+        "why": escape(_("Why, and how to appeal")),
         "flag_title": escape(_("Report this post to the moderators")),
         "who": escape(_("Who reacted")),
         "reply": escape(_("Reply")),
@@ -107,7 +108,10 @@ class CardRenderer:
         elif post.hidden_at is not None:
             out.append(f'<p class="post-placeholder">{self._hidden_reason(post)}</p>')
             if getattr(post, "show_hidden_text", False):
-                out.append(f'<p class="post-hidden-note">{L["only_you"]}</p>'
+                decision = (getattr(post, "hidden_reason", None) or {}).get("decision")
+                why = (f' <a href="{escape(decision)}">{L["why"]}</a>'
+                       if decision and getattr(post, "viewer_is_author", False) else "")
+                out.append(f'<p class="post-hidden-note">{L["only_you"]}{why}</p>'
                            f'<div class="post-body user-content post-hidden-text" dir="auto">{post.html}</div>\n')
         else:
             out.append(f'<div class="post-body user-content" dir="auto">{post.html}</div>\n')
@@ -123,7 +127,7 @@ class CardRenderer:
             return L["pending"]
         language = get_language() or ""
         title = reason.get(language) or reason.get(language.split("-")[0]) or reason.get("en") or next(
-            (v for v in reason.values() if isinstance(v, str) and v), "")
+            (v for k, v in reason.items() if k != "decision" and isinstance(v, str) and v), "")
         if not title:
             return L["hidden"]
         return escape(L["hidden_for"]) % {"reason": f'<bdi dir="auto">{escape(title)}</bdi>'}

@@ -251,8 +251,9 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
         }
         p.actions = actions_for(p)
         # The author and the category's moderators still read a hidden post's text (and why).
+        p.viewer_is_author = p.author_id == getattr(viewer, "pk", None)
         p.show_hidden_text = p.hidden_at is not None and p.deleted_at is None and (
-            p.author_id == getattr(viewer, "pk", None) or p.actions["moderate"])
+            p.viewer_is_author or p.actions["moderate"])
         p.author_organisation = _organisation_of(p)
         p.author_name, p.author_is_observer = _author_facts(p)
         p.removed = p.deleted_at is not None or p.hidden_at is not None

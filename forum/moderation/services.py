@@ -170,7 +170,8 @@ def _clean_note(note: str) -> str:
 
 def suggested_days(user) -> int:
     """How long the next mute or suspension of `user` should last: longer with each earlier one."""
-    earlier = Action.objects.filter(subject=user, kind__in=[Action.Kind.MUTE, Action.Kind.SUSPEND]).count()
+    earlier = Action.objects.filter(subject=user, kind__in=[Action.Kind.MUTE, Action.Kind.SUSPEND],
+                                    restriction_id__isnull=False).count()  # imposed ones
     return ESCALATION_DAYS[min(earlier, len(ESCALATION_DAYS) - 1)]
 
 
@@ -215,12 +216,16 @@ def item_act(*, actor, item: ReviewItem, kind: str, rule, note: str = "", days=N
     adapter = items.adapter(item.kind)
     obj = adapter.load(item.object_id)
     data = {"review_item": item.pk, "rule": rule.pk, "note": note}
-    restriction_id = None
+    # The decision's row first: the hidden post's placeholder links its author to it (to appeal).
+    action = Action.objects.create(item=item, kind=kind, rule=rule, note=note, actor=actor,
+                                   subject_id=item.author_id)
+    decision_url = reverse("moderation:action", kwargs={"action_id": action.pk})
     if kind == Action.Kind.DISMISS:
         if item.held and adapter.is_hidden(obj):
             adapter.restore(obj, actor=actor, reason=rule.title_en, data=data)
     elif kind == Action.Kind.HIDE:
-        adapter.hide(obj, actor=actor, reason=rule.title_en, titles=rule.titles(), data=data)
+        adapter.hide(obj, actor=actor, reason=rule.title_en, titles={**rule.titles(), "decision": decision_url},
+                     data=data)
     elif kind == Action.Kind.RESTORE:
         if not adapter.is_hidden(obj):
             raise ValidationError(_("This is not hidden: there is nothing to restore."), code="not_hidden")
@@ -228,9 +233,8 @@ def item_act(*, actor, item: ReviewItem, kind: str, rule, note: str = "", days=N
     elif kind == Action.Kind.DELETE:
         adapter.remove(obj, actor=actor, reason=rule.title_en, data=data)
     else:
-        restriction_id = _sanction(actor=actor, item=item, kind=kind, rule=rule, note=note, days=days)
-    action = Action.objects.create(item=item, kind=kind, rule=rule, note=note, actor=actor,
-                                   subject_id=item.author_id, restriction_id=restriction_id)
+        action.restriction_id = _sanction(actor=actor, item=item, kind=kind, rule=rule, note=note, days=days)
+        action.save(update_fields=["restriction_id"])
     record(actor=actor, verb=f"moderation.{kind}", target=item, reason=rule.title_en,
            data={**data, "action": action.pk, "kind": item.kind, "object_id": item.object_id})
     flag_state = Flag.State.DISMISSED if kind in (Action.Kind.DISMISS, Action.Kind.RESTORE) else Flag.State.ACTIONED

@@ -37,7 +37,8 @@ def test_hide_with_a_rule_shows_readers_the_rule_and_tells_the_author_in_their_l
         action = services.item_act(actor=moderator, item=item, kind="hide", rule=rule, note="Please rephrase.")
     post.refresh_from_db()
     assert post.hidden_at is not None
-    assert post.hidden_reason == {"ar": "لا هجمات شخصية", "en": "No personal attacks", "fr": "Pas d'attaques personnelles"}
+    assert post.hidden_reason == {"ar": "لا هجمات شخصية", "en": "No personal attacks", "fr": "Pas d'attaques personnelles",
+                                  "decision": f"/moderation/decisions/{action.pk}/"}
     item.refresh_from_db()
     assert item.state == "actioned" and item.flags.get().state == Flag.State.ACTIONED
     assert AuditEntry.objects.filter(verb="post.hide", actor=moderator, target_id=str(post.pk)).exists()

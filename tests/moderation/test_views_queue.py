@@ -122,6 +122,12 @@ def test_a_hidden_post_reads_hidden_by_moderators_with_the_rule_in_the_readers_l
     page = client.get(post.thread.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Pas d&#x27;attaques personnelles" in page
     assert post.source not in page
+    assert "/moderation/decisions/" not in page
     client.force_login(post.author)
     page = client.get(post.thread.get_absolute_url()).content.decode()
     assert post.source in page and "No personal attacks" in page
+    decision = Action.objects.get()
+    assert f'href="/moderation/decisions/{decision.pk}/">Why, and how to appeal</a>' in page
+    client.force_login(moderator)
+    page = client.get(post.thread.get_absolute_url()).content.decode()
+    assert post.source in page and "/moderation/decisions/" not in page
