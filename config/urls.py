@@ -27,4 +27,5 @@ urlpatterns = [
     path("search/", include("forum.search.urls")),
     path("live/", include("forum.live.urls")),
     path("moderation/audit/", include("forum.audit.urls")),
+    path("moderation/", include("forum.moderation.urls")),
 ]

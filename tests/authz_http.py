@@ -30,7 +30,7 @@ HIDDEN_TEXT = "Hidden secret text"  # the hidden post's text: no page may carry 
 
 # Apps whose rows a refused request must leave alone: ours, and allauth's accounts and MFA.
 SNAPSHOT_APPS = ("accounts", "organisations", "notifications", "categories", "discussions", "live", "audit",
-                 "account", "mfa")
+                 "moderation", "account", "mfa")
 # Fields a request may change without being an action: signing in stamps last_login.
 VOLATILE_FIELDS = {("accounts", "user"): {"last_login"}}
 
@@ -135,6 +135,13 @@ class World:
     closed_session: object = None
     off_record_session: object = None
     spare_observer: object = None
+    # Moderation: a rule, the reply flagged (by another member), a decision on the hidden post with a
+    # pending appeal (by the moderator, against the representative), a warning to the author.
+    rule: object = None
+    review_item: object = None
+    appealed_action: object = None
+    appeal: object = None
+    warn_action: object = None
 
     @property
     def author(self):
@@ -257,7 +264,9 @@ def build_world() -> World:
     warning = Restriction.objects.create(user=author, kind="warning", reason="Mind the tone")
     record(actor=users["moderator"], verb="thread.lock", target=thread, reason="Heated")
     live = _live_sessions(users=users, category=category)
-    return World(users=users, org=org, category=category, other_category=other_category, thread=thread,
+    moderation = _moderation_world(users=users, category=category, reply=reply, hidden_post=hidden_post,
+                                   reporter=target)
+    return World(**moderation, users=users, org=org, category=category, other_category=other_category, thread=thread,
                  root=root, reply=reply, hidden_post=hidden_post, locked_thread=locked_thread,
                  locked_post=locked_post, deleted_thread=deleted_thread, notifications=notifications,
                  invitation=invitation, target_membership=target.memberships.get(),
@@ -298,4 +307,23 @@ def _live_sessions(*, users, category) -> dict:
     return {"live_session": live, "live_question": question, "closed_session": closed,
             "off_record_session": off_record, "spare_observer": _user(role="observer", access_days=10)}
 
+
+def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
+    from forum.moderation.models import Action, Appeal, Flag, ReviewItem, Rule
+
+    now = timezone.now()
+    rule = Rule.objects.create(title_en="Matrix rule", title_ar="قاعدة", title_fr="Règle")
+    review_item = ReviewItem.objects.create(kind="post", object_id=reply.pk, category=category, author=reply.author,
+                                            flaggers=1, severity=2, score=12, reasons=["spam"], first_flagged_at=now)
+    Flag.objects.create(item=review_item, reporter=reporter, reason="spam")
+    hidden_item = ReviewItem.objects.create(kind="post", object_id=hidden_post.pk, category=category,
+                                            author=hidden_post.author, state="actioned", flaggers=1, severity=3,
+                                            score=13, reasons=["harassment"], first_flagged_at=now)
+    appealed_action = Action.objects.create(item=hidden_item, kind="hide", rule=rule, actor=users["moderator"],
+                                            subject=hidden_post.author)
+    appeal = Appeal.objects.create(action=appealed_action, appellant=hidden_post.author, statement="Matrix appeal")
+    warning = Action.objects.create(item=review_item, kind="warn", rule=rule, actor=users["moderator"],
+                                    subject=reply.author)
+    return {"rule": rule, "review_item": review_item, "appealed_action": appealed_action, "appeal": appeal,
+            "warn_action": warning}
 

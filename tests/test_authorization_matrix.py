@@ -31,6 +31,7 @@ POLICY_MODULES = {
     "search": "forum.search.permissions",
     "live": "forum.live.permissions",
     "audit": "forum.audit.permissions",
+    "moderation": "forum.moderation.permissions",
 }
 
 ROLES = [
@@ -110,6 +111,22 @@ ROWS = {
         lambda w, u: _perm("discussions").check_rename_thread(u, w.thread), MODERATORS | {"member"}),
     ("discussions", "hide_post"): (lambda w, u: _perm("discussions").check_hide_post(u, w.post), MODERATORS),
     ("discussions", "preview_post"): (lambda w, u: _perm("discussions").check_preview_post(u), PARTICIPANTS),
+    ("discussions", "report_post"): (
+        lambda w, u: _perm("discussions").check_report_post(u, w.post), READERS - {"member"}),
+    ("discussions", "remove_post"): (lambda w, u: _perm("discussions").check_remove_post(u, w.post), MODERATORS),
+    ("moderation", "flag_item"): (lambda w, u: _perm("moderation").check_flag_item(u, _post_items(), w.post),
+                                  READERS - {"member"}),
+    ("moderation", "view_queue"): (lambda w, u: _perm("moderation").check_view_queue(u), MODERATORS),
+    ("moderation", "act_on_item"): (
+        lambda w, u: _perm("moderation").check_act_on_item(u, _moderation(w).item), MODERATORS),
+    ("moderation", "appeal_action"): (
+        lambda w, u: _perm("moderation").check_appeal_action(u, _moderation(w).warning), {"member"}),
+    # The moderator took the decision: another decides.
+    ("moderation", "decide_appeal"): (
+        lambda w, u: _perm("moderation").check_decide_appeal(u, _moderation(w).appeal), {"category_moderator", "admin"}),
+    ("moderation", "view_transparency"): (lambda w, u: _perm("moderation").check_view_transparency(u), READERS),
+    ("moderation", "view_rules"): (lambda w, u: _perm("moderation").check_view_rules(u), READERS),
+    ("moderation", "manage_rules"): (lambda w, u: _perm("moderation").check_manage_rules(u), {"admin"}),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
     ("notifications", "view_notification"): (
         lambda w, u: _perm("notifications").check_view_notification(u, w.notification), {"member"}),
@@ -133,6 +150,27 @@ def _read_whole_audit_log(user):
     _perm("audit").check_view_audit_log(user)
     if _perm("audit").audit_scope(user) is not None:
         raise PermissionDenied("only some categories")
+def _post_items():
+    from forum.moderation.items import PostItems
+
+    return PostItems
+
+
+def _moderation(w):
+    """A flagged post of the author's, a warning to them and an appealed hide by the global moderator
+    (made on first use, kept on the world)."""
+    if not hasattr(w, "moderation"):
+        from forum.moderation.models import Action, Appeal, ReviewItem, Rule
+
+        rule = Rule.objects.create(title_en="Rule", title_ar="قاعدة", title_fr="Règle")
+        item = ReviewItem.objects.create(kind="post", object_id=w.post.pk, category=w.category, author=w.author,
+                                         first_flagged_at=timezone.now())
+        actor = w.users["moderator"]
+        warning = Action.objects.create(item=item, kind="warn", rule=rule, actor=actor, subject=w.author)
+        hidden = Action.objects.create(item=item, kind="hide", rule=rule, actor=actor, subject=w.author)
+        appeal = Appeal.objects.create(action=hidden, appellant=w.author, statement="Please")
+        w.moderation = SimpleNamespace(item=item, warning=warning, appeal=appeal)
+    return w.moderation
 
 
 # Privileged powers, each on the object that needs it: (app, action, case): (attempt, roles allowed).
@@ -169,6 +207,8 @@ PRIVILEGED_ROWS = {
         lambda w, u: _perm("categories").check_moderate_category(u, w.restricted), {"moderator", "admin"}),
     ("attachments", "view_attachment", "on a hidden post"): (
         lambda w, u: _perm("attachments").check_view_attachment(u, w.hidden_attachment), MODERATORS | {"member"}),
+    ("moderation", "act_on_item", "flagged post"): (
+        lambda w, u: _perm("moderation").check_act_on_item(u, _moderation(w).item), MODERATORS),
     ("organisations", "view_organisation", "inactive organisation"): (
         lambda w, u: _perm("organisations").check_view_organisation(u, w.inactive_org), {"admin"}),
     ("accounts", "impose_restriction", "site-wide"): (
@@ -195,6 +235,8 @@ PRIVILEGED_QUERYSETS = {
         lambda w, u: _perm("categories").moderated_categories(u), lambda w: w.restricted),
     ("attachments", "view_attachment", "on a hidden post"): (
         lambda w, u: _perm("attachments").visible_attachments(u), lambda w: w.hidden_attachment),
+    ("moderation", "act_on_item", "flagged post"): (
+        lambda w, u: _perm("moderation").visible_items(u), lambda w: _moderation(w).item),
     ("organisations", "view_organisation", "inactive organisation"): (
         lambda w, u: _perm("organisations").visible_organisations(u, type(w.inactive_org).objects.all()),
         lambda w: w.inactive_org),

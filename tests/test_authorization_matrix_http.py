@@ -144,6 +144,12 @@ def leaks(response) -> bool:
     return HIDDEN_TEXT in response.content.decode(errors="replace")
 
 
+def reads_hidden_text(w, u) -> bool:
+    """The hidden post's author and the category's moderators (with a second factor) read its text."""
+    return u is not None and (u.pk == w.hidden_post.author_id
+                              or u.pk in {w.users[r].pk for r in ("category_moderator", "moderator", "admin")})
+
+
 def joined(email: str) -> bool:
     from forum.organisations.models import JoinRequest
 
@@ -306,11 +312,14 @@ ROWS = [
         kwargs=thread_kw("deleted_thread"), variant="deleted", pending="h-mfa"),
     Row("discussions:thread", "get", GLOBAL_MODERATORS, lambda w, u, r: shows(w.restricted_thread.title)(w, u, r),
         kwargs=thread_kw("restricted_thread"), variant="restricted", pending="h-mfa"),
-    # A hidden post's text is shown to nobody on the page (moderators read it in its history).
-    Row("discussions:post_fragment", "get", READERS, lambda w, u, r: r.status_code == 200 and not leaks(r),
+    # A hidden post's text is shown on the page only to its author and the category's moderators
+    # (beside "hidden by the moderators: <rule>"); every other reader sees the placeholder.
+    Row("discussions:post_fragment", "get", READERS,
+        lambda w, u, r: r.status_code == 200 and leaks(r) == reads_hidden_text(w, u),
         kwargs=lambda w: {"thread_id": w.thread.pk, "post_id": w.hidden_post.pk}, variant="hidden"),
     Row("discussions:thread", "get", READERS,
-        lambda w, u, r: shows(w.thread.title)(w, u, r) and not leaks(r), kwargs=thread_kw(), variant="hidden-text"),
+        lambda w, u, r: shows(w.thread.title)(w, u, r) and leaks(r) == reads_hidden_text(w, u), kwargs=thread_kw(),
+        variant="hidden-text"),
     Row("discussions:post", "get", READERS,
         lambda w, u, r: r.status_code == 302 and r["Location"].endswith(f"#post-{w.reply.pk}"),
         kwargs=post_kw()),
@@ -356,7 +365,8 @@ ROWS = [
     Row("discussions:reply_to", "post", PARTICIPANTS, new_post_in("thread"),
         kwargs=lambda w: {"thread_id": w.thread.pk, "post_id": w.reply.pk},
         data=lambda w, u: {"source": "Matrix reply"}),
-    Row("discussions:reply_to", "get", PARTICIPANTS, lambda w, u, r: r.status_code == 200 and not leaks(r),
+    Row("discussions:reply_to", "get", PARTICIPANTS,
+        lambda w, u, r: r.status_code == 200 and leaks(r) == reads_hidden_text(w, u),
         kwargs=lambda w: {"thread_id": w.thread.pk, "post_id": w.hidden_post.pk}, query="quote=1",
         variant="quote-hidden"),
     Row("discussions:post_edit", "get", MODERATORS | {"member"}, shows("A reply by its author"), kwargs=post_kw()),
@@ -466,6 +476,47 @@ ROWS = [
         variant="off-the-record"),
     # audit: moderators and administrators read the log (category moderators: their categories')
     Row("audit:log", "get", MODERATORS, shows("Audit log", "thread.lock")),
+    # moderation: flagging (anyone who reads the post but its author), the queue and actions
+    # (moderators in scope), decisions and appeals, guidelines, figures
+    Row("moderation:flag", "get", READERS - {"member"}, shows('name="reason"'),
+        kwargs=lambda w: {"kind": "post", "item_id": w.reply.pk}),
+    Row("moderation:flag", "post", READERS - {"member"},
+        lambda w, u, r: r.status_code == 302 and w.review_item.flags.filter(reporter=u).exists(),
+        kwargs=lambda w: {"kind": "post", "item_id": w.reply.pk}, data=lambda w, u: {"reason": "spam"}),
+    Row("moderation:my_flags", "get", READERS, shows("<h1>")),
+    Row("moderation:queue", "get", MODERATORS, lambda w, u, r: shows(f"#{w.reply.pk}<")(w, u, r)),
+    Row("moderation:item", "get", MODERATORS, shows('name="rule"'), kwargs=lambda w: {"item_id": w.review_item.pk}),
+    Row("moderation:claim", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.review_item).claimed_by_id == u.pk,
+        kwargs=lambda w: {"item_id": w.review_item.pk}),
+    Row("moderation:act", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.reply).hidden_at is not None,
+        kwargs=lambda w: {"item_id": w.review_item.pk}, data=lambda w, u: {"kind": "hide", "rule": w.rule.pk}),
+    Row("moderation:action", "get", MODERATORS | {"member"}, shows("Matrix rule"),
+        kwargs=lambda w: {"action_id": w.warn_action.pk}),
+    Row("moderation:action", "post", frozenset({"member"}),
+        lambda w, u, r: r.status_code == 302 and type(w.appeal).objects.filter(action=w.warn_action).exists(),
+        kwargs=lambda w: {"action_id": w.warn_action.pk}, data=lambda w, u: {"statement": "Matrix statement"}),
+    # The moderator took the decision appealed: another moderator decides.
+    Row("moderation:appeal_decide", "get", frozenset({"category_moderator", "admin"}), shows('name="outcome"'),
+        kwargs=lambda w: {"appeal_id": w.appeal.pk}),
+    Row("moderation:appeal_decide", "post", frozenset({"category_moderator", "admin"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.appeal).outcome == "upheld",
+        kwargs=lambda w: {"appeal_id": w.appeal.pk}, data=lambda w, u: {"outcome": "upheld"}),
+    Row("moderation:rules", "get", READERS, shows("Matrix rule")),
+    Row("moderation:rule_new", "get", frozenset({"admin"}), shows('name="title_ar"')),
+    Row("moderation:rule_new", "post", frozenset({"admin"}),
+        lambda w, u, r: r.status_code == 302 and type(w.rule).objects.filter(title_en="Matrix new").exists(),
+        data=lambda w, u: {"title_ar": "جديدة", "title_fr": "Nouvelle", "title_en": "Matrix new", "position": "2",
+                           "active": "on"}),
+    Row("moderation:rule_edit", "get", frozenset({"admin"}), shows('name="title_ar"'),
+        kwargs=lambda w: {"rule_id": w.rule.pk}),
+    Row("moderation:rule_edit", "post", frozenset({"admin"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.rule).title_en == "Matrix edited",
+        kwargs=lambda w: {"rule_id": w.rule.pk},
+        data=lambda w, u: {"title_ar": "قاعدة", "title_fr": "Règle", "title_en": "Matrix edited", "position": "0",
+                           "active": "on"}),
+    Row("moderation:transparency", "get", READERS, shows("<svg")),
     # The Django admin is walked by its own tests; its door is here.
     Row("admin:index", "get", frozenset({"admin"}), ok()),
 ]

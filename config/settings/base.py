@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "forum.categories",
     "forum.discussions",
     "forum.live",
+    "forum.moderation",
     "forum.search",
 ]
 
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "forum.core.context_processors.site",
                 "forum.notifications.context_processors.unread_notifications",
                 "forum.accounts.context_processors.standing",
+                "forum.moderation.context_processors.review_queue",
             ],
         },
     },

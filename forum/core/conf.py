@@ -136,6 +136,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_WS_SEND_BUFFER_MAX_BYTES", 1 * MiB, int,
             "bytes the server may hold for one WebSocket client that does not read; past it the "
             "connection is dropped (the client reconnects and resumes by `seq`)", env=True),
+    # --- moderation -------------------------------------------------------------------------------
+    Setting("FORUM_MODERATION_AUTO_HIDE_FLAGGERS", 3, int,
+            "an item flagged by this many different people is hidden pending review (0: never)", env=True),
+    Setting("FORUM_MODERATION_HIDE_ENDANGERING", True, bool,
+            "one flag saying an item endangers someone hides it at once, pending review", env=True),
+    Setting("FORUM_MODERATION_CONFLICT_OF_INTEREST", True, bool,
+            "moderators may not act on content by members of their own organisation", env=True),
+    Setting("FORUM_MODERATION_CLAIM_MINUTES", 30, int,
+            "minutes a moderator's claim on a queue item keeps other moderators from acting on it"),
+    Setting("FORUM_MODERATION_QUEUE_PAGE", 50, int, "items on one page of the review queue"),
     # --- search -----------------------------------------------------------------------------------
     Setting("FORUM_SEARCH_QUERY_MAX_CHARS", 200, int, "longer queries are cut, with a notice"),
     Setting("FORUM_SEARCH_QUERY_MAX_TERMS", 12, int, "further words of a query are ignored"),

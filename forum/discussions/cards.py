@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
@@ -29,6 +30,13 @@ def _labels() -> dict[str, str]:
         "edited": escape(_("edited")),
         "deleted": escape(_("This post was deleted by its author.")),
         "hidden": escape(_("This post was hidden by a moderator.")),
+        "removed": escape(_("This post was removed by the moderators.")),
+        "pending": escape(_("This post is hidden while moderators review reports about it.")),
+        "hidden_for": _("Hidden by the moderators: %(reason)s"),
+        "only_you": escape(_("Readers do not see this text; you see it as its author or as a moderator.")),
+        "flag": escape(_("Flag")),
+        "why": escape(_("Why, and how to appeal")),
+        "flag_title": escape(_("Report this post to the moderators")),
         "who": escape(_("Who reacted")),
         "reply": escape(_("Reply")),
         "quote": escape(_("Quote")),
@@ -95,14 +103,34 @@ class CardRenderer:
             out.append(f' <a class="in-reply-to" href="{self._post_url(post, context.pk)}">{text}</a>')
         out.append("</header>\n")
         if post.deleted_at is not None:
-            out.append(f'<p class="post-placeholder">{L["deleted"]}</p>')
+            removed_by_moderators = getattr(post, "removed_by_moderator", False)
+            out.append(f'<p class="post-placeholder">{L["removed" if removed_by_moderators else "deleted"]}</p>')
         elif post.hidden_at is not None:
-            out.append(f'<p class="post-placeholder">{L["hidden"]}</p>')
+            out.append(f'<p class="post-placeholder">{self._hidden_reason(post)}</p>')
+            if getattr(post, "show_hidden_text", False):
+                decision = (getattr(post, "hidden_reason", None) or {}).get("decision")
+                why = (f' <a href="{escape(decision)}">{L["why"]}</a>'
+                       if decision and getattr(post, "viewer_is_author", False) else "")
+                out.append(f'<p class="post-hidden-note">{L["only_you"]}{why}</p>'
+                           f'<div class="post-body user-content post-hidden-text" dir="auto">{post.html}</div>\n')
         else:
             out.append(f'<div class="post-body user-content" dir="auto">{post.html}</div>\n')
             out.append(self._actions(post))
         out.append("</article>")
         return mark_safe("".join(out))  # noqa: S308 - every value above is escaped; post.html is sanitised
+
+    def _hidden_reason(self, post) -> str:
+        """"Hidden by the moderators: <the rule, in the reader's language>", or pending review."""
+        L = self.labels
+        reason = getattr(post, "hidden_reason", None) or {}
+        if reason.get("pending"):
+            return L["pending"]
+        language = get_language() or ""
+        title = reason.get(language) or reason.get(language.split("-")[0]) or reason.get("en") or next(
+            (v for k, v in reason.items() if k != "decision" and isinstance(v, str) and v), "")
+        if not title:
+            return L["hidden"]
+        return escape(L["hidden_for"]) % {"reason": f'<bdi dir="auto">{escape(title)}</bdi>'}
 
     @staticmethod
     def _post_url(post, other_pk: int) -> str:
@@ -144,6 +172,8 @@ class CardRenderer:
             out.append(f' <a href="{urls["edit"]}">{L["edit"]}</a>')
         if post.actions["delete"]:
             out.append(f' <a href="{urls["delete"]}">{L["delete"]}</a>')
+        if post.actions.get("report") and "flag" in urls:
+            out.append(f' <a href="{urls["flag"]}" class="flag-link" title="{L["flag_title"]}">{L["flag"]}</a>')
         out.append("</footer>\n")
         return "".join(out)
 

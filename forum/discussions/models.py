@@ -59,6 +59,11 @@ class Post(models.Model):
     edit_count = models.PositiveIntegerField(default=0)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True)
+    # Why it is hidden, as readers see it: the rule's title per language ({"ar": ..., "en": ...}),
+    # snapshotted by the moderation service; "pending" is set while flags await review.
+    hidden_reason = models.JSONField(default=dict, blank=True, editable=False)
+    # Set when a moderator removed the post (not its author); its text is kept in the audit log.
+    removed_by_moderator = models.BooleanField(default=False, editable=False)
     # {"👍": 3, ...}: kept in step by the reaction services so a page costs no count query per post.
     reaction_counts = models.JSONField(default=dict, blank=True, editable=False)
     # Set in the post's own insert when who hears of it is decided after commit, outside the

@@ -18,6 +18,10 @@ Actions of this app (the authorisation matrix walks every one):
   reply somewhere; suspended members and observers whose access ended are refused.
 - `delete_thread`: delete a thread (hidden from everyone but its moderators), or restore it
   (moderators of the category).
+- `report_post`: flag a post for the moderators (a reader in good standing, members and observers,
+  not its author, while it is shown); `forum.moderation` adds its own rules (once per person).
+- `remove_post`: delete someone's post as a moderator (moderators of the category; its text stays
+  in the audit log).
 
 Moderator powers (reading deleted threads and hidden text, writing in locked threads, pin, lock,
 move, hide, editing others' posts) and speaking for an organisation need a second factor
@@ -47,7 +51,7 @@ from .models import Post, Thread
 ACTIONS = (
     "view_thread", "start_thread", "reply_to_thread", "edit_post", "delete_post", "react_to_post",
     "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
-    "rename_thread", "hide_post", "preview_post", "delete_thread",
+    "rename_thread", "hide_post", "preview_post", "delete_thread", "report_post", "remove_post",
 )
 
 
@@ -221,6 +225,20 @@ def check_hide_post(user, post: Post) -> None:
         raise PermissionDenied(_("This post was deleted by its author."))
 
 
+def check_remove_post(user, post: Post) -> None:
+    """A moderator deletes someone's post (a "removed by moderators" placeholder stays)."""
+    check_hide_post(user, post)
+
+
+def check_report_post(user, post: Post) -> None:
+    """Flag a post for review: whoever reads it in good standing, except its author; not once removed."""
+    check_view_post(user, post)
+    accounts.require_good_standing(user)
+    if post.author_id == user.pk:
+        raise PermissionDenied(_("You cannot flag your own post."))
+    _check_post_is_live(post)
+
+
 def check_view_revisions(user, post: Post) -> None:
     check_view_thread(user, post.thread)
     if post.deleted_at or post.hidden_at:
@@ -242,6 +260,9 @@ def post_actions(user, post: Post) -> dict[str, bool]:
         "edit": allows(check_edit_post, user, post),
         "delete": allows(check_delete_post, user, post),
         "react": allows(check_react_to_post, user, post),
+        "report": allows(check_report_post, user, post),
+        # Moderators of the category read a hidden post's text (to review it).
+        "moderate": post.hidden_at is not None and is_category_moderator(user, post.thread.category),
     }
 
 

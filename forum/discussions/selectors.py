@@ -59,7 +59,8 @@ def post_get_for_viewer(*, post_id: int, viewer) -> Post:
 # What a thread page shows; the source text (and the answered post's text) stays in the database.
 PAGE_FIELDS = (
     "id", "thread_id", "author_id", "parent_id", "on_behalf_of_id", "path", "depth", "html", "created_at",
-    "edited_at", "edit_count", "deleted_at", "hidden_at", "reaction_counts",
+    "edited_at", "edit_count", "deleted_at", "hidden_at", "hidden_reason", "removed_by_moderator",
+    "reaction_counts",
     "on_behalf_of__id", "on_behalf_of__name",
 )
 
@@ -227,7 +228,9 @@ def _url_prefixes(thread: Thread) -> dict[str, str]:
     # One reverse per page, not several per post: post URLs differ only by the id.
     post = reverse("discussions:post", kwargs={"post_id": 1})[: -len("1/")]
     reply = reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": 1})[: -len("1/")]
-    return {"post": post, "reply": reply}
+    # The moderation app's flag form (by URL name: this app does not import it).
+    flag = reverse("moderation:flag", kwargs={"kind": "post", "item_id": 1})[: -len("1/")]
+    return {"post": post, "reply": reply, "flag": flag}
 
 
 def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list[str], view: str = TREE) -> None:
@@ -244,8 +247,13 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
             "permalink": base, "edit": base + "edit/", "delete": base + "delete/", "react": base + "react/",
             "reactions": base + "reactions/", "revisions": base + "revisions/",
             "reply": f"{prefixes['reply']}{p.pk}/", "quote": f"{prefixes['reply']}{p.pk}/?quote=1",
+            "flag": f"{prefixes['flag']}{p.pk}/",
         }
         p.actions = actions_for(p)
+        # The author and the category's moderators still read a hidden post's text (and why).
+        p.viewer_is_author = p.author_id == getattr(viewer, "pk", None)
+        p.show_hidden_text = p.hidden_at is not None and p.deleted_at is None and (
+            p.viewer_is_author or p.actions["moderate"])
         p.author_organisation = _organisation_of(p)
         p.author_name, p.author_is_observer = _author_facts(p)
         p.removed = p.deleted_at is not None or p.hidden_at is not None

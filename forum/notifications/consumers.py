@@ -2,7 +2,8 @@
 
 Members in good standing only (a suspended member or an observer whose access ended: 4403).
 Joins the member's user group (`forum.core.realtime.user_group`) and relays the unread count sent
-there, e.g. `{"type": "notifications.unread", "count": 3}`. Sends the current count on connect, so
+there, e.g. `{"type": "notifications.unread", "count": 3}`, and the badge events apps above
+register with `forward_badge_event` (the moderators' review-queue count, `moderation.queue`). Sends the current count on connect, so
 a page that was open while offline catches up. The socket follows the member's access
 (`forum.accounts.consumers.MemberConsumer`): it closes at once when they are signed out, the
 session ends, they are suspended or their observer access ends. Protocol in docs/live-protocol.md.
@@ -20,6 +21,14 @@ from forum.accounts.consumers import MemberConsumer
 from . import selectors
 from .services import EVENT_UNREAD
 
+# Event types relayed besides the unread count: other badges of the member's own (an app above adds
+# its own type at start-up; the events are sent to the member's user group only).
+_BADGE_EVENTS: set[str] = set()
+
+
+def forward_badge_event(event_type: str) -> None:
+    _BADGE_EVENTS.add(event_type)
+
 
 class NotificationConsumer(MemberConsumer):
     async def accepted(self) -> None:
@@ -31,7 +40,7 @@ class NotificationConsumer(MemberConsumer):
 
     def may_forward(self, event: dict[str, Any]) -> bool:
         # Only the badge's own events; anything else sent to the member's group is not for it.
-        return event.get("type") == EVENT_UNREAD
+        return event.get("type") == EVENT_UNREAD or event.get("type") in _BADGE_EVENTS
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] == "count":

@@ -7,9 +7,19 @@ language active at display time, so a member who switches language sees every no
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 
 from .models import Notification
+
+# A system notice whose data names a "describer" gets its sentence from the app above that
+# registered it (at start-up), in the reader's language at display time.
+_DESCRIBERS: dict[str, Callable[[Notification], str]] = {}
+
+
+def register_describer(name: str, describe_notice: Callable[[Notification], str]) -> None:
+    _DESCRIBERS[name] = describe_notice
 
 
 def actor_name(notification: Notification) -> str:
@@ -39,6 +49,9 @@ def describe(notification: Notification) -> str:
     if kind == Notification.Kind.LIVE_REMINDER:
         return _("The live session “%(session)s” starts at %(time)s.") % {
             "session": data.get("session_title") or _("a session"), "time": _local_time(data.get("starts_at"))}
+    describer = _DESCRIBERS.get(str(data.get("describer") or ""))
+    if describer is not None:
+        return describer(notification)
     return str(data.get("text") or _("You have a new notice."))
 
 

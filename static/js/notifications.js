@@ -4,9 +4,12 @@
 import { openLiveSocket } from "./socket.js";
 
 const link = document.querySelector("[data-notification-badge]");
+// Moderators: the review queue's open items, on the same socket (`moderation.queue`).
+const queueLink = document.querySelector("[data-review-queue-badge]");
 
-function setCount(count) {
-  let badge = link.querySelector(".badge");
+function setCount(count, target = link) {
+  let badge = target.querySelector(".badge");
+  target.dataset.count = String(count);
   if (!count) {
     if (badge) badge.remove();
     return;
@@ -14,10 +17,10 @@ function setCount(count) {
   if (!badge) {
     badge = document.createElement("span");
     badge.className = "badge";
-    link.append(" ", badge);
+    target.append(" ", badge);
   }
   badge.textContent = String(count);
-  link.dataset.unread = String(count);
+  if (target === link) link.dataset.unread = String(count);
 }
 
 if (link && link.dataset.socketUrl && "WebSocket" in window) {
@@ -26,6 +29,8 @@ if (link && link.dataset.socketUrl && "WebSocket" in window) {
     onEvent: (message) => {
       if (message.type === "notifications.unread" && Number.isInteger(message.count)) {
         setCount(message.count);
+      } else if (message.type === "moderation.queue" && queueLink && Number.isInteger(message.count)) {
+        setCount(message.count, queueLink);
       }
     },
     onState: (state) => {

@@ -9,7 +9,8 @@ Rejections raise `ValidationError` (bad input; nothing saved) or `PermissionDeni
 Where each lives (call them through this package: `services.post_create(...)`):
 - `threads`: thread_create, thread_rename, thread_pin, thread_lock, thread_move, thread_delete,
   thread_restore;
-- `posts`: post_create, post_edit, post_delete, post_hide, post_preview, and the text rules and
+- `posts`: post_create, post_edit, post_delete, post_hide, post_hold_for_review (flags hide it
+  pending review), post_remove (a moderator deletes), post_reinstate (undo that), post_preview, and the text rules and
   rendering they share with threads (clean_source, clean_title, mentions_in);
 - `reactions`: reactions_for, reaction_toggle;
 - `reading`: thread_viewed;
@@ -23,7 +24,10 @@ from .posts import post_create as post_create
 from .posts import post_delete as post_delete
 from .posts import post_edit as post_edit
 from .posts import post_hide as post_hide
+from .posts import post_hold_for_review as post_hold_for_review
 from .posts import post_preview as post_preview
+from .posts import post_reinstate as post_reinstate
+from .posts import post_remove as post_remove
 from .reactions import reaction_toggle as reaction_toggle
 from .reactions import reactions_for as reactions_for
 from .reading import thread_viewed as thread_viewed

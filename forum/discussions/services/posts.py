@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
+from forum.categories import permissions as categories
 from forum.core import conf, ratelimit, richtext, textbounds
 
 from .. import activity, attachments, audience, permissions
@@ -210,23 +211,105 @@ def post_delete(*, actor, post: Post) -> Post:
 
 
 @transaction.atomic
-def post_hide(*, actor, post: Post, reason: str, hidden: bool = True) -> Post:
-    """A moderator hides a post from readers (a placeholder stays), or shows it again; audited."""
+def post_hide(*, actor, post: Post, reason: str, hidden: bool = True, reason_titles: dict | None = None,
+              audit_data: dict | None = None) -> Post:
+    """A moderator hides a post from readers (a placeholder stays), or shows it again; audited.
+
+    `reason_titles` ({"ar": ..., "fr": ..., "en": ...}: the rule cited, per language) is what readers
+    see in the placeholder ("hidden by moderators: <rule>"); the author still sees the text."""
     permissions.check_hide_post(actor, post)
     if hidden and not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the post is hidden: the author and the audit log see it.")},
                               code="no_reason")
     _lock_counted_state(post)
     if (post.hidden_at is not None) == hidden:
+        if hidden and reason_titles is not None and post.hidden_reason != reason_titles:
+            # Held pending review, now hidden by a moderator: readers see the rule instead.
+            post.hidden_reason = dict(reason_titles)
+            post.save(update_fields=["hidden_reason"])
+            record(actor=actor, verb="post.hide", target=post, reason=reason,
+                   data={"thread": post.thread_id, **(audit_data or {})})
         return post
     post.hidden_at = timezone.now() if hidden else None
-    post.save(update_fields=["hidden_at"])
+    post.hidden_reason = dict(reason_titles or {}) if hidden else {}
+    post.save(update_fields=["hidden_at", "hidden_reason"])
     if post.deleted_at is None:
         _live_post_count_change(post, -1 if hidden else 1)
     record(actor=actor, verb="post.hide" if hidden else "post.unhide", target=post, reason=reason,
-           data={"thread": post.thread_id})
+           data={"thread": post.thread_id, **(audit_data or {})})
     if hidden:
         activity.on_post_removed(post)
     else:
         activity.on_post_edited(post)
+    return post
+
+
+PENDING_REVIEW = {"pending": True}
+
+
+@transaction.atomic
+def post_hold_for_review(*, post: Post, reason: str, audit_data: dict | None = None) -> Post:
+    """Hide a post pending review, on the flags' behalf (no moderator acts: the moderation service
+    decided it from the flags and their reporters' rights); readers see "hidden pending review".
+    Audited with no actor. A post already hidden or deleted is left as it is."""
+    _lock_counted_state(post)
+    if post.hidden_at is not None or post.deleted_at is not None:
+        return post
+    post.hidden_at = timezone.now()
+    post.hidden_reason = dict(PENDING_REVIEW)
+    post.save(update_fields=["hidden_at", "hidden_reason"])
+    _live_post_count_change(post, -1)
+    record(actor=None, verb="post.hold", target=post, reason=reason, data={"thread": post.thread_id,
+                                                                         **(audit_data or {})})
+    activity.on_post_removed(post)
+    return post
+
+
+@transaction.atomic
+def post_remove(*, actor, post: Post, reason: str, audit_data: dict | None = None) -> Post:
+    """A moderator deletes someone's post: a "removed by moderators" placeholder keeps the tree; the
+    text, erased from the post, is kept in the audit entry (content before)."""
+    permissions.check_remove_post(actor, post)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the post is removed: the author and the audit log see it.")},
+                              code="no_reason")
+    was_counted = _lock_counted_state(post)
+    before = post.source
+    post.deleted_at = timezone.now()
+    post.removed_by_moderator = True
+    post.source = ""
+    post.html = ""
+    post.save(update_fields=["deleted_at", "removed_by_moderator", "source", "html"])
+    post.revisions.all().delete()
+    post.reactions.all().delete()
+    Post.objects.filter(pk=post.pk).update(reaction_counts={})
+    post.reaction_counts = {}
+    if was_counted:
+        _live_post_count_change(post, -1)
+    record(actor=actor, verb="post.remove", target=post, reason=reason,
+           data={"thread": post.thread_id, "before": before, **(audit_data or {})})
+    activity.on_post_removed(post)
+    return post
+
+
+@transaction.atomic
+def post_reinstate(*, actor, post: Post, source: str, reason: str, audit_data: dict | None = None) -> Post:
+    """Undo a moderator's removal (an appeal overturned it): the text kept in the audit log comes
+    back, rendered again. Only for posts removed by moderators, by moderators of the category."""
+    permissions.check_view_thread(actor, post.thread)
+    categories.check_moderate_category(actor, post.thread.category)
+    was_counted = _lock_counted_state(post)
+    post.refresh_from_db(fields=["removed_by_moderator"])
+    if post.deleted_at is None or not post.removed_by_moderator:
+        raise ValidationError(_("Only a post removed by the moderators can be brought back."), code="not_removed")
+    post.deleted_at = None
+    post.removed_by_moderator = False
+    post.source = source
+    post.html = _render(source, writer=post.author)
+    post.save(update_fields=["deleted_at", "removed_by_moderator", "source", "html"])
+    if not was_counted and post.hidden_at is None:
+        _live_post_count_change(post, 1)
+    record(actor=actor, verb="post.reinstate", target=post, reason=reason,
+           data={"thread": post.thread_id, **(audit_data or {})})
+    activity.on_post_edited(post)
     return post

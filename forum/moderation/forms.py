@@ -1,0 +1,68 @@
+"""Input shapes of moderation: a flag, an action on an item, an appeal, a decision, a rule."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Action, Appeal, Reason, Rule
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What is wrong?"), choices=Reason.choices, widget=forms.RadioSelect,
+                               error_messages={"required": _("Choose a reason."),
+                                               "invalid_choice": _("Choose one of the reasons listed.")})
+    text = forms.CharField(label=_("Details (needed for “other”)"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+
+
+class RuleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.title
+
+
+class ActionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Action"), choices=Action.Kind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": _("Choose an action."),
+                                             "invalid_choice": _("Choose one of the actions offered.")})
+    rule = RuleChoiceField(label=_("Rule"), queryset=Rule.objects.filter(active=True), empty_label=_("— choose —"),
+                           error_messages={"required": _("Choose the rule this decision rests on."),
+                                           "invalid_choice": _("Choose the rule this decision rests on.")})
+    note = forms.CharField(label=_("Note to the author (optional)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+    days = forms.IntegerField(label=_("Length in days (mute or suspension)"), required=False, min_value=1,
+                              max_value=3650)
+
+
+class AppealForm(forms.Form):
+    statement = forms.CharField(label=_("Why should the decision change?"), max_length=4000,
+                                widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+                                error_messages={"required": _("Say why the decision should change.")})
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                choices=[(Appeal.Outcome.UPHELD, Appeal.Outcome.UPHELD.label),
+                                         (Appeal.Outcome.OVERTURNED, Appeal.Outcome.OVERTURNED.label)],
+                                error_messages={"required": _("Choose whether the decision is upheld or overturned.")})
+    note = forms.CharField(label=_("Note to the member (optional)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = Rule
+        fields = ["title_ar", "title_fr", "title_en", "body_ar", "body_fr", "body_en", "position", "active"]
+        widgets = {f: forms.Textarea(attrs={"rows": 4, "dir": "auto"}) for f in ("body_ar", "body_fr", "body_en")} | {
+            f: forms.TextInput(attrs={"dir": "auto"}) for f in ("title_ar", "title_fr", "title_en")}
+
+
+def add_service_errors(form, error) -> None:
+    """Put a service's ValidationError on the form (field errors where the form has the field)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(name if name in form.fields else None, e)
+    else:
+        for e in error.error_list:
+            form.add_error(None, e)

@@ -1,0 +1,109 @@
+"""The content the review queue knows, by kind: how to find it, who may flag it, where it is, and how
+to hide, restore or delete it — always through the owning app's own checks and services.
+
+Only posts are wired today. A chat message or a question (forum.live) gets an adapter of the same
+shape: `load` (Http404 for an unknown id), `check_flag` (the live app's "may report" rule),
+`place` (session id), and `hide` / `restore` / `remove` calling the live services (which also
+make the hidden message disappear from every open room screen).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from forum.discussions import permissions as discussions_permissions
+from forum.discussions import services as discussions
+from forum.discussions.models import Post
+
+
+@dataclass(frozen=True)
+class Place:
+    category_id: int | None = None
+    session_id: int | None = None
+
+
+class PostItems:
+    kind = "post"
+
+    @staticmethod
+    def load(object_id) -> Post:
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        post = (Post.objects.select_related("thread", "thread__category", "thread__category__parent", "author")
+                .filter(pk=pk).first())
+        if post is None:
+            raise Http404
+        return post
+
+    @staticmethod
+    def check_flag(user, post: Post) -> None:
+        discussions_permissions.check_report_post(user, post)
+
+    @staticmethod
+    def check_view(user, post: Post) -> None:
+        discussions_permissions.check_view_post(user, post)
+
+    @staticmethod
+    def check_moderate(user, post: Post) -> None:
+        discussions_permissions.check_hide_post(user, post)
+
+    @staticmethod
+    def place(post: Post) -> Place:
+        return Place(category_id=post.thread.category_id)
+
+    @staticmethod
+    def author_id(post: Post) -> int:
+        return post.author_id
+
+    @staticmethod
+    def is_hidden(post: Post) -> bool:
+        return post.hidden_at is not None
+
+    @staticmethod
+    def is_removed(post: Post) -> bool:
+        return post.deleted_at is not None
+
+    @staticmethod
+    def excerpt(post: Post, chars: int = 300) -> str:
+        return Truncator(" ".join(strip_tags(post.html or "").split())).chars(chars)
+
+    @staticmethod
+    def url(post: Post) -> str:
+        return post.get_absolute_url()
+
+    @staticmethod
+    def title(post: Post) -> str:
+        return post.thread.title
+
+    @staticmethod
+    def hold(post: Post, *, reason: str, data: dict) -> None:
+        discussions.post_hold_for_review(post=post, reason=reason, audit_data=data)
+
+    @staticmethod
+    def hide(post: Post, *, actor, reason: str, titles: dict, data: dict) -> None:
+        discussions.post_hide(actor=actor, post=post, reason=reason, reason_titles=titles, audit_data=data)
+
+    @staticmethod
+    def restore(post: Post, *, actor, reason: str, data: dict) -> None:
+        discussions.post_hide(actor=actor, post=post, reason=reason, hidden=False, audit_data=data)
+
+    @staticmethod
+    def remove(post: Post, *, actor, reason: str, data: dict) -> None:
+        discussions.post_remove(actor=actor, post=post, reason=reason, audit_data=data)
+
+
+ADAPTERS = {"post": PostItems}
+
+
+def adapter(kind: str):
+    """The adapter of `kind`, or Http404 (an unknown kind is a forged address)."""
+    found = ADAPTERS.get(kind)
+    if found is None:
+        raise Http404
+    return found

@@ -1,0 +1,32 @@
+"""The words of moderation notices (decisions and appeal outcomes), made when they are read, in the
+reader's language (registered with `forum.notifications.texts` at start-up)."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+
+def rule_title(titles: dict | None) -> str:
+    titles = titles or {}
+    language = (get_language() or "en").split("-")[0]
+    return titles.get(language) or titles.get("en") or next((t for t in titles.values() if t), "")
+
+
+def describe(notification) -> str:
+    data = notification.data or {}
+    values = {"rule": rule_title(data.get("rule")), "thread": data.get("thread_title") or _("a thread")}
+    appeal = data.get("appeal")
+    if appeal == "upheld":
+        return _("Your appeal was decided: the moderators' decision stands (rule: %(rule)s).") % values
+    if appeal == "overturned":
+        return _("Your appeal was accepted: the moderators' decision was reversed.") % values
+    texts = {
+        "hide": _("The moderators hid your post in “%(thread)s”. Rule: %(rule)s."),
+        "delete": _("The moderators removed your post in “%(thread)s”. Rule: %(rule)s."),
+        "restore": _("The moderators showed your post in “%(thread)s” again."),
+        "warn": _("The moderators warned you about your post in “%(thread)s”. Rule: %(rule)s."),
+        "mute": _("The moderators muted you after your post in “%(thread)s”. Rule: %(rule)s."),
+        "suspend": _("The moderators suspended your account after your post in “%(thread)s”. Rule: %(rule)s."),
+    }
+    return texts.get(data.get("action"), _("The moderators took a decision about your content.")) % values

@@ -1,0 +1,158 @@
+"""Who may flag, review, act, appeal and decide appeals, and who reads the rules and the figures.
+
+Actions of this app (the authorisation matrix walks every one):
+- `flag_item`: report a post (a chat message, a question) to the moderators: whoever may read it in
+  good standing, members and observers, not its author (the owning app's `report_*` rule); once per
+  person and item (the flag service refuses a second flag with its own message).
+- `view_queue`: open the review queue: global moderators, and category moderators for their
+  categories (`visible_items`), with a second factor.
+- `act_on_item`: claim an item, dismiss its flags, hide, restore or delete it, warn / mute / suspend its
+  author: moderators whose scope holds the item's place; never on content by a member of their own
+  organisation (`FORUM_MODERATION_CONFLICT_OF_INTEREST`); not while another moderator's claim holds.
+- `appeal_action`: the person an action concerns appeals it, once, with a statement.
+- `decide_appeal`: a moderator in scope who did not take the action appealed decides it.
+- `view_transparency`: the monthly figures (no personal data): every signed-in person in good standing.
+- `view_rules`: read the community guidelines: the same people.
+- `manage_rules`: write the guidelines: administrators with a second factor.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.accounts import permissions as accounts
+from forum.categories import permissions as categories
+from forum.core import conf
+
+from .models import Action, Appeal, ReviewItem
+
+ACTIONS = ("flag_item", "view_queue", "act_on_item", "appeal_action", "decide_appeal", "view_transparency",
+           "view_rules", "manage_rules")
+
+allows = categories.allows
+
+
+def check_flag_item(user, adapter, obj) -> None:
+    """`adapter` is the item kind's (forum.moderation.items): its app says who may report it."""
+    adapter.check_flag(user, obj)
+
+
+def is_queue_moderator(user) -> bool:
+    """Holds a moderator's role somewhere and may use it now (second factor)."""
+    if not accounts.in_good_standing(user) or accounts.is_observer(user):
+        return False
+    return bool(accounts.is_global_moderator(user) or categories.moderated_category_ids(user)) and \
+        accounts.privileges_active(user)
+
+
+def check_view_queue(user) -> None:
+    accounts.require_good_standing(user)
+    if accounts.is_observer(user) or not (accounts.is_global_moderator(user)
+                                          or categories.moderated_category_ids(user)):
+        raise PermissionDenied(_("Only moderators can open the review queue."))
+    accounts.check_privileged_action(user)
+
+
+def visible_items(user, qs=None):
+    """Queryset form of the queue's scope: the items whose place the user moderates now."""
+    qs = ReviewItem.objects.all() if qs is None else qs
+    if not is_queue_moderator(user):
+        return qs.none()
+    if accounts.is_global_moderator(user):
+        return qs
+    return qs.filter(category_id__in=categories.moderated_visible_category_ids(user))
+
+
+def _check_scope(user, item: ReviewItem) -> None:
+    check_view_queue(user)
+    if item.category_id is None:
+        if not accounts.is_global_moderator(user):
+            raise Http404
+        return
+    category = item.category
+    try:
+        categories.check_moderate_category(user, category)
+    except (PermissionDenied, Http404):
+        raise Http404 from None  # outside one's scope: the item does not exist for them
+
+
+def conflict_of_interest(user, author) -> bool:
+    """The author is a member of the moderator's own organisation (and the rule is on)."""
+    if not conf.FORUM_MODERATION_CONFLICT_OF_INTEREST or author is None:
+        return False
+    mine = accounts.organisation_id(user)
+    return mine is not None and mine == accounts.organisation_id(author)
+
+
+def claim_holds(item: ReviewItem, user) -> bool:
+    """Another moderator claimed the item recently (FORUM_MODERATION_CLAIM_MINUTES)."""
+    if item.claimed_by_id is None or item.claimed_by_id == user.pk or item.claimed_at is None:
+        return False
+    return item.claimed_at > timezone.now() - timedelta(minutes=conf.FORUM_MODERATION_CLAIM_MINUTES)
+
+
+def check_act_on_item(user, item: ReviewItem, *, ignore_claim: bool = False) -> None:
+    _check_scope(user, item)
+    if conflict_of_interest(user, item.author):
+        raise PermissionDenied(_("This was written by a member of your own organisation: another moderator "
+                                 "must review it."))
+    if not ignore_claim and claim_holds(item, user):
+        raise PermissionDenied(_("Another moderator has claimed this item and is reviewing it."))
+
+
+def check_appeal_action(user, action: Action) -> None:
+    if not accounts.is_authenticated(user) or action.subject_id != user.pk:
+        raise Http404
+    if action.kind in (Action.Kind.DISMISS, Action.Kind.RESTORE):
+        raise PermissionDenied(_("There is nothing to appeal in this decision."))
+    if Appeal.objects.filter(action=action).exists():
+        raise PermissionDenied(_("You have already appealed this decision: each decision can be appealed once."))
+
+
+def check_decide_appeal(user, appeal: Appeal) -> None:
+    action = appeal.action
+    if action.item is None:
+        check_view_queue(user)
+        if not accounts.is_global_moderator(user):
+            raise Http404
+    else:
+        _check_scope(user, action.item)
+    if action.actor_id == user.pk:
+        raise PermissionDenied(_("You took this decision: another moderator must decide the appeal."))
+    if appeal.outcome != Appeal.Outcome.PENDING:
+        raise PermissionDenied(_("This appeal has already been decided."))
+    if action.item is not None and conflict_of_interest(user, action.item.author):
+        raise PermissionDenied(_("This was written by a member of your own organisation: another moderator "
+                                 "must review it."))
+
+
+def visible_appeals(user, qs=None):
+    """Queryset form of check_decide_appeal's scope (pending ones; the decider's own actions left out)."""
+    qs = Appeal.objects.all() if qs is None else qs
+    items = visible_items(user)
+    if not is_queue_moderator(user):
+        return qs.none()
+    return qs.filter(Q(action__item__in=items) | Q(action__item__isnull=True)
+                     if accounts.is_global_moderator(user) else Q(action__item__in=items)
+                     ).exclude(action__actor_id=user.pk)
+
+
+def check_view_transparency(user, _obj=None) -> None:
+    accounts.require_good_standing(user)
+
+
+def check_view_rules(user, _obj=None) -> None:
+    accounts.require_good_standing(user)
+
+
+def check_manage_rules(user, _obj=None) -> None:
+    accounts.require_good_standing(user)
+    if not accounts.is_admin(user):
+        raise PermissionDenied(_("Only administrators can write the community guidelines."))
+    accounts.check_privileged_action(user)

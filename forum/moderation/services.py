@@ -1,0 +1,372 @@
+"""Every write of moderation: flag, claim, act (dismiss, hide, restore, delete, warn, mute, suspend),
+appeal and decide appeals, and the community rules.
+
+Each service takes the acting user, runs in one transaction, checks permission first, validates,
+then writes; the content is changed only through its own app's services (which check, audit and
+broadcast themselves), sanctions through `forum.accounts.services`. Moderator actions are audited
+here too, with the rule and the note. After commit, moderators in scope get their new queue count
+on their open pages and the person an action concerns is notified (in-app, and by email in their
+language). Rejections raise `ValidationError`, `PermissionDenied` or `Http404` with a translated
+message, and change nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.accounts import services as accounts
+from forum.audit.services import record
+from forum.core import conf, realtime
+from forum.notifications import services as notifications
+
+from . import items, permissions
+from .models import SEVERITY, Action, Appeal, Flag, Reason, ReviewItem, Rule
+from .selectors import queue_count
+
+EVENT_QUEUE = "moderation.queue"
+FLAG_TEXT_MAX = 1000
+NOTE_MAX = 2000
+STATEMENT_MAX = 4000
+# Suggested sanction lengths, in days, longer with each earlier sanction of the same person.
+ESCALATION_DAYS = (1, 3, 7, 30, 90)
+
+
+# --- Flags ---------------------------------------------------------------------------------------
+
+def _clean_flag(reason: str, text: str) -> tuple[str, str]:
+    if reason not in Reason.values:
+        raise ValidationError({"reason": _("Choose one of the reasons listed.")}, code="bad_reason")
+    text = (text or "").strip()
+    if reason == Reason.OTHER and not text:
+        raise ValidationError({"text": _("Say what is wrong: “other” needs a few words.")}, code="no_text")
+    if len(text) > FLAG_TEXT_MAX:
+        raise ValidationError({"text": _("Please keep the details under %(limit)d characters.")
+                               % {"limit": FLAG_TEXT_MAX}}, code="too_long")
+    return reason, text
+
+
+def _item_for(adapter, obj) -> ReviewItem:
+    """The queue row of `obj`, created on its first flag, locked for this transaction."""
+    place = adapter.place(obj)
+    defaults = {"category_id": place.category_id, "session_id": place.session_id,
+                "author_id": adapter.author_id(obj), "first_flagged_at": timezone.now()}
+    try:
+        with transaction.atomic():
+            item, _created = ReviewItem.objects.get_or_create(kind=adapter.kind, object_id=obj.pk, defaults=defaults)
+    except IntegrityError:  # another flag created it at the same moment
+        pass
+    return ReviewItem.objects.select_for_update().get(kind=adapter.kind, object_id=obj.pk)
+
+
+@transaction.atomic
+def flag_create(*, actor, kind: str, object_id, reason: str, text: str = "") -> Flag:
+    """`actor` reports an item once. Past FORUM_MODERATION_AUTO_HIDE_FLAGGERS distinct flaggers, or at
+    once for "endangers someone" (FORUM_MODERATION_HIDE_ENDANGERING), the item is hidden pending
+    review (through its app's service). Moderators in scope see their queue count change."""
+    adapter = items.adapter(kind)  # Http404: an unknown kind
+    obj = adapter.load(object_id)  # Http404: a forged id
+    permissions.check_flag_item(actor, adapter, obj)  # Http404: cannot see it; own post: refused
+    reason, text = _clean_flag(reason, text)
+    item = _item_for(adapter, obj)
+    if Flag.objects.filter(item=item, reporter=actor).exists():
+        raise ValidationError(_("You have already flagged this. The moderators will review it; your flag's "
+                                "state is on your flags page."), code="twice")
+    if item.state != ReviewItem.State.OPEN:
+        # Reviewed before, flagged again: back in the queue, counted afresh.
+        item.state, item.resolved_at, item.flaggers, item.severity, item.reasons = (
+            ReviewItem.State.OPEN, None, 0, 0, [])
+    flag = Flag.objects.create(item=item, reporter=actor, reason=reason, text=text)
+    item.flaggers += 1
+    item.severity = max(item.severity, SEVERITY[reason])
+    item.score = 10 * item.flaggers + item.severity
+    if reason not in item.reasons:
+        item.reasons = [*item.reasons, reason]
+    threshold = conf.FORUM_MODERATION_AUTO_HIDE_FLAGGERS
+    endangers = reason == Reason.ENDANGERS and conf.FORUM_MODERATION_HIDE_ENDANGERING
+    if not item.held and not adapter.is_hidden(obj) and not adapter.is_removed(obj) and (
+            endangers or (threshold and item.flaggers >= threshold)):
+        why = ("flag.endangers" if endangers else "flag.threshold")
+        adapter.hold(obj, reason=why, data={"review_item": item.pk, "flaggers": item.flaggers})
+        item.held = True
+    item.save()
+    queue_changed_on_commit(item)
+    return flag
+
+
+# --- Live queue counts ---------------------------------------------------------------------------
+
+def moderators_of(item: ReviewItem) -> list:
+    """Everyone who may review `item`: global moderators and the moderators of its category."""
+    User = get_user_model()
+    who = Q(role__in=[User.Role.MODERATOR, User.Role.ADMIN])
+    if item.category_id is not None:
+        who |= Q(moderated_categories=item.category_id)
+        if item.category is not None and item.category.parent_id is not None:
+            who |= Q(moderated_categories=item.category.parent_id)
+    return list(User.objects.filter(who, is_active=True, deleted_at__isnull=True).distinct())
+
+
+def broadcast_queue_counts(users) -> None:
+    for user in users:
+        if permissions.is_queue_moderator(user):
+            realtime.broadcast(realtime.user_group(user.pk), {"type": EVENT_QUEUE, "count": queue_count(user)})
+
+
+def queue_changed_on_commit(item: ReviewItem) -> None:
+    """After commit, each moderator who may review `item` gets their open pages' queue count."""
+    transaction.on_commit(lambda: broadcast_queue_counts(moderators_of(item)))
+
+
+# --- Claims --------------------------------------------------------------------------------------
+
+def _locked(item: ReviewItem) -> ReviewItem:
+    # Only the item's row is locked (its category and author are nullable outer joins).
+    return ReviewItem.objects.select_for_update(of=("self",)).select_related("category", "author").get(pk=item.pk)
+
+
+@transaction.atomic
+def item_claim(*, actor, item: ReviewItem, release: bool = False) -> ReviewItem:
+    """Claim an item (other moderators may not act on it for FORUM_MODERATION_CLAIM_MINUTES), or
+    release one's own claim."""
+    item = _locked(item)
+    permissions.check_act_on_item(actor, item)
+    if release:
+        if item.claimed_by_id == actor.pk:
+            item.claimed_by, item.claimed_at = None, None
+            item.save(update_fields=["claimed_by", "claimed_at"])
+        return item
+    item.claimed_by, item.claimed_at = actor, timezone.now()
+    item.save(update_fields=["claimed_by", "claimed_at"])
+    return item
+
+
+# --- Actions -------------------------------------------------------------------------------------
+
+CONTENT_ACTIONS = (Action.Kind.DISMISS, Action.Kind.HIDE, Action.Kind.RESTORE, Action.Kind.DELETE)
+PERSON_ACTIONS = (Action.Kind.WARN, Action.Kind.MUTE, Action.Kind.SUSPEND)
+
+
+def _clean_rule(rule) -> Rule:
+    if rule is None or not isinstance(rule, Rule) or not rule.active:
+        raise ValidationError({"rule": _("Choose the rule this decision rests on.")}, code="no_rule")
+    return rule
+
+
+def _clean_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("Please keep the note under %(limit)d characters.") % {"limit": NOTE_MAX}},
+                              code="too_long")
+    return note
+
+
+def suggested_days(user) -> int:
+    """How long the next mute or suspension of `user` should last: longer with each earlier one."""
+    earlier = Action.objects.filter(subject=user, kind__in=[Action.Kind.MUTE, Action.Kind.SUSPEND],
+                                    restriction_id__isnull=False).count()  # imposed ones
+    return ESCALATION_DAYS[min(earlier, len(ESCALATION_DAYS) - 1)]
+
+
+def _sanction(*, actor, item: ReviewItem, kind: str, rule: Rule, note: str, days) -> int | None:
+    author = item.author
+    if author is None:
+        raise ValidationError(_("The author's account no longer exists."), code="no_author")
+    reason = f"{rule.title_en}" + (f" — {note}" if note else "")
+    data = {"review_item": item.pk, "rule": rule.pk}
+    if kind == Action.Kind.WARN:
+        record(actor=actor, verb="user.warn", target=author, reason=reason, data=data)
+        return None
+    try:
+        days = int(days) if days not in (None, "") else suggested_days(author)
+    except (TypeError, ValueError):
+        raise ValidationError({"days": _("Give the length in whole days.")}, code="bad_days") from None
+    if not 1 <= days <= 3650:
+        raise ValidationError({"days": _("Give a length between 1 and 3650 days.")}, code="bad_days")
+    ends_at = timezone.now() + timedelta(days=days)
+    if kind == Action.Kind.MUTE and item.category_id is not None:
+        restriction = accounts.restriction_create(actor=actor, user=author, kind="mute", reason=reason,
+                                                  scope="category", object_id=item.category_id, ends_at=ends_at,
+                                                  audit_data=data)
+    else:
+        restriction = accounts.restriction_create(
+            actor=actor, user=author, kind="mute" if kind == Action.Kind.MUTE else "suspension", reason=reason,
+            ends_at=ends_at, audit_data=data)
+    return getattr(restriction, "pk", None)
+
+
+@transaction.atomic
+def item_act(*, actor, item: ReviewItem, kind: str, rule, note: str = "", days=None) -> Action:
+    """A moderator acts on an item under a rule (required) with an optional note: dismiss its flags,
+    hide, restore or delete the content, or warn / mute / suspend its author. Audited; the author
+    is notified; the flags are closed; the claim is released."""
+    item = _locked(item)
+    permissions.check_act_on_item(actor, item)
+    if kind not in Action.Kind.values:
+        raise ValidationError({"kind": _("Choose one of the actions offered.")}, code="bad_action")
+    rule = _clean_rule(rule)
+    note = _clean_note(note)
+    adapter = items.adapter(item.kind)
+    obj = adapter.load(item.object_id)
+    data = {"review_item": item.pk, "rule": rule.pk, "note": note}
+    # The decision's row first: the hidden post's placeholder links its author to it (to appeal).
+    action = Action.objects.create(item=item, kind=kind, rule=rule, note=note, actor=actor,
+                                   subject_id=item.author_id)
+    decision_url = reverse("moderation:action", kwargs={"action_id": action.pk})
+    if kind == Action.Kind.DISMISS:
+        if item.held and adapter.is_hidden(obj):
+            adapter.restore(obj, actor=actor, reason=rule.title_en, data=data)
+    elif kind == Action.Kind.HIDE:
+        adapter.hide(obj, actor=actor, reason=rule.title_en, titles={**rule.titles(), "decision": decision_url},
+                     data=data)
+    elif kind == Action.Kind.RESTORE:
+        if not adapter.is_hidden(obj):
+            raise ValidationError(_("This is not hidden: there is nothing to restore."), code="not_hidden")
+        adapter.restore(obj, actor=actor, reason=rule.title_en, data=data)
+    elif kind == Action.Kind.DELETE:
+        adapter.remove(obj, actor=actor, reason=rule.title_en, data=data)
+    else:
+        action.restriction_id = _sanction(actor=actor, item=item, kind=kind, rule=rule, note=note, days=days)
+        action.save(update_fields=["restriction_id"])
+    record(actor=actor, verb=f"moderation.{kind}", target=item, reason=rule.title_en,
+           data={**data, "action": action.pk, "kind": item.kind, "object_id": item.object_id})
+    flag_state = Flag.State.DISMISSED if kind in (Action.Kind.DISMISS, Action.Kind.RESTORE) else Flag.State.ACTIONED
+    item.flags.filter(state=Flag.State.OPEN).update(state=flag_state)
+    item.state = (ReviewItem.State.DISMISSED if flag_state == Flag.State.DISMISSED else ReviewItem.State.ACTIONED)
+    item.resolved_at = timezone.now()
+    item.held = adapter.is_hidden(obj) and item.held and kind != Action.Kind.DISMISS
+    item.claimed_by, item.claimed_at = None, None
+    item.save()
+    if kind != Action.Kind.DISMISS:
+        _notify_subject(action, adapter=adapter, obj=obj)
+    queue_changed_on_commit(item)
+    return action
+
+
+# --- Notices ------------------------------------------------------------------------------------
+
+def _notify_subject(action: Action, *, adapter, obj) -> None:
+    """Tell the author what was done and why (words made in their language when they read them)."""
+    if action.subject_id is None:
+        return
+    notifications.notify(
+        recipient=action.subject, kind="system", actor=None,
+        url=reverse("moderation:action", kwargs={"action_id": action.pk}),
+        data={"describer": "moderation", "action": action.kind, "rule": action.rule.titles(),
+              "note": action.note, "excerpt": action.note, "thread_title": adapter.title(obj)},
+        key=f"moderation.action:{action.pk}")
+
+
+def _notify_appeal(appeal: Appeal) -> None:
+    notifications.notify(
+        recipient=appeal.appellant, kind="system", actor=None,
+        url=reverse("moderation:action", kwargs={"action_id": appeal.action_id}),
+        data={"describer": "moderation", "appeal": appeal.outcome, "action": appeal.action.kind,
+              "rule": appeal.action.rule.titles(), "note": appeal.decision_note, "excerpt": appeal.decision_note},
+        key=f"moderation.appeal:{appeal.pk}")
+
+
+# --- Appeals -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def appeal_create(*, actor, action: Action, statement: str) -> Appeal:
+    """The person an action concerns appeals it, once, with a statement; another moderator decides."""
+    Action.objects.select_for_update().filter(pk=action.pk).values_list("pk").get()
+    permissions.check_appeal_action(actor, action)
+    statement = (statement or "").strip()
+    if not statement:
+        raise ValidationError({"statement": _("Say why the decision should change.")}, code="empty")
+    if len(statement) > STATEMENT_MAX:
+        raise ValidationError({"statement": _("Please keep the statement under %(limit)d characters.")
+                               % {"limit": STATEMENT_MAX}}, code="too_long")
+    appeal = Appeal.objects.create(action=action, appellant=actor, statement=statement)
+    record(actor=actor, verb="appeal.create", target=action, data={"appeal": appeal.pk, "statement": statement})
+    if action.item is not None:
+        queue_changed_on_commit(action.item)
+    return appeal
+
+
+def _undo(action: Action, *, actor, reason: str) -> None:
+    """What overturning `action` means for the content or the person."""
+    data = {"appeal_of": action.pk}
+    if action.kind in (Action.Kind.HIDE, Action.Kind.DELETE) and action.item is not None:
+        adapter = items.adapter(action.item.kind)
+        obj = adapter.load(action.item.object_id)
+        if action.kind == Action.Kind.HIDE and adapter.is_hidden(obj):
+            adapter.restore(obj, actor=actor, reason=reason, data=data)
+        elif action.kind == Action.Kind.DELETE and adapter.is_removed(obj):
+            _reinstate(action, obj=obj, actor=actor, reason=reason, data=data)
+    elif action.kind in (Action.Kind.MUTE, Action.Kind.SUSPEND) and action.restriction_id:
+        from forum.accounts.models import Restriction
+
+        restriction = Restriction.objects.filter(pk=action.restriction_id).first()
+        if restriction is not None:
+            accounts.restriction_lift(actor=actor, restriction=restriction, reason=reason)
+
+
+def _reinstate(action: Action, *, obj, actor, reason: str, data: dict) -> None:
+    from forum.audit.models import AuditEntry
+    from forum.discussions import services as discussions
+
+    entry = (AuditEntry.objects.filter(verb="post.remove", target_type="discussions.post",
+                                       target_id=str(obj.pk)).order_by("-created_at", "-id").first())
+    before = (entry.data or {}).get("before") if entry else None
+    if not before:
+        raise ValidationError(_("The removed text is not in the audit log: it cannot be brought back."),
+                              code="no_text")
+    discussions.post_reinstate(actor=actor, post=obj, source=before, reason=reason, audit_data=data)
+
+
+@transaction.atomic
+def appeal_decide(*, actor, appeal: Appeal, outcome: str, note: str = "") -> Appeal:
+    """A moderator other than the one who acted upholds or overturns the decision (overturning
+    undoes it: the content comes back, the sanction is lifted). Audited; the appellant is told."""
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("action", "action__item",
+                                                               "action__item__category",
+                                                               "action__item__author", "action__rule").get(pk=appeal.pk)
+    permissions.check_decide_appeal(actor, appeal)
+    if outcome not in (Appeal.Outcome.UPHELD, Appeal.Outcome.OVERTURNED):
+        raise ValidationError({"outcome": _("Choose whether the decision is upheld or overturned.")},
+                              code="bad_outcome")
+    note = _clean_note(note)
+    if outcome == Appeal.Outcome.OVERTURNED:
+        _undo(appeal.action, actor=actor, reason=f"appeal {appeal.pk}: {note}"[:500])
+    appeal.outcome, appeal.decided_by, appeal.decided_at, appeal.decision_note = (
+        outcome, actor, timezone.now(), note)
+    appeal.save()
+    record(actor=actor, verb=f"appeal.{outcome}", target=appeal.action, reason=note,
+           data={"appeal": appeal.pk, "action": appeal.action_id})
+    _notify_appeal(appeal)
+    if appeal.action.item is not None:
+        queue_changed_on_commit(appeal.action.item)
+    return appeal
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+RULE_FIELDS = ("title_en", "title_ar", "title_fr", "body_en", "body_ar", "body_fr", "position", "active")
+
+
+@transaction.atomic
+def rule_save(*, actor, rule: Rule | None = None, **fields) -> Rule:
+    """Create or change a community rule (administrators); audited with the text before and after."""
+    permissions.check_manage_rules(actor)
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown field."), code="unknown_field")
+    before = {f: getattr(rule, f) for f in RULE_FIELDS} if rule is not None else {}
+    rule = rule if rule is not None else Rule()
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    rule.save()
+    record(actor=actor, verb="rule.save", target=rule,
+           data={"before": before, "after": {f: getattr(rule, f) for f in RULE_FIELDS}})
+    return rule

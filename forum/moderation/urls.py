@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("flag/<str:kind>/<int:item_id>/", views.flag, name="flag"),
+    path("flags/", views.my_flags, name="my_flags"),
+    path("items/<int:item_id>/", views.item_detail, name="item"),
+    path("items/<int:item_id>/claim/", views.item_claim, name="claim"),
+    path("items/<int:item_id>/act/", views.item_act, name="act"),
+    path("decisions/<int:action_id>/", views.action_detail, name="action"),
+    path("appeals/<int:appeal_id>/", views.appeal_decide, name="appeal_decide"),
+    path("rules/", views.rules, name="rules"),
+    path("rules/new/", views.rule_edit, name="rule_new"),
+    path("rules/<int:rule_id>/edit/", views.rule_edit, name="rule_edit"),
+    path("transparency/", views.transparency, name="transparency"),
+]
