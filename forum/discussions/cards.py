@@ -21,6 +21,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from forum.core import richtext
+
 
 def _labels() -> dict[str, str]:
     return {
@@ -99,7 +101,8 @@ class CardRenderer:
         elif post.hidden_at is not None:
             out.append(f'<p class="post-placeholder">{L["hidden"]}</p>')
         else:
-            out.append(f'<div class="post-body user-content" dir="auto">{post.html}</div>\n')
+            direction = richtext.html_direction(post.html) or "auto"
+            out.append(f'<div class="post-body user-content" dir="{direction}">{post.html}</div>\n')
             out.append(self._actions(post))
         out.append("</article>")
         return mark_safe("".join(out))  # noqa: S308 - every value above is escaped; post.html is sanitised

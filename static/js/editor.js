@@ -40,6 +40,15 @@ function prefixLines(textarea, prefix, sample) {
   replaceSelection(textarea, text, 0, text.length);
 }
 
+// The direction of the first strong letter (as forum.core.richtext.html_direction on the server):
+// the preview's own `dir="auto"` would skip its blocks, which carry their own `dir`.
+const RTL_LETTER = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+function textDirection(text) {
+  const letter = text.match(/\p{L}/u);
+  if (!letter) return "auto";
+  return RTL_LETTER.test(letter[0]) ? "rtl" : "ltr";
+}
+
 function insertBlock(textarea, text) {
   const before = textarea.value.slice(0, textarea.selectionStart);
   const lead = before === "" || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
@@ -168,6 +177,7 @@ class Editor {
       if (!response.ok && ![400, 403, 429].includes(response.status)) throw new Error(this.messages.msgPreviewFailed);
       // Sanitised on the server by the same policy as stored posts; CSP forbids inline script anyway.
       this.previewBody.innerHTML = html;
+      this.previewBody.dir = textDirection(this.previewBody.textContent);
       this.preview.hidden = false;
       button.setAttribute("aria-pressed", "true");
       this.say("");

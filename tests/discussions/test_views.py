@@ -28,7 +28,9 @@ def test_thread_page_shows_posts_with_tree_markup(client, thread, member, make_p
     html = response.content.decode()
     assert f'data-thread-id="{thread.pk}"' in html
     assert f'id="post-{reply.pk}"' in html and f'data-post-id="{reply.pk}"' in html
-    assert 'class="post-body user-content" dir="auto"' in html
+    # The body takes its post's direction (the opening post is Arabic; the replies are Latin).
+    assert 'class="post-body user-content" dir="rtl"' in html
+    assert 'class="post-body user-content" dir="ltr"' in html
     assert "<strong>نص</strong>" in html
     assert '<details class="replies" open>' in html
     assert html.count("<details") == html.count("</details>")
