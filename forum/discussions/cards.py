@@ -21,7 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from forum.core import richtext
+from forum.core import bidi, richtext
 
 
 def _labels() -> dict[str, str]:
@@ -83,7 +83,7 @@ class CardRenderer:
         if organisation:
             out.append(f' <span class="post-org" dir="auto">{escape(organisation["name"])}</span>')
         if post.on_behalf_of_id:
-            text = escape(L["speaking_for"] % {"organisation": post.on_behalf_of.name})
+            text = bidi.sentence(L["speaking_for"], {"organisation": post.on_behalf_of.name}, html=True)
             out.append(f' <span class="badge badge-org" dir="auto">{text}</span>')
         if post.author_is_observer:
             out.append(f' <span class="badge badge-observer">{L["observer"]}</span>')
@@ -93,7 +93,7 @@ class CardRenderer:
             out.append(f' <a class="post-edited" href="{urls["revisions"]}">{L["edited"]}</a>')
         context = post.reply_context
         if context is not None:
-            text = escape(L["in_reply_to"] % {"name": context.name})
+            text = bidi.sentence(L["in_reply_to"], {"name": context.name}, html=True)
             out.append(f' <a class="in-reply-to" href="{self._post_url(post, context.pk)}">{text}</a>')
         out.append("</header>\n")
         if post.deleted_at is not None:

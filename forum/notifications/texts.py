@@ -7,7 +7,10 @@ language active at display time, so a member who switches language sees every no
 
 from __future__ import annotations
 
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
+
+from forum.core import bidi
 
 from .models import Notification
 
@@ -17,8 +20,12 @@ def actor_name(notification: Notification) -> str:
     return actor.public_name if actor is not None else _("Someone")
 
 
-def describe(notification: Notification) -> str:
-    """One sentence saying what happened, e.g. "Lina replied to you in “Water in Idlib”"."""
+def describe(notification: Notification, *, html: bool = False) -> str:
+    """One sentence saying what happened, e.g. "Lina replied to you in “Water in Idlib”".
+
+    The name and titles in it are isolated (forum.core.bidi): `<bdi>` with `html=True` (the result
+    is then safe HTML), Unicode isolates otherwise (email). Quote marks are the catalogue's.
+    """
     data = notification.data or {}
     values = {
         "actor": actor_name(notification),
@@ -26,17 +33,17 @@ def describe(notification: Notification) -> str:
         "category": data.get("category_name") or _("a category"),
     }
     kind = notification.kind
-    if kind == Notification.Kind.REPLY:
-        return _("%(actor)s replied to you in “%(thread)s”") % values
-    if kind == Notification.Kind.MENTION:
-        return _("%(actor)s mentioned you in “%(thread)s”") % values
-    if kind == Notification.Kind.QUOTE:
-        return _("%(actor)s quoted you in “%(thread)s”") % values
-    if kind == Notification.Kind.WATCHED:
-        return _("%(actor)s posted in “%(thread)s”") % values
-    if kind == Notification.Kind.NEW_THREAD:
-        return _("%(actor)s started “%(thread)s” in %(category)s") % values
-    return str(data.get("text") or _("You have a new notice."))
+    template = {
+        Notification.Kind.REPLY: _("%(actor)s replied to you in “%(thread)s”"),
+        Notification.Kind.MENTION: _("%(actor)s mentioned you in “%(thread)s”"),
+        Notification.Kind.QUOTE: _("%(actor)s quoted you in “%(thread)s”"),
+        Notification.Kind.WATCHED: _("%(actor)s posted in “%(thread)s”"),
+        Notification.Kind.NEW_THREAD: _("%(actor)s started “%(thread)s” in %(category)s"),
+    }.get(kind)
+    if template is not None:
+        return bidi.sentence(template, values, html=html)
+    notice = str(data.get("text") or _("You have a new notice."))
+    return conditional_escape(notice) if html else notice
 
 
 def excerpt(notification: Notification) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.accounts.decorators import privileged_required
-from forum.core import ratelimit
+from forum.core import bidi, ratelimit
 from forum.core.availability import TemporarilyUnavailable
 
 from . import permissions, selectors, services
@@ -133,8 +133,9 @@ def member_remove(request, slug, membership_id):
     except PermissionDenied as refusal:
         return _refused(request, organisation, refusal)
     else:
-        messages.success(request, _("%(name)s is no longer a member of %(organisation)s.")
-                         % {"name": membership.user.public_name, "organisation": organisation.name})
+        messages.success(request, bidi.sentence(_("%(name)s is no longer a member of %(organisation)s."),
+                                                {"name": membership.user.public_name,
+                                                 "organisation": organisation.name}))
     return redirect(organisation)
 
 

@@ -359,7 +359,7 @@ def test_representative_sees_the_speak_for_choice_and_posts_show_it(client, thre
                 {"source": "Our position", "on_behalf_of": "on"})
     html = client.get(thread.get_absolute_url()).content.decode()
     org = rep.memberships.get().organisation
-    assert f"Speaking for {org.name}" in html
+    assert f"Speaking for <bdi>{org.name}</bdi>" in html
 
 
 def test_editing_the_opening_post_edits_the_title_too(client, thread, member, root_of):
