@@ -157,11 +157,13 @@ def test_a_member_refused_removal_gets_403_and_the_reason_not_a_redirect(member_
     assert Membership.objects.filter(user=other).exists()
 
 
-def test_removal_needs_post(rep_client, organisation, make_user):
+def test_removal_needs_post_a_get_only_asks(rep_client, organisation, make_user):
     member = make_user(role="member", organisation=organisation)
     url = reverse("organisations:member_remove", kwargs={"slug": organisation.slug,
                                                          "membership_id": member.memberships.get().pk})
-    assert rep_client.get(url).status_code == 405
+    assert rep_client.get(url).status_code == 200  # the confirmation page (tests/organisations/test_confirmations.py)
+    assert rep_client.put(url).status_code == 405
+    assert Membership.objects.filter(user=member).exists()
 
 
 def count_queries(client, url) -> int:
