@@ -153,7 +153,8 @@ class Editor {
       t.setSelectionRange(...this.linkRange);
     };
     const add = () => {
-      const url = input.value.trim();
+      // Spaces and brackets would end the Markdown link: encoded (as before, "a b" -> "a%20b").
+      const url = input.value.trim().replace(/[()\s]/g, encodeURIComponent);
       if (!/^(https?:\/\/[^\s/]+\.[^\s]+|\/[^\s]*|mailto:[^\s]+@[^\s]+)$/i.test(url)) {
         error.textContent = this.messages.msgLinkInvalid;
         input.setAttribute("aria-invalid", "true");
@@ -164,7 +165,7 @@ class Editor {
       t.focus();
       t.setSelectionRange(...this.linkRange);
       const selected = t.value.slice(t.selectionStart, t.selectionEnd) || this.messages.msgSampleLink;
-      const text = `[${selected}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+      const text = `[${selected}](${url})`;
       replaceSelection(t, text, 1, 1 + selected.length);
     };
     // Enter in the address would submit the whole post form: it adds the link instead.
