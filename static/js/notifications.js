@@ -4,9 +4,11 @@
 import { openLiveSocket } from "./socket.js";
 
 const link = document.querySelector("[data-notification-badge]");
+// On phones the header's links are folded into a menu: its button shows the count too.
+const menuButton = document.querySelector("[data-menu-badge]");
 
-function setCount(count) {
-  let badge = link.querySelector(".badge");
+function setBadge(holder, count) {
+  let badge = holder.querySelector(".badge");
   if (!count) {
     if (badge) badge.remove();
     return;
@@ -14,10 +16,15 @@ function setCount(count) {
   if (!badge) {
     badge = document.createElement("span");
     badge.className = "badge";
-    link.append(" ", badge);
+    holder.append(" ", badge);
   }
   badge.textContent = String(count);
-  link.dataset.unread = String(count);
+}
+
+function setCount(count) {
+  setBadge(link, count);
+  if (menuButton) setBadge(menuButton, count);
+  if (count) link.dataset.unread = String(count);
 }
 
 if (link && link.dataset.socketUrl && "WebSocket" in window) {

@@ -79,6 +79,11 @@ def test_the_phone_header_is_one_row_with_a_menu_that_opens_without_javascript(l
         assert links.is_hidden()
         page.locator(".site-menu > summary").click()
         assert links.is_visible()
+        if javascript:
+            page.keyboard.press("Escape")
+            assert links.is_hidden()
+            assert page.evaluate("document.activeElement.matches('.site-menu > summary')")
+            page.locator(".site-menu > summary").click()
         page.locator(".site-menu .nav-links a", has_text="الإشعارات").click()
         page.wait_for_url("**/notifications/")
     finally:
