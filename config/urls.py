@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from forum.core import views as core_views
 from forum.discussions import views_preview
@@ -12,6 +13,8 @@ admin.site.site_title = "Madaniya"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Words for scripts (locale/*/LC_MESSAGES/djangojs.po), in the reader's language; static/js/i18n.js.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["forum.core"]), name="javascript_catalog"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("preview/", views_preview.preview, name="preview"),
     path("admin/", admin.site.urls),
@@ -22,4 +25,6 @@ urlpatterns = [
     path("c/", include("forum.discussions.urls_categories")),
     path("t/", include("forum.discussions.urls")),
     path("search/", include("forum.search.urls")),
+    path("live/", include("forum.live.urls")),
+    path("moderation/audit/", include("forum.audit.urls")),
 ]

@@ -29,7 +29,7 @@ PASSWORD = "correct-horse-battery"
 HIDDEN_TEXT = "Hidden secret text"  # the hidden post's text: no page may carry it
 
 # Apps whose rows a refused request must leave alone: ours, and allauth's accounts and MFA.
-SNAPSHOT_APPS = ("accounts", "organisations", "notifications", "categories", "discussions", "audit",
+SNAPSHOT_APPS = ("accounts", "organisations", "notifications", "categories", "discussions", "live", "audit",
                  "account", "mfa")
 # Fields a request may change without being an action: signing in stamps last_login.
 VOLATILE_FIELDS = {("accounts", "user"): {"last_login"}}
@@ -127,6 +127,14 @@ class World:
     hidden_attachment: object
     restricted_category: object
     restricted_thread: object
+    warning: object
+    # Live sessions: open for all members (the representative organises it, the observer is invited),
+    # and two closed ones (one off the record) for the transcript.
+    live_session: object = None
+    live_question: object = None
+    closed_session: object = None
+    off_record_session: object = None
+    spare_observer: object = None
 
     @property
     def author(self):
@@ -243,11 +251,51 @@ def build_world() -> World:
         attachment.file.save(f"matrix-{n}-{post.pk}.png", ContentFile(tiny_png()), save=False)
         attachment.save()
         attachments.append(attachment)
+    from forum.accounts.models import Restriction
+    from forum.audit.services import record
+
+    warning = Restriction.objects.create(user=author, kind="warning", reason="Mind the tone")
+    record(actor=users["moderator"], verb="thread.lock", target=thread, reason="Heated")
+    live = _live_sessions(users=users, category=category)
     return World(users=users, org=org, category=category, other_category=other_category, thread=thread,
                  root=root, reply=reply, hidden_post=hidden_post, locked_thread=locked_thread,
                  locked_post=locked_post, deleted_thread=deleted_thread, notifications=notifications,
                  invitation=invitation, target_membership=target.memberships.get(),
                  attachment=attachments[0], hidden_attachment=attachments[1],
-                 restricted_category=restricted_category, restricted_thread=restricted_thread)
+                 restricted_category=restricted_category, restricted_thread=restricted_thread,
+                 warning=warning, **live)
+
+
+def _live_sessions(*, users, category) -> dict:
+    """An open session for all members with a message and a question, organised by the
+    representative, the observer invited; a closed one and a closed off-the-record one (each with a
+    message) in the category; and an observer not invited yet. Rows made directly (no events)."""
+    import uuid
+
+    from forum.accounts.models import ObserverGrant
+    from forum.core.richtext import render_chat
+    from forum.live.models import ChatMessage, LiveSession, Question
+
+    now = timezone.now()
+
+    def session(title, **extra):
+        made = LiveSession.objects.create(title=title, starts_at=now - timedelta(hours=1),
+                                          ends_at=now + timedelta(hours=1), category=category, last_seq=1,
+                                          **extra)
+        ChatMessage.objects.create(session=made, seq=1, author=users["member"], client_id=uuid.uuid4(),
+                                   source=f"Said in {title}", html=render_chat(f"Said in {title}"))
+        return made
+
+    live = session("Matrix live room", state="open", opened_at=now)
+    live.organisers.add(users["representative"])
+    question = Question.objects.create(session=live, author=users["member"], client_id=uuid.uuid4(),
+                                       source="Matrix question?", html=render_chat("Matrix question?"), seq=2)
+    LiveSession.objects.filter(pk=live.pk).update(last_seq=2)
+    ObserverGrant.objects.create(user=users["observer"], scope="session", object_id=live.pk)
+    closed = session("Matrix closed room", state="closed", opened_at=now, closed_at=now)
+    off_record = session("Matrix off-record room", state="closed", opened_at=now, closed_at=now,
+                         off_the_record=True)
+    return {"live_session": live, "live_question": question, "closed_session": closed,
+            "off_record_session": off_record, "spare_observer": _user(role="observer", access_days=10)}
 
 

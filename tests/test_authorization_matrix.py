@@ -30,6 +30,7 @@ POLICY_MODULES = {
     "attachments": "forum.discussions.attachments",
     "search": "forum.search.permissions",
     "live": "forum.live.permissions",
+    "audit": "forum.audit.permissions",
 }
 
 ROLES = [
@@ -58,6 +59,15 @@ ROWS = {
     ("accounts", "export_data"): (lambda w, u: _perm("accounts").check_export_data(u, u), SIGNED_IN),
     ("accounts", "delete_account"): (lambda w, u: _perm("accounts").check_delete_account(u, u), SIGNED_IN),
     ("accounts", "manage_users"): (lambda w, u: _perm("accounts").check_manage_users(u), {"admin"}),
+    ("accounts", "change_role"): (lambda w, u: _perm("accounts").check_change_role(u, w.author), {"admin"}),
+    ("accounts", "impose_restriction"): (
+        lambda w, u: _perm("accounts").check_impose_restriction(u, w.author, "category", w.category.pk), MODERATORS),
+    ("accounts", "confirm_restriction"): (
+        lambda w, u: _perm("accounts").check_confirm_restriction(u, w.pending_suspension), {"moderator", "admin"}),
+    ("accounts", "grant_observer"): (
+        lambda w, u: _perm("accounts").check_grant_observer(u, w.users["observer"], "category", w.category.pk),
+        {"admin"}),
+    ("audit", "view_audit_log"): (lambda w, u: _perm("audit").check_view_audit_log(u), MODERATORS),
     ("organisations", "view_directory"): (lambda w, u: _perm("organisations").check_view_directory(u), FULL),
     ("organisations", "view_organisation"): (
         lambda w, u: _perm("organisations").check_view_organisation(u, w.org), FULL),
@@ -118,6 +128,13 @@ def _discussions():
     return _perm("discussions")
 
 
+def _read_whole_audit_log(user):
+    """May read the log and all of it (site-wide entries too), not only some categories' entries."""
+    _perm("audit").check_view_audit_log(user)
+    if _perm("audit").audit_scope(user) is not None:
+        raise PermissionDenied("only some categories")
+
+
 # Privileged powers, each on the object that needs it: (app, action, case): (attempt, roles allowed).
 # A moderator without a second factor is treated like a member: these rows are exactly where the
 # two differ.
@@ -154,6 +171,16 @@ PRIVILEGED_ROWS = {
         lambda w, u: _perm("attachments").check_view_attachment(u, w.hidden_attachment), MODERATORS | {"member"}),
     ("organisations", "view_organisation", "inactive organisation"): (
         lambda w, u: _perm("organisations").check_view_organisation(u, w.inactive_org), {"admin"}),
+    ("accounts", "impose_restriction", "site-wide"): (
+        lambda w, u: _perm("accounts").check_impose_restriction(u, w.author, "site", None), {"moderator", "admin"}),
+    ("accounts", "impose_restriction", "another category"): (
+        lambda w, u: _perm("accounts").check_impose_restriction(u, w.author, "category", w.other_category.pk),
+        {"moderator", "admin"}),
+    ("accounts", "impose_restriction", "on a moderator"): (
+        lambda w, u: _perm("accounts").check_impose_restriction(u, w.users["moderator"], "site", None), {"admin"}),
+    ("audit", "view_audit_log", "an entry of the category"): (
+        lambda w, u: _perm("audit").check_view_audit_log(u), MODERATORS),
+    ("audit", "view_audit_log", "a site-wide entry"): (lambda w, u: _read_whole_audit_log(u), {"moderator", "admin"}),
 }
 
 # The same questions in queryset form: (rows for the viewer, the object the check above decides).
@@ -171,6 +198,12 @@ PRIVILEGED_QUERYSETS = {
     ("organisations", "view_organisation", "inactive organisation"): (
         lambda w, u: _perm("organisations").visible_organisations(u, type(w.inactive_org).objects.all()),
         lambda w: w.inactive_org),
+    ("audit", "view_audit_log", "an entry of the category"): (
+        lambda w, u: _perm("audit").visible_audit_entries(u, type(w.category_entry).objects.all()),
+        lambda w: w.category_entry),
+    ("audit", "view_audit_log", "a site-wide entry"): (
+        lambda w, u: _perm("audit").visible_audit_entries(u, type(w.site_entry).objects.all()),
+        lambda w: w.site_entry),
 }
 
 
@@ -246,13 +279,22 @@ def world(db, make_user, make_organisation):
                                        path="00000003", deleted_at=now, edited_at=now)
     hidden_attachment = Attachment.objects.create(post=hidden_post, uploader=author, file="attachments/y.png",
                                                   content_type="image/png", size=10, width=1, height=1)
+    from forum.accounts.models import Restriction
+    from forum.audit.services import record
+
+    pending_suspension = Restriction.objects.create(user=author, kind="suspension", reason="Spam",
+                                                    pending_confirmation=True)
+    category_entry = record(actor=None, verb="thread.lock", target=thread)
+    site_entry = record(actor=None, verb="user.role", target=author)
     return SimpleNamespace(users=users, org=org, category=category, other_category=other_category,
                            thread=thread, post=post, author=author, invitation=invitation,
                            notification=notification, attachment=attachment,
                            author_membership=author.memberships.get(), restricted=restricted,
                            moderators_only=moderators_only, locked_thread=locked_thread, locked_post=locked_post,
                            deleted_thread=deleted_thread, hidden_post=hidden_post, deleted_post=deleted_post,
-                           hidden_attachment=hidden_attachment, inactive_org=inactive_org)
+                           hidden_attachment=hidden_attachment, inactive_org=inactive_org,
+                           pending_suspension=pending_suspension, category_entry=category_entry,
+                           site_entry=site_entry)
 
 
 def _allowed(attempt, world, user) -> bool:

@@ -20,6 +20,7 @@ import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -43,6 +44,7 @@ PARTICIPANTS = READERS
 MODERATORS = frozenset({"category_moderator", "moderator", "admin"})
 GLOBAL_MODERATORS = frozenset({"moderator", "admin"})
 ORG_MANAGERS = frozenset({"representative", "admin"})
+LIVE_ORGANISERS = GLOBAL_MODERATORS | {"representative"}  # the representative organises the live session
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,39 @@ def invitation_token(w):
     return {"token": token_for(w.invitation)}
 
 
+def session_kw(name: str = "live_session"):
+    return lambda w: {"session_id": getattr(w, name).pk}
+
+
+def session_form(title: str, **extra) -> dict:
+    from django.utils import timezone as tz
+
+    start = tz.localtime(tz.now() + timedelta(days=1))
+    return {"title": title, "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "audience": "members",
+            "mode": "both", **extra}
+
+
+def live_session_made(title: str, user) -> bool:
+    from forum.live.models import LiveSession
+
+    return LiveSession.objects.filter(title=title, organisers=user).exists()
+
+
+def said(session, user, body: str) -> bool:
+    return session.messages.filter(author=user, source=body).exists()
+
+
+def asked(session, user, body: str) -> bool:
+    return session.questions.filter(author=user, source=body).exists()
+
+
+def invited(observer, session) -> bool:
+    from forum.accounts.models import ObserverGrant
+
+    return ObserverGrant.objects.filter(user=observer, scope="session", object_id=session.pk).exists()
+
+
 def _admin_login_or_account_login(response) -> bool:
     return response.status_code == 302 and "login" in response["Location"]
 
@@ -164,6 +199,7 @@ ROWS = [
     # core
     Row("home", "get", EVERYONE, lambda w, u, r: r.status_code == (302 if u else 200)),
     Row("healthz", "get", EVERYONE, shows('"status"')),
+    Row("javascript_catalog", "get", EVERYONE, shows("django.catalog")),
     Row("set_language", "post", EVERYONE,
         lambda w, u, r: r.status_code == 302 and r.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
         and (u is None or refreshed(u).preferred_language == "fr"),
@@ -190,6 +226,11 @@ ROWS = [
         lambda w, u, r: r.status_code == 200 and r["Content-Type"].startswith("application/json")
         and u.email in r.content.decode(),
         reauthenticated=True),
+    Row("accounts:standing", "get", SIGNED_IN, shows("Account status")),
+    # Only the warned member acknowledges their warning (404 for everyone else: not theirs).
+    Row("accounts:warning_seen", "post", frozenset({"member"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.warning).seen_at is not None,
+        kwargs=lambda w: {"restriction_id": w.warning.pk}),
     Row("accounts:delete", "get", SIGNED_IN, shows('name="confirm"')),
     # The only administrator may not leave the federation without one (400, the form says why).
     Row("accounts:delete", "post", SIGNED_IN - {"admin"},
@@ -246,9 +287,10 @@ ROWS = [
     Row("notifications:unsubscribe", "get", EVERYONE, ok(), kwargs=unsubscribe_token),
     Row("notifications:unsubscribe", "post", EVERYONE, email_preference_is("never", of_author=True),
         kwargs=unsubscribe_token),
-    # categories: a signed-in user who may read nothing gets the (empty) list
+    # categories: a signed-in user who may read nothing (suspended, observer access ended) is sent to
+    # the page saying why (accounts:standing)
     Row("categories:index", "get", READERS, lambda w, u, r: shows(w.category.name)(w, u, r),
-        refused_status=frozenset({200})),
+        refused_status=frozenset({302})),
     Row("categories:detail", "get", READERS, lambda w, u, r: shows(w.thread.title)(w, u, r),
         kwargs=lambda w: {"slug": w.category.slug}),
     Row("categories:rows", "get", READERS, lambda w, u, r: shows(w.thread.title)(w, u, r),
@@ -382,6 +424,57 @@ ROWS = [
         query="q=council", variant="restricted", refused_status=frozenset({200, 403}), pending="h-mfa"),
     Row("search:search", "get", frozenset(), lambda w, u, r: leaks(r), query="q=secret", variant="hidden",
         refused_status=frozenset({200, 403})),
+    # live sessions: the open room is for all members (the representative organises it, the observer is
+    # invited); the closed rooms are for the transcript (one off the record: never).
+    Row("live:index", "get", READERS, lambda w, u, r: shows(w.live_session.title)(w, u, r),
+        refused_status=frozenset({200})),
+    Row("live:create", "get", GLOBAL_MODERATORS, shows('name="starts_at"')),
+    Row("live:create", "post", GLOBAL_MODERATORS,
+        lambda w, u, r: r.status_code == 302 and live_session_made("Matrix session", u),
+        data=lambda w, u: session_form("Matrix session")),
+    Row("live:room", "get", READERS, lambda w, u, r: shows(w.live_session.title, "Said in Matrix live room")(w, u, r),
+        kwargs=session_kw()),
+    Row("live:edit", "get", LIVE_ORGANISERS, shows('name="starts_at"'), kwargs=session_kw()),
+    Row("live:edit", "post", LIVE_ORGANISERS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.live_session).title == "Matrix renamed",
+        kwargs=session_kw(), data=lambda w, u: session_form("Matrix renamed", organisers=[w.users["representative"].pk])),
+    # Observers ask and vote but do not chat.
+    Row("live:send", "post", FULL, lambda w, u, r: r.status_code == 302 and said(w.live_session, u, "Matrix chat"),
+        kwargs=session_kw(), data=lambda w, u: {"body": "Matrix chat", "client_id": "0c6f4c3e-5f4b-4a4c-9a55-0c1b2f1e0a01"}),
+    Row("live:ask", "post", READERS, lambda w, u, r: r.status_code == 302 and asked(w.live_session, u, "Matrix ask?"),
+        kwargs=session_kw(), data=lambda w, u: {"body": "Matrix ask?", "client_id": "0c6f4c3e-5f4b-4a4c-9a55-0c1b2f1e0a02"}),
+    Row("live:vote", "post", READERS,
+        lambda w, u, r: r.status_code == 302 and w.live_question.vote_rows.filter(user=u).exists(),
+        kwargs=lambda w: {"session_id": w.live_session.pk, "question_id": w.live_question.pk}),
+    Row("live:state", "post", LIVE_ORGANISERS, lambda w, u, r: r.status_code == 302
+        and refreshed(w.live_session).state == "closed", kwargs=session_kw(), data=lambda w, u: {"state": "close"}),
+    Row("live:history", "get", READERS, lambda w, u, r: shows('"Said in Matrix live room"')(w, u, r),
+        kwargs=session_kw(), query="after=0", visitor_sent_to_login=False),
+    Row("live:present", "get", READERS, lambda w, u, r: shows("Matrix question?")(w, u, r), kwargs=session_kw()),
+    Row("live:calendar", "get", READERS, shows("BEGIN:VCALENDAR", "Matrix live room"), kwargs=session_kw()),
+    Row("live:observer_invite", "post", LIVE_ORGANISERS,
+        lambda w, u, r: r.status_code == 302 and invited(w.spare_observer, w.live_session),
+        kwargs=session_kw(), data=lambda w, u: {"observer": w.spare_observer.pk}),
+    Row("live:observer_revoke", "post", LIVE_ORGANISERS,
+        lambda w, u, r: r.status_code == 302 and not invited(w.users["observer"], w.live_session),
+        kwargs=lambda w: {"session_id": w.live_session.pk, "user_id": w.users["observer"].pk}),
+    # The transcript: moderators of the session (global moderators and admins here, with a second
+    # factor) once it is closed; publishing also needs moderating the category.
+    Row("live:transcript_publish", "get", GLOBAL_MODERATORS, shows('name="category"'),
+        kwargs=session_kw("closed_session")),
+    Row("live:transcript_publish", "post", GLOBAL_MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.closed_session).transcript_thread_id is not None,
+        kwargs=session_kw("closed_session"), data=lambda w, u: {"category": w.category.pk}),
+    Row("live:transcript", "get", GLOBAL_MODERATORS, shows("Said in Matrix closed room"),
+        kwargs=session_kw("closed_session")),
+    Row("live:transcript", "get", frozenset(), shows("Said in Matrix off-record room"),
+        kwargs=session_kw("off_record_session"), variant="off-the-record"),
+    Row("live:transcript_publish", "post", frozenset(),
+        lambda w, u, r: refreshed(w.off_record_session).transcript_thread_id is not None,
+        kwargs=session_kw("off_record_session"), data=lambda w, u: {"category": w.category.pk},
+        variant="off-the-record"),
+    # audit: moderators and administrators read the log (category moderators: their categories')
+    Row("audit:log", "get", MODERATORS, shows("Audit log", "thread.lock")),
     # The Django admin is walked by its own tests; its door is here.
     Row("admin:index", "get", frozenset({"admin"}), ok()),
 ]

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "forum.core.context_processors.site",
                 "forum.notifications.context_processors.unread_notifications",
+                "forum.accounts.context_processors.standing",
             ],
         },
     },

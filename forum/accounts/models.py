@@ -119,12 +119,28 @@ class ObserverGrant(models.Model):
         return f"{self.user} → {self.scope} {self.object_id}"
 
 
+class RestrictionQuerySet(models.QuerySet):
+    def in_force(self, now=None):
+        """Restrictions that apply at `now`: started, not ended, not lifted, and confirmed when they
+        waited for a second moderator. Warnings are included (they take nothing away)."""
+        now = now or timezone.now()
+        return (self.filter(lifted_at__isnull=True, pending_confirmation=False, starts_at__lte=now)
+                .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now)))
+
+
 class Restriction(models.Model):
-    """A sanction in force on a user: suspended (no access) or muted (read only), site-wide or scoped."""
+    """A sanction on a user. Suspended or banned: no access; muted: read only; warned: nothing taken
+    away, the member is told once. Site-wide, or in one category or live session.
+
+    The suspension or ban of an organisation representative waits for a second moderator
+    (`pending_confirmation`, see `services.restriction_confirm`) and has no effect until then.
+    """
 
     class Kind(models.TextChoices):
-        SUSPENSION = "suspension", _("Suspension")
+        WARNING = "warning", _("Warning")
         MUTE = "mute", _("Mute (read only)")
+        SUSPENSION = "suspension", _("Suspension")
+        BAN = "ban", _("Ban")
 
     class Scope(models.TextChoices):
         SITE = "site", _("Whole site")
@@ -142,6 +158,15 @@ class Restriction(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    pending_confirmation = models.BooleanField(
+        _("awaiting a second moderator"), default=False,
+        help_text=_("The suspension or ban of a representative takes effect once another moderator confirms it."))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("seen by the member"), null=True, blank=True)
+
+    objects = RestrictionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("restriction")
@@ -150,7 +175,19 @@ class Restriction(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(scope="site", object_id__isnull=True) | ~Q(scope="site"),
                                    name="restriction_site_has_no_object"),
+            models.CheckConstraint(condition=Q(kind__in=["warning", "mute", "suspension", "ban"]),
+                                   name="restriction_kind_valid"),
+            # A ban and a warning have no end; a pending restriction has not been confirmed yet.
+            models.CheckConstraint(condition=~Q(kind__in=["ban", "warning"]) | Q(ends_at__isnull=True),
+                                   name="restriction_ban_and_warning_have_no_end"),
+            models.CheckConstraint(condition=Q(pending_confirmation=False) | Q(confirmed_at__isnull=True),
+                                   name="restriction_pending_is_unconfirmed"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.user}"
+
+    @property
+    def takes_access(self) -> bool:
+        """A site-wide suspension or ban: the member can no longer use the site."""
+        return self.kind in (self.Kind.SUSPENSION, self.Kind.BAN) and self.scope == self.Scope.SITE

@@ -9,6 +9,15 @@ Actions of this app (the authorisation matrix walks every one):
 - `edit_profile`: one's own name, bio and language (in good standing).
 - `export_data` / `delete_account`: one's own account (whatever one's standing).
 - `manage_users`: the admin's user list, roles, observer grants.
+- `change_role`: make someone an administrator, moderator, member or observer (administrators,
+  never for themselves).
+- `impose_restriction`: warn, mute, suspend or ban a member, and lift it: site-wide, administrators
+  and global moderators; in a category or live session, also its own moderators. Only
+  administrators restrict moderators and administrators; nobody restricts themselves.
+- `confirm_restriction`: the second moderator's confirmation the suspension or ban of an
+  organisation representative waits for (never the moderator who imposed it).
+- `grant_observer`: give an observer access to a category or session (administrators; a
+  session's moderators for their session).
 
 `check_privileged_action(user)` is the MFA rule every other app's privileged check calls:
 admins, global and category moderators and representatives need a second factor (TOTP or a
@@ -31,7 +40,8 @@ MEMBER = "member"
 OBSERVER = "observer"
 REPRESENTATIVE = "representative"
 
-ACTIONS = ("view_profile", "edit_profile", "export_data", "delete_account", "manage_users")
+ACTIONS = ("view_profile", "edit_profile", "export_data", "delete_account", "manage_users", "change_role",
+           "impose_restriction", "confirm_restriction", "grant_observer")
 
 
 def _cache(user) -> dict:
@@ -79,22 +89,39 @@ def active_restrictions(user):
     """The user's restrictions in force now, as a list (cached)."""
     cache = _cache(user)
     if "restrictions" not in cache:
-        now = timezone.now()
-        cache["restrictions"] = list(
-            user.restrictions.filter(lifted_at__isnull=True, starts_at__lte=now)
-            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        ) if is_authenticated(user) else []
+        cache["restrictions"] = list(user.restrictions.in_force()) if is_authenticated(user) else []
     return cache["restrictions"]
 
 
+# Kinds of restriction that stop a member from writing where they apply; site-wide, the last two
+# also close the site to them (`is_suspended`).
+SILENCING_KINDS = ("mute", "suspension", "ban")
+ACCESS_KINDS = ("suspension", "ban")
+
+
+def access_restriction(user):
+    """The site-wide suspension or ban in force on the user (a ban first, else the one ending last),
+    or None."""
+    taking = [r for r in active_restrictions(user) if r.kind in ACCESS_KINDS and r.scope == "site"]
+    if not taking:
+        return None
+    return max(taking, key=lambda r: (r.kind == "ban", r.ends_at is None, r.ends_at or r.starts_at))
+
+
 def is_suspended(user) -> bool:
-    return any(r.kind == "suspension" and r.scope == "site" for r in active_restrictions(user))
+    """Suspended or banned site-wide: no access to the forum (only to one's own account pages)."""
+    return access_restriction(user) is not None
+
+
+def unseen_warnings(user) -> list:
+    """Warnings in force the member has not acknowledged yet (from the cached restrictions)."""
+    return [r for r in active_restrictions(user) if r.kind == "warning" and r.seen_at is None]
 
 
 def is_muted(user, *, scope: str = "site", object_id: int | None = None) -> bool:
-    """Muted site-wide, or in the given category / session."""
+    """Muted (or suspended, or banned) site-wide, or in the given category / session."""
     for r in active_restrictions(user):
-        if r.kind not in ("mute", "suspension"):
+        if r.kind not in SILENCING_KINDS:
             continue
         if r.scope == "site" or (r.scope == scope and r.object_id == object_id):
             return True
@@ -302,3 +329,80 @@ def visible_users(user, qs):
     if is_observer(user):
         return qs.filter(Q(pk=user.pk) | Q(role__in=[ADMIN, MODERATOR]))
     return qs
+
+
+# --- Sanctions, observer grants, roles -----------------------------------------------------------
+# Who may impose a restriction depends on where it applies: site-wide, administrators and global
+# moderators; in a category, also that category's moderators (a parent's moderators moderate its
+# subcategories); in a live session, also that session's moderators. Appointments are read through
+# the reverse relations of `categories.Category.moderators` and `live.LiveSession.moderators`, so
+# this layer imports nothing above it.
+
+SITE = "site"
+CATEGORY = "category"
+SESSION = "session"
+
+
+def moderates_place(user, scope: str, object_id: int | None) -> bool:
+    """Whether `user` is appointed moderator of this category (or of its parent), or moderator or
+    organiser of this live session (a session's organisers moderate it: `forum.live.permissions`)."""
+    if not is_authenticated(user) or is_observer(user) or object_id is None:
+        return False
+    if scope == CATEGORY:
+        related = getattr(user, "moderated_categories", None)
+        return bool(related is not None
+                    and related.filter(Q(pk=object_id) | Q(children__pk=object_id)).exists())
+    if scope == SESSION:
+        return any(related is not None and related.filter(pk=object_id).exists()
+                   for related in (getattr(user, "moderated_live_sessions", None),
+                                   getattr(user, "organised_live_sessions", None)))
+    return False
+
+
+def needs_second_moderator(user, kind: str, scope: str) -> bool:
+    """The site-wide suspension or ban of an organisation representative waits for a second
+    moderator's confirmation: one moderator alone cannot silence an organisation's voice."""
+    return kind in ACCESS_KINDS and scope == SITE and is_representative(user)
+
+
+def check_impose_restriction(actor, user, scope: str, object_id: int | None) -> None:
+    """May `actor` warn, mute, suspend or ban `user` in this place (and lift what was imposed there)?"""
+    require_good_standing(actor)
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("You cannot restrict your own account."))
+    if is_global_moderator(user) and not is_admin(actor):
+        raise PermissionDenied(_("Only administrators can restrict a moderator or an administrator."))
+    if not is_global_moderator(actor):
+        if scope == SITE:
+            raise PermissionDenied(_("Only global moderators and administrators can restrict a member "
+                                     "on the whole site."))
+        if not moderates_place(actor, scope, object_id):
+            raise PermissionDenied(_("You do not moderate this place."))
+    check_privileged_action(actor)
+
+
+def check_lift_restriction(actor, restriction) -> None:
+    check_impose_restriction(actor, restriction.user, restriction.scope, restriction.object_id)
+
+
+def check_confirm_restriction(actor, restriction) -> None:
+    """A second moderator, who may impose the same restriction, confirms it; never its author."""
+    check_impose_restriction(actor, restriction.user, restriction.scope, restriction.object_id)
+    if restriction.created_by_id == actor.pk:
+        raise PermissionDenied(_("Another moderator must confirm a restriction you imposed."))
+
+
+def check_grant_observer(actor, user, scope: str, object_id: int) -> None:
+    """Administrators give observers access to a category or a session; global moderators and a
+    session's moderators and organisers to a session."""
+    require_good_standing(actor)
+    if not (is_admin(actor) or (scope == SESSION and (is_global_moderator(actor)
+                                                      or moderates_place(actor, scope, object_id)))):
+        raise PermissionDenied(_("Only administrators can give observers access."))
+    check_privileged_action(actor)
+
+
+def check_change_role(actor, user) -> None:
+    check_manage_users(actor)
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("You cannot change your own role; another administrator can."))

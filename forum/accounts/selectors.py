@@ -51,8 +51,48 @@ def next_access_change(user):
     moments = []
     if permissions.is_observer(user) and user.access_ends_at and user.access_ends_at > now:
         moments.append(user.access_ends_at)
-    starts = (user.restrictions.filter(lifted_at__isnull=True, starts_at__gt=now)
+    starts = (user.restrictions.filter(lifted_at__isnull=True, pending_confirmation=False, starts_at__gt=now)
               .aggregate(first=Min("starts_at"))["first"])
     if starts:
         moments.append(starts)
     return min(moments) if moments else None
+
+
+def _place_labels(restrictions) -> dict[tuple[str, int], str]:
+    """Names of the categories and live sessions restrictions apply to, one query per kind of place
+    (read through the user model's reverse relations: this layer imports nothing above it)."""
+    wanted: dict[str, set[int]] = {}
+    for r in restrictions:
+        if r.scope != "site" and r.object_id is not None:
+            wanted.setdefault(r.scope, set()).add(r.object_id)
+    labels = {}
+    relations = {"category": "moderated_categories", "session": "moderated_live_sessions"}
+    for scope, ids in wanted.items():
+        manager = getattr(get_user_model(), relations[scope], None)
+        if manager is None:
+            continue
+        for obj in manager.rel.related_model._default_manager.filter(pk__in=ids):
+            labels[(scope, obj.pk)] = str(obj)
+    return labels
+
+
+def account_standing(user) -> dict:
+    """What the member's standing page says: the suspension or ban that closes the site to them, an
+    observer access that ended, the mutes and warnings in force (with where they apply)."""
+    restrictions = permissions.active_restrictions(user)
+    access = permissions.access_restriction(user)
+    limits = [r for r in restrictions
+              if r is not access and r.kind in permissions.SILENCING_KINDS]
+    warnings = [r for r in restrictions if r.kind == "warning"]
+    labels = _place_labels(limits)
+    for r in limits:
+        r.place_label = labels.get((r.scope, r.object_id), "") if r.scope != "site" else ""
+    observer_ended = permissions.is_observer(user) and not permissions.observer_access_active(user)
+    return {
+        "access_restriction": access,
+        "observer_ended": observer_ended,
+        "observer_ended_at": user.access_ends_at if observer_ended else None,
+        "limits": limits,
+        "warnings": warnings,
+        "in_good_standing": permissions.in_good_standing(user),
+    }

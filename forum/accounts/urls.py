@@ -10,4 +10,6 @@ urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
     path("data/", views.data_export, name="data_export"),
     path("delete/", views.account_delete, name="delete"),
+    path("standing/", views.standing, name="standing"),
+    path("warnings/<int:restriction_id>/seen/", views.warning_seen, name="warning_seen"),
 ]

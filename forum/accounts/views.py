@@ -7,13 +7,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forum.audit import permissions as audit_permissions
 
 from . import permissions, selectors, services
 from .forms import DeleteAccountForm, ProfileForm
+from .models import Restriction
 
 
 @login_required
@@ -62,6 +66,8 @@ def account_settings(request):
     return render(request, "accounts/account_settings.html", {
         "needs_mfa": permissions.needs_mfa(user),
         "has_mfa": permissions.has_mfa(user),
+        # Category moderators have no header link to the log (it would cost every page a query).
+        "reads_audit_log": audit_permissions.audit_scope(user) != frozenset(),
     })
 
 
@@ -101,3 +107,28 @@ def account_delete(request):
             return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form},
                   status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def standing(request):
+    """The member's own standing: why they cannot use the site (suspended or banned, and until when;
+    observer access ended) and which mutes and warnings are in force. Where suspended members and
+    expired observers land after signing in, instead of an empty list of categories."""
+    return render(request, "accounts/standing.html", selectors.account_standing(request.user))
+
+
+@login_required
+@require_POST
+def warning_seen(request, restriction_id):
+    """The member acknowledges a warning; it is no longer shown as a notice."""
+    try:
+        warning = Restriction.objects.get(pk=restriction_id, user=request.user, kind=Restriction.Kind.WARNING)
+    except Restriction.DoesNotExist:
+        raise Http404 from None
+    services.restriction_mark_seen(actor=request.user, restriction=warning)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = ""
+    return redirect(next_url or "accounts:standing")

@@ -5,10 +5,17 @@ from .models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "verb", "target_repr"]
+    """Read only: nobody adds, changes or deletes an entry here (nor anywhere: see models.py)."""
+
+    list_display = ["created_at", "actor", "verb", "target_repr", "scope"]
     list_filter = ["verb"]
-    search_fields = ["verb", "target_repr", "reason", "actor__email"]
+    # The actor is a nullable key without a constraint: join it (a removed user reads as empty).
+    list_select_related = ["actor"]
+    search_fields = ["verb", "target_repr", "reason", "actor__email", "scope"]
     date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.concrete_fields]
 
     def has_add_permission(self, request):
         return False

@@ -123,6 +123,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_LIVE_OFF_RECORD_RETENTION_DAYS", 7, int,
             "days after an off-the-record session closes before its messages and questions are deleted "
             "(job `live.purge_off_the_record`)", env=True),
+    Setting("FORUM_LIVE_REMINDER_MINUTES", 30, int,
+            "minutes before a live session starts that its audience is sent a reminder (job `live.reminders`)",
+            env=True),
     # --- transport --------------------------------------------------------------------------------
     Setting("FORUM_MAX_URL_CHARS", 8192, int,
             "longer addresses get the translated 414 page; daphne (`python -m forum.core.server`) and "
@@ -130,6 +133,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_WS_FRAMES_PER_SECOND", 5.0, float, "frames one socket may send per second (steady rate)"),
     Setting("FORUM_WS_FRAME_BURST", 20, int,
             "frames one socket may send at once; past it `rate_limited`, past another burst close 4429"),
+    Setting("FORUM_WS_SEND_BUFFER_MAX_BYTES", 1 * MiB, int,
+            "bytes the server may hold for one WebSocket client that does not read; past it the "
+            "connection is dropped (the client reconnects and resumes by `seq`)", env=True),
     # --- search -----------------------------------------------------------------------------------
     Setting("FORUM_SEARCH_QUERY_MAX_CHARS", 200, int, "longer queries are cut, with a notice"),
     Setting("FORUM_SEARCH_QUERY_MAX_TERMS", 12, int, "further words of a query are ignored"),

@@ -1,7 +1,8 @@
 """Django admin for threads and what hangs off them. Moderation itself goes through the pages and
-services (audited); the admin is for looking things up and for repairs. Threads are read-only
-here; deleting and restoring them are actions that call the services (checked, audited, counters
-kept, open pages told)."""
+services (audited); the admin is for looking things up and for repairs. Threads, posts and their
+revisions are read-only here: editing a post's source here would leave its stored HTML stale, with
+no revision and no audit entry. Deleting and restoring threads are actions that call the services
+(checked, audited, counters kept, open pages told)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -68,31 +69,52 @@ class ThreadAdmin(admin.ModelAdmin):
                    _("%(count)d thread(s) restored."))
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Look up, never write: content changes go through the services (revision, audit, live update)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.concrete_fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RevisionInline(admin.TabularInline):
     model = PostRevision
     extra = 0
     readonly_fields = ("editor", "source", "created_at")
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ReadOnlyAdmin):
     list_display = ("id", "thread", "author", "created_at", "edit_count", "deleted_at", "hidden_at")
     list_filter = (("deleted_at", admin.EmptyFieldListFilter), ("hidden_at", admin.EmptyFieldListFilter),
                    "thread__category")
     search_fields = ("source", "author__email", "author__display_name", "thread__title")
-    raw_id_fields = ("thread", "author", "parent", "on_behalf_of")
-    readonly_fields = ("html", "path", "depth", "reaction_counts")
+    list_select_related = ("thread", "author")
     inlines = [RevisionInline]
     date_hierarchy = "created_at"
 
 
 @admin.register(PostRevision)
-class PostRevisionAdmin(admin.ModelAdmin):
+class PostRevisionAdmin(ReadOnlyAdmin):
     list_display = ("post", "editor", "created_at")
     list_filter = ("post__thread__category",)
     search_fields = ("source", "editor__email", "editor__display_name")
-    raw_id_fields = ("post", "editor")
+    list_select_related = ("post", "editor")
 
 
 @admin.register(Reaction)

@@ -13,7 +13,6 @@ import functools
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 
 from forum.accounts import permissions as accounts
@@ -97,8 +96,7 @@ def _prime_standing(users) -> None:
     ids = [user.pk for user in users]
     now = timezone.now()
     restrictions = defaultdict(list)
-    for restriction in (Restriction.objects.filter(user_id__in=ids, lifted_at__isnull=True, starts_at__lte=now)
-                        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))):
+    for restriction in Restriction.objects.filter(user_id__in=ids).in_force(now):
         restrictions[restriction.user_id].append(restriction)
     memberships = {}
     for membership in Membership.objects.filter(user_id__in=ids).select_related("organisation").order_by("pk"):

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from forum.accounts import permissions as accounts_permissions
 from forum.categories import permissions as category_permissions
 from forum.categories import selectors as category_selectors
 from forum.core import conf
@@ -30,6 +32,10 @@ def _category_or_login(request, slug):
 def category_list(request):
     if not request.user.is_authenticated and not category_permissions.public_reading():
         return redirect_to_login(request.get_full_path())
+    if not category_permissions.public_reading() and request.user.is_authenticated \
+            and not accounts_permissions.in_good_standing(request.user):
+        # Suspended, banned, observer access ended: say so, not "no category you can see yet".
+        return redirect("accounts:standing")
     index = selectors.category_index_for_viewer(viewer=request.user)
     return render(request, "discussions/category_list.html", {"categories": index.categories,
                                                               "unread": index.unread})

@@ -2,6 +2,7 @@
 
 from forum.core import jobs
 
+from . import reminders
 from .services import retention
 
 
@@ -11,3 +12,12 @@ def purge_off_the_record() -> int:
     FORUM_LIVE_OFF_RECORD_RETENTION_DAYS ago (their stored room events become tombstones) and mark
     the sessions purged; returns how many sessions."""
     return retention.off_the_record_purge()
+
+
+# --- Reminders (live-pages) ---------------------------------------------------------------------
+
+@jobs.job(name="live.reminders", schedule=jobs.EVERY_MINUTE)
+def send_reminders() -> int:
+    """Notify the audience of each session starting within FORUM_LIVE_REMINDER_MINUTES, once;
+    returns how many notifications were written."""
+    return reminders.send_due_reminders()

@@ -14,6 +14,7 @@ class Notification(models.Model):
         WATCHED = "watched", _("New post in a watched thread")
         NEW_THREAD = "new_thread", _("New thread in a watched category")
         SYSTEM = "system", _("Notice")
+        LIVE_REMINDER = "live_reminder", _("Live session reminder")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

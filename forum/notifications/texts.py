@@ -42,8 +42,25 @@ def describe(notification: Notification, *, html: bool = False) -> str:
     }.get(kind)
     if template is not None:
         return bidi.sentence(template, values, html=html)
+    if kind == Notification.Kind.LIVE_REMINDER:
+        # The time is ours (formatted here), the session title is user text: isolated with it.
+        return bidi.sentence(_("The live session “%(session)s” starts at %(time)s."),
+                             {"session": data.get("session_title") or _("a session"),
+                              "time": _local_time(data.get("starts_at"))}, html=html)
     notice = str(data.get("text") or _("You have a new notice."))
     return conditional_escape(notice) if html else notice
+
+
+def _local_time(iso: str | None) -> str:
+    """A stored ISO time as the reader's date and time (the site's time zone, with its name)."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+    from django.utils.formats import date_format
+
+    moment = parse_datetime(iso or "")
+    if moment is None:
+        return "?"
+    return date_format(timezone.localtime(moment), "j F Y, H:i T")
 
 
 def excerpt(notification: Notification) -> str:

@@ -14,8 +14,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from forum.accounts import permissions as accounts_permissions
 from forum.accounts.login_throttle import LoginThrottleMixin
 
 from . import services
@@ -36,6 +38,13 @@ class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
         if services.join_requests_enabled():
             raise ImmediateHttpResponse(redirect("organisations:join_request"))
         return False
+
+    def get_login_redirect_url(self, request):
+        """A suspended or banned member, or an observer whose access ended, lands on the page saying
+        what happened and until when, not on an empty list of categories."""
+        if not accounts_permissions.in_good_standing(request.user):
+            return reverse("accounts:standing")
+        return super().get_login_redirect_url(request)
 
     def save_user(self, request, user, form, commit=True):
         """Create the invited user and redeem the invitation, together or not at all."""

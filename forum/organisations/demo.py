@@ -1,6 +1,6 @@
 """The demo data set: organisations and one account of every role, and `seed_accounts` that writes them.
 
-Shared by `seed_demo` (forum/discussions/management/commands/seed_demo.py, which seeds every app's
+Shared by `seed_demo` (forum/live/management/commands/seed_demo.py, which seeds every app's
 demo data from the top of the layers) and `demo_logins`.
 """
 

@@ -1,5 +1,5 @@
 // One live connection to the server, shared by every live page (thread, lists, the header badge, and
-// the live rooms to come). It opens the socket at the address the page gives (a `data-socket-url`
+// the live rooms, through live-feed.js). It opens the socket at the address the page gives (a `data-socket-url`
 // attribute: the template builds the path, never this file), hands each JSON event to `onEvent`,
 // and reconnects after a drop as docs/live-protocol.md says ("Close codes"):
 //   - 4401 / 4403 / 4404: final (signed out, not allowed, no such thing): stop, never retry;
@@ -11,8 +11,11 @@
 // code 1006, not as its 44xx code: it is retried like a network failure, with the same backoff.)
 // A tab in the background does not reconnect until it is shown again; coming back online or into
 // view retries at once (except after 4429: the server asked for patience).
-// The page learns the state through `onState(state, {code, final, delay})`, state being
+// The page learns the state through `onState(state, {code, final, delay, offline})`, state being
 // "connecting", "connected" or "closed" (`final` true when it will not retry).
+// With `dropWhenOffline` (live rooms), the browser's `offline` event drops the socket at once
+// (code null, `offline` true) instead of waiting for the network stack to notice, minutes later:
+// the page then knows that what is typed must wait, and the return `online` reconnects at once.
 
 export const CLOSE_FINAL = new Set([4401, 4403, 4404]);
 export const CLOSE_TOO_FAST = 4429;
@@ -34,7 +37,7 @@ export function retryDelay(attempt, code, random = Math.random) {
   return Math.round(Math.min(MAX_DELAY, BASE_DELAY * 2 ** Math.min(attempt, 5)) * jitter);
 }
 
-export function openLiveSocket({ url, onEvent, onState = () => {}, resumeFrame = null }) {
+export function openLiveSocket({ url, onEvent, onState = () => {}, resumeFrame = null, dropWhenOffline = false }) {
   const address = socketUrl(url);
   let socket = null;
   let attempt = 0;
@@ -50,8 +53,10 @@ export function openLiveSocket({ url, onEvent, onState = () => {}, resumeFrame =
     if (stopped) return;
     let opened = false;
     onState("connecting", { code: null, final: false, delay: null });
-    socket = new WebSocket(address);
-    socket.addEventListener("open", () => {
+    const current = new WebSocket(address);
+    socket = current;
+    current.addEventListener("open", () => {
+      if (socket !== current) return;
       opened = true;
       attempt = 0;
       patient = false;
@@ -59,7 +64,8 @@ export function openLiveSocket({ url, onEvent, onState = () => {}, resumeFrame =
       const frame = resumeFrame ? resumeFrame() : null;
       if (frame) socket.send(JSON.stringify(frame));
     });
-    socket.addEventListener("message", (event) => {
+    current.addEventListener("message", (event) => {
+      if (socket !== current) return;
       let message;
       try {
         message = JSON.parse(event.data);
@@ -68,8 +74,8 @@ export function openLiveSocket({ url, onEvent, onState = () => {}, resumeFrame =
       }
       if (message && typeof message === "object") onEvent(message);
     });
-    socket.addEventListener("close", (event) => {
-      if (stopped) return;
+    current.addEventListener("close", (event) => {
+      if (stopped || socket !== current) return;
       if (CLOSE_FINAL.has(event.code)) {
         stopped = true;
         onState("closed", { code: event.code, final: true, delay: null });
@@ -92,6 +98,21 @@ export function openLiveSocket({ url, onEvent, onState = () => {}, resumeFrame =
     connect();
   }
 
+  function dropped() {
+    // The browser says the network is gone: give up this socket now (its close may take minutes).
+    if (stopped || !dropWhenOffline || !socket || socket.readyState === WebSocket.CLOSED) return;
+    const old = socket;
+    socket = null;
+    old.close(1000);
+    window.clearTimeout(timer);
+    attempt = 0;
+    patient = false;
+    waiting = true;
+    const delay = retryDelay(attempt, null);
+    onState("closed", { code: null, final: false, delay, offline: true });
+    timer = window.setTimeout(retry, delay);
+  }
+
   function wake() {
     if (!waiting || document.visibilityState === "hidden") return;
     if (patient && timer !== null) return;
@@ -100,6 +121,7 @@ export function openLiveSocket({ url, onEvent, onState = () => {}, resumeFrame =
 
   document.addEventListener("visibilitychange", wake);
   window.addEventListener("online", wake);
+  window.addEventListener("offline", dropped);
 
   connect();
   return {
@@ -115,6 +137,7 @@ export function openLiveSocket({ url, onEvent, onState = () => {}, resumeFrame =
       window.clearTimeout(timer);
       document.removeEventListener("visibilitychange", wake);
       window.removeEventListener("online", wake);
+      window.removeEventListener("offline", dropped);
       if (socket) socket.close(1000);
     },
   };

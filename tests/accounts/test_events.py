@@ -73,8 +73,11 @@ def test_a_sanction_added_or_lifted_in_the_admin_tells_the_members_sockets(admin
         "ends_at_0": "", "ends_at_1": "", "lifted_at_0": "", "lifted_at_1": ""})
     assert response.status_code == 302, response.content.decode()[:3000]
     restriction = Restriction.objects.get(user=member)
-    response = admin_client.post(f"/admin/accounts/restriction/{restriction.pk}/delete/", {"post": "yes"})
-    assert response.status_code == 302 and not Restriction.objects.exists()
+    response = admin_client.post("/admin/accounts/restriction/", {"action": "lift_restrictions",
+                                                                  "_selected_action": [restriction.pk]})
+    assert response.status_code == 302
+    restriction.refresh_from_db()
+    assert restriction.lifted_at is not None
     assert drain() == [events.access_changed(user_id=member.pk, reason="restriction")] * 2
 
 
@@ -82,8 +85,8 @@ def test_an_observer_grant_removed_in_the_admin_tells_the_observers_sockets(admi
     observer = make_user(role="observer")
     grant = ObserverGrant.objects.create(user=observer, scope="category", object_id=1)
     drain = listen(observer)
-    admin_client.post("/admin/accounts/observergrant/", {"action": "delete_selected",
-                                                         "_selected_action": [grant.pk], "post": "yes"})
+    admin_client.post("/admin/accounts/observergrant/", {"action": "revoke_grants",
+                                                         "_selected_action": [grant.pk]})
     assert not ObserverGrant.objects.exists()
     assert drain() == [events.access_changed(user_id=observer.pk, reason="observer_grant")]
 
@@ -91,12 +94,15 @@ def test_an_observer_grant_removed_in_the_admin_tells_the_observers_sockets(admi
 def test_a_role_change_tells_the_members_sockets_a_name_change_does_not(admin_client, make_user, listen):
     user = make_user(display_name="Hadi Karam", email="hadi@example.org")
     form = {"email": "hadi@example.org", "display_name": "Hadi K", "bio": "", "preferred_language": "",
-            "role": "member", "access_ends_at_0": "", "access_ends_at_1": "", "is_active": "on"}
+            "role": "member", "access_ends_at_0": "", "access_ends_at_1": "", "is_active": "on",
+            "role_reason": ""}
     drain = listen(user)  # one listener per step: channels-redis binds a channel to one event loop
     assert admin_client.post(f"/admin/accounts/user/{user.pk}/change/", form).status_code == 302
     assert drain() == []
     drain = listen(user)
-    assert admin_client.post(f"/admin/accounts/user/{user.pk}/change/", {**form, "role": "observer"}).status_code == 302
+    assert admin_client.post(f"/admin/accounts/user/{user.pk}/change/", {
+        **form, "role": "observer", "access_ends_at_0": "2099-01-01", "access_ends_at_1": "10:00:00",
+        "role_reason": "Invited as an envoy"}).status_code == 302
     assert drain() == [events.access_changed(user_id=user.pk, reason="role")]
 
 
@@ -134,3 +140,27 @@ async def test_suspending_a_member_closes_their_open_thread_socket_at_once(open_
     closed = await communicator.receive_output(timeout=3)
     assert closed["type"] == "websocket.close" and closed["code"] in (4403, 4404)
     await communicator.disconnect()
+
+
+def test_a_pending_suspension_is_announced_only_once_confirmed(make_user, listen):
+    from forum.accounts.models import Restriction as _Restriction
+
+    first, second = make_user(role="moderator"), make_user(role="moderator")
+    for moderator in (first, second):
+        TOTP.activate(moderator, generate_totp_secret())
+    representative = make_user(role="representative")
+    drain = listen(representative)
+    restriction = services.restriction_create(actor=first, user=representative, kind="ban", reason="Incitement")
+    assert drain() == []
+    drain = listen(representative)
+    services.restriction_confirm(actor=second, restriction=_Restriction.objects.get(pk=restriction.pk))
+    assert drain() == [events.access_changed(user_id=representative.pk, reason="restriction")]
+
+
+def test_a_role_change_through_the_service_is_announced(make_user, listen):
+    admin = make_user(role="admin")
+    TOTP.activate(admin, generate_totp_secret())
+    member = make_user()
+    drain = listen(member)
+    services.role_change(actor=admin, user=member, role="moderator", reason="Elected")
+    assert drain() == [events.access_changed(user_id=member.pk, reason="role")]

@@ -6,6 +6,7 @@ import pytest
 
 from tests.browser.conftest import login
 from tests.discussions.factories import make_category, make_thread  # noqa: F401  (fixtures)
+from tests.live.factories import make_session  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +15,7 @@ LONG = "مقترح_طويل_جدا_بلا_مسافات_" * 6  # a long word: mus
 
 
 @pytest.fixture
-def world(make_user, make_category, make_thread, make_organisation):  # noqa: F811
+def world(make_user, make_category, make_thread, make_organisation, make_session):  # noqa: F811
     organisation = make_organisation(name="Organisation des droits et libertés de la société civile")
     rim = make_user(email="rim@example.org", display_name="ريم العلي", organisation=organisation)
     lea = make_user(email="lea@example.org", display_name="Léa Dupont-Moreau", organisation=organisation)
@@ -27,7 +28,9 @@ def world(make_user, make_category, make_thread, make_organisation):  # noqa: F8
     from forum.discussions import services
 
     services.post_create(author=lea, thread=thread, source=f"Je réponds à @[ريم العلي] : {LONG}")
-    return {"rim": rim, "lea": lea, "category": category, "thread": thread, "organisation": organisation}
+    session = make_session(title="جلسة حوار حول " + LONG)
+    return {"rim": rim, "lea": lea, "category": category, "thread": thread, "organisation": organisation,
+            "session": session}
 
 
 def pages(w):
@@ -38,6 +41,8 @@ def pages(w):
         f"/me/members/{w['rim'].pk}/", "/me/profile/", "/me/settings/", "/me/data/",
         w["organisation"].get_absolute_url(), "/organisations/",
         "/accounts/password/change/", "/accounts/email/", "/accounts/sessions/", "/accounts/2fa/",
+        # Live sessions: the list and a room.
+        "/live/", f"/live/{w['session'].pk}/",
     ]
 
 

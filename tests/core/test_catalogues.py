@@ -67,3 +67,36 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
     known = {e.msgid for e in polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "django.po"))}
     missing = sorted(fresh - known)
     assert missing == [], f"{len(missing)} strings missing from the catalogues (run `make messages`): {missing[:10]}"
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_script_placeholders_survive_translation(language):
+    """The scripts fill %(name)s from their own values (static/js/i18n.js): a lost one would show raw."""
+    import re
+
+    placeholder = re.compile(r"%\(\w+\)s")
+    catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "djangojs.po"))
+    broken = [e.msgid for e in catalogue.translated_entries()
+              if not e.msgid_plural and sorted(placeholder.findall(e.msgid)) != sorted(placeholder.findall(e.msgstr))]
+    assert broken == []
+
+
+def test_every_script_string_is_in_the_javascript_catalogues(tmp_path):
+    """makemessages -d djangojs over static/js: a new string in a script without a translation fails here."""
+    require_service(shutil.which("xgettext") is not None, "gettext (xgettext)")
+    root = Path(settings.BASE_DIR)
+    work = tmp_path / "tree"
+    shutil.copytree(root / "static", work / "static")
+    shutil.copy(root / "manage.py", work / "manage.py")
+    (work / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    subprocess.run(
+        [sys.executable, str(root / "manage.py"), "makemessages", "-d", "djangojs", "-l", "fr", "--no-obsolete",
+         "--no-location"],
+        cwd=work, check=True, capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "1",
+             "PYTHONPATH": str(root)},
+    )
+    fresh = {e.msgid for e in polib.pofile(str(work / "locale" / "fr" / "LC_MESSAGES" / "djangojs.po"))}
+    known = {e.msgid for e in polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "djangojs.po"))}
+    missing = sorted(fresh - known)
+    assert missing == [], f"{len(missing)} script strings missing from djangojs.po: {missing[:10]}"

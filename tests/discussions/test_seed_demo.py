@@ -47,6 +47,7 @@ def test_seeds_accounts_then_content_then_grants_the_observers_the_first_categor
 
 
 def test_the_command_lives_in_the_app_that_owns_the_content():
-    # Not in organisations, which would have to reach categories and threads by label, above it.
-    assert get_commands()["seed_demo"] == "forum.discussions"
+    # At the top of the layers with demo data (live sessions); not in organisations, which would
+    # have to reach categories and threads by label, above it.
+    assert get_commands()["seed_demo"] == "forum.live"
     assert get_commands()["seed_demo_content"] == "forum.discussions"

@@ -1,4 +1,4 @@
-from tests.discussions.factories import give_mfa, make_category  # noqa: F401
+from tests.discussions.factories import give_mfa, make_category, make_thread  # noqa: F401
 from tests.live.factories import (  # noqa: F401
     _generous_live_rates,
     ask,

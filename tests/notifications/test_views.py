@@ -63,9 +63,9 @@ def test_list_costs_a_constant_number_of_queries(member_client, make_user):
 
     small, large = measure(2), measure(10)
     assert small == large
-    # Which threads they are about (to leave out those the member may no longer see), the list
-    # (actors joined), and the badge count (grouped by thread).
-    assert small[1] == 3
+    # Which threads and which live sessions they are about (to leave out those the member may no longer
+    # see: one query per registered subject), the list (actors joined), and the badge count (grouped).
+    assert small[1] == 4
 
 
 def test_badge_shows_the_unread_count_for_one_query(member_client, make_user, django_assert_num_queries):

@@ -1,4 +1,6 @@
-"""manage.py demo_logins: the demo accounts, their roles and the shared password."""
+"""manage.py demo_logins: the demo accounts, their roles and the shared password, the invitation link
+to try signing up, and the demo live session's address. In the live app (the top of the layers with
+demo data) because it prints the live session too."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from django.utils.translation import gettext as _
 from forum.accounts.models import User
 from forum.organisations import demo, services
 from forum.organisations.permissions import open_invitations
+
+from ... import demo as live_demo
 
 
 class Command(BaseCommand):
@@ -32,6 +36,12 @@ class Command(BaseCommand):
         self.stdout.write(_("Admins, moderators and representatives have no second factor yet: the first time "
                             "they open a privileged page (administration, inviting, moderating) they are asked "
                             "to set up an authenticator app or security key."))
+        session = live_demo.demo_session()
+        if session is not None:
+            self.stdout.write("")
+            self.stdout.write(_("The demo live session (open now, for all members):"))
+            self.stdout.write(f"  {live_demo.session_url(session)}")
+        # Last: the invitation link is the output's last line (tests and scripts take it from there).
         invitation = open_invitations().filter(email=demo.INVITED_EMAIL).first()
         if invitation is not None:
             self.stdout.write("")

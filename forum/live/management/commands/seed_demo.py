@@ -3,7 +3,8 @@
 Each app seeds its own demo data, and this command, in the highest app that has some, runs them in
 order: organisations and one account of every role (`forum.organisations.demo.seed_accounts`), then
 categories, threads and replies (`seed_demo_content`), then the observers' grant to the first
-category. An app above this one that adds demo data moves this command up with it.
+category, then one open live session for all members with a few messages and questions
+(`forum.live.demo.seed_live`). An app above this one that adds demo data moves this command up with it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 from forum.accounts.models import ObserverGrant
 from forum.categories.models import Category
 from forum.organisations import demo
+
+from ... import demo as live_demo
 
 
 class Command(BaseCommand):
@@ -32,11 +35,13 @@ class Command(BaseCommand):
         accounts = demo.seed_accounts()
         call_command("seed_demo_content", stdout=self.stdout, stderr=self.stderr)
         self.grant_observers(accounts.users)
+        session = live_demo.seed_live(accounts.users)
         self.stdout.write(self.style.SUCCESS(
             _("Demo data ready: %(organisations)d organisations, %(accounts)d accounts (password “%(password)s”). "
               "Run `manage.py demo_logins` for the list.")
             % {"organisations": len(accounts.organisations), "accounts": len(accounts.users),
                "password": demo.DEMO_PASSWORD}))
+        self.stdout.write(_("Live session open now: %(url)s") % {"url": live_demo.session_url(session)})
 
     def grant_observers(self, users) -> None:
         """The demo observers read (and reply in) the first category."""
