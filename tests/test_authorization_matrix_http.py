@@ -253,6 +253,15 @@ ROWS = [
     Row("organisations:invitation_revoke", "post", ORG_MANAGERS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.invitation).revoked_at is not None,
         kwargs=lambda w: {"slug": w.org.slug, "invitation_id": w.invitation.pk}),
+    # Destructive actions ask first, on a page (no JavaScript needed); asking changes nothing.
+    Row("organisations:invitation_revoke", "get", ORG_MANAGERS,
+        lambda w, u, r: r.status_code == 200 and refreshed(w.invitation).revoked_at is None
+        and w.invitation.email in r.content.decode(),
+        kwargs=lambda w: {"slug": w.org.slug, "invitation_id": w.invitation.pk}),
+    Row("organisations:member_remove", "get", ORG_MANAGERS,
+        lambda w, u, r: r.status_code == 200 and type(w.target_membership).objects.filter(
+            pk=w.target_membership.pk).exists(),
+        kwargs=lambda w: {"slug": w.org.slug, "membership_id": w.target_membership.pk}),
     Row("organisations:member_remove", "post", ORG_MANAGERS,
         lambda w, u, r: r.status_code == 302 and not type(w.target_membership).objects.filter(
             pk=w.target_membership.pk).exists(),

@@ -1,7 +1,10 @@
 """The one place user text becomes HTML.
 
 Markdown (CommonMark, raw HTML disabled) → HTML → bleach with an explicit allowlist → bare URLs
-linkified, every link marked `rel="nofollow ugc noopener"`, user paragraphs marked `dir="auto"`.
+linkified, every link marked `rel="nofollow ugc noopener"`, user blocks given their direction: a
+paragraph, item, heading or cell `dir="auto"`; a list, quote or item that holds other blocks the
+explicit direction of its first strong letter (`dir="auto"` skips children that carry their own
+`dir`, so a quote of Arabic paragraphs would compute as left to right and put its bar on the left).
 Rendered once, when written, and stored beside the source; pages print the stored HTML and never
 sanitise on read. When this policy changes, `manage.py rerender_posts` brings stored posts up to it.
 
@@ -39,13 +42,17 @@ ALLOWED_ATTRIBUTES = {
     "a": ("href", "title", "rel", "class"),
     "img": ("src", "alt", "title", "width", "height", "loading"),
     "code": ("class",),
-    "ol": ("start",),
+    "ol": ("start", "dir"),
     # `dir` is set by our own filter after cleaning; accepted here so a second pass keeps it.
     **dict.fromkeys(("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td"), ("dir",)),
+    "ul": ("dir",),
 }
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 DIR_AUTO_TAGS = frozenset({"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td"})
+# Blocks that hold other blocks: they get the explicit direction of their first strong letter.
+DIR_CONTAINER_TAGS = frozenset({"ul", "ol", "blockquote", "li"})
+DIR_VALUES = frozenset({"auto", "ltr", "rtl"})
 # Site paths an image may load from: uploaded attachments (permission-checked) and media.
 IMAGE_PATH_RE = re.compile(r"^/(?:t/attachments/\d+/|media/[A-Za-z0-9_\-/]+\.(?:png|jpe?g|webp))$")
 QUOTE_HREF_RE = re.compile(r"^/t/post/(\d{1,18})/$")
@@ -110,18 +117,82 @@ def _attribute_filter(tag: str, name: str, value: str) -> bool:
     if tag == "code" and name == "class":
         return bool(_CODE_CLASS_RE.match(value))
     if name == "dir":
-        return value == "auto"
+        return value in DIR_VALUES
     return True
 
 
+def first_strong_direction(text: str) -> str | None:
+    """"rtl" or "ltr" from the first strong letter of `text` (Unicode bidi classes R/AL or L), else None.
+
+    The rule browsers apply for `dir="auto"`, so that what we set explicitly matches what they compute.
+    """
+    for ch in text:
+        if ch.isascii():
+            if ch.isalpha():
+                return "ltr"
+            continue
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def html_direction(html: str) -> str | None:
+    """The direction of a sanitised fragment as a whole (its first strong letter), for the element
+    that holds it: a post body, a preview. None when it has no letter at all (then it inherits)."""
+    return first_strong_direction(_TAG_RE.sub(" ", html or ""))
+
+
 class _DirAutoFilter(Filter):
-    """Mark user paragraphs, items, quotes, headings and cells `dir="auto"` (mixed Arabic/Latin)."""
+    """Give user blocks their direction, so mixed Arabic/Latin reads right.
+
+    Paragraphs, headings, cells and items of plain text: `dir="auto"` (the browser decides from
+    their own text). Lists, quotes and items that hold blocks: `dir="rtl"`/`"ltr"` from their first
+    strong letter, because `dir="auto"` ignores text inside children that have a `dir` of their own
+    and would fall back to left to right. The whole fragment is buffered (a post is bounded) since a
+    container's direction is known only after its content.
+    """
 
     def __iter__(self):
-        for token in super().__iter__():
-            if token["type"] == "StartTag" and token["name"] in DIR_AUTO_TAGS:
-                token["data"] = {**token["data"], (None, "dir"): "auto"}
-            yield token
+        tokens = list(super().__iter__())
+        # One frame per open element: [token index, tag name, first strong direction, holds a block].
+        stack: list[list] = []
+        for index, token in enumerate(tokens):
+            kind = token["type"]
+            if kind == "StartTag":
+                stack.append([index, token["name"], None, False])
+            elif kind == "Characters" and stack and stack[-1][2] is None:
+                stack[-1][2] = first_strong_direction(token["data"])
+            elif kind == "EndTag":
+                while stack and stack[-1][1] != token["name"]:
+                    self._close(tokens, stack)
+                if stack:
+                    self._close(tokens, stack)
+        while stack:
+            self._close(tokens, stack)
+        yield from tokens
+
+    @staticmethod
+    def _close(tokens, stack) -> None:
+        index, name, direction, holds_block = stack.pop()
+        token = tokens[index]
+        data = {k: v for k, v in token["data"].items() if k != (None, "dir")}
+        if name in DIR_CONTAINER_TAGS and (holds_block or name in ("ul", "ol")):
+            if direction:
+                data[(None, "dir")] = direction
+        elif name in DIR_AUTO_TAGS:
+            data[(None, "dir")] = "auto"
+        token["data"] = data
+        if stack:
+            parent = stack[-1]
+            parent[3] = parent[3] or name in DIR_AUTO_TAGS or name in DIR_CONTAINER_TAGS
+            if parent[2] is None:
+                parent[2] = direction
 
 
 class _LinkRelFilter(Filter):

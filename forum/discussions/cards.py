@@ -22,6 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from forum.core import bidi, richtext
+
 
 def _labels() -> dict[str, str]:
     return {
@@ -89,7 +91,7 @@ class CardRenderer:
         if organisation:
             out.append(f' <span class="post-org" dir="auto">{escape(organisation["name"])}</span>')
         if post.on_behalf_of_id:
-            text = escape(L["speaking_for"] % {"organisation": post.on_behalf_of.name})
+            text = bidi.sentence(L["speaking_for"], {"organisation": post.on_behalf_of.name}, html=True)
             out.append(f' <span class="badge badge-org" dir="auto">{text}</span>')
         if post.author_is_observer:
             out.append(f' <span class="badge badge-observer">{L["observer"]}</span>')
@@ -99,7 +101,7 @@ class CardRenderer:
             out.append(f' <a class="post-edited" href="{urls["revisions"]}">{L["edited"]}</a>')
         context = post.reply_context
         if context is not None:
-            text = escape(L["in_reply_to"] % {"name": context.name})
+            text = bidi.sentence(L["in_reply_to"], {"name": context.name}, html=True)
             out.append(f' <a class="in-reply-to" href="{self._post_url(post, context.pk)}">{text}</a>')
         out.append("</header>\n")
         if post.deleted_at is not None:
@@ -114,7 +116,8 @@ class CardRenderer:
                 out.append(f'<p class="post-hidden-note">{L["only_you"]}{why}</p>'
                            f'<div class="post-body user-content post-hidden-text" dir="auto">{post.html}</div>\n')
         else:
-            out.append(f'<div class="post-body user-content" dir="auto">{post.html}</div>\n')
+            direction = richtext.html_direction(post.html) or "auto"
+            out.append(f'<div class="post-body user-content" dir="{direction}">{post.html}</div>\n')
             out.append(self._actions(post))
         out.append("</article>")
         return mark_safe("".join(out))  # noqa: S308 - every value above is escaped; post.html is sanitised

@@ -88,7 +88,8 @@ def _items(user, notifications) -> list[dict]:
     items = []
     with translation.override(language_of(user)):
         for n in notifications:
-            items.append({"text": texts.describe(n), "excerpt": texts.excerpt(n), "url": absolute(n.url)})
+            items.append({"text": texts.describe(n), "html": texts.describe(n, html=True),
+                          "excerpt": texts.excerpt(n), "url": absolute(n.url)})
     return items
 
 

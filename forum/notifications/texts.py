@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
+
+from forum.core import bidi
 
 from .models import Notification
 
@@ -27,8 +30,12 @@ def actor_name(notification: Notification) -> str:
     return actor.public_name if actor is not None else _("Someone")
 
 
-def describe(notification: Notification) -> str:
-    """One sentence saying what happened, e.g. "Lina replied to you in “Water in Idlib”"."""
+def describe(notification: Notification, *, html: bool = False) -> str:
+    """One sentence saying what happened, e.g. "Lina replied to you in “Water in Idlib”".
+
+    The name and titles in it are isolated (forum.core.bidi): `<bdi>` with `html=True` (the result
+    is then safe HTML), Unicode isolates otherwise (email). Quote marks are the catalogue's.
+    """
     data = notification.data or {}
     values = {
         "actor": actor_name(notification),
@@ -36,23 +43,26 @@ def describe(notification: Notification) -> str:
         "category": data.get("category_name") or _("a category"),
     }
     kind = notification.kind
-    if kind == Notification.Kind.REPLY:
-        return _("%(actor)s replied to you in “%(thread)s”") % values
-    if kind == Notification.Kind.MENTION:
-        return _("%(actor)s mentioned you in “%(thread)s”") % values
-    if kind == Notification.Kind.QUOTE:
-        return _("%(actor)s quoted you in “%(thread)s”") % values
-    if kind == Notification.Kind.WATCHED:
-        return _("%(actor)s posted in “%(thread)s”") % values
-    if kind == Notification.Kind.NEW_THREAD:
-        return _("%(actor)s started “%(thread)s” in %(category)s") % values
+    template = {
+        Notification.Kind.REPLY: _("%(actor)s replied to you in “%(thread)s”"),
+        Notification.Kind.MENTION: _("%(actor)s mentioned you in “%(thread)s”"),
+        Notification.Kind.QUOTE: _("%(actor)s quoted you in “%(thread)s”"),
+        Notification.Kind.WATCHED: _("%(actor)s posted in “%(thread)s”"),
+        Notification.Kind.NEW_THREAD: _("%(actor)s started “%(thread)s” in %(category)s"),
+    }.get(kind)
+    if template is not None:
+        return bidi.sentence(template, values, html=html)
     if kind == Notification.Kind.LIVE_REMINDER:
-        return _("The live session “%(session)s” starts at %(time)s.") % {
-            "session": data.get("session_title") or _("a session"), "time": _local_time(data.get("starts_at"))}
+        # The time is ours (formatted here), the session title is user text: isolated with it.
+        return bidi.sentence(_("The live session “%(session)s” starts at %(time)s."),
+                             {"session": data.get("session_title") or _("a session"),
+                              "time": _local_time(data.get("starts_at"))}, html=html)
     describer = _DESCRIBERS.get(str(data.get("describer") or ""))
     if describer is not None:
-        return describer(notification)
-    return str(data.get("text") or _("You have a new notice."))
+        notice = describer(notification)
+    else:
+        notice = str(data.get("text") or _("You have a new notice."))
+    return conditional_escape(notice) if html else notice
 
 
 def _local_time(iso: str | None) -> str:

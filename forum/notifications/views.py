@@ -26,7 +26,7 @@ def index(request):
     notifications = selectors.notifications_for(request.user, before=before, limit=selectors.PAGE_SIZE + 1)
     has_more = len(notifications) > selectors.PAGE_SIZE
     notifications = notifications[:selectors.PAGE_SIZE]
-    rows = [{"notification": n, "text": texts.describe(n), "excerpt": texts.excerpt(n), "unread": n.read_at is None}
+    rows = [{"notification": n, "text": texts.describe(n, html=True), "excerpt": texts.excerpt(n), "unread": n.read_at is None}
             for n in notifications]
     return render(request, "notifications/notification_list.html", {
         "rows": rows,

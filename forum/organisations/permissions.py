@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as policy
+from forum.core import bidi
 
 from .models import Invitation, Membership
 
@@ -156,7 +157,7 @@ def check_invite_member(user, organisation, role: str = Invitation.Role.MEMBER) 
             raise PermissionDenied(
                 _("%(organisation)s has used all of its %(limit)d seats (members and open invitations). "
                   "Revoke an invitation or remove a member first.")
-                % {"organisation": organisation.name, "limit": organisation.seat_limit})
+                % {"organisation": bidi.isolate(organisation.name), "limit": organisation.seat_limit})
     check_privileged(user)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.accounts.decorators import privileged_required
-from forum.core import ratelimit
+from forum.core import bidi, ratelimit
 from forum.core.availability import TemporarilyUnavailable
 
 from . import permissions, selectors, services
@@ -109,11 +109,16 @@ def invite(request, slug):
 
 
 @privileged_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request, slug, invitation_id):
+    """GET asks to confirm (a page, so it works without JavaScript); POST revokes."""
     organisation = _organisation_for(request, slug)
     invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
     try:
+        if request.method == "GET":
+            permissions.check_revoke_invitation(request.user, invitation)
+            return render(request, "organisations/invitation_revoke.html",
+                          {"organisation": organisation, "invitation": invitation})
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except PermissionDenied as refusal:
         return _refused(request, organisation, refusal)
@@ -123,18 +128,24 @@ def invitation_revoke(request, slug, invitation_id):
 
 
 @privileged_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request, slug, membership_id):
+    """GET asks to confirm (a page, so it works without JavaScript); POST removes."""
     organisation = _organisation_for(request, slug)
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id,
                                    organisation=organisation)
     try:
+        if request.method == "GET":
+            permissions.check_remove_member(request.user, membership)
+            return render(request, "organisations/member_remove.html",
+                          {"organisation": organisation, "membership": membership})
         services.membership_remove(actor=request.user, membership=membership)
     except PermissionDenied as refusal:
         return _refused(request, organisation, refusal)
     else:
-        messages.success(request, _("%(name)s is no longer a member of %(organisation)s.")
-                         % {"name": membership.user.public_name, "organisation": organisation.name})
+        messages.success(request, bidi.sentence(_("%(name)s is no longer a member of %(organisation)s."),
+                                                {"name": membership.user.public_name,
+                                                 "organisation": organisation.name}))
     return redirect(organisation)
 
 

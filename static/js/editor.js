@@ -27,7 +27,9 @@ function wrap(textarea, before, after, sample) {
   replaceSelection(textarea, before + inner + after, before.length, before.length + inner.length);
 }
 
-// Prefix every line the selection touches (the whole current line when nothing is selected).
+// Prefix every line the selection touches (the whole current line when nothing is selected). On an
+// empty line the sample text is inserted after the prefix and only the sample is selected, so
+// typing replaces it and keeps the prefix ("- item", not "item").
 function prefixLines(textarea, prefix, sample) {
   const value = textarea.value;
   let start = value.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
@@ -35,9 +37,22 @@ function prefixLines(textarea, prefix, sample) {
   const nextBreak = value.indexOf("\n", end);
   end = nextBreak === -1 ? value.length : nextBreak;
   textarea.setSelectionRange(start, end);
-  const block = value.slice(start, end) || sample;
-  const text = block.split("\n").map((line) => prefix + line).join("\n");
-  replaceSelection(textarea, text, 0, text.length);
+  const existing = value.slice(start, end);
+  if (!existing.trim()) {
+    const text = prefix + sample;
+    return replaceSelection(textarea, text, prefix.length, text.length);
+  }
+  const text = existing.split("\n").map((line) => prefix + line).join("\n");
+  return replaceSelection(textarea, text, text.length, text.length);
+}
+
+// The direction of the first strong letter (as forum.core.richtext.html_direction on the server):
+// the preview's own `dir="auto"` would skip its blocks, which carry their own `dir`.
+const RTL_LETTER = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+function textDirection(text) {
+  const letter = text.match(/\p{L}/u);
+  if (!letter) return "auto";
+  return RTL_LETTER.test(letter[0]) ? "rtl" : "ltr";
 }
 
 function insertBlock(textarea, text) {
@@ -108,17 +123,61 @@ class Editor {
         if (selected.includes("\n")) return insertBlock(t, "```\n" + selected + "\n```");
         return wrap(t, "`", "`", m.msgSampleCode);
       }
-      case "link": {
-        const url = window.prompt(m.msgLinkPrompt, "https://");
-        if (!url || url === "https://") return t.focus();
-        const selected = t.value.slice(t.selectionStart, t.selectionEnd) || m.msgSampleLink;
-        const text = `[${selected}](${url.trim().replace(/[()\s]/g, encodeURIComponent)})`;
-        return replaceSelection(t, text, 1, 1 + selected.length);
-      }
+      case "link": return this.openLinkForm();
       case "image": return this.pickImage();
       case "preview": return this.togglePreview(button);
       default: return undefined;
     }
+  }
+
+  // An inline form for the link's address (not window.prompt): labelled, Enter adds the link,
+  // Escape or "Cancel" closes it; either way the focus and the selection return to the text.
+  openLinkForm() {
+    const form = this.root.querySelector("[data-editor-link-form]");
+    if (!form) return;
+    const t = this.textarea;
+    this.linkRange = [t.selectionStart, t.selectionEnd];
+    const input = form.querySelector("input");
+    const error = form.querySelector("[data-editor-link-error]");
+    error.textContent = "";
+    input.removeAttribute("aria-invalid");
+    input.value = "https://";
+    form.hidden = false;
+    input.focus();
+    input.select();
+    if (form.dataset.ready) return;
+    form.dataset.ready = "1";
+    const close = () => {
+      form.hidden = true;
+      t.focus();
+      t.setSelectionRange(...this.linkRange);
+    };
+    const add = () => {
+      // Spaces and brackets would end the Markdown link: encoded (as before, "a b" -> "a%20b").
+      const url = input.value.trim().replace(/[()\s]/g, encodeURIComponent);
+      if (!/^(https?:\/\/[^\s/]+\.[^\s]+|\/[^\s]*|mailto:[^\s]+@[^\s]+)$/i.test(url)) {
+        error.textContent = this.messages.msgLinkInvalid;
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
+        return;
+      }
+      form.hidden = true;
+      t.focus();
+      t.setSelectionRange(...this.linkRange);
+      const selected = t.value.slice(t.selectionStart, t.selectionEnd) || this.messages.msgSampleLink;
+      const text = `[${selected}](${url})`;
+      replaceSelection(t, text, 1, 1 + selected.length);
+    };
+    // Enter in the address would submit the whole post form: it adds the link instead.
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); add(); }
+      if (event.key === "Escape") { event.preventDefault(); close(); }
+    });
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.preventDefault(); close(); }
+    });
+    form.querySelector("[data-editor-link-add]").addEventListener("click", add);
+    form.querySelector("[data-editor-link-cancel]").addEventListener("click", close);
   }
 
   pickImage() {
@@ -168,6 +227,7 @@ class Editor {
       if (!response.ok && ![400, 403, 429].includes(response.status)) throw new Error(this.messages.msgPreviewFailed);
       // Sanitised on the server by the same policy as stored posts; CSP forbids inline script anyway.
       this.previewBody.innerHTML = html;
+      this.previewBody.dir = textDirection(this.previewBody.textContent);
       this.preview.hidden = false;
       button.setAttribute("aria-pressed", "true");
       this.say("");

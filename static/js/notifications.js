@@ -4,12 +4,14 @@
 import { openLiveSocket } from "./socket.js";
 
 const link = document.querySelector("[data-notification-badge]");
+// On phones the header's links are folded into a menu: its button shows the count too.
+const menuButton = document.querySelector("[data-menu-badge]");
 // Moderators: the review queue's open items, on the same socket (`moderation.queue`).
 const queueLink = document.querySelector("[data-review-queue-badge]");
 
-function setCount(count, target = link) {
-  let badge = target.querySelector(".badge");
-  target.dataset.count = String(count);
+function setBadge(holder, count) {
+  let badge = holder.querySelector(".badge");
+  holder.dataset.count = String(count);
   if (!count) {
     if (badge) badge.remove();
     return;
@@ -17,10 +19,15 @@ function setCount(count, target = link) {
   if (!badge) {
     badge = document.createElement("span");
     badge.className = "badge";
-    target.append(" ", badge);
+    holder.append(" ", badge);
   }
   badge.textContent = String(count);
-  if (target === link) link.dataset.unread = String(count);
+}
+
+function setCount(count) {
+  setBadge(link, count);
+  if (menuButton) setBadge(menuButton, count);
+  if (count) link.dataset.unread = String(count);
 }
 
 if (link && link.dataset.socketUrl && "WebSocket" in window) {
@@ -30,7 +37,7 @@ if (link && link.dataset.socketUrl && "WebSocket" in window) {
       if (message.type === "notifications.unread" && Number.isInteger(message.count)) {
         setCount(message.count);
       } else if (message.type === "moderation.queue" && queueLink && Number.isInteger(message.count)) {
-        setCount(message.count, queueLink);
+        setBadge(queueLink, message.count);
       }
     },
     onState: (state) => {

@@ -96,8 +96,10 @@ def test_issue3_arabic_thread_nested_quoting_reply_live_notification_and_search(
     select_in_textarea(a, "#new-thread-source", "جمع الشهادات\nحفظها بأمان")
     toolbar.locator("[data-action=list]").click()
     select_in_textarea(a, "#new-thread-source", "التقرير الكامل")
-    a.once("dialog", lambda dialog: dialog.accept(LINK))
-    toolbar.locator("[data-action=link]").click()
+    toolbar.locator("[data-action=link]").click()  # an inline form, not the browser's prompt
+    address = a.locator("section.new-thread [data-editor-link-form] input")
+    address.fill(LINK)
+    address.press("Enter")
     assert a.locator("#new-thread-source").input_value() == (
         f"نقترح **ثلاث خطوات**:\n- جمع الشهادات\n- حفظها بأمان\n\n[التقرير الكامل]({LINK})")
     # The server-rendered preview shows the formatting before anything is saved.
@@ -111,7 +113,7 @@ def test_issue3_arabic_thread_nested_quoting_reply_live_notification_and_search(
     opening = a.locator("article.post.depth-0")
     root_id = opening.get_attribute("data-post-id")
     body = opening.locator(".post-body")
-    assert body.get_attribute("dir") == "auto"
+    assert body.get_attribute("dir") == "rtl"  # the post's own direction (its first letter)
     assert body.locator("strong").inner_text() == "ثلاث خطوات"
     assert body.locator("ul > li").all_inner_texts() == ["جمع الشهادات", PASSAGE]
     link = body.locator(f"a[href='{LINK}']")

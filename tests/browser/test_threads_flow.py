@@ -24,7 +24,7 @@ def open_thread_in_arabic(page, category):
     page.wait_for_url(re.compile(r"/t/\d+/$"))
     assert page.locator("h1").inner_text().strip() == TITLE
     body = page.locator("article.post.depth-0 .post-body")
-    assert body.get_attribute("dir") == "auto"
+    assert body.get_attribute("dir") == "rtl"
     assert body.locator("strong").inner_text() == "ثلاث خطوات"
     assert body.locator("li").count() == 2 and body.locator("blockquote").count() == 1
     return page.url

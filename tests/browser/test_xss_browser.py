@@ -194,8 +194,9 @@ def test_editor_toolbar_edits_the_markdown_selection(live_server, new_page, db):
     assert value(page) == "## Title"
     page.fill("textarea", "site")
     select(page, 0, 4)
-    page.once("dialog", lambda dialog: dialog.accept("https://example.org/a b"))
-    page.click("[data-action=link]")
+    page.click("[data-action=link]")  # an inline form (tests/browser/test_editor_toolbar.py)
+    page.fill("[data-editor-link-form] input", "https://example.org/a b")
+    page.press("[data-editor-link-form] input", "Enter")
     assert value(page) == "[site](https://example.org/a%20b)"
     assert page.outside_requests == [] and page.console_errors == []
 

@@ -22,13 +22,48 @@ MENTIONS = {"ali": "/me/u/1/", "سارة": "/me/u/2/", "jean dupont": "/me/u/3/"
 
 
 # --- Markdown basics ----------------------------------------------------------------------------
-def test_emphasis_lists_headings_and_quotes_render_with_dir_auto():
+def test_emphasis_lists_headings_and_quotes_render_with_their_direction():
     html = render_post("# Title\n\n**bold** _it_ ~~gone~~\n\n- one\n- two\n\n> quoted")
     assert '<h1 dir="auto">Title</h1>' in html
     assert "<strong>bold</strong> <em>it</em> <s>gone</s>" in html
-    assert '<li dir="auto">one</li>' in html
-    assert '<blockquote dir="auto">' in html
+    assert '<ul dir="ltr">\n<li dir="auto">one</li>' in html
+    assert '<blockquote dir="ltr">' in html
     assert '<p dir="auto">quoted</p>' in html
+
+
+def test_lists_and_quotes_take_the_direction_of_their_own_first_letter_in_a_mixed_post():
+    # dir="auto" on a quote or list would skip its blocks (they carry their own dir) and compute
+    # as left to right: an Arabic quote in any post, or an Arabic list in a French post, gets "rtl".
+    html = render_post("Nous proposons :\n\n- **١.** جمع الشهادات\n- Second\n\n> الشاهد أولاً\n\n"
+                       "1. Un\n\n   > نص\n2. Deux")
+    assert '<ul dir="rtl">\n<li dir="auto"><strong>١.</strong> جمع الشهادات</li>\n<li dir="auto">Second</li>' in html
+    assert '<blockquote dir="rtl">\n<p dir="auto">الشاهد أولاً</p>' in html
+    assert '<ol dir="ltr">\n<li dir="ltr">\n<p dir="auto">Un</p>\n<blockquote dir="rtl">' in html
+
+
+def test_a_fragment_without_any_letter_gives_its_containers_no_direction():
+    html = render_post("- 1\n- 2\n\n> 3")
+    assert "<ul>" in html and "<blockquote>" in html
+    assert richtext.html_direction(html) is None
+
+
+@pytest.mark.parametrize("html,direction", [
+    ('<p dir="auto">نص</p><p dir="auto">text</p>', "rtl"),
+    ('<p dir="auto"><a href="/x">Link</a> نص</p>', "ltr"),
+    ('<p dir="auto">123 — « سلام »</p>', "rtl"),
+    ('<p dir="auto">&lt;b&gt; 42</p>', "ltr"),
+    ("", None),
+])
+def test_html_direction_is_the_first_strong_letter_outside_tags(html, direction):
+    assert richtext.html_direction(html) == direction
+
+
+def test_a_second_cleaning_pass_keeps_explicit_directions():
+    once = render_post("> الشاهد\n\n- a")
+    assert richtext.sanitise_html(once) == once
+    # A direction given in the HTML is never trusted; it is worked out again from the text.
+    assert richtext.sanitise_html('<blockquote dir="rtl"><p>x</p></blockquote>') == \
+        '<blockquote dir="ltr"><p dir="auto">x</p></blockquote>'
 
 
 def test_raw_html_is_shown_as_text_not_markup():

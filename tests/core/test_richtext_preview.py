@@ -41,7 +41,10 @@ def test_editor_labels_come_translated_from_the_template(db):
     with translation.override("en"):
         english = render_editor(name="source")
     assert 'aria-label="Bold"' in english
-    assert 'data-msg-link-prompt="Link address (https://…)"' in english
+    assert '<label for="id_source-link">Link address (https://…)</label>' in english
+    with translation.override("fr"):
+        french = render_editor(name="source")
+    assert ">Ajouter le lien</button>" in french and 'data-msg-link-invalid="Saisissez une adresse' in french
 
 
 def test_editor_has_no_inline_script_style_or_handlers(db):

@@ -28,7 +28,9 @@ def test_thread_page_shows_posts_with_tree_markup(client, thread, member, make_p
     html = response.content.decode()
     assert f'data-thread-id="{thread.pk}"' in html
     assert f'id="post-{reply.pk}"' in html and f'data-post-id="{reply.pk}"' in html
-    assert 'class="post-body user-content" dir="auto"' in html
+    # The body takes its post's direction (the opening post is Arabic; the replies are Latin).
+    assert 'class="post-body user-content" dir="rtl"' in html
+    assert 'class="post-body user-content" dir="ltr"' in html
     assert "<strong>نص</strong>" in html
     assert '<details class="replies" open>' in html
     assert html.count("<details") == html.count("</details>")
@@ -42,7 +44,7 @@ def test_flat_view_orders_by_time_and_says_whom_a_post_answers(client, thread, m
     html = login(client, member).get(thread.get_absolute_url() + "?view=flat").content.decode()
     assert html.index("first") < html.index("second") < html.index("answer to first")
     assert "in reply to" in html
-    assert "<details" not in html
+    assert "<details class=\"replies\"" not in html  # (the header menu is a <details> too)
 
 
 def _long_thread(*, size, make_thread, make_post, make_user, author):
@@ -357,7 +359,7 @@ def test_representative_sees_the_speak_for_choice_and_posts_show_it(client, thre
                 {"source": "Our position", "on_behalf_of": "on"})
     html = client.get(thread.get_absolute_url()).content.decode()
     org = rep.memberships.get().organisation
-    assert f"Speaking for {org.name}" in html
+    assert f"Speaking for <bdi>{org.name}</bdi>" in html
 
 
 def test_editing_the_opening_post_edits_the_title_too(client, thread, member, root_of):

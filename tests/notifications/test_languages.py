@@ -31,11 +31,11 @@ def test_the_list_speaks_the_readers_language_not_the_writers(client, make_user)
     services.notify(recipient=lina, kind="reply", actor=omar, url="/t/post/1/", data={"thread_title": "Wells"})
     client.force_login(lina)
     html = client.get(reverse("notifications:index")).content.decode()
-    assert "رد جديد عليك من Omar في «Wells»" in html
+    assert "رد جديد عليك من <bdi>Omar</bdi> في «<bdi>Wells</bdi>»" in html
     lina.preferred_language = "fr"
     lina.save()
     html = client.get(reverse("notifications:index")).content.decode()
-    assert "Omar vous a répondu dans « Wells »" in html
+    assert "<bdi>Omar</bdi> vous a répondu dans « <bdi>Wells</bdi> »" in html
 
 
 def test_an_email_speaks_its_recipients_language(make_user, django_capture_on_commit_callbacks):
@@ -43,4 +43,4 @@ def test_an_email_speaks_its_recipients_language(make_user, django_capture_on_co
     omar = make_user(display_name="Omar")
     with django_capture_on_commit_callbacks(execute=True):
         services.notify(recipient=lina, kind="reply", actor=omar, url="/t/post/1/", data={"thread_title": "Wells"})
-    assert "Omar vous a répondu dans « Wells »" in mail.outbox[0].subject
+    assert "\u2068Omar\u2069 vous a répondu dans « \u2068Wells\u2069 »" in mail.outbox[0].subject

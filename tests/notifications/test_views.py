@@ -31,7 +31,7 @@ def test_list_shows_each_notification_with_its_text_and_unread_styling(member_cl
     read = _notify(member_client.user, omar, 2)
     services.mark_read(notification=read, actor=member_client.user)
     html = member_client.get(reverse("notifications:index")).content.decode()
-    assert "Omar mentioned you in “Water 1”" in html
+    assert "<bdi>Omar</bdi> mentioned you in “<bdi>Water 1</bdi>”" in html
     assert html.count("notification-unread") == 1
     assert "excerpt 2" in html
     assert reverse("notifications:open", args=[read.pk]) in html
