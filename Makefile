@@ -54,9 +54,11 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ar -l fr --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "bench/*" --ignore "tests/*"
 	$(PY) manage.py makemessages -d djangojs -l ar -l fr --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*"
 
+# live_fanout: the quick variant (PostgreSQL at 127.0.0.1:5432 and Redis db 15, as docs/performance.md says).
 bench: $(VENV)/.installed-dev
 	$(PY) bench/thread_page.py
 	$(PY) bench/write_path.py
+	$(PY) bench/live_fanout.py --participants 200 --rate 5 --seconds 10 --client-procs 2
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
