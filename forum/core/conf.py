@@ -97,20 +97,32 @@ SETTINGS: tuple[Setting, ...] = (
     # --- rate limits (forum.core.ratelimit) -------------------------------------------------------
     Setting("FORUM_RATE_LIMITS",
             {"post": "10/m", "preview": "30/m", "join_request": "20/m",
-             "login_failures_per_address": "20/5m,200/d"},
+             "login_failures_per_address": "20/5m,200/d", "live_message": "20/m", "live_question": "5/m"},
             dict,
             "every rate our code applies, by name (`count/window`, e.g. `10/m`; several, comma "
             "separated, must all hold), counted by `forum/core/ratelimit.py`: `post` and `preview` per "
-            "member, `join_request` per IP, `login_failures_per_address` per address (the entries: below)",
+            "member, `join_request` per IP, `login_failures_per_address` per address, `live_message` and "
+            "`live_question` per participant of a live room (the entries: below)",
             env_entries=(("post", "FORUM_POST_RATE"), ("preview", "FORUM_PREVIEW_RATE"),
                          ("join_request", "FORUM_JOIN_REQUEST_RATE"),
-                         ("login_failures_per_address", "FORUM_LOGIN_FAILURES_PER_ADDRESS"))),
+                         ("login_failures_per_address", "FORUM_LOGIN_FAILURES_PER_ADDRESS"),
+                         ("live_message", "FORUM_LIVE_MESSAGE_RATE"),
+                         ("live_question", "FORUM_LIVE_QUESTION_RATE"))),
     # --- rich text (forum.core.textbounds: bounds on the renderer's work per text) ------------------
     Setting("FORUM_MARKDOWN_MAX_LINES", 1000, int, "lines in a post"),
     Setting("FORUM_MARKDOWN_MAX_TABLE_ROWS", 200, int, "lines containing `\\|` in a post"),
     Setting("FORUM_MARKDOWN_MAX_NESTING", 16, int, "quote/list markers opening one line"),
     Setting("FORUM_MARKDOWN_MAX_MARKUP", 3000, int,
             "Markdown punctuation characters (`* _ [ ] ( ) < > \\| \\` ! & \\\\`) in a post"),
+    # --- live sessions ----------------------------------------------------------------------------
+    Setting("FORUM_LIVE_MESSAGE_MAX_CHARS", 2000, int, "characters in a live-room chat message", env=True),
+    Setting("FORUM_LIVE_QUESTION_MAX_CHARS", 500, int, "characters in a live-room question", env=True),
+    Setting("FORUM_LIVE_REPLAY_MAX", 500, int,
+            "room events a reconnecting socket is sent at most; further behind, it is told to `resync` "
+            "(history over HTTP)"),
+    Setting("FORUM_LIVE_OFF_RECORD_RETENTION_DAYS", 7, int,
+            "days after an off-the-record session closes before its messages and questions are deleted "
+            "(job `live.purge_off_the_record`)", env=True),
     # --- transport --------------------------------------------------------------------------------
     Setting("FORUM_MAX_URL_CHARS", 8192, int,
             "longer addresses get the translated 414 page; daphne (`python -m forum.core.server`) and "

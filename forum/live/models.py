@@ -188,3 +188,6 @@ class QuestionVote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "user"], name="live_vote_once")]
+
+    def __str__(self):
+        return f"{self.question_id}+{self.user_id}"

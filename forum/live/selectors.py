@@ -1,0 +1,68 @@
+"""Reads of a live room: the replay a reconnecting socket is sent, and the history a page shows."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from forum.accounts import permissions as accounts
+from forum.core import conf
+from forum.organisations.models import Membership
+
+from . import events, permissions
+from .models import ChatMessage, LiveSession, Question, QuestionVote, RoomEvent
+
+
+def replay(*, session, after_seq: int | None, limit: int | None = None) -> list[dict] | None:
+    """The stored frames with seq > `after_seq`, in order (one query). None when more than `limit`
+    (FORUM_LIVE_REPLAY_MAX) are missing: the client must `resync` (history over HTTP, then join).
+    `after_seq` None is a fresh client, whose page gave it the state: nothing to replay."""
+    if after_seq is None:
+        return []
+    if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+        raise ValueError("after_seq must be a non-negative integer or None")
+    limit = conf.FORUM_LIVE_REPLAY_MAX if limit is None else limit
+    payloads = list(RoomEvent.objects.filter(session_id=session.pk, seq__gt=after_seq)
+                    .order_by("seq").values_list("payload", flat=True)[:limit + 1])
+    if len(payloads) > limit:
+        return None
+    return payloads
+
+
+def _authors_with_organisations(qs):
+    memberships = Prefetch("author__memberships", queryset=Membership.objects.select_related("organisation"))
+    return qs.select_related("author").prefetch_related(memberships)
+
+
+def _prime(rows) -> None:
+    for row in rows:
+        if row.author is not None:
+            found = list(row.author.memberships.all())
+            accounts.prime_membership(row.author, found[0] if found else None)
+
+
+def history(*, session, user, before_seq: int | None = None, limit: int = 100) -> dict:
+    """What the room shows `user` now: {"seq", "messages", "questions"}, the frames of the last `limit`
+    messages not removed (before `before_seq` when given, oldest first) and of the questions the user
+    may see (held ones only for the room's moderators), each with `voted`. `seq` is read first, so
+    a socket that joins with it is replayed whatever came after (nothing missed). The caller checks
+    `check_view_session`. A fixed number of queries whatever the size of the room."""
+    seq = LiveSession.objects.filter(pk=session.pk).values_list("last_seq", flat=True).first() or 0
+    messages = ChatMessage.objects.filter(session_id=session.pk, removed_at__isnull=True, seq__lte=seq)
+    if before_seq is not None:
+        messages = messages.filter(seq__lt=before_seq)
+    messages = list(_authors_with_organisations(messages.order_by("-seq"))[:limit])
+    messages.reverse()
+    states = [Question.State.OPEN, Question.State.ANSWERED]
+    if permissions.can_moderate_session(user, session):
+        states.append(Question.State.HELD)
+    questions = list(_authors_with_organisations(
+        Question.objects.filter(session_id=session.pk, state__in=states).order_by("created_at", "id")))
+    _prime(messages)
+    _prime(questions)
+    voted = set(QuestionVote.objects.filter(question__session_id=session.pk, user_id=user.pk)
+                .values_list("question_id", flat=True)) if getattr(user, "pk", None) else set()
+    return {
+        "seq": seq,
+        "messages": [events.message(m) for m in messages],
+        "questions": [{**events.question(q), "voted": q.pk in voted} for q in questions],
+    }
