@@ -1,0 +1,352 @@
+"""The process-local fan-out hub: a busy group costs one channel per process, not one per socket.
+
+A socket that wants a group's broadcasts (a live room) does not join the group on the channel
+layer itself. It asks this process's hub (`get_hub()`, one per event loop, i.e. per daphne
+process): `await hub.subscribe(group, consumer, person)`. The first local subscriber of a group
+makes the hub join the group with ONE channel of its own (`layer.new_channel()`) and start a
+receive loop on it; every broadcast that arrives (`{"type": "relay.event", "event": {...}}`, what
+`forum.core.realtime.broadcast` sends, so services need no change) is serialised to JSON ONCE and
+handed, in arrival order, to every local subscriber: `await consumer.deliver(event, text)`.
+`deliver` must be quick (it writes a frame; it never waits on the database), since the room's
+next event waits for it.
+
+The hub keeps its memberships alive: it joins again every `refresh_seconds` (a Redis restart or
+flush loses groups; the in-memory layer drops a member whose queue expired; channels-redis forgets
+members after `group_expiry`), and after any layer error it waits (backing off to 5 s) and joins
+again instead of crashing; events sent while the layer was down are lost here, and clients heal
+that by sequence number (`pong` carries the latest; a gap makes them `join` again).
+
+Presence across processes: subscribers give a `person` dict (`{"id", "name", ...}`). Each hub
+sends its local roster of people (several sockets of one person count once) to the group every
+`heartbeat_seconds` and shortly after it changes (`hub.presence` messages, which only hubs
+receive), merges the rosters of every process (forgetting one silent for `expiry_factor`
+heartbeats), and tells its sockets at most once per `presence_interval` what changed: an
+unsequenced `{"type": "presence", "count", "joined": [person, ...], "left": [person, ...]}`;
+in a private group (an off-the-record room; the consumer says so) only `{"type": "presence",
+"count"}`. `hub.typing(group, person)` is coalesced: at most one `hub.typing` per group and
+process per `typing_interval`, naming up to `typing_max_names` people, which every hub hands on as
+`{"type": "typing", "people": [{"id", "name"}, ...]}` (private: `{"type": "typing", "count"}`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from channels.layers import get_channel_layer
+
+from .realtime import RELAY_HANDLER
+
+logger = logging.getLogger(__name__)
+
+PRESENCE_HANDLER = "hub.presence"
+TYPING_HANDLER = "hub.typing"
+
+
+class Subscriber(Protocol):
+    async def deliver(self, event: dict[str, Any], text: str) -> None: ...
+
+
+def serialise(event: dict[str, Any]) -> str:
+    """The text frame of an event (the same form `JsonConsumer.send_json` writes)."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(eq=False)
+class _Group:
+    name: str
+    # Local subscribers in the order they came, with the person each one is (or None).
+    subscribers: dict[Any, dict | None] = field(default_factory=dict)
+    channel: str = ""
+    joined_at: float | None = None  # monotonic time of the last successful group_add; None: not joined
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task | None = None
+    private: bool = False
+    # Presence: what other processes said (hub id -> (people by id, forget at)), what the sockets
+    # were told last, and when this hub last sent its own roster.
+    remote: dict[str, tuple[dict[str, dict], float]] = field(default_factory=dict)
+    told: dict[str, dict] | None = None
+    told_at: float = 0.0
+    presence_dirty: bool = False
+    roster_changed_at: float | None = None
+    heartbeat_at: float = 0.0
+    typing: dict[str, dict] = field(default_factory=dict)  # named (up to typing_max_names)
+    typing_others: set[str] = field(default_factory=set)  # counted only
+    typing_at: float = 0.0
+
+    @property
+    def tracks_presence(self) -> bool:
+        return any(person is not None for person in self.subscribers.values()) or bool(self.remote)
+
+    def local_people(self) -> dict[str, dict]:
+        people: dict[str, dict] = {}
+        for person in self.subscribers.values():
+            if person is not None:
+                people.setdefault(str(person["id"]), person)
+        return people
+
+    def people(self) -> dict[str, dict]:
+        merged: dict[str, dict] = {}
+        for people, _expires in self.remote.values():
+            merged.update(people)
+        merged.update(self.local_people())
+        return merged
+
+
+class Hub:
+    """Fan-out of a channel layer's groups to this event loop's sockets (see the module docstring)."""
+
+    heartbeat_seconds = 5.0
+    heartbeat_debounce = 0.3
+    expiry_factor = 3
+    presence_interval = 1.0
+    typing_interval = 2.0
+    typing_max_names = 5
+    refresh_seconds = 30.0
+    tick_seconds = 0.1
+    ready_timeout = 5.0
+    max_backoff = 5.0
+
+    def __init__(self, layer=None):
+        self.layer = layer if layer is not None else get_channel_layer()
+        self.id = uuid.uuid4().hex
+        self.groups: dict[str, _Group] = {}
+        self.ticker: asyncio.Task | None = None
+
+    # --- what consumers call -----------------------------------------------------------------------
+
+    async def subscribe(self, group: str, consumer: Subscriber, person: dict | None = None, *,
+                        private: bool | None = None) -> None:
+        """Hand `group`'s broadcasts to `consumer` from now on; `person` counts in its presence.
+
+        Returns once the hub's channel is in the group (or after `ready_timeout` when the layer
+        is down: events sent before it recovers are then missed, and clients heal by seq)."""
+        entry = self.groups.get(group)
+        if entry is None:
+            entry = self.groups[group] = _Group(name=group)
+            entry.task = asyncio.ensure_future(self._receive_loop(entry))
+        if private is not None:
+            entry.private = private
+        entry.subscribers[consumer] = person
+        if person is not None:
+            self._roster_changed(entry)
+        self._ensure_ticker()
+        if not entry.ready.is_set():
+            try:
+                await asyncio.wait_for(asyncio.shield(entry.ready.wait()), self.ready_timeout)
+            except TimeoutError:
+                logger.warning("hub: %s not joined yet; going on", group)
+
+    async def unsubscribe(self, group: str, consumer: Subscriber) -> None:
+        """Stop handing `group` to `consumer`; the last one out makes the hub leave the group."""
+        entry = self.groups.get(group)
+        if entry is None or consumer not in entry.subscribers:
+            return
+        person = entry.subscribers.pop(consumer)
+        if person is not None:
+            self._roster_changed(entry)
+        if entry.subscribers:
+            return
+        del self.groups[group]
+        if entry.task is not None:
+            entry.task.cancel()
+        if not self.groups and self.ticker is not None:
+            self.ticker.cancel()
+            self.ticker = None
+        try:
+            if entry.heartbeat_at:
+                # Gone from here: the other processes forget this roster now, not when it expires.
+                await asyncio.wait_for(self._send_roster(entry, {}), 2)
+            if entry.channel:
+                await asyncio.wait_for(self.layer.group_discard(group, entry.channel), 2)
+        except Exception:  # noqa: BLE001 - the layer may be down; the membership expires anyway
+            logger.info("hub: leaving %s failed", group, exc_info=True)
+
+    def set_private(self, group: str, private: bool) -> None:
+        """Off the record: presence and typing events carry counts, never people."""
+        entry = self.groups.get(group)
+        if entry is not None and entry.private != private:
+            entry.private = private
+            entry.told = None  # tell the whole state again, in the new form
+            entry.presence_dirty = True
+
+    def presence(self, group: str) -> dict[str, Any]:
+        """The group's presence now: `{"count", "people"}` (`{"count"}` when private)."""
+        entry = self.groups.get(group)
+        people = entry.people() if entry is not None else {}
+        if entry is not None and entry.private:
+            return {"count": len(people)}
+        return {"count": len(people), "people": sorted(people.values(), key=lambda p: str(p.get("name", "")))}
+
+    def typing(self, group: str, person: dict) -> None:
+        """`person` is typing in `group`: told to the group's sockets in every process, coalesced."""
+        entry = self.groups.get(group)
+        if entry is None:
+            return
+        key = str(person["id"])
+        if key in entry.typing:
+            return
+        if len(entry.typing) < self.typing_max_names:
+            entry.typing[key] = {"id": person["id"], "name": person.get("name", "")}
+        else:
+            entry.typing_others.add(key)
+
+    def subscriber_count(self, group: str) -> int:
+        entry = self.groups.get(group)
+        return len(entry.subscribers) if entry is not None else 0
+
+    # --- the receive loop of one group -------------------------------------------------------------
+
+    async def _receive_loop(self, entry: _Group) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                if not entry.channel:
+                    entry.channel = await self.layer.new_channel()
+                if entry.joined_at is None:
+                    await self._join(entry)
+                message = await self.layer.receive(entry.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - Redis restarting, a network blip: wait and join again
+                logger.warning("hub: channel layer error on %s; retrying in %.1f s", entry.name, backoff,
+                               exc_info=True)
+                entry.joined_at = None
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+                continue
+            backoff = 0.1
+            try:
+                await self._handle(entry, message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - one bad message must not stop the room
+                logger.exception("hub: could not handle a message on %s", entry.name)
+
+    async def _join(self, entry: _Group) -> None:
+        await self.layer.group_add(entry.name, entry.channel)
+        first = not entry.ready.is_set()
+        entry.joined_at = time.monotonic()
+        entry.ready.set()
+        if not first and entry.tracks_presence:
+            entry.roster_changed_at = 0.0  # (re)joined after trouble: the others may have forgotten us
+
+    async def _handle(self, entry: _Group, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == RELAY_HANDLER:
+            event = message["event"]
+            await self._deliver(entry, event, serialise(event))
+        elif kind == PRESENCE_HANDLER:
+            if message.get("hub") == self.id:
+                return
+            people = {str(person["id"]): person for person in message.get("people", [])}
+            if people and message["hub"] not in entry.remote and entry.local_people():
+                entry.roster_changed_at = time.monotonic()  # a new process: let it know us soon
+            if people:
+                interval = float(message.get("interval") or self.heartbeat_seconds)
+                entry.remote[message["hub"]] = (people, time.monotonic() + interval * self.expiry_factor)
+            else:
+                entry.remote.pop(message.get("hub"), None)
+            entry.presence_dirty = True
+        elif kind == TYPING_HANDLER:
+            people = list(message.get("people", []))
+            count = int(message.get("count", len(people)))
+            if entry.private:
+                event = {"type": "typing", "count": count}
+            else:
+                event = {"type": "typing", "people": people, "count": count}
+            await self._deliver(entry, event, serialise(event))
+
+    async def _deliver(self, entry: _Group, event: dict[str, Any], text: str) -> None:
+        for consumer in list(entry.subscribers):
+            if consumer not in entry.subscribers:
+                continue  # left while an earlier socket was being written to
+            try:
+                await consumer.deliver(event, text)
+            except Exception:  # noqa: BLE001 - one broken socket must not cost the others the event
+                logger.exception("hub: delivering to %r failed", consumer)
+
+    # --- timers: memberships, heartbeats, presence and typing ---------------------------------------
+
+    def _ensure_ticker(self) -> None:
+        if self.ticker is None or self.ticker.done():
+            self.ticker = asyncio.ensure_future(self._tick_loop())
+
+    def _roster_changed(self, entry: _Group) -> None:
+        entry.roster_changed_at = time.monotonic()
+        entry.presence_dirty = True
+
+    async def _tick_loop(self) -> None:
+        while self.groups:
+            await asyncio.sleep(self.tick_seconds)
+            for entry in list(self.groups.values()):
+                try:
+                    await self._tick(entry)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - the receive loop notices a broken layer too
+                    logger.info("hub: timer work on %s failed", entry.name, exc_info=True)
+
+    async def _tick(self, entry: _Group) -> None:
+        now = time.monotonic()
+        if entry.joined_at is not None and now - entry.joined_at >= self.refresh_seconds:
+            entry.joined_at = now
+            await self.layer.group_add(entry.name, entry.channel)
+        if entry.joined_at is None:
+            return
+        # Presence: our roster to the others (periodically, and shortly after it changed).
+        changed = entry.roster_changed_at is not None and now - entry.roster_changed_at >= self.heartbeat_debounce
+        if entry.tracks_presence and (changed or now - entry.heartbeat_at >= self.heartbeat_seconds):
+            entry.roster_changed_at = None
+            entry.heartbeat_at = now
+            await self._send_roster(entry, entry.local_people())
+        for hub_id, (_people, expires) in list(entry.remote.items()):
+            if expires <= now:
+                del entry.remote[hub_id]
+                entry.presence_dirty = True
+        if entry.presence_dirty and now - entry.told_at >= self.presence_interval:
+            await self._tell_presence(entry, now)
+        if entry.typing and now - entry.typing_at >= self.typing_interval:
+            people, count = list(entry.typing.values()), len(entry.typing) + len(entry.typing_others)
+            entry.typing, entry.typing_others, entry.typing_at = {}, set(), now
+            await self.layer.group_send(entry.name, {"type": TYPING_HANDLER, "hub": self.id, "people": people,
+                                                     "count": count})
+
+    async def _send_roster(self, entry: _Group, people: dict[str, dict]) -> None:
+        await self.layer.group_send(entry.name, {"type": PRESENCE_HANDLER, "hub": self.id,
+                                                 "people": list(people.values()),
+                                                 "interval": self.heartbeat_seconds})
+
+    async def _tell_presence(self, entry: _Group, now: float) -> None:
+        entry.presence_dirty = False
+        people = entry.people()
+        told = entry.told
+        entry.told, entry.told_at = people, now
+        if told is not None and told.keys() == people.keys():
+            return
+        if entry.private:
+            event = {"type": "presence", "count": len(people)}
+        else:
+            told = told or {}
+            event = {"type": "presence", "count": len(people),
+                     "joined": [people[key] for key in people.keys() - told.keys()],
+                     "left": [told[key] for key in told.keys() - people.keys()]}
+        await self._deliver(entry, event, serialise(event))
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def get_hub() -> Hub:
+    """This event loop's hub (daphne runs one loop per process: one hub per process)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = Hub()
+    return hub
