@@ -351,6 +351,8 @@ def rss_kib(pid: int) -> int:
 
 
 class Servers:
+    profile_dir: Path | None = None  # --profile: each process runs under cProfile, written on exit
+
     def __init__(self, env: dict, app: str, count: int, logdir: Path, name: str):
         self.procs = []
         self.ports = []
@@ -359,14 +361,20 @@ class Servers:
             port = _free_port()
             log = logdir / f"{name}-{n}.log"
             handle = open(log, "w")  # noqa: SIM115 - closed in stop()
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "forum.core.server", "-b", "127.0.0.1", "-p", str(port), app],
-                env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
+            command = [sys.executable, "-m", "forum.core.server", "-b", "127.0.0.1", "-p", str(port), app]
+            if self.profile_dir is not None:
+                command[1:1] = ["-m", "cProfile", "-o", str(self.profile_dir / f"{name}-{n}.prof")]
+            proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
             self.procs.append(proc)
             self.ports.append(port)
             self.logs.append((log, handle))
-        for proc, port in zip(self.procs, self.ports, strict=True):
-            _wait_port(port, proc)
+        for proc, port, (log, _handle) in zip(self.procs, self.ports, self.logs, strict=True):
+            try:
+                _wait_port(port, proc)
+            except RuntimeError:
+                self.stop()
+                sys.stderr.write(log.read_text(errors="replace")[-3000:])
+                raise
 
     def rss(self) -> list[int]:
         return [rss_kib(p.pid) for p in self.procs]
@@ -394,7 +402,7 @@ def prepare(args):
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.base", "SECRET_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "REDIS_URL": args.redis_url, "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)]),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH), *filter(None, [os.environ.get("PYTHONPATH")])]),
     })
     cleanups = []
     tmp = Path(tempfile.mkdtemp(prefix="madaniya-live-bench-"))
@@ -731,7 +739,12 @@ def main(argv=None) -> None:
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432",
                         help="server for the throw-away database")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15", help="emptied first")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run each daphne process under cProfile; the profiles are written to DIR")
     args = parser.parse_args(argv)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        Servers.profile_dir = args.profile.resolve()
 
     env, tmp, cleanup = prepare(args)
     report: dict = {"load_average_before": load_average()}

@@ -82,7 +82,8 @@ def server_environment(database: dict, redis_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL")}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "1", "REDIS_URL": redis_url,
                 "LOG_LEVEL": "WARNING", "FORUM_LIVE_MESSAGE_RATE": "100000/m",
-                "FORUM_LIVE_QUESTION_RATE": "100000/m", "PYTHONPATH": str(ROOT)})
+                "FORUM_LIVE_QUESTION_RATE": "100000/m",
+                "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])})
     if database["ENGINE"].endswith("sqlite3"):
         env["SQLITE_PATH"] = str(database["NAME"])
     else:

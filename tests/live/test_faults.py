@@ -61,14 +61,14 @@ def room(make_session):
 
 
 @pytest.fixture
-def member_key(make_user):
-    """member_key() -> the session cookie of a newly signed-in member."""
-    def make() -> str:
+def keys(make_user):
+    """The session cookies of three signed-in members (made here: the tests run in an event loop)."""
+    out = []
+    for _ in range(3):
         client = Client()
         client.force_login(make_user(role="member"))
-        return client.cookies["sessionid"].value
-
-    return make
+        out.append(client.cookies["sessionid"].value)
+    return out
 
 
 @contextlib.asynccontextmanager
@@ -93,11 +93,11 @@ async def send_all(client: RoomClient, tag: str, count: int, pause: float = 0.1)
     return ids
 
 
-async def test_a_redis_restart_mid_session_loses_no_acknowledged_message(room, servers, member_key, redis_server):
+async def test_a_redis_restart_mid_session_loses_no_acknowledged_message(room, servers, keys, redis_server):
     one, two = servers("one"), servers("two")
-    a = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], member_key(), "A")
-    b = RoomClient([two.room_url(room.pk), one.room_url(room.pk)], member_key(), "B")
-    c = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], member_key(), "C")
+    a = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], keys[0], "A")
+    b = RoomClient([two.room_url(room.pk), one.room_url(room.pk)], keys[1], "B")
+    c = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], keys[2], "C")
     async with connected(a, b, c):
         acked = await send_all(a, "before", 2) + await send_all(b, "before", 2)
         await assert_everyone_holds([a, b, c], acked)
@@ -115,11 +115,11 @@ async def test_a_redis_restart_mid_session_loses_no_acknowledged_message(room, s
     assert one.alive and two.alive
 
 
-async def test_killing_one_of_two_server_processes_loses_no_acknowledged_message(room, servers, member_key):
+async def test_killing_one_of_two_server_processes_loses_no_acknowledged_message(room, servers, keys):
     one, two = servers("one"), servers("two")
-    a = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], member_key(), "A")
-    b = RoomClient([two.room_url(room.pk), one.room_url(room.pk)], member_key(), "B")
-    c = RoomClient([two.room_url(room.pk), one.room_url(room.pk)], member_key(), "C")
+    a = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], keys[0], "A")
+    b = RoomClient([two.room_url(room.pk), one.room_url(room.pk)], keys[1], "B")
+    c = RoomClient([two.room_url(room.pk), one.room_url(room.pk)], keys[2], "C")
     async with connected(a, b, c):
         acked = await send_all(a, "before", 3) + await send_all(b, "before", 3)
         await assert_everyone_holds([a, b, c], acked)
@@ -135,11 +135,11 @@ async def test_killing_one_of_two_server_processes_loses_no_acknowledged_message
     assert one.alive
 
 
-async def test_a_client_dropped_again_and_again_while_others_send_misses_nothing(room, servers, member_key):
+async def test_a_client_dropped_again_and_again_while_others_send_misses_nothing(room, servers, keys):
     one, two = servers("one"), servers("two")
-    a = RoomClient([one.room_url(room.pk)], member_key(), "A")
-    b = RoomClient([two.room_url(room.pk)], member_key(), "B")
-    victim = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], member_key(), "victim")
+    a = RoomClient([one.room_url(room.pk)], keys[0], "A")
+    b = RoomClient([two.room_url(room.pk)], keys[1], "B")
+    victim = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], keys[2], "victim")
     async with connected(a, b, victim):
         async def drop_repeatedly():
             for _ in range(8):
@@ -195,12 +195,12 @@ def database_outage(transactional_db):
 
 
 async def test_sends_while_the_database_is_unavailable_are_refused_and_it_recovers(
-        room, servers, member_key, database_outage):
+        room, servers, keys, database_outage):
     from forum.live.models import ChatMessage
 
     one = servers("one")
-    a = RoomClient([one.room_url(room.pk)], member_key(), "A")
-    b = RoomClient([one.room_url(room.pk)], member_key(), "B")
+    a = RoomClient([one.room_url(room.pk)], keys[0], "A")
+    b = RoomClient([one.room_url(room.pk)], keys[1], "B")
     async with connected(a, b):
         acked = [(await a.send_message("before"))["id"]]
         client_id = "6f1c1d1e-8a55-4d5e-9f0e-3b2a1c0d9e8f"
