@@ -350,6 +350,13 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Servers:
     profile_dir: Path | None = None  # --profile: each process runs under cProfile, written on exit
 
@@ -378,6 +385,9 @@ class Servers:
 
     def rss(self) -> list[int]:
         return [rss_kib(p.pid) for p in self.procs]
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.procs)
 
     def tracebacks(self) -> int:
         return sum(path.read_text(errors="replace").count("Traceback") for path, _h in self.logs)
@@ -610,12 +620,14 @@ def run_fanout(env, logdir, app, room_id, cookies, args, name) -> dict:
             after = servers.rss()
             connected = sum(r["connected"] for r in ready)
             total = int(round(args.rate * args.seconds))
+            cpu_before, wall_before = servers.cpu(), time.time()
             clients.tell([clients.senders], "send", total, args.rate)
             sent = clients.gather([clients.senders], "sent", timeout=args.seconds + 120)[0]["sent"]
             clients.tell([clients.senders], "acked")
             acked = clients.gather([clients.senders], "acked")[0]
             clients.tell(clients.all(), "expect", acked["acked"], args.drain, args.quiet)
             result = _combine(clients.gather(clients.all(), "result", timeout=args.drain + 60))
+            cpu_used, wall = servers.cpu() - cpu_before, time.time() - wall_before
             peak = servers.rss()
         finally:
             clients.close()
@@ -627,6 +639,10 @@ def run_fanout(env, logdir, app, room_id, cookies, args, name) -> dict:
             "expected_deliveries": len(acked["acked"]) * connected,
             "rss_kib_per_socket": round((sum(after) - sum(before)) / max(1, connected), 1),
             "rss_kib_before": before, "rss_kib_joined": after, "rss_kib_end": peak,
+            # CPU the daphne processes used from the first send until the last delivery (or the
+            # wait ended): steadier than latency on a shared machine.
+            "server_cpu_s": round(cpu_used, 2), "server_cpu_share": round(cpu_used / wall, 2),
+            "server_cpu_us_per_delivery": round(cpu_used * 1e6 / max(1, result["delivered"]), 1),
             "server_tracebacks": servers.tracebacks(),
         })
         return result
