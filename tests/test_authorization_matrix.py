@@ -11,6 +11,7 @@ walks the cases a member never reaches: deleted threads, hidden posts, locked th
 from __future__ import annotations
 
 import importlib
+import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -28,6 +29,7 @@ POLICY_MODULES = {
     "discussions": "forum.discussions.permissions",
     "attachments": "forum.discussions.attachments",
     "search": "forum.search.permissions",
+    "live": "forum.live.permissions",
 }
 
 ROLES = [
@@ -266,8 +268,9 @@ def _allowed(attempt, world, user) -> bool:
 
 def test_every_declared_action_has_a_row():
     declared = {(app, action) for app in POLICY_MODULES for action in _perm(app).ACTIONS}
-    assert sorted(declared - set(ROWS)) == [], "actions without a row in the authorisation matrix"
-    assert sorted(set(ROWS) - declared) == [], "rows for actions no app declares"
+    rows = set(ROWS) | set(LIVE_ROWS)
+    assert sorted(declared - rows) == [], "actions without a row in the authorisation matrix"
+    assert sorted(rows - declared) == [], "rows for actions no app declares"
 
 
 @pytest.mark.parametrize("key", sorted(ROWS), ids=lambda k: f"{k[0]}.{k[1]}")
@@ -327,3 +330,141 @@ def test_a_moderator_without_mfa_is_told_to_enrol(world, key, role):
     forget(user)
     with pytest.raises(SecondFactorRequired):
         attempt(world, user)
+
+
+# --- Live sessions -----------------------------------------------------------------------------------
+# Rooms have roles of their own (a session's moderators and organisers, a member of an organisation the
+# session did not choose, an observer with or without a grant for it, someone muted in the room), so
+# they are walked over a world of their own: one open session for a chosen organisation.
+
+LIVE_ROLES = [
+    "anonymous", "admin", "moderator", "session_moderator", "organiser", "representative", "member",
+    "other_organisation_member", "observer", "observer_without_grant", "expired_observer", "muted_in_room",
+    "removed_from_room", "suspended_member", "mfa_less_session_moderator",
+]
+LIVE_STAFF = {"admin", "moderator", "session_moderator", "organiser"}
+LIVE_SEERS = LIVE_STAFF | {"representative", "member", "observer", "muted_in_room", "mfa_less_session_moderator"}
+LIVE_SPEAKERS = LIVE_STAFF | {"representative", "member", "mfa_less_session_moderator"}
+
+
+def _live():
+    return importlib.import_module("forum.live.permissions")
+
+
+LIVE_ROWS = {
+    ("live", "view_session"): (lambda w, u: _live().check_view_session(u, w.session), LIVE_SEERS),
+    ("live", "manage_sessions"): (lambda w, u: _live().check_manage_sessions(u), {"admin", "moderator", "organiser"}),
+    ("live", "edit_session"): (lambda w, u: _live().check_edit_session(u, w.session),
+                               {"admin", "moderator", "organiser"}),
+    ("live", "send_message"): (lambda w, u: _live().check_send(u, w.session), LIVE_SPEAKERS),
+    ("live", "ask_question"): (lambda w, u: _live().check_ask(u, w.session), LIVE_SPEAKERS | {"observer"}),
+    ("live", "vote_question"): (lambda w, u: _live().check_vote(u, w.question), LIVE_SPEAKERS | {"observer"}),
+    ("live", "edit_message"): (lambda w, u: _live().check_edit_message(u, w.message), {"member"}),
+    ("live", "delete_message"): (lambda w, u: _live().check_delete_message(u, w.message), LIVE_STAFF | {"member"}),
+    ("live", "moderate_session"): (lambda w, u: _live().check_moderate(u, w.session), LIVE_STAFF),
+}
+# The same world, other sessions: (case): (attempt, roles allowed).
+LIVE_CASES = {
+    ("live", "view_session", "for all members"): (
+        lambda w, u: _live().check_view_session(u, w.for_members),
+        LIVE_SEERS | {"other_organisation_member"} - {"observer"}),
+    ("live", "view_session", "closed, observer granted"): (
+        lambda w, u: _live().check_view_session(u, w.closed), LIVE_SEERS - {"observer"}),
+    ("live", "send_message", "read-only room"): (
+        lambda w, u: _live().check_send(u, w.read_only), LIVE_STAFF),
+    ("live", "send_message", "closed room"): (lambda w, u: _live().check_send(u, w.closed), set()),
+    ("live", "edit_message", "closed room"): (lambda w, u: _live().check_edit_message(u, w.closed_message), set()),
+    ("live", "delete_message", "closed room"): (
+        lambda w, u: _live().check_delete_message(u, w.closed_message), LIVE_STAFF),
+    ("live", "moderate_session", "closed room"): (lambda w, u: _live().check_moderate(u, w.closed), LIVE_STAFF),
+}
+
+
+@pytest.fixture
+def live_world(db, make_user, make_organisation):
+    from django.contrib.auth.models import AnonymousUser, Permission
+
+    from forum.accounts.models import ObserverGrant, Restriction
+    from forum.live.models import ChatMessage, LiveSession, Question
+
+    chosen, other = make_organisation(name="Chosen"), make_organisation(name="Not chosen")
+    users = {
+        "anonymous": AnonymousUser(),
+        "admin": make_user(role="admin"),
+        "moderator": make_user(role="moderator"),
+        "session_moderator": make_user(role="member", organisation=other),
+        "organiser": make_user(role="member", organisation=other),
+        "representative": make_user(role="representative", organisation=chosen),
+        "member": make_user(role="member", organisation=chosen),
+        "other_organisation_member": make_user(role="member", organisation=other),
+        "observer": make_user(role="observer", access_days=10),
+        "observer_without_grant": make_user(role="observer", access_days=10),
+        "expired_observer": make_user(role="observer", access_days=-1),
+        "muted_in_room": make_user(role="member", organisation=chosen),
+        "removed_from_room": make_user(role="member", organisation=chosen),
+        "suspended_member": make_user(role="member", organisation=chosen, suspended=True),
+        "mfa_less_session_moderator": make_user(role="member", organisation=chosen),
+    }
+    for name in ("admin", "moderator", "session_moderator", "organiser", "representative"):
+        _give_mfa(users[name])
+    users["organiser"].user_permissions.add(Permission.objects.get(codename="add_livesession"))
+    start = timezone.now() - timedelta(minutes=5)
+
+    def session(**fields):
+        s = LiveSession.objects.create(title="Room", starts_at=start, ends_at=start + timedelta(hours=1),
+                                       **{"state": "open", "audience": "organisations", **fields})
+        s.organisations.add(chosen)
+        s.moderators.add(users["session_moderator"], users["mfa_less_session_moderator"])
+        s.organisers.add(users["organiser"])
+        for name in ("observer", "expired_observer"):
+            ObserverGrant.objects.create(user=users[name], scope="session", object_id=s.pk)
+        return s
+
+    room, for_members = session(), session(audience="members")
+    closed, read_only = session(state="closed"), session(read_only=True)
+    for s in (room, for_members, closed, read_only):
+        Restriction.objects.create(user=users["muted_in_room"], kind="mute", scope="session", object_id=s.pk,
+                                   reason="test")
+        Restriction.objects.create(user=users["removed_from_room"], kind="suspension", scope="session",
+                                   object_id=s.pk, reason="test")
+    author = users["member"]
+
+    def message(s, seq):
+        return ChatMessage.objects.create(session=s, seq=seq, author=author, client_id=uuid.uuid4(),
+                                          source="Hi", html="Hi")
+
+    question = Question.objects.create(session=room, author=author, client_id=uuid.uuid4(), source="Why?",
+                                       html="Why?", seq=2)
+    return SimpleNamespace(users=users, session=room, for_members=for_members, closed=closed, read_only=read_only,
+                           message=message(room, 1), closed_message=message(closed, 1), question=question)
+
+
+@pytest.mark.parametrize("key", sorted(LIVE_ROWS) + sorted(LIVE_CASES), ids=lambda k: ".".join(k))
+def test_live_matrix(live_world, key):
+    attempt, allowed_roles = {**LIVE_ROWS, **LIVE_CASES}[key]
+    actual = {role for role in LIVE_ROLES if _allowed(attempt, live_world, live_world.users[role])}
+    assert actual == set(allowed_roles), (
+        f"{key}: unexpectedly allowed {sorted(actual - set(allowed_roles))}, "
+        f"unexpectedly refused {sorted(set(allowed_roles) - actual)}"
+    )
+
+
+def test_live_sessions_listed_are_the_sessions_one_may_see(live_world):
+    from forum.accounts.permissions import forget
+    from forum.live.models import LiveSession
+
+    for role in LIVE_ROLES:
+        user = live_world.users[role]
+        for session in LiveSession.objects.all():
+            forget(user)
+            listed = _live().visible_sessions(user).filter(pk=session.pk).exists()
+            assert listed == _allowed(lambda w, u, s=session: _live().check_view_session(u, s), live_world, user), (
+                f"{role}: session {session.pk} (listed: {listed})")
+
+
+def test_a_session_moderator_without_mfa_is_told_to_enrol(live_world):
+    from forum.accounts.permissions import SecondFactorRequired
+
+    with pytest.raises(SecondFactorRequired) as excinfo:
+        _live().check_moderate(live_world.users["mfa_less_session_moderator"], live_world.session)
+    assert excinfo.value.code == "forbidden"

@@ -130,6 +130,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_WS_FRAMES_PER_SECOND", 5.0, float, "frames one socket may send per second (steady rate)"),
     Setting("FORUM_WS_FRAME_BURST", 20, int,
             "frames one socket may send at once; past it `rate_limited`, past another burst close 4429"),
+    Setting("FORUM_WS_SEND_BUFFER_MAX_BYTES", 1 * MiB, int,
+            "bytes the server may hold for one WebSocket client that does not read; past it the "
+            "connection is dropped (the client reconnects and resumes by `seq`)", env=True),
     # --- search -----------------------------------------------------------------------------------
     Setting("FORUM_SEARCH_QUERY_MAX_CHARS", 200, int, "longer queries are cut, with a notice"),
     Setting("FORUM_SEARCH_QUERY_MAX_TERMS", 12, int, "further words of a query are ignored"),

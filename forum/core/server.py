@@ -1,4 +1,5 @@
-"""The daphne we run: daphne's own command line, with over-long requests answered instead of dropped.
+"""The daphne we run: daphne's own command line, with over-long requests answered instead of dropped
+and WebSocket clients that do not read cut off before they cost memory.
 
     python -m forum.core.server [daphne's options] config.asgi:application
 
@@ -14,13 +15,26 @@ together pass 16 KB, so a 15 KB address with ordinary headers never reaches the 
   `forum.core.middleware.URLTooLongMiddleware` answers 414 with the page in the reader's language.
 
 nginx in front (deploy/nginx.conf) answers 414 itself above 16 KB (`large_client_header_buffers`).
+
+Slow readers: daphne writes every frame a consumer sends straight to the connection; what the
+client does not read waits in twisted's buffer for that connection, without bound. A client that
+never reads (a frozen tab, a phone in a tunnel, a hostile script) would make the process grow with
+every event of its room. So after each frame, a connection holding more than
+`FORUM_WS_SEND_BUFFER_MAX_BYTES` (1 MiB) not yet taken by the network is dropped (TCP abort, the
+client sees 1006): the client reconnects and resumes from its last `seq`. The room never waits for
+it: writing a frame never blocks, so the others are served as before.
 """
 
 from __future__ import annotations
 
+import logging
+
 from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
 from daphne.http_protocol import HTTPFactory
+from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+
+logger = logging.getLogger(__name__)
 
 MAX_REQUEST_LINE = 16384
 MAX_HEADER_BYTES = 65536
@@ -73,10 +87,44 @@ class LimitedHTTPFactory(HTTPFactory):
         return protocol
 
 
+def buffered_bytes(transport) -> int:
+    """Bytes written to a twisted connection and not yet handed to the kernel (0 when unknown)."""
+    while transport is not None and not hasattr(transport, "dataBuffer"):
+        transport = getattr(transport, "transport", None)  # TLS wraps the TCP transport
+    if transport is None:
+        return 0
+    # twisted.internet.abstract.FileDescriptor: the buffer, what of it was sent, what waits to join it.
+    return len(transport.dataBuffer) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
+
+
+def send_buffer_limit() -> int:
+    from forum.core import conf
+
+    return int(conf.FORUM_WS_SEND_BUFFER_MAX_BYTES)
+
+
+class BoundedWebSocketProtocol(WebSocketProtocol):
+    """daphne's WebSocket protocol, dropping a connection whose client stopped reading."""
+
+    def serverSend(self, content, binary=False):
+        if self.state not in (self.STATE_OPEN, self.STATE_CONNECTING):
+            return  # dropped or closing: frames still on their way for it are discarded
+        super().serverSend(content, binary)
+        pending = buffered_bytes(self.transport)
+        if pending > send_buffer_limit():
+            logger.info("dropping WebSocket %s: %d bytes unread", self.client_addr, pending)
+            self.dropConnection(abort=True)
+
+
+class BoundedWebSocketFactory(WebSocketFactory):
+    protocol = BoundedWebSocketProtocol
+
+
 class Server(daphne_server.Server):
     def run(self):
-        # daphne.server.Server.run builds its factory from this module-level name: ours instead.
+        # daphne.server.Server.run builds its factories from these module-level names: ours instead.
         daphne_server.HTTPFactory = LimitedHTTPFactory
+        daphne_server.WebSocketFactory = BoundedWebSocketFactory
         super().run()
 
 

@@ -490,7 +490,7 @@ def _restrict(*, actor, session, user, kind: str, reason, minutes) -> Restrictio
                         % {"max": MUTE_MAX_MINUTES})
     reason = _reason(reason)
     if not reason:
-        raise RoomError(errors.EMPTY, _("Give a reason."))
+        raise RoomError(errors.EMPTY, _("Say why: the reason is recorded."))
     if user.pk == actor.pk or permissions.holds_session_role(user, session):
         raise RoomError(errors.FORBIDDEN, _("Moderators of this session cannot be muted or removed here."))
     ends_at = timezone.now() + timedelta(minutes=minutes) if minutes else None

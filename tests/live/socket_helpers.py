@@ -1,0 +1,81 @@
+"""Driving `ws/rooms/<id>/` in tests: a signed-in socket that collects frames by type."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+
+QUIET = frozenset({"presence", "typing"})  # ephemeral: skipped unless a test asks for them
+
+
+def headers(cookie=None, origin="http://localhost"):
+    result = [(b"origin", origin.encode()), (b"host", b"localhost")]
+    if cookie:
+        result.append((b"cookie", cookie.encode()))
+    return result
+
+
+class Room:
+    """One open room socket."""
+
+    def __init__(self, communicator):
+        self.c = communicator
+        self.seen: list[dict] = []
+
+    @classmethod
+    async def open(cls, session_id, cookie, *, join=True, after_seq=None):
+        communicator = WebsocketCommunicator(application, f"/ws/rooms/{session_id}/", headers=headers(cookie))
+        connected, code = await communicator.connect(timeout=5)
+        assert connected, code
+        room = cls(communicator)
+        if join:
+            await room.send({"type": "join", "after_seq": after_seq})
+            room.hello = await room.next("hello")
+        return room
+
+    async def send(self, frame):
+        await self.c.send_to(text_data=frame if isinstance(frame, str) else json.dumps(frame))
+
+    async def next(self, kind=None, *, timeout=3, quiet=QUIET):
+        """The next frame (of `kind` when given: anything else before it is an error), skipping `quiet` ones."""
+        while True:
+            output = await self.c.receive_output(timeout=timeout)
+            if output["type"] == "websocket.close":
+                frame = {"type": "close", "code": output.get("code")}
+            else:
+                frame = json.loads(output["text"])
+            self.seen.append(frame)
+            if frame["type"] in quiet and frame["type"] != kind:
+                continue
+            assert kind is None or frame["type"] == kind, (kind, frame)
+            return frame
+
+    async def frames(self, *, timeout=0.3, quiet=QUIET) -> list[dict]:
+        """Every frame that arrives until nothing comes for `timeout` (quiet ones skipped)."""
+        got = []
+        while not await self.c.receive_nothing(timeout=timeout):
+            output = await self.c.receive_output()
+            if output["type"] == "websocket.close":
+                got.append({"type": "close", "code": output.get("code")})
+                break
+            frame = json.loads(output["text"])
+            self.seen.append(frame)
+            if frame["type"] not in quiet:
+                got.append(frame)
+        return got
+
+    async def say(self, body, client_id=None):
+        client_id = client_id or str(uuid.uuid4())
+        await self.send({"type": "send", "client_id": client_id, "body": body})
+        return client_id
+
+    async def ping(self):
+        await self.send({"type": "ping"})
+        return await self.next("pong")
+
+    async def close(self):
+        await self.c.disconnect()
