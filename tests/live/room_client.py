@@ -207,6 +207,7 @@ class RoomClient:
 
     def drop(self) -> None:
         """Lose the connection without a close handshake (a phone losing its network)."""
+        self.joined.clear()
         if self.ws is not None:
             self.ws.transport.abort()
 

@@ -141,15 +141,25 @@ async def test_a_client_dropped_again_and_again_while_others_send_misses_nothing
     b = RoomClient([two.room_url(room.pk)], keys[1], "B")
     victim = RoomClient([one.room_url(room.pk), two.room_url(room.pk)], keys[2], "victim")
     async with connected(a, b, victim):
+        dropping = asyncio.Event()
+
         async def drop_repeatedly():
             for _ in range(8):
-                await asyncio.sleep(0.25 + random.random() * 0.3)
+                await victim.joined.wait()  # back in the room (and replayed to): drop it again
+                await asyncio.sleep(0.1 + random.random() * 0.3)
                 victim.drop()
+            dropping.set()
 
-        results = await asyncio.gather(send_all(a, "A", 12), send_all(b, "B", 12), drop_repeatedly())
+        async def send_while_dropping(client, tag):
+            ids = []
+            while not dropping.is_set() or len(ids) < 5:
+                ids += await send_all(client, f"{tag} {len(ids)}", 1, 0.05)
+            return ids
+
+        results = await asyncio.gather(send_while_dropping(a, "A"), send_while_dropping(b, "B"), drop_repeatedly())
         acked = results[0] + results[1]
         await assert_everyone_holds([a, b, victim], acked, timeout=30)
-        assert victim.connections >= 5, "the victim really was dropped and came back"
+        assert victim.connections >= 9, "the victim really was dropped eight times and came back"
 
 
 @pytest.fixture
