@@ -78,6 +78,8 @@ class Participant:
         self.handshake_failures = 0
         self.errors: dict[str, int] = {}
         self.pending: dict[str, int] = {}  # client_id -> message index (senders)
+        self.sent_at: dict[str, float] = {}
+        self.ack_latencies: list[float] = []
         self.acked: dict[int, tuple] = {}
         self.ack_waiters: dict[str, asyncio.Future] = {}
         self.dropping = False
@@ -166,6 +168,7 @@ class Participant:
             index = self.pending.pop(client_id, None)
             if index is not None:
                 self.acked[index] = (frame.get("id"), frame.get("seq"))
+                self.ack_latencies.append(now - self.sent_at.pop(client_id))
             waiter = self.ack_waiters.pop(client_id, None)
             if waiter is not None and not waiter.done():
                 waiter.set_result(frame)
@@ -195,7 +198,7 @@ class Participant:
 
     async def come_back(self) -> bool:
         await asyncio.sleep(0.5 + random.random() / 2)  # the page waits 0.5-1 s before the first try
-        ok = await self.connect(attempts=12)
+        ok = await self.connect(attempts=40)
         self.dropping = False
         return ok
 
@@ -223,6 +226,7 @@ async def _send_messages(senders, first_index: int, count: int, rate: float) -> 
         sender = senders[index % len(senders)]
         client_id = str(uuid.uuid4())
         sender.pending[client_id] = index
+        sender.sent_at[client_id] = time.time()
         sender.send_frame({"type": "send", "client_id": client_id, "body": f"bench {index} t={time.time():.6f}"})
         sent.append(index)
     return sent
@@ -261,6 +265,7 @@ async def _client(role: str, urls: list[str], cookies: list[str], conn, concurre
             acked = sorted({i for p in people for i in p.acked})
             unacked = sorted({i for p in people for i in p.pending.values()})
             conn.send(("acked", {"acked": acked, "unacked": unacked,
+                                 "ack_latencies": sorted(x for p in people for x in p.ack_latencies),
                                  "errors": _merge([p.errors for p in people])}))
         elif command == "drop":
             dropped_at = time.time()
@@ -533,7 +538,7 @@ def senders_needed(rate: float) -> int:
 class Clients:
     """The client processes: one for the senders, `procs` for everyone else."""
 
-    def __init__(self, urls, cookies, senders: int, procs: int, concurrency: int = 25):
+    def __init__(self, urls, cookies, senders: int, procs: int, concurrency: int = 2):
         ctx = multiprocessing.get_context("spawn")
         self.workers = []
         groups = [("senders", cookies[:senders])]
@@ -633,6 +638,9 @@ def run_fanout(env, logdir, app, room_id, cookies, args, name) -> dict:
             clients.close()
         result.update({
             "sent": len(sent), "acked": len(acked["acked"]), "unacked": len(acked["unacked"]),
+            # send -> ack at the sender: the write path (check, store, commit), before any fan-out.
+            "ack_p50_ms": _percentile(acked["ack_latencies"], 0.5),
+            "ack_p99_ms": _percentile(acked["ack_latencies"], 0.99),
             "send_errors": acked["errors"], "connected": connected,
             "connect_failed": sum(r["failed"] for r in ready),
             "connect_s": round(max(r["connect_s"] for r in ready), 2),
