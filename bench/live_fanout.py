@@ -788,7 +788,7 @@ def main(argv=None) -> None:
                            "processes": args.processes, "senders": args.senders})
             forum = run_fanout(env, tmp, args.app, room_id, cookies, args, "room")
             report.update({k: forum[k] for k in ("sent", "acked", "delivered", "lost", "duplicates",
-                                                 "p50_ms", "p99_ms", "max_ms")})
+                                                 "p50_ms", "p99_ms", "max_ms", "ack_p50_ms", "ack_p99_ms")})
             report["room"] = forum
             if not args.no_baseline:
                 import redis
