@@ -364,6 +364,7 @@ def cpu_seconds(pid: int) -> float:
 
 class Servers:
     profile_dir: Path | None = None  # --profile: each process runs under cProfile, written on exit
+    sample_dir: Path | None = None  # --sample: each process runs beside a stack sampler (live_sampler.py)
 
     def __init__(self, env: dict, app: str, count: int, logdir: Path, name: str):
         self.procs = []
@@ -376,6 +377,8 @@ class Servers:
             command = [sys.executable, "-m", "forum.core.server", "-b", "127.0.0.1", "-p", str(port), app]
             if self.profile_dir is not None:
                 command[1:1] = ["-m", "cProfile", "-o", str(self.profile_dir / f"{name}-{n}.prof")]
+            elif self.sample_dir is not None:
+                command[1:3] = ["-m", "live_sampler", str(self.sample_dir / f"{name}-{n}.txt")]
             proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
             self.procs.append(proc)
             self.ports.append(port)
@@ -765,7 +768,13 @@ def main(argv=None) -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15", help="emptied first")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run each daphne process under cProfile; the profiles are written to DIR")
+    parser.add_argument("--sample", type=Path, metavar="DIR",
+                        help="sample every thread's stack in each daphne process (bench/live_sampler.py); "
+                             "the summaries are written to DIR")
     args = parser.parse_args(argv)
+    if args.sample:
+        args.sample.mkdir(parents=True, exist_ok=True)
+        Servers.sample_dir = args.sample.resolve()
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
         Servers.profile_dir = args.profile.resolve()
