@@ -623,7 +623,7 @@ def run_fanout(env, logdir, app, room_id, cookies, args, name) -> dict:
         urls = [f"ws://127.0.0.1:{port}/ws/rooms/{room_id}/" for port in servers.ports]
         clients = Clients(urls, cookies, args.senders, args.client_procs)
         try:
-            ready = clients.gather(clients.all(), "ready")
+            ready = clients.gather(clients.all(), "ready", timeout=3600)
             time.sleep(1)
             after = servers.rss()
             connected = sum(r["connected"] for r in ready)
@@ -670,7 +670,7 @@ def run_idle(env, logdir, room_id, cookies, args) -> dict:
         urls = [f"ws://127.0.0.1:{servers.ports[0]}/ws/rooms/{room_id}/"]
         clients = Clients(urls, cookies, args.senders, args.client_procs)
         try:
-            ready = clients.gather(clients.all(), "ready")
+            ready = clients.gather(clients.all(), "ready", timeout=3600)
             time.sleep(2)
             joined = servers.rss()
             time.sleep(args.seconds)
@@ -709,7 +709,7 @@ def run_drop_all(env, logdir, room_id, cookies, args) -> dict:
         urls = [f"ws://127.0.0.1:{port}/ws/rooms/{room_id}/" for port in servers.ports]
         clients = Clients(urls, cookies, args.senders, args.client_procs)
         try:
-            ready = clients.gather(clients.all(), "ready")
+            ready = clients.gather(clients.all(), "ready", timeout=3600)
             warm = max(1, int(args.rate * 2))
             clients.tell([clients.senders], "send", warm, args.rate)
             clients.gather([clients.senders], "sent", timeout=120)
