@@ -159,6 +159,7 @@ class Participant:
                     self.order.append(index)
                     self.latencies.append(now - float(match[2]))
         elif kind == "hello":
+            self.clock_log["hello_bytes"] = max(self.clock_log.get("hello_bytes", 0), len(raw))
             if self.last_seq is None and isinstance(frame.get("seq"), int):
                 self.last_seq = frame["seq"]
             self.healing = False
@@ -250,7 +251,7 @@ async def _client(role: str, urls: list[str], cookies: list[str], conn, concurre
     started = time.time()
     ok = await asyncio.gather(*(first_connect(p) for p in people))
     conn.send(("ready", {"connected": ok.count(True), "failed": ok.count(False),
-                         "connect_s": time.time() - started}))
+                         "connect_s": time.time() - started, "hello_bytes": clock_log.get("hello_bytes", 0)}))
     next_index = 0
     comeback = None
     while True:
@@ -467,7 +468,7 @@ def prepare(args):
     return env, tmp, cleanup
 
 
-def seed(participants: int) -> tuple[int, list[str]]:
+def seed(participants: int, *, off_the_record: bool = False) -> tuple[int, list[str]]:
     """N members (one organisation), one open session for all members; a signed-in session each."""
     from datetime import timedelta
 
@@ -493,7 +494,7 @@ def seed(participants: int) -> tuple[int, list[str]]:
     admin = User.objects.create_superuser(email="live-admin@example.org", password=None,
                                           display_name="Bench admin")
     now = timezone.now()
-    session = _open_session(admin, now, timedelta)
+    session = _open_session(admin, now, timedelta, off_the_record=off_the_record)
     store = SessionStore()
     expire = now + timedelta(days=1)
     rows, cookies = [], []
@@ -509,7 +510,7 @@ def seed(participants: int) -> tuple[int, list[str]]:
     return session.pk, cookies
 
 
-def _open_session(admin, now, timedelta):
+def _open_session(admin, now, timedelta, *, off_the_record: bool = False):
     """One scheduled session for all members, opened through the room services by an admin."""
     from allauth.mfa.models import Authenticator
 
@@ -520,7 +521,7 @@ def _open_session(admin, now, timedelta):
     Authenticator.objects.create(user=admin, type="totp", data={"secret": "bench"})
     session = live_models.LiveSession.objects.create(
         title="Bench room", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=3),
-        created_by=admin)
+        created_by=admin, off_the_record=off_the_record)
     return services.session_open(actor=admin, session=session)
 
 
@@ -688,6 +689,7 @@ def run_idle(env, logdir, room_id, cookies, args) -> dict:
         connected = sum(r["connected"] for r in ready)
         return {
             "mode": "idle", "idle_sockets": connected, "connect_failed": sum(r["failed"] for r in ready),
+            "largest_hello_bytes": max(r["hello_bytes"] for r in ready),
             "connect_s": round(max(r["connect_s"] for r in ready), 2), "held_s": args.seconds,
             "server_closes_while_idle": sum(a["server_closes"] for a in alive),
             "rss_kib_before": before[0], "rss_kib_joined": joined[0], "rss_kib_after_idle": held[0],
@@ -756,6 +758,8 @@ def main(argv=None) -> None:
     parser.add_argument("--idle", type=int, metavar="N", help="N idle sockets on one process instead")
     parser.add_argument("--drop-all", action="store_true", help="drop every client at once; time to catch up")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--off-the-record", action="store_true",
+                        help="an off-the-record room: presence is a count, `hello` does not list everyone")
     parser.add_argument("--app", default="config.asgi:application", help="the ASGI application measured")
     parser.add_argument("--client-procs", type=int, default=4)
     parser.add_argument("--drain", type=float, default=60.0,
@@ -784,7 +788,8 @@ def main(argv=None) -> None:
     try:
         participants = args.idle or args.participants
         args.senders = senders_needed(args.rate)
-        room_id, cookies = seed(participants + (1 if args.idle else 0))
+        room_id, cookies = seed(participants + (1 if args.idle else 0), off_the_record=args.off_the_record)
+        report["off_the_record"] = args.off_the_record
         if args.idle:
             args.senders = 1
             report.update(run_idle(env, tmp, room_id, cookies, args))
