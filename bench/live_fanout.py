@@ -278,6 +278,8 @@ async def _client(role: str, urls: list[str], cookies: list[str], conn, concurre
             expected, wait_s, quiet_s = args
             expected = set(expected)
             deadline = time.time() + wait_s
+            # Quiet is counted from now: idle sockets (or a slow room) had no frame for a while.
+            clock_log["last_frame"] = max(clock_log["last_frame"], time.time())
             while time.time() < deadline:
                 if all(expected.issubset(p.accepted) for p in people):
                     break
