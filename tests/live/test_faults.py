@@ -16,6 +16,7 @@ import contextlib
 import random
 import shutil
 import sqlite3
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -53,6 +54,16 @@ def servers(redis_server, tmp_path, transactional_db):
     yield start
     for server in started:
         server.stop()
+    if connection.vendor == "postgresql":
+        # The servers' sessions end a moment after their processes: let them go before the test
+        # database is flushed (and, at the end, dropped).
+        for _ in range(100):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND pid <> pg_backend_pid()")
+                if not cursor.fetchone()[0]:
+                    break
+            time.sleep(0.1)
 
 
 @pytest.fixture
@@ -228,5 +239,11 @@ async def test_sends_while_the_database_is_unavailable_are_refused_and_it_recove
         await assert_everyone_holds([a, b], acked)
     assert one.alive
     assert "Traceback" not in one.output()
-    stored = await sync_to_async(ChatMessage.objects.filter(session=room, client_id=client_id).count)()
-    assert stored == 1
+
+    def stored() -> int:
+        try:
+            return ChatMessage.objects.filter(session=room, client_id=client_id).count()
+        finally:
+            connection.close()  # this worker thread's own connection: not left open at teardown
+
+    assert await sync_to_async(stored)() == 1
