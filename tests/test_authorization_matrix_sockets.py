@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
 from forum.core import realtime
-from tests.test_authorization_matrix import READERS, ROLES, SIGNED_IN, world  # noqa: F401  (fixture)
+from tests.test_authorization_matrix import (  # noqa: F401  (fixtures)
+    LIVE_ROLES,
+    LIVE_ROWS,
+    LIVE_SEERS,
+    READERS,
+    ROLES,
+    SIGNED_IN,
+    live_world,
+    world,
+)
 
 # path builder, roles whose socket is accepted
 SOCKETS = {
@@ -153,7 +163,6 @@ def _lose_access_while_connected(w, socket, role, loss) -> list[dict]:
     import json
 
     from asgiref.sync import sync_to_async
-    from channels.layers import get_channel_layer
     from django.db import connections
 
     apply, _prepare, _sockets, _roles = LOSSES[loss]
@@ -213,3 +222,217 @@ def test_a_socket_forwards_nothing_once_its_user_lost_access(world, socket, loss
         expected = "signed_out" if loss in ("signed_out", "session_ended") else "forbidden"
         assert frames[0]["code"] == expected, (role, sent)
         assert closes and closes[0] in ((4401,) if expected == "signed_out" else (4403, 4404)), (role, sent)
+
+
+# --- Live rooms: `ws/rooms/<id>/`, over the live world of tests/test_authorization_matrix.py ---------
+#
+# Rooms have roles of their own (session moderators, organisers, muted and removed participants,
+# observers with and without a grant), so they are walked over `live_world`. The socket is accepted for
+# exactly the roles that may view the session; over it, each action is acknowledged for exactly the
+# roles its permission row allows and refused with an `error` for the others.
+
+def _cookie(user) -> str | None:
+    if not getattr(user, "pk", None):
+        return None
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def _room_attempt(path: str, cookie: str | None, frame: dict | None):
+    """(connected, close code, the answer to `frame`: "ack", an error code, or None)."""
+    import asyncio
+    import json
+
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect(timeout=5)
+    if not connected:
+        return False, code, None
+    answer = None
+    await communicator.send_to(text_data=json.dumps({"type": "join", "after_seq": None}))
+    if frame is not None:
+        await communicator.send_to(text_data=json.dumps(frame))
+        deadline = asyncio.get_running_loop().time() + 5
+        while answer is None and asyncio.get_running_loop().time() < deadline:
+            output = json.loads(await communicator.receive_from(timeout=5))
+            if output["type"] == "ack":
+                answer = "ack"
+            elif output["type"] == "error":
+                answer = output["code"]
+    await communicator.disconnect()
+    return True, None, answer
+
+
+def _room_frame(action: str, w, role: str, n: int) -> dict:
+    import uuid
+
+    from forum.live.models import ChatMessage
+
+    if action == "send_message":
+        return {"type": "send", "client_id": str(uuid.uuid4()), "body": f"{role} says hello"}
+    if action == "ask_question":
+        return {"type": "ask", "client_id": str(uuid.uuid4()), "body": f"{role} asks"}
+    if action == "vote_question":
+        return {"type": "vote", "question_id": w.question.pk}
+    if action == "edit_message":
+        return {"type": "edit", "id": w.message.pk, "body": f"edited by {role}"}
+    if action == "delete_message":
+        fresh = ChatMessage.objects.create(session=w.session, seq=1000 + n, author=w.users["member"],
+                                           client_id=uuid.uuid4(), source="Hi", html="Hi")
+        return {"type": "delete", "id": fresh.pk}
+    if action == "moderate_session":
+        return {"type": "slow_mode", "seconds": n, "reason": f"set by {role}"}
+    raise AssertionError(action)
+
+
+ROOM_ACTIONS = ("send_message", "ask_question", "vote_question", "edit_message", "delete_message",
+                "moderate_session")
+
+
+def _room_ready(w):
+    from forum.live.models import LiveSession
+
+    # The live world stores a message (seq 1) and a question (seq 2) without their events.
+    LiveSession.objects.filter(pk=w.session.pk).update(last_seq=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_socket_matrix(live_world):  # noqa: F811
+    _room_ready(live_world)
+    path = f"/ws/rooms/{live_world.session.pk}/"
+    accepted, refusals = set(), {}
+    for role in LIVE_ROLES:
+        connected, code, _answer = async_to_sync(_room_attempt)(path, _cookie(live_world.users[role]), None)
+        if connected:
+            accepted.add(role)
+        else:
+            refusals[role] = code
+    assert accepted == set(LIVE_SEERS), f"accepted {sorted(accepted)}"
+    assert all(code in (4401, 4403, 4404) for code in refusals.values()), refusals
+    assert refusals["anonymous"] == 4401
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ROOM_ACTIONS)
+def test_room_socket_actions_matrix(live_world, action):  # noqa: F811
+    from forum.accounts.permissions import forget
+
+    _room_ready(live_world)
+    _attempt, allowed = LIVE_ROWS[("live", action)]
+    path = f"/ws/rooms/{live_world.session.pk}/"
+    acked, refused = set(), {}
+    for n, role in enumerate(LIVE_ROLES):
+        user = live_world.users[role]
+        if getattr(user, "pk", None):
+            forget(user)
+        frame = _room_frame(action, live_world, role, n)
+        connected, code, answer = async_to_sync(_room_attempt)(path, _cookie(user), frame)
+        if answer == "ack":
+            acked.add(role)
+        else:
+            refused[role] = answer if connected else code
+    assert acked == set(allowed), f"{action}: acknowledged for {sorted(acked)}, refused {refused}"
+    for role, answer in refused.items():
+        assert answer in (4401, 4403, 4404, "forbidden", "muted", "observer", "not_yours", "not_found"), (role, answer)
+
+
+def _remove_from_room(w, user, session):
+    from forum.live import services
+
+    services.participant_remove(actor=w.users["admin"], session=w.session, user=user, reason="matrix")
+
+
+def _close_room(w, user, session):
+    from forum.live import services
+
+    services.session_close(actor=w.users["admin"], session=w.session)
+
+
+# loss: (apply, roles of LIVE_SEERS that lose the room through it (None: all))
+ROOM_LOSSES = {
+    "suspended": (lambda w, user, session: _suspend(w, user, session), None),
+    "signed_out": (_sign_out, None),
+    "session_ended": (_end_session, None),
+    "removed_from_room": (_remove_from_room, LIVE_SEERS - {"admin", "moderator", "session_moderator", "organiser",
+                                                           "mfa_less_session_moderator"}),
+    "session_closed_for_observers": (_close_room, {"observer"}),
+}
+
+
+def _room_lose_access(w, role, loss) -> list[dict]:
+    import asyncio
+    import json
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    from forum.live import events
+
+    apply, _roles = ROOM_LOSSES[loss]
+    user = w.users[role]
+    client = Client()
+    client.force_login(user)
+    session = {"client": client, "key": client.cookies["sessionid"].value}
+
+    async def run():
+        headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
+                   (b"cookie", f"sessionid={session['key']}".encode())]
+        communicator = WebsocketCommunicator(application, f"/ws/rooms/{w.session.pk}/", headers=headers)
+        connected, code = await communicator.connect(timeout=5)
+        assert connected, (role, code)
+        await communicator.send_to(text_data=json.dumps({"type": "join", "after_seq": None}))
+        while not await communicator.receive_nothing(timeout=0.2):  # hello, presence
+            await communicator.receive_output()
+        await sync_to_async(apply)(w, user, session)
+        await asyncio.sleep(0.3)
+        layer = get_channel_layer()
+        for group in (events.room_group(w.session.pk), events.moderators_group(w.session.pk)):
+            await layer.group_send(group, {"type": realtime.RELAY_HANDLER, "event": {
+                "type": "message", "seq": 999, "id": 1, "html": "secret"}})
+        sent = []
+        while not await communicator.receive_nothing(timeout=0.3):
+            output = await communicator.receive_output()
+            if output["type"] == "websocket.close":
+                sent.append({"close": output.get("code")})
+                break
+            frame = json.loads(output["text"])
+            if frame["type"] not in ("presence", "typing", "room_state"):
+                sent.append(frame)
+        await communicator.disconnect()
+        await sync_to_async(connections.close_all)()
+        return sent
+
+    return async_to_sync(run)()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("loss", sorted(ROOM_LOSSES))
+def test_a_room_socket_forwards_nothing_once_its_user_lost_access(live_world, loss):  # noqa: F811
+    _room_ready(live_world)
+    _apply, losers = ROOM_LOSSES[loss]
+    for role in sorted(LIVE_SEERS if losers is None else losers):
+        sent = _room_lose_access(live_world, role, loss)
+        frames = [frame for frame in sent if "close" not in frame]
+        closes = [frame["close"] for frame in sent if "close" in frame]
+        assert [frame["type"] for frame in frames] == ["error"], (role, sent)
+        expected = "signed_out" if loss in ("signed_out", "session_ended") else "forbidden"
+        assert frames[0]["code"] == expected, (role, sent)
+        assert closes and closes[0] in ((4401,) if expected == "signed_out" else (4403, 4404)), (role, sent)
+
+
+# Each socket route and the test that walks it (a new route without one fails here).
+ROUTE_MATRICES = {
+    "ws/ping/": "ping", "ws/notifications/": "notifications", "ws/threads/<int:thread_id>/": "thread",
+    "ws/categories/": "categories", "ws/rooms/<int:session_id>/": "room",
+}
+
+
+def test_every_socket_route_has_matrix_rows():
+    from config.routing import websocket_urlpatterns
+
+    routes = {str(route.pattern) for route in websocket_urlpatterns if str(route.pattern)}
+    assert routes == set(ROUTE_MATRICES), sorted(routes ^ set(ROUTE_MATRICES))
+    assert {name for name in ROUTE_MATRICES.values() if name != "room"} == set(SOCKETS)

@@ -154,11 +154,11 @@ class Hub:
         if entry.subscribers:
             return
         del self.groups[group]
-        if entry.task is not None:
-            entry.task.cancel()
+        tasks = [entry.task]
         if not self.groups and self.ticker is not None:
-            self.ticker.cancel()
+            tasks.append(self.ticker)
             self.ticker = None
+        await _stop(tasks)
         try:
             if entry.heartbeat_at:
                 # Gone from here: the other processes forget this roster now, not when it expires.
@@ -338,6 +338,17 @@ class Hub:
                      "joined": [people[key] for key in people.keys() - told.keys()],
                      "left": [told[key] for key in told.keys() - people.keys()]}
         await self._deliver(entry, event, serialise(event))
+
+
+async def _stop(tasks) -> None:
+    """Cancel the hub's tasks and let them finish (a channels-redis receive must leave its lock
+    before the event loop ends, or the next loop to use the layer finds it taken)."""
+    current = asyncio.current_task()
+    tasks = [task for task in tasks if task is not None and task is not current]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=5)
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

@@ -123,6 +123,8 @@ class RoomConsumer(MemberConsumer):
     # After `join`: live events are forwarded. While a join is answered they wait in `buffer`.
     live = False
     buffer: list | None = None
+    # While access is checked again, room events wait here (dropped if access is gone).
+    holding: list | None = None
     floor = 0  # events up to this seq were replayed (or are before the client's history)
     recent: deque | None = None
     recent_set: set | None = None
@@ -170,6 +172,21 @@ class RoomConsumer(MemberConsumer):
             self.told_you = self.you
             await self.send_json({"type": "you", "you": self.you})
 
+    async def recheck(self) -> bool:
+        """Check access again (see `FollowingConsumer`); room events arriving meanwhile are held,
+        then sent if access remains, so nothing reaches a user whose access just ended."""
+        if self.holding is not None:
+            return await super().recheck()
+        self.holding = []
+        try:
+            still = await super().recheck()
+        finally:
+            held, self.holding = self.holding, None
+        if still:
+            for event, text in held:
+                await self.deliver(event, text)
+        return still
+
     async def disconnect(self, code: int) -> None:
         self.closing = True
         hub = get_hub()
@@ -183,6 +200,10 @@ class RoomConsumer(MemberConsumer):
     async def deliver(self, event: dict[str, Any], text: str) -> None:
         """One room event, already serialised (called by the hub: never waits on the database)."""
         if self.closing:
+            return
+        if self.holding is not None:
+            if len(self.holding) < MAX_BUFFERED:
+                self.holding.append((event, text))
             return
         if self.buffer is not None:
             if len(self.buffer) >= MAX_BUFFERED:
@@ -236,7 +257,10 @@ class RoomConsumer(MemberConsumer):
         except RoomError as exc:
             await self.send_room_error(exc, client_id)
         except Http404:
-            await self.send_room_error(RoomError(errors.NOT_FOUND), client_id)
+            # The room itself is out of reach now (removed, suspended): check again, which closes
+            # the socket when access is gone.
+            if await self.recheck():
+                await self.send_room_error(RoomError(errors.NOT_FOUND), client_id)
         except PermissionDenied as exc:
             await self.send_room_error(RoomError(errors.FORBIDDEN, str(exc) or None), client_id)
         except ValidationError as exc:
@@ -296,12 +320,14 @@ class RoomConsumer(MemberConsumer):
             "state": room.state, "read_only": room.read_only, "mode": room.mode,
             "off_the_record": room.off_the_record,
         })
-        if resync:
-            await self.send_json({"type": "resync", "seq": floor})
-        else:
-            for text in texts:
-                await self.send(text_data=text)
         self.floor, self.recent, self.recent_set = floor, deque(), set()
+        if resync:
+            # Nothing live until the client has loaded the history and joins again with its seq.
+            self.live, self.buffer = False, None
+            await self.send_json({"type": "resync", "seq": floor})
+            return
+        for text in texts:
+            await self.send(text_data=text)
         self.live = True
         buffered, self.buffer = self.buffer, None
         for event, text in buffered:  # what arrived while the replay was read, newer than it

@@ -1,13 +1,72 @@
-"""Driving `ws/rooms/<id>/` in tests: a signed-in socket that collects frames by type."""
+"""Driving `ws/rooms/<id>/` in tests: a signed-in socket that collects frames by type, and the
+fixtures every socket test uses (import them: `from tests.live.socket_helpers import *`)."""
 
 from __future__ import annotations
 
 import json
 import uuid
 
+import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
+from forum.core.hub import Hub
+
+__all__ = ["Room", "_close_thread_connections", "_fresh_channel_layer", "_quick_presence", "cookie_for", "headers",
+           "room"]
+
+
+@pytest.fixture(autouse=True)
+async def _close_thread_connections():
+    """The socket's checks and services run on worker threads with their own connections: close
+    them after each test, so the test database can be dropped."""
+    yield
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A channel layer of this test's own: a Redis layer (REDIS_URL) holds state of the event loop
+    it received on, and each test runs in a loop of its own."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
+@pytest.fixture(autouse=True)
+def _quick_presence(monkeypatch):
+    """Presence is told within a tenth of a second here (a second in production)."""
+    monkeypatch.setattr(Hub, "presence_interval", 0.1)
+    monkeypatch.setattr(Hub, "heartbeat_debounce", 0.05)
+    monkeypatch.setattr(Hub, "tick_seconds", 0.02)
+
+
+@pytest.fixture
+def cookie_for():
+    """cookie_for(user) -> a session cookie of its own (one test client signing in several users
+    would end the earlier sessions, and their sockets would close)."""
+    from django.test import Client
+
+    clients = {}
+
+    def make(user):
+        client = clients[user.pk] = Client()
+        client.force_login(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    make.clients = clients
+    return make
+
+
+@pytest.fixture
+def room(make_session):
+    """An open room for all members."""
+    return make_session(state="open")
 
 QUIET = frozenset({"presence", "typing"})  # ephemeral: skipped unless a test asks for them
 
@@ -54,7 +113,7 @@ class Room:
             assert kind is None or frame["type"] == kind, (kind, frame)
             return frame
 
-    async def frames(self, *, timeout=0.3, quiet=QUIET) -> list[dict]:
+    async def frames(self, *, timeout=0.5, quiet=QUIET) -> list[dict]:
         """Every frame that arrives until nothing comes for `timeout` (quiet ones skipped)."""
         got = []
         while not await self.c.receive_nothing(timeout=timeout):

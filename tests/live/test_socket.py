@@ -8,39 +8,10 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 
-from forum.core.hub import Hub
+from tests.live.socket_helpers import *  # noqa: F403  (the room socket's fixtures)
 from tests.live.socket_helpers import Room, headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_thread_connections():
-    yield
-    from django.db import connections
-
-    await sync_to_async(connections.close_all)()
-
-
-@pytest.fixture(autouse=True)
-def _quick_presence(monkeypatch):
-    monkeypatch.setattr(Hub, "presence_interval", 0.1)
-    monkeypatch.setattr(Hub, "heartbeat_debounce", 0.05)
-    monkeypatch.setattr(Hub, "tick_seconds", 0.02)
-
-
-@pytest.fixture
-def cookie_for(client):
-    def make(user):
-        client.force_login(user)
-        return f"sessionid={client.cookies['sessionid'].value}"
-
-    return make
-
-
-@pytest.fixture
-def room(make_session):
-    return make_session(state="open")
 
 
 def _messages(frames):
@@ -206,12 +177,14 @@ async def test_too_far_behind_gets_resync(room, make_user, cookie_for, say, sett
     b = await Room.open(room.pk, await sync_to_async(cookie_for)(bob), after_seq=0)
     assert b.hello["seq"] == 5
     assert await b.frames() == [{"type": "resync", "seq": 5}]
+    await sync_to_async(say)(room, alice, "while loading the history")
+    assert await b.frames() == []  # nothing live until it joins again
     # After loading history over HTTP it joins with the seq the history gave.
-    await b.send({"type": "join", "after_seq": 5})
+    await b.send({"type": "join", "after_seq": 6})
     await b.next("hello")
     assert await b.frames() == []
     await sync_to_async(say)(room, alice, "new")
-    assert [m["seq"] for m in _messages(await b.frames())] == [6]
+    assert [m["seq"] for m in _messages(await b.frames())] == [7]
     await b.close()
 
 
