@@ -39,7 +39,7 @@ def moderators_group(session_id: int) -> str:
     return f"live.room.{int(session_id)}.mods"
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -57,12 +57,12 @@ def message(msg) -> dict:
     return {
         "type": MESSAGE, "seq": msg.seq, "id": msg.pk, "client_id": str(msg.client_id),
         "author": author(msg.author), "html": msg.html,
-        "sent_at": _iso(msg.created_at), "edited_at": _iso(msg.edited_at),
+        "sent_at": iso(msg.created_at), "edited_at": iso(msg.edited_at),
     }
 
 
 def message_updated(msg, *, seq: int) -> dict:
-    return {"type": MESSAGE_UPDATED, "seq": seq, "id": msg.pk, "html": msg.html, "edited_at": _iso(msg.edited_at)}
+    return {"type": MESSAGE_UPDATED, "seq": seq, "id": msg.pk, "html": msg.html, "edited_at": iso(msg.edited_at)}
 
 
 def message_removed(*, seq: int, message_id: int, by: str) -> dict:
@@ -78,7 +78,7 @@ def question(q, *, seq: int | None = None) -> dict:
     return {
         "type": QUESTION, "seq": q.seq if seq is None else seq, "id": q.pk,
         "author": author(q.author), "html": q.html, "votes": q.votes, "state": q.state,
-        "pinned": q.pinned, "asked_at": _iso(q.created_at), "merged_into": q.merged_into_id,
+        "pinned": q.pinned, "asked_at": iso(q.created_at), "merged_into": q.merged_into_id,
     }
 
 
@@ -94,7 +94,7 @@ def question_removed(*, seq: int | None, question_id: int) -> dict:
 
 def question_held(q) -> dict:
     return {"type": QUESTION_HELD, "id": q.pk, "author": author(q.author), "html": q.html,
-            "asked_at": _iso(q.created_at)}
+            "asked_at": iso(q.created_at)}
 
 
 def slow_mode(session, *, seq: int) -> dict:
@@ -106,3 +106,12 @@ def slow_mode(session, *, seq: int) -> dict:
 
 def room_state(session, *, seq: int) -> dict:
     return {"type": ROOM_STATE, "seq": seq, "state": session.state, "read_only": session.read_only}
+
+
+def ack(*, client_id, obj) -> dict:
+    """The answer to the sender of a `send` or `ask` once it is stored (or was already): the stored
+    message or question's id and seq; a question held for approval has seq null and `held` true."""
+    frame = {"type": "ack", "client_id": str(client_id), "id": obj.pk, "seq": obj.seq}
+    if getattr(obj, "state", None) == "held":
+        frame["held"] = True
+    return frame

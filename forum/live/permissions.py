@@ -127,7 +127,13 @@ def can_view_session(user, session) -> bool:
     if session.audience == LiveSession.Audience.MEMBERS:
         return True
     org_id = accounts.organisation_id(user)
-    return org_id is not None and session.organisations.filter(pk=org_id).exists()
+    if org_id is None:
+        return False
+    cache = accounts._cache(user)
+    key = f"live.chosen.{session.pk}"
+    if key not in cache:
+        cache[key] = session.organisations.filter(pk=org_id).exists()
+    return cache[key]
 
 
 # --- Checks ----------------------------------------------------------------------------------------
@@ -231,6 +237,8 @@ def check_vote(user, question) -> None:
     _check_vote_in(user, session)
     if question.state not in (Question.State.OPEN, Question.State.ANSWERED):
         raise RoomError(errors.NOT_FOUND)
+    if question.merged_into_id is not None:
+        raise RoomError(errors.INVALID, _("This question was merged into another one: vote for that one."))
 
 
 def check_edit_message(user, message) -> None:

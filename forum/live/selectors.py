@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404
 
 from forum.accounts import permissions as accounts
 from forum.core import conf
@@ -10,6 +11,18 @@ from forum.organisations.models import Membership
 
 from . import events, permissions
 from .models import ChatMessage, LiveSession, Question, QuestionVote, RoomEvent
+
+
+def room_get_for_participant(*, session_id, user) -> LiveSession:
+    """The session `user` may see, by id; `Http404` for one that does not exist or that they may
+    not see (the same answer, so ids reveal nothing)."""
+    if isinstance(session_id, bool) or not str(session_id).isdigit():
+        raise Http404
+    session = LiveSession.objects.select_related("slow_mode_set_by").filter(pk=int(session_id)).first()
+    if session is None:
+        raise Http404
+    permissions.check_view_session(user, session)
+    return session
 
 
 def replay(*, session, after_seq: int | None, limit: int | None = None) -> list[dict] | None:

@@ -42,6 +42,7 @@ def test_every_background_job_of_the_forum_is_declared_once_with_its_schedule():
         "discussions.fanout": jobs.AFTER_COMMIT,
         "discussions.prune_attachments": jobs.DAILY,
         "discussions.view_counts": jobs.EVERY_MINUTE,
+        "live.purge_off_the_record": jobs.HOURLY,
         "notifications.digests": jobs.HOURLY,
         "notifications.pending_emails": jobs.EVERY_MINUTE,
     }

@@ -107,3 +107,15 @@ def test_history_query_count_is_constant(make_session, make_user, say, ask, n, d
     with django_assert_num_queries(8):
         state = selectors.history(session=session, user=reader)
     assert len(state["messages"]) == n and len(state["questions"]) == n
+
+
+def test_a_room_is_got_only_by_who_may_see_it(make_session, member, make_organisation):
+    from django.http import Http404
+
+    open_to_all = make_session()
+    assert selectors.room_get_for_participant(session_id=open_to_all.pk, user=member) == open_to_all
+    assert selectors.room_get_for_participant(session_id=str(open_to_all.pk), user=member) == open_to_all
+    hidden = make_session(audience="organisations", organisations=[make_organisation()])
+    for session_id in (hidden.pk, 10**9, "x", "-1", None, True):
+        with pytest.raises(Http404):
+            selectors.room_get_for_participant(session_id=session_id, user=member)

@@ -8,6 +8,9 @@ from datetime import timedelta
 import pytest
 from django.http import Http404
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from forum.audit.models import AuditEntry
 from forum.live import selectors, services
@@ -46,12 +49,26 @@ def test_a_message_is_stored_numbered_and_broadcast_after_commit(make_session, m
     assert broadcasts == [(f"live.room.{session.pk}", payload)]
 
 
-def test_nothing_is_broadcast_when_the_transaction_rolls_back(make_session, member, broadcasts,
-                                                              django_capture_on_commit_callbacks):
+def test_the_broadcast_waits_for_the_commit(make_session, member, broadcasts, django_capture_on_commit_callbacks):
     session = make_session()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body="Hi")
     assert len(callbacks) == 1 and broadcasts == []  # sent only when the outer transaction commits
+
+
+def test_nothing_is_stored_or_broadcast_when_the_transaction_rolls_back(make_session, member, broadcasts,
+                                                                        django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    session = make_session()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body="Hi")
+            raise RuntimeError("the caller failed after the send")
+    assert callbacks == [] and broadcasts == []
+    assert not ChatMessage.objects.exists() and not RoomEvent.objects.exists()
+    session.refresh_from_db()
+    assert session.last_seq == 0
 
 
 def test_a_repeated_client_id_returns_the_stored_message_and_adds_no_event(make_session, member):
@@ -80,6 +97,8 @@ def test_the_same_client_id_from_another_author_is_another_message(make_session,
     (["hi"], None, "invalid"),
     ("hi", "not-a-uuid", "invalid"),
     ("hi", 12, "invalid"),
+    ("a\x00b", None, "invalid"),  # PostgreSQL stores no NUL
+    ("a\ud800b", None, "invalid"),  # a lone surrogate, as json.loads gives it
 ])
 def test_bad_input_is_refused_and_changes_nothing(make_session, member, body, client_id, code, broadcasts):
     session = make_session()
@@ -503,3 +522,101 @@ def test_mute_and_remove_go_through_accounts_restrictions(make_session, member, 
                                   reason="x")
     assert _code(excinfo) == "forbidden"
     assert Question.objects.count() == 0 and Restriction.objects.filter(user=member).count() == 2
+
+
+def test_replay_after_an_edit_never_sends_the_earlier_text(make_session, member, say):
+    session = make_session()
+    msg = say(session, member, "My phone number is 555")
+    services.message_edit(actor=member, session=session, message_id=msg.pk, body="Call me")
+    services.message_edit(actor=member, session=session, message_id=msg.pk, body="Write to me")
+    replayed = selectors.replay(session=session, after_seq=0)
+    assert [f["type"] for f in replayed] == ["message", "message_updated", "message_updated"]
+    assert {f["html"] for f in replayed} == {"Write to me"} and "555" not in str(replayed)
+    assert replayed[0]["seq"] == 1 and replayed[0]["client_id"] == str(msg.client_id)
+
+
+def test_a_merged_question_takes_no_more_votes(make_session, make_user, ask, session_moderator):
+    session = make_session()
+    moderator = session_moderator(session)
+    original, duplicate = ask(session, make_user()), ask(session, make_user())
+    services.question_merge(actor=moderator, session=session, question_id=duplicate.pk, into_id=original.pk)
+    with pytest.raises(RoomError) as excinfo:
+        services.question_vote(actor=make_user(), session=session, question_id=duplicate.pk)
+    assert _code(excinfo) == "invalid"
+
+
+def test_a_moderator_lifts_a_mute_in_the_room(make_session, member, session_moderator):
+    from forum.accounts import permissions as accounts
+    from forum.accounts.models import Restriction
+
+    session, elsewhere = make_session(), make_session()
+    moderator = session_moderator(session)
+    services.participant_mute(actor=moderator, session=session, user=member, minutes=5, reason="Spam")
+    Restriction.objects.create(user=member, kind="mute", scope="session", object_id=elsewhere.pk, reason="x")
+    assert services.participant_restore(actor=moderator, session=session, user=member, reason="Apologised") == 1
+    accounts.forget(member)
+    services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body="Sorry")
+    assert AuditEntry.objects.filter(verb="restriction.lift", actor=moderator, reason="Apologised").exists()
+    assert Restriction.objects.get(object_id=elsewhere.pk).lifted_at is None
+    with pytest.raises(RoomError) as excinfo:
+        services.participant_restore(actor=member, session=session, user=member)
+    assert _code(excinfo) == "forbidden"
+
+
+def test_a_mute_holds_from_the_next_action_even_on_a_long_lived_user_object(make_session, member, say,
+                                                                            session_moderator):
+    from forum.accounts.models import Restriction
+
+    session = make_session()
+    say(session, member)  # the socket's user object now caches its facts
+    Restriction.objects.create(user=member, kind="mute", scope="session", object_id=session.pk, reason="x")
+    with pytest.raises(RoomError) as excinfo:
+        say(session, member)
+    assert _code(excinfo) == "muted"
+
+
+@pytest.mark.parametrize("earlier", [1, 10])
+def test_sending_costs_the_same_queries_however_full_the_room(make_session, make_user, say, earlier,
+                                                              django_assert_num_queries):
+    session = make_session()
+    for _ in range(earlier):
+        say(session, make_user())
+    author = make_user()
+    say(session, author)
+    # savepoint; the author's sanctions and appointments (read afresh); the idempotency look-up
+    # (before and under the lock); the lock; insert the message; the author's membership (for the
+    # frame); insert the event; update last_seq; release.
+    with django_assert_num_queries(11):
+        say(session, author)
+
+
+_json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                         max_size=3),
+                            max_leaves=6)
+
+
+@hypothesis_settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_json_values | st.text(max_size=2100))
+def test_any_body_is_stored_or_refused_with_a_code_and_nothing_else(make_session, member, body):
+    session = make_session()
+    before = RoomEvent.objects.count()
+    try:
+        msg, created = services.message_send(actor=member, session=session, client_id=str(uuid.uuid4()), body=body)
+    except RoomError as exc:
+        assert exc.code in {"invalid", "empty", "too_long"}
+        assert exc.code != "invalid" or not isinstance(body, str) or "\x00" in body
+        assert RoomEvent.objects.count() == before
+    else:
+        assert created and isinstance(body, str) and 0 < len(body.strip()) <= 2000
+        assert RoomEvent.objects.count() == before + 1 and msg.source == body.strip()
+
+
+def test_sending_in_a_room_for_chosen_organisations_asks_once_whether_one_is_chosen(
+        make_session, member, say, django_assert_num_queries):
+    session = make_session(audience="organisations", organisations=[member.memberships.get().organisation])
+    say(session, member)
+    # as for a room for all members, plus once whether the member's organisation is chosen (the
+    # membership is read earlier, for the check, and reused for the frame)
+    with django_assert_num_queries(12):
+        say(session, member)

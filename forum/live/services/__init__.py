@@ -7,6 +7,7 @@ from .room import (  # noqa: F401
     message_send,
     participant_mute,
     participant_remove,
+    participant_restore,
     question_answer,
     question_approve,
     question_ask,

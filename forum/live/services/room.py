@@ -18,10 +18,12 @@ import uuid
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from forum.accounts import permissions as accounts_permissions
 from forum.accounts import services as accounts_services
 from forum.accounts.models import Restriction
 from forum.audit import services as audit
@@ -41,9 +43,13 @@ REASON_MAX_CHARS = 200
 # --- Plumbing --------------------------------------------------------------------------------------
 
 def room_write(fn):
-    """Run a room write in one transaction; a database that cannot be reached is `unavailable`."""
+    """Run a room write in one transaction; a database that cannot be reached is `unavailable`.
+    The actor's facts (sanctions, appointments) are read afresh for every write: a socket keeps its
+    user object for long, and a mute or a removal must hold from the next action on."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        if kwargs.get("actor") is not None:
+            accounts_permissions.forget(kwargs["actor"])
         try:
             with transaction.atomic():
                 return fn(*args, **kwargs)
@@ -85,9 +91,20 @@ def _id(value) -> int:
     return value
 
 
+def _no_nul(value: str) -> None:
+    # PostgreSQL stores no NUL character (text or jsonb); Django's forms refuse it with this message.
+    if "\x00" in value:
+        raise RoomError(errors.INVALID, ProhibitNullCharactersValidator.message)
+    try:  # a JSON frame can carry a lone surrogate ("\ud800"), which is no UTF-8 text
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RoomError(errors.INVALID) from None
+
+
 def _text(value, *, limit: int) -> str:
     if not isinstance(value, str):
         raise RoomError(errors.INVALID, _("The text must be a string."))
+    _no_nul(value)
     text = value.strip()
     if not text:
         raise RoomError(errors.EMPTY)
@@ -101,6 +118,7 @@ def _reason(value) -> str:
         return ""
     if not isinstance(value, str):
         raise RoomError(errors.INVALID, _("The reason must be a string."))
+    _no_nul(value)
     value = value.strip()
     if len(value) > REASON_MAX_CHARS:
         raise RoomError(errors.TOO_LONG, _("This is too long: at most %(limit)d characters.")
@@ -193,6 +211,10 @@ def message_edit(*, actor, session, message_id, body) -> ChatMessage:
         return msg
     msg.source, msg.html, msg.edited_at = text, _render(text), timezone.now()
     msg.save(update_fields=["source", "html", "edited_at"])
+    # Replay shows the text as it is now: the stored frames that showed an earlier version take the new one.
+    for event in RoomEvent.objects.filter(session=locked, kind__in=events.SHOWS_MESSAGE, ref_id=msg.pk):
+        event.payload = {**event.payload, "html": msg.html, "edited_at": events.iso(msg.edited_at)}
+        event.save(update_fields=["payload"])
     _emit(locked, kind=events.MESSAGE_UPDATED, ref_id=msg.pk, build=lambda seq: events.message_updated(msg, seq=seq))
     return msg
 
@@ -504,6 +526,22 @@ def participant_mute(*, actor, session, user, minutes, reason) -> Restriction:
     """Mute `user` in this room for `minutes` (they still read); their sockets re-check at once."""
     return _restrict(actor=actor, session=session, user=user, kind=Restriction.Kind.MUTE, reason=reason,
                      minutes=minutes)
+
+
+@room_write
+def participant_restore(*, actor, session, user, reason: str = "") -> int:
+    """Lift `user`'s mute and removal in this room (site-wide sanctions stay); returns how many."""
+    permissions.check_moderate(actor, session)
+    if not isinstance(user, User):
+        raise RoomError(errors.INVALID)
+    reason = _reason(reason)
+    now = timezone.now()
+    lifted = 0
+    for restriction in Restriction.objects.filter(user=user, scope=Restriction.Scope.SESSION, object_id=session.pk,
+                                                  lifted_at__isnull=True).exclude(ends_at__lte=now):
+        accounts_services.restriction_lift(actor=actor, restriction=restriction, reason=reason)
+        lifted += 1
+    return lifted
 
 
 @room_write
