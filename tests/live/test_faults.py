@@ -159,6 +159,7 @@ async def test_a_client_dropped_again_and_again_while_others_send_misses_nothing
                 await victim.joined.wait()  # back in the room (and replayed to): drop it again
                 await asyncio.sleep(0.1 + random.random() * 0.3)
                 victim.drop()
+            await asyncio.wait_for(victim.joined.wait(), 30)  # and back after the last drop
             dropping.set()
 
         async def send_while_dropping(client, tag):
