@@ -38,12 +38,13 @@ run: compilemessages seed
 	@echo "Madaniya is at http://$(HOST):$(PORT)/"
 	$(PY) -m forum.core.server -b $(HOST) -p $(PORT) config.asgi:application
 
-# Two runs: everything but the browser on the fast in-memory SQLite database, then the browser tests,
-# whose daphne server process needs a database file (or the PostgreSQL of DATABASE_URL).
+# Two runs: everything but the browser on the fast in-memory SQLite database, then the browser tests
+# and the live-server fault tests, whose daphne server processes need a database file (or the
+# PostgreSQL of DATABASE_URL).
 BROWSER_DB := $(CURDIR)/.pytest-browser.sqlite3
 test: $(VENV)/.installed-dev compilemessages
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
-	rm -f $(BROWSER_DB); SQLITE_TEST_PATH=$(BROWSER_DB) $(BIN)/pytest -m browser -p no:randomly $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not live_server" $(PYTEST_ARGS)
+	rm -f $(BROWSER_DB); SQLITE_TEST_PATH=$(BROWSER_DB) $(BIN)/pytest -m "browser or live_server" -p no:randomly $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -54,9 +55,11 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ar -l fr --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "bench/*" --ignore "tests/*"
 	$(PY) manage.py makemessages -d djangojs -l ar -l fr --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*"
 
+# live_fanout: the quick variant (PostgreSQL at 127.0.0.1:5432 and Redis db 15, as docs/performance.md says).
 bench: $(VENV)/.installed-dev
 	$(PY) bench/thread_page.py
 	$(PY) bench/write_path.py
+	$(PY) bench/live_fanout.py --participants 200 --rate 5 --seconds 10 --client-procs 2
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
