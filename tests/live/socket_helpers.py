@@ -19,9 +19,14 @@ __all__ = ["Room", "_close_thread_connections", "_fresh_channel_layer", "_quick_
 
 @pytest.fixture(autouse=True)
 async def _close_thread_connections():
-    """The socket's checks and services run on worker threads with their own connections: close
-    them after each test, so the test database can be dropped."""
+    """Every socket a test opened is ended as daphne ends it (`websocket.disconnect`, also after
+    the server closed it: on real Redis a consumer left waiting hangs the event loop's shutdown);
+    then the worker threads' database connections are closed, so the test database can be dropped."""
+    Room.opened = []
     yield
+    for room in Room.opened:
+        await room.close()
+    Room.opened = []
     from django.db import connections
 
     await sync_to_async(connections.close_all)()
@@ -81,9 +86,13 @@ def headers(cookie=None, origin="http://localhost"):
 class Room:
     """One open room socket."""
 
+    opened: list[Room] = []
+
     def __init__(self, communicator):
         self.c = communicator
         self.seen: list[dict] = []
+        self.ended = False
+        Room.opened.append(self)
 
     @classmethod
     async def open(cls, session_id, cookie, *, join=True, after_seq=None):
@@ -137,4 +146,6 @@ class Room:
         return await self.next("pong")
 
     async def close(self):
-        await self.c.disconnect()
+        if not self.ended:
+            self.ended = True
+            await self.c.disconnect(timeout=5)
