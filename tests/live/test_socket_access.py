@@ -114,13 +114,13 @@ async def test_read_only_refuses_members_and_not_moderators(room, make_user, coo
 
 
 async def test_closing_the_session_stops_writes_and_cuts_observers_off(room, make_user, cookie_for,
-                                                                       session_moderator):
+                                                                       session_moderator, give_mfa):
     from forum.accounts import services as accounts_services
     from forum.live.models import ChatMessage
 
     alice = await sync_to_async(make_user)()
     observer = await sync_to_async(make_user)(role="observer")
-    admin = await sync_to_async(make_user)(role="admin")
+    admin = await sync_to_async(give_mfa)(await sync_to_async(make_user)(role="admin"))
     await sync_to_async(accounts_services.observer_grant)(actor=admin, user=observer, scope="session",
                                                           object_id=room.pk)
     moderator = await sync_to_async(session_moderator)(room)
