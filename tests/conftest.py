@@ -79,6 +79,20 @@ def _fresh_cache():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers():
+    """Each test gets channel layers of its own. A channels-redis layer keeps asyncio locks and
+    buffers bound to the event loop that first used them; a process hub's receive loop cancelled
+    with an earlier test's loop can leave its lock held, and the next test's socket then fails with
+    "Lock ... is bound to a different event loop". Daphne runs one loop per process, so production
+    never meets this; tests run one loop per test."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
 @pytest.fixture
 def make_organisation(db):
     from forum.organisations.models import Organisation

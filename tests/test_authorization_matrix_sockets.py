@@ -25,6 +25,17 @@ from tests.test_authorization_matrix import (  # noqa: F401  (fixtures)
     world,
 )
 
+
+def _in_a_new_loop(coroutine_function):
+    """`async_to_sync`, with channel layers of its own: every call runs a new event loop, and a
+    channels-redis layer keeps locks bound to the loop that first used it (a process hub's
+    receive cancelled with an earlier loop can leave one held)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    return async_to_sync(coroutine_function)
+
+
 # path builder, roles whose socket is accepted
 SOCKETS = {
     "ping": (lambda w: "/ws/ping/", SIGNED_IN),
@@ -45,7 +56,7 @@ def _connect(path: str, cookie: str | None) -> tuple[bool, int | None]:
             await communicator.disconnect()
         return connected, code
 
-    return async_to_sync(run)()
+    return _in_a_new_loop(run)()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,7 +209,7 @@ def _lose_access_while_connected(w, socket, role, loss) -> list[dict]:
         await sync_to_async(connections.close_all)()
         return sent
 
-    return async_to_sync(run)()
+    return _in_a_new_loop(run)()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -305,7 +316,7 @@ def test_room_socket_matrix(live_world):  # noqa: F811
     path = f"/ws/rooms/{live_world.session.pk}/"
     accepted, refusals = set(), {}
     for role in LIVE_ROLES:
-        connected, code, _answer = async_to_sync(_room_attempt)(path, _cookie(live_world.users[role]), None)
+        connected, code, _answer = _in_a_new_loop(_room_attempt)(path, _cookie(live_world.users[role]), None)
         if connected:
             accepted.add(role)
         else:
@@ -329,7 +340,7 @@ def test_room_socket_actions_matrix(live_world, action):  # noqa: F811
         if getattr(user, "pk", None):
             forget(user)
         frame = _room_frame(action, live_world, role, n)
-        connected, code, answer = async_to_sync(_room_attempt)(path, _cookie(user), frame)
+        connected, code, answer = _in_a_new_loop(_room_attempt)(path, _cookie(user), frame)
         if answer == "ack":
             acked.add(role)
         else:
@@ -405,7 +416,7 @@ def _room_lose_access(w, role, loss) -> list[dict]:
         await sync_to_async(connections.close_all)()
         return sent
 
-    return async_to_sync(run)()
+    return _in_a_new_loop(run)()
 
 
 @pytest.mark.django_db(transaction=True)
