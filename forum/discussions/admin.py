@@ -12,6 +12,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from forum.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Attachment, Post, PostRevision, Reaction, ReadState, Subscription, Thread
 
@@ -69,20 +71,6 @@ class ThreadAdmin(admin.ModelAdmin):
                    _("%(count)d thread(s) restored."))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Look up, never write: content changes go through the services (revision, audit, live update)."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.concrete_fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RevisionInline(admin.TabularInline):
