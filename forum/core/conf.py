@@ -126,6 +126,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_LIVE_REMINDER_MINUTES", 30, int,
             "minutes before a live session starts that its audience is sent a reminder (job `live.reminders`)",
             env=True),
+    # --- operations (forum.core.backup, forum.core.metrics) ----------------------------------------
+    Setting("FORUM_BACKUP_DIR", "", str,
+            "folder `manage.py backup` and the nightly `core.backup` job write archives to; empty: the job "
+            "does nothing", env=True),
+    Setting("FORUM_BACKUP_KEY", "", str,
+            "32-byte key (URL-safe base64, `manage.py backup --generate-key`) that encrypts the archives; "
+            "empty: not encrypted. Keep a copy away from the archives: without it they cannot be read",
+            env=True),
+    Setting("FORUM_BACKUP_KEEP_DAYS", 30, int, "days archives are kept before the backup removes them "
+            "(0 keeps all; `docs/data-rights.md` promises 30)", env=True),
+    Setting("FORUM_METRICS_TOKEN", "", str,
+            "bearer token that opens `/metrics` from anywhere; empty: only the addresses below", env=True),
+    Setting("FORUM_METRICS_ALLOWED_IPS", "127.0.0.1,::1", str,
+            "comma-separated addresses or networks (`10.0.0.0/8`) that may read `/metrics` without the token",
+            env=True),
+    Setting("FORUM_LOG_FORMAT", "", str,
+            "`json`: one JSON object per log line (with the request id); `text`: plain lines; empty: JSON "
+            "when DEBUG is off", env=True),
     # --- transport --------------------------------------------------------------------------------
     Setting("FORUM_MAX_URL_CHARS", 8192, int,
             "longer addresses get the translated 414 page; daphne (`python -m forum.core.server`) and "

@@ -226,3 +226,20 @@ class Worker:
             finally:
                 self._busy = False
 
+
+
+@job(name="core.backup", schedule=DAILY)
+def nightly_backup() -> int:
+    """Write an archive of the database and the media folder into FORUM_BACKUP_DIR (encrypted with
+    FORUM_BACKUP_KEY when set) and remove those older than FORUM_BACKUP_KEEP_DAYS; nothing when
+    FORUM_BACKUP_DIR is empty. Returns how many archives were written (0 or 1)."""
+    from pathlib import Path
+
+    from forum.core import backup, conf
+
+    if not conf.FORUM_BACKUP_DIR:
+        return 0
+    made = backup.create(output_dir=Path(conf.FORUM_BACKUP_DIR), key=backup.read_key(key_file=None),
+                         keep_days=conf.FORUM_BACKUP_KEEP_DAYS)
+    logger.info("backup written: %s", made.path)
+    return 1
