@@ -14,7 +14,7 @@ together pass 16 KB, so a 15 KB address with ordinary headers never reaches the 
   between `FORUM_MAX_URL_CHARS` (8 KB) and 16 KB reaches Django, where
   `forum.core.middleware.URLTooLongMiddleware` answers 414 with the page in the reader's language.
 
-nginx in front (deploy/nginx.conf) answers 414 itself above 16 KB (`large_client_header_buffers`).
+nginx in front (deploy/nginx-*.conf.template) answers 414 itself above 16 KB (`large_client_header_buffers`).
 
 Slow readers: daphne writes every frame a consumer sends straight to the connection; what the
 client does not read waits in twisted's buffer for that connection, without bound. A client that
