@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from forum.core import views as core_views
+from forum.core.metrics import metrics_view
 from forum.discussions import views_preview
 
 handler500 = "forum.core.views.server_error"
@@ -13,6 +14,7 @@ admin.site.site_title = "Madaniya"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     # Words for scripts (locale/*/LC_MESSAGES/djangojs.po), in the reader's language; static/js/i18n.js.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["forum.core"]), name="javascript_catalog"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),

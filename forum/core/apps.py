@@ -14,3 +14,7 @@ class CoreConfig(AppConfig):
         from . import jobs
 
         jobs.autodiscover()
+        # And the figures they show operators in their metrics.py (see forum/core/metrics.py).
+        from . import metrics
+
+        metrics.register()

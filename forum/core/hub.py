@@ -41,6 +41,7 @@ from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
+from . import metrics
 from .realtime import RELAY_HANDLER
 
 logger = logging.getLogger(__name__)
@@ -264,6 +265,7 @@ class Hub:
             await self._deliver(entry, event, serialise(event))
 
     async def _deliver(self, entry: _Group, event: dict[str, Any], text: str) -> None:
+        started = time.monotonic()
         for consumer in list(entry.subscribers):
             if consumer not in entry.subscribers:
                 continue  # left while an earlier socket was being written to
@@ -271,6 +273,7 @@ class Hub:
                 await consumer.deliver(event, text)
             except Exception:  # noqa: BLE001 - one broken socket must not cost the others the event
                 logger.exception("hub: delivering to %r failed", consumer)
+        metrics.FANOUT_SECONDS.observe(time.monotonic() - started)
 
     # --- timers: memberships, heartbeats, presence and typing ---------------------------------------
 

@@ -113,6 +113,9 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
         pending = buffered_bytes(self.transport)
         if pending > send_buffer_limit():
             logger.info("dropping WebSocket %s: %d bytes unread", self.client_addr, pending)
+            from forum.core import metrics  # imported late: this module starts before Django is set up
+
+            metrics.SOCKETS_DROPPED.inc()
             self.dropConnection(abort=True)
 
 

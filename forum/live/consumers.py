@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
 from forum.accounts.consumers import MemberConsumer
-from forum.core import conf
+from forum.core import conf, metrics
 from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, RECHECK_HANDLER
 from forum.core.hub import get_hub, serialise
 
@@ -324,6 +324,7 @@ class RoomConsumer(MemberConsumer):
         if resync:
             # Nothing live until the client has loaded the history and joins again with its seq.
             self.live, self.buffer = False, None
+            metrics.RESYNCS.labels("rooms").inc()
             await self.send_json({"type": "resync", "seq": floor})
             return
         for text in texts:
