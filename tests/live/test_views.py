@@ -63,6 +63,27 @@ def test_the_list_links_a_published_transcript_only_to_those_who_may_read_it(cli
     assert hidden_thread.get_absolute_url() not in body
 
 
+def test_the_list_shows_how_many_people_each_live_room_holds(client, member, make_session):
+    """The counts the sockets' hubs write to the cache (tests/core/test_hub.py); a count, never names,
+    so off-the-record rooms have one too; a room nobody is in shows none."""
+    from django.core.cache import cache
+
+    from forum.core.hub import presence_count_key
+    from forum.live.events import room_group
+
+    busy = make_session(title="Busy room")
+    secret = make_session(title="Secret room", off_the_record=True)
+    empty = make_session(title="Empty room")
+    cache.set(presence_count_key(room_group(busy.pk)), 3)
+    cache.set(presence_count_key(room_group(secret.pk)), 1)
+    response = login(client, member).get(reverse("live:index"))
+    lives = {s.pk: s.participants for s in response.context["lists"].live}
+    assert lives == {busy.pk: 3, secret.pk: 1, empty.pk: None}
+    body = response.content.decode()
+    assert "3 people here" in body and "1 person here" in body
+    assert body.count('class="participants"') == 2
+
+
 def queries(client, url, **params) -> int:
     """How many queries one GET of `url` costs (after a first, warming one)."""
     from django.db import connection
