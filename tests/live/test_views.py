@@ -444,3 +444,14 @@ def test_an_organiser_without_a_second_factor_is_shown_the_way_to_enrol(client, 
     assert page.status_code == 403 and "Set up two-factor authentication" in page.content.decode()
     assert client.post(reverse("live:create"), _form()).status_code == 403
     assert not LiveSession.objects.exists()
+
+
+def test_a_description_mixing_latin_and_arabic_lines_gives_each_line_its_direction(client, member, make_session):
+    session = make_session(title="Bilingual")
+    LiveSession.objects.filter(pk=session.pk).update(
+        description="Water and the city\nالماء والمدينة\n\nSecond <i>part</i>")
+    for url in (session.get_absolute_url(), reverse("live:index")):
+        body = login(client, member).get(url).content.decode()
+        assert '<span class="text-line" dir="auto">Water and the city</span>' in body
+        assert '<span class="text-line" dir="auto">الماء والمدينة</span>' in body
+        assert '<p dir="auto">Second &lt;i&gt;part&lt;/i&gt;</p>' in body
