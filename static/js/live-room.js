@@ -263,13 +263,21 @@ function start(root) {
     }
   }
 
-  // A room of one kind (chat only, questions only) shows one pane.
-  if (root.dataset.mode === "qa") chatPane.hidden = true;
-  if (root.dataset.mode === "chat") qaPane.hidden = true;
-  if (root.dataset.mode === "both" || !root.dataset.mode) {
-    chatPane.hidden = false;
-    qaPane.hidden = false;
+  // A room of one kind (chat only, questions only) shows one pane; `room_state` may change it.
+  function showPanes(mode) {
+    root.dataset.mode = mode || "both";
+    chatPane.hidden = mode === "qa";
+    qaPane.hidden = mode === "chat";
   }
+  showPanes(root.dataset.mode);
+  // "A moderator approves questions first" under the ask form, as the page has it.
+  const heldNote = part("[data-held-note]", () => {
+    const node = el("p", { class: "help muted", "data-held-note": true,
+      text: gettext("A moderator approves questions before the room sees them.") });
+    askForm.append(node);
+    return node;
+  });
+  heldNote.hidden = root.dataset.questionsHeld !== "true";
 
   // ---- Tabs on a phone: chat and questions ----
   const tabs = el("div", { class: "room-tabs", role: "tablist", "aria-label": gettext("Room") });
@@ -1184,6 +1192,13 @@ function start(root) {
   function applyRoom(event) {
     if (event.state) room.state = event.state;
     if ("read_only" in event) room.read_only = Boolean(event.read_only);
+    if (["both", "chat", "qa"].includes(event.mode) && event.mode !== root.dataset.mode) {
+      showPanes(event.mode);
+      layout();
+      if (root.classList.contains("room-tabbed")) showTab(root.dataset.tab || "chat");
+      else if (chatPane.hidden || qaPane.hidden) showTab(chatPane.hidden ? "qa" : "chat");
+    }
+    if ("questions_held" in event) heldNote.hidden = !event.questions_held;
     drawBanners();
     updateForms();
     modPanel.syncForms?.();

@@ -485,9 +485,12 @@ def test_read_only_open_and_close_are_room_state_events(make_session, session_mo
     services.read_only_set(actor=moderator, session=session, read_only=True)  # no change: no event
     services.session_close(actor=moderator, session=session)
     assert [p for _s, _k, p in _events(session)] == [
-        {"type": "room_state", "seq": 1, "state": "open", "read_only": False},
-        {"type": "room_state", "seq": 2, "state": "open", "read_only": True},
-        {"type": "room_state", "seq": 3, "state": "closed", "read_only": True},
+        {"type": "room_state", "seq": 1, "state": "open", "read_only": False,
+         "mode": "both", "questions_held": False},
+        {"type": "room_state", "seq": 2, "state": "open", "read_only": True,
+         "mode": "both", "questions_held": False},
+        {"type": "room_state", "seq": 3, "state": "closed", "read_only": True,
+         "mode": "both", "questions_held": False},
     ]
     with pytest.raises(RoomError) as excinfo:
         services.session_open(actor=moderator, session=session)
