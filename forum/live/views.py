@@ -289,7 +289,8 @@ def session_state(request, session_id):
 @never_cache
 def history_json(request, session_id):
     """The room as the client reloads it after `resync` (members only): the latest sequence number,
-    the messages (after `after`, or the last 100) and the visible questions, as protocol frames."""
+    the messages (after `after`, or the last 100) and the visible questions, as protocol frames, and
+    `removed`: the ids of the messages removed after `after` (the client takes them off the screen)."""
     if not request.user.is_authenticated:
         raise Http404
     session = get_object_or_404(LiveSession, pk=session_id)
@@ -303,6 +304,8 @@ def history_json(request, session_id):
         return JsonResponse({"error": "invalid", "message": _("“after” must be a sequence number.")}, status=400)
     history = selectors.history(session=session, user=request.user, limit=HISTORY_LIMIT)
     messages_shown = history["messages"]
+    removed = selectors.removed_since(session=session, after_seq=after_seq, seq=history["seq"]) \
+        if after_seq is not None else []
     cut = len(messages_shown) >= HISTORY_LIMIT  # older messages exist beyond the page
     if after_seq is not None:
         # Complete: every message after `after` is here (the client may merge); else replace.
@@ -315,6 +318,7 @@ def history_json(request, session_id):
         "mode": session.mode,
         "slow_mode": {"seconds": session.slow_mode_seconds, "reason": session.slow_mode_reason},
         "messages": messages_shown, "questions": history["questions"], "complete": complete,
+        "removed": removed,
     }
     return JsonResponse(payload, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
 

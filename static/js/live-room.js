@@ -511,6 +511,16 @@ function start(root) {
     if (hadFocus) messageList.focus({ preventScroll: true });
   }
 
+  function dropMessage(id) {
+    const li = messages.get(id);
+    if (!li) return;
+    const hadFocus = li.contains(document.activeElement);
+    messages.delete(id);
+    li.remove();
+    if (hadFocus) messageList.focus({ preventScroll: true });
+    if (!messages.size) chatPane.querySelector("[data-empty-note]")?.removeAttribute("hidden");
+  }
+
   // ---- Questions (shaped as live/_question.html) ----
   function questionData(li) {
     const pressed = li.querySelector("[data-no-script] [aria-pressed]");
@@ -1341,7 +1351,13 @@ function start(root) {
       messageList.replaceChildren();
       messages.clear();
     }
-    for (const message of history.messages || []) addMessage({ ...message, type: "message" });
+    // Removed while we were away: gone, as a reload would show it (no placeholder to explain).
+    for (const id of Array.isArray(history.removed) ? history.removed : []) dropMessage(int(id));
+    for (const message of history.messages || []) {
+      const shown = messages.get(int(message.id));
+      if (!shown) addMessage({ ...message, type: "message" });
+      else if (message.edited_at) updateMessage(message); // edited while we were away
+    }
     if (Array.isArray(history.questions)) {
       const shown = new Set(history.questions.map((q) => int(q.id)));
       for (const id of [...questions.keys()]) if (!shown.has(id)) dropQuestion(id);

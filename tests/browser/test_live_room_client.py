@@ -211,6 +211,36 @@ def test_resync_loads_the_history_over_http_then_joins_again_from_it(room):
     assert shown_ids(page) == [1, 2, 39, 41]  # 40 came with the history's number: a repeat
 
 
+def test_after_a_resync_messages_removed_while_away_disappear_and_edits_show(room):
+    edited = {**message(2, text="second, corrected"), "edited_at": "2026-12-02T10:05:00Z"}
+    history = {"seq": 40, "messages": [edited, message(39, text="from history")], "questions": [],
+               "removed": [1, 38]}  # 38: sent and removed while away, never shown here
+    page = room(history=history)
+    push(page, hello(40), {"type": "resync"})
+    page.wait_for_function("window.__frames.filter(f => f.type === 'join').length === 2")
+    assert shown_ids(page) == [2, 39]
+    assert page.locator("#room-message-1").count() == 0 and page.locator(".room-removed").count() == 0
+    second = page.locator("#room-message-2")
+    assert "second, corrected" in second.inner_text() and second.locator(".room-edited").count() == 1
+
+
+def test_a_room_state_changing_the_mode_and_held_questions_updates_the_room_at_once(room):
+    page = room()
+    push(page, hello(2))
+    assert page.locator("[data-room-chat]").is_visible() and page.locator("[data-room-qa]").is_visible()
+    assert page.locator("[data-held-note]").is_hidden()
+    push(page, {"type": "room_state", "seq": 3, "state": "open", "read_only": False, "mode": "qa",
+                "questions_held": True})
+    assert page.locator("[data-room-chat]").is_hidden()
+    assert page.locator("[data-held-note]").is_visible()
+    push(page, {"type": "room_state", "seq": 4, "state": "open", "read_only": False, "mode": "chat",
+                "questions_held": False})
+    assert page.locator("[data-room-chat]").is_visible() and page.locator("[data-room-qa]").is_hidden()
+    page.fill("[data-room-composer] textarea", "Chat is back")
+    page.keyboard.press("Enter")
+    assert frames(page, "send")[-1]["body"] == "Chat is back"
+
+
 def test_a_message_shows_at_once_as_sending_and_once_when_acknowledged(room):
     page = room()
     push(page, hello(2))

@@ -324,6 +324,31 @@ def test_history_json_gives_the_room_after_a_sequence_number(client, member, mak
     assert [m["html"] for m in after["messages"]] == ["two"] and after["complete"]
 
 
+def test_history_json_names_the_messages_removed_after_a_sequence_number(client, member, make_user, make_session,
+                                                                          say, session_moderator):
+    from forum.live import services
+
+    session = make_session()
+    moderator = session_moderator(session)
+    old = say(session, member, "old")  # seq 1
+    kept = say(session, member, "kept")  # seq 2
+    services.message_delete(actor=member, session=session, message_id=old.pk)  # seq 3, before "after"
+    gone = say(session, make_user(), "gone")  # seq 4
+    edited = say(session, member, "first words")  # seq 5
+    services.message_delete(actor=moderator, session=session, message_id=gone.pk, reason="spam")  # seq 6
+    services.message_delete(actor=member, session=session, message_id=kept.pk)  # seq 7
+    services.message_edit(actor=member, session=session, message_id=edited.pk, body="second words")  # seq 8
+    login(client, member)
+    data = client.get(reverse("live:history", args=[session.pk]), {"after": 5}).json()
+    assert data["removed"] == [gone.pk, kept.pk]
+    assert client.get(reverse("live:history", args=[session.pk]), {"after": 2}).json()["removed"] == [
+        old.pk, gone.pk, kept.pk]
+    # What was edited while away comes with its new text.
+    shown = {m["id"]: m for m in client.get(reverse("live:history", args=[session.pk])).json()["messages"]}
+    assert shown[edited.pk]["html"] == "second words" and shown[edited.pk]["edited_at"]
+    assert client.get(reverse("live:history", args=[session.pk])).json()["removed"] == []
+
+
 def test_history_json_is_for_members_only_and_refuses_a_bad_after(client, member, make_session):
     session = make_session()
     assert client.get(reverse("live:history", args=[session.pk])).status_code == 404  # visitors
@@ -348,7 +373,7 @@ def test_history_json_costs_the_same_queries_at_two_sizes(client, member, make_u
     few = queries(client, reverse("live:history", args=[session.pk]))
     add(13)
     assert queries(client, reverse("live:history", args=[session.pk])) == few <= 11  # measured: 11
-    assert queries(client, reverse("live:history", args=[session.pk]), after=3) == few
+    assert queries(client, reverse("live:history", args=[session.pk]), after=3) == few + 1  # + the removals
 
 
 # --- Presenter -------------------------------------------------------------------------------------
