@@ -414,9 +414,10 @@ function start(root) {
       return;
     }
     const own = you.id !== null && int(li.dataset.authorId) === you.id;
+    const canEdit = own && room.state === "open" && !mutedNow() && editableNow(li);
     const canDelete = (own && room.state === "open") || you.moderate;
     const canMute = you.moderate && !own && li.dataset.authorId && room.state === "open";
-    if (!canDelete && !canMute) {
+    if (!canEdit && !canDelete && !canMute) {
       actions?.remove();
       return;
     }
@@ -425,8 +426,59 @@ function start(root) {
       li.append(actions);
     }
     actions.replaceChildren();
+    if (canEdit) actions.append(button(gettext("Edit"), { "data-action": "edit", class: "link-button" }));
     if (canDelete) actions.append(button(gettext("Delete"), { "data-action": "delete", class: "link-button" }));
     if (canMute) actions.append(button(gettext("Mute…"), { "data-action": "mute", class: "link-button" }));
+  }
+
+  // The server refuses an edit after FORUM_LIVE_EDIT_MINUTES; the control goes a little before.
+  const editMinutes = Number(root.dataset.editMinutes) || 0;
+  function editableNow(li) {
+    const sent = Date.parse(li.querySelector("time")?.getAttribute("datetime") || "");
+    return editMinutes > 0 && Number.isFinite(sent) && Date.now() - sent < editMinutes * 60000 - 5000;
+  }
+
+  function editUrl(id) {
+    return (root.dataset.editUrl || "").replace(/\/0\/edit\/$/, `/${id}/edit/`);
+  }
+
+  async function startEdit(li, id) {
+    // The text as written (Markdown), not as shown: asked of the server, which also says if it is too late.
+    let source = null;
+    try {
+      const response = await fetch(editUrl(id), { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      const data = await response.json();
+      if (!response.ok) {
+        say(data.message || gettext("You cannot do this."));
+        messageActions(li);
+        return;
+      }
+      source = String(data.source ?? "");
+    } catch {
+      say(gettext("You are offline: try again when the connection is back."));
+      return;
+    }
+    if (!li.isConnected || li.classList.contains("room-removed")) return;
+    const area = el("textarea", { name: "body", rows: "3", dir: "auto", maxlength: root.dataset.messageMax || "2000" });
+    area.value = source;
+    const form = inlineForm(li, [field(gettext("Edit your message"), area)], gettext("Save"), () => {
+      const body = area.value.trim();
+      if (!body) {
+        formNote(form, gettext("Write something first."));
+        area.focus();
+        return false;
+      }
+      if (body !== source.trim()) act({ type: "edit", id, body });
+      return true;
+    });
+    form.classList.add("room-edit-form");
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    area.setSelectionRange(area.value.length, area.value.length);
   }
 
   function messageElement(event) {
@@ -1096,7 +1148,9 @@ function start(root) {
     const li = event.target.closest("[data-message-id]");
     if (!target || !li) return;
     const id = int(li.dataset.messageId);
-    if (target.dataset.action === "delete") {
+    if (target.dataset.action === "edit") {
+      startEdit(li, id);
+    } else if (target.dataset.action === "delete") {
       if (window.confirm(gettext("Delete this message?"))) act({ type: "delete", id });
     } else if (target.dataset.action === "mute") {
       const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "43200", value: "10", inputmode: "numeric" });

@@ -480,3 +480,58 @@ def test_a_description_mixing_latin_and_arabic_lines_gives_each_line_its_directi
         assert '<span class="text-line" dir="auto">Water and the city</span>' in body
         assert '<span class="text-line" dir="auto">الماء والمدينة</span>' in body
         assert '<p dir="auto">Second &lt;i&gt;part&lt;/i&gt;</p>' in body
+
+
+# --- Editing one's own message ------------------------------------------------------------------------
+
+def test_an_author_edits_a_message_without_javascript(client, member, make_session, say, make_user):
+    session = make_session()
+    mine = say(session, member, "Helo **all**")
+    theirs = say(session, make_user(), "Not yours")
+    login(client, member)
+    room = client.get(session.get_absolute_url()).content.decode()
+    edit_url = reverse("live:message_edit", args=[session.pk, mine.pk])
+    assert edit_url in room and reverse("live:message_edit", args=[session.pk, theirs.pk]) not in room
+    form = client.get(edit_url)
+    assert form.status_code == 200 and "Helo **all**</textarea>" in form.content.decode()
+    response = client.post(edit_url, {"body": "Hello **all**"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#room-message-{mine.pk}")
+    mine.refresh_from_db()
+    assert mine.html == "Hello <strong>all</strong>" and mine.edited_at is not None
+    assert "(edited)" in client.get(session.get_absolute_url()).content.decode()
+
+
+def test_the_room_script_asks_for_the_source_as_json(client, member, make_session, say, make_user):
+    session = make_session()
+    mine = say(session, member, "مرحبا *بالجميع*")
+    theirs = say(session, make_user(), "Not yours")
+    login(client, member)
+    asked = client.get(reverse("live:message_edit", args=[session.pk, mine.pk]), HTTP_ACCEPT="application/json")
+    assert asked.json() == {"id": mine.pk, "source": "مرحبا *بالجميع*"}
+    refused = client.get(reverse("live:message_edit", args=[session.pk, theirs.pk]), HTTP_ACCEPT="application/json")
+    assert refused.status_code == 403 and refused.json()["error"] == "not_yours" and refused.json()["message"]
+
+
+def test_editing_refuses_others_late_empty_and_foreign_messages_and_changes_nothing(client, member, make_session, say,
+                                                                                  make_user, settings):
+    from forum.live.models import ChatMessage
+
+    settings.FORUM_LIVE_EDIT_MINUTES = 15
+    session, elsewhere = make_session(), make_session()
+    mine = say(session, member, "Original")
+    theirs = say(session, make_user(), "Theirs")
+    foreign = say(elsewhere, member, "In the other room")
+    login(client, member)
+    url = reverse("live:message_edit", args=[session.pk, mine.pk])
+    empty = client.post(url, {"body": "   "})
+    assert empty.status_code == 400 and "Write something first." in empty.content.decode()
+    assert client.post(reverse("live:message_edit", args=[session.pk, theirs.pk]), {"body": "x"}).status_code == 403
+    assert client.post(reverse("live:message_edit", args=[session.pk, foreign.pk]), {"body": "x"}).status_code == 404
+    ChatMessage.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    late = client.post(url, {"body": "Too late"})
+    assert late.status_code == 403 and "15 minutes" in late.content.decode()
+    assert url not in client.get(session.get_absolute_url()).content.decode()  # no Edit link any more
+    client.logout()
+    assert client.post(url, {"body": "x"}).status_code == 302  # to sign in
+    assert {m.pk: m.source for m in ChatMessage.objects.all()} == {
+        mine.pk: "Original", theirs.pk: "Theirs", foreign.pk: "In the other room"}
