@@ -811,7 +811,9 @@ function start(root) {
     return `madaniya.live.${roomId}.${you.id ?? "anon"}.pending`;
   }
 
+  let keepPending = true; // false once signed out: what was not sent stays on this screen only
   function store() {
+    if (!keepPending) return;
     try {
       const items = [...pending.entries()].filter(([, p]) => p.status !== "sent").map(([clientId, p]) => ({
         client_id: clientId, kind: p.kind, body: p.body, failed: p.status === "failed", error: p.error || "" }));
@@ -1366,6 +1368,15 @@ function start(root) {
           if (!quiet) say(text);
         } else {
           say(text, { sticky: event.code === "signed_out" || event.code === "forbidden" });
+        }
+        if (event.code === "signed_out") {
+          // A shared computer: the next person must not find this person's unsent words in storage.
+          try {
+            window.localStorage.removeItem(storageKey());
+          } catch {
+            // storage unavailable: nothing was kept there
+          }
+          keepPending = false;
         }
         break;
       }

@@ -307,6 +307,25 @@ def test_written_while_offline_it_waits_survives_a_reload_and_is_sent_on_reconne
     assert page.locator("text=Typed on the bus").count() == 1
 
 
+def test_signed_out_the_unsent_messages_leave_the_device_s_storage(room):
+    """A shared computer: after signing out, the next person finds nothing of what was left unsent."""
+    page = room()
+    push(page, hello(2))
+    page.evaluate("window.__refuse = true; window.__socket.drop()")
+    page.wait_for_function("document.querySelector('[data-room-status]').dataset.state === 'reconnecting'")
+    page.fill("[data-room-composer] textarea", "Names of the families")
+    page.click("[data-room-composer] [type=submit]")
+    assert page.evaluate("localStorage.length") == 1
+    page.evaluate("window.__refuse = false")
+    page.wait_for_function("window.__socket.readyState === 1")
+    push(page, {"type": "error", "code": "signed_out", "message": "You have been signed out: please sign in again."})
+    assert page.evaluate("localStorage.length") == 0
+    assert "Names of the families" in page.locator(".room-pending-item").inner_text()  # still on this screen
+    page.fill("[data-room-composer] textarea", "Another one")
+    page.click("[data-room-composer] [type=submit]")
+    assert page.evaluate("localStorage.length") == 0
+
+
 def test_questions_sort_by_votes_and_by_time_and_show_the_reader_s_vote(room):
     page = room()
     push(page, hello(2))
