@@ -231,12 +231,15 @@ class RoomConsumer(MemberConsumer):
         if kind == events.ROOM_STATE and self.room is not None:
             closed = event.get("state") == LiveSession.State.CLOSED and self.room.state != LiveSession.State.CLOSED
             self.room.state, self.room.read_only = event.get("state"), bool(event.get("read_only"))
-            if event.get("mode") in LiveSession.Mode.values:
-                self.room.mode = event["mode"]
+            mode = event.get("mode")
+            moved = mode in LiveSession.Mode.values and mode != self.room.mode
+            if moved:
+                self.room.mode = mode
             if "questions_held" in event:
                 self.room.questions_held = bool(event["questions_held"])
-            if closed:
-                # Observers' access ends with the session: check again, in turn with the socket's frames.
+            if closed or moved:
+                # Observers' access ends with the session; a new mode changes what `you` may do (chat,
+                # ask): check again, in turn with the socket's frames (a `you` follows if it changed).
                 asyncio.ensure_future(self.channel_layer.send(self.channel_name, {"type": RECHECK_HANDLER}))
         elif kind == events.SLOW_MODE and self.room is not None:
             self.room.slow_mode_seconds = event.get("seconds") or 0
