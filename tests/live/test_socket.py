@@ -318,12 +318,11 @@ async def test_changing_mode_or_held_questions_of_an_open_session_is_announced_a
     a = await Room.open(room.pk, await sync_to_async(cookie_for)(alice))
     assert a.hello["mode"] == "both" and a.hello["questions_held"] is False
     await sync_to_async(sessions.session_update)(actor=organiser, session=room, mode="qa", questions_held=True)
-    frames = await a.frames()
-    states = [f for f in frames if f["type"] == "room_state"]
-    assert states == [{"type": "room_state", "seq": 1, "state": "open", "read_only": False, "mode": "qa",
-                       "questions_held": True}]
+    assert await a.next("room_state") == {"type": "room_state", "seq": 1, "state": "open", "read_only": False,
+                                          "mode": "qa", "questions_held": True}
     # What Alice may do follows: no chat any more (the client disables its composer).
-    assert [f["you"]["send"] for f in frames if f["type"] == "you"] == [False]
+    assert (await a.next("you", timeout=10))["you"]["send"] is False
+    assert [f for f in await a.frames() if f["type"] in ("room_state", "you")] == []  # once each
     # The room now refuses chat, and a question is held.
     await a.send({"type": "send", "client_id": str(uuid.uuid4()), "body": "Still chat?"})
     assert (await a.next("error"))["code"] == "chat_off"
@@ -335,7 +334,8 @@ async def test_changing_mode_or_held_questions_of_an_open_session_is_announced_a
     late = await Room.open(room.pk, await sync_to_async(cookie_for)(alice), after_seq=0)
     assert [(f["seq"], f["mode"]) for f in await late.frames() if f["type"] == "room_state"] == [(1, "qa")]
     await sync_to_async(sessions.session_update)(actor=organiser, session=room, mode="both")
-    assert [f["you"]["send"] for f in await a.frames() if f["type"] == "you"] == [True]
+    assert (await a.next("room_state"))["mode"] == "both"
+    assert (await a.next("you", timeout=10))["you"]["send"] is True
     await a.close()
     await late.close()
 
