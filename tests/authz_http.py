@@ -132,6 +132,7 @@ class World:
     # and two closed ones (one off the record) for the transcript.
     live_session: object = None
     live_question: object = None
+    live_message: object = None  # the member's, in the open session (only they may edit it)
     closed_session: object = None
     off_record_session: object = None
     spare_observer: object = None
@@ -287,12 +288,14 @@ def _live_sessions(*, users, category) -> dict:
 
     now = timezone.now()
 
+    said = {}
+
     def session(title, **extra):
         made = LiveSession.objects.create(title=title, starts_at=now - timedelta(hours=1),
                                           ends_at=now + timedelta(hours=1), category=category, last_seq=1,
                                           **extra)
-        ChatMessage.objects.create(session=made, seq=1, author=users["member"], client_id=uuid.uuid4(),
-                                   source=f"Said in {title}", html=render_chat(f"Said in {title}"))
+        said[title] = ChatMessage.objects.create(session=made, seq=1, author=users["member"], client_id=uuid.uuid4(),
+                                                 source=f"Said in {title}", html=render_chat(f"Said in {title}"))
         return made
 
     live = session("Matrix live room", state="open", opened_at=now)
@@ -304,7 +307,8 @@ def _live_sessions(*, users, category) -> dict:
     closed = session("Matrix closed room", state="closed", opened_at=now, closed_at=now)
     off_record = session("Matrix off-record room", state="closed", opened_at=now, closed_at=now,
                          off_the_record=True)
-    return {"live_session": live, "live_question": question, "closed_session": closed,
+    return {"live_session": live, "live_question": question, "live_message": said["Matrix live room"],
+            "closed_session": closed,
             "off_record_session": off_record, "spare_observer": _user(role="observer", access_days=10)}
 
 

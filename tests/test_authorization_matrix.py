@@ -458,6 +458,9 @@ LIVE_CASES = {
         lambda w, u: _live().check_send(u, w.read_only), LIVE_STAFF),
     ("live", "send_message", "closed room"): (lambda w, u: _live().check_send(u, w.closed), set()),
     ("live", "edit_message", "closed room"): (lambda w, u: _live().check_edit_message(u, w.closed_message), set()),
+    # Past FORUM_LIVE_EDIT_MINUTES even its author may not (they may still delete it).
+    ("live", "edit_message", "after the edit window"): (
+        lambda w, u: _live().check_edit_message(u, w.stale_message), set()),
     ("live", "delete_message", "closed room"): (
         lambda w, u: _live().check_delete_message(u, w.closed_message), LIVE_STAFF),
     ("live", "moderate_session", "closed room"): (lambda w, u: _live().check_moderate(u, w.closed), LIVE_STAFF),
@@ -519,8 +522,12 @@ def live_world(db, make_user, make_organisation):
 
     question = Question.objects.create(session=room, author=author, client_id=uuid.uuid4(), source="Why?",
                                        html="Why?", seq=2)
+    stale = message(room, 3)
+    ChatMessage.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(minutes=60))
+    stale.refresh_from_db()
     return SimpleNamespace(users=users, session=room, for_members=for_members, closed=closed, read_only=read_only,
-                           message=message(room, 1), closed_message=message(closed, 1), question=question)
+                           message=message(room, 1), closed_message=message(closed, 1), question=question,
+                           stale_message=stale)
 
 
 @pytest.mark.parametrize("key", sorted(LIVE_ROWS) + sorted(LIVE_CASES), ids=lambda k: ".".join(k))

@@ -454,6 +454,13 @@ ROWS = [
     # Observers ask and vote but do not chat.
     Row("live:send", "post", FULL, lambda w, u, r: r.status_code == 302 and said(w.live_session, u, "Matrix chat"),
         kwargs=session_kw(), data=lambda w, u: {"body": "Matrix chat", "client_id": "0c6f4c3e-5f4b-4a4c-9a55-0c1b2f1e0a01"}),
+    # Only its author edits a chat message (here the member's, sent just now).
+    Row("live:message_edit", "get", frozenset({"member"}), shows("Said in Matrix live room</textarea>"),
+        kwargs=lambda w: {"session_id": w.live_session.pk, "message_id": w.live_message.pk}),
+    Row("live:message_edit", "post", frozenset({"member"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.live_message).source == "Matrix edited",
+        kwargs=lambda w: {"session_id": w.live_session.pk, "message_id": w.live_message.pk},
+        data=lambda w, u: {"body": "Matrix edited"}),
     Row("live:ask", "post", READERS, lambda w, u, r: r.status_code == 302 and asked(w.live_session, u, "Matrix ask?"),
         kwargs=session_kw(), data=lambda w, u: {"body": "Matrix ask?", "client_id": "0c6f4c3e-5f4b-4a4c-9a55-0c1b2f1e0a02"}),
     Row("live:vote", "post", READERS,

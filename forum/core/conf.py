@@ -117,6 +117,8 @@ SETTINGS: tuple[Setting, ...] = (
     # --- live sessions ----------------------------------------------------------------------------
     Setting("FORUM_LIVE_MESSAGE_MAX_CHARS", 2000, int, "characters in a live-room chat message", env=True),
     Setting("FORUM_LIVE_QUESTION_MAX_CHARS", 500, int, "characters in a live-room question", env=True),
+    Setting("FORUM_LIVE_EDIT_MINUTES", 15, int,
+            "minutes after sending during which the author may edit a live-room chat message", env=True),
     Setting("FORUM_LIVE_REPLAY_MAX", 500, int,
             "room events a reconnecting socket is sent at most; further behind, it is told to `resync` "
             "(history over HTTP)"),

@@ -26,6 +26,13 @@ in a private group (an off-the-record room; the consumer says so) only `{"type":
 "count"}`. `hub.typing(group, person)` is coalesced: at most one `hub.typing` per group and
 process per `typing_interval`, naming up to `typing_max_names` people, which every hub hands on as
 `{"type": "typing", "people": [{"id", "name"}, ...]}` (private: `{"type": "typing", "count"}`).
+
+Counts for pages: a page (the "live now" list) runs in no hub, so each hub also writes its merged
+count of people (every process's roster, one person once however many sockets or processes) to the
+cache (`presence_count_key(group)`, Redis in production), when it changes and at every heartbeat,
+expiring after `expiry_factor` heartbeats. All hubs of a group write the same merged number; the
+last local subscriber out writes what remains of the other processes' rosters (or deletes the key).
+`presence_counts(groups)` reads them (one cache round trip); a group nobody refreshes disappears.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 
 from . import metrics
 from .realtime import RELAY_HANDLER
@@ -80,6 +88,8 @@ class _Group:
     typing: dict[str, dict] = field(default_factory=dict)  # named (up to typing_max_names)
     typing_others: set[str] = field(default_factory=set)  # counted only
     typing_at: float = 0.0
+    counted: int | None = None  # the count last written to the cache, and when
+    counted_at: float = 0.0
 
     @property
     def tracks_presence(self) -> bool:
@@ -168,6 +178,13 @@ class Hub:
                 await asyncio.wait_for(self.layer.group_discard(group, entry.channel), 2)
         except Exception:  # noqa: BLE001 - the layer may be down; the membership expires anyway
             logger.info("hub: leaving %s failed", group, exc_info=True)
+        if entry.counted is not None:
+            # What the other processes still hold (they write it again soon; nobody: the key goes).
+            try:
+                await asyncio.wait_for(asyncio.to_thread(
+                    _write_count, group, len(entry.people()), self.heartbeat_seconds * self.expiry_factor), 2)
+            except Exception:  # noqa: BLE001 - the cache may be down; the count expires anyway
+                logger.info("hub: clearing the count of %s failed", group, exc_info=True)
 
     def set_private(self, group: str, private: bool) -> None:
         """Off the record: presence and typing events carry counts, never people."""
@@ -313,6 +330,8 @@ class Hub:
             if expires <= now:
                 del entry.remote[hub_id]
                 entry.presence_dirty = True
+        if entry.tracks_presence and (entry.presence_dirty or now - entry.counted_at >= self.heartbeat_seconds):
+            await self._publish_count(entry, now)
         if entry.presence_dirty and now - entry.told_at >= self.presence_interval:
             await self._tell_presence(entry, now)
         if entry.typing and now - entry.typing_at >= self.typing_interval:
@@ -325,6 +344,15 @@ class Hub:
         await self.layer.group_send(entry.name, {"type": PRESENCE_HANDLER, "hub": self.id,
                                                  "people": list(people.values()),
                                                  "interval": self.heartbeat_seconds})
+
+    async def _publish_count(self, entry: _Group, now: float) -> None:
+        """The merged count to the cache for the pages: when it changed, and each heartbeat."""
+        count = len(entry.people())
+        if count == entry.counted and now - entry.counted_at < self.heartbeat_seconds:
+            return
+        timeout = self.heartbeat_seconds * self.expiry_factor
+        await asyncio.to_thread(_write_count, entry.name, count, timeout)  # never block the loop on Redis
+        entry.counted, entry.counted_at = count, now
 
     async def _tell_presence(self, entry: _Group, now: float) -> None:
         entry.presence_dirty = False
@@ -352,6 +380,25 @@ async def _stop(tasks) -> None:
         task.cancel()
     if tasks:
         await asyncio.wait(tasks, timeout=5)
+
+
+def presence_count_key(group: str) -> str:
+    return f"hub.presence.count:{group}"
+
+
+def _write_count(group: str, count: int, timeout: float) -> None:
+    if count:
+        cache.set(presence_count_key(group), count, timeout=max(1, round(timeout)))
+    else:
+        cache.delete(presence_count_key(group))
+
+
+def presence_counts(groups) -> dict[str, int]:
+    """{group: people present in it across every process}, as the hubs last wrote it to the cache;
+    a group with nobody (or whose hubs stopped refreshing) is left out. One cache round trip."""
+    keys = {presence_count_key(group): group for group in groups}
+    found = cache.get_many(list(keys)) if keys else {}
+    return {keys[key]: int(value) for key, value in found.items()}
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

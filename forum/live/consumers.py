@@ -231,8 +231,15 @@ class RoomConsumer(MemberConsumer):
         if kind == events.ROOM_STATE and self.room is not None:
             closed = event.get("state") == LiveSession.State.CLOSED and self.room.state != LiveSession.State.CLOSED
             self.room.state, self.room.read_only = event.get("state"), bool(event.get("read_only"))
-            if closed:
-                # Observers' access ends with the session: check again, in turn with the socket's frames.
+            mode = event.get("mode")
+            moved = mode in LiveSession.Mode.values and mode != self.room.mode
+            if moved:
+                self.room.mode = mode
+            if "questions_held" in event:
+                self.room.questions_held = bool(event["questions_held"])
+            if closed or moved:
+                # Observers' access ends with the session; a new mode changes what `you` may do (chat,
+                # ask): check again, in turn with the socket's frames (a `you` follows if it changed).
                 asyncio.ensure_future(self.channel_layer.send(self.channel_name, {"type": RECHECK_HANDLER}))
         elif kind == events.SLOW_MODE and self.room is not None:
             self.room.slow_mode_seconds = event.get("seconds") or 0
@@ -319,6 +326,7 @@ class RoomConsumer(MemberConsumer):
                                      if room.slow_mode_set_by is not None and room.slow_mode_seconds else None)},
             "state": room.state, "read_only": room.read_only, "mode": room.mode,
             "off_the_record": room.off_the_record,
+            "questions_held": room.questions_held,
         })
         self.floor, self.recent, self.recent_set = floor, deque(), set()
         if resync:

@@ -105,7 +105,8 @@ def slow_mode(session, *, seq: int) -> dict:
 
 
 def room_state(session, *, seq: int) -> dict:
-    return {"type": ROOM_STATE, "seq": seq, "state": session.state, "read_only": session.read_only}
+    return {"type": ROOM_STATE, "seq": seq, "state": session.state, "read_only": session.read_only,
+            "mode": session.mode, "questions_held": session.questions_held}
 
 
 def ack(*, client_id, obj) -> dict:

@@ -107,6 +107,13 @@ class MessageForm(forms.Form):
     client_id = forms.UUIDField(widget=forms.HiddenInput)
 
 
+class MessageEditForm(forms.Form):
+    """Editing one's own chat message without JavaScript (the same service as the socket's `edit`)."""
+
+    body = forms.CharField(label=_("Your message"), strip=False,
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+
+
 class QuestionForm(forms.Form):
     body = forms.CharField(label=_("Your question"), strip=False,
                            widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))

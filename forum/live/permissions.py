@@ -11,7 +11,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `send_message`: chat (not observers, not muted, the session open, chat on, not read-only unless
   moderating).
 - `ask_question`: ask (observers too), `vote_question`: upvote a visible question.
-- `edit_message`: its author, while the session is open and the message not removed.
+- `edit_message`: its author, while the session is open, the message not removed, not muted, and
+  within `FORUM_LIVE_EDIT_MINUTES` (15) of sending.
 - `delete_message`: its author, or a moderator of the session.
 - `moderate_session`: approve, answer, pin, hide and merge questions, slow mode, read-only, mute
   and remove participants, open and close the room.
@@ -25,12 +26,17 @@ may not know exists is `Http404`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from forum.accounts import permissions as accounts
+from forum.core import conf
 
 from . import errors
 from .errors import RoomError
@@ -251,6 +257,17 @@ def check_edit_message(user, message) -> None:
     _check_open(session)
     if is_muted(user, session):
         raise RoomError(errors.MUTED)
+    if message.created_at <= edit_window_start():
+        minutes = conf.FORUM_LIVE_EDIT_MINUTES
+        raise RoomError(errors.EDIT_WINDOW, ngettext(
+            "This message can no longer be edited: messages can be edited for %(minutes)d minute after they are sent.",
+            "This message can no longer be edited: messages can be edited for %(minutes)d minutes after they are sent.",
+            minutes) % {"minutes": minutes})
+
+
+def edit_window_start():
+    """Messages sent before this moment can no longer be edited (FORUM_LIVE_EDIT_MINUTES)."""
+    return timezone.now() - timedelta(minutes=conf.FORUM_LIVE_EDIT_MINUTES)
 
 
 def check_delete_message(user, message) -> None:

@@ -79,3 +79,10 @@ def history(*, session, user, before_seq: int | None = None, limit: int = 100) -
         "messages": [events.message(m) for m in messages],
         "questions": [{**events.question(q), "voted": q.pk in voted} for q in questions],
     }
+
+
+def removed_since(*, session, after_seq: int, seq: int) -> list[int]:
+    """The ids of the messages removed by the room's events after `after_seq` up to `seq` (one query):
+    what a client that was away (and is too far behind for a replay) still shows but must drop."""
+    return list(RoomEvent.objects.filter(session_id=session.pk, kind=events.MESSAGE_REMOVED, seq__gt=after_seq,
+                                         seq__lte=seq).order_by("seq").values_list("ref_id", flat=True))

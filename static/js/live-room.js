@@ -263,13 +263,21 @@ function start(root) {
     }
   }
 
-  // A room of one kind (chat only, questions only) shows one pane.
-  if (root.dataset.mode === "qa") chatPane.hidden = true;
-  if (root.dataset.mode === "chat") qaPane.hidden = true;
-  if (root.dataset.mode === "both" || !root.dataset.mode) {
-    chatPane.hidden = false;
-    qaPane.hidden = false;
+  // A room of one kind (chat only, questions only) shows one pane; `room_state` may change it.
+  function showPanes(mode) {
+    root.dataset.mode = mode || "both";
+    chatPane.hidden = mode === "qa";
+    qaPane.hidden = mode === "chat";
   }
+  showPanes(root.dataset.mode);
+  // "A moderator approves questions first" under the ask form, as the page has it.
+  const heldNote = part("[data-held-note]", () => {
+    const node = el("p", { class: "help muted", "data-held-note": true,
+      text: gettext("A moderator approves questions before the room sees them.") });
+    askForm.append(node);
+    return node;
+  });
+  heldNote.hidden = root.dataset.questionsHeld !== "true";
 
   // ---- Tabs on a phone: chat and questions ----
   const tabs = el("div", { class: "room-tabs", role: "tablist", "aria-label": gettext("Room") });
@@ -406,9 +414,10 @@ function start(root) {
       return;
     }
     const own = you.id !== null && int(li.dataset.authorId) === you.id;
+    const canEdit = own && room.state === "open" && !mutedNow() && editableNow(li);
     const canDelete = (own && room.state === "open") || you.moderate;
     const canMute = you.moderate && !own && li.dataset.authorId && room.state === "open";
-    if (!canDelete && !canMute) {
+    if (!canEdit && !canDelete && !canMute) {
       actions?.remove();
       return;
     }
@@ -417,8 +426,59 @@ function start(root) {
       li.append(actions);
     }
     actions.replaceChildren();
+    if (canEdit) actions.append(button(gettext("Edit"), { "data-action": "edit", class: "link-button" }));
     if (canDelete) actions.append(button(gettext("Delete"), { "data-action": "delete", class: "link-button" }));
     if (canMute) actions.append(button(gettext("Mute…"), { "data-action": "mute", class: "link-button" }));
+  }
+
+  // The server refuses an edit after FORUM_LIVE_EDIT_MINUTES; the control goes a little before.
+  const editMinutes = Number(root.dataset.editMinutes) || 0;
+  function editableNow(li) {
+    const sent = Date.parse(li.querySelector("time")?.getAttribute("datetime") || "");
+    return editMinutes > 0 && Number.isFinite(sent) && Date.now() - sent < editMinutes * 60000 - 5000;
+  }
+
+  function editUrl(id) {
+    return (root.dataset.editUrl || "").replace(/\/0\/edit\/$/, `/${id}/edit/`);
+  }
+
+  async function startEdit(li, id) {
+    // The text as written (Markdown), not as shown: asked of the server, which also says if it is too late.
+    let source = null;
+    try {
+      const response = await fetch(editUrl(id), { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      const data = await response.json();
+      if (!response.ok) {
+        say(data.message || gettext("You cannot do this."));
+        messageActions(li);
+        return;
+      }
+      source = String(data.source ?? "");
+    } catch {
+      say(gettext("You are offline: try again when the connection is back."));
+      return;
+    }
+    if (!li.isConnected || li.classList.contains("room-removed")) return;
+    const area = el("textarea", { name: "body", rows: "3", dir: "auto", maxlength: root.dataset.messageMax || "2000" });
+    area.value = source;
+    const form = inlineForm(li, [field(gettext("Edit your message"), area)], gettext("Save"), () => {
+      const body = area.value.trim();
+      if (!body) {
+        formNote(form, gettext("Write something first."));
+        area.focus();
+        return false;
+      }
+      if (body !== source.trim()) act({ type: "edit", id, body });
+      return true;
+    });
+    form.classList.add("room-edit-form");
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    area.setSelectionRange(area.value.length, area.value.length);
   }
 
   function messageElement(event) {
@@ -501,6 +561,16 @@ function start(root) {
     li.querySelector(".room-message-actions")?.remove();
     li.querySelector(".room-inline-form")?.remove();
     if (hadFocus) messageList.focus({ preventScroll: true });
+  }
+
+  function dropMessage(id) {
+    const li = messages.get(id);
+    if (!li) return;
+    const hadFocus = li.contains(document.activeElement);
+    messages.delete(id);
+    li.remove();
+    if (hadFocus) messageList.focus({ preventScroll: true });
+    if (!messages.size) chatPane.querySelector("[data-empty-note]")?.removeAttribute("hidden");
   }
 
   // ---- Questions (shaped as live/_question.html) ----
@@ -741,7 +811,9 @@ function start(root) {
     return `madaniya.live.${roomId}.${you.id ?? "anon"}.pending`;
   }
 
+  let keepPending = true; // false once signed out: what was not sent stays on this screen only
   function store() {
+    if (!keepPending) return;
     try {
       const items = [...pending.entries()].filter(([, p]) => p.status !== "sent").map(([clientId, p]) => ({
         client_id: clientId, kind: p.kind, body: p.body, failed: p.status === "failed", error: p.error || "" }));
@@ -1078,7 +1150,9 @@ function start(root) {
     const li = event.target.closest("[data-message-id]");
     if (!target || !li) return;
     const id = int(li.dataset.messageId);
-    if (target.dataset.action === "delete") {
+    if (target.dataset.action === "edit") {
+      startEdit(li, id);
+    } else if (target.dataset.action === "delete") {
       if (window.confirm(gettext("Delete this message?"))) act({ type: "delete", id });
     } else if (target.dataset.action === "mute") {
       const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "43200", value: "10", inputmode: "numeric" });
@@ -1184,6 +1258,13 @@ function start(root) {
   function applyRoom(event) {
     if (event.state) room.state = event.state;
     if ("read_only" in event) room.read_only = Boolean(event.read_only);
+    if (["both", "chat", "qa"].includes(event.mode) && event.mode !== root.dataset.mode) {
+      showPanes(event.mode);
+      layout();
+      if (root.classList.contains("room-tabbed")) showTab(root.dataset.tab || "chat");
+      else if (chatPane.hidden || qaPane.hidden) showTab(chatPane.hidden ? "qa" : "chat");
+    }
+    if ("questions_held" in event) heldNote.hidden = !event.questions_held;
     drawBanners();
     updateForms();
     modPanel.syncForms?.();
@@ -1288,6 +1369,15 @@ function start(root) {
         } else {
           say(text, { sticky: event.code === "signed_out" || event.code === "forbidden" });
         }
+        if (event.code === "signed_out") {
+          // A shared computer: the next person must not find this person's unsent words in storage.
+          try {
+            window.localStorage.removeItem(storageKey());
+          } catch {
+            // storage unavailable: nothing was kept there
+          }
+          keepPending = false;
+        }
         break;
       }
       case "rate_limited": {
@@ -1326,7 +1416,13 @@ function start(root) {
       messageList.replaceChildren();
       messages.clear();
     }
-    for (const message of history.messages || []) addMessage({ ...message, type: "message" });
+    // Removed while we were away: gone, as a reload would show it (no placeholder to explain).
+    for (const id of Array.isArray(history.removed) ? history.removed : []) dropMessage(int(id));
+    for (const message of history.messages || []) {
+      const shown = messages.get(int(message.id));
+      if (!shown) addMessage({ ...message, type: "message" });
+      else if (message.edited_at) updateMessage(message); // edited while we were away
+    }
     if (Array.isArray(history.questions)) {
       const shown = new Set(history.questions.map((q) => int(q.id)));
       for (const id of [...questions.keys()]) if (!shown.has(id)) dropQuestion(id);

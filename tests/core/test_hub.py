@@ -14,7 +14,7 @@ import pytest
 from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
-from forum.core.hub import Hub
+from forum.core.hub import Hub, presence_counts
 from forum.core.realtime import RELAY_HANDLER
 from tests.conftest import require_service
 
@@ -202,6 +202,50 @@ async def test_presence_counts_people_across_processes_once_each():
     await asyncio.sleep(0.3)
     assert two.presence(group)["count"] == 1
     await two.unsubscribe(group, phone)
+
+
+async def test_the_pages_count_is_the_people_of_every_process_once_each():
+    """What the "live now" list reads (`presence_counts`, from the cache): people, not sockets."""
+    layer = InMemoryChannelLayer()
+    one, two, group = fast(Hub(layer)), fast(Hub(layer)), group_name()
+    tab, phone, second, third = Socket("tab"), Socket("phone"), Socket("second"), Socket("third")
+    await one.subscribe(group, tab, person(1))
+    await one.subscribe(group, second, person(2))
+    await two.subscribe(group, phone, person(1))  # person 1 again, in the other process
+    await two.subscribe(group, third, person(3))
+    await eventually(lambda: presence_counts([group]) == {group: 3})
+    assert presence_counts([group, group_name()]) == {group: 3}  # a room with nobody: absent
+    await one.unsubscribe(group, second)
+    await one.unsubscribe(group, tab)  # process one is empty; person 1 is still in process two
+    await eventually(lambda: presence_counts([group]) == {group: 2})
+    await asyncio.sleep(one.heartbeat_seconds * one.expiry_factor + 0.2)  # kept fresh, not expired
+    assert presence_counts([group]) == {group: 2}
+    await two.unsubscribe(group, phone)
+    await eventually(lambda: presence_counts([group]) == {group: 1})
+    await two.unsubscribe(group, third)
+    assert presence_counts([group]) == {}
+
+
+async def test_the_pages_count_goes_when_its_process_stops_refreshing_it():
+    layer = InMemoryChannelLayer()
+    hub, group = fast(Hub(layer)), group_name()
+    await hub.subscribe(group, Socket(), person(1))
+    await eventually(lambda: presence_counts([group]) == {group: 1})
+    for entry in hub.groups.values():  # the process dies without a word
+        entry.task.cancel()
+    hub.ticker.cancel()
+    await eventually(lambda: presence_counts([group]) == {}, timeout=hub.heartbeat_seconds * hub.expiry_factor + 3)
+
+
+async def test_a_private_groups_count_reaches_the_pages_too():
+    layer = InMemoryChannelLayer()
+    hub, group = fast(Hub(layer)), group_name()
+    a, b = Socket("a"), Socket("b")
+    await hub.subscribe(group, a, person(1), private=True)
+    await hub.subscribe(group, b, person(2))
+    await eventually(lambda: presence_counts([group]) == {group: 2})
+    await hub.unsubscribe(group, a)
+    await hub.unsubscribe(group, b)
 
 
 async def test_a_silent_process_is_forgotten():

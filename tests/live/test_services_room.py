@@ -245,6 +245,26 @@ def test_an_author_edits_their_message(make_session, member, say):
                                       "edited_at": edited.edited_at.isoformat()}
 
 
+def test_a_message_can_be_edited_only_within_the_edit_window(make_session, member, say, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from forum.live.models import ChatMessage
+
+    settings.FORUM_LIVE_EDIT_MINUTES = 15
+    session = make_session()
+    msg = say(session, member, "Soon stale")
+    ChatMessage.objects.filter(pk=msg.pk).update(created_at=timezone.now() - timedelta(minutes=14))
+    services.message_edit(actor=member, session=session, message_id=msg.pk, body="Still in time")
+    ChatMessage.objects.filter(pk=msg.pk).update(created_at=timezone.now() - timedelta(minutes=15, seconds=1))
+    with pytest.raises(RoomError) as excinfo:
+        services.message_edit(actor=member, session=session, message_id=msg.pk, body="Too late")
+    assert _code(excinfo) == "edit_window" and "15 minutes" in str(excinfo.value.message)
+    assert ChatMessage.objects.get(pk=msg.pk).source == "Still in time"
+    assert [e[1] for e in _events(session)] == ["message", "message_updated"]
+
+
 def test_only_the_author_edits(make_session, member, make_user, say, session_moderator):
     session = make_session()
     msg = say(session, member)
@@ -485,9 +505,12 @@ def test_read_only_open_and_close_are_room_state_events(make_session, session_mo
     services.read_only_set(actor=moderator, session=session, read_only=True)  # no change: no event
     services.session_close(actor=moderator, session=session)
     assert [p for _s, _k, p in _events(session)] == [
-        {"type": "room_state", "seq": 1, "state": "open", "read_only": False},
-        {"type": "room_state", "seq": 2, "state": "open", "read_only": True},
-        {"type": "room_state", "seq": 3, "state": "closed", "read_only": True},
+        {"type": "room_state", "seq": 1, "state": "open", "read_only": False,
+         "mode": "both", "questions_held": False},
+        {"type": "room_state", "seq": 2, "state": "open", "read_only": True,
+         "mode": "both", "questions_held": False},
+        {"type": "room_state", "seq": 3, "state": "closed", "read_only": True,
+         "mode": "both", "questions_held": False},
     ]
     with pytest.raises(RoomError) as excinfo:
         services.session_open(actor=moderator, session=session)

@@ -23,13 +23,15 @@ from forum.accounts import services as account_services
 from forum.audit.services import record
 from forum.categories import permissions as categories
 
-from .. import permissions
+from .. import events, permissions
 from ..models import LiveSession
 
 # The fields a session form sets, in the order the audit entry lists changes.
 FIELDS = ("title", "description", "starts_at", "ends_at", "category", "audience", "mode", "off_the_record",
           "questions_held")
 PEOPLE = ("organisers", "moderators", "organisations")
+# What an open room is told at once when it changes (a sequenced `room_state`).
+ANNOUNCED = {"mode", "questions_held"}
 
 
 def _clean_title(title: str | None) -> str:
@@ -135,7 +137,8 @@ def session_create(*, actor, title: str, starts_at, ends_at, description: str = 
 @transaction.atomic
 def session_update(*, actor, session: LiveSession, **changes) -> LiveSession:
     """Change a session that has not closed (its organisers, admins, global moderators). Audited with
-    what changed; a change of start time lets the reminder go out again."""
+    what changed; a change of start time lets the reminder go out again; an open room is sent
+    `room_state` (after commit) when its mode or "questions held" changed."""
     permissions.check_edit_session(actor, session)
     session = LiveSession.objects.select_for_update().get(pk=session.pk)
     if session.state == LiveSession.State.CLOSED:
@@ -163,6 +166,11 @@ def session_update(*, actor, session: LiveSession, **changes) -> LiveSession:
     if changed:
         record(actor=actor, verb="live_session.update", target=session,
                data={"changed": changed, "before": {f: before[f] for f in changed}})
+    if session.state == LiveSession.State.OPEN and changed.keys() & ANNOUNCED:
+        # Open rooms change their controls at once (a chat pane appears, the "held" note goes).
+        from .room import _emit
+
+        _emit(session, kind=events.ROOM_STATE, ref_id=0, build=lambda seq: events.room_state(session, seq=seq))
     if changed.keys() & {"audience", *PEOPLE}:
         # Who may be in the room, or moderate it, changed: their open sockets check again (a member
         # of an organisation no longer chosen is closed out; a new moderator gets the powers).
