@@ -399,16 +399,28 @@ function start(root) {
     return meta;
   }
 
+  // Flagging (forum.moderation): a link to the flag form (the same page the room offers without
+  // JavaScript), which comes back to the room once the flag is sent.
+  function flagLink(kind, id) {
+    const url = (root.dataset.flagUrl || "").replace("/kind/0/", `/${kind}/${int(id)}/`);
+    return url ? el("a", { href: url, class: "room-flag", "data-action": "flag", text: gettext("Flag") }) : null;
+  }
+
+  function mayFlag(li) {
+    return Boolean(you.flag && li.dataset.authorId && int(li.dataset.authorId) !== you.id);
+  }
+
   function messageActions(li) {
     let actions = li.querySelector(".room-message-actions");
-    if (li.classList.contains("room-removed")) {
+    if (li.classList.contains("room-removed") || li.hasAttribute("data-hidden")) {
       actions?.remove();
       return;
     }
     const own = you.id !== null && int(li.dataset.authorId) === you.id;
     const canDelete = (own && room.state === "open") || you.moderate;
     const canMute = you.moderate && !own && li.dataset.authorId && room.state === "open";
-    if (!canDelete && !canMute) {
+    const canFlag = mayFlag(li);
+    if (!canDelete && !canMute && !canFlag) {
       actions?.remove();
       return;
     }
@@ -419,6 +431,7 @@ function start(root) {
     actions.replaceChildren();
     if (canDelete) actions.append(button(gettext("Delete"), { "data-action": "delete", class: "link-button" }));
     if (canMute) actions.append(button(gettext("Mute…"), { "data-action": "mute", class: "link-button" }));
+    if (canFlag) actions.append(flagLink("message", li.dataset.messageId) || "");
   }
 
   function messageElement(event) {
@@ -514,7 +527,8 @@ function start(root) {
   }
 
   function questionElement(q) {
-    const li = el("li", { class: "room-question", id: `room-question-${q.id}`, "data-question-id": q.id });
+    const li = el("li", { class: "room-question", id: `room-question-${q.id}`, "data-question-id": q.id,
+      "data-author-id": q.author ? q.author.id : null });
     const body = el("div", { class: "room-question-body user-content", dir: "auto" });
     body.append(sanitisedHtml(q.html));
     li.append(el("div", { class: "room-question-main" }, authorLine(q.author, q.asked_at, "room-question-meta"),
@@ -557,6 +571,11 @@ function start(root) {
     badges.replaceChildren();
     if (q.pinned) badges.append(el("span", { class: "badge badge-pinned", text: gettext("Pinned") }));
     if (q.state === "answered") badges.append(el("span", { class: "badge badge-answered", text: gettext("Answered") }));
+    let flag = main.querySelector(".room-question-flag");
+    if (mayFlag(li) && q.state !== "held" && !flag) {
+      flag = el("p", { class: "room-question-flag room-item-actions" }, flagLink("question", q.id));
+      main.append(flag);
+    } else if (!(mayFlag(li) && q.state !== "held")) flag?.remove();
     let actions = main.querySelector(".room-question-actions");
     if (!you.moderate || room.state === "closed") {
       actions?.remove();
