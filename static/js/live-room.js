@@ -499,6 +499,16 @@ function start(root) {
     if (meta && !meta.querySelector(".room-edited")) meta.append(" ", el("span", { class: "room-edited", text: gettext("(edited)") }));
   }
 
+  // A message the moderators restored comes as a new `message` event with an id already seen: the
+  // placeholder (removed here, or hidden on the page as it was made) makes way for it.
+  function showAgain(event) {
+    const old = messages.get(int(event.id));
+    if (old && (old.classList.contains("room-removed") || old.hasAttribute("data-hidden"))) {
+      messages.delete(int(event.id));
+      old.remove();
+    }
+  }
+
   function removeMessage(event) {
     const li = messages.get(int(event.id));
     if (!li) return;
@@ -1217,6 +1227,7 @@ function start(root) {
   function onEvent(event) {
     switch (event.type) {
       case "message":
+        showAgain(event);
         addMessage(event);
         break;
       case "message_updated":
