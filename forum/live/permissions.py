@@ -18,8 +18,8 @@ Actions of this app (the authorisation matrix walks every one):
   review queue (hide, restore, delete chat messages and questions).
 - `report_message`, `report_question`: flag a chat message or a question for forum.moderation's
   review: whoever sees the room in good standing (members and observers; in off-the-record rooms
-  too: the moderators must be able to act there), not its author, not a removed message, a held
-  question only for those who see it.
+  too: the moderators must be able to act there), not its author, not what the room no longer
+  shows (a removed or hidden message, a hidden question), a held question only for those who see it.
 
 Moderating a session (being in `session.moderators`/`session.organisers`, or a global moderator or
 admin) is a privileged power: it needs a second factor, as for category moderators; without one the
@@ -276,10 +276,10 @@ def check_report_message(user, message) -> None:
     """Flag a chat message for the moderators' review (forum.moderation)."""
     check_view_session(user, message.session)
     accounts.require_good_standing(user)
-    if message.removed_at is not None:
-        raise Http404
     if message.author_id == getattr(user, "pk", None):
         raise PermissionDenied(_("You cannot flag your own message."))
+    if message.removed_at is not None or message.hidden_at is not None:
+        raise Http404  # the room no longer shows it (the flag form would show its text)
 
 
 def check_report_question(user, question) -> None:
@@ -287,11 +287,11 @@ def check_report_question(user, question) -> None:
     session = question.session
     check_view_session(user, session)
     accounts.require_good_standing(user)
-    if question.state == Question.State.HELD and not can_moderate_session(user, session) \
-            and question.author_id != getattr(user, "pk", None):
-        raise Http404
     if question.author_id == getattr(user, "pk", None):
         raise PermissionDenied(_("You cannot flag your own question."))
+    if question.state == Question.State.HIDDEN or (
+            question.state == Question.State.HELD and not can_moderate_session(user, session)):
+        raise Http404  # the room does not show it
 
 
 def moderated_session_ids(user) -> list[int]:

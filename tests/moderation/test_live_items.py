@@ -137,6 +137,8 @@ def test_endangers_someone_hides_a_message_from_every_screen_at_once(
     assert chat.pk not in _shown(room, reader) and chat.pk not in _replayed_ids(room)
     assert "rude" not in str(list(RoomEvent.objects.values_list("payload", flat=True)))
     assert AuditEntry.objects.filter(verb="live.message.hold", actor=None, target_id=str(chat.pk)).exists()
+    with pytest.raises(Http404):  # no longer shown: no flag form that would show its text
+        flag_live(chat, reader)
 
 
 def room_seq(room) -> int:
@@ -231,6 +233,8 @@ def test_hide_removes_it_from_the_room_and_the_author_sees_the_rule(
     assert AuditEntry.objects.filter(verb="live.message.hide", actor=moderator, target_id=str(chat.pk)).exists()
     entry = AuditEntry.objects.get(verb="moderation.hide")
     assert (entry.data["kind"], entry.data["object_id"], entry.data["rule"]) == ("message", chat.pk, rule.pk)
+    assert entry.scope == f"session:{room.pk}"  # the session's scope, as the live entry's
+    assert AuditEntry.objects.get(verb="live.message.hide").scope == f"session:{room.pk}"
     notice = Notification.objects.get(recipient=author)
     with translation.override("en"):
         assert "live session" in texts.describe(notice) and room.title in texts.describe(notice)
