@@ -136,6 +136,9 @@ class World:
     closed_session: object = None
     off_record_session: object = None
     spare_observer: object = None
+    # The live room's message (by the member), flagged into the review queue at the room's session.
+    live_message: object = None
+    live_review_item: object = None
     # Moderation: a rule, the reply flagged (by another member), a decision on the hidden post with a
     # pending appeal (by the moderator, against the representative), a warning to the author.
     rule: object = None
@@ -303,12 +306,19 @@ def _live_sessions(*, users, category) -> dict:
     question = Question.objects.create(session=live, author=users["member"], client_id=uuid.uuid4(),
                                        source="Matrix question?", html=render_chat("Matrix question?"), seq=2)
     LiveSession.objects.filter(pk=live.pk).update(last_seq=2)
+    from forum.moderation.models import Flag, ReviewItem
+
+    message = live.messages.get()
+    live_review_item = ReviewItem.objects.create(kind="message", object_id=message.pk, session_id=live.pk,
+                                                 author=message.author, flaggers=1, severity=2, score=12,
+                                                 reasons=["spam"], first_flagged_at=now)
+    Flag.objects.create(item=live_review_item, reporter=users["representative"], reason="spam")
     ObserverGrant.objects.create(user=users["observer"], scope="session", object_id=live.pk)
     closed = session("Matrix closed room", state="closed", opened_at=now, closed_at=now)
     off_record = session("Matrix off-record room", state="closed", opened_at=now, closed_at=now,
                          off_the_record=True)
-    return {"live_session": live, "live_question": question, "live_message": said["Matrix live room"],
-            "closed_session": closed,
+    return {"live_session": live, "live_question": question, "closed_session": closed,
+            "live_message": message, "live_review_item": live_review_item,
             "off_record_session": off_record, "spare_observer": _user(role="observer", access_days=10)}
 
 

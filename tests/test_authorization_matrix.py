@@ -424,11 +424,13 @@ def test_a_moderator_without_mfa_is_told_to_enrol(world, key, role):
 LIVE_ROLES = [
     "anonymous", "admin", "moderator", "session_moderator", "organiser", "representative", "member",
     "other_organisation_member", "observer", "observer_without_grant", "expired_observer", "muted_in_room",
-    "removed_from_room", "suspended_member", "mfa_less_session_moderator",
+    "removed_from_room", "suspended_member", "mfa_less_session_moderator", "category_moderator",
 ]
 LIVE_STAFF = {"admin", "moderator", "session_moderator", "organiser"}
-LIVE_SEERS = LIVE_STAFF | {"representative", "member", "observer", "muted_in_room", "mfa_less_session_moderator"}
-LIVE_SPEAKERS = LIVE_STAFF | {"representative", "member", "mfa_less_session_moderator"}
+# A category's moderator (a member of the chosen organisation) is an ordinary participant in a room.
+LIVE_SEERS = LIVE_STAFF | {"representative", "member", "observer", "muted_in_room", "mfa_less_session_moderator",
+                           "category_moderator"}
+LIVE_SPEAKERS = LIVE_STAFF | {"representative", "member", "mfa_less_session_moderator", "category_moderator"}
 
 
 def _live():
@@ -446,6 +448,59 @@ LIVE_ROWS = {
     ("live", "edit_message"): (lambda w, u: _live().check_edit_message(u, w.message), {"member"}),
     ("live", "delete_message"): (lambda w, u: _live().check_delete_message(u, w.message), LIVE_STAFF | {"member"}),
     ("live", "moderate_session"): (lambda w, u: _live().check_moderate(u, w.session), LIVE_STAFF),
+    # The message and the question are the member's own.
+    ("live", "report_message"): (lambda w, u: _live().check_report_message(u, w.message), LIVE_SEERS - {"member"}),
+    ("live", "report_question"): (lambda w, u: _live().check_report_question(u, w.question),
+                                  LIVE_SEERS - {"member"}),
+}
+
+
+def _live_items(kind):
+    from forum.moderation import items
+
+    return items.adapter(kind)
+
+
+def _live_review(w):
+    """The room's flagged chat message and question in the review queue, and an appealed hide of
+    the message by the global moderator (made on first use)."""
+    if not hasattr(w, "review"):
+        from forum.moderation.models import Action, Appeal, ReviewItem, Rule
+
+        rule = Rule.objects.create(title_en="Rule", title_ar="قاعدة", title_fr="Règle")
+        message, question = (
+            ReviewItem.objects.create(kind=kind, object_id=obj.pk, session_id=w.session.pk, author=obj.author,
+                                      first_flagged_at=timezone.now())
+            for kind, obj in (("message", w.message), ("question", w.question)))
+        hidden = Action.objects.create(item=message, kind="hide", rule=rule, actor=w.users["moderator"],
+                                       subject=w.message.author)
+        appeal = Appeal.objects.create(action=hidden, appellant=w.message.author, statement="Please")
+        w.review = SimpleNamespace(message=message, question=question, appeal=appeal)
+    return w.review
+
+
+def _moderation_perm():
+    return importlib.import_module("forum.moderation.permissions")
+
+
+# Moderation of the room's content (forum.moderation): who flags it, whose queue holds it, who acts.
+LIVE_MODERATION_ROWS = {
+    ("moderation", "flag_item", "chat message"): (
+        lambda w, u: _moderation_perm().check_flag_item(u, _live_items("message"), w.message), LIVE_SEERS - {"member"}),
+    ("moderation", "flag_item", "question"): (
+        lambda w, u: _moderation_perm().check_flag_item(u, _live_items("question"), w.question),
+        LIVE_SEERS - {"member"}),
+    ("moderation", "view_queue", "session staff"): (
+        lambda w, u: _moderation_perm().check_view_queue(u), LIVE_STAFF | {"category_moderator"}),
+    ("moderation", "act_on_item", "chat message"): (
+        lambda w, u: _moderation_perm().check_act_on_item(u, _live_review(w).message), LIVE_STAFF),
+    ("moderation", "act_on_item", "question"): (
+        lambda w, u: _moderation_perm().check_act_on_item(u, _live_review(w).question), LIVE_STAFF),
+    # The global moderator took the decision: another decides.
+    ("moderation", "decide_appeal", "chat message"): (
+        lambda w, u: _moderation_perm().check_decide_appeal(u, _live_review(w).appeal), LIVE_STAFF - {"moderator"}),
+    ("moderation", "appeal_action", "chat message"): (
+        lambda w, u: _moderation_perm().check_appeal_action(u, _live_review(w).appeal.action), set()),
 }
 # The same world, other sessions: (case): (attempt, roles allowed).
 LIVE_CASES = {
@@ -491,9 +546,13 @@ def live_world(db, make_user, make_organisation):
         "removed_from_room": make_user(role="member", organisation=chosen),
         "suspended_member": make_user(role="member", organisation=chosen, suspended=True),
         "mfa_less_session_moderator": make_user(role="member", organisation=chosen),
+        "category_moderator": make_user(role="member", organisation=chosen),
     }
-    for name in ("admin", "moderator", "session_moderator", "organiser", "representative"):
+    for name in ("admin", "moderator", "session_moderator", "organiser", "representative", "category_moderator"):
         _give_mfa(users[name])
+    from forum.categories.models import Category
+
+    Category.objects.create(name="Water", slug="water").moderators.add(users["category_moderator"])
     users["organiser"].user_permissions.add(Permission.objects.get(codename="add_livesession"))
     start = timezone.now() - timedelta(minutes=5)
 
@@ -530,9 +589,10 @@ def live_world(db, make_user, make_organisation):
                            stale_message=stale)
 
 
-@pytest.mark.parametrize("key", sorted(LIVE_ROWS) + sorted(LIVE_CASES), ids=lambda k: ".".join(k))
+@pytest.mark.parametrize("key", sorted(LIVE_ROWS) + sorted(LIVE_CASES) + sorted(LIVE_MODERATION_ROWS),
+                         ids=lambda k: ".".join(k))
 def test_live_matrix(live_world, key):
-    attempt, allowed_roles = {**LIVE_ROWS, **LIVE_CASES}[key]
+    attempt, allowed_roles = {**LIVE_ROWS, **LIVE_CASES, **LIVE_MODERATION_ROWS}[key]
     actual = {role for role in LIVE_ROLES if _allowed(attempt, live_world, live_world.users[role])}
     assert actual == set(allowed_roles), (
         f"{key}: unexpectedly allowed {sorted(actual - set(allowed_roles))}, "
@@ -551,6 +611,18 @@ def test_live_sessions_listed_are_the_sessions_one_may_see(live_world):
             listed = _live().visible_sessions(user).filter(pk=session.pk).exists()
             assert listed == _allowed(lambda w, u, s=session: _live().check_view_session(u, s), live_world, user), (
                 f"{role}: session {session.pk} (listed: {listed})")
+
+
+@pytest.mark.parametrize("kind", ["message", "question"])
+def test_the_queue_holds_the_rooms_items_for_those_who_may_act_on_them(live_world, kind):
+    from forum.accounts.permissions import forget
+
+    item = getattr(_live_review(live_world), kind)
+    for role in LIVE_ROLES:
+        user = live_world.users[role]
+        forget(user)
+        listed = _moderation_perm().visible_items(user).filter(pk=item.pk).exists()
+        assert listed == _allowed(lambda w, u: _moderation_perm().check_act_on_item(u, item), live_world, user), role
 
 
 def test_a_session_moderator_without_mfa_is_told_to_enrol(live_world):

@@ -502,8 +502,33 @@ ROWS = [
     Row("moderation:flag", "post", READERS - {"member"},
         lambda w, u, r: r.status_code == 302 and w.review_item.flags.filter(reporter=u).exists(),
         kwargs=lambda w: {"kind": "post", "item_id": w.reply.pk}, data=lambda w, u: {"reason": "spam"}),
+    # The live room's chat message and question: whoever sees the room but their author; the queue
+    # item of the message: the room's moderators (global moderators and admins here; the organising
+    # representative is of the author's own organisation: conflict of interest).
+    Row("moderation:flag", "get", READERS - {"member"}, shows("Said in Matrix live room"),
+        kwargs=lambda w: {"kind": "message", "item_id": w.live_message.pk}, variant="chat message"),
+    Row("moderation:flag", "post", READERS - {"member", "representative"},
+        lambda w, u, r: r.status_code == 302 and w.live_review_item.flags.filter(reporter=u).exists(),
+        kwargs=lambda w: {"kind": "message", "item_id": w.live_message.pk}, data=lambda w, u: {"reason": "spam"},
+        variant="chat message", refused_status=frozenset({400, 403, 404})),  # the representative flagged it
+    Row("moderation:flag", "post", READERS - {"member"},
+        lambda w, u, r: r.status_code == 302 and type(w.live_review_item).objects.filter(
+            kind="question", object_id=w.live_question.pk, flags__reporter=u).exists(),
+        kwargs=lambda w: {"kind": "question", "item_id": w.live_question.pk}, data=lambda w, u: {"reason": "spam"},
+        variant="question"),
+    Row("moderation:item", "get", GLOBAL_MODERATORS | {"representative"}, shows("Said in Matrix live room"),
+        kwargs=lambda w: {"item_id": w.live_review_item.pk}, variant="chat message"),
+    Row("moderation:act", "post", GLOBAL_MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.live_message).hidden_at is not None,
+        kwargs=lambda w: {"item_id": w.live_review_item.pk}, data=lambda w, u: {"kind": "hide", "rule": w.rule.pk},
+        variant="chat message"),
     Row("moderation:my_flags", "get", READERS, shows("<h1>")),
-    Row("moderation:queue", "get", MODERATORS, lambda w, u, r: shows(f"#{w.reply.pk}<")(w, u, r)),
+    # The representative organises the live session: their queue holds its chat message only.
+    Row("moderation:queue", "get", MODERATORS | {"representative"}, lambda w, u, r: shows(
+        f"#{w.live_review_item.object_id}<" if u == w.users["representative"] else f"#{w.reply.pk}<")(w, u, r)),
+    Row("moderation:queue", "get", GLOBAL_MODERATORS | {"representative"},
+        lambda w, u, r: shows(f"Chat message #{w.live_message.pk}<", "Matrix live room")(w, u, r),
+        variant="chat message", refused_status=frozenset({200, 403})),
     Row("moderation:item", "get", MODERATORS, shows('name="rule"'), kwargs=lambda w: {"item_id": w.review_item.pk}),
     Row("moderation:claim", "post", MODERATORS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.review_item).claimed_by_id == u.pk,

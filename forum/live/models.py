@@ -130,6 +130,12 @@ class ChatMessage(models.Model):
     removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     removed_reason = models.CharField(max_length=200, blank=True)
+    # Hidden by the moderators (forum.moderation): the room no longer shows it, the page shows
+    # "hidden by the moderators: <rule>" in its place, its author still sees the text.
+    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True)
+    # The rule's title per language ({"ar": ..., "en": ..., "decision": url}), or {"pending": true}
+    # while flags await review (as Post.hidden_reason).
+    hidden_reason = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["session", "seq"]
@@ -168,6 +174,9 @@ class Question(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # Why it is hidden (as ChatMessage.hidden_reason) and the state it had before, to restore it.
+    hidden_reason = models.JSONField(default=dict, blank=True, editable=False)
+    state_before_hidden = models.CharField(max_length=10, choices=State.choices, blank=True, editable=False)
 
     class Meta:
         ordering = ["session", "created_at", "id"]

@@ -15,7 +15,12 @@ Actions of this app (the authorisation matrix walks every one):
   within `FORUM_LIVE_EDIT_MINUTES` (15) of sending.
 - `delete_message`: its author, or a moderator of the session.
 - `moderate_session`: approve, answer, pin, hide and merge questions, slow mode, read-only, mute
-  and remove participants, open and close the room.
+  and remove participants, open and close the room; act on the room's items in forum.moderation's
+  review queue (hide, restore, delete chat messages and questions).
+- `report_message`, `report_question`: flag a chat message or a question for forum.moderation's
+  review: whoever sees the room in good standing (members and observers; in off-the-record rooms
+  too: the moderators must be able to act there), not its author, not what the room no longer
+  shows (a removed or hidden message, a hidden question), a held question only for those who see it.
 
 Moderating a session (being in `session.moderators`/`session.organisers`, or a global moderator or
 admin) is a privileged power: it needs a second factor, as for category moderators; without one the
@@ -44,7 +49,7 @@ from .models import LiveSession, Question
 
 ACTIONS = (
     "view_session", "manage_sessions", "edit_session", "send_message", "ask_question", "vote_question",
-    "edit_message", "delete_message", "moderate_session",
+    "edit_message", "delete_message", "moderate_session", "report_message", "report_question",
 )
 
 SESSION = "session"  # the Restriction and ObserverGrant scope of a live session
@@ -250,7 +255,7 @@ def check_vote(user, question) -> None:
 def check_edit_message(user, message) -> None:
     session = message.session
     check_view_session(user, session)
-    if message.removed_at is not None:
+    if message.removed_at is not None or message.hidden_at is not None:
         raise RoomError(errors.NOT_FOUND)
     if message.author_id != getattr(user, "pk", None):
         raise RoomError(errors.NOT_YOURS)
@@ -284,6 +289,40 @@ def check_delete_message(user, message) -> None:
     raise RoomError(errors.NOT_YOURS)
 
 
+def check_report_message(user, message) -> None:
+    """Flag a chat message for the moderators' review (forum.moderation)."""
+    check_view_session(user, message.session)
+    accounts.require_good_standing(user)
+    if message.author_id == getattr(user, "pk", None):
+        raise PermissionDenied(_("You cannot flag your own message."))
+    if message.removed_at is not None or message.hidden_at is not None:
+        raise Http404  # the room no longer shows it (the flag form would show its text)
+
+
+def check_report_question(user, question) -> None:
+    """Flag a question for the moderators' review (a held one only by those who see it)."""
+    session = question.session
+    check_view_session(user, session)
+    accounts.require_good_standing(user)
+    if question.author_id == getattr(user, "pk", None):
+        raise PermissionDenied(_("You cannot flag your own question."))
+    if question.state == Question.State.HIDDEN or (
+            question.state == Question.State.HELD and not can_moderate_session(user, session)):
+        raise Http404  # the room does not show it
+
+
+def moderated_session_ids(user) -> list[int]:
+    """The sessions `user` is appointed to run (organiser or moderator), whatever their second
+    factor: forum.moderation's queue scope (global moderators see every session's items anyway)."""
+    if not accounts.is_authenticated(user) or accounts.is_observer(user) or not accounts.in_good_standing(user):
+        return []
+    cache = accounts._cache(user)
+    if "live.moderated" not in cache:
+        cache["live.moderated"] = sorted(set(
+            LiveSession.objects.filter(Q(organisers=user) | Q(moderators=user)).values_list("pk", flat=True)))
+    return cache["live.moderated"]
+
+
 def allows(check, user, obj) -> bool:
     """A check as a boolean, for views, templates and `you`."""
     try:
@@ -305,4 +344,5 @@ def you(user, session) -> dict:
         "muted": is_muted(user, session),
         "muted_until": until.isoformat() if until else None,
         "observer": accounts.is_observer(user),
+        "flag": can_view_session(user, session) and accounts.in_good_standing(user),
     }

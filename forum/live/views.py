@@ -21,6 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -172,10 +173,31 @@ def _sorted_questions(questions):
     return sorted(questions, key=lambda q: (not q["pinned"], -q["votes"], q["asked_at"] or "", q["id"]))
 
 
+def _rule_title(reason: dict) -> str:
+    """The rule a hidden message cites, in the reader's language ("" while pending review)."""
+    language = (get_language() or "en").split("-")[0]
+    return reason.get(language) or reason.get("en") or next(
+        (v for k, v in reason.items() if k not in ("decision", "pending") and isinstance(v, str) and v), "")
+
+
+def _flaggable(history: dict, user, you: dict) -> None:
+    """Booleans for the page: which messages and questions the viewer may flag (not their own), and
+    the rule of each hidden message in the reader's language."""
+    for frame in [*history["messages"], *history["questions"]]:
+        frame["may_flag"] = you["flag"] and frame["author"]["id"] not in (None, user.pk) and "hidden" not in frame
+    for frame in history["messages"]:
+        if "hidden" in frame:
+            frame["hidden_pending"] = bool(frame["hidden"].get("pending"))
+            frame["hidden_rule"] = _rule_title(frame["hidden"])
+            frame["hidden_decision"] = frame["hidden"].get("decision") if frame["hidden_own"] else None
+
+
 def _room_context(request, session, *, message_form=None, question_form=None, observer_form=None,
                   room_error: str = "") -> dict:
     user = request.user
-    history = selectors.history(session=session, user=user, limit=HISTORY_LIMIT)
+    history = selectors.history(session=session, user=user, limit=HISTORY_LIMIT, placeholders=True)
+    you = permissions.you(user, session)
+    _flaggable(history, user, you)
     can_edit = _allows(permissions.check_edit_session, user, session)
     can_moderate = permissions.can_moderate_session(user, session)
     you = permissions.you(user, session)

@@ -4,8 +4,10 @@ Actions of this app (the authorisation matrix walks every one):
 - `flag_item`: report a post (a chat message, a question) to the moderators: whoever may read it in
   good standing, members and observers, not its author (the owning app's `report_*` rule); once per
   person and item (the flag service refuses a second flag with its own message).
-- `view_queue`: open the review queue: global moderators, and category moderators for their
-  categories (`visible_items`), with a second factor.
+- `view_queue`: open the review queue: global moderators, category moderators for their
+  categories, and the moderators and organisers of a live session for its chat messages and
+  questions (`visible_items`), with a second factor. A category moderator does not see a session's
+  items, nor a session moderator a category's.
 - `act_on_item`: claim an item, dismiss its flags, hide, restore or delete it, warn / mute / suspend its
   author: moderators whose scope holds the item's place; never on content by a member of their own
   organisation (`FORUM_MODERATION_CONFLICT_OF_INTEREST`); not while another moderator's claim holds.
@@ -29,6 +31,8 @@ from django.utils.translation import gettext as _
 from forum.accounts import permissions as accounts
 from forum.categories import permissions as categories
 from forum.core import conf
+from forum.live import permissions as live
+from forum.live.models import LiveSession
 
 from .models import Action, Appeal, ReviewItem
 
@@ -43,20 +47,26 @@ def check_flag_item(user, adapter, obj) -> None:
     adapter.check_flag(user, obj)
 
 
+def _holds_a_place(user) -> bool:
+    return bool(accounts.is_global_moderator(user) or categories.moderated_category_ids(user)
+                or live.moderated_session_ids(user))
+
+
 def is_queue_moderator(user) -> bool:
     """Holds a moderator's role somewhere and may use it now (second factor)."""
     if not accounts.in_good_standing(user) or accounts.is_observer(user):
         return False
-    return bool(accounts.is_global_moderator(user) or categories.moderated_category_ids(user)) and \
-        accounts.privileges_active(user)
+    # has_mfa: a session's moderators need a second factor too (the live app asks them for one).
+    return _holds_a_place(user) and accounts.privileges_active(user) and accounts.has_mfa(user)
 
 
 def check_view_queue(user) -> None:
     accounts.require_good_standing(user)
-    if accounts.is_observer(user) or not (accounts.is_global_moderator(user)
-                                          or categories.moderated_category_ids(user)):
+    if accounts.is_observer(user) or not _holds_a_place(user):
         raise PermissionDenied(_("Only moderators can open the review queue."))
     accounts.check_privileged_action(user)
+    if not accounts.has_mfa(user):  # a session's moderators (needs_mfa knows only category ones)
+        raise accounts.SecondFactorRequired()
 
 
 def visible_items(user, qs=None):
@@ -66,11 +76,21 @@ def visible_items(user, qs=None):
         return qs.none()
     if accounts.is_global_moderator(user):
         return qs
-    return qs.filter(category_id__in=categories.moderated_visible_category_ids(user))
+    place = Q(category_id__in=categories.moderated_visible_category_ids(user))
+    sessions = [pk for pk in live.moderated_session_ids(user)
+                if not live.removed_from(user, LiveSession(pk=pk))]
+    if sessions:
+        place |= Q(session_id__in=sessions)
+    return qs.filter(place)
 
 
 def _check_scope(user, item: ReviewItem) -> None:
     check_view_queue(user)
+    if item.session_id is not None:
+        session = LiveSession.objects.filter(pk=item.session_id).first()
+        if session is None or not live.holds_session_role(user, session):
+            raise Http404  # outside one's scope: the item does not exist for them
+        return
     if item.category_id is None:
         if not accounts.is_global_moderator(user):
             raise Http404

@@ -104,9 +104,12 @@ def flag_create(*, actor, kind: str, object_id, reason: str, text: str = "") -> 
 # --- Live queue counts ---------------------------------------------------------------------------
 
 def moderators_of(item: ReviewItem) -> list:
-    """Everyone who may review `item`: global moderators and the moderators of its category."""
+    """Everyone who may review `item`: global moderators, and the moderators of its category or the
+    moderators and organisers of its live session."""
     User = get_user_model()
     who = Q(role__in=[User.Role.MODERATOR, User.Role.ADMIN])
+    if item.session_id is not None:
+        who |= Q(moderated_live_sessions=item.session_id) | Q(organised_live_sessions=item.session_id)
     if item.category_id is not None:
         who |= Q(moderated_categories=item.category_id)
         if item.category is not None and item.category.parent_id is not None:
@@ -195,6 +198,10 @@ def _sanction(*, actor, item: ReviewItem, kind: str, rule: Rule, note: str, days
         restriction = accounts.restriction_create(actor=actor, user=author, kind="mute", reason=reason,
                                                   scope="category", object_id=item.category_id, ends_at=ends_at,
                                                   audit_data=data)
+    elif kind == Action.Kind.MUTE and item.session_id is not None:  # muted in the room it was said in
+        restriction = accounts.restriction_create(actor=actor, user=author, kind="mute", reason=reason,
+                                                  scope="session", object_id=item.session_id, ends_at=ends_at,
+                                                  audit_data=data)
     else:
         restriction = accounts.restriction_create(
             actor=actor, user=author, kind="mute" if kind == Action.Kind.MUTE else "suspension", reason=reason,
@@ -260,7 +267,8 @@ def _notify_subject(action: Action, *, adapter, obj) -> None:
         recipient=action.subject, kind="system", actor=None,
         url=reverse("moderation:action", kwargs={"action_id": action.pk}),
         data={"describer": "moderation", "action": action.kind, "rule": action.rule.titles(),
-              "note": action.note, "excerpt": action.note, "thread_title": adapter.title(obj)},
+              "note": action.note, "excerpt": action.note, "thread_title": adapter.title(obj),
+              "kind": adapter.kind},
         key=f"moderation.action:{action.pk}")
 
 
@@ -312,16 +320,7 @@ def _undo(action: Action, *, actor, reason: str) -> None:
 
 
 def _reinstate(action: Action, *, obj, actor, reason: str, data: dict) -> None:
-    from forum.audit.models import AuditEntry
-    from forum.discussions import services as discussions
-
-    entry = (AuditEntry.objects.filter(verb="post.remove", target_type="discussions.post",
-                                       target_id=str(obj.pk)).order_by("-created_at", "-id").first())
-    before = (entry.data or {}).get("before") if entry else None
-    if not before:
-        raise ValidationError(_("The removed text is not in the audit log: it cannot be brought back."),
-                              code="no_text")
-    discussions.post_reinstate(actor=actor, post=obj, source=before, reason=reason, audit_data=data)
+    items.adapter(action.item.kind).reinstate(obj, actor=actor, reason=reason, data=data)
 
 
 @transaction.atomic

@@ -83,6 +83,7 @@ def queue(request):
     return render(request, "moderation/queue.html", {
         "entries": entries, "filters": filters, "states": ReviewItem.State.choices, "reasons": Reason.choices,
         "categories": selectors.queue_categories(request.user),
+        "sessions": selectors.queue_sessions(request.user),
         "appeals": selectors.appeals_waiting(viewer=request.user),
     })
 

@@ -407,9 +407,20 @@ function start(root) {
     return meta;
   }
 
+  // Flagging (forum.moderation): a link to the flag form (the same page the room offers without
+  // JavaScript), which comes back to the room once the flag is sent.
+  function flagLink(kind, id) {
+    const url = (root.dataset.flagUrl || "").replace("/kind/0/", `/${kind}/${int(id)}/`);
+    return url ? el("a", { href: url, class: "room-flag", "data-action": "flag", text: gettext("Flag") }) : null;
+  }
+
+  function mayFlag(li) {
+    return Boolean(you.flag && li.dataset.authorId && int(li.dataset.authorId) !== you.id);
+  }
+
   function messageActions(li) {
     let actions = li.querySelector(".room-message-actions");
-    if (li.classList.contains("room-removed")) {
+    if (li.classList.contains("room-removed") || li.hasAttribute("data-hidden")) {
       actions?.remove();
       return;
     }
@@ -417,7 +428,8 @@ function start(root) {
     const canEdit = own && room.state === "open" && !mutedNow() && editableNow(li);
     const canDelete = (own && room.state === "open") || you.moderate;
     const canMute = you.moderate && !own && li.dataset.authorId && room.state === "open";
-    if (!canEdit && !canDelete && !canMute) {
+    const canFlag = mayFlag(li);
+    if (!canEdit && !canDelete && !canMute && !canFlag) {
       actions?.remove();
       return;
     }
@@ -429,6 +441,7 @@ function start(root) {
     if (canEdit) actions.append(button(gettext("Edit"), { "data-action": "edit", class: "link-button" }));
     if (canDelete) actions.append(button(gettext("Delete"), { "data-action": "delete", class: "link-button" }));
     if (canMute) actions.append(button(gettext("Mute…"), { "data-action": "mute", class: "link-button" }));
+    if (canFlag) actions.append(flagLink("message", li.dataset.messageId) || "");
   }
 
   // The server refuses an edit after FORUM_LIVE_EDIT_MINUTES; the control goes a little before.
@@ -546,6 +559,16 @@ function start(root) {
     if (meta && !meta.querySelector(".room-edited")) meta.append(" ", el("span", { class: "room-edited", text: gettext("(edited)") }));
   }
 
+  // A message the moderators restored comes as a new `message` event with an id already seen: the
+  // placeholder (removed here, or hidden on the page as it was made) makes way for it.
+  function showAgain(event) {
+    const old = messages.get(int(event.id));
+    if (old && (old.classList.contains("room-removed") || old.hasAttribute("data-hidden"))) {
+      messages.delete(int(event.id));
+      old.remove();
+    }
+  }
+
   function removeMessage(event) {
     const li = messages.get(int(event.id));
     if (!li) return;
@@ -584,7 +607,8 @@ function start(root) {
   }
 
   function questionElement(q) {
-    const li = el("li", { class: "room-question", id: `room-question-${q.id}`, "data-question-id": q.id });
+    const li = el("li", { class: "room-question", id: `room-question-${q.id}`, "data-question-id": q.id,
+      "data-author-id": q.author ? q.author.id : null });
     const body = el("div", { class: "room-question-body user-content", dir: "auto" });
     body.append(sanitisedHtml(q.html));
     li.append(el("div", { class: "room-question-main" }, authorLine(q.author, q.asked_at, "room-question-meta"),
@@ -627,6 +651,11 @@ function start(root) {
     badges.replaceChildren();
     if (q.pinned) badges.append(el("span", { class: "badge badge-pinned", text: gettext("Pinned") }));
     if (q.state === "answered") badges.append(el("span", { class: "badge badge-answered", text: gettext("Answered") }));
+    let flag = main.querySelector(".room-question-flag");
+    if (mayFlag(li) && q.state !== "held" && !flag) {
+      flag = el("p", { class: "room-question-flag room-item-actions" }, flagLink("question", q.id));
+      main.append(flag);
+    } else if (!(mayFlag(li) && q.state !== "held")) flag?.remove();
     let actions = main.querySelector(".room-question-actions");
     if (!you.moderate || room.state === "closed") {
       actions?.remove();
@@ -1279,6 +1308,7 @@ function start(root) {
   function onEvent(event) {
     switch (event.type) {
       case "message":
+        showAgain(event);
         addMessage(event);
         break;
       case "message_updated":
