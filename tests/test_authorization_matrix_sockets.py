@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
-from forum.core import realtime
+from forum.core import dbthreads, realtime
 from tests.test_authorization_matrix import (  # noqa: F401  (fixtures)
     LIVE_ROLES,
     LIVE_ROWS,
@@ -206,6 +206,7 @@ def _lose_access_while_connected(w, socket, role, loss) -> list[dict]:
                 break
             sent.append(json.loads(output["text"]))
         await communicator.disconnect()
+        await dbthreads.shutdown()
         await sync_to_async(connections.close_all)()
         return sent
 
@@ -413,6 +414,7 @@ def _room_lose_access(w, role, loss) -> list[dict]:
             if frame["type"] not in ("presence", "typing", "room_state"):
                 sent.append(frame)
         await communicator.disconnect()
+        await dbthreads.shutdown()
         await sync_to_async(connections.close_all)()
         return sent
 

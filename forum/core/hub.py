@@ -79,6 +79,11 @@ class _Group:
     typing: dict[str, dict] = field(default_factory=dict)  # named (up to typing_max_names)
     typing_others: set[str] = field(default_factory=set)  # counted only
     typing_at: float = 0.0
+    # The highest `seq` relayed (or noted by a socket that read it from the database); None: not
+    # known yet, or not since a layer error (events may have been missed), until a socket notes it.
+    last_seq: int | None = None
+    # Held around each of this process's writes to the group (see `write_lock`).
+    writing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def tracks_presence(self) -> bool:
@@ -197,6 +202,26 @@ class Hub:
         else:
             entry.typing_others.add(key)
 
+    def last_seq(self, group: str) -> int | None:
+        """The group's latest sequence number as this hub knows it (no query), or None when it may
+        have missed events (after a layer error): the caller reads it and `note_seq`s it."""
+        entry = self.groups.get(group)
+        return entry.last_seq if entry is not None else None
+
+    def note_seq(self, group: str, seq: int) -> None:
+        """A socket read the group's latest `seq` (a join's replay, a ping after trouble)."""
+        entry = self.groups.get(group)
+        if entry is not None:
+            entry.last_seq = max(entry.last_seq or 0, seq)
+
+    def write_lock(self, group: str) -> asyncio.Lock:
+        """The lock a subscriber holds around a write that broadcasts to `group` (store, commit,
+        send): this process's writes to one group then leave in the order they were numbered,
+        even when they run on several database threads. A group nobody here subscribes to gets a
+        lock of its own (nothing to keep in order with)."""
+        entry = self.groups.get(group)
+        return entry.writing if entry is not None else asyncio.Lock()
+
     def subscriber_count(self, group: str) -> int:
         entry = self.groups.get(group)
         return len(entry.subscribers) if entry is not None else 0
@@ -218,6 +243,7 @@ class Hub:
                 logger.warning("hub: channel layer error on %s; retrying in %.1f s", entry.name, backoff,
                                exc_info=True)
                 entry.joined_at = None
+                entry.last_seq = None  # events may be lost meanwhile: ask the database again
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
@@ -241,6 +267,9 @@ class Hub:
         kind = message.get("type")
         if kind == RELAY_HANDLER:
             event = message["event"]
+            seq = event.get("seq")
+            if isinstance(seq, int) and not isinstance(seq, bool) and entry.last_seq is not None:
+                entry.last_seq = max(entry.last_seq, seq)
             await self._deliver(entry, event, serialise(event))
         elif kind == PRESENCE_HANDLER:
             if message.get("hub") == self.id:
