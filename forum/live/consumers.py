@@ -31,7 +31,6 @@ from django.db import DatabaseError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from forum.accounts import permissions as accounts
 from forum.accounts.consumers import MemberConsumer
 from forum.core import conf, dbthreads
 from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, RECHECK_HANDLER
@@ -383,8 +382,7 @@ class RoomConsumer(MemberConsumer):
             raise RoomError(errors.CLOSED)
 
         def run():
-            accounts.forget(self.user)  # sanctions are read afresh for every write
-            return call(self.user, self.room)
+            return call(self.user, self.room)  # the services read the user's sanctions afresh
 
         async with get_hub().write_lock(events.room_group(self.session_id)):
             result = await dbthreads.run(run)
