@@ -82,6 +82,8 @@ class _Group:
     # The highest `seq` relayed (or noted by a socket that read it from the database); None: not
     # known yet, or not since a layer error (events may have been missed), until a socket notes it.
     last_seq: int | None = None
+    # The merged roster sorted by name, kept until it changes (`presence` pages read it per join).
+    sorted_people: list[dict] | None = None
     # Held around each of this process's writes to the group (see `write_lock`).
     writing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -181,13 +183,22 @@ class Hub:
             entry.told = None  # tell the whole state again, in the new form
             entry.presence_dirty = True
 
-    def presence(self, group: str) -> dict[str, Any]:
-        """The group's presence now: `{"count", "people"}` (`{"count"}` when private)."""
+    def presence(self, group: str, *, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+        """The group's presence now: `{"count", "people"}` (`{"count"}` when private), people sorted
+        by name. With `limit`, one page of them from `offset`, and `"more"`: how many follow it (so
+        that a join into a full room costs a page, not the whole roster)."""
         entry = self.groups.get(group)
-        people = entry.people() if entry is not None else {}
-        if entry is not None and entry.private:
+        if entry is None:
+            return {"count": 0, "people": []} if limit is None else {"count": 0, "people": [], "more": 0}
+        if entry.sorted_people is None:
+            entry.sorted_people = sorted(entry.people().values(), key=lambda p: str(p.get("name", "")))
+        people = entry.sorted_people
+        if entry.private:
             return {"count": len(people)}
-        return {"count": len(people), "people": sorted(people.values(), key=lambda p: str(p.get("name", "")))}
+        if limit is None:
+            return {"count": len(people), "people": list(people)}
+        page = people[offset:offset + limit]
+        return {"count": len(people), "people": page, "more": max(0, len(people) - offset - len(page))}
 
     def typing(self, group: str, person: dict) -> None:
         """`person` is typing in `group`: told to the group's sockets in every process, coalesced."""
@@ -283,6 +294,7 @@ class Hub:
             else:
                 entry.remote.pop(message.get("hub"), None)
             entry.presence_dirty = True
+            entry.sorted_people = None
         elif kind == TYPING_HANDLER:
             people = list(message.get("people", []))
             count = int(message.get("count", len(people)))
@@ -310,6 +322,7 @@ class Hub:
     def _roster_changed(self, entry: _Group) -> None:
         entry.roster_changed_at = time.monotonic()
         entry.presence_dirty = True
+        entry.sorted_people = None
 
     async def _tick_loop(self) -> None:
         while self.groups:
@@ -339,6 +352,7 @@ class Hub:
             if expires <= now:
                 del entry.remote[hub_id]
                 entry.presence_dirty = True
+                entry.sorted_people = None
         if entry.presence_dirty and now - entry.told_at >= self.presence_interval:
             await self._tell_presence(entry, now)
         if entry.typing and now - entry.typing_at >= self.typing_interval:

@@ -52,6 +52,9 @@ CLIENT_ID_MAX_CHARS = 64
 # A `join` this soon after the socket was accepted uses the connect's access check (any change
 # since then arrives as an `accounts.*` event, which checks again); a later one checks afresh.
 FRESH_JOIN_SECONDS = 5.0
+# People named in `hello` (the rest: `people` pages on demand, and `presence` deltas).
+HELLO_PEOPLE = 50
+PEOPLE_PAGE = 200
 
 
 class Invalid(Exception):
@@ -328,7 +331,7 @@ class RoomConsumer(MemberConsumer):
         self.told_you = self.you
         await self.send_json({
             "type": "hello", "room": room.pk, "seq": floor, "you": self.you,
-            "presence": hub.presence(events.room_group(room.pk)),
+            "presence": hub.presence(events.room_group(room.pk), limit=HELLO_PEOPLE),
             "slow_mode": {"seconds": room.slow_mode_seconds, "reason": room.slow_mode_reason,
                           "set_by": (room.slow_mode_set_by.public_name
                                      if room.slow_mode_set_by is not None and room.slow_mode_seconds else None)},
@@ -365,6 +368,12 @@ class RoomConsumer(MemberConsumer):
 
     def latest_seq(self) -> int:
         return LiveSession.objects.filter(pk=self.session_id).values_list("last_seq", flat=True).first() or 0
+
+    async def frame_people(self, frame):
+        """A page of the people present, by name, from `offset` (what `hello` did not name)."""
+        offset = _int(frame, "offset", minimum=0, optional=True) or 0
+        page = get_hub().presence(events.room_group(self.session_id), offset=offset, limit=PEOPLE_PAGE)
+        await self.send_json({"type": "people", "offset": offset, **page})
 
     async def frame_typing(self, frame):
         you = self.you or {}
@@ -490,7 +499,7 @@ class RoomConsumer(MemberConsumer):
 
 
 FRAME_TYPES = frozenset({
-    "join", "ping", "typing", "send", "edit", "delete", "ask", "vote", "unvote",
+    "join", "ping", "people", "typing", "send", "edit", "delete", "ask", "vote", "unvote",
     "approve", "answer", "pin", "unpin", "hide", "merge", "slow_mode", "read_only", "open", "close",
     "mute", "remove",
 })

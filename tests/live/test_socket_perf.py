@@ -169,3 +169,39 @@ async def test_an_expiring_mute_is_pushed_as_you_when_it_ends(room, make_user, c
     client_id = await a.say("back")
     acks = [f for f in await a.frames() if f["type"] == "ack"]
     assert [(f["client_id"], f["seq"]) for f in acks] == [(client_id, 1)]
+
+
+# --- 5. hello names the first people; the rest on demand --------------------------------------------
+
+async def test_hello_names_the_first_people_and_the_rest_come_in_pages(room, make_user, cookie_for, monkeypatch):
+    monkeypatch.setattr(consumers, "HELLO_PEOPLE", 2)
+    monkeypatch.setattr(consumers, "PEOPLE_PAGE", 2)
+    users = [await sync_to_async(make_user)() for _ in range(4)]
+    sockets = [await Room.open(room.pk, await sync_to_async(cookie_for)(user)) for user in users]
+    last = sockets[-1]
+    presence = last.hello["presence"]
+    assert (presence["count"], len(presence["people"]), presence["more"]) == (4, 2, 2)
+    named = {p["id"] for p in presence["people"]}
+    await last.send({"type": "people", "offset": 2})
+    page = await last.next("people")
+    assert (page["count"], page["offset"], page["more"]) == (4, 2, 0)
+    named |= {p["id"] for p in page["people"]}
+    assert named == {user.pk for user in users}
+    await last.send({"type": "people"})  # from the start
+    assert (await last.next("people"))["more"] == 2
+
+
+@pytest.mark.parametrize("offset", [-1, "2", True, 1.5])
+async def test_a_bad_people_offset_is_invalid_and_the_socket_stays(room, member, cookie_for, offset):
+    b = await Room.open(room.pk, await sync_to_async(cookie_for)(member))
+    await b.send({"type": "people", "offset": offset})
+    error = await b.next("error")
+    assert error["code"] == "invalid" and error["message"]
+    assert (await b.ping())["type"] == "pong"
+
+
+async def test_people_in_an_off_the_record_room_is_a_count(make_session, make_user, cookie_for):
+    room = await sync_to_async(make_session)(off_the_record=True, state="open")
+    a = await Room.open(room.pk, await sync_to_async(cookie_for)(await sync_to_async(make_user)()))
+    await a.send({"type": "people"})
+    assert await a.next("people") == {"type": "people", "offset": 0, "count": 1}
