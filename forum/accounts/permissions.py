@@ -61,6 +61,14 @@ def forget(user) -> None:
         del user._policy_cache
 
 
+def forget_sanctions(user) -> None:
+    """Drop only the cached restrictions: the next question about standing, mutes or removals reads
+    them afresh (a long-lived socket's writes; its other facts follow `accounts.access.changed`)."""
+    cache = getattr(user, "_policy_cache", None)
+    if cache is not None:
+        cache.pop("restrictions", None)
+
+
 def is_authenticated(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and not user.deleted_at)
 

@@ -156,6 +156,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_WS_SEND_BUFFER_MAX_BYTES", 1 * MiB, int,
             "bytes the server may hold for one WebSocket client that does not read; past it the "
             "connection is dropped (the client reconnects and resumes by `seq`)", env=True),
+    Setting("FORUM_WS_DB_THREADS", -1, int,
+            "worker threads per server process for the database work of live-room sockets (access "
+            "checks, replays, writes; each room's writes stay in order); 0: channels' single thread; "
+            "-1: 4 on PostgreSQL, 0 on SQLite (one writer at a time)", env=True),
     # --- moderation -------------------------------------------------------------------------------
     Setting("FORUM_MODERATION_AUTO_HIDE_FLAGGERS", 3, int,
             "an item flagged by this many different people is hidden pending review (0: never)", env=True),

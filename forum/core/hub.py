@@ -90,6 +90,13 @@ class _Group:
     typing_at: float = 0.0
     counted: int | None = None  # the count last written to the cache, and when
     counted_at: float = 0.0
+    # The highest `seq` relayed (or noted by a socket that read it from the database); None: not
+    # known yet, or not since a layer error (events may have been missed), until a socket notes it.
+    last_seq: int | None = None
+    # The merged roster sorted by name, kept until it changes (`presence` pages read it per join).
+    sorted_people: list[dict] | None = None
+    # Held around each of this process's writes to the group (see `write_lock`).
+    writing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def tracks_presence(self) -> bool:
@@ -194,13 +201,22 @@ class Hub:
             entry.told = None  # tell the whole state again, in the new form
             entry.presence_dirty = True
 
-    def presence(self, group: str) -> dict[str, Any]:
-        """The group's presence now: `{"count", "people"}` (`{"count"}` when private)."""
+    def presence(self, group: str, *, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+        """The group's presence now: `{"count", "people"}` (`{"count"}` when private), people sorted
+        by name. With `limit`, one page of them from `offset`, and `"more"`: how many follow it (so
+        that a join into a full room costs a page, not the whole roster)."""
         entry = self.groups.get(group)
-        people = entry.people() if entry is not None else {}
-        if entry is not None and entry.private:
+        if entry is None:
+            return {"count": 0, "people": []} if limit is None else {"count": 0, "people": [], "more": 0}
+        if entry.sorted_people is None:
+            entry.sorted_people = sorted(entry.people().values(), key=lambda p: str(p.get("name", "")))
+        people = entry.sorted_people
+        if entry.private:
             return {"count": len(people)}
-        return {"count": len(people), "people": sorted(people.values(), key=lambda p: str(p.get("name", "")))}
+        if limit is None:
+            return {"count": len(people), "people": list(people)}
+        page = people[offset:offset + limit]
+        return {"count": len(people), "people": page, "more": max(0, len(people) - offset - len(page))}
 
     def typing(self, group: str, person: dict) -> None:
         """`person` is typing in `group`: told to the group's sockets in every process, coalesced."""
@@ -214,6 +230,26 @@ class Hub:
             entry.typing[key] = {"id": person["id"], "name": person.get("name", "")}
         else:
             entry.typing_others.add(key)
+
+    def last_seq(self, group: str) -> int | None:
+        """The group's latest sequence number as this hub knows it (no query), or None when it may
+        have missed events (after a layer error): the caller reads it and `note_seq`s it."""
+        entry = self.groups.get(group)
+        return entry.last_seq if entry is not None else None
+
+    def note_seq(self, group: str, seq: int) -> None:
+        """A socket read the group's latest `seq` (a join's replay, a ping after trouble)."""
+        entry = self.groups.get(group)
+        if entry is not None:
+            entry.last_seq = max(entry.last_seq or 0, seq)
+
+    def write_lock(self, group: str) -> asyncio.Lock:
+        """The lock a subscriber holds around a write that broadcasts to `group` (store, commit,
+        send): this process's writes to one group then leave in the order they were numbered,
+        even when they run on several database threads. A group nobody here subscribes to gets a
+        lock of its own (nothing to keep in order with)."""
+        entry = self.groups.get(group)
+        return entry.writing if entry is not None else asyncio.Lock()
 
     def subscriber_count(self, group: str) -> int:
         entry = self.groups.get(group)
@@ -236,6 +272,7 @@ class Hub:
                 logger.warning("hub: channel layer error on %s; retrying in %.1f s", entry.name, backoff,
                                exc_info=True)
                 entry.joined_at = None
+                entry.last_seq = None  # events may be lost meanwhile: ask the database again
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
@@ -259,6 +296,9 @@ class Hub:
         kind = message.get("type")
         if kind == RELAY_HANDLER:
             event = message["event"]
+            seq = event.get("seq")
+            if isinstance(seq, int) and not isinstance(seq, bool) and entry.last_seq is not None:
+                entry.last_seq = max(entry.last_seq, seq)
             await self._deliver(entry, event, serialise(event))
         elif kind == PRESENCE_HANDLER:
             if message.get("hub") == self.id:
@@ -272,6 +312,7 @@ class Hub:
             else:
                 entry.remote.pop(message.get("hub"), None)
             entry.presence_dirty = True
+            entry.sorted_people = None
         elif kind == TYPING_HANDLER:
             people = list(message.get("people", []))
             count = int(message.get("count", len(people)))
@@ -301,6 +342,7 @@ class Hub:
     def _roster_changed(self, entry: _Group) -> None:
         entry.roster_changed_at = time.monotonic()
         entry.presence_dirty = True
+        entry.sorted_people = None
 
     async def _tick_loop(self) -> None:
         while self.groups:
@@ -330,6 +372,7 @@ class Hub:
             if expires <= now:
                 del entry.remote[hub_id]
                 entry.presence_dirty = True
+                entry.sorted_people = None
         if entry.tracks_presence and (entry.presence_dirty or now - entry.counted_at >= self.heartbeat_seconds):
             await self._publish_count(entry, now)
         if entry.presence_dirty and now - entry.told_at >= self.presence_interval:

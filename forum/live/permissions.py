@@ -104,6 +104,13 @@ def muted_until(user, session):
     return max(r.ends_at for r in mutes)
 
 
+def restriction_ends(user, session):
+    """The first moment a mute or removal on the user in this room ends (None: none ends): the
+    room's sockets wake then and tell the user (`you`)."""
+    ends = [r.ends_at for r in _muting(user, session) if r.ends_at is not None]
+    return min(ends) if ends else None
+
+
 def holds_session_role(user, session) -> bool:
     """Admin, global moderator, or appointed organiser/moderator of the session, in good standing
     (whether the powers are in force is `can_moderate_session`'s question)."""

@@ -147,6 +147,8 @@ function start(root) {
   const pending = new Map(); // client_id -> {kind, body, status, error, li, timer, sentId}
   const typists = new Map(); // user id -> {name, timer}
   const present = new Map(); // user id -> person (presence; not in off-the-record rooms)
+  // hello names the first people only: the rest are asked for in `people` pages when the list is opened.
+  const roster = { offset: 0, more: 0 };
   const asked = new Map(); // client_id -> {onError} of a vote or moderation frame awaiting its answer
   let questionOrder = "votes";
   let connection = "connecting";
@@ -1054,13 +1056,26 @@ function start(root) {
     drawTyping();
   }
 
+  function morePeople() {
+    if (roster.more > 0 && presence.querySelector("details")?.open) {
+      feed.send({ type: "people", offset: roster.offset });
+      roster.more = 0; // until the page says how many follow it
+    }
+  }
+
   function drawPresence(event, { reset = false } = {}) {
-    // hello: {count, people}; then {count, joined, left}. Off the record: {count} only.
+    // hello: {count, people, more}; then {count, joined, left}; `people` pages: {count, offset,
+    // people, more}. Off the record: {count} only.
     if (!event || typeof event !== "object") {
       presence.hidden = true;
       return;
     }
     if (reset) present.clear();
+    if (reset || event.type === "people") {
+      const named = Array.isArray(event.people) ? event.people.length : 0;
+      roster.offset = (int(event.offset) ?? 0) + named;
+      roster.more = int(event.more) ?? 0;
+    }
     for (const person of Array.isArray(event.people) ? event.people : []) present.set(person.id, person);
     for (const person of Array.isArray(event.joined) ? event.joined : []) present.set(person.id, person);
     for (const person of Array.isArray(event.left) ? event.left : []) present.delete(person.id);
@@ -1082,7 +1097,9 @@ function start(root) {
       list.append(item);
     }
     details.append(list);
+    details.addEventListener("toggle", morePeople);
     presence.replaceChildren(details);
+    morePeople();
   }
 
   // ---- Moderation ----
@@ -1423,6 +1440,7 @@ function start(root) {
         break;
       }
       case "presence":
+      case "people":
         drawPresence(event);
         break;
       case "typing":

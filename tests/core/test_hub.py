@@ -349,3 +349,69 @@ async def test_on_redis_the_hub_joins_again_after_its_group_was_lost(redis_layer
     await hub.unsubscribe(group, socket)
     for each in (sender, layer):
         await each.close_pools()
+
+
+# --- presence pages, the last seq, the write lock ------------------------------------------------------
+async def test_presence_pages_name_people_by_name_and_say_how_many_follow():
+    layer = InMemoryChannelLayer()
+    one, two, group = fast(Hub(layer)), fast(Hub(layer)), group_name()
+    sockets = [Socket(str(n)) for n in range(7)]
+    for n, socket in enumerate(sockets[:4]):
+        await one.subscribe(group, socket, person(n))
+    for n, socket in enumerate(sockets[4:], start=4):
+        await two.subscribe(group, socket, person(n))  # another process's people count too
+    await eventually(lambda: one.presence(group)["count"] == 7)
+    first = one.presence(group, limit=3)
+    assert (first["count"], [p["id"] for p in first["people"]], first["more"]) == (7, [0, 1, 2], 4)
+    last = one.presence(group, offset=6, limit=3)
+    assert ([p["id"] for p in last["people"]], last["more"]) == ([6], 0)
+    assert one.presence(group, offset=50, limit=3) == {"count": 7, "people": [], "more": 0}
+    # The sorted roster follows a change at once.
+    await one.unsubscribe(group, sockets[0])
+    assert [p["id"] for p in one.presence(group, limit=2)["people"]] == [1, 2]
+    for socket in sockets[1:4]:
+        await one.unsubscribe(group, socket)
+    for socket in sockets[4:]:
+        await two.unsubscribe(group, socket)
+
+
+async def test_the_last_seq_follows_relayed_events_and_is_unknown_after_a_layer_error():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = fast(Hub(layer)), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    assert hub.last_seq(group) is None  # nothing known yet: the caller asks the database
+    hub.note_seq(group, 4)
+    await relay(layer, group, {"type": "message", "seq": 5})
+    await relay(layer, group, {"type": "presence", "count": 1})
+    await eventually(lambda: len(socket.events) == 2)
+    assert hub.last_seq(group) == 5
+    hub.note_seq(group, 3)  # an older read changes nothing
+    assert hub.last_seq(group) == 5
+
+    class Broken(Exception):
+        pass
+
+    real_receive = layer.receive
+    failed = []
+
+    async def receive_once_broken(channel):
+        if not failed:
+            failed.append(channel)
+            raise Broken()
+        return await real_receive(channel)
+
+    layer.receive = receive_once_broken
+    hub.groups[group].task.cancel()  # restart the loop on the broken layer
+    hub.groups[group].task = asyncio.ensure_future(hub._receive_loop(hub.groups[group]))
+    await eventually(lambda: failed)
+    assert hub.last_seq(group) is None
+    await hub.unsubscribe(group, socket)
+
+
+async def test_the_write_lock_is_one_per_group():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = fast(Hub(layer)), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    assert hub.write_lock(group) is hub.write_lock(group)
+    assert hub.write_lock(group) is not hub.write_lock(group_name())
+    await hub.unsubscribe(group, socket)

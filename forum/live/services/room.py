@@ -44,12 +44,15 @@ REASON_MAX_CHARS = 200
 
 def room_write(fn):
     """Run a room write in one transaction; a database that cannot be reached is `unavailable`.
-    The actor's facts (sanctions, appointments) are read afresh for every write: a socket keeps its
-    user object for long, and a mute or a removal must hold from the next action on."""
+    The actor's sanctions are read afresh for every write: a socket keeps its user object for long,
+    and a mute or a removal must hold from the next action on, even before the socket hears of it.
+    Its other facts (appointments, membership, observer grants) stay cached on the user object: an
+    HTTP request loads the user afresh, and a socket loads it again on `accounts.access.changed`,
+    which every change of those sends (`forum.live.consumers`)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if kwargs.get("actor") is not None:
-            accounts_permissions.forget(kwargs["actor"])
+            accounts_permissions.forget_sanctions(kwargs["actor"])
         try:
             with transaction.atomic():
                 return fn(*args, **kwargs)
@@ -169,19 +172,20 @@ def _tombstone(locked, *, kinds, ref_id: int, make) -> None:
 @room_write
 def message_send(*, actor, session, client_id, body) -> tuple[ChatMessage, bool]:
     """Send a chat message as `actor`. A `client_id` the author already used in this room returns the
-    stored message (created False) and changes nothing: a repeated send is harmless."""
+    stored message (created False) and changes nothing: a repeated send is harmless.
+
+    The hot path of a busy room, so every check runs once, under the lock (a socket's user passed
+    the view check at connect; the lock is the room's order anyway): lock, the actor's sanctions,
+    the `client_id` look-up, the message, the event, `last_seq` (six queries with the author's
+    appointments and membership cached, as on a socket)."""
     client_id = _client_id(client_id)
-    permissions.check_view_session(actor, session)
-    existing = ChatMessage.objects.filter(session_id=session.pk, author=actor, client_id=client_id).first()
-    if existing is not None:
-        return existing, False
-    permissions.check_send(actor, session)
-    text = _text(body, limit=conf.FORUM_LIVE_MESSAGE_MAX_CHARS)
     locked = _lock(session)
+    permissions.check_view_session(actor, locked)
     existing = ChatMessage.objects.filter(session=locked, author=actor, client_id=client_id).first()
-    if existing is not None:  # the same send, racing itself
+    if existing is not None:  # a repeated send (a reconnecting client), or the same send racing itself
         return existing, False
     permissions.check_send(actor, locked)
+    text = _text(body, limit=conf.FORUM_LIVE_MESSAGE_MAX_CHARS)
     if locked.slow_mode_seconds and not permissions.can_moderate_session(actor, locked):
         last = (ChatMessage.objects.filter(session=locked, author=actor).order_by("-seq")
                 .values_list("created_at", flat=True).first())
