@@ -104,7 +104,7 @@ def test_the_sessions_table_becomes_cards_on_a_phone(live_server, new_page, make
 def test_show_new_replies_scrolls_the_new_post_into_view_and_counts_it(live_server, new_page, make_user,
                                                                        long_thread):
     """The new post lands at the end of the thread, far below a phone's screen."""
-    thread, root = long_thread["thread"], long_thread["root"]
+    thread = long_thread["thread"]
     reader = new_page()
     reader.set_viewport_size(PHONE)
     login(reader, email="lina@example.org")
