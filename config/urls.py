@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from forum.core import views as core_views
@@ -8,8 +9,8 @@ from forum.discussions import views_preview
 
 handler500 = "forum.core.views.server_error"
 
-admin.site.site_header = "Madaniya"
-admin.site.site_title = "Madaniya"
+admin.site.site_header = _("Madaniya")
+admin.site.site_title = _("Madaniya")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 from forum.core import conf
 
@@ -7,6 +8,7 @@ from forum.core import conf
 class CoreConfig(AppConfig):
     name = "forum.core"
     label = "core"
+    verbose_name = _("Site")
 
     def ready(self):
         checks.register(conf.check_types)

@@ -28,6 +28,9 @@ it: writing a frame never blocks, so the others are served as before.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from pathlib import Path
 
 from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
@@ -124,6 +127,21 @@ class BoundedWebSocketFactory(WebSocketFactory):
 
 
 class Server(daphne_server.Server):
+    def listen_success(self, port):
+        """Once listening, print the file named by DEMO_BANNER_FILE (`make run`: the demo logins), so
+        it is the last thing on the screen rather than scrolled away by the start-up lines."""
+        super().listen_success(port)
+        path = os.environ.get("DEMO_BANNER_FILE", "")
+        if path and not getattr(self, "banner_shown", False):
+            self.banner_shown = True
+            try:
+                banner = Path(path).read_text(encoding="utf-8")
+            except OSError as error:
+                logger.warning("DEMO_BANNER_FILE %s: %s", path, error)
+                return
+            sys.stdout.write("\n" + banner)
+            sys.stdout.flush()
+
     def run(self):
         # daphne.server.Server.run builds its factories from these module-level names: ours instead.
         daphne_server.HTTPFactory = LimitedHTTPFactory

@@ -54,7 +54,8 @@ class ThreadAdmin(admin.ModelAdmin):
                 done += 1
             except (PermissionDenied, ValidationError, Http404) as error:
                 reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                self.message_user(request, f"{thread.title}: {reason or _('You cannot do this.')}", messages.ERROR)
+                reason = reason or _("You cannot do this.")
+                self.message_user(request, f"{thread.title}: {reason}", messages.ERROR)
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 

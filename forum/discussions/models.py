@@ -177,6 +177,8 @@ class ReadState(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("read state")
+        verbose_name_plural = _("read states")
         constraints = [models.UniqueConstraint(fields=["user", "thread"], name="readstate_one_per_thread")]
 
     def __str__(self):

@@ -107,6 +107,8 @@ class RoomEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("room event")
+        verbose_name_plural = _("room events")
         ordering = ["session", "seq"]
         constraints = [models.UniqueConstraint(fields=["session", "seq"], name="live_event_seq_unique")]
         indexes = [models.Index(fields=["session", "kind", "ref_id"], name="live_event_ref")]
@@ -196,6 +198,8 @@ class QuestionVote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("question vote")
+        verbose_name_plural = _("question votes")
         constraints = [models.UniqueConstraint(fields=["question", "user"], name="live_vote_once")]
 
     def __str__(self):

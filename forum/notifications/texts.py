@@ -74,7 +74,10 @@ def _local_time(iso: str | None) -> str:
     moment = parse_datetime(iso or "")
     if moment is None:
         return "?"
-    return date_format(timezone.localtime(moment), "j F Y, H:i T")
+    from forum.core import dates
+
+    local = timezone.localtime(moment)
+    return dates.joined(date_format(local, "j F Y"), date_format(local, "H:i T"))
 
 
 def excerpt(notification: Notification) -> str:
