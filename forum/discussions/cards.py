@@ -13,7 +13,10 @@ data-post-id data-parent-id data-depth data-path>`; user text carries `dir="auto
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.middleware.csrf import get_token
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
@@ -22,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from forum.accounts.templatetags.accounts_tags import hue_class, initials
 from forum.core import bidi, richtext
 
 
@@ -57,6 +61,7 @@ class CardRenderer:
         self.csrf = escape(get_token(request)) if request is not None else ""
         self.can_reply = can_reply
         self.profile_prefix = None
+        self.icons_url = escape(static("img/icons.svg"))
         self._months: dict[int, str] | None = None
 
     def _profile_url(self, user_id: int) -> str:
@@ -84,6 +89,7 @@ class CardRenderer:
             f'<article class="post depth-{post.depth_class}{" post-removed" if removed else ""}" id="post-{pk}" '
             f'data-post-id="{pk}" data-parent-id="{post.parent_id or ""}" data-depth="{post.depth}" '
             f'data-path="{post.path}" aria-labelledby="post-{pk}-author">\n<header class="post-meta">'
+            f'{self._avatar(post)}'
             f'<a class="post-author" id="post-{pk}-author" href="{self._profile_url(post.author_id)}" dir="auto">'
             f"{author_name}</a>"
         ]
@@ -122,6 +128,20 @@ class CardRenderer:
         out.append("</article>")
         return mark_safe("".join(out))  # noqa: S308 - every value above is escaped; post.html is sanitised
 
+    @staticmethod
+    def _avatar(post) -> str:
+        """The author's initials on their colour (accounts' `{% avatar %}` rules), decorative."""
+        author = SimpleNamespace(pk=post.author_id, deleted_at=getattr(post, "author_deleted_at", None))
+        return (f'<span class="avatar avatar-small {hue_class(author)}" aria-hidden="true">'
+                f'{escape(initials(post.author_name))}</span>')
+
+    def _reaction(self, r) -> str:
+        """A reaction's face: its self-hosted icon with the name for screen readers, or its text."""
+        if not r.get("icon"):
+            return escape(r["label"])
+        return (f'<svg class="icon" aria-hidden="true" focusable="false"><use href="{self.icons_url}#{r["icon"]}"/></svg>'
+                f'<span class="visually-hidden">{escape(r["label"])}</span>')
+
     def _hidden_reason(self, post) -> str:
         """"Hidden by the moderators: <the rule, in the reader's language>", or pending review."""
         L = self.labels
@@ -153,7 +173,7 @@ class CardRenderer:
                 pressed = "true" if r["mine"] else "false"
                 count = r["count"] or ""  # an empty count is hidden by the stylesheet
                 out.append(f'<button type="submit" name="emoji" value="{escape(r["emoji"])}" class="reaction" '
-                           f'aria-pressed="{pressed}"{title}>{escape(r["label"])} '
+                           f'aria-pressed="{pressed}"{title}>{self._reaction(r)} '
                            f'<span class="count">{count}</span></button>')
             out.append("</form>")
         else:
@@ -161,7 +181,7 @@ class CardRenderer:
             for r in buttons:
                 if r["count"]:
                     title = f' title="{escape(r["who"])}"' if r["who"] else ""
-                    out.append(f'<span class="reaction"{title}>{escape(r["label"])} '
+                    out.append(f'<span class="reaction"{title}>{self._reaction(r)} '
                                f'<span class="count">{r["count"]}</span></span>')
             out.append("</span>")
         if post.reaction_counts:
