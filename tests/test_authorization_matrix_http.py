@@ -205,6 +205,7 @@ ROWS = [
     # core
     Row("home", "get", EVERYONE, lambda w, u, r: r.status_code == (302 if u else 200)),
     Row("healthz", "get", EVERYONE, shows('"status"')),
+    Row("style_guide", "get", frozenset({"admin"}), shows('class="style-section"', "icons.svg#thumbs-up")),
     Row("javascript_catalog", "get", EVERYONE, shows("django.catalog")),
     Row("set_language", "post", EVERYONE,
         lambda w, u, r: r.status_code == 302 and r.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"

@@ -53,6 +53,15 @@ def _labels() -> dict[str, str]:
     }
 
 
+def reaction_face(*, icon: str, label: str, icons_url: str) -> str:
+    """A reaction as shown: its self-hosted icon (static/img/icons.svg) with its name for screen
+    readers, or its text when it has no icon. Emoji are not used: their fonts differ by device."""
+    if not icon:
+        return escape(label)
+    return (f'<svg class="icon" aria-hidden="true" focusable="false"><use href="{icons_url}#{escape(icon)}"/></svg>'
+            f'<span class="visually-hidden">{escape(label)}</span>')
+
+
 class CardRenderer:
     """Renders many cards for one request: translations, the CSRF token and formats are looked up once."""
 
@@ -136,11 +145,7 @@ class CardRenderer:
                 f'{escape(initials(post.author_name))}</span>')
 
     def _reaction(self, r) -> str:
-        """A reaction's face: its self-hosted icon with the name for screen readers, or its text."""
-        if not r.get("icon"):
-            return escape(r["label"])
-        return (f'<svg class="icon" aria-hidden="true" focusable="false"><use href="{self.icons_url}#{r["icon"]}"/></svg>'
-                f'<span class="visually-hidden">{escape(r["label"])}</span>')
+        return reaction_face(icon=r.get("icon", ""), label=r["label"], icons_url=self.icons_url)
 
     def _hidden_reason(self, post) -> str:
         """"Hidden by the moderators: <the rule, in the reader's language>", or pending review."""
