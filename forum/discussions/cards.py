@@ -58,7 +58,8 @@ def reaction_face(*, icon: str, label: str, icons_url: str) -> str:
     readers, or its text when it has no icon. Emoji are not used: their fonts differ by device."""
     if not icon:
         return escape(label)
-    return (f'<svg class="icon" aria-hidden="true" focusable="false"><use href="{icons_url}#{escape(icon)}"/></svg>'
+    # Kept short: a page carries four of these per post (~100 bytes each).
+    return (f'<svg aria-hidden="true"><use href="{icons_url}#{escape(icon)}"/></svg>'
             f'<span class="visually-hidden">{escape(label)}</span>')
 
 
