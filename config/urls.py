@@ -5,7 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from forum.core import views as core_views
 from forum.core.metrics import metrics_view
-from forum.discussions import views_preview
+from forum.discussions import views_preview, views_style
 
 handler500 = "forum.core.views.server_error"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["forum.core"]), name="javascript_catalog"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("preview/", views_preview.preview, name="preview"),
+    path("style/", views_style.style_guide, name="style_guide"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("forum.accounts.urls")),

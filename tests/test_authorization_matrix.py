@@ -68,6 +68,7 @@ ROWS = {
     ("accounts", "grant_observer"): (
         lambda w, u: _perm("accounts").check_grant_observer(u, w.users["observer"], "category", w.category.pk),
         {"admin"}),
+    ("accounts", "view_style_guide"): (lambda w, u: _perm("accounts").check_view_style_guide(u), {"admin"}),
     ("audit", "view_audit_log"): (lambda w, u: _perm("audit").check_view_audit_log(u), MODERATORS),
     ("organisations", "view_directory"): (lambda w, u: _perm("organisations").check_view_directory(u), FULL),
     ("organisations", "view_organisation"): (

@@ -208,6 +208,7 @@ ROWS = [
     # By address, not by role: the matrix's client is 127.0.0.1, which FORUM_METRICS_ALLOWED_IPS admits;
     # tests/core/test_metrics.py refuses it from outside (404) and admits the token.
     Row("metrics", "get", EVERYONE, shows("madaniya_open_sockets")),
+    Row("style_guide", "get", frozenset({"admin"}), shows('class="style-section"', "icons.svg#thumbs-up")),
     Row("javascript_catalog", "get", EVERYONE, shows("django.catalog")),
     Row("set_language", "post", EVERYONE,
         lambda w, u, r: r.status_code == 302 and r.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"

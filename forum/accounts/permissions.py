@@ -41,7 +41,7 @@ OBSERVER = "observer"
 REPRESENTATIVE = "representative"
 
 ACTIONS = ("view_profile", "edit_profile", "export_data", "delete_account", "manage_users", "change_role",
-           "impose_restriction", "confirm_restriction", "grant_observer")
+           "impose_restriction", "confirm_restriction", "grant_observer", "view_style_guide")
 
 
 def _cache(user) -> dict:
@@ -414,3 +414,12 @@ def check_change_role(actor, user) -> None:
     check_manage_users(actor)
     if user.pk == actor.pk:
         raise PermissionDenied(_("You cannot change your own role; another administrator can."))
+
+
+def check_view_style_guide(user) -> None:
+    """The living style page (/style/) is for the people who build and run the site: staff, who,
+    being privileged, have a second factor first."""
+    require_good_standing(user)
+    if not user.is_staff:
+        raise PermissionDenied(_("Only the site's staff can see the style page."))
+    check_privileged_action(user)

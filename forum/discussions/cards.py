@@ -13,7 +13,10 @@ data-post-id data-parent-id data-depth data-path>`; user text carries `dir="auto
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.middleware.csrf import get_token
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
@@ -22,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from forum.accounts.templatetags.accounts_tags import hue_class, initials
 from forum.core import bidi, dates, richtext
 
 
@@ -50,6 +54,16 @@ def _labels() -> dict[str, str]:
     }
 
 
+def reaction_face(*, icon: str, label: str, icons_url: str) -> str:
+    """A reaction as shown: its self-hosted icon (static/img/icons.svg) with its name for screen
+    readers, or its text when it has no icon. Emoji are not used: their fonts differ by device."""
+    if not icon:
+        return escape(label)
+    # Kept short: a page carries four of these per post (~100 bytes each).
+    return (f'<svg aria-hidden="true"><use href="{icons_url}#{escape(icon)}"/></svg>'
+            f'<span class="visually-hidden">{escape(label)}</span>')
+
+
 class CardRenderer:
     """Renders many cards for one request: translations, the CSRF token and formats are looked up once."""
 
@@ -58,6 +72,7 @@ class CardRenderer:
         self.csrf = escape(get_token(request)) if request is not None else ""
         self.can_reply = can_reply
         self.profile_prefix = None
+        self.icons_url = escape(static("img/icons.svg"))
         self._months: dict[int, str] | None = None
 
     def _profile_url(self, user_id: int) -> str:
@@ -86,6 +101,7 @@ class CardRenderer:
             f'<article class="post depth-{post.depth_class}{" post-removed" if removed else ""}" id="post-{pk}" '
             f'data-post-id="{pk}" data-parent-id="{post.parent_id or ""}" data-depth="{post.depth}" '
             f'data-path="{post.path}" aria-labelledby="post-{pk}-author">\n<header class="post-meta">'
+            f'{self._avatar(post)}'
             f'<a class="post-author" id="post-{pk}-author" href="{self._profile_url(post.author_id)}" dir="auto">'
             f"{author_name}</a>"
         ]
@@ -124,6 +140,16 @@ class CardRenderer:
         out.append("</article>")
         return mark_safe("".join(out))  # noqa: S308 - every value above is escaped; post.html is sanitised
 
+    @staticmethod
+    def _avatar(post) -> str:
+        """The author's initials on their colour (accounts' `{% avatar %}` rules), decorative."""
+        author = SimpleNamespace(pk=post.author_id, deleted_at=getattr(post, "author_deleted_at", None))
+        return (f'<span class="avatar avatar-small {hue_class(author)}" aria-hidden="true">'
+                f'{escape(initials(post.author_name))}</span>')
+
+    def _reaction(self, r) -> str:
+        return reaction_face(icon=r.get("icon", ""), label=r["label"], icons_url=self.icons_url)
+
     def _hidden_reason(self, post) -> str:
         """"Hidden by the moderators: <the rule, in the reader's language>", or pending review."""
         L = self.labels
@@ -155,7 +181,7 @@ class CardRenderer:
                 pressed = "true" if r["mine"] else "false"
                 count = r["count"] or ""  # an empty count is hidden by the stylesheet
                 out.append(f'<button type="submit" name="emoji" value="{escape(r["emoji"])}" class="reaction" '
-                           f'aria-pressed="{pressed}"{title}>{escape(r["label"])} '
+                           f'aria-pressed="{pressed}"{title}>{self._reaction(r)} '
                            f'<span class="count">{count}</span></button>')
             out.append("</form>")
         else:
@@ -163,7 +189,7 @@ class CardRenderer:
             for r in buttons:
                 if r["count"]:
                     title = f' title="{escape(r["who"])}"' if r["who"] else ""
-                    out.append(f'<span class="reaction"{title}>{escape(r["label"])} '
+                    out.append(f'<span class="reaction"{title}>{self._reaction(r)} '
                                f'<span class="count">{r["count"]}</span></span>')
             out.append("</span>")
         if self.can_reply:

@@ -219,9 +219,20 @@ def _parent_name(post: Post) -> str:
     return _public_name(post.parent_author_name, post.parent_author_email, post.parent_author_deleted_at)
 
 
+# The icon (a symbol of static/img/icons.svg) and the spoken name of each known reaction; an
+# unknown one (a site's own FORUM_REACTIONS) shows as its text.
+REACTION_ICONS = {"👍": "thumbs-up", "❤️": "heart", "👏": "applause", "🤔": "thinking",
+                  "agree": "agree", "disagree": "disagree"}
+
+
 def reaction_label(emoji: str) -> str:
-    labels = {"agree": _("Agree"), "disagree": _("Disagree")}
+    labels = {"agree": _("Agree"), "disagree": _("Disagree"), "👍": _("Like"), "❤️": _("Love"),
+              "👏": _("Applause"), "🤔": _("Thinking")}
     return labels.get(emoji, emoji)
+
+
+def reaction_icon(emoji: str) -> str:
+    return REACTION_ICONS.get(emoji, "")
 
 
 def _url_prefixes(thread: Thread) -> dict[str, str]:
@@ -239,7 +250,9 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
     actions_for = permissions.PostActions(viewer)
     prefixes = _url_prefixes(thread)
     labels = {e: reaction_label(e) for e in reactions}
-    no_reactions = [{"emoji": e, "label": labels[e], "count": 0, "mine": False, "who": ""} for e in reactions]
+    icons = {e: reaction_icon(e) for e in reactions}
+    no_reactions = [{"emoji": e, "label": labels[e], "icon": icons[e], "count": 0, "mine": False, "who": ""}
+                    for e in reactions]
     for p in posts:
         p.thread = thread
         base = f"{prefixes['post']}{p.pk}/"
@@ -261,7 +274,7 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
             p.reaction_buttons = no_reactions  # most posts: one shared list
         else:
             p.reaction_buttons = [
-                {"emoji": e, "label": labels[e], "count": (p.reaction_counts or {}).get(e, 0),
+                {"emoji": e, "label": labels[e], "icon": icons[e], "count": (p.reaction_counts or {}).get(e, 0),
                  "mine": e in p.my_reactions, "who": ", ".join(p.who_reacted.get(e, []))}
                 for e in reactions
             ]

@@ -398,6 +398,9 @@ function start(root) {
   // ---- Messages (shaped as live/_message.html) ----
   function authorLine(author, when, klass) {
     const meta = el("p", { class: klass });
+    // The avatar's initials and colour come from the server (accounts' one initials rule).
+    meta.append(el("span", { class: `avatar avatar-small ${(author && author.avatar) || "avatar-hue-none"}`,
+      "aria-hidden": "true", text: (author && author.initials) || "?" }), " ");
     if (author && author.name) {
       meta.append(el("span", { class: "room-author", dir: "auto", text: author.name }));
       if (author.organisation) meta.append(" ", el("span", { class: "badge badge-org", dir: "auto", text: author.organisation }));

@@ -124,8 +124,9 @@ def room(browser):
             if path.startswith("/static/"):
                 file = ROOT / path.lstrip("/")
                 if file.is_file():
-                    kind = "text/javascript" if file.suffix == ".js" else "text/css"
-                    return route.fulfill(status=200, body=file.read_text(), content_type=kind)
+                    kind = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2",
+                            ".svg": "image/svg+xml"}.get(file.suffix, "application/octet-stream")
+                    return route.fulfill(status=200, body=file.read_bytes(), content_type=kind)  # fonts are binary
                 return route.fulfill(status=404, body="")
             if path == "/jsi18n/":
                 return route.fulfill(status=200, body="window.django = undefined;", content_type="text/javascript")

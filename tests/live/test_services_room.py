@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from forum.accounts.templatetags.accounts_tags import initials
 from forum.audit.models import AuditEntry
 from forum.live import selectors, services
 from forum.live.errors import RoomError
@@ -44,6 +45,7 @@ def test_a_message_is_stored_numbered_and_broadcast_after_commit(make_session, m
     assert (seq, kind) == (1, "message")
     assert payload == {"type": "message", "seq": 1, "id": msg.pk, "client_id": client_id,
                        "author": {"id": member.pk, "name": member.public_name,
+                                  "initials": initials(member.public_name), "avatar": f"avatar-hue-{member.pk % 12}",
                                   "organisation": member.memberships.get().organisation.name, "observer": False},
                        "html": "Hello <em>all</em>", "sent_at": msg.created_at.isoformat(), "edited_at": None}
     assert broadcasts == [(f"live.room.{session.pk}", payload)]
