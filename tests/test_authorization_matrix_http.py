@@ -397,6 +397,13 @@ ROWS = [
     Row("discussions:attachment_upload", "post", PARTICIPANTS,
         lambda w, u, r: r.status_code == 200 and type(w.attachment).objects.filter(uploader=u).exists(),
         data=lambda w, u: {"file": SimpleUploadedFile("m.png", tiny_png(), content_type="image/png")}),
+    # Mention suggestions: whoever may write there (display names only).
+    Row("discussions:thread_mentions", "get", PARTICIPANTS,
+        lambda w, u, r: r.status_code == 200 and isinstance(r.json().get("names"), list),
+        kwargs=thread_kw(), query="q=a"),
+    Row("discussions:category_mentions", "get", FULL,
+        lambda w, u, r: r.status_code == 200 and isinstance(r.json().get("names"), list),
+        kwargs=lambda w: {"category_id": w.category.pk}, query="q=a"),
     Row("discussions:thread_subscription", "get", READERS, shows('name="level"'), kwargs=thread_kw()),
     Row("discussions:thread_subscription", "post", READERS, subscribed(thread="thread"), kwargs=thread_kw(),
         data=lambda w, u: {"level": "watch"}),

@@ -34,3 +34,11 @@ urlpatterns += [
          name="category_subscription"),
 ]
 
+
+# Mention suggestions for the editor (forum/discussions/views_mentions.py).
+from . import views_mentions  # noqa: E402
+
+urlpatterns += [
+    path("<int:thread_id>/mentions/", views_mentions.thread_mentions, name="thread_mentions"),
+    path("categories/<int:category_id>/mentions/", views_mentions.category_mentions, name="category_mentions"),
+]
