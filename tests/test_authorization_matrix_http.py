@@ -237,6 +237,11 @@ ROWS = [
     Row("accounts:warning_seen", "post", frozenset({"member"}),
         lambda w, u, r: r.status_code == 302 and refreshed(w.warning).seen_at is not None,
         kwargs=lambda w: {"restriction_id": w.warning.pk}),
+    # Only its member signs out another of their sessions (404 for everyone else: not theirs).
+    Row("accounts:session_end", "post", frozenset({"member"}),
+        lambda w, u, r: r.status_code == 302 and not type(w.member_session).objects.filter(
+            pk=w.member_session.pk).exists(),
+        kwargs=lambda w: {"session_id": w.member_session.pk}),
     Row("accounts:delete", "get", SIGNED_IN, shows('name="confirm"')),
     # The only administrator may not leave the federation without one (400, the form says why).
     Row("accounts:delete", "post", SIGNED_IN - {"admin"},

@@ -306,6 +306,18 @@ check_export_data = _check_own_account
 check_delete_account = _check_own_account
 
 
+def check_end_session(user, session) -> None:
+    """A member signs out their own sessions, whatever their standing (a suspended member may still
+    secure their account). Anyone else's session is Http404: its id tells nothing."""
+    if not is_authenticated(user) or session.user_id != user.pk:
+        raise Http404
+
+
+def own_sessions(user, qs):
+    """Queryset form of check_end_session."""
+    return qs.filter(user_id=user.pk) if is_authenticated(user) else qs.none()
+
+
 def check_privileged_action(user) -> None:
     """Called by every privileged check (moderation, administration, speaking for an organisation):
     a privileged user must have a second factor first. Says nothing about the role itself."""
