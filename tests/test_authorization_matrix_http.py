@@ -409,6 +409,8 @@ ROWS = [
     Row("discussions:category_mentions", "get", FULL,
         lambda w, u, r: r.status_code == 200 and isinstance(r.json().get("names"), list),
         kwargs=lambda w: {"category_id": w.category.pk}, query="q=a"),
+    # Everyone signed in has a list of followed threads (their own).
+    Row("discussions:following", "get", SIGNED_IN, shows("Threads you follow")),
     Row("discussions:thread_subscription", "get", READERS, shows('name="level"'), kwargs=thread_kw()),
     Row("discussions:thread_subscription", "post", READERS, subscribed(thread="thread"), kwargs=thread_kw(),
         data=lambda w, u: {"level": "watch"}),
