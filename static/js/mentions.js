@@ -65,8 +65,10 @@ function attach(editor) {
       const item = document.createElement("li");
       item.id = `${listId}-${i}`;
       item.setAttribute("role", "option");
-      item.setAttribute("dir", "auto");
-      item.textContent = name;
+      // The name keeps its own direction inside the page's (an Arabic name in a French page).
+      const bdi = document.createElement("bdi");
+      bdi.textContent = name;
+      item.append(bdi);
       // mousedown, not click: the textarea keeps the focus and its caret.
       item.addEventListener("mousedown", (event) => {
         event.preventDefault();
