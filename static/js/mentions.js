@@ -27,9 +27,10 @@ function attach(editor) {
   status.className = "visually-hidden";
   status.setAttribute("role", "status");
   textarea.after(list, status);
+  // A textarea keeps its textbox role (it may not be a combobox, nor carry aria-expanded): it names
+  // the list it controls and its active option; the status line says when suggestions appear.
   textarea.setAttribute("aria-autocomplete", "list");
   textarea.setAttribute("aria-controls", listId);
-  textarea.setAttribute("aria-expanded", "false");
 
   let names = [];
   let active = -1;
@@ -42,7 +43,6 @@ function attach(editor) {
     active = -1;
     list.hidden = true;
     list.replaceChildren();
-    textarea.setAttribute("aria-expanded", "false");
     textarea.removeAttribute("aria-activedescendant");
   }
 
@@ -77,7 +77,6 @@ function attach(editor) {
       list.append(item);
     });
     list.hidden = false;
-    textarea.setAttribute("aria-expanded", "true");
     highlight(0);
     status.textContent = interpolate(ngettext("%(count)s member found: use the arrow keys and Enter.",
       "%(count)s members found: use the arrow keys and Enter.", names.length), { count: names.length });
