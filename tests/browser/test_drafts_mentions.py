@@ -101,3 +101,18 @@ def test_mention_suggestions_are_a_keyboard_listbox(thread_page, make_user):
     assert listbox.is_hidden()
     assert textarea.input_value() == "Merci @[Karima Nasser] et @[Kar"
     assert page.outside_requests == []
+
+
+def test_a_refused_post_keeps_its_draft(thread_page, live_server):
+    page = thread_page
+    too_long = "x" * 20001  # over FORUM_POST_MAX_CHARS: the server gives the form back with the text
+    page.locator("#id_source").fill(too_long)
+    page.wait_for_function("() => Object.keys(localStorage).some((k) => k.startsWith('madaniya.draft.'))")
+    page.locator("form[data-draft] button[type=submit]:not([name])").click()
+    page.wait_for_load_state()
+    assert page.locator(".form-error").count() >= 1
+    assert page.locator("#id_source").input_value() == too_long
+    assert len(drafts(page)) == 1
+    page.goto(live_server.url + page.thread.get_absolute_url())
+    page.get_by_role("button", name="Restore draft").click()
+    assert page.locator("#id_source").input_value() == too_long
