@@ -53,10 +53,6 @@ def _perm(app):
     return importlib.import_module(POLICY_MODULES[app])
 
 
-def _mentions():
-    return importlib.import_module("forum.discussions.mentions")
-
-
 # (app, action): (attempt(world, user), roles allowed)
 ROWS = {
     ("accounts", "view_profile"): (lambda w, u: _perm("accounts").check_view_profile(u, w.author), FULL),
@@ -116,9 +112,9 @@ ROWS = {
         lambda w, u: _perm("discussions").check_rename_thread(u, w.thread), MODERATORS | {"member"}),
     ("discussions", "hide_post"): (lambda w, u: _perm("discussions").check_hide_post(u, w.post), MODERATORS),
     ("discussions", "suggest_mentions"): (
-        lambda w, u: _mentions().mention_suggestions(writer=u, query="", thread=w.thread), PARTICIPANTS),
+        lambda w, u: _perm("discussions").check_suggest_mentions(u, w.thread), PARTICIPANTS),
     ("discussions", "suggest_mentions_new_thread"): (
-        lambda w, u: _mentions().mention_suggestions(writer=u, query="", category=w.category), FULL),
+        lambda w, u: _perm("discussions").check_suggest_mentions_new_thread(u, w.category), FULL),
     ("discussions", "preview_post"): (lambda w, u: _perm("discussions").check_preview_post(u), PARTICIPANTS),
     ("discussions", "report_post"): (
         lambda w, u: _perm("discussions").check_report_post(u, w.post), READERS - {"member"}),

@@ -41,7 +41,7 @@ OBSERVER = "observer"
 REPRESENTATIVE = "representative"
 
 ACTIONS = ("view_profile", "edit_profile", "export_data", "delete_account", "manage_users", "change_role",
-           "impose_restriction", "confirm_restriction", "grant_observer")
+           "impose_restriction", "confirm_restriction", "grant_observer", "end_session")
 
 
 def _cache(user) -> dict:

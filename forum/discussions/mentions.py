@@ -48,14 +48,14 @@ def mention_suggestions(*, writer, query: str, thread=None, category=None) -> li
     """Display names (at most FORUM_MENTION_SUGGESTIONS_MAX) of members `writer` may @mention in
     `thread` (a reply) or `category` (a new thread) whose names match `query`, best first.
 
-    The writer must be allowed to write there (`check_reply_to_thread` / `check_start_thread`:
+    The writer must be allowed to write there (`check_suggest_mentions[_new_thread]`, i.e. may reply / start:
     Http404 or PermissionDenied); asking is limited by FORUM_RATE_LIMITS["mention"] per member
     (ValidationError code "rate_limited"); a query over 60 characters is refused (code "too_long").
     An empty query suggests nobody. Reads only."""
     if thread is not None:
-        permissions.check_reply_to_thread(writer, thread)
+        permissions.check_suggest_mentions(writer, thread)
     else:
-        permissions.check_start_thread(writer, category)
+        permissions.check_suggest_mentions_new_thread(writer, category)
     folded = _clean_query(query)
     if not folded:
         return []
