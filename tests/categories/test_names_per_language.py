@@ -75,7 +75,7 @@ def test_the_admin_edits_the_names_per_language(client, water, make_user, give_m
 def test_the_migration_copies_the_default_into_the_default_language(db, settings):
     from django.apps import apps
 
-    from forum.core.translated import copy_default_to_language
+    copy_default_to_language = importlib.import_module("forum.categories.migrations.0002_names_per_language").copy_default_to_language
 
     settings.LANGUAGE_CODE = "ar"
     old = Category.objects.create(name="Ancien", slug="old", description="Desc")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -63,7 +64,7 @@ def test_a_bad_title_per_language_is_refused_and_nothing_saved(client, admin):
 def test_the_migration_copies_the_default_title(db, settings, admin):
     from django.apps import apps
 
-    from forum.core.translated import copy_default_to_language
+    copy_default_to_language = importlib.import_module("forum.live.migrations.0004_session_titles_per_language").copy_default_to_language
 
     settings.LANGUAGE_CODE = "fr"
     session = session_services.session_create(

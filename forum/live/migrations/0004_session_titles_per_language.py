@@ -4,9 +4,24 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.db import migrations, models
 
-from forum.core.translated import copy_default_to_language
+LANGUAGE_CODES = ("ar", "fr", "en")
+
+
+def copy_default_to_language(apps, schema_editor, *, app_label: str, model: str, fields: tuple[str, ...]) -> None:
+    """Data migration step: each row's default text into the site's default language's field, so the
+    language it was written in has it explicitly (the default stays as the fallback)."""
+    code = (settings.LANGUAGE_CODE or "").split("-")[0].lower()
+    if code not in LANGUAGE_CODES:
+        return
+    Model = apps.get_model(app_label, model)
+    for row in Model.objects.all().only("pk", *fields):
+        changes = {f"{field}_{code}": getattr(row, field) for field in fields
+                   if getattr(row, field) and not getattr(row, f"{field}_{code}", "")}
+        if changes:
+            Model.objects.filter(pk=row.pk).update(**changes)
 
 
 class Migration(migrations.Migration):
