@@ -146,6 +146,8 @@ class World:
     appealed_action: object = None
     appeal: object = None
     warn_action: object = None
+    # Another session of the member (another device), for "sign out this session".
+    member_session: object = None
 
     @property
     def author(self):
@@ -270,7 +272,11 @@ def build_world() -> World:
     live = _live_sessions(users=users, category=category)
     moderation = _moderation_world(users=users, category=category, reply=reply, hidden_post=hidden_post,
                                    reporter=target)
-    return World(**moderation, users=users, org=org, category=category, other_category=other_category, thread=thread,
+    from allauth.usersessions.models import UserSession
+
+    member_session = UserSession.objects.create(user=author, session_key=f"matrix-other-{n}", ip="192.0.2.1",
+                                                user_agent="Matrix phone")
+    return World(**moderation, member_session=member_session, users=users, org=org, category=category, other_category=other_category, thread=thread,
                  root=root, reply=reply, hidden_post=hidden_post, locked_thread=locked_thread,
                  locked_post=locked_post, deleted_thread=deleted_thread, notifications=notifications,
                  invitation=invitation, target_membership=target.memberships.get(),

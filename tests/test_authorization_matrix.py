@@ -59,6 +59,7 @@ ROWS = {
     ("accounts", "edit_profile"): (lambda w, u: _perm("accounts").check_edit_profile(u, u), READERS),
     ("accounts", "export_data"): (lambda w, u: _perm("accounts").check_export_data(u, u), SIGNED_IN),
     ("accounts", "delete_account"): (lambda w, u: _perm("accounts").check_delete_account(u, u), SIGNED_IN),
+    ("accounts", "end_session"): (lambda w, u: _perm("accounts").check_end_session(u, w.member_session), {"member"}),
     ("accounts", "manage_users"): (lambda w, u: _perm("accounts").check_manage_users(u), {"admin"}),
     ("accounts", "change_role"): (lambda w, u: _perm("accounts").check_change_role(u, w.author), {"admin"}),
     ("accounts", "impose_restriction"): (
@@ -111,6 +112,10 @@ ROWS = {
     ("discussions", "rename_thread"): (
         lambda w, u: _perm("discussions").check_rename_thread(u, w.thread), MODERATORS | {"member"}),
     ("discussions", "hide_post"): (lambda w, u: _perm("discussions").check_hide_post(u, w.post), MODERATORS),
+    ("discussions", "suggest_mentions"): (
+        lambda w, u: _perm("discussions").check_suggest_mentions(u, w.thread), PARTICIPANTS),
+    ("discussions", "suggest_mentions_new_thread"): (
+        lambda w, u: _perm("discussions").check_suggest_mentions_new_thread(u, w.category), FULL),
     ("discussions", "preview_post"): (lambda w, u: _perm("discussions").check_preview_post(u), PARTICIPANTS),
     ("discussions", "report_post"): (
         lambda w, u: _perm("discussions").check_report_post(u, w.post), READERS - {"member"}),
@@ -329,7 +334,11 @@ def world(db, make_user, make_organisation):
                                                     pending_confirmation=True)
     category_entry = record(actor=None, verb="thread.lock", target=thread)
     site_entry = record(actor=None, verb="user.role", target=author)
-    return SimpleNamespace(users=users, org=org, category=category, other_category=other_category,
+    from allauth.usersessions.models import UserSession
+
+    member_session = UserSession.objects.create(user=author, session_key="matrix-phone", ip="192.0.2.1",
+                                                user_agent="Matrix phone")
+    return SimpleNamespace(member_session=member_session, users=users, org=org, category=category, other_category=other_category,
                            thread=thread, post=post, author=author, invitation=invitation,
                            notification=notification, attachment=attachment,
                            author_membership=author.memberships.get(), restricted=restricted,
@@ -632,3 +641,13 @@ def test_a_session_moderator_without_mfa_is_told_to_enrol(live_world):
     with pytest.raises(SecondFactorRequired) as excinfo:
         _live().check_moderate(live_world.users["mfa_less_session_moderator"], live_world.session)
     assert excinfo.value.code == "forbidden"
+
+
+def test_own_sessions_agrees_with_check_end_session(world):
+    """The queryset form of check_end_session lists another session of the member to them alone."""
+    from forum.accounts import permissions
+
+    session = world.member_session
+    for role, user in world.users.items():
+        listed = permissions.own_sessions(user, type(session).objects.all()).filter(pk=session.pk).exists()
+        assert listed == _allowed(lambda w, u: permissions.check_end_session(u, session), world, user), role

@@ -241,6 +241,11 @@ ROWS = [
     Row("accounts:warning_seen", "post", frozenset({"member"}),
         lambda w, u, r: r.status_code == 302 and refreshed(w.warning).seen_at is not None,
         kwargs=lambda w: {"restriction_id": w.warning.pk}),
+    # Only its member signs out another of their sessions (404 for everyone else: not theirs).
+    Row("accounts:session_end", "post", frozenset({"member"}),
+        lambda w, u, r: r.status_code == 302 and not type(w.member_session).objects.filter(
+            pk=w.member_session.pk).exists(),
+        kwargs=lambda w: {"session_id": w.member_session.pk}),
     Row("accounts:delete", "get", SIGNED_IN, shows('name="confirm"')),
     # The only administrator may not leave the federation without one (400, the form says why).
     Row("accounts:delete", "post", SIGNED_IN - {"admin"},
@@ -401,6 +406,15 @@ ROWS = [
     Row("discussions:attachment_upload", "post", PARTICIPANTS,
         lambda w, u, r: r.status_code == 200 and type(w.attachment).objects.filter(uploader=u).exists(),
         data=lambda w, u: {"file": SimpleUploadedFile("m.png", tiny_png(), content_type="image/png")}),
+    # Mention suggestions: whoever may write there (display names only).
+    Row("discussions:thread_mentions", "get", PARTICIPANTS,
+        lambda w, u, r: r.status_code == 200 and isinstance(r.json().get("names"), list),
+        kwargs=thread_kw(), query="q=a"),
+    Row("discussions:category_mentions", "get", FULL,
+        lambda w, u, r: r.status_code == 200 and isinstance(r.json().get("names"), list),
+        kwargs=lambda w: {"category_id": w.category.pk}, query="q=a"),
+    # Everyone signed in has a list of followed threads (their own).
+    Row("discussions:following", "get", SIGNED_IN, shows("Threads you follow")),
     Row("discussions:thread_subscription", "get", READERS, shows('name="level"'), kwargs=thread_kw()),
     Row("discussions:thread_subscription", "post", READERS, subscribed(thread="thread"), kwargs=thread_kw(),
         data=lambda w, u: {"level": "watch"}),

@@ -41,7 +41,7 @@ OBSERVER = "observer"
 REPRESENTATIVE = "representative"
 
 ACTIONS = ("view_profile", "edit_profile", "export_data", "delete_account", "manage_users", "change_role",
-           "impose_restriction", "confirm_restriction", "grant_observer", "view_style_guide")
+           "impose_restriction", "confirm_restriction", "grant_observer", "view_style_guide", "end_session")
 
 
 def _cache(user) -> dict:
@@ -312,6 +312,18 @@ def check_edit_profile(user, target) -> None:
 # The rights over one's own data hold whatever one's standing.
 check_export_data = _check_own_account
 check_delete_account = _check_own_account
+
+
+def check_end_session(user, session) -> None:
+    """A member signs out their own sessions, whatever their standing (a suspended member may still
+    secure their account). Anyone else's session is Http404: its id tells nothing."""
+    if not is_authenticated(user) or session.user_id != user.pk:
+        raise Http404
+
+
+def own_sessions(user, qs):
+    """Queryset form of check_end_session."""
+    return qs.filter(user_id=user.pk) if is_authenticated(user) else qs.none()
 
 
 def check_privileged_action(user) -> None:

@@ -80,6 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_TITLE_MAX_CHARS", 200, int, "characters in a thread title"),
     Setting("FORUM_POST_MAX_CHARS", 20000, int, "characters in a post", env=True),
     Setting("FORUM_POSTS_PER_PAGE", 50, int, "posts on one thread page"),
+    Setting("FORUM_MENTION_SUGGESTIONS_MAX", 8, int, "members the editor suggests after `@` at most"),
     Setting("FORUM_REACTIONS", ("👍", "❤️", "👏", "🤔"), tuple, "reactions offered on posts"),
     Setting("FORUM_CONSULTATION_REACTIONS", ("agree", "disagree"), tuple,
             "reactions added in consultation categories"),
@@ -96,14 +97,15 @@ SETTINGS: tuple[Setting, ...] = (
             "hours an upload no post shows is kept before `manage.py prune_attachments` deletes it"),
     # --- rate limits (forum.core.ratelimit) -------------------------------------------------------
     Setting("FORUM_RATE_LIMITS",
-            {"post": "10/m", "preview": "30/m", "join_request": "20/m",
+            {"post": "10/m", "preview": "30/m", "mention": "60/m", "join_request": "20/m",
              "login_failures_per_address": "20/5m,200/d", "live_message": "20/m", "live_question": "5/m"},
             dict,
             "every rate our code applies, by name (`count/window`, e.g. `10/m`; several, comma "
-            "separated, must all hold), counted by `forum/core/ratelimit.py`: `post` and `preview` per "
+            "separated, must all hold), counted by `forum/core/ratelimit.py`: `post`, `preview` and `mention` (suggestions) per "
             "member, `join_request` per IP, `login_failures_per_address` per address, `live_message` and "
             "`live_question` per participant of a live room (the entries: below)",
             env_entries=(("post", "FORUM_POST_RATE"), ("preview", "FORUM_PREVIEW_RATE"),
+                         ("mention", "FORUM_MENTION_RATE"),
                          ("join_request", "FORUM_JOIN_REQUEST_RATE"),
                          ("login_failures_per_address", "FORUM_LOGIN_FAILURES_PER_ADDRESS"),
                          ("live_message", "FORUM_LIVE_MESSAGE_RATE"),

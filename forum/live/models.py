@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from forum.core.translated import in_active_language
+
 
 class LiveSession(models.Model):
     """A scheduled dialogue session and its room."""
@@ -35,6 +37,13 @@ class LiveSession(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    # The title and description per language; empty: the defaults above (`display_title`).
+    title_ar = models.CharField(_("title in Arabic"), max_length=200, blank=True)
+    title_fr = models.CharField(_("title in French"), max_length=200, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    description_ar = models.TextField(_("description in Arabic"), max_length=5000, blank=True)
+    description_fr = models.TextField(_("description in French"), max_length=5000, blank=True)
+    description_en = models.TextField(_("description in English"), max_length=5000, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organised_live_sessions",
@@ -81,10 +90,20 @@ class LiveSession(models.Model):
                                               name="live_session_ends_after_start")]
 
     def __str__(self):
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self):
         return reverse("live:room", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language, else the default title."""
+        return in_active_language(self, "title")
+
+    @property
+    def display_description(self) -> str:
+        """The description in the active language, else the default description."""
+        return in_active_language(self, "description")
 
     @property
     def chat_enabled(self) -> bool:

@@ -111,6 +111,8 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(axe_page, world, 
         ("home", "/"),
         ("account settings", "/me/settings/"),
         ("notification settings", "/notifications/settings/"),
+        ("followed threads", "/t/following/"),
+        ("sessions", "/accounts/sessions/"),
     ]
     for label, url in pages:
         response = page.goto(url)

@@ -91,11 +91,11 @@ def mentions_in(source: str, *, writer=None) -> dict[str, str]:
         return {}
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(display_name_key__in=keys, is_active=True, deleted_at__isnull=True)
+    users = get_user_model().objects.filter(is_active=True, deleted_at__isnull=True)
     if writer is not None:
         users = accounts.visible_users(writer, users)
-    found = users.values_list("display_name_key", "pk")
-    return {key: reverse("accounts:profile", kwargs={"user_id": pk}) for key, pk in found}
+    found = audience.resolve_mention_keys(keys, users)
+    return {key: reverse("accounts:profile", kwargs={"user_id": pk}) for key, pk in found.items()}
 
 
 def _render(source: str, *, writer) -> str:
