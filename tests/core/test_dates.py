@@ -22,6 +22,14 @@ def test_short_datetime_uses_the_language_comma(settings, language, comma):
         assert "," not in text
 
 
+@pytest.mark.parametrize(("language", "expected"), [
+    ("ar", "الخميس 5 مارس 2026، 14:07"), ("fr", "jeudi 5 mars 2026, 14:07"), ("en", "Thursday 5 March 2026, 14:07")])
+def test_long_datetime_names_the_day_and_month_with_the_language_comma(settings, language, expected):
+    settings.TIME_ZONE = "UTC"
+    with translation.override(language):
+        assert dates.long_datetime(MOMENT) == expected
+
+
 @pytest.mark.parametrize(("language", "word"), [("ar", "الآن"), ("fr", "à l'instant"), ("en", "now")])
 def test_first_minute_reads_now(language, word):
     with translation.override(language):

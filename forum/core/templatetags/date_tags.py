@@ -13,5 +13,10 @@ def short_datetime(value):
 
 
 @register.filter
+def long_datetime(value):
+    return dates.long_datetime(value) if value else ""
+
+
+@register.filter
 def since(value):
     return dates.since(value) if value else ""
