@@ -35,6 +35,7 @@ def _labels() -> dict[str, str]:
         "removed": escape(_("This post was removed by the moderators.")),
         "pending": escape(_("This post is hidden while moderators review reports about it.")),
         "hidden_for": _("Hidden by the moderators: %(reason)s"),
+        "moderator_edit": _("Edited by the moderators: %(reason)s"),
         "only_you": escape(_("Readers do not see this text; you see it as its author or as a moderator.")),
         "flag": escape(_("Flag")),
         "why": escape(_("Why, and how to appeal")),
@@ -99,6 +100,9 @@ class CardRenderer:
                    f'<time datetime="{iso}">{shown}</time></a>')
         if post.edited_at and not removed:
             out.append(f' <a class="post-edited" href="{urls["revisions"]}">{L["edited"]}</a>')
+        moderated = getattr(post, "moderator_edit", None)
+        if moderated and not removed:
+            out.append(f' <span class="post-moderator-edit">{self._rule_sentence("moderator_edit", moderated)}</span>')
         context = post.reply_context
         if context is not None:
             text = bidi.sentence(L["in_reply_to"], {"name": context.name}, html=True)
@@ -128,12 +132,17 @@ class CardRenderer:
         reason = getattr(post, "hidden_reason", None) or {}
         if reason.get("pending"):
             return L["pending"]
+        return self._rule_sentence("hidden_for", reason) if self._rule_title(reason) else L["hidden"]
+
+    def _rule_title(self, reason: dict) -> str:
+        """The rule's title in the reader's language (English, or any, when that one is missing)."""
         language = get_language() or ""
-        title = reason.get(language) or reason.get(language.split("-")[0]) or reason.get("en") or next(
+        return reason.get(language) or reason.get(language.split("-")[0]) or reason.get("en") or next(
             (v for k, v in reason.items() if k != "decision" and isinstance(v, str) and v), "")
-        if not title:
-            return L["hidden"]
-        return escape(L["hidden_for"]) % {"reason": f'<bdi dir="auto">{escape(title)}</bdi>'}
+
+    def _rule_sentence(self, label: str, reason: dict) -> str:
+        title = self._rule_title(reason)
+        return escape(self.labels[label]) % {"reason": f'<bdi dir="auto">{escape(title)}</bdi>'}
 
     @staticmethod
     def _post_url(post, other_pk: int) -> str:

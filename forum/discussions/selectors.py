@@ -60,7 +60,7 @@ def post_get_for_viewer(*, post_id: int, viewer) -> Post:
 PAGE_FIELDS = (
     "id", "thread_id", "author_id", "parent_id", "on_behalf_of_id", "path", "depth", "html", "created_at",
     "edited_at", "edit_count", "deleted_at", "hidden_at", "hidden_reason", "removed_by_moderator",
-    "reaction_counts",
+    "reaction_counts", "moderator_edit",
     "on_behalf_of__id", "on_behalf_of__name",
 )
 
