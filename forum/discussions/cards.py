@@ -38,6 +38,7 @@ def _labels() -> dict[str, str]:
         "moderator_edit": _("Edited by the moderators: %(reason)s"),
         "only_you": escape(_("Readers do not see this text; you see it as its author or as a moderator.")),
         "flag": escape(_("Flag")),
+        "policy_edit": escape(_("Edit for policy")),
         "why": escape(_("Why, and how to appeal")),
         "flag_title": escape(_("Report this post to the moderators")),
         "who": escape(_("Who reacted")),
@@ -102,7 +103,11 @@ class CardRenderer:
             out.append(f' <a class="post-edited" href="{urls["revisions"]}">{L["edited"]}</a>')
         moderated = getattr(post, "moderator_edit", None)
         if moderated and not removed:
-            out.append(f' <span class="post-moderator-edit">{self._rule_sentence("moderator_edit", moderated)}</span>')
+            decision = moderated.get("decision")
+            why = (f' <a href="{escape(decision)}">{L["why"]}</a>'
+                   if decision and getattr(post, "viewer_is_author", False) else "")
+            out.append(f' <span class="post-moderator-edit">{self._rule_sentence("moderator_edit", moderated)}'
+                       f'{why}</span>')
         context = post.reply_context
         if context is not None:
             text = bidi.sentence(L["in_reply_to"], {"name": context.name}, html=True)
@@ -184,6 +189,8 @@ class CardRenderer:
             out.append(f' <a href="{urls["edit"]}">{L["edit"]}</a>')
         if post.actions["delete"]:
             out.append(f' <a href="{urls["delete"]}">{L["delete"]}</a>')
+        if post.actions.get("moderate") and not post.viewer_is_author and "policy_edit" in urls:
+            out.append(f' <a href="{urls["policy_edit"]}" class="policy-edit-link">{L["policy_edit"]}</a>')
         if post.actions.get("report") and "flag" in urls:
             out.append(f' <a href="{urls["flag"]}" class="flag-link" title="{L["flag_title"]}">{L["flag"]}</a>')
         out.append("</footer>\n")

@@ -230,7 +230,8 @@ def _url_prefixes(thread: Thread) -> dict[str, str]:
     reply = reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": 1})[: -len("1/")]
     # The moderation app's flag form (by URL name: this app does not import it).
     flag = reverse("moderation:flag", kwargs={"kind": "post", "item_id": 1})[: -len("1/")]
-    return {"post": post, "reply": reply, "flag": flag}
+    policy = reverse("moderation:post_edit", kwargs={"post_id": 1})[: -len("1/edit/")]
+    return {"post": post, "reply": reply, "flag": flag, "policy": policy}
 
 
 def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list[str], view: str = TREE) -> None:
@@ -247,7 +248,7 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
             "permalink": base, "edit": base + "edit/", "delete": base + "delete/", "react": base + "react/",
             "reactions": base + "reactions/", "revisions": base + "revisions/",
             "reply": f"{prefixes['reply']}{p.pk}/", "quote": f"{prefixes['reply']}{p.pk}/?quote=1",
-            "flag": f"{prefixes['flag']}{p.pk}/",
+            "flag": f"{prefixes['flag']}{p.pk}/", "policy_edit": f"{prefixes['policy']}{p.pk}/edit/",
         }
         p.actions = actions_for(p)
         # The author and the category's moderators still read a hidden post's text (and why).
