@@ -142,6 +142,8 @@ class World:
     appealed_action: object = None
     appeal: object = None
     warn_action: object = None
+    # A representative's suspension awaiting a second moderator (imposed by the global moderator).
+    pending_restriction: object = None
 
     @property
     def author(self):
@@ -324,6 +326,10 @@ def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
     appeal = Appeal.objects.create(action=appealed_action, appellant=hidden_post.author, statement="Matrix appeal")
     warning = Action.objects.create(item=review_item, kind="warn", rule=rule, actor=users["moderator"],
                                     subject=reply.author)
+    from forum.accounts.models import Restriction
+
+    pending = Restriction.objects.create(user=users["representative"], kind="suspension", reason="Matrix pending",
+                                         pending_confirmation=True, created_by=users["moderator"])
     return {"rule": rule, "review_item": review_item, "appealed_action": appealed_action, "appeal": appeal,
-            "warn_action": warning}
+            "warn_action": warning, "pending_restriction": pending}
 
