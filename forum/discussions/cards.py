@@ -189,7 +189,7 @@ class CardRenderer:
             out.append(f' <a href="{urls["edit"]}">{L["edit"]}</a>')
         if post.actions["delete"]:
             out.append(f' <a href="{urls["delete"]}">{L["delete"]}</a>')
-        if post.actions.get("moderate") and not post.viewer_is_author and "policy_edit" in urls:
+        if getattr(post, "may_edit_for_policy", False) and "policy_edit" in urls:
             out.append(f' <a href="{urls["policy_edit"]}" class="policy-edit-link">{L["policy_edit"]}</a>')
         if post.actions.get("report") and "flag" in urls:
             out.append(f' <a href="{urls["flag"]}" class="flag-link" title="{L["flag_title"]}">{L["flag"]}</a>')

@@ -311,6 +311,8 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
 
     can_reply = permissions.allows(permissions.check_reply_to_thread, viewer, thread)
     can_moderate = permissions.allows(permissions.check_lock_thread, viewer, thread)
+    for p in posts:  # the card's "edit for policy" link (the moderation app's page decides the rest)
+        p.may_edit_for_policy = can_moderate and not p.viewer_is_author
     speaks = (can_reply and accounts.is_representative(viewer)
               and permissions.allows(permissions.check_speak_for_organisation, viewer, None))
     return ThreadPage(
