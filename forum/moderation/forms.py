@@ -54,12 +54,14 @@ class RuleNoteForm(forms.Form):
 
 
 class PolicyEditForm(RuleNoteForm):
+    field_order = ["source", "rule", "note"]
     source = forms.CharField(label=_("The text as it should read"), strip=False,
                              widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
                              error_messages={"required": _("Write something: the post is empty.")})
 
 
 class LockForm(RuleNoteForm):
+    field_order = ["locked", "rule", "note"]
     locked = forms.TypedChoiceField(label=_("Replies"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
                                     choices=[("1", _("Lock the thread")), ("0", _("Unlock the thread"))],
                                     error_messages={"required": _("Choose lock or unlock."),
@@ -72,6 +74,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 class MoveForm(RuleNoteForm):
+    field_order = ["category", "rule", "note"]
     category = CategoryChoiceField(label=_("Move to"), queryset=None, empty_label=_("— choose —"),
                                    error_messages={"required": _("Choose a category you moderate."),
                                                    "invalid_choice": _("Choose a category you moderate.")})
@@ -82,6 +85,7 @@ class MoveForm(RuleNoteForm):
 
 
 class SplitForm(MoveForm):
+    field_order = ["posts", "title", "category", "rule", "note"]
     title = forms.CharField(label=_("Title of the new thread"), max_length=200,
                             widget=forms.TextInput(attrs={"dir": "auto"}),
                             error_messages={"required": _("Give the thread a title.")})
