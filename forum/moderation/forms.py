@@ -37,8 +37,7 @@ class ActionForm(forms.Form):
     days = forms.IntegerField(label=_("Length in days (mute or suspension)"), required=False, min_value=1,
                               max_value=3650)
     scope = forms.ChoiceField(label=_("Where the sanction applies"), required=False,
-                              choices=[("", _("As usual (a warning or mute in this category, a suspension or "
-                                              "ban on the whole site)")),
+                              choices=[("", _("Default: the category for a warning or mute, else the whole site")),
                                        ("category", _("In this category")), ("site", _("On the whole site"))],
                               error_messages={"invalid_choice": _("Choose the whole site or this category.")})
 

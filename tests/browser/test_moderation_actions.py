@@ -59,8 +59,15 @@ def test_action_pages_and_an_edited_post_read_right(new_page, live_server, make_
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         _screenshot(page, f"actions-edited-post-{language}-{width}")
 
-    # The thread's lock / move / split page and the confirmations page.
-    for name, url in (("thread", f"/moderation/threads/{thread.pk}/"), ("confirmations", "/moderation/confirmations/")):
+    # The queue item's action form (ban, scope, links to the further actions), the thread's lock /
+    # move / split page and the confirmations page.
+    from forum.moderation import services as moderation
+
+    item = moderation.flag_create(actor=make_user(role="member"), kind="post", object_id=post.pk,
+                                  reason="endangers").item
+    pages = (("item", f"/moderation/items/{item.pk}/"), ("thread", f"/moderation/threads/{thread.pk}/"),
+             ("confirmations", "/moderation/confirmations/"))
+    for name, url in pages:
         page.goto(url)
         for width in (1366, 390):
             page.set_viewport_size({"width": width, "height": 900})
