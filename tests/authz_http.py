@@ -142,7 +142,7 @@ class World:
     appealed_action: object = None
     appeal: object = None
     warn_action: object = None
-    # A representative's suspension awaiting a second moderator (imposed by the global moderator).
+    # A ban awaiting a second moderator (imposed by the global moderator).
     pending_restriction: object = None
 
     @property
@@ -328,7 +328,9 @@ def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
                                     subject=reply.author)
     from forum.accounts.models import Restriction
 
-    pending = Restriction.objects.create(user=users["representative"], kind="suspension", reason="Matrix pending",
+    # On the already suspended member: a pending row on the representative would take them off the
+    # live session's organiser choices.
+    pending = Restriction.objects.create(user=users["suspended_member"], kind="ban", reason="Matrix pending",
                                          pending_confirmation=True, created_by=users["moderator"])
     return {"rule": rule, "review_item": review_item, "appealed_action": appealed_action, "appeal": appeal,
             "warn_action": warning, "pending_restriction": pending}
