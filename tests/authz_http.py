@@ -148,6 +148,8 @@ class World:
     warn_action: object = None
     # Another session of the member (another device), for "sign out this session".
     member_session: object = None
+    # A ban awaiting a second moderator (imposed by the global moderator).
+    pending_restriction: object = None
 
     @property
     def author(self):
@@ -344,6 +346,12 @@ def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
     appeal = Appeal.objects.create(action=appealed_action, appellant=hidden_post.author, statement="Matrix appeal")
     warning = Action.objects.create(item=review_item, kind="warn", rule=rule, actor=users["moderator"],
                                     subject=reply.author)
+    from forum.accounts.models import Restriction
+
+    # On the already suspended member: a pending row on the representative would take them off the
+    # live session's organiser choices.
+    pending = Restriction.objects.create(user=users["suspended_member"], kind="ban", reason="Matrix pending",
+                                         pending_confirmation=True, created_by=users["moderator"])
     return {"rule": rule, "review_item": review_item, "appealed_action": appealed_action, "appeal": appeal,
-            "warn_action": warning}
+            "warn_action": warning, "pending_restriction": pending}
 

@@ -133,6 +133,16 @@ ROWS = {
     ("moderation", "view_transparency"): (lambda w, u: _perm("moderation").check_view_transparency(u), READERS),
     ("moderation", "view_rules"): (lambda w, u: _perm("moderation").check_view_rules(u), READERS),
     ("moderation", "manage_rules"): (lambda w, u: _perm("moderation").check_manage_rules(u), {"admin"}),
+    ("moderation", "edit_post_for_policy"): (
+        lambda w, u: _perm("moderation").check_edit_post_for_policy(u, w.post), MODERATORS),
+    ("moderation", "lock_thread"): (lambda w, u: _perm("moderation").check_lock_thread(u, w.thread), MODERATORS),
+    # Both categories moderated: the category moderator does not moderate the other one.
+    ("moderation", "move_thread"): (
+        lambda w, u: _perm("moderation").check_move_thread(u, w.thread, w.other_category), {"moderator", "admin"}),
+    ("moderation", "split_thread"): (
+        lambda w, u: _perm("moderation").check_split_thread(u, w.thread, w.category), MODERATORS),
+    ("moderation", "confirm_restriction"): (
+        lambda w, u: _perm("moderation").check_confirm_restriction(u, w.pending_suspension), {"moderator", "admin"}),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
     ("notifications", "view_notification"): (
         lambda w, u: _perm("notifications").check_view_notification(u, w.notification), {"member"}),
@@ -215,6 +225,8 @@ PRIVILEGED_ROWS = {
         lambda w, u: _perm("attachments").check_view_attachment(u, w.hidden_attachment), MODERATORS | {"member"}),
     ("moderation", "act_on_item", "flagged post"): (
         lambda w, u: _perm("moderation").check_act_on_item(u, _moderation(w).item), MODERATORS),
+    ("moderation", "confirm_restriction", "pending suspension"): (
+        lambda w, u: _perm("moderation").check_confirm_restriction(u, w.pending_suspension), {"moderator", "admin"}),
     ("organisations", "view_organisation", "inactive organisation"): (
         lambda w, u: _perm("organisations").check_view_organisation(u, w.inactive_org), {"admin"}),
     ("accounts", "impose_restriction", "site-wide"): (
@@ -243,6 +255,8 @@ PRIVILEGED_QUERYSETS = {
         lambda w, u: _perm("attachments").visible_attachments(u), lambda w: w.hidden_attachment),
     ("moderation", "act_on_item", "flagged post"): (
         lambda w, u: _perm("moderation").visible_items(u), lambda w: _moderation(w).item),
+    ("moderation", "confirm_restriction", "pending suspension"): (
+        lambda w, u: _perm("moderation").visible_pending_restrictions(u), lambda w: w.pending_suspension),
     ("organisations", "view_organisation", "inactive organisation"): (
         lambda w, u: _perm("organisations").visible_organisations(u, type(w.inactive_org).objects.all()),
         lambda w: w.inactive_org),

@@ -576,6 +576,28 @@ ROWS = [
         data=lambda w, u: {"title_ar": "قاعدة", "title_fr": "Règle", "title_en": "Matrix edited", "position": "0",
                            "active": "on"}),
     Row("moderation:transparency", "get", READERS, shows("<svg")),
+    # Further actions under a rule (moderators in scope); a move needs the target moderated too.
+    Row("moderation:post_edit", "get", MODERATORS, shows('name="source"', "A reply by its author"),
+        kwargs=lambda w: {"post_id": w.reply.pk}),
+    Row("moderation:post_edit", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.reply).moderator_edit.get("en") == "Matrix rule",
+        kwargs=lambda w: {"post_id": w.reply.pk}, data=lambda w, u: {"source": "Matrix policy text", "rule": w.rule.pk}),
+    Row("moderation:thread", "get", MODERATORS, shows('name="posts"', 'name="locked"'), kwargs=thread_kw()),
+    Row("moderation:thread_lock", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).locked, kwargs=thread_kw(),
+        data=lambda w, u: {"locked": "1", "rule": w.rule.pk}),
+    Row("moderation:thread_move", "post", GLOBAL_MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).category_id == w.other_category.pk,
+        kwargs=thread_kw(), data=lambda w, u: {"category": w.other_category.pk, "rule": w.rule.pk}),
+    Row("moderation:thread_split", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.reply).thread.title == "Matrix split",
+        kwargs=thread_kw(), data=lambda w, u: {"posts": [w.reply.pk], "category": w.category.pk,
+                                               "title": "Matrix split", "rule": w.rule.pk}),
+    # The global moderator imposed the pending suspension: only another global moderator confirms it.
+    Row("moderation:confirmations", "get", MODERATORS, shows("<h1>")),
+    Row("moderation:confirmation_decide", "post", frozenset({"admin"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.pending_restriction).confirmed_by_id == u.pk,
+        kwargs=lambda w: {"restriction_id": w.pending_restriction.pk}, data=lambda w, u: {"decision": "confirm"}),
     # The Django admin is walked by its own tests; its door is here.
     Row("admin:index", "get", frozenset({"admin"}), ok()),
 ]

@@ -39,8 +39,10 @@ def _labels() -> dict[str, str]:
         "removed": escape(_("This post was removed by the moderators.")),
         "pending": escape(_("This post is hidden while moderators review reports about it.")),
         "hidden_for": _("Hidden by the moderators: %(reason)s"),
+        "moderator_edit": _("Edited by the moderators: %(reason)s"),
         "only_you": escape(_("Readers do not see this text; you see it as its author or as a moderator.")),
         "flag": escape(_("Flag")),
+        "policy_edit": escape(_("Edit for policy")),
         "why": escape(_("Why, and how to appeal")),
         "flag_title": escape(_("Report this post to the moderators")),
         "who": escape(_("Who reacted")),
@@ -117,6 +119,13 @@ class CardRenderer:
                    f'<time datetime="{iso}">{shown}</time></a>')
         if post.edited_at and not removed:
             out.append(f' <a class="post-edited" href="{urls["revisions"]}">{L["edited"]}</a>')
+        moderated = getattr(post, "moderator_edit", None)
+        if moderated and not removed:
+            decision = moderated.get("decision")
+            why = (f' <a href="{escape(decision)}">{L["why"]}</a>'
+                   if decision and getattr(post, "viewer_is_author", False) else "")
+            out.append(f' <span class="post-moderator-edit">{self._rule_sentence("moderator_edit", moderated)}'
+                       f'{why}</span>')
         context = post.reply_context
         if context is not None:
             text = bidi.sentence(L["in_reply_to"], {"name": context.name}, html=True)
@@ -156,12 +165,17 @@ class CardRenderer:
         reason = getattr(post, "hidden_reason", None) or {}
         if reason.get("pending"):
             return L["pending"]
+        return self._rule_sentence("hidden_for", reason) if self._rule_title(reason) else L["hidden"]
+
+    def _rule_title(self, reason: dict) -> str:
+        """The rule's title in the reader's language (English, or any, when that one is missing)."""
         language = get_language() or ""
-        title = reason.get(language) or reason.get(language.split("-")[0]) or reason.get("en") or next(
+        return reason.get(language) or reason.get(language.split("-")[0]) or reason.get("en") or next(
             (v for k, v in reason.items() if k != "decision" and isinstance(v, str) and v), "")
-        if not title:
-            return L["hidden"]
-        return escape(L["hidden_for"]) % {"reason": f'<bdi dir="auto">{escape(title)}</bdi>'}
+
+    def _rule_sentence(self, label: str, reason: dict) -> str:
+        title = self._rule_title(reason)
+        return escape(self.labels[label]) % {"reason": f'<bdi dir="auto">{escape(title)}</bdi>'}
 
     @staticmethod
     def _post_url(post, other_pk: int) -> str:
@@ -206,6 +220,8 @@ class CardRenderer:
             more.append(f'<a href="{urls["edit"]}">{L["edit"]}</a>')
         if post.actions["delete"]:
             more.append(f'<a href="{urls["delete"]}">{L["delete"]}</a>')
+        if getattr(post, "may_edit_for_policy", False) and "policy_edit" in urls:
+            more.append(f'<a href="{urls["policy_edit"]}" class="policy-edit-link">{L["policy_edit"]}</a>')
         if post.actions.get("report") and "flag" in urls:
             more.append(f'<a href="{urls["flag"]}" class="flag-link" title="{L["flag_title"]}">{L["flag"]}</a>')
         if more:

@@ -64,6 +64,10 @@ class Post(models.Model):
     hidden_reason = models.JSONField(default=dict, blank=True, editable=False)
     # Set when a moderator removed the post (not its author); its text is kept in the audit log.
     removed_by_moderator = models.BooleanField(default=False, editable=False)
+    # Set when a moderator edited the text for policy (`post_edit_for_policy`): the rule's title per
+    # language and the decision's address; readers see "edited by moderators: <rule>". The text
+    # before is kept in the audit log only, never in the public revision history.
+    moderator_edit = models.JSONField(default=dict, blank=True, editable=False)
     # {"👍": 3, ...}: kept in step by the reaction services so a page costs no count query per post.
     reaction_counts = models.JSONField(default=dict, blank=True, editable=False)
     # Set in the post's own insert when who hears of it is decided after commit, outside the

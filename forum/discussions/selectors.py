@@ -60,7 +60,7 @@ def post_get_for_viewer(*, post_id: int, viewer) -> Post:
 PAGE_FIELDS = (
     "id", "thread_id", "author_id", "parent_id", "on_behalf_of_id", "path", "depth", "html", "created_at",
     "edited_at", "edit_count", "deleted_at", "hidden_at", "hidden_reason", "removed_by_moderator",
-    "reaction_counts",
+    "reaction_counts", "moderator_edit",
     "on_behalf_of__id", "on_behalf_of__name",
 )
 
@@ -241,7 +241,8 @@ def _url_prefixes(thread: Thread) -> dict[str, str]:
     reply = reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": 1})[: -len("1/")]
     # The moderation app's flag form (by URL name: this app does not import it).
     flag = reverse("moderation:flag", kwargs={"kind": "post", "item_id": 1})[: -len("1/")]
-    return {"post": post, "reply": reply, "flag": flag}
+    policy = reverse("moderation:post_edit", kwargs={"post_id": 1})[: -len("1/edit/")]
+    return {"post": post, "reply": reply, "flag": flag, "policy": policy}
 
 
 def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list[str], view: str = TREE) -> None:
@@ -260,7 +261,7 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
             "permalink": base, "edit": base + "edit/", "delete": base + "delete/", "react": base + "react/",
             "reactions": base + "reactions/", "revisions": base + "revisions/",
             "reply": f"{prefixes['reply']}{p.pk}/", "quote": f"{prefixes['reply']}{p.pk}/?quote=1",
-            "flag": f"{prefixes['flag']}{p.pk}/",
+            "flag": f"{prefixes['flag']}{p.pk}/", "policy_edit": f"{prefixes['policy']}{p.pk}/edit/",
         }
         p.actions = actions_for(p)
         # The author and the category's moderators still read a hidden post's text (and why).
@@ -323,6 +324,8 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
 
     can_reply = permissions.allows(permissions.check_reply_to_thread, viewer, thread)
     can_moderate = permissions.allows(permissions.check_lock_thread, viewer, thread)
+    for p in posts:  # the card's "edit for policy" link (the moderation app's page decides the rest)
+        p.may_edit_for_policy = can_moderate and not p.viewer_is_author
     speaks = (can_reply and accounts.is_representative(viewer)
               and permissions.allows(permissions.check_speak_for_organisation, viewer, None))
     return ThreadPage(

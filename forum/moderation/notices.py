@@ -41,5 +41,11 @@ def describe(notification) -> str:
         "warn": _("The moderators warned you about your post in “%(thread)s”. Rule: %(rule)s."),
         "mute": _("The moderators muted you after your post in “%(thread)s”. Rule: %(rule)s."),
         "suspend": _("The moderators suspended your account after your post in “%(thread)s”. Rule: %(rule)s."),
+        "ban": _("The moderators banned your account after your post in “%(thread)s”. Rule: %(rule)s."),
+        "edit": _("The moderators edited your post in “%(thread)s”. Rule: %(rule)s."),
+        "lock": _("The moderators locked your thread “%(thread)s”. Rule: %(rule)s."),
+        "unlock": _("The moderators unlocked your thread “%(thread)s”. Rule: %(rule)s."),
+        "move": _("The moderators moved your thread “%(thread)s” to another category. Rule: %(rule)s."),
+        "split": _("The moderators moved replies to a new thread, “%(thread)s”. Rule: %(rule)s."),
     }
     return texts.get(data.get("action"), _("The moderators took a decision about your content.")) % values

@@ -16,6 +16,12 @@ Actions of this app (the authorisation matrix walks every one):
 - `view_transparency`: the monthly figures (no personal data): every signed-in person in good standing.
 - `view_rules`: read the community guidelines: the same people.
 - `manage_rules`: write the guidelines: administrators with a second factor.
+- `edit_post_for_policy`, `lock_thread`, `move_thread`, `split_thread`: the same moderators as
+  `act_on_item` (the place's scope, no conflict of interest with the author of the post or the
+  thread); a move or a split also needs the target category moderated (named refusal otherwise).
+- `confirm_restriction`: confirm or reject a suspension or ban awaiting a second moderator: whoever
+  may impose it (accounts' rule), never the moderator who imposed it, never for a member of their
+  own organisation (`visible_pending_restrictions` lists them).
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ from forum.live.models import LiveSession
 from .models import Action, Appeal, ReviewItem
 
 ACTIONS = ("flag_item", "view_queue", "act_on_item", "appeal_action", "decide_appeal", "view_transparency",
-           "view_rules", "manage_rules")
+           "view_rules", "manage_rules", "edit_post_for_policy", "lock_thread", "move_thread", "split_thread",
+           "confirm_restriction")
 
 allows = categories.allows
 
@@ -176,3 +183,57 @@ def check_manage_rules(user, _obj=None) -> None:
     if not accounts.is_admin(user):
         raise PermissionDenied(_("Only administrators can write the community guidelines."))
     accounts.check_privileged_action(user)
+
+
+# --- Content and thread actions from the site, confirmations -------------------------------------
+
+def _check_content_scope(user, category, author) -> None:
+    check_view_queue(user)
+    try:
+        categories.check_moderate_category(user, category)
+    except (PermissionDenied, Http404):
+        raise Http404 from None  # outside one's scope: as if it did not exist
+    if conflict_of_interest(user, author):
+        raise PermissionDenied(_("This was written by a member of your own organisation: another moderator "
+                                 "must review it."))
+
+
+def check_edit_post_for_policy(user, post) -> None:
+    _check_content_scope(user, post.thread.category, post.author)
+    if post.deleted_at is not None:
+        raise PermissionDenied(_("This post was deleted: there is no text to edit."))
+
+
+def check_lock_thread(user, thread) -> None:
+    _check_content_scope(user, thread.category, thread.author)
+
+
+def check_move_thread(user, thread, target=None) -> None:
+    _check_content_scope(user, thread.category, thread.author)
+    if target is not None and not allows(categories.check_moderate_category, user, target):
+        raise PermissionDenied(_("You can only move threads into categories you moderate."))
+
+
+def check_split_thread(user, thread, target=None) -> None:
+    check_move_thread(user, thread, target)
+
+
+def check_confirm_restriction(user, restriction) -> None:
+    check_view_queue(user)
+    accounts.check_confirm_restriction(user, restriction)
+    if conflict_of_interest(user, restriction.user):
+        raise PermissionDenied(_("This member belongs to your own organisation: another moderator must decide."))
+
+
+def visible_pending_restrictions(user, qs=None):
+    """Queryset form of the confirmation page's scope: restrictions awaiting a second moderator in
+    places the user moderates (their own included, shown without buttons)."""
+    from forum.accounts.models import Restriction
+
+    qs = Restriction.objects.all() if qs is None else qs
+    qs = qs.filter(pending_confirmation=True, lifted_at__isnull=True)
+    if not is_queue_moderator(user):
+        return qs.none()
+    if accounts.is_global_moderator(user):
+        return qs
+    return qs.filter(scope="category", object_id__in=categories.moderated_visible_category_ids(user))

@@ -198,3 +198,16 @@ def transparency_figures(*, months: int = 12) -> tuple[list[MonthFigures], list[
     rule_rows = [(rules[rid], dict(k), sum(k.values())) for rid, k in per_rule.items() if rid in rules]
     rule_rows.sort(key=lambda r: (-r[2], r[0].position))
     return month_rows, rule_rows
+
+
+def restrictions_awaiting_confirmation(*, viewer) -> list:
+    """Suspensions and bans awaiting a second moderator in the viewer's scope, oldest first, each
+    with `may_decide` (False for the viewer's own, or a member of their organisation)."""
+    from forum.accounts.models import Restriction
+
+    permissions.check_view_queue(viewer)
+    rows = list(permissions.visible_pending_restrictions(
+        viewer, Restriction.objects.select_related("user", "created_by")).order_by("created_at", "pk"))
+    for row in rows:
+        row.may_decide = permissions.allows(permissions.check_confirm_restriction, viewer, row)
+    return rows

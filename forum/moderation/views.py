@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -105,7 +106,17 @@ def _item_page(request, item, *, form=None, status=200):
         "may_act": permissions.allows(permissions.check_act_on_item, request.user, item),
         "claimed_by_other": permissions.claim_holds(item, request.user),
         "conflict": permissions.conflict_of_interest(request.user, author),
+        "content_actions": _content_actions(item, content),
     }, status=status)
+
+
+def _content_actions(item, content) -> list[dict]:
+    """Links to the edit-for-policy and thread pages (posts only; other kinds have none)."""
+    if item.kind != "post" or content is None or content.deleted_at is not None:
+        return []
+    return [{"url": reverse("moderation:post_edit", kwargs={"post_id": content.pk}), "label": _("Edit for policy")},
+            {"url": reverse("moderation:thread", kwargs={"thread_id": content.thread_id}),
+             "label": _("Lock, move or split the thread")}]
 
 
 @privileged_required
