@@ -38,6 +38,7 @@ last local subscriber out writes what remains of the other processes' rosters (o
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 import time
@@ -136,6 +137,9 @@ class Hub:
         self.id = uuid.uuid4().hex
         self.groups: dict[str, _Group] = {}
         self.ticker: asyncio.Task | None = None
+        # Broadcasts waiting to be handed to the layer, one FIFO per writer's group (`send_in_order`).
+        self.outboxes: dict[str, collections.deque] = {}
+        self.drainers: dict[str, asyncio.Task] = {}
 
     # --- what consumers call -----------------------------------------------------------------------
 
@@ -250,6 +254,35 @@ class Hub:
         lock of its own (nothing to keep in order with)."""
         entry = self.groups.get(group)
         return entry.writing if entry is not None else asyncio.Lock()
+
+    def send_in_order(self, key: str, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Hand `messages` ((group, event) pairs) to the channel layer after every message queued
+        earlier under `key`, one at a time, from a task of this loop. A writer holding
+        `write_lock(key)` queues its broadcasts and lets the lock go at once: the next write does
+        not wait for the layer (nor for the loop, busy fanning out the previous event), and the
+        broadcasts still leave in the order the writes were numbered."""
+        if not messages:
+            return
+        box = self.outboxes.get(key)
+        if box is not None:
+            box.extend(messages)
+            return
+        box = self.outboxes[key] = collections.deque(messages)
+        self.drainers[key] = asyncio.ensure_future(self._drain(key, box))
+
+    async def _drain(self, key: str, box: collections.deque) -> None:
+        try:
+            while box:
+                group, event = box.popleft()
+                try:
+                    await self.layer.group_send(group, {"type": RELAY_HANDLER, "event": event})
+                except Exception:  # noqa: BLE001 - a broken layer must not stop the events after it
+                    logger.exception("hub: broadcast to %s failed", group)
+        finally:
+            # No await between the last check of `box` and here: a message queued meanwhile found
+            # the box and was drained above.
+            self.outboxes.pop(key, None)
+            self.drainers.pop(key, None)
 
     def subscriber_count(self, group: str) -> int:
         entry = self.groups.get(group)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -20,8 +22,28 @@ logger = logging.getLogger(__name__)
 RELAY_HANDLER = "relay.event"
 
 
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred_broadcasts(into: list):
+    """While this is open, the broadcasts this THREAD makes (after commit) are appended to `into` as
+    (group, event) instead of being sent: a caller on the event loop then sends them itself, in
+    order, without this thread waiting for the loop (a live room's writes, `forum.core.hub`)."""
+    previous = getattr(_deferred, "into", None)
+    _deferred.into = into
+    try:
+        yield into
+    finally:
+        _deferred.into = previous
+
+
 def broadcast(group: str, event: dict[str, Any]) -> None:
     """Send `event` to every socket in `group` now. Failures are logged, never raised to the writer."""
+    collecting = getattr(_deferred, "into", None)
+    if collecting is not None:
+        collecting.append((group, event))
+        return
     layer = get_channel_layer()
     if layer is None:
         return

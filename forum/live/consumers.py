@@ -32,7 +32,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from forum.accounts.consumers import MemberConsumer
-from forum.core import conf, dbthreads, metrics
+from forum.core import conf, dbthreads, metrics, realtime
 from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, RECHECK_HANDLER
 from forum.core.hub import get_hub, serialise
 
@@ -394,16 +394,26 @@ class RoomConsumer(MemberConsumer):
 
     async def write(self, kind: str, call, *, client_id=None, ack=None) -> None:
         """Run a service in a database thread as this socket's user, then acknowledge. The room's
-        writes in this process queue on the hub's lock: each is stored, committed and broadcast
-        before the next starts, so broadcasts leave in seq order."""
+        writes in this process queue on the hub's lock: each is stored and committed, and its
+        broadcasts queued on the hub (`send_in_order`), before the next starts, so broadcasts leave
+        in seq order while no write waits for the channel layer."""
         if kind in PARTICIPANT_WRITES and self.room is not None and self.room.state == LiveSession.State.CLOSED:
             raise RoomError(errors.CLOSED)
 
-        def run():
-            return call(self.user, self.room)  # the services read the user's sanctions afresh
+        broadcasts: list = []
 
-        async with get_hub().write_lock(events.room_group(self.session_id)):
-            result = await dbthreads.run(run)
+        def run():
+            with realtime.deferred_broadcasts(broadcasts):
+                return call(self.user, self.room)  # the services read the user's sanctions afresh
+
+        hub, group = get_hub(), events.room_group(self.session_id)
+        async with hub.write_lock(group):
+            try:
+                result = await dbthreads.run(run)
+            finally:
+                # Queued in numbering order while the lock is held; sent by the hub's task, so the
+                # next write need not wait for the channel layer.
+                hub.send_in_order(group, broadcasts)
         frame = {"type": "ack", "client_id": client_id, "id": None, "seq": None}
         if ack is not None:
             frame.update(ack(result))

@@ -415,3 +415,64 @@ async def test_the_write_lock_is_one_per_group():
     assert hub.write_lock(group) is hub.write_lock(group)
     assert hub.write_lock(group) is not hub.write_lock(group_name())
     await hub.unsubscribe(group, socket)
+
+
+async def test_send_in_order_hands_broadcasts_to_the_layer_in_order_without_making_the_writer_wait():
+    """A room's writer queues its broadcasts and goes on; the hub's task sends them one at a time,
+    in the order they were queued, even while the layer is slow."""
+    import asyncio
+
+    from forum.core.hub import Hub
+
+    gate, sent = asyncio.Event(), []
+
+    class SlowLayer:
+        async def group_send(self, group, message):
+            await gate.wait()
+            sent.append((group, message["event"]["n"]))
+
+    hub = Hub(layer=SlowLayer())
+    hub.send_in_order("room.1", [("room.1", {"n": 1}), ("mods.1", {"n": 2})])  # returns at once
+    hub.send_in_order("room.1", [("room.1", {"n": 3})])
+    hub.send_in_order("room.2", [])  # nothing queued, no task
+    assert "room.2" not in hub.drainers and sent == []
+    gate.set()
+    await hub.drainers["room.1"]
+    assert sent == [("room.1", 1), ("mods.1", 2), ("room.1", 3)]
+    assert hub.outboxes == {} and hub.drainers == {}
+    hub.send_in_order("room.1", [("room.1", {"n": 4})])  # a new task after the last one ended
+    await hub.drainers["room.1"]
+    assert sent[-1] == ("room.1", 4)
+
+
+async def test_a_failing_broadcast_does_not_stop_the_ones_after_it():
+    from forum.core.hub import Hub
+
+    sent = []
+
+    class FlakyLayer:
+        async def group_send(self, group, message):
+            if message["event"]["n"] == 1:
+                raise ConnectionError("layer down")
+            sent.append(message["event"]["n"])
+
+    hub = Hub(layer=FlakyLayer())
+    hub.send_in_order("k", [("g", {"n": 1}), ("g", {"n": 2})])
+    await hub.drainers["k"]
+    assert sent == [2]
+
+
+def test_deferred_broadcasts_are_collected_in_their_thread_only():
+    import threading
+
+    from forum.core import realtime
+
+    collected, other_thread = [], []
+    with realtime.deferred_broadcasts(collected):
+        realtime.broadcast("g", {"type": "x"})
+        worker = threading.Thread(target=lambda: other_thread.append(getattr(realtime._deferred, "into", None)))
+        worker.start()
+        worker.join()
+    assert collected == [("g", {"type": "x"})]
+    assert other_thread == [None]  # another thread broadcasts for real
+    assert getattr(realtime._deferred, "into", None) is None
