@@ -143,6 +143,9 @@ ROWS = {
         lambda w, u: _perm("moderation").check_split_thread(u, w.thread, w.category), MODERATORS),
     ("moderation", "confirm_restriction"): (
         lambda w, u: _perm("moderation").check_confirm_restriction(u, w.pending_suspension), {"moderator", "admin"}),
+    # Not a session's staff (the representative organises the world's live session): site and category only.
+    ("moderation", "view_confirmations"): (
+        lambda w, u: _perm("moderation").check_view_confirmations(u), MODERATORS),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
     ("notifications", "view_notification"): (
         lambda w, u: _perm("notifications").check_view_notification(u, w.notification), {"member"}),

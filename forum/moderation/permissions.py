@@ -44,7 +44,7 @@ from .models import Action, Appeal, ReviewItem
 
 ACTIONS = ("flag_item", "view_queue", "act_on_item", "appeal_action", "decide_appeal", "view_transparency",
            "view_rules", "manage_rules", "edit_post_for_policy", "lock_thread", "move_thread", "split_thread",
-           "confirm_restriction")
+           "confirm_restriction", "view_confirmations")
 
 allows = categories.allows
 
@@ -225,6 +225,17 @@ def check_confirm_restriction(user, restriction) -> None:
         raise PermissionDenied(_("This member belongs to your own organisation: another moderator must decide."))
 
 
+def _confirms_sanctions(user) -> bool:
+    """Site and category moderators confirm sanctions; a live session's staff moderate only their room."""
+    return bool(accounts.is_global_moderator(user) or categories.moderated_category_ids(user))
+
+
+def check_view_confirmations(user) -> None:
+    check_view_queue(user)
+    if not _confirms_sanctions(user):
+        raise PermissionDenied(_("Only site and category moderators confirm sanctions."))
+
+
 def visible_pending_restrictions(user, qs=None):
     """Queryset form of the confirmation page's scope: restrictions awaiting a second moderator in
     places the user moderates (their own included, shown without buttons)."""
@@ -232,7 +243,7 @@ def visible_pending_restrictions(user, qs=None):
 
     qs = Restriction.objects.all() if qs is None else qs
     qs = qs.filter(pending_confirmation=True, lifted_at__isnull=True)
-    if not is_queue_moderator(user):
+    if not is_queue_moderator(user) or not _confirms_sanctions(user):
         return qs.none()
     if accounts.is_global_moderator(user):
         return qs

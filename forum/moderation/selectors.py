@@ -205,7 +205,7 @@ def restrictions_awaiting_confirmation(*, viewer) -> list:
     with `may_decide` (False for the viewer's own, or a member of their organisation)."""
     from forum.accounts.models import Restriction
 
-    permissions.check_view_queue(viewer)
+    permissions.check_view_confirmations(viewer)
     rows = list(permissions.visible_pending_restrictions(
         viewer, Restriction.objects.select_related("user", "created_by")).order_by("created_at", "pk"))
     for row in rows:
