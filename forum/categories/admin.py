@@ -28,7 +28,7 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "parent", "position", "visibility", "start_policy", "reply_policy", "is_consultation",
                     "thread_count")
     list_editable = ("position",)
-    list_filter = ("visibility", "is_consultation")
+    list_filter = ("visibility", "is_consultation", "premoderate")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("moderators", "allowed_organisations")
@@ -36,7 +36,8 @@ class CategoryAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "description", "parent", "position")}),
         (gettext_lazy("Who may read"), {"fields": ("visibility", "allowed_organisations", "allowed_roles")}),
-        (gettext_lazy("Who may write"), {"fields": ("start_policy", "reply_policy", "is_consultation", "moderators")}),
+        (gettext_lazy("Who may write"), {"fields": ("start_policy", "reply_policy", "is_consultation", "premoderate",
+                                                  "moderators")}),
         (gettext_lazy("Counters"), {"fields": ("thread_count", "post_count", "last_activity_at")}),
     )
 

@@ -82,6 +82,15 @@ class PostItems:
         return post.thread.title
 
     @staticmethod
+    def is_awaiting(post: Post) -> bool:
+        """Held by pre-moderation: never shown yet, waiting for a moderator's approval."""
+        return post.awaiting_review
+
+    @staticmethod
+    def approve(post: Post, *, actor, data: dict) -> None:
+        discussions.post_approve(actor=actor, post=post, audit_data=data)
+
+    @staticmethod
     def hold(post: Post, *, reason: str, data: dict) -> None:
         discussions.post_hold_for_review(post=post, reason=reason, audit_data=data)
 

@@ -14,6 +14,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `view_transparency`: the monthly figures (no personal data): every signed-in person in good standing.
 - `view_rules`: read the community guidelines: the same people.
 - `manage_rules`: write the guidelines: administrators with a second factor.
+- `manage_words`: keep the watched words (words and patterns, each with an action): administrators
+  with a second factor. Approving an item held by pre-moderation is `act_on_item`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from forum.core import conf
 from .models import Action, Appeal, ReviewItem
 
 ACTIONS = ("flag_item", "view_queue", "act_on_item", "appeal_action", "decide_appeal", "view_transparency",
-           "view_rules", "manage_rules")
+           "view_rules", "manage_rules", "manage_words")
 
 allows = categories.allows
 
@@ -155,4 +157,11 @@ def check_manage_rules(user, _obj=None) -> None:
     accounts.require_good_standing(user)
     if not accounts.is_admin(user):
         raise PermissionDenied(_("Only administrators can write the community guidelines."))
+    accounts.check_privileged_action(user)
+
+
+def check_manage_words(user, _obj=None) -> None:
+    accounts.require_good_standing(user)
+    if not accounts.is_admin(user):
+        raise PermissionDenied(_("Only administrators can manage the watched words."))
     accounts.check_privileged_action(user)

@@ -11,10 +11,13 @@ urlpatterns = [
     path("items/<int:item_id>/", views.item_detail, name="item"),
     path("items/<int:item_id>/claim/", views.item_claim, name="claim"),
     path("items/<int:item_id>/act/", views.item_act, name="act"),
+    path("items/<int:item_id>/approve/", views.item_approve, name="approve"),
     path("decisions/<int:action_id>/", views.action_detail, name="action"),
     path("appeals/<int:appeal_id>/", views.appeal_decide, name="appeal_decide"),
     path("rules/", views.rules, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_new"),
     path("rules/<int:rule_id>/edit/", views.rule_edit, name="rule_edit"),
     path("transparency/", views.transparency, name="transparency"),
+    path("words/", views.words, name="words"),
+    path("words/<int:word_id>/delete/", views.word_delete, name="word_delete"),
 ]

@@ -1,0 +1,150 @@
+"""Watched words: the list administrators keep (`WatchedWord`), and how texts are screened with it.
+
+The list is read from the Django cache (shared by every process; rebuilt from the database after
+a change, see `invalidate`). The patterns are compiled once per list: `compiled(entries)` is keyed
+by the list itself (an immutable tuple), so a process compiles again only when the list changed
+— a memo, not state: the same list always gives the same patterns. Plain words are escaped and
+all the words and patterns of one action are joined into one pattern, so a text is scanned at
+most once per action (block, then hold, then flag), in time linear in its length.
+
+Administrators' patterns are validated when saved (`validate_pattern`): bounded length, no
+back-references, no repetition of something that itself repeats or branches (the shapes that
+make a backtracking engine exponential).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import re._parser as sre_parse  # the standard library's own parser: the shape of a pattern
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from forum.core import arabic, conf, screening
+
+from .models import WatchedWord
+
+CACHE_KEY = "moderation:watched-words:1"
+VERDICTS = ((WatchedWord.Act.BLOCK, screening.BLOCK), (WatchedWord.Act.HOLD, screening.HOLD),
+            (WatchedWord.Act.FLAG, screening.FLAG))
+
+
+def entries() -> tuple[tuple[str, str, str], ...]:
+    """((kind, text, action), ...) of every watched word: from the cache, or the database once."""
+    found = cache.get(CACHE_KEY)
+    if found is None:
+        found = tuple(tuple(row) for row in WatchedWord.objects.order_by("id").values_list("kind", "text", "action"))
+        cache.set(CACHE_KEY, found, timeout=None)
+    return found
+
+
+def invalidate() -> None:
+    """The list changed: every process reads it again from the database."""
+    cache.delete(CACHE_KEY)
+
+
+def _piece(kind: str, text: str) -> str:
+    if kind == WatchedWord.Kind.PATTERN:
+        return f"(?:{text})"
+    # A whole word (or phrase) of the normalised text: not inside a longer word.
+    return rf"(?<!\w){re.escape(arabic.normalise(text))}(?!\w)"
+
+
+@functools.lru_cache(maxsize=4)
+def compiled(entries: tuple[tuple[str, str, str], ...]) -> dict[str, re.Pattern]:
+    """{action: one pattern joining all its words} for this list (compiled once per list)."""
+    pieces: dict[str, list[str]] = {}
+    for kind, text, action in entries:
+        pieces.setdefault(action, []).append(_piece(kind, text))
+    return {action: re.compile("|".join(parts), re.IGNORECASE) for action, parts in pieces.items()}
+
+
+def screen(texts: list[str]) -> str:
+    """The verdict of the watched words on `texts` (the strongest action of any match)."""
+    patterns = compiled(entries())
+    if not patterns:
+        return screening.PASS
+    folded = [arabic.normalise(t) for t in texts]
+    for action, verdict in VERDICTS:
+        pattern = patterns.get(action)
+        if pattern is not None and any(pattern.search(t) for t in folded):
+            return verdict
+    return screening.PASS
+
+
+# --- Validation of what administrators enter ---------------------------------------------------
+
+_REPEATS = (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT)
+
+
+def _unsafe(parsed) -> bool:
+    """Whether the parsed pattern back-references, or repeats something that repeats or branches."""
+    for op, arg in parsed:
+        if op in (sre_parse.GROUPREF, sre_parse.GROUPREF_EXISTS):
+            return True
+        if op in _REPEATS:
+            _low, high, sub = arg
+            if high != 1 and _repeats_or_branches(sub):
+                return True
+            if _unsafe(sub):
+                return True
+        elif op == sre_parse.SUBPATTERN:
+            if _unsafe(arg[-1]):
+                return True
+        elif op == sre_parse.BRANCH:
+            if any(_unsafe(branch) for branch in arg[1]):
+                return True
+        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+            if _unsafe(arg[1]):
+                return True
+        elif op == sre_parse.ATOMIC_GROUP and _unsafe(arg):
+            return True
+    return False
+
+
+def _repeats_or_branches(parsed) -> bool:
+    for op, arg in parsed:
+        if op in _REPEATS or op == sre_parse.BRANCH:
+            return True
+        if op == sre_parse.SUBPATTERN and _repeats_or_branches(arg[-1]):
+            return True
+        if op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT) and _repeats_or_branches(arg[1]):
+            return True
+        if op == sre_parse.ATOMIC_GROUP and _repeats_or_branches(arg):
+            return True
+    return False
+
+
+def clean_entry(*, kind: str, text: str) -> str:
+    """The word or pattern to store; ValidationError (translated) when empty, too long, not a valid
+    pattern, or a pattern whose matching could take exponential time."""
+    if kind not in WatchedWord.Kind.values:
+        raise ValidationError({"kind": _("Choose a word or a pattern.")}, code="bad_kind")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the word or the pattern to watch for.")}, code="empty")
+    limit = conf.FORUM_MODERATION_WATCHED_PATTERN_MAX_CHARS
+    if len(text) > limit:
+        raise ValidationError({"text": _("Please keep it under %(limit)d characters.") % {"limit": limit}},
+                              code="too_long")
+    if any(ch in text for ch in "\x00\n\r"):
+        raise ValidationError({"text": _("Line breaks and control characters are not allowed here.")},
+                              code="control_chars")
+    if kind == WatchedWord.Kind.WORD:
+        if not arabic.normalise(text):
+            raise ValidationError({"text": _("Write the word or the pattern to watch for.")}, code="empty")
+        return text
+    try:
+        parsed = sre_parse.parse(text, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError):
+        raise ValidationError({"text": _("This is not a valid regular expression.")}, code="bad_pattern") from None
+    if _unsafe(parsed):
+        raise ValidationError({"text": _("This pattern could make matching very slow (a repetition of "
+                                         "something that repeats or has alternatives, or a back-reference). "
+                                         "Please simplify it.")}, code="unsafe_pattern")
+    if re.compile(text, re.IGNORECASE).search(""):
+        raise ValidationError({"text": _("This pattern matches an empty text, so it would match everything.")},
+                              code="matches_everything")
+    return text
