@@ -27,6 +27,7 @@ INVALID = "invalid"
 ALREADY_VOTED = "already_voted"
 NOT_YOURS = "not_yours"
 UNAVAILABLE = "unavailable"
+BLOCKED = "blocked"
 
 # The message each code says when the raiser gives none.
 MESSAGES = {
@@ -46,6 +47,7 @@ MESSAGES = {
     ALREADY_VOTED: _("You have already voted for this question."),
     NOT_YOURS: _("You can only change your own messages."),
     UNAVAILABLE: _("The room is temporarily unavailable, so nothing was sent. Please try again in a moment."),
+    BLOCKED: _("This text contains a word or phrase that is not allowed here. Please rephrase it."),
 }
 
 CODES = tuple(MESSAGES)

@@ -289,3 +289,15 @@ def you(user, session) -> dict:
         "muted_until": until.isoformat() if until else None,
         "observer": accounts.is_observer(user),
     }
+
+
+def moderated_session_ids(user) -> frozenset[int]:
+    """Ids of the sessions the user organises or moderates by appointment (cached on the user
+    object): their held questions are in the user's review queue."""
+    if not accounts.is_authenticated(user) or accounts.is_observer(user):
+        return frozenset()
+    cache = accounts._cache(user)
+    if "live.moderated_sessions" not in cache:
+        cache["live.moderated_sessions"] = frozenset(LiveSession.objects.filter(
+            Q(moderators=user) | Q(organisers=user)).values_list("pk", flat=True).distinct())
+    return cache["live.moderated_sessions"]

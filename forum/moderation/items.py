@@ -1,23 +1,29 @@
 """The content the review queue knows, by kind: how to find it, who may flag it, where it is, and how
 to hide, restore or delete it — always through the owning app's own checks and services.
 
-Only posts are wired today. A chat message or a question (forum.live) gets an adapter of the same
-shape: `load` (Http404 for an unknown id), `check_flag` (the live app's "may report" rule),
-`place` (session id), and `hide` / `restore` / `remove` calling the live services (which also
-make the hidden message disappear from every open room screen).
+Posts are wired for flags and pre-moderation; questions for pre-moderation (a session that holds
+questions, a watched word): `is_awaiting` / `approve` publish them through the live services. A
+chat message gets an adapter of the same shape: `load` (Http404 for an unknown id), `check_flag`
+(the live app's "may report" rule), `place` (session id), and `hide` / `restore` / `remove`
+calling the live services (which also make the hidden message disappear from every open room screen).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from forum.discussions import permissions as discussions_permissions
 from forum.discussions import services as discussions
 from forum.discussions.models import Post
+from forum.live import permissions as live_permissions
+from forum.live import services as live
+from forum.live.models import Question
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,90 @@ class PostItems:
         discussions.post_remove(actor=actor, post=post, reason=reason, audit_data=data)
 
 
-ADAPTERS = {"post": PostItems}
+class QuestionItems:
+    """A live session's question. In the queue when the session holds questions for approval, or a
+    watched word caught it; approving publishes it through the room's own service (it gets its
+    number, the room is sent the `question` event); hiding and deleting hide it in the room."""
+
+    kind = "question"
+
+    @staticmethod
+    def load(object_id) -> Question:
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        question = Question.objects.select_related("session", "author").filter(pk=pk).first()
+        if question is None:
+            raise Http404
+        return question
+
+    @staticmethod
+    def check_flag(user, question: Question) -> None:
+        live_permissions.check_view_session(user, question.session)
+        raise PermissionDenied(_("Questions are reported to the session's moderators in the room."))
+
+    @staticmethod
+    def check_view(user, question: Question) -> None:
+        live_permissions.check_view_session(user, question.session)
+
+    @staticmethod
+    def check_moderate(user, question: Question) -> None:
+        live_permissions.check_moderate(user, question.session)
+
+    @staticmethod
+    def place(question: Question) -> Place:
+        return Place(session_id=question.session_id)
+
+    @staticmethod
+    def author_id(question: Question) -> int | None:
+        return question.author_id
+
+    @staticmethod
+    def is_hidden(question: Question) -> bool:
+        return question.state == Question.State.HIDDEN
+
+    @staticmethod
+    def is_removed(question: Question) -> bool:
+        return question.state == Question.State.HIDDEN
+
+    @staticmethod
+    def is_awaiting(question: Question) -> bool:
+        return question.state == Question.State.HELD
+
+    @staticmethod
+    def excerpt(question: Question, chars: int = 300) -> str:
+        return Truncator(" ".join(strip_tags(question.html or "").split())).chars(chars)
+
+    @staticmethod
+    def url(question: Question) -> str:
+        return question.session.get_absolute_url()
+
+    @staticmethod
+    def title(question: Question) -> str:
+        return question.session.title
+
+    @staticmethod
+    def approve(question: Question, *, actor, data: dict) -> None:
+        live.question_approve(actor=actor, session=question.session, question_id=question.pk)
+
+    @staticmethod
+    def hold(question: Question, *, reason: str, data: dict) -> None:
+        return None  # a question is held before it is shown (the session's setting), never after
+
+    @staticmethod
+    def hide(question: Question, *, actor, reason: str, titles: dict, data: dict) -> None:
+        live.question_hide(actor=actor, session=question.session, question_id=question.pk, reason=reason[:200])
+
+    @staticmethod
+    def restore(question: Question, *, actor, reason: str, data: dict) -> None:
+        raise ValidationError(_("A hidden question cannot be shown again: the member may ask it again."),
+                              code="not_restorable")
+
+    remove = hide
+
+
+ADAPTERS = {"post": PostItems, "question": QuestionItems}
 
 
 def adapter(kind: str):

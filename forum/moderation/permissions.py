@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from forum.accounts import permissions as accounts
 from forum.categories import permissions as categories
 from forum.core import conf
+from forum.live import permissions as live
 
 from .models import Action, Appeal, ReviewItem
 
@@ -49,30 +50,43 @@ def is_queue_moderator(user) -> bool:
     """Holds a moderator's role somewhere and may use it now (second factor)."""
     if not accounts.in_good_standing(user) or accounts.is_observer(user):
         return False
-    return bool(accounts.is_global_moderator(user) or categories.moderated_category_ids(user)) and \
-        accounts.privileges_active(user)
+    return bool(accounts.is_global_moderator(user) or categories.moderated_category_ids(user)
+                or live.moderated_session_ids(user)) and accounts.privileges_active(user)
 
 
 def check_view_queue(user) -> None:
     accounts.require_good_standing(user)
     if accounts.is_observer(user) or not (accounts.is_global_moderator(user)
-                                          or categories.moderated_category_ids(user)):
+                                          or categories.moderated_category_ids(user)
+                                          or live.moderated_session_ids(user)):
         raise PermissionDenied(_("Only moderators can open the review queue."))
     accounts.check_privileged_action(user)
 
 
 def visible_items(user, qs=None):
-    """Queryset form of the queue's scope: the items whose place the user moderates now."""
+    """Queryset form of the queue's scope: the items whose place the user moderates now (a
+    category, or a live session they organise or moderate)."""
     qs = ReviewItem.objects.all() if qs is None else qs
     if not is_queue_moderator(user):
         return qs.none()
     if accounts.is_global_moderator(user):
         return qs
-    return qs.filter(category_id__in=categories.moderated_visible_category_ids(user))
+    sessions = live.moderated_session_ids(user)
+    in_scope = Q(category_id__in=categories.moderated_visible_category_ids(user))
+    if sessions:
+        in_scope |= Q(category_id__isnull=True, session_id__in=sessions)
+    return qs.filter(in_scope)
 
 
 def _check_scope(user, item: ReviewItem) -> None:
     check_view_queue(user)
+    if item.category_id is None and item.session_id is not None and not accounts.is_global_moderator(user):
+        from forum.live.models import LiveSession
+
+        session = LiveSession.objects.filter(pk=item.session_id).first()
+        if session is None or not live.holds_session_role(user, session) or not live.can_view_session(user, session):
+            raise Http404  # outside one's scope: the item does not exist for them
+        return
     if item.category_id is None:
         if not accounts.is_global_moderator(user):
             raise Http404

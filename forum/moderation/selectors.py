@@ -65,6 +65,12 @@ def _contents(entries: list[ReviewItem]) -> dict[tuple[str, int], object]:
                 "id", "html", "hidden_at", "deleted_at", "awaiting_review", "author_id", "thread__id",
                 "thread__title"):
             found[("post", post.pk)] = post
+    question_ids = [i.object_id for i in entries if i.kind == "question"]
+    if question_ids:
+        from forum.live.models import Question
+
+        for question in Question.objects.filter(pk__in=question_ids).select_related("session"):
+            found[("question", question.pk)] = question
     return found
 
 

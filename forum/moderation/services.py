@@ -111,6 +111,8 @@ def moderators_of(item: ReviewItem) -> list:
         who |= Q(moderated_categories=item.category_id)
         if item.category is not None and item.category.parent_id is not None:
             who |= Q(moderated_categories=item.category.parent_id)
+    if item.session_id is not None:
+        who |= Q(moderated_live_sessions=item.session_id) | Q(organised_live_sessions=item.session_id)
     return list(User.objects.filter(who, is_active=True, deleted_at__isnull=True).distinct())
 
 
@@ -470,3 +472,15 @@ def word_delete(*, actor, word: WatchedWord) -> None:
     record(actor=actor, verb="watchword.delete", target=word, data={"before": _word_fields(word)})
     word.delete()
     _words_changed()
+
+
+def item_decided_elsewhere(*, kind: str, obj, outcome: str) -> None:
+    """Content in the queue was decided where it lives (a question approved or hidden in its room):
+    its open item leaves the queue. No actor here: the deciding service audited it."""
+    state = ReviewItem.State.APPROVED if outcome == "approved" else ReviewItem.State.ACTIONED
+    item = ReviewItem.objects.filter(kind=kind, object_id=obj.pk, state=ReviewItem.State.OPEN).first()
+    if item is None:
+        return
+    ReviewItem.objects.filter(pk=item.pk).update(state=state, resolved_at=timezone.now(), held=False,
+                                                 claimed_by=None, claimed_at=None)
+    queue_changed_on_commit(item)
