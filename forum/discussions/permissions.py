@@ -178,7 +178,8 @@ def check_preview_post(user, _obj=None) -> None:
 def check_view_post(user, post: Post) -> None:
     check_view_thread(user, post.thread)
     # Held by pre-moderation: not even a placeholder for anyone but its author and the moderators.
-    if post.awaiting_review and not _is_author(user, post) and not is_category_moderator(user, post.thread.category):
+    if (post.awaiting_review and not _is_author(user, post)
+            and not is_category_moderator(user, post.thread.category)):
         raise Http404
 
 

@@ -20,6 +20,7 @@ class ModerationConfig(AppConfig):
         consumers.forward_badge_event(services.EVENT_QUEUE)
         # Posts, titles, chat messages and questions are screened with the watched words.
         screening.register("watched_words", watchwords.screen)
-        discussions_signals.post_for_review.connect(receivers.post_for_review, dispatch_uid="moderation_post_for_review")
+        discussions_signals.post_for_review.connect(receivers.post_for_review,
+                                                    dispatch_uid="moderation_post_for_review")
         live_signals.for_review.connect(receivers.live_for_review, dispatch_uid="moderation_live_for_review")
         live_signals.decided.connect(receivers.live_decided, dispatch_uid="moderation_live_decided")

@@ -449,13 +449,13 @@ def word_save(*, actor, word: WatchedWord | None = None, text: str, kind: str, a
     syntax, no exponential shapes); audited with before and after; every process reads the new list."""
     permissions.check_manage_words(actor)
     if action not in WatchedWord.Act.values:
-        raise ValidationError({"action": _("Choose what happens to a text that contains it.")}, code="bad_action")
+        raise watchwords.refusal("action", _("Choose what happens to a text that contains it."), "bad_action")
     text = watchwords.clean_entry(kind=kind, text=text)
     others = WatchedWord.objects.filter(kind=kind, text=text)
     if word is not None:
         others = others.exclude(pk=word.pk)
     if others.exists():
-        raise ValidationError({"text": _("This word or pattern is already on the list.")}, code="duplicate")
+        raise watchwords.refusal("text", _("This word or pattern is already on the list."), "duplicate")
     before = _word_fields(word) if word is not None else {}
     word = word if word is not None else WatchedWord(created_by=actor)
     word.text, word.kind, word.action = text, kind, action

@@ -104,7 +104,8 @@ def _item_page(request, item, *, form=None, approve_form=None, status=200):
         "may_act": permissions.allows(permissions.check_act_on_item, request.user, item),
         "claimed_by_other": permissions.claim_holds(item, request.user),
         "conflict": permissions.conflict_of_interest(request.user, author),
-        "awaiting": content is not None and bool(getattr(adapter, "is_awaiting", None) and adapter.is_awaiting(content)),
+        "awaiting": content is not None and bool(getattr(adapter, "is_awaiting", None)
+                                                 and adapter.is_awaiting(content)),
         "hold_reasons": [str(HOLD_REASONS[r]) for r in item.reasons if r in HOLD_REASONS],
         "approve_form": approve_form or forms.ApproveForm(),
     }, status=status)

@@ -117,34 +117,37 @@ def _repeats_or_branches(parsed) -> bool:
     return False
 
 
+def refusal(field: str, message: str, code: str) -> ValidationError:
+    """A refusal of one form field, with its code (what tests and the JSON side read)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def clean_entry(*, kind: str, text: str) -> str:
     """The word or pattern to store; ValidationError (translated) when empty, too long, not a valid
     pattern, or a pattern whose matching could take exponential time."""
     if kind not in WatchedWord.Kind.values:
-        raise ValidationError({"kind": _("Choose a word or a pattern.")}, code="bad_kind")
+        raise refusal("kind", _("Choose a word or a pattern."), "bad_kind")
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": _("Write the word or the pattern to watch for.")}, code="empty")
+        raise refusal("text", _("Write the word or the pattern to watch for."), "empty")
     limit = conf.FORUM_MODERATION_WATCHED_PATTERN_MAX_CHARS
     if len(text) > limit:
-        raise ValidationError({"text": _("Please keep it under %(limit)d characters.") % {"limit": limit}},
-                              code="too_long")
+        raise refusal("text", _("Please keep it under %(limit)d characters.") % {"limit": limit}, "too_long")
     if any(ch in text for ch in "\x00\n\r"):
-        raise ValidationError({"text": _("Line breaks and control characters are not allowed here.")},
-                              code="control_chars")
+        raise refusal("text", _("Line breaks and control characters are not allowed here."), "control_chars")
     if kind == WatchedWord.Kind.WORD:
         if not arabic.normalise(text):
-            raise ValidationError({"text": _("Write the word or the pattern to watch for.")}, code="empty")
+            raise refusal("text", _("Write the word or the pattern to watch for."), "empty")
         return text
     try:
         parsed = sre_parse.parse(text, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError):
-        raise ValidationError({"text": _("This is not a valid regular expression.")}, code="bad_pattern") from None
+        raise refusal("text", _("This is not a valid regular expression."), "bad_pattern") from None
     if _unsafe(parsed):
-        raise ValidationError({"text": _("This pattern could make matching very slow (a repetition of "
+        raise refusal("text", _("This pattern could make matching very slow (a repetition of "
                                          "something that repeats or has alternatives, or a back-reference). "
-                                         "Please simplify it.")}, code="unsafe_pattern")
+                                         "Please simplify it."), "unsafe_pattern")
     if re.compile(text, re.IGNORECASE).search(""):
-        raise ValidationError({"text": _("This pattern matches an empty text, so it would match everything.")},
-                              code="matches_everything")
+        raise refusal("text", _("This pattern matches an empty text, so it would match everything."),
+                      "matches_everything")
     return text
