@@ -142,6 +142,10 @@ class World:
     appealed_action: object = None
     appeal: object = None
     warn_action: object = None
+    # Pre-moderation: the author's reply held for approval, its queue item, and a watched word.
+    held_post: object = None
+    held_item: object = None
+    watched_word: object = None
 
     @property
     def author(self):
@@ -309,7 +313,7 @@ def _live_sessions(*, users, category) -> dict:
 
 
 def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
-    from forum.moderation.models import Action, Appeal, Flag, ReviewItem, Rule
+    from forum.moderation.models import Action, Appeal, Flag, ReviewItem, Rule, WatchedWord
 
     now = timezone.now()
     rule = Rule.objects.create(title_en="Matrix rule", title_ar="قاعدة", title_fr="Règle")
@@ -324,6 +328,12 @@ def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
     appeal = Appeal.objects.create(action=appealed_action, appellant=hidden_post.author, statement="Matrix appeal")
     warning = Action.objects.create(item=review_item, kind="warn", rule=rule, actor=users["moderator"],
                                     subject=reply.author)
+    held_post = _post(thread=reply.thread, author=reply.author, source="Matrix held reply", parent=reply.parent,
+                      awaiting_review=True, hidden_at=now, hidden_reason={"premoderation": True})
+    held_item = ReviewItem.objects.create(kind="post", object_id=held_post.pk, category=category, author=reply.author,
+                                          held=True, severity=3, score=3, reasons=["premoderation"],
+                                          first_flagged_at=now)
+    watched_word = WatchedWord.objects.create(text="Matrix watched", kind="word", action="flag")
     return {"rule": rule, "review_item": review_item, "appealed_action": appealed_action, "appeal": appeal,
-            "warn_action": warning}
+            "warn_action": warning, "held_post": held_post, "held_item": held_item, "watched_word": watched_word}
 

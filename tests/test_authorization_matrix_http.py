@@ -493,7 +493,11 @@ ROWS = [
         lambda w, u, r: r.status_code == 302 and w.review_item.flags.filter(reporter=u).exists(),
         kwargs=lambda w: {"kind": "post", "item_id": w.reply.pk}, data=lambda w, u: {"reason": "spam"}),
     Row("moderation:my_flags", "get", READERS, shows("<h1>")),
-    Row("moderation:queue", "get", MODERATORS, lambda w, u, r: shows(f"#{w.reply.pk}<")(w, u, r)),
+    # The representative organises the live room: its held questions are theirs to review, the
+    # category's flagged reply is not.
+    Row("moderation:queue", "get", MODERATORS | {"representative"},
+        lambda w, u, r: shows("Review queue")(w, u, r)
+        and (f"#{w.reply.pk}<" in r.content.decode()) == (u != w.users["representative"])),
     Row("moderation:item", "get", MODERATORS, shows('name="rule"'), kwargs=lambda w: {"item_id": w.review_item.pk}),
     Row("moderation:claim", "post", MODERATORS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.review_item).claimed_by_id == u.pk,
@@ -526,6 +530,17 @@ ROWS = [
         data=lambda w, u: {"title_ar": "قاعدة", "title_fr": "Règle", "title_en": "Matrix edited", "position": "0",
                            "active": "on"}),
     Row("moderation:transparency", "get", READERS, shows("<svg")),
+    # Pre-moderation: approving a held reply (moderators in scope); the watched words (administrators).
+    Row("moderation:approve", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and not refreshed(w.held_post).awaiting_review,
+        kwargs=lambda w: {"item_id": w.held_item.pk}),
+    Row("moderation:words", "get", frozenset({"admin"}), shows("Matrix watched", 'name="text"')),
+    Row("moderation:words", "post", frozenset({"admin"}),
+        lambda w, u, r: r.status_code == 302 and type(w.watched_word).objects.filter(text="Matrix new").exists(),
+        data=lambda w, u: {"text": "Matrix new", "kind": "word", "action": "block"}),
+    Row("moderation:word_delete", "post", frozenset({"admin"}),
+        lambda w, u, r: r.status_code == 302 and not type(w.watched_word).objects.filter(pk=w.watched_word.pk).exists(),
+        kwargs=lambda w: {"word_id": w.watched_word.pk}),
     # The Django admin is walked by its own tests; its door is here.
     Row("admin:index", "get", frozenset({"admin"}), ok()),
 ]

@@ -10,7 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from forum.audit.models import AuditEntry
@@ -22,7 +23,6 @@ from forum.live.errors import RoomError
 from forum.live.models import ChatMessage, Question
 from forum.moderation import services, watchwords
 from forum.moderation.models import ReviewItem, WatchedWord
-from tests.live.factories import _generous_live_rates, make_session, session_moderator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
