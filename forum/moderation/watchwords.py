@@ -45,25 +45,55 @@ def invalidate() -> None:
     cache.delete(CACHE_KEY)
 
 
-def _piece(kind: str, text: str) -> str:
-    if kind == WatchedWord.Kind.PATTERN:
-        return f"(?:{text})"
-    # A whole word (or phrase) of the normalised text: not inside a longer word.
-    return rf"(?<!\w){re.escape(arabic.normalise(text))}(?!\w)"
+def _trie(words: list[str]) -> str:
+    """One pattern matching any of `words`, with their common prefixes shared (a trie written as a
+    regular expression): at each position of a text the engine follows one branch per letter
+    instead of trying every word, so the time is linear in the text whatever the list's length."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word ends here and longer ones go on
+            body = f"(?:{body})?"
+        return body
+
+    return emit(root)
 
 
 @functools.lru_cache(maxsize=4)
 def compiled(entries: tuple[tuple[str, str, str], ...]) -> dict[str, re.Pattern]:
-    """{action: one pattern joining all its words} for this list (compiled once per list)."""
-    pieces: dict[str, list[str]] = {}
+    """{action: one pattern joining all its words} for this list (compiled once per list): the plain
+    words as one trie, matched as whole words of the normalised text, then the patterns."""
+    words: dict[str, list[str]] = {}
+    patterns: dict[str, list[str]] = {}
     for kind, text, action in entries:
-        pieces.setdefault(action, []).append(_piece(kind, text))
-    return {action: re.compile("|".join(parts), re.IGNORECASE) for action, parts in pieces.items()}
+        if kind == WatchedWord.Kind.PATTERN:
+            patterns.setdefault(action, []).append(f"(?:{text})")
+        else:
+            words.setdefault(action, []).append(arabic.normalise(text))
+    result = {}
+    for action in {*words, *patterns}:
+        parts = [rf"(?<!\w)(?:{_trie(words[action])})(?!\w)"] if words.get(action) else []
+        parts += patterns.get(action, [])
+        result[action] = re.compile("|".join(parts), re.IGNORECASE)
+    return result
 
 
 def screen(texts: list[str]) -> str:
     """The verdict of the watched words on `texts` (the strongest action of any match)."""
-    patterns = compiled(entries())
+    return verdict_of(compiled(entries()), texts)
+
+
+def verdict_of(patterns: dict[str, re.Pattern], texts: list[str]) -> str:
+    """The strongest action whose pattern matches one of `texts` (normalised here)."""
     if not patterns:
         return screening.PASS
     folded = [arabic.normalise(t) for t in texts]
