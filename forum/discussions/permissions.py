@@ -196,6 +196,9 @@ def visible_posts(user, qs=None):
 def _check_post_is_live(post: Post) -> None:
     if post.deleted_at is not None:
         raise PermissionDenied(_("This post was deleted."))
+    if post.awaiting_review:
+        raise PermissionDenied(
+            _("This post is awaiting a moderator's approval: it can be changed once it is published."))
     if post.hidden_at is not None:
         raise PermissionDenied(_("This post was hidden by a moderator."))
 

@@ -15,6 +15,7 @@ make a backtracking engine exponential).
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import re._parser as sre_parse  # the standard library's own parser: the shape of a pattern
 
@@ -26,23 +27,39 @@ from forum.core import arabic, conf, screening
 
 from .models import WatchedWord
 
+logger = logging.getLogger(__name__)
 CACHE_KEY = "moderation:watched-words:1"
 VERDICTS = ((WatchedWord.Act.BLOCK, screening.BLOCK), (WatchedWord.Act.HOLD, screening.HOLD),
             (WatchedWord.Act.FLAG, screening.FLAG))
 
 
 def entries() -> tuple[tuple[str, str, str], ...]:
-    """((kind, text, action), ...) of every watched word: from the cache, or the database once."""
-    found = cache.get(CACHE_KEY)
+    """((kind, text, action), ...) of every watched word: from the cache, or the database once.
+
+    A cache that cannot be reached does not stop anyone writing: the list is read from the
+    database (screening must not fail open, nor fail the write on its own)."""
+    try:
+        found = cache.get(CACHE_KEY)
+    except Exception:  # noqa: BLE001 - any cache backend's connection error
+        found, reachable = None, False
+    else:
+        reachable = True
     if found is None:
         found = tuple(tuple(row) for row in WatchedWord.objects.order_by("id").values_list("kind", "text", "action"))
-        cache.set(CACHE_KEY, found, timeout=None)
+        if reachable:
+            try:
+                cache.set(CACHE_KEY, found, timeout=None)
+            except Exception:  # noqa: BLE001
+                logger.warning("watched words: the list could not be cached", exc_info=True)
     return found
 
 
 def invalidate() -> None:
     """The list changed: every process reads it again from the database."""
-    cache.delete(CACHE_KEY)
+    try:
+        cache.delete(CACHE_KEY)
+    except Exception:  # noqa: BLE001 - unreachable: other processes may read the old list until it is dropped
+        logger.error("watched words: the cached list could not be dropped", exc_info=True)
 
 
 def _trie(words: list[str]) -> str:

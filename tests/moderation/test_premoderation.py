@@ -290,3 +290,14 @@ def test_approving_twice_is_refused(open_thread, make_user, moderator):
     services.item_approve(actor=moderator, item=_item(post))
     with pytest.raises(ValidationError):
         discussions.post_approve(actor=moderator, post=Post.objects.get(pk=post.pk))
+
+
+def test_the_author_cannot_edit_a_held_post_and_is_told_why(open_thread, make_user):
+    omar = make_user(role="member")
+    post = _reply(open_thread, omar, source="first words")
+    post = Post.objects.select_related("thread__category").get(pk=post.pk)
+    before = _snapshot()
+    with pytest.raises(PermissionDenied) as caught:
+        discussions.post_edit(actor=omar, post=post, source="second words")
+    assert "awaiting a moderator's approval" in str(caught.value)
+    assert _snapshot() == before
