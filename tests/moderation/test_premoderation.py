@@ -257,7 +257,7 @@ def test_approving_outside_ones_scope_is_refused_and_changes_nothing(
 
 
 def test_approving_what_is_not_held_is_refused(post, make_user, moderator, flag_post):
-    item = flag_post(post, make_user(role="member"))
+    item = flag_post(post, make_user(role="member")).item
     before = _snapshot()
     with pytest.raises(ValidationError) as caught:
         services.item_approve(actor=moderator, item=item)
