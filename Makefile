@@ -30,13 +30,21 @@ compilemessages: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 
+# `make run`: the demo's email goes to files in DEMO_MAIL_DIR (not 1,600 lines on the screen), links
+# printed and emailed point at the address served (HOST:PORT; 0.0.0.0 is reached as 127.0.0.1), and
+# the logins are printed once the server listens, last. Set EMAIL_BACKEND or FORUM_SITE_URL to override.
+DEMO_MAIL_DIR ?= $(CURDIR)/.demo-mail
+SITE_HOST := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
+EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+FORUM_SITE_URL ?= http://$(SITE_HOST):$(PORT)
+DEMO_ENV := EMAIL_BACKEND=$(EMAIL_BACKEND) EMAIL_FILE_PATH=$(DEMO_MAIL_DIR) FORUM_SITE_URL=$(FORUM_SITE_URL)
+
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py seed_demo
 
 run: compilemessages seed
-	@$(PY) manage.py demo_logins
-	@echo "Madaniya is at http://$(HOST):$(PORT)/"
-	$(PY) -m forum.core.server -b $(HOST) -p $(PORT) config.asgi:application
+	@$(DEMO_ENV) $(PY) manage.py demo_logins > $(VENV)/demo-logins.txt
+	DEMO_BANNER_FILE=$(VENV)/demo-logins.txt $(DEMO_ENV) $(PY) -m forum.core.server -b $(HOST) -p $(PORT) config.asgi:application
 
 # Three runs: everything but the browser on the fast in-memory SQLite database, then the browser tests,
 # then the live-server fault tests; the last two start daphne processes, which need a database file

@@ -1,8 +1,8 @@
-"""Thread page weight: the HTML of a 50-post page plus every stylesheet and script it loads.
+"""Thread page weight: the HTML of a 50-post page plus every stylesheet, script, font and icon it loads.
 
 Builds one thread of 50 replies (realistic mixed Arabic/French/English Markdown), fetches page 1
 through Django's test Client, follows each <link rel=stylesheet> and <script src> (and the ES
-modules those import), and reports bytes raw and gzipped (what a proxy or whitenoise sends).
+modules those import, the fonts the stylesheets name and the icon sprite), and reports bytes raw and gzipped (what a proxy or whitenoise sends).
 Compares against the budget of 100 KB in the same run. Prints JSON.
 
     .venv/bin/python bench/page_weight.py
@@ -20,6 +20,8 @@ from _common import SAMPLE_SOURCES, setup_django
 
 BUDGET_BYTES = 100 * 1024
 ASSET = re.compile(rb'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src)="(/static/[^"]+)"')
+USE_HREF = re.compile(rb'<use href="(/static/[^"#]+)#')  # the icon sprite
+CSS_URL = re.compile(rb'url\("?(\.\./[^")]+|/static/[^")]+)"?\)')  # fonts (a mixed page needs all four faces)
 JS_IMPORT = re.compile(rb'''(?:import\s[^'"]*?from\s*|import\s*\(?\s*)['"](\.{1,2}/[^'"]+)['"]''')
 
 
@@ -52,7 +54,7 @@ def main() -> None:
     response = client.get(thread.get_absolute_url())
     assert response.status_code == 200
     html = response.content
-    assets, queue = {}, [m.decode() for m in ASSET.findall(html)]
+    assets, queue = {}, [m.decode() for m in ASSET.findall(html) + USE_HREF.findall(html)]
     while queue:
         url = queue.pop()
         if url in assets:
@@ -60,6 +62,12 @@ def main() -> None:
         path = finders.find(url.removeprefix("/static/"))
         data = open(path, "rb").read()
         assets[url] = data
+        if url.endswith(".css"):
+            base = url.rsplit("/", 1)[0]
+            for relative in CSS_URL.findall(data):
+                relative = relative.decode()
+                queue.append(relative if relative.startswith("/") else
+                             base.rsplit("/", 1)[0] + "/" + relative.removeprefix("../"))
         if url.endswith(".js"):
             base = url.rsplit("/", 1)[0]
             for relative in JS_IMPORT.findall(data):
@@ -82,6 +90,8 @@ def main() -> None:
         "posts_on_page": html.count(b'data-post-id="'),
         "html": size(html),
         "assets": {url: size(data) for url, data in sorted(assets.items())},
+        "fonts": {"raw": sum(len(d) for u, d in assets.items() if u.endswith(".woff2")),
+                  "note": "woff2 is compressed already; gzip leaves it as it is"},
         "total_raw_bytes": total_raw,
         "total_gzip_bytes": total_gzip,
         "budget_bytes": BUDGET_BYTES,

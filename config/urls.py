@@ -1,22 +1,26 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from forum.core import views as core_views
-from forum.discussions import views_preview
+from forum.core.metrics import metrics_view
+from forum.discussions import views_preview, views_style
 
 handler500 = "forum.core.views.server_error"
 
-admin.site.site_header = "Madaniya"
-admin.site.site_title = "Madaniya"
+admin.site.site_header = _("Madaniya")
+admin.site.site_title = _("Madaniya")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     # Words for scripts (locale/*/LC_MESSAGES/djangojs.po), in the reader's language; static/js/i18n.js.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["forum.core"]), name="javascript_catalog"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("preview/", views_preview.preview, name="preview"),
+    path("style/", views_style.style_guide, name="style_guide"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("forum.accounts.urls")),

@@ -132,9 +132,13 @@ class World:
     # and two closed ones (one off the record) for the transcript.
     live_session: object = None
     live_question: object = None
+    live_message: object = None  # the member's, in the open session (only they may edit it)
     closed_session: object = None
     off_record_session: object = None
     spare_observer: object = None
+    # The live room's message (by the member), flagged into the review queue at the room's session.
+    live_message: object = None
+    live_review_item: object = None
     # Moderation: a rule, the reply flagged (by another member), a decision on the hidden post with a
     # pending appeal (by the moderator, against the representative), a warning to the author.
     rule: object = None
@@ -142,6 +146,10 @@ class World:
     appealed_action: object = None
     appeal: object = None
     warn_action: object = None
+    # Another session of the member (another device), for "sign out this session".
+    member_session: object = None
+    # A ban awaiting a second moderator (imposed by the global moderator).
+    pending_restriction: object = None
     # Pre-moderation: the author's reply held for approval, its queue item, and a watched word.
     held_post: object = None
     held_item: object = None
@@ -270,7 +278,11 @@ def build_world() -> World:
     live = _live_sessions(users=users, category=category)
     moderation = _moderation_world(users=users, category=category, reply=reply, hidden_post=hidden_post,
                                    reporter=target)
-    return World(**moderation, users=users, org=org, category=category, other_category=other_category, thread=thread,
+    from allauth.usersessions.models import UserSession
+
+    member_session = UserSession.objects.create(user=author, session_key=f"matrix-other-{n}", ip="192.0.2.1",
+                                                user_agent="Matrix phone")
+    return World(**moderation, member_session=member_session, users=users, org=org, category=category, other_category=other_category, thread=thread,
                  root=root, reply=reply, hidden_post=hidden_post, locked_thread=locked_thread,
                  locked_post=locked_post, deleted_thread=deleted_thread, notifications=notifications,
                  invitation=invitation, target_membership=target.memberships.get(),
@@ -291,12 +303,14 @@ def _live_sessions(*, users, category) -> dict:
 
     now = timezone.now()
 
+    said = {}
+
     def session(title, **extra):
         made = LiveSession.objects.create(title=title, starts_at=now - timedelta(hours=1),
                                           ends_at=now + timedelta(hours=1), category=category, last_seq=1,
                                           **extra)
-        ChatMessage.objects.create(session=made, seq=1, author=users["member"], client_id=uuid.uuid4(),
-                                   source=f"Said in {title}", html=render_chat(f"Said in {title}"))
+        said[title] = ChatMessage.objects.create(session=made, seq=1, author=users["member"], client_id=uuid.uuid4(),
+                                                 source=f"Said in {title}", html=render_chat(f"Said in {title}"))
         return made
 
     live = session("Matrix live room", state="open", opened_at=now)
@@ -304,11 +318,19 @@ def _live_sessions(*, users, category) -> dict:
     question = Question.objects.create(session=live, author=users["member"], client_id=uuid.uuid4(),
                                        source="Matrix question?", html=render_chat("Matrix question?"), seq=2)
     LiveSession.objects.filter(pk=live.pk).update(last_seq=2)
+    from forum.moderation.models import Flag, ReviewItem
+
+    message = live.messages.get()
+    live_review_item = ReviewItem.objects.create(kind="message", object_id=message.pk, session_id=live.pk,
+                                                 author=message.author, flaggers=1, severity=2, score=12,
+                                                 reasons=["spam"], first_flagged_at=now)
+    Flag.objects.create(item=live_review_item, reporter=users["representative"], reason="spam")
     ObserverGrant.objects.create(user=users["observer"], scope="session", object_id=live.pk)
     closed = session("Matrix closed room", state="closed", opened_at=now, closed_at=now)
     off_record = session("Matrix off-record room", state="closed", opened_at=now, closed_at=now,
                          off_the_record=True)
     return {"live_session": live, "live_question": question, "closed_session": closed,
+            "live_message": message, "live_review_item": live_review_item,
             "off_record_session": off_record, "spare_observer": _user(role="observer", access_days=10)}
 
 
@@ -334,6 +356,13 @@ def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
                                           held=True, severity=3, score=3, reasons=["premoderation"],
                                           first_flagged_at=now)
     watched_word = WatchedWord.objects.create(text="Matrix watched", kind="word", action="flag")
+    from forum.accounts.models import Restriction
+
+    # On the already suspended member: a pending row on the representative would take them off the
+    # live session's organiser choices.
+    pending = Restriction.objects.create(user=users["suspended_member"], kind="ban", reason="Matrix pending",
+                                         pending_confirmation=True, created_by=users["moderator"])
     return {"rule": rule, "review_item": review_item, "appealed_action": appealed_action, "appeal": appeal,
-            "warn_action": warning, "held_post": held_post, "held_item": held_item, "watched_word": watched_word}
+            "warn_action": warning, "pending_restriction": pending, "held_post": held_post, "held_item": held_item,
+            "watched_word": watched_word}
 

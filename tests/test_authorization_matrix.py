@@ -59,6 +59,7 @@ ROWS = {
     ("accounts", "edit_profile"): (lambda w, u: _perm("accounts").check_edit_profile(u, u), READERS),
     ("accounts", "export_data"): (lambda w, u: _perm("accounts").check_export_data(u, u), SIGNED_IN),
     ("accounts", "delete_account"): (lambda w, u: _perm("accounts").check_delete_account(u, u), SIGNED_IN),
+    ("accounts", "end_session"): (lambda w, u: _perm("accounts").check_end_session(u, w.member_session), {"member"}),
     ("accounts", "manage_users"): (lambda w, u: _perm("accounts").check_manage_users(u), {"admin"}),
     ("accounts", "change_role"): (lambda w, u: _perm("accounts").check_change_role(u, w.author), {"admin"}),
     ("accounts", "impose_restriction"): (
@@ -68,6 +69,7 @@ ROWS = {
     ("accounts", "grant_observer"): (
         lambda w, u: _perm("accounts").check_grant_observer(u, w.users["observer"], "category", w.category.pk),
         {"admin"}),
+    ("accounts", "view_style_guide"): (lambda w, u: _perm("accounts").check_view_style_guide(u), {"admin"}),
     ("audit", "view_audit_log"): (lambda w, u: _perm("audit").check_view_audit_log(u), MODERATORS),
     ("organisations", "view_directory"): (lambda w, u: _perm("organisations").check_view_directory(u), FULL),
     ("organisations", "view_organisation"): (
@@ -110,6 +112,10 @@ ROWS = {
     ("discussions", "rename_thread"): (
         lambda w, u: _perm("discussions").check_rename_thread(u, w.thread), MODERATORS | {"member"}),
     ("discussions", "hide_post"): (lambda w, u: _perm("discussions").check_hide_post(u, w.post), MODERATORS),
+    ("discussions", "suggest_mentions"): (
+        lambda w, u: _perm("discussions").check_suggest_mentions(u, w.thread), PARTICIPANTS),
+    ("discussions", "suggest_mentions_new_thread"): (
+        lambda w, u: _perm("discussions").check_suggest_mentions_new_thread(u, w.category), FULL),
     ("discussions", "preview_post"): (lambda w, u: _perm("discussions").check_preview_post(u), PARTICIPANTS),
     ("discussions", "report_post"): (
         lambda w, u: _perm("discussions").check_report_post(u, w.post), READERS - {"member"}),
@@ -127,6 +133,16 @@ ROWS = {
     ("moderation", "view_transparency"): (lambda w, u: _perm("moderation").check_view_transparency(u), READERS),
     ("moderation", "view_rules"): (lambda w, u: _perm("moderation").check_view_rules(u), READERS),
     ("moderation", "manage_rules"): (lambda w, u: _perm("moderation").check_manage_rules(u), {"admin"}),
+    ("moderation", "edit_post_for_policy"): (
+        lambda w, u: _perm("moderation").check_edit_post_for_policy(u, w.post), MODERATORS),
+    ("moderation", "lock_thread"): (lambda w, u: _perm("moderation").check_lock_thread(u, w.thread), MODERATORS),
+    # Both categories moderated: the category moderator does not moderate the other one.
+    ("moderation", "move_thread"): (
+        lambda w, u: _perm("moderation").check_move_thread(u, w.thread, w.other_category), {"moderator", "admin"}),
+    ("moderation", "split_thread"): (
+        lambda w, u: _perm("moderation").check_split_thread(u, w.thread, w.category), MODERATORS),
+    ("moderation", "confirm_restriction"): (
+        lambda w, u: _perm("moderation").check_confirm_restriction(u, w.pending_suspension), {"moderator", "admin"}),
     ("moderation", "manage_words"): (lambda w, u: _perm("moderation").check_manage_words(u), {"admin"}),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
     ("notifications", "view_notification"): (
@@ -226,6 +242,8 @@ PRIVILEGED_ROWS = {
         lambda w, u: _perm("attachments").check_view_attachment(u, w.hidden_attachment), MODERATORS | {"member"}),
     ("moderation", "act_on_item", "flagged post"): (
         lambda w, u: _perm("moderation").check_act_on_item(u, _moderation(w).item), MODERATORS),
+    ("moderation", "confirm_restriction", "pending suspension"): (
+        lambda w, u: _perm("moderation").check_confirm_restriction(u, w.pending_suspension), {"moderator", "admin"}),
     # Pre-moderation: a thread (and its opening post) awaiting review is its author's and the moderators'.
     ("discussions", "view_thread", "thread awaiting review"): (
         lambda w, u: _discussions().check_view_thread(u, _held(w).thread), MODERATORS | {"member"}),
@@ -261,6 +279,8 @@ PRIVILEGED_QUERYSETS = {
         lambda w, u: _perm("attachments").visible_attachments(u), lambda w: w.hidden_attachment),
     ("moderation", "act_on_item", "flagged post"): (
         lambda w, u: _perm("moderation").visible_items(u), lambda w: _moderation(w).item),
+    ("moderation", "confirm_restriction", "pending suspension"): (
+        lambda w, u: _perm("moderation").visible_pending_restrictions(u), lambda w: w.pending_suspension),
     ("discussions", "view_thread", "thread awaiting review"): (
         lambda w, u: _discussions().visible_threads(u), lambda w: _held(w).thread),
     ("discussions", "view_post", "post awaiting review"): (
@@ -358,7 +378,11 @@ def world(db, make_user, make_organisation):
                                                     pending_confirmation=True)
     category_entry = record(actor=None, verb="thread.lock", target=thread)
     site_entry = record(actor=None, verb="user.role", target=author)
-    return SimpleNamespace(users=users, org=org, category=category, other_category=other_category,
+    from allauth.usersessions.models import UserSession
+
+    member_session = UserSession.objects.create(user=author, session_key="matrix-phone", ip="192.0.2.1",
+                                                user_agent="Matrix phone")
+    return SimpleNamespace(member_session=member_session, users=users, org=org, category=category, other_category=other_category,
                            thread=thread, post=post, author=author, invitation=invitation,
                            notification=notification, attachment=attachment,
                            author_membership=author.memberships.get(), restricted=restricted,
@@ -454,11 +478,13 @@ def test_a_moderator_without_mfa_is_told_to_enrol(world, key, role):
 LIVE_ROLES = [
     "anonymous", "admin", "moderator", "session_moderator", "organiser", "representative", "member",
     "other_organisation_member", "observer", "observer_without_grant", "expired_observer", "muted_in_room",
-    "removed_from_room", "suspended_member", "mfa_less_session_moderator",
+    "removed_from_room", "suspended_member", "mfa_less_session_moderator", "category_moderator",
 ]
 LIVE_STAFF = {"admin", "moderator", "session_moderator", "organiser"}
-LIVE_SEERS = LIVE_STAFF | {"representative", "member", "observer", "muted_in_room", "mfa_less_session_moderator"}
-LIVE_SPEAKERS = LIVE_STAFF | {"representative", "member", "mfa_less_session_moderator"}
+# A category's moderator (a member of the chosen organisation) is an ordinary participant in a room.
+LIVE_SEERS = LIVE_STAFF | {"representative", "member", "observer", "muted_in_room", "mfa_less_session_moderator",
+                           "category_moderator"}
+LIVE_SPEAKERS = LIVE_STAFF | {"representative", "member", "mfa_less_session_moderator", "category_moderator"}
 
 
 def _live():
@@ -476,6 +502,59 @@ LIVE_ROWS = {
     ("live", "edit_message"): (lambda w, u: _live().check_edit_message(u, w.message), {"member"}),
     ("live", "delete_message"): (lambda w, u: _live().check_delete_message(u, w.message), LIVE_STAFF | {"member"}),
     ("live", "moderate_session"): (lambda w, u: _live().check_moderate(u, w.session), LIVE_STAFF),
+    # The message and the question are the member's own.
+    ("live", "report_message"): (lambda w, u: _live().check_report_message(u, w.message), LIVE_SEERS - {"member"}),
+    ("live", "report_question"): (lambda w, u: _live().check_report_question(u, w.question),
+                                  LIVE_SEERS - {"member"}),
+}
+
+
+def _live_items(kind):
+    from forum.moderation import items
+
+    return items.adapter(kind)
+
+
+def _live_review(w):
+    """The room's flagged chat message and question in the review queue, and an appealed hide of
+    the message by the global moderator (made on first use)."""
+    if not hasattr(w, "review"):
+        from forum.moderation.models import Action, Appeal, ReviewItem, Rule
+
+        rule = Rule.objects.create(title_en="Rule", title_ar="قاعدة", title_fr="Règle")
+        message, question = (
+            ReviewItem.objects.create(kind=kind, object_id=obj.pk, session_id=w.session.pk, author=obj.author,
+                                      first_flagged_at=timezone.now())
+            for kind, obj in (("message", w.message), ("question", w.question)))
+        hidden = Action.objects.create(item=message, kind="hide", rule=rule, actor=w.users["moderator"],
+                                       subject=w.message.author)
+        appeal = Appeal.objects.create(action=hidden, appellant=w.message.author, statement="Please")
+        w.review = SimpleNamespace(message=message, question=question, appeal=appeal)
+    return w.review
+
+
+def _moderation_perm():
+    return importlib.import_module("forum.moderation.permissions")
+
+
+# Moderation of the room's content (forum.moderation): who flags it, whose queue holds it, who acts.
+LIVE_MODERATION_ROWS = {
+    ("moderation", "flag_item", "chat message"): (
+        lambda w, u: _moderation_perm().check_flag_item(u, _live_items("message"), w.message), LIVE_SEERS - {"member"}),
+    ("moderation", "flag_item", "question"): (
+        lambda w, u: _moderation_perm().check_flag_item(u, _live_items("question"), w.question),
+        LIVE_SEERS - {"member"}),
+    ("moderation", "view_queue", "session staff"): (
+        lambda w, u: _moderation_perm().check_view_queue(u), LIVE_STAFF | {"category_moderator"}),
+    ("moderation", "act_on_item", "chat message"): (
+        lambda w, u: _moderation_perm().check_act_on_item(u, _live_review(w).message), LIVE_STAFF),
+    ("moderation", "act_on_item", "question"): (
+        lambda w, u: _moderation_perm().check_act_on_item(u, _live_review(w).question), LIVE_STAFF),
+    # The global moderator took the decision: another decides.
+    ("moderation", "decide_appeal", "chat message"): (
+        lambda w, u: _moderation_perm().check_decide_appeal(u, _live_review(w).appeal), LIVE_STAFF - {"moderator"}),
+    ("moderation", "appeal_action", "chat message"): (
+        lambda w, u: _moderation_perm().check_appeal_action(u, _live_review(w).appeal.action), set()),
 }
 # The same world, other sessions: (case): (attempt, roles allowed).
 LIVE_CASES = {
@@ -488,6 +567,9 @@ LIVE_CASES = {
         lambda w, u: _live().check_send(u, w.read_only), LIVE_STAFF),
     ("live", "send_message", "closed room"): (lambda w, u: _live().check_send(u, w.closed), set()),
     ("live", "edit_message", "closed room"): (lambda w, u: _live().check_edit_message(u, w.closed_message), set()),
+    # Past FORUM_LIVE_EDIT_MINUTES even its author may not (they may still delete it).
+    ("live", "edit_message", "after the edit window"): (
+        lambda w, u: _live().check_edit_message(u, w.stale_message), set()),
     ("live", "delete_message", "closed room"): (
         lambda w, u: _live().check_delete_message(u, w.closed_message), LIVE_STAFF),
     ("live", "moderate_session", "closed room"): (lambda w, u: _live().check_moderate(u, w.closed), LIVE_STAFF),
@@ -518,9 +600,13 @@ def live_world(db, make_user, make_organisation):
         "removed_from_room": make_user(role="member", organisation=chosen),
         "suspended_member": make_user(role="member", organisation=chosen, suspended=True),
         "mfa_less_session_moderator": make_user(role="member", organisation=chosen),
+        "category_moderator": make_user(role="member", organisation=chosen),
     }
-    for name in ("admin", "moderator", "session_moderator", "organiser", "representative"):
+    for name in ("admin", "moderator", "session_moderator", "organiser", "representative", "category_moderator"):
         _give_mfa(users[name])
+    from forum.categories.models import Category
+
+    Category.objects.create(name="Water", slug="water").moderators.add(users["category_moderator"])
     users["organiser"].user_permissions.add(Permission.objects.get(codename="add_livesession"))
     start = timezone.now() - timedelta(minutes=5)
 
@@ -549,13 +635,18 @@ def live_world(db, make_user, make_organisation):
 
     question = Question.objects.create(session=room, author=author, client_id=uuid.uuid4(), source="Why?",
                                        html="Why?", seq=2)
+    stale = message(room, 3)
+    ChatMessage.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(minutes=60))
+    stale.refresh_from_db()
     return SimpleNamespace(users=users, session=room, for_members=for_members, closed=closed, read_only=read_only,
-                           message=message(room, 1), closed_message=message(closed, 1), question=question)
+                           message=message(room, 1), closed_message=message(closed, 1), question=question,
+                           stale_message=stale)
 
 
-@pytest.mark.parametrize("key", sorted(LIVE_ROWS) + sorted(LIVE_CASES), ids=lambda k: ".".join(k))
+@pytest.mark.parametrize("key", sorted(LIVE_ROWS) + sorted(LIVE_CASES) + sorted(LIVE_MODERATION_ROWS),
+                         ids=lambda k: ".".join(k))
 def test_live_matrix(live_world, key):
-    attempt, allowed_roles = {**LIVE_ROWS, **LIVE_CASES}[key]
+    attempt, allowed_roles = {**LIVE_ROWS, **LIVE_CASES, **LIVE_MODERATION_ROWS}[key]
     actual = {role for role in LIVE_ROLES if _allowed(attempt, live_world, live_world.users[role])}
     assert actual == set(allowed_roles), (
         f"{key}: unexpectedly allowed {sorted(actual - set(allowed_roles))}, "
@@ -576,9 +667,31 @@ def test_live_sessions_listed_are_the_sessions_one_may_see(live_world):
                 f"{role}: session {session.pk} (listed: {listed})")
 
 
+@pytest.mark.parametrize("kind", ["message", "question"])
+def test_the_queue_holds_the_rooms_items_for_those_who_may_act_on_them(live_world, kind):
+    from forum.accounts.permissions import forget
+
+    item = getattr(_live_review(live_world), kind)
+    for role in LIVE_ROLES:
+        user = live_world.users[role]
+        forget(user)
+        listed = _moderation_perm().visible_items(user).filter(pk=item.pk).exists()
+        assert listed == _allowed(lambda w, u: _moderation_perm().check_act_on_item(u, item), live_world, user), role
+
+
 def test_a_session_moderator_without_mfa_is_told_to_enrol(live_world):
     from forum.accounts.permissions import SecondFactorRequired
 
     with pytest.raises(SecondFactorRequired) as excinfo:
         _live().check_moderate(live_world.users["mfa_less_session_moderator"], live_world.session)
     assert excinfo.value.code == "forbidden"
+
+
+def test_own_sessions_agrees_with_check_end_session(world):
+    """The queryset form of check_end_session lists another session of the member to them alone."""
+    from forum.accounts import permissions
+
+    session = world.member_session
+    for role, user in world.users.items():
+        listed = permissions.own_sessions(user, type(session).objects.all()).filter(pk=session.pk).exists()
+        assert listed == _allowed(lambda w, u: permissions.check_end_session(u, session), world, user), role

@@ -205,6 +205,10 @@ ROWS = [
     # core
     Row("home", "get", EVERYONE, lambda w, u, r: r.status_code == (302 if u else 200)),
     Row("healthz", "get", EVERYONE, shows('"status"')),
+    # By address, not by role: the matrix's client is 127.0.0.1, which FORUM_METRICS_ALLOWED_IPS admits;
+    # tests/core/test_metrics.py refuses it from outside (404) and admits the token.
+    Row("metrics", "get", EVERYONE, shows("madaniya_open_sockets")),
+    Row("style_guide", "get", frozenset({"admin"}), shows('class="style-section"', "icons.svg#thumbs-up")),
     Row("javascript_catalog", "get", EVERYONE, shows("django.catalog")),
     Row("set_language", "post", EVERYONE,
         lambda w, u, r: r.status_code == 302 and r.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
@@ -237,6 +241,11 @@ ROWS = [
     Row("accounts:warning_seen", "post", frozenset({"member"}),
         lambda w, u, r: r.status_code == 302 and refreshed(w.warning).seen_at is not None,
         kwargs=lambda w: {"restriction_id": w.warning.pk}),
+    # Only its member signs out another of their sessions (404 for everyone else: not theirs).
+    Row("accounts:session_end", "post", frozenset({"member"}),
+        lambda w, u, r: r.status_code == 302 and not type(w.member_session).objects.filter(
+            pk=w.member_session.pk).exists(),
+        kwargs=lambda w: {"session_id": w.member_session.pk}),
     Row("accounts:delete", "get", SIGNED_IN, shows('name="confirm"')),
     # The only administrator may not leave the federation without one (400, the form says why).
     Row("accounts:delete", "post", SIGNED_IN - {"admin"},
@@ -397,6 +406,15 @@ ROWS = [
     Row("discussions:attachment_upload", "post", PARTICIPANTS,
         lambda w, u, r: r.status_code == 200 and type(w.attachment).objects.filter(uploader=u).exists(),
         data=lambda w, u: {"file": SimpleUploadedFile("m.png", tiny_png(), content_type="image/png")}),
+    # Mention suggestions: whoever may write there (display names only).
+    Row("discussions:thread_mentions", "get", PARTICIPANTS,
+        lambda w, u, r: r.status_code == 200 and isinstance(r.json().get("names"), list),
+        kwargs=thread_kw(), query="q=a"),
+    Row("discussions:category_mentions", "get", FULL,
+        lambda w, u, r: r.status_code == 200 and isinstance(r.json().get("names"), list),
+        kwargs=lambda w: {"category_id": w.category.pk}, query="q=a"),
+    # Everyone signed in has a list of followed threads (their own).
+    Row("discussions:following", "get", SIGNED_IN, shows("Threads you follow")),
     Row("discussions:thread_subscription", "get", READERS, shows('name="level"'), kwargs=thread_kw()),
     Row("discussions:thread_subscription", "post", READERS, subscribed(thread="thread"), kwargs=thread_kw(),
         data=lambda w, u: {"level": "watch"}),
@@ -451,6 +469,13 @@ ROWS = [
     # Observers ask and vote but do not chat.
     Row("live:send", "post", FULL, lambda w, u, r: r.status_code == 302 and said(w.live_session, u, "Matrix chat"),
         kwargs=session_kw(), data=lambda w, u: {"body": "Matrix chat", "client_id": "0c6f4c3e-5f4b-4a4c-9a55-0c1b2f1e0a01"}),
+    # Only its author edits a chat message (here the member's, sent just now).
+    Row("live:message_edit", "get", frozenset({"member"}), shows("Said in Matrix live room</textarea>"),
+        kwargs=lambda w: {"session_id": w.live_session.pk, "message_id": w.live_message.pk}),
+    Row("live:message_edit", "post", frozenset({"member"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.live_message).source == "Matrix edited",
+        kwargs=lambda w: {"session_id": w.live_session.pk, "message_id": w.live_message.pk},
+        data=lambda w, u: {"body": "Matrix edited"}),
     Row("live:ask", "post", READERS, lambda w, u, r: r.status_code == 302 and asked(w.live_session, u, "Matrix ask?"),
         kwargs=session_kw(), data=lambda w, u: {"body": "Matrix ask?", "client_id": "0c6f4c3e-5f4b-4a4c-9a55-0c1b2f1e0a02"}),
     Row("live:vote", "post", READERS,
@@ -492,12 +517,33 @@ ROWS = [
     Row("moderation:flag", "post", READERS - {"member"},
         lambda w, u, r: r.status_code == 302 and w.review_item.flags.filter(reporter=u).exists(),
         kwargs=lambda w: {"kind": "post", "item_id": w.reply.pk}, data=lambda w, u: {"reason": "spam"}),
+    # The live room's chat message and question: whoever sees the room but their author; the queue
+    # item of the message: the room's moderators (global moderators and admins here; the organising
+    # representative is of the author's own organisation: conflict of interest).
+    Row("moderation:flag", "get", READERS - {"member"}, shows("Said in Matrix live room"),
+        kwargs=lambda w: {"kind": "message", "item_id": w.live_message.pk}, variant="chat message"),
+    Row("moderation:flag", "post", READERS - {"member", "representative"},
+        lambda w, u, r: r.status_code == 302 and w.live_review_item.flags.filter(reporter=u).exists(),
+        kwargs=lambda w: {"kind": "message", "item_id": w.live_message.pk}, data=lambda w, u: {"reason": "spam"},
+        variant="chat message", refused_status=frozenset({400, 403, 404})),  # the representative flagged it
+    Row("moderation:flag", "post", READERS - {"member"},
+        lambda w, u, r: r.status_code == 302 and type(w.live_review_item).objects.filter(
+            kind="question", object_id=w.live_question.pk, flags__reporter=u).exists(),
+        kwargs=lambda w: {"kind": "question", "item_id": w.live_question.pk}, data=lambda w, u: {"reason": "spam"},
+        variant="question"),
+    Row("moderation:item", "get", GLOBAL_MODERATORS | {"representative"}, shows("Said in Matrix live room"),
+        kwargs=lambda w: {"item_id": w.live_review_item.pk}, variant="chat message"),
+    Row("moderation:act", "post", GLOBAL_MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.live_message).hidden_at is not None,
+        kwargs=lambda w: {"item_id": w.live_review_item.pk}, data=lambda w, u: {"kind": "hide", "rule": w.rule.pk},
+        variant="chat message"),
     Row("moderation:my_flags", "get", READERS, shows("<h1>")),
-    # The representative organises the live room: its held questions are theirs to review, the
-    # category's flagged reply is not.
-    Row("moderation:queue", "get", MODERATORS | {"representative"},
-        lambda w, u, r: shows("Review queue")(w, u, r)
-        and (f"#{w.reply.pk}<" in r.content.decode()) == (u != w.users["representative"])),
+    # The representative organises the live session: their queue holds its chat message only.
+    Row("moderation:queue", "get", MODERATORS | {"representative"}, lambda w, u, r: shows(
+        f"#{w.live_review_item.object_id}<" if u == w.users["representative"] else f"#{w.reply.pk}<")(w, u, r)),
+    Row("moderation:queue", "get", GLOBAL_MODERATORS | {"representative"},
+        lambda w, u, r: shows(f"Chat message #{w.live_message.pk}<", "Matrix live room")(w, u, r),
+        variant="chat message", refused_status=frozenset({200, 403})),
     Row("moderation:item", "get", MODERATORS, shows('name="rule"'), kwargs=lambda w: {"item_id": w.review_item.pk}),
     Row("moderation:claim", "post", MODERATORS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.review_item).claimed_by_id == u.pk,
@@ -530,6 +576,33 @@ ROWS = [
         data=lambda w, u: {"title_ar": "قاعدة", "title_fr": "Règle", "title_en": "Matrix edited", "position": "0",
                            "active": "on"}),
     Row("moderation:transparency", "get", READERS, shows("<svg")),
+    # Further actions under a rule (moderators in scope); a move needs the target moderated too.
+    Row("moderation:post_edit", "get", MODERATORS, shows('name="source"', "A reply by its author"),
+        kwargs=lambda w: {"post_id": w.reply.pk}),
+    Row("moderation:post_edit", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.reply).moderator_edit.get("en") == "Matrix rule",
+        kwargs=lambda w: {"post_id": w.reply.pk}, data=lambda w, u: {"source": "Matrix policy text", "rule": w.rule.pk}),
+    Row("moderation:thread", "get", MODERATORS, shows('name="posts"', 'name="locked"'), kwargs=thread_kw()),
+    Row("moderation:thread_lock", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).locked, kwargs=thread_kw(),
+        data=lambda w, u: {"locked": "1", "rule": w.rule.pk}),
+    Row("moderation:thread_move", "post", GLOBAL_MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).category_id == w.other_category.pk,
+        kwargs=thread_kw(), data=lambda w, u: {"category": w.other_category.pk, "rule": w.rule.pk}),
+    Row("moderation:thread_split", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.reply).thread.title == "Matrix split",
+        kwargs=thread_kw(), data=lambda w, u: {"posts": [w.reply.pk], "category": w.category.pk,
+                                               "title": "Matrix split", "rule": w.rule.pk}),
+    # The global moderator imposed the pending suspension: only another global moderator confirms it.
+    # The representative organises the live session, so holds a queue place: the page opens, empty
+    # (pending suspensions and bans are category- or site-scoped; they may confirm none).
+    Row("moderation:confirmations", "get", MODERATORS | {"representative"},
+        lambda w, u, r: shows("<h1>")(w, u, r)
+        and (u != w.users["representative"] or f"/moderation/confirmations/{w.pending_restriction.pk}/"
+             not in r.content.decode())),
+    Row("moderation:confirmation_decide", "post", frozenset({"admin"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.pending_restriction).confirmed_by_id == u.pk,
+        kwargs=lambda w: {"restriction_id": w.pending_restriction.pk}, data=lambda w, u: {"decision": "confirm"}),
     # Pre-moderation: approving a held reply (moderators in scope); the watched words (administrators).
     Row("moderation:approve", "post", MODERATORS,
         lambda w, u, r: r.status_code == 302 and not refreshed(w.held_post).awaiting_review,

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "django_prometheus",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request counts and latencies for /metrics (forum/core/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "forum.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,6 +89,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "forum.accounts.middleware.PrivilegedMFAMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -297,10 +302,19 @@ CONTENT_SECURITY_POLICY = {
 # is given. docs/configuration.md lists them.
 globals().update(forum_conf.from_environment(os.environ))
 
+# One JSON object per line in production (FORUM_LOG_FORMAT), each with the request's id
+# (forum/core/requestid.py), which the 500 page shows the member.
+_LOG_JSON = FORUM_LOG_FORMAT == "json" or (not FORUM_LOG_FORMAT and not DEBUG)  # noqa: F821 - from conf above
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "forum.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "forum.core.requestid.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if _LOG_JSON else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO" if not DEBUG else "WARNING")},
     "loggers": {"django.channels.server": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
 }

@@ -153,7 +153,8 @@ class ServiceActionsMixin:
                 done += 1
             except (PermissionDenied, ValidationError) as refusal:
                 reason = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
-                self.message_user(request, f"{obj}: {reason or _('You cannot do this.')}", messages.ERROR)
+                reason = reason or _("You cannot do this.")
+                self.message_user(request, f"{obj}: {reason}", messages.ERROR)
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "forum.accounts"
     label = "accounts"
+    verbose_name = _("Members")
 
     def ready(self):
         from allauth.usersessions.models import UserSession
@@ -21,3 +23,13 @@ class AccountsConfig(AppConfig):
 
         # Every app's personal_data module registers its exporter and eraser.
         personal_data.autodiscover()
+
+        # allauth's models have no verbose_name, so the admin showed "Authenticators" and "User
+        # sessions" in English whatever the language. Display names only: the migration state reads
+        # `_meta.original_attrs`, which stays as allauth declared it.
+        from allauth.mfa.models import Authenticator
+
+        for model, singular, plural in ((Authenticator, _("authenticator"), _("authenticators")),
+                                        (UserSession, _("user session"), _("user sessions"))):
+            model._meta.verbose_name = singular
+            model._meta.verbose_name_plural = plural

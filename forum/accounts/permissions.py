@@ -41,7 +41,7 @@ OBSERVER = "observer"
 REPRESENTATIVE = "representative"
 
 ACTIONS = ("view_profile", "edit_profile", "export_data", "delete_account", "manage_users", "change_role",
-           "impose_restriction", "confirm_restriction", "grant_observer")
+           "impose_restriction", "confirm_restriction", "grant_observer", "view_style_guide", "end_session")
 
 
 def _cache(user) -> dict:
@@ -59,6 +59,14 @@ def forget(user) -> None:
     """Drop cached facts (after a role, membership or sanction change in the same request)."""
     if hasattr(user, "_policy_cache"):
         del user._policy_cache
+
+
+def forget_sanctions(user) -> None:
+    """Drop only the cached restrictions: the next question about standing, mutes or removals reads
+    them afresh (a long-lived socket's writes; its other facts follow `accounts.access.changed`)."""
+    cache = getattr(user, "_policy_cache", None)
+    if cache is not None:
+        cache.pop("restrictions", None)
 
 
 def is_authenticated(user) -> bool:
@@ -306,6 +314,18 @@ check_export_data = _check_own_account
 check_delete_account = _check_own_account
 
 
+def check_end_session(user, session) -> None:
+    """A member signs out their own sessions, whatever their standing (a suspended member may still
+    secure their account). Anyone else's session is Http404: its id tells nothing."""
+    if not is_authenticated(user) or session.user_id != user.pk:
+        raise Http404
+
+
+def own_sessions(user, qs):
+    """Queryset form of check_end_session."""
+    return qs.filter(user_id=user.pk) if is_authenticated(user) else qs.none()
+
+
 def check_privileged_action(user) -> None:
     """Called by every privileged check (moderation, administration, speaking for an organisation):
     a privileged user must have a second factor first. Says nothing about the role itself."""
@@ -406,3 +426,12 @@ def check_change_role(actor, user) -> None:
     check_manage_users(actor)
     if user.pk == actor.pk:
         raise PermissionDenied(_("You cannot change your own role; another administrator can."))
+
+
+def check_view_style_guide(user) -> None:
+    """The living style page (/style/) is for the people who build and run the site: staff, who,
+    being privileged, have a second factor first."""
+    require_good_standing(user)
+    if not user.is_staff:
+        raise PermissionDenied(_("Only the site's staff can see the style page."))
+    check_privileged_action(user)

@@ -120,6 +120,19 @@ def access_changed(*, user_id: int, reason: str) -> None:
                                                                                      reason=reason))
 
 
+@transaction.atomic
+def user_session_end(*, actor, session, current_session_key: str) -> None:
+    """Sign out one of the actor's sessions (from the sessions page): its session is deleted, so its
+    pages ask to sign in again, and after commit its open sockets close (`UserSession.end()` deletes
+    the row; the post_delete receiver announces `accounts.session.ended`). The session in use is
+    refused (ValidationError code "current": signing out is the header's button). Audited."""
+    permissions.check_end_session(actor, session)
+    if session.session_key == current_session_key:
+        raise ValidationError(_("This is the session you are using now: use “Sign out” instead."), code="current")
+    audit.record(actor=actor, verb="account.session_end", target=actor)
+    session.end()
+
+
 def session_ended(*, user_id: int, session_key: str) -> None:
     """After the current transaction commits, close the sockets opened with this session (the user
     signed out, or the session was ended from the sessions page or the admin)."""

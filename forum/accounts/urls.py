@@ -11,5 +11,6 @@ urlpatterns = [
     path("data/", views.data_export, name="data_export"),
     path("delete/", views.account_delete, name="delete"),
     path("standing/", views.standing, name="standing"),
+    path("sessions/<int:session_id>/end/", views.session_end, name="session_end"),
     path("warnings/<int:restriction_id>/seen/", views.warning_seen, name="warning_seen"),
 ]

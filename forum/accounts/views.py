@@ -132,3 +132,22 @@ def warning_seen(request, restriction_id):
                                            require_https=request.is_secure()):
         next_url = ""
     return redirect(next_url or "accounts:standing")
+
+
+@login_required
+@require_POST
+def session_end(request, session_id):
+    """Sign out one other session from the sessions page (allauth's `usersessions_list`)."""
+    from allauth.usersessions.models import UserSession
+
+    session = UserSession.objects.filter(pk=session_id).first()
+    if session is None:
+        raise Http404
+    try:
+        services.user_session_end(actor=request.user, session=session,
+                                  current_session_key=request.session.session_key or "")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("That session is signed out."))
+    return redirect("usersessions_list")

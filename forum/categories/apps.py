@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CategoriesConfig(AppConfig):
     name = "forum.categories"
     label = "categories"
+    verbose_name = _("Categories")
 
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from forum.accounts.names import validate_title_fields
+from forum.core.translated import in_active_language
 
 
 class Category(models.Model):
@@ -25,6 +26,13 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("short name"), max_length=80, unique=True, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
+    # The name and description per language; empty: the default above is shown (`display_name`).
+    name_ar = models.CharField(_("name in Arabic"), max_length=120, blank=True)
+    name_fr = models.CharField(_("name in French"), max_length=120, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    description_ar = models.TextField(_("description in Arabic"), blank=True)
+    description_fr = models.TextField(_("description in French"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     visibility = models.CharField(_("visibility"), max_length=12, choices=Visibility.choices,
                                   default=Visibility.MEMBERS)
@@ -55,12 +63,23 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("categories:detail", kwargs={"slug": self.slug})
 
+    @property
+    def display_name(self) -> str:
+        """The name in the active language, else the default name."""
+        return in_active_language(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        """The description in the active language, else the default description."""
+        return in_active_language(self, "description")
+
+
     def clean(self):
         """The display names' rule for names of things: no bidi overrides or invisible characters."""
         super().clean()
-        validate_title_fields(self, ("name",))
+        validate_title_fields(self, ("name", "name_ar", "name_fr", "name_en"))

@@ -8,7 +8,9 @@ Applied to both the indexed text and the query, so the two always agree:
 - tashkeel, Quranic annotation marks and tatweel removed;
 - Arabic-Indic and Persian digits → ASCII digits;
 - invisible format and control characters (bidi marks, zero-width joiners) removed;
-- everything case-folded (Latin, Greek, …); Latin accents are kept (French stemming needs them);
+- everything case-folded (Latin, Greek, …), and Latin accents folded too (é → e, ç → c), so
+  `citoyennete` finds "citoyenneté" (PostgreSQL's French stemmer reads the folded words on both
+  sides alike; ligatures such as œ stay, since expanding them would lengthen the text);
 - runs of white space become one space, ends trimmed.
 
 The lone hamza (ء) is kept: dropping it would make distinct short words collide (ماء / ما).
@@ -28,6 +30,7 @@ _MARKS = re.compile(
     "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0898-\u089f\u08ca-\u08e1\u08e3-\u08ff]"
 )
 _TATWEEL = "\u0640"
+_LATIN_ACCENTS = re.compile("[\u0300-\u036f]")
 _TRANSLATE = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
     "ؤ": "و", "ئ": "ي", "ى": "ي", "ی": "ي", "ې": "ي", "ة": "ه", "ۀ": "ه", "ک": "ك",
@@ -57,7 +60,9 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = "".join(ch for ch in text if _visible(ch))
     text = _MARKS.sub("", text).replace(_TATWEEL, "").translate(_TRANSLATE)
-    # Removing a mark can bring a Latin letter and its accent together: compose them again.
+    # Accents of Latin (and Greek, Cyrillic) letters: decompose, drop the combining marks, compose
+    # what remains (Arabic letters are unaffected: their marks are outside this block).
+    text = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFD", text))
     text = unicodedata.normalize("NFKC", text)
     return _SPACES.sub(" ", text).strip()
 

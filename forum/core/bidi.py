@@ -12,9 +12,10 @@ close our isolate early; stray ones are dropped here all the same.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 FSI = "\u2068"
@@ -37,3 +38,25 @@ def sentence(template: str, values: Mapping[str, object], *, html: bool = False)
     if html:
         return mark_safe(conditional_escape(template) % {k: bdi(v) for k, v in values.items()})  # noqa: S308
     return template % {k: isolate(v) for k, v in values.items()}
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def paragraphs(text) -> SafeString:
+    """Plain text (a session's description) as HTML in which every line finds its own direction.
+
+    Paragraphs (split at blank lines) are `<p dir="auto">`; a paragraph of several lines holds each
+    line in a `<span class="text-line" dir="auto">` (a block in CSS), so that an Arabic line after a
+    French one is right to left and aligned to the right, as each paragraph of a post is
+    (forum.core.richtext). Escaped; bidi controls dropped."""
+    text = str(text or "").replace("\r\n", "\n").translate(_BIDI_CONTROLS).strip()
+    out = []
+    for block in _BLANK_LINES.split(text):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if len(lines) == 1:
+            out.append(format_html('<p dir="auto">{}</p>', lines[0]))
+        elif lines:
+            out.append(format_html("<p>{}</p>", format_html_join(
+                "", '<span class="text-line" dir="auto">{}</span>', ((line,) for line in lines))))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped by format_html

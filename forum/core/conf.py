@@ -80,6 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_TITLE_MAX_CHARS", 200, int, "characters in a thread title"),
     Setting("FORUM_POST_MAX_CHARS", 20000, int, "characters in a post", env=True),
     Setting("FORUM_POSTS_PER_PAGE", 50, int, "posts on one thread page"),
+    Setting("FORUM_MENTION_SUGGESTIONS_MAX", 8, int, "members the editor suggests after `@` at most"),
     Setting("FORUM_REACTIONS", ("👍", "❤️", "👏", "🤔"), tuple, "reactions offered on posts"),
     Setting("FORUM_CONSULTATION_REACTIONS", ("agree", "disagree"), tuple,
             "reactions added in consultation categories"),
@@ -96,14 +97,15 @@ SETTINGS: tuple[Setting, ...] = (
             "hours an upload no post shows is kept before `manage.py prune_attachments` deletes it"),
     # --- rate limits (forum.core.ratelimit) -------------------------------------------------------
     Setting("FORUM_RATE_LIMITS",
-            {"post": "10/m", "preview": "30/m", "join_request": "20/m",
+            {"post": "10/m", "preview": "30/m", "mention": "60/m", "join_request": "20/m",
              "login_failures_per_address": "20/5m,200/d", "live_message": "20/m", "live_question": "5/m"},
             dict,
             "every rate our code applies, by name (`count/window`, e.g. `10/m`; several, comma "
-            "separated, must all hold), counted by `forum/core/ratelimit.py`: `post` and `preview` per "
+            "separated, must all hold), counted by `forum/core/ratelimit.py`: `post`, `preview` and `mention` (suggestions) per "
             "member, `join_request` per IP, `login_failures_per_address` per address, `live_message` and "
             "`live_question` per participant of a live room (the entries: below)",
             env_entries=(("post", "FORUM_POST_RATE"), ("preview", "FORUM_PREVIEW_RATE"),
+                         ("mention", "FORUM_MENTION_RATE"),
                          ("join_request", "FORUM_JOIN_REQUEST_RATE"),
                          ("login_failures_per_address", "FORUM_LOGIN_FAILURES_PER_ADDRESS"),
                          ("live_message", "FORUM_LIVE_MESSAGE_RATE"),
@@ -117,6 +119,8 @@ SETTINGS: tuple[Setting, ...] = (
     # --- live sessions ----------------------------------------------------------------------------
     Setting("FORUM_LIVE_MESSAGE_MAX_CHARS", 2000, int, "characters in a live-room chat message", env=True),
     Setting("FORUM_LIVE_QUESTION_MAX_CHARS", 500, int, "characters in a live-room question", env=True),
+    Setting("FORUM_LIVE_EDIT_MINUTES", 15, int,
+            "minutes after sending during which the author may edit a live-room chat message", env=True),
     Setting("FORUM_LIVE_REPLAY_MAX", 500, int,
             "room events a reconnecting socket is sent at most; further behind, it is told to `resync` "
             "(history over HTTP)"),
@@ -126,6 +130,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_LIVE_REMINDER_MINUTES", 30, int,
             "minutes before a live session starts that its audience is sent a reminder (job `live.reminders`)",
             env=True),
+    # --- operations (forum.core.backup, forum.core.metrics) ----------------------------------------
+    Setting("FORUM_BACKUP_DIR", "", str,
+            "folder `manage.py backup` and the nightly `core.backup` job write archives to; empty: the job "
+            "does nothing", env=True),
+    Setting("FORUM_BACKUP_KEY", "", str,
+            "32-byte key (URL-safe base64, `manage.py backup --generate-key`) that encrypts the archives; "
+            "empty: not encrypted. Keep a copy away from the archives: without it they cannot be read",
+            env=True),
+    Setting("FORUM_BACKUP_KEEP_DAYS", 30, int, "days archives are kept before the backup removes them "
+            "(0 keeps all; `docs/data-rights.md` promises 30)", env=True),
+    Setting("FORUM_METRICS_TOKEN", "", str,
+            "bearer token that opens `/metrics` from anywhere; empty: only the addresses below", env=True),
+    Setting("FORUM_METRICS_ALLOWED_IPS", "127.0.0.1,::1", str,
+            "comma-separated addresses or networks (`10.0.0.0/8`) that may read `/metrics` without the token",
+            env=True),
+    Setting("FORUM_LOG_FORMAT", "", str,
+            "`json`: one JSON object per log line (with the request id); `text`: plain lines; empty: JSON "
+            "when DEBUG is off", env=True),
     # --- transport --------------------------------------------------------------------------------
     Setting("FORUM_MAX_URL_CHARS", 8192, int,
             "longer addresses get the translated 414 page; daphne (`python -m forum.core.server`) and "
@@ -136,6 +158,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_WS_SEND_BUFFER_MAX_BYTES", 1 * MiB, int,
             "bytes the server may hold for one WebSocket client that does not read; past it the "
             "connection is dropped (the client reconnects and resumes by `seq`)", env=True),
+    Setting("FORUM_WS_DB_THREADS", -1, int,
+            "worker threads per server process for the database work of live-room sockets (access "
+            "checks, replays, writes; each room's writes stay in order); 0: channels' single thread; "
+            "-1: 4 on PostgreSQL, 0 on SQLite (one writer at a time)", env=True),
     # --- moderation -------------------------------------------------------------------------------
     Setting("FORUM_MODERATION_AUTO_HIDE_FLAGGERS", 3, int,
             "an item flagged by this many different people is hidden pending review (0: never)", env=True),

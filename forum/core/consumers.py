@@ -174,6 +174,10 @@ class FollowingConsumer(JsonConsumer):
 
     # --- the mechanism ---------------------------------------------------------------------------
 
+    async def run_check(self) -> int | None:
+        """`check()` in a database thread (a socket may run it on a pool: `forum.core.dbthreads`)."""
+        return await database_sync_to_async(self.check)()
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if not _signed_in(user):
@@ -181,7 +185,7 @@ class FollowingConsumer(JsonConsumer):
             return
         self.session_key = getattr(self.scope.get("session"), "session_key", None) or ""
         self.session = realtime.session_fingerprint(self.session_key)
-        code = await database_sync_to_async(self.check)()
+        code = await self.run_check()
         if code:
             await self.close(code=code)
             return
@@ -244,7 +248,7 @@ class FollowingConsumer(JsonConsumer):
         """Check access again: close when it is gone, else follow it (groups, timer). True if open."""
         if self.closing:
             return False
-        code = await database_sync_to_async(self.check)()
+        code = await self.run_check()
         if code:
             await self.end(code)
             return False

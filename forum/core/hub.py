@@ -26,6 +26,13 @@ in a private group (an off-the-record room; the consumer says so) only `{"type":
 "count"}`. `hub.typing(group, person)` is coalesced: at most one `hub.typing` per group and
 process per `typing_interval`, naming up to `typing_max_names` people, which every hub hands on as
 `{"type": "typing", "people": [{"id", "name"}, ...]}` (private: `{"type": "typing", "count"}`).
+
+Counts for pages: a page (the "live now" list) runs in no hub, so each hub also writes its merged
+count of people (every process's roster, one person once however many sockets or processes) to the
+cache (`presence_count_key(group)`, Redis in production), when it changes and at every heartbeat,
+expiring after `expiry_factor` heartbeats. All hubs of a group write the same merged number; the
+last local subscriber out writes what remains of the other processes' rosters (or deletes the key).
+`presence_counts(groups)` reads them (one cache round trip); a group nobody refreshes disappears.
 """
 
 from __future__ import annotations
@@ -40,7 +47,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 
+from . import metrics
 from .realtime import RELAY_HANDLER
 
 logger = logging.getLogger(__name__)
@@ -79,6 +88,15 @@ class _Group:
     typing: dict[str, dict] = field(default_factory=dict)  # named (up to typing_max_names)
     typing_others: set[str] = field(default_factory=set)  # counted only
     typing_at: float = 0.0
+    counted: int | None = None  # the count last written to the cache, and when
+    counted_at: float = 0.0
+    # The highest `seq` relayed (or noted by a socket that read it from the database); None: not
+    # known yet, or not since a layer error (events may have been missed), until a socket notes it.
+    last_seq: int | None = None
+    # The merged roster sorted by name, kept until it changes (`presence` pages read it per join).
+    sorted_people: list[dict] | None = None
+    # Held around each of this process's writes to the group (see `write_lock`).
+    writing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def tracks_presence(self) -> bool:
@@ -167,6 +185,13 @@ class Hub:
                 await asyncio.wait_for(self.layer.group_discard(group, entry.channel), 2)
         except Exception:  # noqa: BLE001 - the layer may be down; the membership expires anyway
             logger.info("hub: leaving %s failed", group, exc_info=True)
+        if entry.counted is not None:
+            # What the other processes still hold (they write it again soon; nobody: the key goes).
+            try:
+                await asyncio.wait_for(asyncio.to_thread(
+                    _write_count, group, len(entry.people()), self.heartbeat_seconds * self.expiry_factor), 2)
+            except Exception:  # noqa: BLE001 - the cache may be down; the count expires anyway
+                logger.info("hub: clearing the count of %s failed", group, exc_info=True)
 
     def set_private(self, group: str, private: bool) -> None:
         """Off the record: presence and typing events carry counts, never people."""
@@ -176,13 +201,22 @@ class Hub:
             entry.told = None  # tell the whole state again, in the new form
             entry.presence_dirty = True
 
-    def presence(self, group: str) -> dict[str, Any]:
-        """The group's presence now: `{"count", "people"}` (`{"count"}` when private)."""
+    def presence(self, group: str, *, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+        """The group's presence now: `{"count", "people"}` (`{"count"}` when private), people sorted
+        by name. With `limit`, one page of them from `offset`, and `"more"`: how many follow it (so
+        that a join into a full room costs a page, not the whole roster)."""
         entry = self.groups.get(group)
-        people = entry.people() if entry is not None else {}
-        if entry is not None and entry.private:
+        if entry is None:
+            return {"count": 0, "people": []} if limit is None else {"count": 0, "people": [], "more": 0}
+        if entry.sorted_people is None:
+            entry.sorted_people = sorted(entry.people().values(), key=lambda p: str(p.get("name", "")))
+        people = entry.sorted_people
+        if entry.private:
             return {"count": len(people)}
-        return {"count": len(people), "people": sorted(people.values(), key=lambda p: str(p.get("name", "")))}
+        if limit is None:
+            return {"count": len(people), "people": list(people)}
+        page = people[offset:offset + limit]
+        return {"count": len(people), "people": page, "more": max(0, len(people) - offset - len(page))}
 
     def typing(self, group: str, person: dict) -> None:
         """`person` is typing in `group`: told to the group's sockets in every process, coalesced."""
@@ -196,6 +230,26 @@ class Hub:
             entry.typing[key] = {"id": person["id"], "name": person.get("name", "")}
         else:
             entry.typing_others.add(key)
+
+    def last_seq(self, group: str) -> int | None:
+        """The group's latest sequence number as this hub knows it (no query), or None when it may
+        have missed events (after a layer error): the caller reads it and `note_seq`s it."""
+        entry = self.groups.get(group)
+        return entry.last_seq if entry is not None else None
+
+    def note_seq(self, group: str, seq: int) -> None:
+        """A socket read the group's latest `seq` (a join's replay, a ping after trouble)."""
+        entry = self.groups.get(group)
+        if entry is not None:
+            entry.last_seq = max(entry.last_seq or 0, seq)
+
+    def write_lock(self, group: str) -> asyncio.Lock:
+        """The lock a subscriber holds around a write that broadcasts to `group` (store, commit,
+        send): this process's writes to one group then leave in the order they were numbered,
+        even when they run on several database threads. A group nobody here subscribes to gets a
+        lock of its own (nothing to keep in order with)."""
+        entry = self.groups.get(group)
+        return entry.writing if entry is not None else asyncio.Lock()
 
     def subscriber_count(self, group: str) -> int:
         entry = self.groups.get(group)
@@ -218,6 +272,7 @@ class Hub:
                 logger.warning("hub: channel layer error on %s; retrying in %.1f s", entry.name, backoff,
                                exc_info=True)
                 entry.joined_at = None
+                entry.last_seq = None  # events may be lost meanwhile: ask the database again
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
@@ -241,6 +296,9 @@ class Hub:
         kind = message.get("type")
         if kind == RELAY_HANDLER:
             event = message["event"]
+            seq = event.get("seq")
+            if isinstance(seq, int) and not isinstance(seq, bool) and entry.last_seq is not None:
+                entry.last_seq = max(entry.last_seq, seq)
             await self._deliver(entry, event, serialise(event))
         elif kind == PRESENCE_HANDLER:
             if message.get("hub") == self.id:
@@ -254,6 +312,7 @@ class Hub:
             else:
                 entry.remote.pop(message.get("hub"), None)
             entry.presence_dirty = True
+            entry.sorted_people = None
         elif kind == TYPING_HANDLER:
             people = list(message.get("people", []))
             count = int(message.get("count", len(people)))
@@ -264,6 +323,7 @@ class Hub:
             await self._deliver(entry, event, serialise(event))
 
     async def _deliver(self, entry: _Group, event: dict[str, Any], text: str) -> None:
+        started = time.monotonic()
         for consumer in list(entry.subscribers):
             if consumer not in entry.subscribers:
                 continue  # left while an earlier socket was being written to
@@ -271,6 +331,7 @@ class Hub:
                 await consumer.deliver(event, text)
             except Exception:  # noqa: BLE001 - one broken socket must not cost the others the event
                 logger.exception("hub: delivering to %r failed", consumer)
+        metrics.FANOUT_SECONDS.observe(time.monotonic() - started)
 
     # --- timers: memberships, heartbeats, presence and typing ---------------------------------------
 
@@ -281,6 +342,7 @@ class Hub:
     def _roster_changed(self, entry: _Group) -> None:
         entry.roster_changed_at = time.monotonic()
         entry.presence_dirty = True
+        entry.sorted_people = None
 
     async def _tick_loop(self) -> None:
         while self.groups:
@@ -310,6 +372,9 @@ class Hub:
             if expires <= now:
                 del entry.remote[hub_id]
                 entry.presence_dirty = True
+                entry.sorted_people = None
+        if entry.tracks_presence and (entry.presence_dirty or now - entry.counted_at >= self.heartbeat_seconds):
+            await self._publish_count(entry, now)
         if entry.presence_dirty and now - entry.told_at >= self.presence_interval:
             await self._tell_presence(entry, now)
         if entry.typing and now - entry.typing_at >= self.typing_interval:
@@ -322,6 +387,15 @@ class Hub:
         await self.layer.group_send(entry.name, {"type": PRESENCE_HANDLER, "hub": self.id,
                                                  "people": list(people.values()),
                                                  "interval": self.heartbeat_seconds})
+
+    async def _publish_count(self, entry: _Group, now: float) -> None:
+        """The merged count to the cache for the pages: when it changed, and each heartbeat."""
+        count = len(entry.people())
+        if count == entry.counted and now - entry.counted_at < self.heartbeat_seconds:
+            return
+        timeout = self.heartbeat_seconds * self.expiry_factor
+        await asyncio.to_thread(_write_count, entry.name, count, timeout)  # never block the loop on Redis
+        entry.counted, entry.counted_at = count, now
 
     async def _tell_presence(self, entry: _Group, now: float) -> None:
         entry.presence_dirty = False
@@ -349,6 +423,25 @@ async def _stop(tasks) -> None:
         task.cancel()
     if tasks:
         await asyncio.wait(tasks, timeout=5)
+
+
+def presence_count_key(group: str) -> str:
+    return f"hub.presence.count:{group}"
+
+
+def _write_count(group: str, count: int, timeout: float) -> None:
+    if count:
+        cache.set(presence_count_key(group), count, timeout=max(1, round(timeout)))
+    else:
+        cache.delete(presence_count_key(group))
+
+
+def presence_counts(groups) -> dict[str, int]:
+    """{group: people present in it across every process}, as the hubs last wrote it to the cache;
+    a group with nobody (or whose hubs stopped refreshing) is left out. One cache round trip."""
+    keys = {presence_count_key(group): group for group in groups}
+    found = cache.get_many(list(keys)) if keys else {}
+    return {keys[key]: int(value) for key, value in found.items()}
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

@@ -226,3 +226,35 @@ class Worker:
             finally:
                 self._busy = False
 
+
+
+def scheduler_stalled(*, now: datetime, within: timedelta = timedelta(minutes=5)) -> str:
+    """Why the scheduler looks stalled ("" when an every-minute job finished within `within`):
+    the scheduler container's health check (`run_scheduler --check`)."""
+    from .models import ScheduledJobRun
+
+    minutely = [j.name for j in registered() if j.schedule == EVERY_MINUTE]
+    last = (ScheduledJobRun.objects.filter(name__in=minutely, finished_at__isnull=False)
+            .order_by("-finished_at").values_list("finished_at", flat=True).first())
+    if last is None:
+        return "no every-minute job has finished yet"
+    if last < now - within:
+        return f"the last every-minute job finished at {last.isoformat()}"
+    return ""
+
+
+@job(name="core.backup", schedule=DAILY)
+def nightly_backup() -> int:
+    """Write an archive of the database and the media folder into FORUM_BACKUP_DIR (encrypted with
+    FORUM_BACKUP_KEY when set) and remove those older than FORUM_BACKUP_KEEP_DAYS; nothing when
+    FORUM_BACKUP_DIR is empty. Returns how many archives were written (0 or 1)."""
+    from pathlib import Path
+
+    from forum.core import backup, conf
+
+    if not conf.FORUM_BACKUP_DIR:
+        return 0
+    made = backup.create(output_dir=Path(conf.FORUM_BACKUP_DIR), key=backup.read_key(key_file=None),
+                         keep_days=conf.FORUM_BACKUP_KEEP_DAYS)
+    logger.info("backup written: %s", made.path)
+    return 1

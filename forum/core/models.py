@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduledJobRun(models.Model):
@@ -10,6 +11,10 @@ class ScheduledJobRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
 
     def __str__(self):
         return f"{self.name} @ {self.period}"

@@ -14,7 +14,7 @@ together pass 16 KB, so a 15 KB address with ordinary headers never reaches the 
   between `FORUM_MAX_URL_CHARS` (8 KB) and 16 KB reaches Django, where
   `forum.core.middleware.URLTooLongMiddleware` answers 414 with the page in the reader's language.
 
-nginx in front (deploy/nginx.conf) answers 414 itself above 16 KB (`large_client_header_buffers`).
+nginx in front (deploy/nginx-*.conf.template) answers 414 itself above 16 KB (`large_client_header_buffers`).
 
 Slow readers: daphne writes every frame a consumer sends straight to the connection; what the
 client does not read waits in twisted's buffer for that connection, without bound. A client that
@@ -28,6 +28,9 @@ it: writing a frame never blocks, so the others are served as before.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from pathlib import Path
 
 from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
@@ -113,6 +116,9 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
         pending = buffered_bytes(self.transport)
         if pending > send_buffer_limit():
             logger.info("dropping WebSocket %s: %d bytes unread", self.client_addr, pending)
+            from forum.core import metrics  # imported late: this module starts before Django is set up
+
+            metrics.SOCKETS_DROPPED.inc()
             self.dropConnection(abort=True)
 
 
@@ -121,6 +127,21 @@ class BoundedWebSocketFactory(WebSocketFactory):
 
 
 class Server(daphne_server.Server):
+    def listen_success(self, port):
+        """Once listening, print the file named by DEMO_BANNER_FILE (`make run`: the demo logins), so
+        it is the last thing on the screen rather than scrolled away by the start-up lines."""
+        super().listen_success(port)
+        path = os.environ.get("DEMO_BANNER_FILE", "")
+        if path and not getattr(self, "banner_shown", False):
+            self.banner_shown = True
+            try:
+                banner = Path(path).read_text(encoding="utf-8")
+            except OSError as error:
+                logger.warning("DEMO_BANNER_FILE %s: %s", path, error)
+                return
+            sys.stdout.write("\n" + banner)
+            sys.stdout.flush()
+
     def run(self):
         # daphne.server.Server.run builds its factories from these module-level names: ours instead.
         daphne_server.HTTPFactory = LimitedHTTPFactory

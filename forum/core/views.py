@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from forum.core import conf
+from forum.core import conf, requestid
 
 from . import health
 
@@ -80,7 +80,8 @@ def server_error(request):
     """
     try:
         with translation.override(_error_language(request)):
-            return HttpResponseServerError(loader.get_template("500.html").render())
+            return HttpResponseServerError(loader.get_template("500.html").render(
+                {"request_id": getattr(request, "request_id", "") or requestid.current()}))
     except Exception:
         logger.exception("The 500 page could not be rendered")
         return HttpResponseServerError("<!DOCTYPE html><title>500</title><h1>500</h1>", content_type="text/html")

@@ -185,6 +185,12 @@ def on_thread_changed(thread) -> None:
     _broadcast_to_category(thread.category_id, event)
 
 
+def on_thread_split(thread) -> None:
+    """Replies were moved to the new `thread`: open pages of the old one drop them, list pages
+    show the new thread. No notification: the posts are not new (links to them still lead there)."""
+    _broadcast_to_category(thread.category_id, events.thread_created(thread))
+
+
 def on_thread_viewed(*, user, thread, last_post_id: int) -> None:
     """A member saw the thread up to `last_post_id`: remember it for unread tracking, and mark
     read their notifications about the posts they have now seen (the badge follows live)."""

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from forum.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Attachment, Post, PostRevision, Reaction, ReadState, Subscription, Thread
 
@@ -52,7 +54,8 @@ class ThreadAdmin(admin.ModelAdmin):
                 done += 1
             except (PermissionDenied, ValidationError, Http404) as error:
                 reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                self.message_user(request, f"{thread.title}: {reason or _('You cannot do this.')}", messages.ERROR)
+                reason = reason or _("You cannot do this.")
+                self.message_user(request, f"{thread.title}: {reason}", messages.ERROR)
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
@@ -69,20 +72,6 @@ class ThreadAdmin(admin.ModelAdmin):
                    _("%(count)d thread(s) restored."))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Look up, never write: content changes go through the services (revision, audit, live update)."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.concrete_fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RevisionInline(admin.TabularInline):

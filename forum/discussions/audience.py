@@ -13,6 +13,7 @@ import functools
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from forum.accounts import permissions as accounts
@@ -39,13 +40,40 @@ def mention_keys(source: str) -> frozenset[str]:
     return frozenset(richtext.mention_keys(source))
 
 
+def resolve_mention_keys(keys, users) -> dict[str, int]:
+    """{mention key: user id} for `keys` among `users` (a user queryset), in one query.
+
+    A key is a member's whole display name (`@[Karim Haddad]`, `@karim` for a member named Karim);
+    a bare one-word key that names nobody in full also resolves to the one member whose name starts
+    with that word (`@Karim` for Karim Haddad), when exactly one does: with two Karims it stays text."""
+    keys = {key for key in keys if key}
+    if not keys:
+        return {}
+    words = {key for key in keys if " " not in key}
+    condition = Q(display_name_key__in=keys)
+    for word in words:
+        condition |= Q(display_name_key__startswith=word + " ")
+    found: dict[str, int] = {}
+    by_first_word: dict[str, set[int]] = defaultdict(set)
+    for key, pk in users.filter(condition).values_list("display_name_key", "pk"):
+        if key in keys:
+            found[key] = pk
+        first = key.split(" ", 1)[0]
+        if first in words and key != first:
+            by_first_word[first].add(pk)
+    for word, ids in by_first_word.items():
+        if word not in found and len(ids) == 1:
+            found[word] = next(iter(ids))
+    return found
+
+
 def mentioned_user_ids(source: str) -> set[int]:
     """Ids of active members named by an @mention in `source` (one query, none without mentions)."""
     keys = mention_keys(source)
     if not keys:
         return set()
-    return set(get_user_model().objects.filter(display_name_key__in=keys, is_active=True,
-                                               deleted_at__isnull=True).values_list("id", flat=True))
+    users = get_user_model().objects.filter(is_active=True, deleted_at__isnull=True)
+    return set(resolve_mention_keys(keys, users).values())
 
 
 def quoted_author_ids(source: str) -> set[int]:

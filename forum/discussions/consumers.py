@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from forum.accounts.consumers import MemberConsumer
 from forum.categories import events as category_events
 from forum.categories import permissions as category_permissions
+from forum.core import metrics
 from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
 
 from . import events, permissions
@@ -93,6 +94,7 @@ class ThreadConsumer(MemberConsumer):
             return
         missed = await database_sync_to_async(self.missed_posts)(after)
         if missed is None:
+            metrics.RESYNCS.labels("threads").inc()
             await self.send_json(events.resync(after))
             return
         for payload in missed:

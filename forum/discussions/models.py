@@ -71,6 +71,10 @@ class Post(models.Model):
     # hidden (`hidden_at`), and shown to nobody but its author and the category's moderators, not
     # even as a placeholder; approval publishes it (`post_approve`).
     awaiting_review = models.BooleanField(_("awaiting review"), default=False, editable=False)
+    # Set when a moderator edited the text for policy (`post_edit_for_policy`): the rule's title per
+    # language and the decision's address; readers see "edited by moderators: <rule>". The text
+    # before is kept in the audit log only, never in the public revision history.
+    moderator_edit = models.JSONField(default=dict, blank=True, editable=False)
     # {"👍": 3, ...}: kept in step by the reaction services so a page costs no count query per post.
     reaction_counts = models.JSONField(default=dict, blank=True, editable=False)
     # Set in the post's own insert when who hears of it is decided after commit, outside the
@@ -184,6 +188,8 @@ class ReadState(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("read state")
+        verbose_name_plural = _("read states")
         constraints = [models.UniqueConstraint(fields=["user", "thread"], name="readstate_one_per_thread")]
 
     def __str__(self):

@@ -52,6 +52,7 @@ ACTIONS = (
     "view_thread", "start_thread", "reply_to_thread", "edit_post", "delete_post", "react_to_post",
     "pin_thread", "lock_thread", "move_thread", "view_revisions", "speak_for_organisation",
     "rename_thread", "hide_post", "preview_post", "delete_thread", "report_post", "remove_post",
+    "suggest_mentions", "suggest_mentions_new_thread",
 )
 
 
@@ -106,6 +107,16 @@ def readable_threads(users, thread_ids) -> set[tuple[int, int]]:
 
 def check_start_thread(user, category) -> None:
     categories.check_start_thread(user, category)
+
+
+def check_suggest_mentions(user, thread: Thread) -> None:
+    """Asking who to @mention in a reply: whoever may reply there (`forum/discussions/mentions.py`)."""
+    check_reply_to_thread(user, thread)
+
+
+def check_suggest_mentions_new_thread(user, category) -> None:
+    """Asking who to @mention in a new thread: whoever may start one in the category."""
+    check_start_thread(user, category)
 
 
 def check_reply_to_thread(user, thread: Thread) -> None:

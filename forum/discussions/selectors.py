@@ -60,7 +60,7 @@ def post_get_for_viewer(*, post_id: int, viewer) -> Post:
 PAGE_FIELDS = (
     "id", "thread_id", "author_id", "parent_id", "on_behalf_of_id", "path", "depth", "html", "created_at",
     "edited_at", "edit_count", "deleted_at", "hidden_at", "hidden_reason", "removed_by_moderator",
-    "reaction_counts", "awaiting_review",
+    "reaction_counts", "awaiting_review", "moderator_edit",
     "on_behalf_of__id", "on_behalf_of__name",
 )
 
@@ -219,9 +219,20 @@ def _parent_name(post: Post) -> str:
     return _public_name(post.parent_author_name, post.parent_author_email, post.parent_author_deleted_at)
 
 
+# The icon (a symbol of static/img/icons.svg) and the spoken name of each known reaction; an
+# unknown one (a site's own FORUM_REACTIONS) shows as its text.
+REACTION_ICONS = {"👍": "thumbs-up", "❤️": "heart", "👏": "applause", "🤔": "thinking",
+                  "agree": "agree", "disagree": "disagree"}
+
+
 def reaction_label(emoji: str) -> str:
-    labels = {"agree": _("Agree"), "disagree": _("Disagree")}
+    labels = {"agree": _("Agree"), "disagree": _("Disagree"), "👍": _("Like"), "❤️": _("Love"),
+              "👏": _("Applause"), "🤔": _("Thinking")}
     return labels.get(emoji, emoji)
+
+
+def reaction_icon(emoji: str) -> str:
+    return REACTION_ICONS.get(emoji, "")
 
 
 def _url_prefixes(thread: Thread) -> dict[str, str]:
@@ -230,7 +241,8 @@ def _url_prefixes(thread: Thread) -> dict[str, str]:
     reply = reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": 1})[: -len("1/")]
     # The moderation app's flag form (by URL name: this app does not import it).
     flag = reverse("moderation:flag", kwargs={"kind": "post", "item_id": 1})[: -len("1/")]
-    return {"post": post, "reply": reply, "flag": flag}
+    policy = reverse("moderation:post_edit", kwargs={"post_id": 1})[: -len("1/edit/")]
+    return {"post": post, "reply": reply, "flag": flag, "policy": policy}
 
 
 def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list[str], view: str = TREE) -> None:
@@ -239,7 +251,9 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
     actions_for = permissions.PostActions(viewer)
     prefixes = _url_prefixes(thread)
     labels = {e: reaction_label(e) for e in reactions}
-    no_reactions = [{"emoji": e, "label": labels[e], "count": 0, "mine": False, "who": ""} for e in reactions]
+    icons = {e: reaction_icon(e) for e in reactions}
+    no_reactions = [{"emoji": e, "label": labels[e], "icon": icons[e], "count": 0, "mine": False, "who": ""}
+                    for e in reactions]
     for p in posts:
         p.thread = thread
         base = f"{prefixes['post']}{p.pk}/"
@@ -247,7 +261,7 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
             "permalink": base, "edit": base + "edit/", "delete": base + "delete/", "react": base + "react/",
             "reactions": base + "reactions/", "revisions": base + "revisions/",
             "reply": f"{prefixes['reply']}{p.pk}/", "quote": f"{prefixes['reply']}{p.pk}/?quote=1",
-            "flag": f"{prefixes['flag']}{p.pk}/",
+            "flag": f"{prefixes['flag']}{p.pk}/", "policy_edit": f"{prefixes['policy']}{p.pk}/edit/",
         }
         p.actions = actions_for(p)
         # The author and the category's moderators still read a hidden post's text (and why).
@@ -261,7 +275,7 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
             p.reaction_buttons = no_reactions  # most posts: one shared list
         else:
             p.reaction_buttons = [
-                {"emoji": e, "label": labels[e], "count": (p.reaction_counts or {}).get(e, 0),
+                {"emoji": e, "label": labels[e], "icon": icons[e], "count": (p.reaction_counts or {}).get(e, 0),
                  "mine": e in p.my_reactions, "who": ", ".join(p.who_reacted.get(e, []))}
                 for e in reactions
             ]
@@ -314,6 +328,8 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
 
     can_reply = permissions.allows(permissions.check_reply_to_thread, viewer, thread)
     can_moderate = permissions.allows(permissions.check_lock_thread, viewer, thread)
+    for p in posts:  # the card's "edit for policy" link (the moderation app's page decides the rest)
+        p.may_edit_for_policy = can_moderate and not p.viewer_is_author
     speaks = (can_reply and accounts.is_representative(viewer)
               and permissions.allows(permissions.check_speak_for_organisation, viewer, None))
     return ThreadPage(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
 from forum.categories import permissions as category_permissions
 
 from . import permissions
-from .models import Subscription
+from .models import Subscription, Thread
 
 Level = Subscription.Level
 NONE = ""  # no subscription: the default behaviour
@@ -99,3 +100,20 @@ def category_watcher_ids(category) -> set[int]:
     watchers = {uid for uid, level in own.items() if level == Level.WATCH}
     watchers |= {uid for uid, level in parent.items() if level == Level.WATCH and uid not in own}
     return watchers
+
+
+FOLLOWED_MAX = 200  # the followed-threads page shows at most this many, latest activity first
+
+
+def followed_threads(user) -> list[Thread]:
+    """The threads the member watches or tracks and may still read (not deleted), latest activity
+    first, each with `follow_level` ("watch"/"track") and its category: one query, plus the
+    viewer's visibility facts (cached per request)."""
+    if user is None or not user.is_authenticated:
+        return []
+    mine = Subscription.objects.filter(user=user, thread=OuterRef("pk"))
+    qs = (Thread.objects.filter(subscriptions__user=user, subscriptions__level__in=[Level.WATCH, Level.TRACK],
+                                deleted_at__isnull=True)
+          .annotate(follow_level=Subquery(mine.values("level")[:1]))
+          .select_related("category").order_by("-last_activity_at", "-pk"))
+    return list(permissions.visible_threads(user, qs)[:FOLLOWED_MAX])

@@ -30,7 +30,16 @@ from . import views_subscriptions  # noqa: E402
 urlpatterns += [
     path("<int:thread_id>/subscription/", views_subscriptions.thread_subscription, name="thread_subscription"),
     path("<int:thread_id>/unread/", views_subscriptions.thread_unread, name="thread_unread"),
+    path("following/", views_subscriptions.following, name="following"),
     path("categories/<int:category_id>/subscription/", views_subscriptions.category_subscription,
          name="category_subscription"),
 ]
 
+
+# Mention suggestions for the editor (forum/discussions/views_mentions.py).
+from . import views_mentions  # noqa: E402
+
+urlpatterns += [
+    path("<int:thread_id>/mentions/", views_mentions.thread_mentions, name="thread_mentions"),
+    path("categories/<int:category_id>/mentions/", views_mentions.category_mentions, name="category_mentions"),
+]

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -277,16 +277,31 @@ def post_delete(request, post_id):
     return render(request, "discussions/post_delete.html", {"post": p})
 
 
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @login_required
 @require_POST
 def post_react(request, post_id):
+    """Toggle a reaction. The form reloads the page; the thread script (static/js/discussions.js)
+    asks for JSON instead and updates the buttons in place."""
     p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
     try:
         services.reaction_toggle(actor=request.user, post=p, emoji=request.POST.get("emoji", ""))
     except PermissionDenied as e:
+        if _wants_json(request):
+            return JsonResponse({"error": str(e)}, status=403)
         return _refused(request, e)
     except ValidationError as e:
+        if _wants_json(request):
+            return JsonResponse({"error": " ".join(e.messages)}, status=400)
         return render(request, "discussions/refused.html", {"reason": " ".join(e.messages)}, status=400)
+    if _wants_json(request):
+        selectors.decorate_posts([p], thread=p.thread, viewer=request.user,
+                                 reactions=services.reactions_for(p.thread.category))
+        return JsonResponse({"reactions": [{"emoji": r["emoji"], "count": r["count"], "mine": r["mine"],
+                                            "who": r["who"]} for r in p.reaction_buttons]})
     return redirect(p)
 
 

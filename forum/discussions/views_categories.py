@@ -38,7 +38,8 @@ def category_list(request):
         return redirect("accounts:standing")
     index = selectors.category_index_for_viewer(viewer=request.user)
     return render(request, "discussions/category_list.html", {"categories": index.categories,
-                                                              "unread": index.unread})
+                                                              "unread": index.unread,
+                                                              "unread_total": sum(index.unread.values())})
 
 
 def category_detail(request, slug):

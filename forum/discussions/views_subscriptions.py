@@ -106,3 +106,13 @@ def thread_unread(request, thread_id):
     if post_id is None:
         return redirect(thread)
     return redirect(reverse("discussions:post", kwargs={"post_id": post_id}))
+
+
+@login_required
+@require_GET
+def following(request):
+    """The threads the member follows, each with "Unfollow" (a POST to the thread's setting page)."""
+    return render(request, "discussions/following.html", {
+        "threads": subscriptions.followed_threads(request.user),
+        "limit": subscriptions.FOLLOWED_MAX,
+    })

@@ -8,18 +8,9 @@ every list here is read-only.
 
 from django.contrib import admin
 
+from forum.core.admin import ReadOnlyAdmin
+
 from .models import ChatMessage, LiveSession, Question, QuestionVote, RoomEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LiveSession)

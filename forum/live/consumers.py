@@ -21,19 +21,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections import deque
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from forum.accounts import permissions as accounts
 from forum.accounts.consumers import MemberConsumer
-from forum.core import conf
+from forum.core import conf, dbthreads, metrics
 from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, RECHECK_HANDLER
 from forum.core.hub import get_hub, serialise
 
@@ -50,6 +49,12 @@ MAX_BUFFERED = 2000
 # Sequence numbers remembered to drop an event delivered twice.
 REMEMBERED_SEQS = 1000
 CLIENT_ID_MAX_CHARS = 64
+# A `join` this soon after the socket was accepted uses the connect's access check (any change
+# since then arrives as an `accounts.*` event, which checks again); a later one checks afresh.
+FRESH_JOIN_SECONDS = 5.0
+# People named in `hello` (the rest: `people` pages on demand, and `presence` deltas).
+HELLO_PEOPLE = 50
+PEOPLE_PAGE = 200
 
 
 class Invalid(Exception):
@@ -128,6 +133,7 @@ class RoomConsumer(MemberConsumer):
     floor = 0  # events up to this seq were replayed (or are before the client's history)
     recent: deque | None = None
     recent_set: set | None = None
+    accepted_at: float | None = None  # monotonic; cleared by the first join and by any re-check
 
     # --- access ------------------------------------------------------------------------------------
 
@@ -146,6 +152,9 @@ class RoomConsumer(MemberConsumer):
         except PermissionDenied:
             return CLOSE_FORBIDDEN
         self.user, self.room = user, room
+        ends = permissions.restriction_ends(user, room)  # a mute that ends: wake then, say `you`
+        if ends is not None and (self.next_change_at is None or ends < self.next_change_at):
+            self.next_change_at = ends
         self.you = permissions.you(user, room)
         self.moderator = permissions.can_moderate_session(user, room)
         self.person = events.author(user)
@@ -153,6 +162,12 @@ class RoomConsumer(MemberConsumer):
 
     def lost_access_message(self) -> str:
         return _("You can no longer take part in this session.")
+
+    async def run_check(self) -> int | None:
+        return await dbthreads.run(self.check)  # off channels' single thread: many sockets check at once
+
+    async def accepted(self) -> None:
+        self.accepted_at = time.monotonic()
 
     async def move_to_groups(self) -> None:
         """The user's own group through the layer; the room (and its moderators') through the hub."""
@@ -175,6 +190,7 @@ class RoomConsumer(MemberConsumer):
     async def recheck(self) -> bool:
         """Check access again (see `FollowingConsumer`); room events arriving meanwhile are held,
         then sent if access remains, so nothing reaches a user whose access just ended."""
+        self.accepted_at = None
         if self.holding is not None:
             return await super().recheck()
         self.holding = []
@@ -231,8 +247,15 @@ class RoomConsumer(MemberConsumer):
         if kind == events.ROOM_STATE and self.room is not None:
             closed = event.get("state") == LiveSession.State.CLOSED and self.room.state != LiveSession.State.CLOSED
             self.room.state, self.room.read_only = event.get("state"), bool(event.get("read_only"))
-            if closed:
-                # Observers' access ends with the session: check again, in turn with the socket's frames.
+            mode = event.get("mode")
+            moved = mode in LiveSession.Mode.values and mode != self.room.mode
+            if moved:
+                self.room.mode = mode
+            if "questions_held" in event:
+                self.room.questions_held = bool(event["questions_held"])
+            if closed or moved:
+                # Observers' access ends with the session; a new mode changes what `you` may do (chat,
+                # ask): check again, in turn with the socket's frames (a `you` follows if it changed).
                 asyncio.ensure_future(self.channel_layer.send(self.channel_name, {"type": RECHECK_HANDLER}))
         elif kind == events.SLOW_MODE and self.room is not None:
             self.room.slow_mode_seconds = event.get("seconds") or 0
@@ -284,11 +307,13 @@ class RoomConsumer(MemberConsumer):
         after = frame.get("after_seq")
         if after is not None:
             after = _int(frame, "after_seq", minimum=0)
-        if not await self.recheck():
-            return  # access is gone: told and closed
+        fresh, self.accepted_at = self.accepted_at, None
+        if fresh is None or time.monotonic() - fresh > FRESH_JOIN_SECONDS:
+            if not await self.recheck():
+                return  # access is gone: told and closed
         self.buffer = []
         try:
-            state = await database_sync_to_async(self.load_join)(after)
+            state = await dbthreads.run(self.load_join, after)
         except BaseException:
             self.buffer = None
             raise
@@ -313,17 +338,20 @@ class RoomConsumer(MemberConsumer):
         self.told_you = self.you
         await self.send_json({
             "type": "hello", "room": room.pk, "seq": floor, "you": self.you,
-            "presence": hub.presence(events.room_group(room.pk)),
+            "presence": hub.presence(events.room_group(room.pk), limit=HELLO_PEOPLE),
             "slow_mode": {"seconds": room.slow_mode_seconds, "reason": room.slow_mode_reason,
                           "set_by": (room.slow_mode_set_by.public_name
                                      if room.slow_mode_set_by is not None and room.slow_mode_seconds else None)},
             "state": room.state, "read_only": room.read_only, "mode": room.mode,
             "off_the_record": room.off_the_record,
+            "questions_held": room.questions_held,
         })
         self.floor, self.recent, self.recent_set = floor, deque(), set()
+        hub.note_seq(events.room_group(room.pk), room.last_seq)
         if resync:
             # Nothing live until the client has loaded the history and joins again with its seq.
             self.live, self.buffer = False, None
+            metrics.RESYNCS.labels("rooms").inc()
             await self.send_json({"type": "resync", "seq": floor})
             return
         for text in texts:
@@ -334,14 +362,27 @@ class RoomConsumer(MemberConsumer):
             await self.forward(event, text)
 
     async def frame_ping(self, frame):
-        try:
-            seq = await database_sync_to_async(self.latest_seq)()
-        except DatabaseError:
-            seq = None
+        """`pong` with the room's latest seq as the hub knows it (no query); the database is asked
+        only when the hub does not know (before any join, after a layer error)."""
+        hub, group = get_hub(), events.room_group(self.session_id)
+        seq = hub.last_seq(group)
+        if seq is None:
+            try:
+                seq = await dbthreads.run(self.latest_seq)
+            except DatabaseError:
+                seq = None
+            else:
+                hub.note_seq(group, seq)
         await self.send_json({"type": "pong", "seq": seq})
 
     def latest_seq(self) -> int:
         return LiveSession.objects.filter(pk=self.session_id).values_list("last_seq", flat=True).first() or 0
+
+    async def frame_people(self, frame):
+        """A page of the people present, by name, from `offset` (what `hello` did not name)."""
+        offset = _int(frame, "offset", minimum=0, optional=True) or 0
+        page = get_hub().presence(events.room_group(self.session_id), offset=offset, limit=PEOPLE_PAGE)
+        await self.send_json({"type": "people", "offset": offset, **page})
 
     async def frame_typing(self, frame):
         you = self.you or {}
@@ -352,15 +393,17 @@ class RoomConsumer(MemberConsumer):
     # --- writes ------------------------------------------------------------------------------------
 
     async def write(self, kind: str, call, *, client_id=None, ack=None) -> None:
-        """Run a service in a worker thread as this socket's user, then acknowledge."""
+        """Run a service in a database thread as this socket's user, then acknowledge. The room's
+        writes in this process queue on the hub's lock: each is stored, committed and broadcast
+        before the next starts, so broadcasts leave in seq order."""
         if kind in PARTICIPANT_WRITES and self.room is not None and self.room.state == LiveSession.State.CLOSED:
             raise RoomError(errors.CLOSED)
 
         def run():
-            accounts.forget(self.user)  # sanctions are read afresh for every write
-            return call(self.user, self.room)
+            return call(self.user, self.room)  # the services read the user's sanctions afresh
 
-        result = await database_sync_to_async(run)()
+        async with get_hub().write_lock(events.room_group(self.session_id)):
+            result = await dbthreads.run(run)
         frame = {"type": "ack", "client_id": client_id, "id": None, "seq": None}
         if ack is not None:
             frame.update(ack(result))
@@ -465,7 +508,7 @@ class RoomConsumer(MemberConsumer):
 
 
 FRAME_TYPES = frozenset({
-    "join", "ping", "typing", "send", "edit", "delete", "ask", "vote", "unvote",
+    "join", "ping", "people", "typing", "send", "edit", "delete", "ask", "vote", "unvote",
     "approve", "answer", "pin", "unpin", "hide", "merge", "slow_mode", "read_only", "open", "close",
     "mute", "remove",
 })

@@ -21,6 +21,15 @@ from .models import LiveSession
 TITLE = "Transitional justice: what should come first? — العدالة الانتقالية: بماذا نبدأ؟"
 DESCRIPTION = ("An open dialogue between member organisations on priorities for transitional justice.\n"
                "حوار مفتوح بين المنظمات الأعضاء حول أولويات العدالة الانتقالية.")
+# The same, one language at a time (readers see theirs; the bilingual default stays the fallback).
+TRANSLATIONS = {
+    "title_ar": "العدالة الانتقالية: بماذا نبدأ؟",
+    "title_fr": "Justice transitionnelle : par quoi commencer ?",
+    "title_en": "Transitional justice: what should come first?",
+    "description_ar": "حوار مفتوح بين المنظمات الأعضاء حول أولويات العدالة الانتقالية.",
+    "description_fr": "Un dialogue ouvert entre organisations membres sur les priorités de la justice transitionnelle.",
+    "description_en": "An open dialogue between member organisations on priorities for transitional justice.",
+}
 
 # (author key, text): chat messages, in order
 MESSAGES = [
@@ -54,7 +63,7 @@ def seed_live(users: dict) -> LiveSession:
     # The demo admin has no second factor yet, so the session row is written directly (the services
     # would rightly refuse them); everything said in the room goes through the room services.
     session = LiveSession.objects.create(
-        title=TITLE, description=DESCRIPTION, starts_at=now - timedelta(minutes=10),
+        title=TITLE, description=DESCRIPTION, **TRANSLATIONS, starts_at=now - timedelta(minutes=10),
         ends_at=now + timedelta(days=30), category=category, audience=LiveSession.Audience.MEMBERS,
         mode=LiveSession.Mode.BOTH, state=LiveSession.State.OPEN, opened_at=now, created_by=users["admin"])
     session.organisers.set([users["admin"]])

@@ -26,6 +26,7 @@ TOO_LONG = "too_long"
 INVALID = "invalid"
 ALREADY_VOTED = "already_voted"
 NOT_YOURS = "not_yours"
+EDIT_WINDOW = "edit_window"
 UNAVAILABLE = "unavailable"
 BLOCKED = "blocked"
 
@@ -46,6 +47,7 @@ MESSAGES = {
     INVALID: _("This request is not valid."),
     ALREADY_VOTED: _("You have already voted for this question."),
     NOT_YOURS: _("You can only change your own messages."),
+    EDIT_WINDOW: _("This message can no longer be edited: messages can be edited only shortly after they are sent."),
     UNAVAILABLE: _("The room is temporarily unavailable, so nothing was sent. Please try again in a moment."),
     BLOCKED: _("This text contains a word or phrase that is not allowed here. Please rephrase it."),
 }

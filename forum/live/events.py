@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
+from forum.accounts.templatetags.accounts_tags import hue_class, initials
 
 # Sequenced: stored as RoomEvents with the room's next number.
 MESSAGE = "message"
@@ -47,9 +48,11 @@ def author(user) -> dict:
     """Who wrote something, as the room shows them. The organisation is the membership's, cached on
     the user object (selectors that load many authors prime it: `accounts.prime_membership`)."""
     if user is None:
-        return {"id": None, "name": _("Former member"), "organisation": None, "observer": False}
+        return {"id": None, "name": _("Former member"), "initials": "?", "avatar": hue_class(None),
+                "organisation": None, "observer": False}
     m = accounts.membership(user)
-    return {"id": user.pk, "name": user.public_name, "organisation": m.organisation.name if m else None,
+    return {"id": user.pk, "name": user.public_name, "initials": initials(user.public_name),
+            "avatar": hue_class(user), "organisation": m.organisation.name if m else None,
             "observer": user.role == "observer"}
 
 
@@ -105,7 +108,8 @@ def slow_mode(session, *, seq: int) -> dict:
 
 
 def room_state(session, *, seq: int) -> dict:
-    return {"type": ROOM_STATE, "seq": seq, "state": session.state, "read_only": session.read_only}
+    return {"type": ROOM_STATE, "seq": seq, "state": session.state, "read_only": session.read_only,
+            "mode": session.mode, "questions_held": session.questions_held}
 
 
 def ack(*, client_id, obj) -> dict:

@@ -46,6 +46,18 @@ class SessionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
     description = forms.CharField(label=_("Description"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"dir": "auto", "rows": 4}))
+    title_ar = forms.CharField(label=_("Title in Arabic"), max_length=200, required=False,
+                               widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}))
+    description_ar = forms.CharField(label=_("Description in Arabic"), required=False, max_length=5000,
+                                     widget=forms.Textarea(attrs={"dir": "rtl", "lang": "ar", "rows": 3}))
+    title_fr = forms.CharField(label=_("Title in French"), max_length=200, required=False,
+                               widget=forms.TextInput(attrs={"dir": "ltr", "lang": "fr"}))
+    description_fr = forms.CharField(label=_("Description in French"), required=False, max_length=5000,
+                                     widget=forms.Textarea(attrs={"dir": "ltr", "lang": "fr", "rows": 3}))
+    title_en = forms.CharField(label=_("Title in English"), max_length=200, required=False,
+                               widget=forms.TextInput(attrs={"dir": "ltr", "lang": "en"}))
+    description_en = forms.CharField(label=_("Description in English"), required=False, max_length=5000,
+                                     widget=forms.Textarea(attrs={"dir": "ltr", "lang": "en", "rows": 3}))
     starts_at = forms.DateTimeField(label=_("Starts"), input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
                                     widget=DateTimeLocalInput())
     ends_at = forms.DateTimeField(label=_("Ends"), input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
@@ -82,6 +94,8 @@ class SessionForm(forms.Form):
     def initial_for(cls, session: LiveSession) -> dict:
         return {
             "title": session.title, "description": session.description,
+            **{f"{field}_{code}": getattr(session, f"{field}_{code}") for field in ("title", "description")
+               for code in ("ar", "fr", "en")},
             "starts_at": timezone.localtime(session.starts_at), "ends_at": timezone.localtime(session.ends_at),
             "organisers": list(session.organisers.all()), "moderators": list(session.moderators.all()),
             "category": session.category_id, "audience": session.audience,
@@ -105,6 +119,13 @@ class MessageForm(forms.Form):
 
     body = forms.CharField(label=_("Message"), strip=False, widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
     client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class MessageEditForm(forms.Form):
+    """Editing one's own chat message without JavaScript (the same service as the socket's `edit`)."""
+
+    body = forms.CharField(label=_("Your message"), strip=False,
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
 
 
 class QuestionForm(forms.Form):

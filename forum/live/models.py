@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from forum.core.translated import in_active_language
+
 
 class LiveSession(models.Model):
     """A scheduled dialogue session and its room."""
@@ -35,6 +37,13 @@ class LiveSession(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    # The title and description per language; empty: the defaults above (`display_title`).
+    title_ar = models.CharField(_("title in Arabic"), max_length=200, blank=True)
+    title_fr = models.CharField(_("title in French"), max_length=200, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    description_ar = models.TextField(_("description in Arabic"), max_length=5000, blank=True)
+    description_fr = models.TextField(_("description in French"), max_length=5000, blank=True)
+    description_en = models.TextField(_("description in English"), max_length=5000, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organised_live_sessions",
@@ -81,10 +90,20 @@ class LiveSession(models.Model):
                                               name="live_session_ends_after_start")]
 
     def __str__(self):
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self):
         return reverse("live:room", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language, else the default title."""
+        return in_active_language(self, "title")
+
+    @property
+    def display_description(self) -> str:
+        """The description in the active language, else the default description."""
+        return in_active_language(self, "description")
 
     @property
     def chat_enabled(self) -> bool:
@@ -107,6 +126,8 @@ class RoomEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("room event")
+        verbose_name_plural = _("room events")
         ordering = ["session", "seq"]
         constraints = [models.UniqueConstraint(fields=["session", "seq"], name="live_event_seq_unique")]
         indexes = [models.Index(fields=["session", "kind", "ref_id"], name="live_event_ref")]
@@ -130,6 +151,12 @@ class ChatMessage(models.Model):
     removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     removed_reason = models.CharField(max_length=200, blank=True)
+    # Hidden by the moderators (forum.moderation): the room no longer shows it, the page shows
+    # "hidden by the moderators: <rule>" in its place, its author still sees the text.
+    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True)
+    # The rule's title per language ({"ar": ..., "en": ..., "decision": url}), or {"pending": true}
+    # while flags await review (as Post.hidden_reason).
+    hidden_reason = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["session", "seq"]
@@ -168,6 +195,9 @@ class Question(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # Why it is hidden (as ChatMessage.hidden_reason) and the state it had before, to restore it.
+    hidden_reason = models.JSONField(default=dict, blank=True, editable=False)
+    state_before_hidden = models.CharField(max_length=10, choices=State.choices, blank=True, editable=False)
 
     class Meta:
         ordering = ["session", "created_at", "id"]
@@ -187,6 +217,8 @@ class QuestionVote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("question vote")
+        verbose_name_plural = _("question votes")
         constraints = [models.UniqueConstraint(fields=["question", "user"], name="live_vote_once")]
 
     def __str__(self):

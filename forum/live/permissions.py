@@ -11,10 +11,16 @@ Actions of this app (the authorisation matrix walks every one):
 - `send_message`: chat (not observers, not muted, the session open, chat on, not read-only unless
   moderating).
 - `ask_question`: ask (observers too), `vote_question`: upvote a visible question.
-- `edit_message`: its author, while the session is open and the message not removed.
+- `edit_message`: its author, while the session is open, the message not removed, not muted, and
+  within `FORUM_LIVE_EDIT_MINUTES` (15) of sending.
 - `delete_message`: its author, or a moderator of the session.
 - `moderate_session`: approve, answer, pin, hide and merge questions, slow mode, read-only, mute
-  and remove participants, open and close the room.
+  and remove participants, open and close the room; act on the room's items in forum.moderation's
+  review queue (hide, restore, delete chat messages and questions).
+- `report_message`, `report_question`: flag a chat message or a question for forum.moderation's
+  review: whoever sees the room in good standing (members and observers; in off-the-record rooms
+  too: the moderators must be able to act there), not its author, not what the room no longer
+  shows (a removed or hidden message, a hidden question), a held question only for those who see it.
 
 Moderating a session (being in `session.moderators`/`session.organisers`, or a global moderator or
 admin) is a privileged power: it needs a second factor, as for category moderators; without one the
@@ -25,12 +31,17 @@ may not know exists is `Http404`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from forum.accounts import permissions as accounts
+from forum.core import conf
 
 from . import errors
 from .errors import RoomError
@@ -38,7 +49,7 @@ from .models import LiveSession, Question
 
 ACTIONS = (
     "view_session", "manage_sessions", "edit_session", "send_message", "ask_question", "vote_question",
-    "edit_message", "delete_message", "moderate_session",
+    "edit_message", "delete_message", "moderate_session", "report_message", "report_question",
 )
 
 SESSION = "session"  # the Restriction and ObserverGrant scope of a live session
@@ -91,6 +102,13 @@ def muted_until(user, session):
     if not mutes or any(r.ends_at is None for r in mutes):
         return None
     return max(r.ends_at for r in mutes)
+
+
+def restriction_ends(user, session):
+    """The first moment a mute or removal on the user in this room ends (None: none ends): the
+    room's sockets wake then and tell the user (`you`)."""
+    ends = [r.ends_at for r in _muting(user, session) if r.ends_at is not None]
+    return min(ends) if ends else None
 
 
 def holds_session_role(user, session) -> bool:
@@ -244,13 +262,24 @@ def check_vote(user, question) -> None:
 def check_edit_message(user, message) -> None:
     session = message.session
     check_view_session(user, session)
-    if message.removed_at is not None:
+    if message.removed_at is not None or message.hidden_at is not None:
         raise RoomError(errors.NOT_FOUND)
     if message.author_id != getattr(user, "pk", None):
         raise RoomError(errors.NOT_YOURS)
     _check_open(session)
     if is_muted(user, session):
         raise RoomError(errors.MUTED)
+    if message.created_at <= edit_window_start():
+        minutes = conf.FORUM_LIVE_EDIT_MINUTES
+        raise RoomError(errors.EDIT_WINDOW, ngettext(
+            "This message can no longer be edited: messages can be edited for %(minutes)d minute after they are sent.",
+            "This message can no longer be edited: messages can be edited for %(minutes)d minutes after they are sent.",
+            minutes) % {"minutes": minutes})
+
+
+def edit_window_start():
+    """Messages sent before this moment can no longer be edited (FORUM_LIVE_EDIT_MINUTES)."""
+    return timezone.now() - timedelta(minutes=conf.FORUM_LIVE_EDIT_MINUTES)
 
 
 def check_delete_message(user, message) -> None:
@@ -265,6 +294,40 @@ def check_delete_message(user, message) -> None:
         _require_second_factor(user)
         return
     raise RoomError(errors.NOT_YOURS)
+
+
+def check_report_message(user, message) -> None:
+    """Flag a chat message for the moderators' review (forum.moderation)."""
+    check_view_session(user, message.session)
+    accounts.require_good_standing(user)
+    if message.author_id == getattr(user, "pk", None):
+        raise PermissionDenied(_("You cannot flag your own message."))
+    if message.removed_at is not None or message.hidden_at is not None:
+        raise Http404  # the room no longer shows it (the flag form would show its text)
+
+
+def check_report_question(user, question) -> None:
+    """Flag a question for the moderators' review (a held one only by those who see it)."""
+    session = question.session
+    check_view_session(user, session)
+    accounts.require_good_standing(user)
+    if question.author_id == getattr(user, "pk", None):
+        raise PermissionDenied(_("You cannot flag your own question."))
+    if question.state == Question.State.HIDDEN or (
+            question.state == Question.State.HELD and not can_moderate_session(user, session)):
+        raise Http404  # the room does not show it
+
+
+def moderated_session_ids(user) -> list[int]:
+    """The sessions `user` is appointed to run (organiser or moderator), whatever their second
+    factor: forum.moderation's queue scope (global moderators see every session's items anyway)."""
+    if not accounts.is_authenticated(user) or accounts.is_observer(user) or not accounts.in_good_standing(user):
+        return []
+    cache = accounts._cache(user)
+    if "live.moderated" not in cache:
+        cache["live.moderated"] = sorted(set(
+            LiveSession.objects.filter(Q(organisers=user) | Q(moderators=user)).values_list("pk", flat=True)))
+    return cache["live.moderated"]
 
 
 def allows(check, user, obj) -> bool:
@@ -288,16 +351,6 @@ def you(user, session) -> dict:
         "muted": is_muted(user, session),
         "muted_until": until.isoformat() if until else None,
         "observer": accounts.is_observer(user),
+        "flag": can_view_session(user, session) and accounts.in_good_standing(user),
     }
 
-
-def moderated_session_ids(user) -> frozenset[int]:
-    """Ids of the sessions the user organises or moderates by appointment (cached on the user
-    object): their held questions are in the user's review queue."""
-    if not accounts.is_authenticated(user) or accounts.is_observer(user):
-        return frozenset()
-    cache = accounts._cache(user)
-    if "live.moderated_sessions" not in cache:
-        cache["live.moderated_sessions"] = frozenset(LiveSession.objects.filter(
-            Q(moderators=user) | Q(organisers=user)).values_list("pk", flat=True).distinct())
-    return cache["live.moderated_sessions"]

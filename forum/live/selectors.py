@@ -53,14 +53,26 @@ def _prime(rows) -> None:
             accounts.prime_membership(row.author, found[0] if found else None)
 
 
-def history(*, session, user, before_seq: int | None = None, limit: int = 100) -> dict:
+def _placeholder(frame: dict, msg, *, user) -> dict:
+    """A hidden message as the no-JS page shows it: the rule (per language) and, for its author only,
+    the text."""
+    own = msg.author_id is not None and msg.author_id == getattr(user, "pk", None)
+    return {**frame, "html": frame["html"] if own else "", "hidden": dict(msg.hidden_reason or {}),
+            "hidden_own": own}
+
+
+def history(*, session, user, before_seq: int | None = None, limit: int = 100, placeholders: bool = False) -> dict:
     """What the room shows `user` now: {"seq", "messages", "questions"}, the frames of the last `limit`
     messages not removed (before `before_seq` when given, oldest first) and of the questions the user
     may see (held ones only for the room's moderators), each with `voted`. `seq` is read first, so
     a socket that joins with it is replayed whatever came after (nothing missed). The caller checks
-    `check_view_session`. A fixed number of queries whatever the size of the room."""
+    `check_view_session`. A fixed number of queries whatever the size of the room. Messages hidden by
+    the moderators are left out, or with `placeholders` (the server-rendered page) kept in their
+    place with `hidden` (the rule per language) and the text for their author only."""
     seq = LiveSession.objects.filter(pk=session.pk).values_list("last_seq", flat=True).first() or 0
     messages = ChatMessage.objects.filter(session_id=session.pk, removed_at__isnull=True, seq__lte=seq)
+    if not placeholders:  # the socket's client never sees hidden ones; the page shows their place
+        messages = messages.filter(hidden_at__isnull=True)
     if before_seq is not None:
         messages = messages.filter(seq__lt=before_seq)
     messages = list(_authors_with_organisations(messages.order_by("-seq"))[:limit])
@@ -76,6 +88,14 @@ def history(*, session, user, before_seq: int | None = None, limit: int = 100) -
                 .values_list("question_id", flat=True)) if getattr(user, "pk", None) else set()
     return {
         "seq": seq,
-        "messages": [events.message(m) for m in messages],
+        "messages": [events.message(m) if m.hidden_at is None else _placeholder(events.message(m), m, user=user)
+                     for m in messages],
         "questions": [{**events.question(q), "voted": q.pk in voted} for q in questions],
     }
+
+
+def removed_since(*, session, after_seq: int, seq: int) -> list[int]:
+    """The ids of the messages removed by the room's events after `after_seq` up to `seq` (one query):
+    what a client that was away (and is too far behind for a replay) still shows but must drop."""
+    return list(RoomEvent.objects.filter(session_id=session.pk, kind=events.MESSAGE_REMOVED, seq__gt=after_seq,
+                                         seq__lte=seq).order_by("seq").values_list("ref_id", flat=True))

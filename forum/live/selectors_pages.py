@@ -11,11 +11,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from forum.core import conf
+from forum.core import conf, hub
 from forum.discussions.models import Thread
 from forum.discussions.permissions import visible_threads
 
-from . import permissions
+from . import events, permissions
 from .models import LiveSession
 
 PAST_SHOWN = 30  # the most recent past sessions listed
@@ -30,12 +30,12 @@ class SessionLists:
 
 
 def participant_counts(session_ids) -> dict[int, int]:
-    """{session id: people present in the room now}, for the "live now" list.
+    """{session id: people in the room now, across every server process}, for the "live now" list.
 
-    Not available yet: presence is kept by the socket hub (live-socket), which does not publish a
-    count the pages can read. Until it does this returns {} and the list shows no count. Hidden
-    for off-the-record rooms in any case (the caller leaves them out)."""
-    return {}
+    The sockets' hubs write each room's merged count to the cache (`forum.core.hub`); a room with
+    nobody is left out. A count only, never names: so off-the-record rooms have one too. No query."""
+    groups = {events.room_group(pk): pk for pk in session_ids}
+    return {groups[group]: count for group, count in hub.presence_counts(groups).items()}
 
 
 def session_lists_for_viewer(*, viewer) -> SessionLists:
@@ -49,7 +49,7 @@ def session_lists_for_viewer(*, viewer) -> SessionLists:
     soon = now + timedelta(minutes=conf.FORUM_LIVE_REMINDER_MINUTES)
     for session in upcoming:
         session.soon = session.starts_at <= soon
-    counts = participant_counts([s.pk for s in live if not s.off_the_record]) if live else {}
+    counts = participant_counts([s.pk for s in live]) if live else {}
     for session in live:
         session.participants = counts.get(session.pk)
     published = [s.transcript_thread_id for s in past if s.transcript_thread_id]

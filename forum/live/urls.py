@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:session_id>/", views.room, name="room"),
     path("<int:session_id>/edit/", views.session_edit, name="edit"),
     path("<int:session_id>/send/", views.message_send, name="send"),
+    path("<int:session_id>/messages/<int:message_id>/edit/", views.message_edit, name="message_edit"),
     path("<int:session_id>/ask/", views.question_ask, name="ask"),
     path("<int:session_id>/questions/<int:question_id>/vote/", views.question_vote, name="vote"),
     path("<int:session_id>/state/", views.session_state, name="state"),

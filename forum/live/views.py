@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,7 +34,7 @@ from forum.organisations.services import absolute_url
 
 from . import calendar, forms, permissions, selectors, selectors_pages
 from . import services as live_services
-from .models import LiveSession, Question
+from .models import ChatMessage, LiveSession, Question
 from .services import sessions as session_services
 from .services import transcripts
 
@@ -171,18 +173,42 @@ def _sorted_questions(questions):
     return sorted(questions, key=lambda q: (not q["pinned"], -q["votes"], q["asked_at"] or "", q["id"]))
 
 
+def _rule_title(reason: dict) -> str:
+    """The rule a hidden message cites, in the reader's language ("" while pending review)."""
+    language = (get_language() or "en").split("-")[0]
+    return reason.get(language) or reason.get("en") or next(
+        (v for k, v in reason.items() if k not in ("decision", "pending") and isinstance(v, str) and v), "")
+
+
+def _flaggable(history: dict, user, you: dict) -> None:
+    """Booleans for the page: which messages and questions the viewer may flag (not their own), and
+    the rule of each hidden message in the reader's language."""
+    for frame in [*history["messages"], *history["questions"]]:
+        frame["may_flag"] = you["flag"] and frame["author"]["id"] not in (None, user.pk) and "hidden" not in frame
+    for frame in history["messages"]:
+        if "hidden" in frame:
+            frame["hidden_pending"] = bool(frame["hidden"].get("pending"))
+            frame["hidden_rule"] = _rule_title(frame["hidden"])
+            frame["hidden_decision"] = frame["hidden"].get("decision") if frame["hidden_own"] else None
+
+
 def _room_context(request, session, *, message_form=None, question_form=None, observer_form=None,
                   room_error: str = "") -> dict:
     user = request.user
-    history = selectors.history(session=session, user=user, limit=HISTORY_LIMIT)
+    history = selectors.history(session=session, user=user, limit=HISTORY_LIMIT, placeholders=True)
+    you = permissions.you(user, session)
+    _flaggable(history, user, you)
     can_edit = _allows(permissions.check_edit_session, user, session)
     can_moderate = permissions.can_moderate_session(user, session)
+    you = permissions.you(user, session)
     context = {
         "session": session,
         "room_error": room_error,
+        "editable_ids": _editable_ids(user, session, history["messages"], you),
+        "edit_minutes": conf.FORUM_LIVE_EDIT_MINUTES,
         "history": history,
         "questions": _sorted_questions(history["questions"]),
-        "you": permissions.you(user, session),
+        "you": you,
         "can_edit": can_edit,
         "can_moderate": can_moderate,
         "can_transcript": _allows(transcripts.check_transcript, user, session),
@@ -199,6 +225,16 @@ def _room_context(request, session, *, message_form=None, question_form=None, ob
         context["observer_form"] = observer_form or forms.ObserverInviteForm(
             queryset=session_services.invitable_observers(session))
     return context
+
+
+def _editable_ids(user, session, messages, you) -> set[int]:
+    """The messages shown whose author may still edit them (the room's "Edit" links without JavaScript;
+    the same rule as `permissions.check_edit_message`, which the edit itself goes through)."""
+    if session.state != LiveSession.State.OPEN or you["muted"] or not getattr(user, "pk", None):
+        return set()
+    since = permissions.edit_window_start()
+    return {m["id"] for m in messages
+            if m["author"]["id"] == user.pk and m["sent_at"] and datetime.fromisoformat(m["sent_at"]) > since}
 
 
 @require_GET
@@ -239,6 +275,44 @@ def message_send(request, session_id):
     return _room_write(request, session_id, form_class=forms.MessageForm, form_key="message_form",
                        write=lambda session, data: live_services.message_send(
                            actor=request.user, session=session, client_id=data["client_id"], body=data["body"]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_edit(request, session_id, message_id):
+    """Edit one's own chat message without JavaScript: GET the form, POST the socket's `edit` service,
+    then back to the message in the room. Asked for JSON (`Accept: application/json`), GET answers
+    `{"id", "source"}`: the text the room script's inline editor starts from."""
+    session = selectors_pages.session_for_page(session_id=session_id, viewer=request.user)
+    message = get_object_or_404(ChatMessage, pk=message_id, session=session)
+    message.session = session
+    wants_json = request.method == "GET" and "application/json" in request.headers.get("Accept", "")
+    try:
+        permissions.check_edit_message(request.user, message)
+    except PermissionDenied as e:
+        if wants_json:
+            return JsonResponse({"error": getattr(e, "code", "forbidden"), "message": _error_text(e)},
+                                status=_room_status(e))
+        return _refused(request, e, status=_room_status(e))
+    if wants_json:
+        return JsonResponse({"id": message.pk, "source": message.source}, json_dumps_params={"ensure_ascii": False})
+    form = forms.MessageEditForm(request.POST if request.method == "POST" else None,
+                                 initial={"body": message.source})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                live_services.message_edit(actor=request.user, session=session, message_id=message.pk,
+                                           body=form.cleaned_data["body"])
+            except (PermissionDenied, ValidationError) as e:
+                form.add_error(None, _error_text(e))
+                status = _room_status(e)
+            else:
+                return redirect(reverse("live:room", args=[session.pk]) + f"#room-message-{message.pk}")
+    return render(request, "live/message_edit.html", {
+        "session": session, "message": message, "form": form, "message_max": conf.FORUM_LIVE_MESSAGE_MAX_CHARS,
+        "edit_minutes": conf.FORUM_LIVE_EDIT_MINUTES}, status=status)
 
 
 @login_required
@@ -289,7 +363,8 @@ def session_state(request, session_id):
 @never_cache
 def history_json(request, session_id):
     """The room as the client reloads it after `resync` (members only): the latest sequence number,
-    the messages (after `after`, or the last 100) and the visible questions, as protocol frames."""
+    the messages (after `after`, or the last 100) and the visible questions, as protocol frames, and
+    `removed`: the ids of the messages removed after `after` (the client takes them off the screen)."""
     if not request.user.is_authenticated:
         raise Http404
     session = get_object_or_404(LiveSession, pk=session_id)
@@ -303,6 +378,8 @@ def history_json(request, session_id):
         return JsonResponse({"error": "invalid", "message": _("“after” must be a sequence number.")}, status=400)
     history = selectors.history(session=session, user=request.user, limit=HISTORY_LIMIT)
     messages_shown = history["messages"]
+    removed = selectors.removed_since(session=session, after_seq=after_seq, seq=history["seq"]) \
+        if after_seq is not None else []
     cut = len(messages_shown) >= HISTORY_LIMIT  # older messages exist beyond the page
     if after_seq is not None:
         # Complete: every message after `after` is here (the client may merge); else replace.
@@ -315,6 +392,7 @@ def history_json(request, session_id):
         "mode": session.mode,
         "slow_mode": {"seconds": session.slow_mode_seconds, "reason": session.slow_mode_reason},
         "messages": messages_shown, "questions": history["questions"], "complete": complete,
+        "removed": removed,
     }
     return JsonResponse(payload, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
 

@@ -3,18 +3,9 @@
 
 from django.contrib import admin
 
+from forum.core.admin import ReadOnlyAdmin
+
 from .models import Action, Appeal, Flag, ReviewItem, Rule, WatchedWord
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rule)

@@ -2,12 +2,17 @@ from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
 from forum.accounts import permissions as accounts
+from forum.live import permissions as live
 
 from . import permissions, selectors
 
 # Whether a member moderates some category, remembered a few minutes in the cache: the header asks
 # on every page, and a member's pages must not pay a query for a link they never see.
 _APPOINTED_SECONDS = 300
+
+
+def _appointed(user) -> bool:
+    return bool(accounts.moderates_a_category(user) or live.moderated_session_ids(user))
 
 
 def _may_hold_queue(user) -> bool:
@@ -19,9 +24,9 @@ def _may_hold_queue(user) -> bool:
     try:
         appointed = cache.get(key)
     except Exception:  # the cache (Redis) is down: pages still work, at the price of a query
-        return accounts.moderates_a_category(user)
+        return _appointed(user)
     if appointed is None:
-        appointed = accounts.moderates_a_category(user)
+        appointed = _appointed(user)
         try:
             cache.set(key, appointed, _APPOINTED_SECONDS)
         except Exception:  # noqa: S110 - as above

@@ -21,8 +21,12 @@ class RuleChoiceField(forms.ModelChoiceField):
         return obj.title
 
 
+QUEUE_KINDS = ("dismiss", "hide", "restore", "delete", "warn", "mute", "suspend", "ban")
+
+
 class ActionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Action"), choices=Action.Kind.choices, widget=forms.RadioSelect,
+    kind = forms.ChoiceField(label=_("Action"), choices=[(k, v) for k, v in Action.Kind.choices if k in QUEUE_KINDS],
+                             widget=forms.RadioSelect,
                              error_messages={"required": _("Choose an action."),
                                              "invalid_choice": _("Choose one of the actions offered.")})
     rule = RuleChoiceField(label=_("Rule"), queryset=Rule.objects.filter(active=True), empty_label=_("— choose —"),
@@ -32,6 +36,76 @@ class ActionForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
     days = forms.IntegerField(label=_("Length in days (mute or suspension)"), required=False, min_value=1,
                               max_value=3650)
+    scope = forms.ChoiceField(label=_("Where the sanction applies"), required=False,
+                              choices=[("", _("Default: where it was said (the category or the live room) for a warning or mute, else the whole site")),
+                                       ("category", _("In this category")), ("site", _("On the whole site"))],
+                              error_messages={"invalid_choice": _("Choose the whole site or this category.")})
+
+
+class RuleNoteForm(forms.Form):
+    """The rule (required) and note every moderator action carries."""
+
+    rule = RuleChoiceField(label=_("Rule"), queryset=Rule.objects.filter(active=True), empty_label=_("— choose —"),
+                           error_messages={"required": _("Choose the rule this decision rests on."),
+                                           "invalid_choice": _("Choose the rule this decision rests on.")})
+    note = forms.CharField(label=_("Note to the author (optional)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
+
+
+class PolicyEditForm(RuleNoteForm):
+    field_order = ["source", "rule", "note"]
+    source = forms.CharField(label=_("The text as it should read"), strip=False,
+                             widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
+                             error_messages={"required": _("Write something: the post is empty.")})
+
+
+class LockForm(RuleNoteForm):
+    field_order = ["locked", "rule", "note"]
+    locked = forms.TypedChoiceField(label=_("Replies"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+                                    choices=[("1", _("Lock the thread")), ("0", _("Unlock the thread"))],
+                                    error_messages={"required": _("Choose lock or unlock."),
+                                                    "invalid_choice": _("Choose lock or unlock.")})
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class MoveForm(RuleNoteForm):
+    field_order = ["category", "rule", "note"]
+    category = CategoryChoiceField(label=_("Move to"), queryset=None, empty_label=_("— choose —"),
+                                   error_messages={"required": _("Choose a category you moderate."),
+                                                   "invalid_choice": _("Choose a category you moderate.")})
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+
+class SplitForm(MoveForm):
+    field_order = ["posts", "title", "category", "rule", "note"]
+    title = forms.CharField(label=_("Title of the new thread"), max_length=200,
+                            widget=forms.TextInput(attrs={"dir": "auto"}),
+                            error_messages={"required": _("Give the thread a title.")})
+    posts = forms.TypedMultipleChoiceField(label=_("Replies to move (with the replies below them)"), coerce=int,
+                                           widget=forms.CheckboxSelectMultiple,
+                                           error_messages={"required": _("Choose at least one reply to move to the "
+                                                                         "new thread."),
+                                                           "invalid_choice": _("Choose posts of this thread.")})
+
+    def __init__(self, *args, posts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["posts"].choices = posts
+        self.fields["category"].label = _("New thread's category")
+
+
+class ConfirmationForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("reject", _("Reject"))],
+                                 error_messages={"required": _("Choose confirm or reject."),
+                                                 "invalid_choice": _("Choose confirm or reject.")})
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
 
 
 class AppealForm(forms.Form):

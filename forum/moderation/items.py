@@ -1,18 +1,22 @@
 """The content the review queue knows, by kind: how to find it, who may flag it, where it is, and how
 to hide, restore or delete it — always through the owning app's own checks and services.
 
-Posts are wired for flags and pre-moderation; questions for pre-moderation (a session that holds
-questions, a watched word): `is_awaiting` / `approve` publish them through the live services. A
-chat message gets an adapter of the same shape: `load` (Http404 for an unknown id), `check_flag`
-(the live app's "may report" rule), `place` (session id), and `hide` / `restore` / `remove`
-calling the live services (which also make the hidden message disappear from every open room screen).
+Posts (forum.discussions), chat messages and questions (forum.live): `load` (Http404 for an unknown
+id), `check_flag` (the owning app's "may report" rule), `place` (a category or a live session), and
+`hold` / `hide` / `restore` / `remove` / `reinstate` calling the owning app's services (the live ones
+also make a hidden message disappear from every open room screen, through the room's event log).
+A live room's refusal (`RoomError`, a PermissionDenied with a stable code) is raised as it is.
+
+Pre-moderation: `is_awaiting` / `approve` (posts and questions) — content held before it was ever
+shown (a category or a new member's first posts, a session that holds questions, a watched word)
+waits in the queue; approving publishes it through the owning app's own service.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -23,7 +27,7 @@ from forum.discussions import services as discussions
 from forum.discussions.models import Post
 from forum.live import permissions as live_permissions
 from forum.live import services as live
-from forum.live.models import Question
+from forum.live.models import ChatMessage, Question
 
 
 @dataclass(frozen=True)
@@ -112,29 +116,121 @@ class PostItems:
     def remove(post: Post, *, actor, reason: str, data: dict) -> None:
         discussions.post_remove(actor=actor, post=post, reason=reason, audit_data=data)
 
+    @staticmethod
+    def reinstate(post: Post, *, actor, reason: str, data: dict) -> None:
+        """Bring back a deleted post (an appeal overturned the deletion): its text is in the audit log."""
+        from forum.audit.models import AuditEntry
+
+        entry = (AuditEntry.objects.filter(verb="post.remove", target_type="discussions.post",
+                                           target_id=str(post.pk)).order_by("-created_at", "-id").first())
+        before = (entry.data or {}).get("before") if entry else None
+        if not before:
+            raise ValidationError(_("The removed text is not in the audit log: it cannot be brought back."),
+                                  code="no_text")
+        discussions.post_reinstate(actor=actor, post=post, source=before, reason=reason, audit_data=data)
+
+
+def _id(object_id) -> int:
+    try:
+        return int(object_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _excerpt(html: str, chars: int) -> str:
+    return Truncator(" ".join(strip_tags(html or "").split())).chars(chars)
+
+
+class MessageItems:
+    """A live room's chat message."""
+
+    kind = "message"
+
+    @staticmethod
+    def load(object_id) -> ChatMessage:
+        msg = ChatMessage.objects.select_related("session", "author").filter(pk=_id(object_id)).first()
+        if msg is None:
+            raise Http404
+        return msg
+
+    @staticmethod
+    def check_flag(user, msg: ChatMessage) -> None:
+        live_permissions.check_report_message(user, msg)
+
+    @staticmethod
+    def check_view(user, msg: ChatMessage) -> None:
+        live_permissions.check_view_session(user, msg.session)
+
+    @staticmethod
+    def check_moderate(user, msg: ChatMessage) -> None:
+        live_permissions.check_moderate(user, msg.session)
+
+    @staticmethod
+    def place(msg: ChatMessage) -> Place:
+        return Place(session_id=msg.session_id)
+
+    @staticmethod
+    def author_id(msg: ChatMessage) -> int | None:
+        return msg.author_id
+
+    @staticmethod
+    def is_hidden(msg: ChatMessage) -> bool:
+        return msg.hidden_at is not None
+
+    @staticmethod
+    def is_removed(msg: ChatMessage) -> bool:
+        return msg.removed_at is not None
+
+    @staticmethod
+    def excerpt(msg: ChatMessage, chars: int = 300) -> str:
+        return _excerpt(msg.html, chars)
+
+    @staticmethod
+    def url(msg: ChatMessage) -> str:
+        return f"{msg.session.get_absolute_url()}#room-message-{msg.pk}"
+
+    @staticmethod
+    def title(msg: ChatMessage) -> str:
+        return msg.session.title
+
+    @staticmethod
+    def hold(msg: ChatMessage, *, reason: str, data: dict) -> None:
+        live.message_hold_for_review(message=msg, reason=reason[:200], audit_data=data)
+
+    @staticmethod
+    def hide(msg: ChatMessage, *, actor, reason: str, titles: dict, data: dict) -> None:
+        live.message_hide(actor=actor, session=msg.session, message_id=msg.pk, reason=reason[:200], reason_titles=titles,
+                          audit_data=data)
+        msg.refresh_from_db(fields=["hidden_at", "hidden_reason"])
+
+    @staticmethod
+    def restore(msg: ChatMessage, *, actor, reason: str, data: dict) -> None:
+        live.message_restore(actor=actor, session=msg.session, message_id=msg.pk, reason=reason[:200], audit_data=data)
+        msg.refresh_from_db(fields=["hidden_at", "hidden_reason", "removed_at"])
+
+    @staticmethod
+    def remove(msg: ChatMessage, *, actor, reason: str, data: dict) -> None:
+        live.message_delete(actor=actor, session=msg.session, message_id=msg.pk, reason=reason)
+        msg.refresh_from_db(fields=["hidden_at", "removed_at"])
+
+    reinstate = restore
+
 
 class QuestionItems:
-    """A live session's question. In the queue when the session holds questions for approval, or a
-    watched word caught it; approving publishes it through the room's own service (it gets its
-    number, the room is sent the `question` event); hiding and deleting hide it in the room."""
+    """A live room's question."""
 
     kind = "question"
 
     @staticmethod
     def load(object_id) -> Question:
-        try:
-            pk = int(object_id)
-        except (TypeError, ValueError):
-            raise Http404 from None
-        question = Question.objects.select_related("session", "author").filter(pk=pk).first()
+        question = Question.objects.select_related("session", "author").filter(pk=_id(object_id)).first()
         if question is None:
             raise Http404
         return question
 
     @staticmethod
     def check_flag(user, question: Question) -> None:
-        live_permissions.check_view_session(user, question.session)
-        raise PermissionDenied(_("Questions are reported to the session's moderators in the room."))
+        live_permissions.check_report_question(user, question)
 
     @staticmethod
     def check_view(user, question: Question) -> None:
@@ -158,45 +254,57 @@ class QuestionItems:
 
     @staticmethod
     def is_removed(question: Question) -> bool:
-        return question.state == Question.State.HIDDEN
-
-    @staticmethod
-    def is_awaiting(question: Question) -> bool:
-        return question.state == Question.State.HELD
+        # A question has no deleted state: "delete" hides it for good (an appeal can still restore it).
+        return question.state == Question.State.HIDDEN and bool((question.hidden_reason or {}).get("deleted"))
 
     @staticmethod
     def excerpt(question: Question, chars: int = 300) -> str:
-        return Truncator(" ".join(strip_tags(question.html or "").split())).chars(chars)
+        return _excerpt(question.html, chars)
 
     @staticmethod
     def url(question: Question) -> str:
-        return question.session.get_absolute_url()
+        return f"{question.session.get_absolute_url()}#room-question-{question.pk}"
 
     @staticmethod
     def title(question: Question) -> str:
         return question.session.title
 
     @staticmethod
+    def is_awaiting(question: Question) -> bool:
+        """Held before it was shown (the session holds questions, or a watched word): never in the room yet."""
+        return question.state == Question.State.HELD
+
+    @staticmethod
     def approve(question: Question, *, actor, data: dict) -> None:
+        """Publish it through the room's own service: it gets its number, the room a `question` event."""
         live.question_approve(actor=actor, session=question.session, question_id=question.pk)
 
     @staticmethod
     def hold(question: Question, *, reason: str, data: dict) -> None:
-        return None  # a question is held before it is shown (the session's setting), never after
+        live.question_hold_for_review(question=question, reason=reason[:200], audit_data=data)
 
     @staticmethod
     def hide(question: Question, *, actor, reason: str, titles: dict, data: dict) -> None:
-        live.question_hide(actor=actor, session=question.session, question_id=question.pk, reason=reason[:200])
+        live.question_hide(actor=actor, session=question.session, question_id=question.pk, reason=reason[:200],
+                           reason_titles=titles, audit_data=data)
+        question.refresh_from_db(fields=["state", "hidden_reason"])
 
     @staticmethod
     def restore(question: Question, *, actor, reason: str, data: dict) -> None:
-        raise ValidationError(_("A hidden question cannot be shown again: the member may ask it again."),
-                              code="not_restorable")
+        live.question_restore(actor=actor, session=question.session, question_id=question.pk, reason=reason[:200],
+                              audit_data=data)
+        question.refresh_from_db(fields=["state", "hidden_reason"])
 
-    remove = hide
+    @staticmethod
+    def remove(question: Question, *, actor, reason: str, data: dict) -> None:
+        live.question_hide(actor=actor, session=question.session, question_id=question.pk, reason=reason[:200],
+                           reason_titles={"deleted": True}, audit_data=data)
+        question.refresh_from_db(fields=["state", "hidden_reason"])
+
+    reinstate = restore
 
 
-ADAPTERS = {"post": PostItems, "question": QuestionItems}
+ADAPTERS = {"post": PostItems, "message": MessageItems, "question": QuestionItems}
 
 
 def adapter(kind: str):

@@ -163,6 +163,12 @@ class Action(models.Model):
         WARN = "warn", _("Author warned")
         MUTE = "mute", _("Author muted")
         SUSPEND = "suspend", _("Author suspended")
+        BAN = "ban", _("Author banned")
+        EDIT = "edit", _("Edited for policy")
+        LOCK = "lock", _("Thread locked")
+        UNLOCK = "unlock", _("Thread unlocked")
+        MOVE = "move", _("Thread moved")
+        SPLIT = "split", _("Thread split")
 
     item = models.ForeignKey(ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     kind = models.CharField(_("action"), max_length=16, choices=Kind.choices)
@@ -174,6 +180,8 @@ class Action(models.Model):
     subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # The restriction imposed by a mute or suspension (accounts.Restriction), to lift on appeal.
     restriction_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # What undoing it on appeal needs (a move's category of origin, the split's new thread).
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:

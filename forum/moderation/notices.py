@@ -21,6 +21,19 @@ def describe(notification) -> str:
         return _("Your appeal was decided: the moderators' decision stands (rule: %(rule)s).") % values
     if appeal == "overturned":
         return _("Your appeal was accepted: the moderators' decision was reversed.") % values
+    if data.get("kind") in ("message", "question"):  # in a live session: "thread" is the session's title
+        live = {
+            "hide": _("The moderators hid what you wrote in the live session “%(thread)s”. Rule: %(rule)s."),
+            "delete": _("The moderators removed what you wrote in the live session “%(thread)s”. Rule: %(rule)s."),
+            "restore": _("The moderators showed what you wrote in the live session “%(thread)s” again."),
+            "warn": _("The moderators warned you about what you wrote in the live session “%(thread)s”. "
+                      "Rule: %(rule)s."),
+            "mute": _("The moderators muted you in the live session “%(thread)s”. Rule: %(rule)s."),
+            "suspend": _("The moderators suspended your account after what you wrote in the live session "
+                         "“%(thread)s”. Rule: %(rule)s."),
+        }
+        if data.get("action") in live:
+            return live[data["action"]] % values
     texts = {
         "hide": _("The moderators hid your post in “%(thread)s”. Rule: %(rule)s."),
         "delete": _("The moderators removed your post in “%(thread)s”. Rule: %(rule)s."),
@@ -28,5 +41,11 @@ def describe(notification) -> str:
         "warn": _("The moderators warned you about your post in “%(thread)s”. Rule: %(rule)s."),
         "mute": _("The moderators muted you after your post in “%(thread)s”. Rule: %(rule)s."),
         "suspend": _("The moderators suspended your account after your post in “%(thread)s”. Rule: %(rule)s."),
+        "ban": _("The moderators banned your account after your post in “%(thread)s”. Rule: %(rule)s."),
+        "edit": _("The moderators edited your post in “%(thread)s”. Rule: %(rule)s."),
+        "lock": _("The moderators locked your thread “%(thread)s”. Rule: %(rule)s."),
+        "unlock": _("The moderators unlocked your thread “%(thread)s”. Rule: %(rule)s."),
+        "move": _("The moderators moved your thread “%(thread)s” to another category. Rule: %(rule)s."),
+        "split": _("The moderators moved replies to a new thread, “%(thread)s”. Rule: %(rule)s."),
     }
     return texts.get(data.get("action"), _("The moderators took a decision about your content.")) % values

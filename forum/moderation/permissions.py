@@ -4,8 +4,10 @@ Actions of this app (the authorisation matrix walks every one):
 - `flag_item`: report a post (a chat message, a question) to the moderators: whoever may read it in
   good standing, members and observers, not its author (the owning app's `report_*` rule); once per
   person and item (the flag service refuses a second flag with its own message).
-- `view_queue`: open the review queue: global moderators, and category moderators for their
-  categories (`visible_items`), with a second factor.
+- `view_queue`: open the review queue: global moderators, category moderators for their
+  categories, and the moderators and organisers of a live session for its chat messages and
+  questions (`visible_items`), with a second factor. A category moderator does not see a session's
+  items, nor a session moderator a category's.
 - `act_on_item`: claim an item, dismiss its flags, hide, restore or delete it, warn / mute / suspend its
   author: moderators whose scope holds the item's place; never on content by a member of their own
   organisation (`FORUM_MODERATION_CONFLICT_OF_INTEREST`); not while another moderator's claim holds.
@@ -16,6 +18,12 @@ Actions of this app (the authorisation matrix walks every one):
 - `manage_rules`: write the guidelines: administrators with a second factor.
 - `manage_words`: keep the watched words (words and patterns, each with an action): administrators
   with a second factor. Approving an item held by pre-moderation is `act_on_item`.
+- `edit_post_for_policy`, `lock_thread`, `move_thread`, `split_thread`: the same moderators as
+  `act_on_item` (the place's scope, no conflict of interest with the author of the post or the
+  thread); a move or a split also needs the target category moderated (named refusal otherwise).
+- `confirm_restriction`: confirm or reject a suspension or ban awaiting a second moderator: whoever
+  may impose it (accounts' rule), never the moderator who imposed it, never for a member of their
+  own organisation (`visible_pending_restrictions` lists them).
 """
 
 from __future__ import annotations
@@ -32,11 +40,13 @@ from forum.accounts import permissions as accounts
 from forum.categories import permissions as categories
 from forum.core import conf
 from forum.live import permissions as live
+from forum.live.models import LiveSession
 
 from .models import Action, Appeal, ReviewItem
 
 ACTIONS = ("flag_item", "view_queue", "act_on_item", "appeal_action", "decide_appeal", "view_transparency",
-           "view_rules", "manage_rules", "manage_words")
+           "view_rules", "manage_rules", "edit_post_for_policy", "lock_thread", "move_thread", "split_thread",
+           "confirm_restriction", "manage_words")
 
 allows = categories.allows
 
@@ -46,21 +56,26 @@ def check_flag_item(user, adapter, obj) -> None:
     adapter.check_flag(user, obj)
 
 
+def _holds_a_place(user) -> bool:
+    return bool(accounts.is_global_moderator(user) or categories.moderated_category_ids(user)
+                or live.moderated_session_ids(user))
+
+
 def is_queue_moderator(user) -> bool:
     """Holds a moderator's role somewhere and may use it now (second factor)."""
     if not accounts.in_good_standing(user) or accounts.is_observer(user):
         return False
-    return bool(accounts.is_global_moderator(user) or categories.moderated_category_ids(user)
-                or live.moderated_session_ids(user)) and accounts.privileges_active(user)
+    # has_mfa: a session's moderators need a second factor too (the live app asks them for one).
+    return _holds_a_place(user) and accounts.privileges_active(user) and accounts.has_mfa(user)
 
 
 def check_view_queue(user) -> None:
     accounts.require_good_standing(user)
-    if accounts.is_observer(user) or not (accounts.is_global_moderator(user)
-                                          or categories.moderated_category_ids(user)
-                                          or live.moderated_session_ids(user)):
+    if accounts.is_observer(user) or not _holds_a_place(user):
         raise PermissionDenied(_("Only moderators can open the review queue."))
     accounts.check_privileged_action(user)
+    if not accounts.has_mfa(user):  # a session's moderators (needs_mfa knows only category ones)
+        raise accounts.SecondFactorRequired()
 
 
 def visible_items(user, qs=None):
@@ -71,20 +86,19 @@ def visible_items(user, qs=None):
         return qs.none()
     if accounts.is_global_moderator(user):
         return qs
-    sessions = live.moderated_session_ids(user)
-    in_scope = Q(category_id__in=categories.moderated_visible_category_ids(user))
+    place = Q(category_id__in=categories.moderated_visible_category_ids(user))
+    sessions = [pk for pk in live.moderated_session_ids(user)
+                if not live.removed_from(user, LiveSession(pk=pk))]
     if sessions:
-        in_scope |= Q(category_id__isnull=True, session_id__in=sessions)
-    return qs.filter(in_scope)
+        place |= Q(session_id__in=sessions)
+    return qs.filter(place)
 
 
 def _check_scope(user, item: ReviewItem) -> None:
     check_view_queue(user)
-    if item.category_id is None and item.session_id is not None and not accounts.is_global_moderator(user):
-        from forum.live.models import LiveSession
-
+    if item.session_id is not None:
         session = LiveSession.objects.filter(pk=item.session_id).first()
-        if session is None or not live.holds_session_role(user, session) or not live.can_view_session(user, session):
+        if session is None or not live.holds_session_role(user, session):
             raise Http404  # outside one's scope: the item does not exist for them
         return
     if item.category_id is None:
@@ -179,3 +193,57 @@ def check_manage_words(user, _obj=None) -> None:
     if not accounts.is_admin(user):
         raise PermissionDenied(_("Only administrators can manage the watched words."))
     accounts.check_privileged_action(user)
+
+
+# --- Content and thread actions from the site, confirmations -------------------------------------
+
+def _check_content_scope(user, category, author) -> None:
+    check_view_queue(user)
+    try:
+        categories.check_moderate_category(user, category)
+    except (PermissionDenied, Http404):
+        raise Http404 from None  # outside one's scope: as if it did not exist
+    if conflict_of_interest(user, author):
+        raise PermissionDenied(_("This was written by a member of your own organisation: another moderator "
+                                 "must review it."))
+
+
+def check_edit_post_for_policy(user, post) -> None:
+    _check_content_scope(user, post.thread.category, post.author)
+    if post.deleted_at is not None:
+        raise PermissionDenied(_("This post was deleted: there is no text to edit."))
+
+
+def check_lock_thread(user, thread) -> None:
+    _check_content_scope(user, thread.category, thread.author)
+
+
+def check_move_thread(user, thread, target=None) -> None:
+    _check_content_scope(user, thread.category, thread.author)
+    if target is not None and not allows(categories.check_moderate_category, user, target):
+        raise PermissionDenied(_("You can only move threads into categories you moderate."))
+
+
+def check_split_thread(user, thread, target=None) -> None:
+    check_move_thread(user, thread, target)
+
+
+def check_confirm_restriction(user, restriction) -> None:
+    check_view_queue(user)
+    accounts.check_confirm_restriction(user, restriction)
+    if conflict_of_interest(user, restriction.user):
+        raise PermissionDenied(_("This member belongs to your own organisation: another moderator must decide."))
+
+
+def visible_pending_restrictions(user, qs=None):
+    """Queryset form of the confirmation page's scope: restrictions awaiting a second moderator in
+    places the user moderates (their own included, shown without buttons)."""
+    from forum.accounts.models import Restriction
+
+    qs = Restriction.objects.all() if qs is None else qs
+    qs = qs.filter(pending_confirmation=True, lifted_at__isnull=True)
+    if not is_queue_moderator(user):
+        return qs.none()
+    if accounts.is_global_moderator(user):
+        return qs
+    return qs.filter(scope="category", object_id__in=categories.moderated_visible_category_ids(user))

@@ -11,8 +11,8 @@ def post_for_review(sender, *, post, reasons, held, **kwargs) -> None:
 
 
 def live_for_review(sender, *, obj, reasons, held, **kwargs) -> None:
-    """A question held for approval, or a chat message or question caught by a watched word. Kinds
-    the queue does not know yet (chat messages) are left to the room's moderators."""
+    """A question held for approval, or a chat message or question caught by a watched word: each
+    goes to the review queue through its kind's adapter (forum.moderation.items)."""
     kind = {"Question": "question", "ChatMessage": "message"}.get(sender.__name__)
     if kind in items.ADAPTERS and reasons:
         services.item_submit(kind=kind, obj=obj, reasons=list(reasons), held=held)

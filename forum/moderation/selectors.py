@@ -14,6 +14,7 @@ from django.utils import timezone
 from forum.accounts import permissions as accounts
 from forum.core import conf
 from forum.discussions.models import Post
+from forum.live.models import ChatMessage, LiveSession, Question
 
 from . import permissions
 from .models import HOLD_REASONS, Action, Appeal, Flag, Reason, ReviewItem, Rule, WatchedWord
@@ -31,6 +32,7 @@ class QueueFilters:
     state: str = ReviewItem.State.OPEN
     reason: str = ""
     category: int | None = None
+    session: int | None = None
 
     @classmethod
     def from_query(cls, query) -> QueueFilters:
@@ -38,9 +40,11 @@ class QueueFilters:
         state = query.get("state", ReviewItem.State.OPEN)
         reason = query.get("reason", "")
         category = query.get("category", "")
+        session = query.get("session", "")
         return cls(state=state if state in STATES else ReviewItem.State.OPEN,
                    reason=reason if reason in Reason.values else "",
-                   category=int(category) if category.isdigit() else None)
+                   category=int(category) if category.isdigit() else None,
+                   session=int(session) if session.isdigit() else None)
 
 
 @dataclass
@@ -65,18 +69,18 @@ def _contents(entries: list[ReviewItem]) -> dict[tuple[str, int], object]:
                 "id", "html", "hidden_at", "deleted_at", "awaiting_review", "author_id", "thread__id",
                 "thread__title"):
             found[("post", post.pk)] = post
-    question_ids = [i.object_id for i in entries if i.kind == "question"]
-    if question_ids:
-        from forum.live.models import Question
-
-        for question in Question.objects.filter(pk__in=question_ids).select_related("session"):
-            found[("question", question.pk)] = question
+    live_ids = {kind: [i.object_id for i in entries if i.kind == kind] for kind in ("message", "question")}
+    for kind, model in (("message", ChatMessage), ("question", Question)):
+        if live_ids[kind]:
+            for row in model.objects.filter(pk__in=live_ids[kind]).select_related("session"):
+                found[(kind, row.pk)] = row
     return found
 
 
 def queue_for_moderator(*, viewer, filters: QueueFilters, limit: int | None = None) -> list[QueueEntry]:
     """The items in the viewer's scope matching `filters`, highest score first, each with its flags
-    (reporters included) and content: four queries, whatever the number of items."""
+    (reporters included) and content: four queries, whatever the number of items (and one more per
+    kind of live content shown: chat messages, questions)."""
     from .items import adapter
 
     permissions.check_view_queue(viewer)
@@ -85,6 +89,8 @@ def queue_for_moderator(*, viewer, filters: QueueFilters, limit: int | None = No
         qs = qs.filter(flags__reason=filters.reason).distinct()
     if filters.category is not None:
         qs = qs.filter(category_id=filters.category)
+    if filters.session is not None:
+        qs = qs.filter(session_id=filters.session)
     flags = Flag.objects.select_related("reporter").order_by("created_at", "id")
     rows = list(qs.select_related("category", "author", "claimed_by").prefetch_related(
         Prefetch("flags", queryset=flags))[: limit or conf.FORUM_MODERATION_QUEUE_PAGE])
@@ -112,6 +118,12 @@ def queue_categories(viewer):
     from forum.categories import permissions as categories
 
     return list(categories.moderated_categories(viewer).order_by("name"))
+
+
+def queue_sessions(viewer):
+    """The live sessions with items in the viewer's scope, for the place filter (one query)."""
+    in_scope = permissions.visible_items(viewer, ReviewItem.objects.filter(session_id__isnull=False))
+    return list(LiveSession.objects.filter(pk__in=in_scope.values("session_id")).order_by("-starts_at")[:50])
 
 
 def item_for_moderator(*, item_id, viewer) -> ReviewItem:
@@ -197,3 +209,16 @@ def watched_words(*, viewer) -> list[WatchedWord]:
     """The watched words, for the administrators' page (PermissionDenied for anyone else)."""
     permissions.check_manage_words(viewer)
     return list(WatchedWord.objects.order_by("action", "kind", "text", "id"))
+
+
+def restrictions_awaiting_confirmation(*, viewer) -> list:
+    """Suspensions and bans awaiting a second moderator in the viewer's scope, oldest first, each
+    with `may_decide` (False for the viewer's own, or a member of their organisation)."""
+    from forum.accounts.models import Restriction
+
+    permissions.check_view_queue(viewer)
+    rows = list(permissions.visible_pending_restrictions(
+        viewer, Restriction.objects.select_related("user", "created_by")).order_by("created_at", "pk"))
+    for row in rows:
+        row.may_decide = permissions.allows(permissions.check_confirm_restriction, viewer, row)
+    return rows

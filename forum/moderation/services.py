@@ -15,13 +15,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.accounts import permissions as accounts_permissions
 from forum.accounts import services as accounts
 from forum.audit.services import record
 from forum.core import conf, realtime
@@ -104,9 +105,12 @@ def flag_create(*, actor, kind: str, object_id, reason: str, text: str = "") -> 
 # --- Live queue counts ---------------------------------------------------------------------------
 
 def moderators_of(item: ReviewItem) -> list:
-    """Everyone who may review `item`: global moderators and the moderators of its category."""
+    """Everyone who may review `item`: global moderators, and the moderators of its category or the
+    moderators and organisers of its live session."""
     User = get_user_model()
     who = Q(role__in=[User.Role.MODERATOR, User.Role.ADMIN])
+    if item.session_id is not None:
+        who |= Q(moderated_live_sessions=item.session_id) | Q(organised_live_sessions=item.session_id)
     if item.category_id is not None:
         who |= Q(moderated_categories=item.category_id)
         if item.category is not None and item.category.parent_id is not None:
@@ -153,7 +157,7 @@ def item_claim(*, actor, item: ReviewItem, release: bool = False) -> ReviewItem:
 # --- Actions -------------------------------------------------------------------------------------
 
 CONTENT_ACTIONS = (Action.Kind.DISMISS, Action.Kind.HIDE, Action.Kind.RESTORE, Action.Kind.DELETE)
-PERSON_ACTIONS = (Action.Kind.WARN, Action.Kind.MUTE, Action.Kind.SUSPEND)
+PERSON_ACTIONS = (Action.Kind.WARN, Action.Kind.MUTE, Action.Kind.SUSPEND, Action.Kind.BAN)
 
 
 def _clean_rule(rule) -> Rule:
@@ -177,41 +181,57 @@ def suggested_days(user) -> int:
     return ESCALATION_DAYS[min(earlier, len(ESCALATION_DAYS) - 1)]
 
 
-def _sanction(*, actor, item: ReviewItem, kind: str, rule: Rule, note: str, days) -> int | None:
+SCOPES = ("site", "category", "session")
+
+
+def _sanction(*, actor, item: ReviewItem, kind: str, rule: Rule, note: str, days, scope: str = "") -> int | None:
+    """Warn, mute, suspend or ban the item's author through `accounts.restriction_create`, site-wide
+    or in the item's category (`scope`; by default the category for a warning or a mute, the whole
+    site for a suspension or a ban). A ban is for global moderators and administrators only; a
+    representative's site-wide suspension or ban waits for a second moderator (accounts' rule)."""
     author = item.author
     if author is None:
         raise ValidationError(_("The author's account no longer exists."), code="no_author")
+    if kind == Action.Kind.BAN and not accounts_permissions.is_global_moderator(actor):
+        raise PermissionDenied(_("Only global moderators and administrators can ban a member."))
+    if scope in (None, ""):
+        # A warning or a mute applies where it was said (the category, or the live room); the rest site-wide.
+        place = "category" if item.category_id else "session" if item.session_id else "site"
+        scope = place if kind in (Action.Kind.WARN, Action.Kind.MUTE) else "site"
+    if (scope not in SCOPES or (scope == "category" and item.category_id is None)
+            or (scope == "session" and item.session_id is None)):
+        raise ValidationError({"scope": _("Choose the whole site or this category.")}, code="bad_scope")
     reason = f"{rule.title_en}" + (f" — {note}" if note else "")
     data = {"review_item": item.pk, "rule": rule.pk}
+    ends_at = None
+    if kind in (Action.Kind.MUTE, Action.Kind.SUSPEND):
+        try:
+            days = int(days) if days not in (None, "") else suggested_days(author)
+        except (TypeError, ValueError):
+            raise ValidationError({"days": _("Give the length in whole days.")}, code="bad_days") from None
+        if not 1 <= days <= 3650:
+            raise ValidationError({"days": _("Give a length between 1 and 3650 days.")}, code="bad_days")
+        ends_at = timezone.now() + timedelta(days=days)
+    restriction_kind = {Action.Kind.WARN: "warning", Action.Kind.MUTE: "mute", Action.Kind.SUSPEND: "suspension",
+                        Action.Kind.BAN: "ban"}[kind]
+    restriction = accounts.restriction_create(
+        actor=actor, user=author, kind=restriction_kind, reason=reason, scope=scope,
+        object_id={"category": item.category_id, "session": item.session_id}.get(scope), ends_at=ends_at,
+        audit_data=data)
     if kind == Action.Kind.WARN:
-        record(actor=actor, verb="user.warn", target=author, reason=reason, data=data)
-        return None
-    try:
-        days = int(days) if days not in (None, "") else suggested_days(author)
-    except (TypeError, ValueError):
-        raise ValidationError({"days": _("Give the length in whole days.")}, code="bad_days") from None
-    if not 1 <= days <= 3650:
-        raise ValidationError({"days": _("Give a length between 1 and 3650 days.")}, code="bad_days")
-    ends_at = timezone.now() + timedelta(days=days)
-    if kind == Action.Kind.MUTE and item.category_id is not None:
-        restriction = accounts.restriction_create(actor=actor, user=author, kind="mute", reason=reason,
-                                                  scope="category", object_id=item.category_id, ends_at=ends_at,
-                                                  audit_data=data)
-    else:
-        restriction = accounts.restriction_create(
-            actor=actor, user=author, kind="mute" if kind == Action.Kind.MUTE else "suspension", reason=reason,
-            ends_at=ends_at, audit_data=data)
-    return getattr(restriction, "pk", None)
+        record(actor=actor, verb="user.warn", target=author, reason=reason, data={**data, "restriction": restriction.pk})
+    return restriction.pk
 
 
 @transaction.atomic
-def item_act(*, actor, item: ReviewItem, kind: str, rule, note: str = "", days=None) -> Action:
+def item_act(*, actor, item: ReviewItem, kind: str, rule, note: str = "", days=None, scope: str = "") -> Action:
     """A moderator acts on an item under a rule (required) with an optional note: dismiss its flags,
-    hide, restore or delete the content, or warn / mute / suspend its author. Audited; the author
+    hide, restore or delete the content, or warn / mute / suspend / ban its author (site-wide or in
+    the item's category, `scope`). Audited; the author
     is notified; the flags are closed; the claim is released."""
     item = _locked(item)
     permissions.check_act_on_item(actor, item)
-    if kind not in Action.Kind.values:
+    if kind not in CONTENT_ACTIONS + PERSON_ACTIONS:
         raise ValidationError({"kind": _("Choose one of the actions offered.")}, code="bad_action")
     rule = _clean_rule(rule)
     note = _clean_note(note)
@@ -238,7 +258,8 @@ def item_act(*, actor, item: ReviewItem, kind: str, rule, note: str = "", days=N
     elif kind == Action.Kind.DELETE:
         adapter.remove(obj, actor=actor, reason=rule.title_en, data=data)
     else:
-        action.restriction_id = _sanction(actor=actor, item=item, kind=kind, rule=rule, note=note, days=days)
+        action.restriction_id = _sanction(actor=actor, item=item, kind=kind, rule=rule, note=note, days=days,
+                                          scope=scope)
         action.save(update_fields=["restriction_id"])
     record(actor=actor, verb=f"moderation.{kind}", target=item, reason=rule.title_en,
            data={**data, "action": action.pk, "kind": item.kind, "object_id": item.object_id})
@@ -265,7 +286,8 @@ def _notify_subject(action: Action, *, adapter, obj) -> None:
         recipient=action.subject, kind="system", actor=None,
         url=reverse("moderation:action", kwargs={"action_id": action.pk}),
         data={"describer": "moderation", "action": action.kind, "rule": action.rule.titles(),
-              "note": action.note, "excerpt": action.note, "thread_title": adapter.title(obj)},
+              "note": action.note, "excerpt": action.note, "thread_title": adapter.title(obj),
+              "kind": adapter.kind},
         key=f"moderation.action:{action.pk}")
 
 
@@ -300,7 +322,11 @@ def appeal_create(*, actor, action: Action, statement: str) -> Appeal:
 
 def _undo(action: Action, *, actor, reason: str) -> None:
     """What overturning `action` means for the content or the person."""
+    from . import actions  # thread actions (lock, move) undo themselves; it imports this module
+
     data = {"appeal_of": action.pk}
+    if actions.undo(action, actor=actor, reason=reason):
+        return
     if action.kind in (Action.Kind.HIDE, Action.Kind.DELETE) and action.item is not None:
         adapter = items.adapter(action.item.kind)
         obj = adapter.load(action.item.object_id)
@@ -308,7 +334,7 @@ def _undo(action: Action, *, actor, reason: str) -> None:
             adapter.restore(obj, actor=actor, reason=reason, data=data)
         elif action.kind == Action.Kind.DELETE and adapter.is_removed(obj):
             _reinstate(action, obj=obj, actor=actor, reason=reason, data=data)
-    elif action.kind in (Action.Kind.MUTE, Action.Kind.SUSPEND) and action.restriction_id:
+    elif action.kind in PERSON_ACTIONS and action.restriction_id:
         from forum.accounts.models import Restriction
 
         restriction = Restriction.objects.filter(pk=action.restriction_id).first()
@@ -317,16 +343,7 @@ def _undo(action: Action, *, actor, reason: str) -> None:
 
 
 def _reinstate(action: Action, *, obj, actor, reason: str, data: dict) -> None:
-    from forum.audit.models import AuditEntry
-    from forum.discussions import services as discussions
-
-    entry = (AuditEntry.objects.filter(verb="post.remove", target_type="discussions.post",
-                                       target_id=str(obj.pk)).order_by("-created_at", "-id").first())
-    before = (entry.data or {}).get("before") if entry else None
-    if not before:
-        raise ValidationError(_("The removed text is not in the audit log: it cannot be brought back."),
-                              code="no_text")
-    discussions.post_reinstate(actor=actor, post=obj, source=before, reason=reason, audit_data=data)
+    items.adapter(action.item.kind).reinstate(obj, actor=actor, reason=reason, data=data)
 
 
 @transaction.atomic

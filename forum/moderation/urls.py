@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_actions
 
 app_name = "moderation"
 
@@ -20,4 +20,11 @@ urlpatterns = [
     path("transparency/", views.transparency, name="transparency"),
     path("words/", views.words, name="words"),
     path("words/<int:word_id>/delete/", views.word_delete, name="word_delete"),
+    path("posts/<int:post_id>/edit/", views_actions.post_edit_for_policy, name="post_edit"),
+    path("threads/<int:thread_id>/", views_actions.thread_actions, name="thread"),
+    path("threads/<int:thread_id>/lock/", views_actions.thread_lock, name="thread_lock"),
+    path("threads/<int:thread_id>/move/", views_actions.thread_move, name="thread_move"),
+    path("threads/<int:thread_id>/split/", views_actions.thread_split, name="thread_split"),
+    path("confirmations/", views_actions.confirmations, name="confirmations"),
+    path("confirmations/<int:restriction_id>/", views_actions.confirmation_decide, name="confirmation_decide"),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -83,6 +84,7 @@ def queue(request):
     return render(request, "moderation/queue.html", {
         "entries": entries, "filters": filters, "states": ReviewItem.State.choices, "reasons": Reason.choices,
         "categories": selectors.queue_categories(request.user),
+        "sessions": selectors.queue_sessions(request.user),
         "appeals": selectors.appeals_waiting(viewer=request.user),
     })
 
@@ -108,7 +110,17 @@ def _item_page(request, item, *, form=None, approve_form=None, status=200):
                                                  and adapter.is_awaiting(content)),
         "hold_reasons": [str(HOLD_REASONS[r]) for r in item.reasons if r in HOLD_REASONS],
         "approve_form": approve_form or forms.ApproveForm(),
+        "content_actions": _content_actions(item, content),
     }, status=status)
+
+
+def _content_actions(item, content) -> list[dict]:
+    """Links to the edit-for-policy and thread pages (posts only; other kinds have none)."""
+    if item.kind != "post" or content is None or content.deleted_at is not None:
+        return []
+    return [{"url": reverse("moderation:post_edit", kwargs={"post_id": content.pk}), "label": _("Edit for policy")},
+            {"url": reverse("moderation:thread", kwargs={"thread_id": content.thread_id}),
+             "label": _("Lock, move or split the thread")}]
 
 
 @privileged_required

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from forum.core import bidi
 
@@ -65,6 +66,17 @@ def describe(notification: Notification, *, html: bool = False) -> str:
     return conditional_escape(notice) if html else notice
 
 
+def describe_group(notifications: list[Notification], *, html: bool = False) -> str:
+    """One sentence for several new posts in one followed thread: "5 new replies in “Water”"
+    (pluralised by the catalogue: Arabic has six forms). One notification reads as `describe`."""
+    if len(notifications) == 1:
+        return describe(notifications[0], html=html)
+    count = len(notifications)
+    title = (notifications[0].data or {}).get("thread_title") or _("a thread")
+    template = ngettext("%(count)s new reply in “%(thread)s”", "%(count)s new replies in “%(thread)s”", count)
+    return bidi.sentence(template, {"count": count, "thread": title}, html=html)
+
+
 def _local_time(iso: str | None) -> str:
     """A stored ISO time as the reader's date and time (the site's time zone, with its name)."""
     from django.utils import timezone
@@ -74,7 +86,10 @@ def _local_time(iso: str | None) -> str:
     moment = parse_datetime(iso or "")
     if moment is None:
         return "?"
-    return date_format(timezone.localtime(moment), "j F Y, H:i T")
+    from forum.core import dates
+
+    local = timezone.localtime(moment)
+    return dates.joined(date_format(local, "j F Y"), date_format(local, "H:i T"))
 
 
 def excerpt(notification: Notification) -> str:

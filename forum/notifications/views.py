@@ -26,8 +26,10 @@ def index(request):
     notifications = selectors.notifications_for(request.user, before=before, limit=selectors.PAGE_SIZE + 1)
     has_more = len(notifications) > selectors.PAGE_SIZE
     notifications = notifications[:selectors.PAGE_SIZE]
-    rows = [{"notification": n, "text": texts.describe(n, html=True), "excerpt": texts.excerpt(n), "unread": n.read_at is None}
-            for n in notifications]
+    rows = [{"notification": row.target, "newest": row.newest, "count": row.count,
+             "text": texts.describe_group(row.notifications, html=True), "excerpt": texts.excerpt(row.newest),
+             "unread": row.unread}
+            for row in selectors.notification_rows(notifications)]
     return render(request, "notifications/notification_list.html", {
         "rows": rows,
         "any_unread": any(row["unread"] for row in rows),

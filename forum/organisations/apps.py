@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationsConfig(AppConfig):
     name = "forum.organisations"
     label = "organisations"
+    verbose_name = _("Organisations")
 
     def ready(self):
         from . import signals

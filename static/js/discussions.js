@@ -66,3 +66,42 @@ if (form && list) {
   });
   form.querySelector("[data-cancel-reply]")?.addEventListener("click", resetForm);
 }
+
+// Reactions: toggled with fetch and updated in place (the page used to reload and lose the reader's
+// place). Without this file, or if the request fails, the form posts and the page reloads as before.
+function updateReactions(form, reactions) {
+  for (const reaction of reactions) {
+    const button = Array.from(form.querySelectorAll("button.reaction")).find((b) => b.value === reaction.emoji);
+    if (!button) continue;
+    button.setAttribute("aria-pressed", reaction.mine ? "true" : "false");
+    const count = button.querySelector(".count");
+    if (count) count.textContent = reaction.count ? String(reaction.count) : "";
+    if (reaction.who) button.title = reaction.who;
+    else button.removeAttribute("title");
+  }
+}
+
+if (list) {
+  list.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.reactions");
+    const button = event.submitter;
+    if (!form || form.dataset.plain || !button || !button.matches("button.reaction")) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    data.set(button.name, button.value);
+    button.disabled = true;
+    try {
+      const response = await fetch(form.action, {
+        method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      updateReactions(form, (await response.json()).reactions || []);
+      button.disabled = false;
+      button.focus();
+    } catch {
+      button.disabled = false;
+      form.dataset.plain = "1";
+      form.requestSubmit(button); // fall back to the plain form: the server's answer explains any refusal
+    }
+  });
+}

@@ -147,6 +147,8 @@ function start(root) {
   const pending = new Map(); // client_id -> {kind, body, status, error, li, timer, sentId}
   const typists = new Map(); // user id -> {name, timer}
   const present = new Map(); // user id -> person (presence; not in off-the-record rooms)
+  // hello names the first people only: the rest are asked for in `people` pages when the list is opened.
+  const roster = { offset: 0, more: 0 };
   const asked = new Map(); // client_id -> {onError} of a vote or moderation frame awaiting its answer
   let questionOrder = "votes";
   let connection = "connecting";
@@ -263,13 +265,21 @@ function start(root) {
     }
   }
 
-  // A room of one kind (chat only, questions only) shows one pane.
-  if (root.dataset.mode === "qa") chatPane.hidden = true;
-  if (root.dataset.mode === "chat") qaPane.hidden = true;
-  if (root.dataset.mode === "both" || !root.dataset.mode) {
-    chatPane.hidden = false;
-    qaPane.hidden = false;
+  // A room of one kind (chat only, questions only) shows one pane; `room_state` may change it.
+  function showPanes(mode) {
+    root.dataset.mode = mode || "both";
+    chatPane.hidden = mode === "qa";
+    qaPane.hidden = mode === "chat";
   }
+  showPanes(root.dataset.mode);
+  // "A moderator approves questions first" under the ask form, as the page has it.
+  const heldNote = part("[data-held-note]", () => {
+    const node = el("p", { class: "help muted", "data-held-note": true,
+      text: gettext("A moderator approves questions before the room sees them.") });
+    askForm.append(node);
+    return node;
+  });
+  heldNote.hidden = root.dataset.questionsHeld !== "true";
 
   // ---- Tabs on a phone: chat and questions ----
   const tabs = el("div", { class: "room-tabs", role: "tablist", "aria-label": gettext("Room") });
@@ -388,6 +398,9 @@ function start(root) {
   // ---- Messages (shaped as live/_message.html) ----
   function authorLine(author, when, klass) {
     const meta = el("p", { class: klass });
+    // The avatar's initials and colour come from the server (accounts' one initials rule).
+    meta.append(el("span", { class: `avatar avatar-small ${(author && author.avatar) || "avatar-hue-none"}`,
+      "aria-hidden": "true", text: (author && author.initials) || "?" }), " ");
     if (author && author.name) {
       meta.append(el("span", { class: "room-author", dir: "auto", text: author.name }));
       if (author.organisation) meta.append(" ", el("span", { class: "badge badge-org", dir: "auto", text: author.organisation }));
@@ -399,16 +412,29 @@ function start(root) {
     return meta;
   }
 
+  // Flagging (forum.moderation): a link to the flag form (the same page the room offers without
+  // JavaScript), which comes back to the room once the flag is sent.
+  function flagLink(kind, id) {
+    const url = (root.dataset.flagUrl || "").replace("/kind/0/", `/${kind}/${int(id)}/`);
+    return url ? el("a", { href: url, class: "room-flag", "data-action": "flag", text: gettext("Flag") }) : null;
+  }
+
+  function mayFlag(li) {
+    return Boolean(you.flag && li.dataset.authorId && int(li.dataset.authorId) !== you.id);
+  }
+
   function messageActions(li) {
     let actions = li.querySelector(".room-message-actions");
-    if (li.classList.contains("room-removed")) {
+    if (li.classList.contains("room-removed") || li.hasAttribute("data-hidden")) {
       actions?.remove();
       return;
     }
     const own = you.id !== null && int(li.dataset.authorId) === you.id;
+    const canEdit = own && room.state === "open" && !mutedNow() && editableNow(li);
     const canDelete = (own && room.state === "open") || you.moderate;
     const canMute = you.moderate && !own && li.dataset.authorId && room.state === "open";
-    if (!canDelete && !canMute) {
+    const canFlag = mayFlag(li);
+    if (!canEdit && !canDelete && !canMute && !canFlag) {
       actions?.remove();
       return;
     }
@@ -417,8 +443,60 @@ function start(root) {
       li.append(actions);
     }
     actions.replaceChildren();
+    if (canEdit) actions.append(button(gettext("Edit"), { "data-action": "edit", class: "link-button" }));
     if (canDelete) actions.append(button(gettext("Delete"), { "data-action": "delete", class: "link-button" }));
     if (canMute) actions.append(button(gettext("Mute…"), { "data-action": "mute", class: "link-button" }));
+    if (canFlag) actions.append(flagLink("message", li.dataset.messageId) || "");
+  }
+
+  // The server refuses an edit after FORUM_LIVE_EDIT_MINUTES; the control goes a little before.
+  const editMinutes = Number(root.dataset.editMinutes) || 0;
+  function editableNow(li) {
+    const sent = Date.parse(li.querySelector("time")?.getAttribute("datetime") || "");
+    return editMinutes > 0 && Number.isFinite(sent) && Date.now() - sent < editMinutes * 60000 - 5000;
+  }
+
+  function editUrl(id) {
+    return (root.dataset.editUrl || "").replace(/\/0\/edit\/$/, `/${id}/edit/`);
+  }
+
+  async function startEdit(li, id) {
+    // The text as written (Markdown), not as shown: asked of the server, which also says if it is too late.
+    let source = null;
+    try {
+      const response = await fetch(editUrl(id), { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      const data = await response.json();
+      if (!response.ok) {
+        say(data.message || gettext("You cannot do this."));
+        messageActions(li);
+        return;
+      }
+      source = String(data.source ?? "");
+    } catch {
+      say(gettext("You are offline: try again when the connection is back."));
+      return;
+    }
+    if (!li.isConnected || li.classList.contains("room-removed")) return;
+    const area = el("textarea", { name: "body", rows: "3", dir: "auto", maxlength: root.dataset.messageMax || "2000" });
+    area.value = source;
+    const form = inlineForm(li, [field(gettext("Edit your message"), area)], gettext("Save"), () => {
+      const body = area.value.trim();
+      if (!body) {
+        formNote(form, gettext("Write something first."));
+        area.focus();
+        return false;
+      }
+      if (body !== source.trim()) act({ type: "edit", id, body });
+      return true;
+    });
+    form.classList.add("room-edit-form");
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    area.setSelectionRange(area.value.length, area.value.length);
   }
 
   function messageElement(event) {
@@ -486,6 +564,16 @@ function start(root) {
     if (meta && !meta.querySelector(".room-edited")) meta.append(" ", el("span", { class: "room-edited", text: gettext("(edited)") }));
   }
 
+  // A message the moderators restored comes as a new `message` event with an id already seen: the
+  // placeholder (removed here, or hidden on the page as it was made) makes way for it.
+  function showAgain(event) {
+    const old = messages.get(int(event.id));
+    if (old && (old.classList.contains("room-removed") || old.hasAttribute("data-hidden"))) {
+      messages.delete(int(event.id));
+      old.remove();
+    }
+  }
+
   function removeMessage(event) {
     const li = messages.get(int(event.id));
     if (!li) return;
@@ -503,6 +591,16 @@ function start(root) {
     if (hadFocus) messageList.focus({ preventScroll: true });
   }
 
+  function dropMessage(id) {
+    const li = messages.get(id);
+    if (!li) return;
+    const hadFocus = li.contains(document.activeElement);
+    messages.delete(id);
+    li.remove();
+    if (hadFocus) messageList.focus({ preventScroll: true });
+    if (!messages.size) chatPane.querySelector("[data-empty-note]")?.removeAttribute("hidden");
+  }
+
   // ---- Questions (shaped as live/_question.html) ----
   function questionData(li) {
     const pressed = li.querySelector("[data-no-script] [aria-pressed]");
@@ -514,7 +612,8 @@ function start(root) {
   }
 
   function questionElement(q) {
-    const li = el("li", { class: "room-question", id: `room-question-${q.id}`, "data-question-id": q.id });
+    const li = el("li", { class: "room-question", id: `room-question-${q.id}`, "data-question-id": q.id,
+      "data-author-id": q.author ? q.author.id : null });
     const body = el("div", { class: "room-question-body user-content", dir: "auto" });
     body.append(sanitisedHtml(q.html));
     li.append(el("div", { class: "room-question-main" }, authorLine(q.author, q.asked_at, "room-question-meta"),
@@ -557,6 +656,11 @@ function start(root) {
     badges.replaceChildren();
     if (q.pinned) badges.append(el("span", { class: "badge badge-pinned", text: gettext("Pinned") }));
     if (q.state === "answered") badges.append(el("span", { class: "badge badge-answered", text: gettext("Answered") }));
+    let flag = main.querySelector(".room-question-flag");
+    if (mayFlag(li) && q.state !== "held" && !flag) {
+      flag = el("p", { class: "room-question-flag room-item-actions" }, flagLink("question", q.id));
+      main.append(flag);
+    } else if (!(mayFlag(li) && q.state !== "held")) flag?.remove();
     let actions = main.querySelector(".room-question-actions");
     if (!you.moderate || room.state === "closed") {
       actions?.remove();
@@ -741,7 +845,9 @@ function start(root) {
     return `madaniya.live.${roomId}.${you.id ?? "anon"}.pending`;
   }
 
+  let keepPending = true; // false once signed out: what was not sent stays on this screen only
   function store() {
+    if (!keepPending) return;
     try {
       const items = [...pending.entries()].filter(([, p]) => p.status !== "sent").map(([clientId, p]) => ({
         client_id: clientId, kind: p.kind, body: p.body, failed: p.status === "failed", error: p.error || "" }));
@@ -953,13 +1059,26 @@ function start(root) {
     drawTyping();
   }
 
+  function morePeople() {
+    if (roster.more > 0 && presence.querySelector("details")?.open) {
+      feed.send({ type: "people", offset: roster.offset });
+      roster.more = 0; // until the page says how many follow it
+    }
+  }
+
   function drawPresence(event, { reset = false } = {}) {
-    // hello: {count, people}; then {count, joined, left}. Off the record: {count} only.
+    // hello: {count, people, more}; then {count, joined, left}; `people` pages: {count, offset,
+    // people, more}. Off the record: {count} only.
     if (!event || typeof event !== "object") {
       presence.hidden = true;
       return;
     }
     if (reset) present.clear();
+    if (reset || event.type === "people") {
+      const named = Array.isArray(event.people) ? event.people.length : 0;
+      roster.offset = (int(event.offset) ?? 0) + named;
+      roster.more = int(event.more) ?? 0;
+    }
     for (const person of Array.isArray(event.people) ? event.people : []) present.set(person.id, person);
     for (const person of Array.isArray(event.joined) ? event.joined : []) present.set(person.id, person);
     for (const person of Array.isArray(event.left) ? event.left : []) present.delete(person.id);
@@ -981,7 +1100,9 @@ function start(root) {
       list.append(item);
     }
     details.append(list);
+    details.addEventListener("toggle", morePeople);
     presence.replaceChildren(details);
+    morePeople();
   }
 
   // ---- Moderation ----
@@ -1078,7 +1199,9 @@ function start(root) {
     const li = event.target.closest("[data-message-id]");
     if (!target || !li) return;
     const id = int(li.dataset.messageId);
-    if (target.dataset.action === "delete") {
+    if (target.dataset.action === "edit") {
+      startEdit(li, id);
+    } else if (target.dataset.action === "delete") {
       if (window.confirm(gettext("Delete this message?"))) act({ type: "delete", id });
     } else if (target.dataset.action === "mute") {
       const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "43200", value: "10", inputmode: "numeric" });
@@ -1184,6 +1307,13 @@ function start(root) {
   function applyRoom(event) {
     if (event.state) room.state = event.state;
     if ("read_only" in event) room.read_only = Boolean(event.read_only);
+    if (["both", "chat", "qa"].includes(event.mode) && event.mode !== root.dataset.mode) {
+      showPanes(event.mode);
+      layout();
+      if (root.classList.contains("room-tabbed")) showTab(root.dataset.tab || "chat");
+      else if (chatPane.hidden || qaPane.hidden) showTab(chatPane.hidden ? "qa" : "chat");
+    }
+    if ("questions_held" in event) heldNote.hidden = !event.questions_held;
     drawBanners();
     updateForms();
     modPanel.syncForms?.();
@@ -1198,6 +1328,7 @@ function start(root) {
   function onEvent(event) {
     switch (event.type) {
       case "message":
+        showAgain(event);
         addMessage(event);
         break;
       case "message_updated":
@@ -1288,6 +1419,15 @@ function start(root) {
         } else {
           say(text, { sticky: event.code === "signed_out" || event.code === "forbidden" });
         }
+        if (event.code === "signed_out") {
+          // A shared computer: the next person must not find this person's unsent words in storage.
+          try {
+            window.localStorage.removeItem(storageKey());
+          } catch {
+            // storage unavailable: nothing was kept there
+          }
+          keepPending = false;
+        }
         break;
       }
       case "rate_limited": {
@@ -1303,6 +1443,7 @@ function start(root) {
         break;
       }
       case "presence":
+      case "people":
         drawPresence(event);
         break;
       case "typing":
@@ -1326,7 +1467,13 @@ function start(root) {
       messageList.replaceChildren();
       messages.clear();
     }
-    for (const message of history.messages || []) addMessage({ ...message, type: "message" });
+    // Removed while we were away: gone, as a reload would show it (no placeholder to explain).
+    for (const id of Array.isArray(history.removed) ? history.removed : []) dropMessage(int(id));
+    for (const message of history.messages || []) {
+      const shown = messages.get(int(message.id));
+      if (!shown) addMessage({ ...message, type: "message" });
+      else if (message.edited_at) updateMessage(message); // edited while we were away
+    }
     if (Array.isArray(history.questions)) {
       const shown = new Set(history.questions.map((q) => int(q.id)));
       for (const id of [...questions.keys()]) if (!shown.has(id)) dropQuestion(id);

@@ -1,5 +1,6 @@
 // Live thread page: new replies announced in a banner and inserted in place on request; edits and
 // removals updated in place. Protocol: docs/live-protocol.md. Without this file the page is static.
+import { interpolate, loadCatalogue, ngettext } from "./i18n.js";
 import { openLiveSocket } from "./socket.js";
 
 const banner = document.querySelector("[data-live-thread]");
@@ -86,6 +87,7 @@ function start() {
     inserting = true;
     const events = Array.from(pending.values()).sort((a, b) => a.post_id - b.post_id);
     let first = null;
+    let added = 0;
     for (const event of events) {
       pending.delete(event.post_id);
       if (document.getElementById(`post-${event.post_id}`)) continue;
@@ -93,17 +95,32 @@ function start() {
         const { post } = await fetchPost(event.fragment_url);
         if (post && place(post, event)) first = first || post;
         else if (post) noteElsewhere(event);
+        if (post) added += 1;
       } catch {
         pending.set(event.post_id, event);
       }
     }
     inserting = false;
     render();
+    if (added) await countReplies(added);
     if (first) {
-      // Focus without scrolling: keyboard and screen-reader users continue from the first new post.
+      // The reader asked to see it: bring the first new post into view (it may be far up a tree, or
+      // below the fold on a phone), and let keyboard and screen-reader users continue from it.
       first.setAttribute("tabindex", "-1");
       first.focus({ preventScroll: true });
+      const box = first.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) first.scrollIntoView({ block: "center" });
     }
+  }
+
+  // The header's "N replies" follows the posts shown (each new post is a reply).
+  async function countReplies(added) {
+    const counter = document.querySelector("[data-reply-count]");
+    if (!counter) return;
+    const count = (Number(counter.dataset.replyCount) || 0) + added;
+    counter.dataset.replyCount = String(count);
+    await loadCatalogue();
+    counter.textContent = interpolate(ngettext("%(count)s reply", "%(count)s replies", count), { count });
   }
 
   async function refresh(event) {

@@ -24,6 +24,12 @@ def render_avatar(user, extra=""):
     ("أمينة", "أ"),
     ("مُحَمَّد", "م"),
     ("Omar علي", "Oع"),
+    ("ريم العلي", "ر\u200cع"),      # the article "ال" is skipped (issue #10: it gave "را")
+    ("الحسن الأحمد", "ح\u200cأ"),   # on the first word too
+    ("هيا ال", "ه\u200cا"),          # a word that is only the article keeps it
+    ("Reem al-Ali", "RA"),
+    ("Omar el-Khoury", "OK"),
+    ("Alan Elbaz", "AE"),             # no hyphen: not an article
     ("2024 Collective", "2C"),
     ("!!!", "?"),
     ("", "?"),

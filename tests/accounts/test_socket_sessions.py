@@ -111,3 +111,21 @@ async def test_a_sanction_that_starts_later_closes_the_socket_when_it_starts(mak
     await _closed_with(socket, "forbidden", (4403,), timeout=3)
     assert time.monotonic() - began < 1.5
     assert timezone.now() >= starts
+
+
+async def test_signing_out_one_session_from_the_list_closes_its_sockets_only(make_user):
+    from allauth.usersessions.models import UserSession
+
+    await sync_to_async(make_user)(email="three@example.org")
+    laptop = await sync_to_async(_signed_in)("three@example.org", "Laptop")
+    phone = await sync_to_async(_signed_in)("three@example.org", "Phone")
+    tablet = await sync_to_async(_signed_in)("three@example.org", "Tablet")
+    laptop_socket, phone_socket, tablet_socket = await _badge(laptop), await _badge(phone), await _badge(tablet)
+    session = await UserSession.objects.aget(user_agent="Phone")
+    response = await sync_to_async(laptop.post)(reverse("accounts:session_end", args=[session.pk]))
+    assert response.status_code == 302
+    await _closed_with(phone_socket, "signed_out", (4401,))
+    assert await laptop_socket.receive_nothing(timeout=0.3)
+    assert await tablet_socket.receive_nothing(timeout=0.1)
+    await laptop_socket.disconnect()
+    await tablet_socket.disconnect()

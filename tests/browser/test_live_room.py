@@ -350,3 +350,44 @@ def test_the_live_room_has_no_serious_or_critical_axe_violations(axe_page, live_
             page.set_viewport_size({"width": width, "height": 900})
             _screenshot(page, f"live-room-{label}-offline-{language}-{width}")
     assert blocking == [], "\n".join(blocking)
+
+
+def test_an_author_edits_their_message_by_keyboard_and_everyone_sees_it_edited(
+        live_server, new_page, make_user, make_session):
+    sara = make_user(display_name="Sara", email="sara-edit@example.org")
+    lina = make_user(display_name="Lina", email="lina-edit@example.org")
+    session = make_session(title="Edits")
+    a, b = new_page(), new_page()
+    _enter(a, session, email=sara.email)
+    _enter(b, session, email=lina.email)
+    _send(a, "Meet at *ten*")
+    b.locator("[data-room-messages]", has_text="Meet at ten").wait_for()
+    _until(a, "document.querySelectorAll('.room-pending-item').length === 0")
+    mine = a.locator("[data-room-messages] [data-message-id]").last
+    assert b.locator("[data-room-messages] [data-message-id] [data-action=edit]").count() == 0  # not Lina's
+
+    # Escape cancels: nothing sent, focus back on the Edit button.
+    mine.locator("[data-action=edit]").focus()
+    a.keyboard.press("Enter")
+    editor = mine.locator(".room-edit-form textarea")
+    editor.wait_for()
+    assert editor.input_value() == "Meet at *ten*"  # the text as written, not as shown
+    a.keyboard.press("Escape")
+    assert mine.locator(".room-edit-form").count() == 0
+    assert a.evaluate("document.activeElement.dataset.action") == "edit"
+
+    a.keyboard.press("Enter")
+    editor.wait_for()
+    editor.fill("Meet at *eleven*")
+    a.keyboard.press("Enter")
+    for page in (a, b):
+        message = page.locator("[data-room-messages] [data-message-id]").last
+        message.locator(".room-message-body", has_text="Meet at eleven").wait_for()
+        assert message.locator(".room-message-body em").inner_text() == "eleven"
+        assert message.locator(".room-edited").inner_text() == "(edited)"
+    assert session.messages.get().source == "Meet at *eleven*"
+    # A reload shows it edited too, and the Edit control is still there for its author.
+    a.reload()
+    _live(a)
+    assert a.locator("[data-room-messages] [data-message-id] .room-edited").count() == 1
+    assert a.locator("[data-room-messages] [data-message-id] [data-action=edit]").count() == 1

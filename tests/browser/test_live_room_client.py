@@ -124,8 +124,9 @@ def room(browser):
             if path.startswith("/static/"):
                 file = ROOT / path.lstrip("/")
                 if file.is_file():
-                    kind = "text/javascript" if file.suffix == ".js" else "text/css"
-                    return route.fulfill(status=200, body=file.read_text(), content_type=kind)
+                    kind = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2",
+                            ".svg": "image/svg+xml"}.get(file.suffix, "application/octet-stream")
+                    return route.fulfill(status=200, body=file.read_bytes(), content_type=kind)  # fonts are binary
                 return route.fulfill(status=404, body="")
             if path == "/jsi18n/":
                 return route.fulfill(status=200, body="window.django = undefined;", content_type="text/javascript")
@@ -211,6 +212,36 @@ def test_resync_loads_the_history_over_http_then_joins_again_from_it(room):
     assert shown_ids(page) == [1, 2, 39, 41]  # 40 came with the history's number: a repeat
 
 
+def test_after_a_resync_messages_removed_while_away_disappear_and_edits_show(room):
+    edited = {**message(2, text="second, corrected"), "edited_at": "2026-12-02T10:05:00Z"}
+    history = {"seq": 40, "messages": [edited, message(39, text="from history")], "questions": [],
+               "removed": [1, 38]}  # 38: sent and removed while away, never shown here
+    page = room(history=history)
+    push(page, hello(40), {"type": "resync"})
+    page.wait_for_function("window.__frames.filter(f => f.type === 'join').length === 2")
+    assert shown_ids(page) == [2, 39]
+    assert page.locator("#room-message-1").count() == 0 and page.locator(".room-removed").count() == 0
+    second = page.locator("#room-message-2")
+    assert "second, corrected" in second.inner_text() and second.locator(".room-edited").count() == 1
+
+
+def test_a_room_state_changing_the_mode_and_held_questions_updates_the_room_at_once(room):
+    page = room()
+    push(page, hello(2))
+    assert page.locator("[data-room-chat]").is_visible() and page.locator("[data-room-qa]").is_visible()
+    assert page.locator("[data-held-note]").is_hidden()
+    push(page, {"type": "room_state", "seq": 3, "state": "open", "read_only": False, "mode": "qa",
+                "questions_held": True})
+    assert page.locator("[data-room-chat]").is_hidden()
+    assert page.locator("[data-held-note]").is_visible()
+    push(page, {"type": "room_state", "seq": 4, "state": "open", "read_only": False, "mode": "chat",
+                "questions_held": False})
+    assert page.locator("[data-room-chat]").is_visible() and page.locator("[data-room-qa]").is_hidden()
+    page.fill("[data-room-composer] textarea", "Chat is back")
+    page.keyboard.press("Enter")
+    assert frames(page, "send")[-1]["body"] == "Chat is back"
+
+
 def test_a_message_shows_at_once_as_sending_and_once_when_acknowledged(room):
     page = room()
     push(page, hello(2))
@@ -275,6 +306,25 @@ def test_written_while_offline_it_waits_survives_a_reload_and_is_sent_on_reconne
          message(3, client_id=sent[0]["client_id"], text="Typed on the bus", user_id=1))
     assert page.locator(".room-pending-item").count() == 0
     assert page.locator("text=Typed on the bus").count() == 1
+
+
+def test_signed_out_the_unsent_messages_leave_the_device_s_storage(room):
+    """A shared computer: after signing out, the next person finds nothing of what was left unsent."""
+    page = room()
+    push(page, hello(2))
+    page.evaluate("window.__refuse = true; window.__socket.drop()")
+    page.wait_for_function("document.querySelector('[data-room-status]').dataset.state === 'reconnecting'")
+    page.fill("[data-room-composer] textarea", "Names of the families")
+    page.click("[data-room-composer] [type=submit]")
+    assert page.evaluate("localStorage.length") == 1
+    page.evaluate("window.__refuse = false")
+    page.wait_for_function("window.__socket.readyState === 1")
+    push(page, {"type": "error", "code": "signed_out", "message": "You have been signed out: please sign in again."})
+    assert page.evaluate("localStorage.length") == 0
+    assert "Names of the families" in page.locator(".room-pending-item").inner_text()  # still on this screen
+    page.fill("[data-room-composer] textarea", "Another one")
+    page.click("[data-room-composer] [type=submit]")
+    assert page.evaluate("localStorage.length") == 0
 
 
 def test_questions_sort_by_votes_and_by_time_and_show_the_reader_s_vote(room):

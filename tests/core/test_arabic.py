@@ -29,7 +29,7 @@ TASHKEEL_OR_TATWEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed
     ("٢٠٢٦ و۱۹", "2026 و19"),
     ("ﻷ", "لا"),  # presentation-form ligature lam-alef with hamza
     ("\u200fمدرسة\u200e", "مدرسه"),  # bidi marks are invisible and must not block a match
-    ("Élections  MUNICIPALES", "élections municipales"),
+    ("Élections  MUNICIPALES", "elections municipales"),  # accents folded: "elections" finds them
     ("  spaced\tout\n", "spaced out"),
     ("ماء", "ماء"),  # the lone hamza stays
     ("", ""),
@@ -105,8 +105,12 @@ def test_length_never_grows(text):
 
 @settings(max_examples=300)
 @given(latin_text)
-def test_latin_text_is_untouched_except_case_and_spacing(text):
-    assert normalise(text) == " ".join(text.casefold().split())
+def test_latin_text_is_untouched_except_case_accents_and_spacing(text):
+    import unicodedata
+
+    unaccented = "".join(ch for ch in unicodedata.normalize("NFD", text.casefold())
+                         if not "\u0300" <= ch <= "\u036f")
+    assert normalise(text) == " ".join(unicodedata.normalize("NFC", unaccented).split())
 
 
 @settings(max_examples=200)

@@ -32,3 +32,13 @@ def test_template_filters():
                     " <title>{{ name|isolate }}</title>")
     out = html.render(Context({"name": "ريم & <x>"}))
     assert out == "Remove <bdi>ريم &amp; &lt;x&gt;</bdi> <title>\u2068ريم &amp; &lt;x&gt;\u2069</title>"
+
+
+def test_paragraphs_give_each_line_of_mixed_text_its_own_direction():
+    from forum.core.bidi import paragraphs
+
+    html = paragraphs("Ordre du jour\r\nجدول الأعمال\n\n  \nUn seul paragraphe <b>gras</b>\u202e\n")
+    assert html == ('<p><span class="text-line" dir="auto">Ordre du jour</span>'
+                    '<span class="text-line" dir="auto">جدول الأعمال</span></p>'
+                    '<p dir="auto">Un seul paragraphe &lt;b&gt;gras&lt;/b&gt;</p>')
+    assert paragraphs("") == "" and paragraphs(None) == ""

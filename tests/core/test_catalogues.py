@@ -100,3 +100,24 @@ def test_every_script_string_is_in_the_javascript_catalogues(tmp_path):
     known = {e.msgid for e in polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "djangojs.po"))}
     missing = sorted(fresh - known)
     assert missing == [], f"{len(missing)} script strings missing from djangojs.po: {missing[:10]}"
+
+
+TRANSLATION_CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    """xgettext does not read inside f-strings: `f"{_('Words')}"` is translated at run time only if
+    someone added the words by hand, so "New since your last visit" stayed English. Look words up
+    outside the f-string."""
+    import ast
+
+    hidden = []
+    for path in sorted((Path(settings.BASE_DIR) / "forum").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                        and inner.func.id in TRANSLATION_CALLS):
+                    hidden.append(f"{path.relative_to(settings.BASE_DIR)}:{inner.lineno}")
+    assert hidden == []

@@ -112,7 +112,7 @@ def test_the_environment_sets_only_the_settings_that_read_it_parsed_by_type():
     assert values["FORUM_POST_MAX_CHARS"] == 123
     assert values["FORUM_PUBLIC_READING"] is True
     assert values["FORUM_ALLOW_JOIN_REQUESTS"] is False
-    assert values["FORUM_RATE_LIMITS"] == {"post": "2/m", "preview": "30/m", "join_request": "20/m",
+    assert values["FORUM_RATE_LIMITS"] == {"post": "2/m", "preview": "30/m", "mention": "60/m", "join_request": "20/m",
                                            "login_failures_per_address": "5/m,50/d", "live_message": "20/m",
                                            "live_question": "5/m"}
     assert "FORUM_POST_RATE" not in values  # only an entry of FORUM_RATE_LIMITS, not a setting

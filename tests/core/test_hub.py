@@ -14,7 +14,7 @@ import pytest
 from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
-from forum.core.hub import Hub
+from forum.core.hub import Hub, presence_counts
 from forum.core.realtime import RELAY_HANDLER
 from tests.conftest import require_service
 
@@ -204,6 +204,50 @@ async def test_presence_counts_people_across_processes_once_each():
     await two.unsubscribe(group, phone)
 
 
+async def test_the_pages_count_is_the_people_of_every_process_once_each():
+    """What the "live now" list reads (`presence_counts`, from the cache): people, not sockets."""
+    layer = InMemoryChannelLayer()
+    one, two, group = fast(Hub(layer)), fast(Hub(layer)), group_name()
+    tab, phone, second, third = Socket("tab"), Socket("phone"), Socket("second"), Socket("third")
+    await one.subscribe(group, tab, person(1))
+    await one.subscribe(group, second, person(2))
+    await two.subscribe(group, phone, person(1))  # person 1 again, in the other process
+    await two.subscribe(group, third, person(3))
+    await eventually(lambda: presence_counts([group]) == {group: 3})
+    assert presence_counts([group, group_name()]) == {group: 3}  # a room with nobody: absent
+    await one.unsubscribe(group, second)
+    await one.unsubscribe(group, tab)  # process one is empty; person 1 is still in process two
+    await eventually(lambda: presence_counts([group]) == {group: 2})
+    await asyncio.sleep(one.heartbeat_seconds * one.expiry_factor + 0.2)  # kept fresh, not expired
+    assert presence_counts([group]) == {group: 2}
+    await two.unsubscribe(group, phone)
+    await eventually(lambda: presence_counts([group]) == {group: 1})
+    await two.unsubscribe(group, third)
+    assert presence_counts([group]) == {}
+
+
+async def test_the_pages_count_goes_when_its_process_stops_refreshing_it():
+    layer = InMemoryChannelLayer()
+    hub, group = fast(Hub(layer)), group_name()
+    await hub.subscribe(group, Socket(), person(1))
+    await eventually(lambda: presence_counts([group]) == {group: 1})
+    for entry in hub.groups.values():  # the process dies without a word
+        entry.task.cancel()
+    hub.ticker.cancel()
+    await eventually(lambda: presence_counts([group]) == {}, timeout=hub.heartbeat_seconds * hub.expiry_factor + 3)
+
+
+async def test_a_private_groups_count_reaches_the_pages_too():
+    layer = InMemoryChannelLayer()
+    hub, group = fast(Hub(layer)), group_name()
+    a, b = Socket("a"), Socket("b")
+    await hub.subscribe(group, a, person(1), private=True)
+    await hub.subscribe(group, b, person(2))
+    await eventually(lambda: presence_counts([group]) == {group: 2})
+    await hub.unsubscribe(group, a)
+    await hub.unsubscribe(group, b)
+
+
 async def test_a_silent_process_is_forgotten():
     layer = InMemoryChannelLayer()
     one, two, group = fast(Hub(layer)), fast(Hub(layer)), group_name()
@@ -305,3 +349,69 @@ async def test_on_redis_the_hub_joins_again_after_its_group_was_lost(redis_layer
     await hub.unsubscribe(group, socket)
     for each in (sender, layer):
         await each.close_pools()
+
+
+# --- presence pages, the last seq, the write lock ------------------------------------------------------
+async def test_presence_pages_name_people_by_name_and_say_how_many_follow():
+    layer = InMemoryChannelLayer()
+    one, two, group = fast(Hub(layer)), fast(Hub(layer)), group_name()
+    sockets = [Socket(str(n)) for n in range(7)]
+    for n, socket in enumerate(sockets[:4]):
+        await one.subscribe(group, socket, person(n))
+    for n, socket in enumerate(sockets[4:], start=4):
+        await two.subscribe(group, socket, person(n))  # another process's people count too
+    await eventually(lambda: one.presence(group)["count"] == 7)
+    first = one.presence(group, limit=3)
+    assert (first["count"], [p["id"] for p in first["people"]], first["more"]) == (7, [0, 1, 2], 4)
+    last = one.presence(group, offset=6, limit=3)
+    assert ([p["id"] for p in last["people"]], last["more"]) == ([6], 0)
+    assert one.presence(group, offset=50, limit=3) == {"count": 7, "people": [], "more": 0}
+    # The sorted roster follows a change at once.
+    await one.unsubscribe(group, sockets[0])
+    assert [p["id"] for p in one.presence(group, limit=2)["people"]] == [1, 2]
+    for socket in sockets[1:4]:
+        await one.unsubscribe(group, socket)
+    for socket in sockets[4:]:
+        await two.unsubscribe(group, socket)
+
+
+async def test_the_last_seq_follows_relayed_events_and_is_unknown_after_a_layer_error():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = fast(Hub(layer)), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    assert hub.last_seq(group) is None  # nothing known yet: the caller asks the database
+    hub.note_seq(group, 4)
+    await relay(layer, group, {"type": "message", "seq": 5})
+    await relay(layer, group, {"type": "presence", "count": 1})
+    await eventually(lambda: len(socket.events) == 2)
+    assert hub.last_seq(group) == 5
+    hub.note_seq(group, 3)  # an older read changes nothing
+    assert hub.last_seq(group) == 5
+
+    class Broken(Exception):
+        pass
+
+    real_receive = layer.receive
+    failed = []
+
+    async def receive_once_broken(channel):
+        if not failed:
+            failed.append(channel)
+            raise Broken()
+        return await real_receive(channel)
+
+    layer.receive = receive_once_broken
+    hub.groups[group].task.cancel()  # restart the loop on the broken layer
+    hub.groups[group].task = asyncio.ensure_future(hub._receive_loop(hub.groups[group]))
+    await eventually(lambda: failed)
+    assert hub.last_seq(group) is None
+    await hub.unsubscribe(group, socket)
+
+
+async def test_the_write_lock_is_one_per_group():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = fast(Hub(layer)), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    assert hub.write_lock(group) is hub.write_lock(group)
+    assert hub.write_lock(group) is not hub.write_lock(group_name())
+    await hub.unsubscribe(group, socket)

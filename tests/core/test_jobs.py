@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from forum.core import jobs
 from forum.core.management.commands.run_scheduler import Command as RunScheduler
@@ -39,6 +40,7 @@ def ran_tests(names):
 def test_every_background_job_of_the_forum_is_declared_once_with_its_schedule():
     declared = {j.name: j.schedule for j in jobs.registered()}
     assert declared == {
+        "core.backup": jobs.DAILY,
         "discussions.fanout": jobs.AFTER_COMMIT,
         "discussions.prune_attachments": jobs.DAILY,
         "discussions.view_counts": jobs.EVERY_MINUTE,
@@ -169,3 +171,18 @@ def test_the_minute_job_catches_up_on_every_after_commit_job():
         assert seen == [timedelta(minutes=1)] * 2
     finally:
         jobs.unregister("test.after_commit")
+
+
+@pytest.mark.django_db
+def test_the_scheduler_health_check_fails_when_no_minute_job_finished_lately():
+    now = timezone.now()
+    assert "no every-minute job" in jobs.scheduler_stalled(now=now)
+    with pytest.raises(CommandError):
+        call_command("run_scheduler", check=True)
+    ScheduledJobRun.objects.create(name="notifications.pending_emails", finished_at=now - timedelta(minutes=2))
+    assert jobs.scheduler_stalled(now=now) == ""
+    call_command("run_scheduler", check=True)  # healthy: no error
+    assert "finished at" in jobs.scheduler_stalled(now=now + timedelta(minutes=10))
+    # A daily job that ran says nothing about the minute loop.
+    ScheduledJobRun.objects.create(name="core.backup", finished_at=now + timedelta(minutes=9))
+    assert "finished at" in jobs.scheduler_stalled(now=now + timedelta(minutes=10))

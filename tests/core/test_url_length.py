@@ -115,3 +115,21 @@ def test_an_address_between_8_and_16_kb_gets_the_sites_translated_page_even_with
 def test_a_header_line_over_16_kb_gets_431(daphne_port):
     answer = _exchange(daphne_port, _get("/", headers=f"X-Big: {'b' * 20000}\r\n"))
     assert answer.startswith(b"HTTP/1.1 431")
+
+
+def test_server_prints_the_demo_banner_once_it_listens(tmp_path, monkeypatch, capsys):
+    """`make run` hands the demo logins to the server, which prints them after its start-up lines."""
+    from forum.core.server import Server
+
+    banner = tmp_path / "logins.txt"
+    banner.write_text("Madaniya is at http://127.0.0.1:8123/\n", encoding="utf-8")
+    monkeypatch.setenv("DEMO_BANNER_FILE", str(banner))
+
+    class Port:
+        def getHost(self):
+            return type("Host", (), {"host": "127.0.0.1", "port": 8123})()
+
+    server = Server(application=None, endpoints=["tcp:port=8123:interface=127.0.0.1"])
+    server.listen_success(Port())
+    server.listen_success(Port())  # a second endpoint (IPv6): printed once only
+    assert capsys.readouterr().out.count("Madaniya is at http://127.0.0.1:8123/") == 1

@@ -19,3 +19,15 @@ def test_seed_demo_content_is_idempotent_and_multilingual(db):
     assert Post.objects.filter(depth__gte=2).exists()
     consultation = Thread.objects.get(category__slug="consultation-constitution")
     assert consultation.posts.get(depth=0).reaction_counts.get("agree") == 2
+
+
+def test_demo_categories_have_names_in_each_language(db):
+    from django.utils import translation
+
+    from forum.categories.models import Category
+
+    call_command("seed_demo", force=True, stdout=StringIO())
+    general = Category.objects.get(slug="general")
+    for language, name in (("ar", "نقاش عام"), ("fr", "Discussion générale"), ("en", "General discussion")):
+        with translation.override(language):
+            assert general.display_name == name

@@ -84,8 +84,11 @@ def test_thread_page_queries_are_pinned_at_two_sizes(rf, make_thread, make_post,
     from forum.discussions import permissions as thread_permissions
 
     thread_permissions.check_view_thread(bare.user, thread)
+    from django.core.cache import cache
+
     with CaptureQueriesContext(connection) as base:
         render_to_string("discussions/refused.html", {"reason": "-"}, request=bare)
+    cache.clear()  # the page below meets the cache as the bare one did (the header's cached answers)
     viewer = User.objects.get(pk=member.pk)  # no facts cached yet
     request = rf.get(thread.get_absolute_url())
     request.user = viewer
@@ -316,6 +319,23 @@ def test_reactions_over_http_and_who_reacted(client, thread, root_of, member, ma
     assert "Karim" in who
     bad = client.post(reverse("discussions:post_react", kwargs={"post_id": post.pk}), {"emoji": "💩"})
     assert bad.status_code == 400 and "not available" in bad.content.decode()
+
+
+def test_reactions_answer_json_to_the_script_and_refuse_bad_input_in_json(client, thread, root_of, make_user):
+    post = root_of(thread)
+    fan = make_user(display_name="Karim")
+    login(client, fan)
+    url = reverse("discussions:post_react", kwargs={"post_id": post.pk})
+    response = client.post(url, {"emoji": "👍"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    thumbs = next(r for r in response.json()["reactions"] if r["emoji"] == "👍")
+    assert thumbs == {"emoji": "👍", "count": 1, "mine": True, "who": "Karim"}
+    again = client.post(url, {"emoji": "👍"}, HTTP_ACCEPT="application/json").json()["reactions"]
+    assert next(r for r in again if r["emoji"] == "👍") == {"emoji": "👍", "count": 0, "mine": False, "who": ""}
+    bad = client.post(url, {"emoji": "💩"}, HTTP_ACCEPT="application/json")
+    assert bad.status_code == 400 and "not available" in bad.json()["error"]
+    post.refresh_from_db()
+    assert not post.reaction_counts.get("💩")
 
 
 def test_post_fragment_renders_one_post_for_live_updates(client, thread, make_post, member, make_thread):

@@ -29,6 +29,9 @@ async def _close_thread_connections():
     Room.opened = []
     from django.db import connections
 
+    from forum.core import dbthreads
+
+    await dbthreads.shutdown()
     await sync_to_async(connections.close_all)()
 
 

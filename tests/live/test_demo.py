@@ -32,6 +32,11 @@ def test_seed_demo_opens_one_session_for_all_members_with_messages_and_questions
     client.force_login(member)
     page = client.get(session.get_absolute_url()).content.decode()
     assert "Bonjour à toutes et à tous" in page
+    # The title in the reader's language (this member reads English; a French reader, French).
+    assert "Transitional justice: what should come first?</h1>" in page
+    client.force_login(User.objects.get(email=f"member-jasmin@{accounts_demo.DEMO_DOMAIN}"))
+    french = client.get(session.get_absolute_url()).content.decode()
+    assert "Justice transitionnelle : par quoi commencer ?" in french
 
 
 def test_demo_logins_prints_the_live_session(settings):

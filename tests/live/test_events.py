@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from forum.accounts.templatetags.accounts_tags import initials
 from forum.live import events
 
 
@@ -37,7 +38,15 @@ def test_frames_are_plain_json(make_session, member, say, ask, session_moderator
 def test_an_observer_is_marked_and_has_no_organisation(make_user):
     observer = make_user(role="observer")
     assert events.author(observer) == {"id": observer.pk, "name": observer.public_name, "organisation": None,
-                                       "observer": True}
+                                       "observer": True, "initials": initials(observer.public_name),
+                                       "avatar": f"avatar-hue-{observer.pk % 12}"}
+
+
+@pytest.mark.django_db
+def test_an_author_carries_the_avatar_initials_and_colour_a_former_member_a_neutral_one(make_user):
+    user = make_user(display_name="Karim Haddad")
+    assert (events.author(user)["initials"], events.author(user)["avatar"]) == ("KH", f"avatar-hue-{user.pk % 12}")
+    assert (events.author(None)["initials"], events.author(None)["avatar"]) == ("?", "avatar-hue-none")
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ def test_you_for_a_member(make_session, member):
     session = make_session()
     assert permissions.you(member, session) == {
         "id": member.pk, "send": True, "ask": True, "vote": True, "moderate": False, "muted": False,
-        "muted_until": None, "observer": False}
+        "muted_until": None, "observer": False, "flag": True}
 
 
 def test_you_for_a_muted_member_says_until_when(make_session, member):

@@ -306,3 +306,45 @@ async def test_held_questions_go_to_moderators_only(make_session, make_user, coo
     assert [f["type"] for f in await b.frames()] == ["question"]
     for socket in (a, b, m):
         await socket.close()
+
+
+# --- the session changed in its form while open ---------------------------------------------------
+async def test_changing_mode_or_held_questions_of_an_open_session_is_announced_at_once(make_session, make_user,
+                                                                                       cookie_for, give_mfa):
+    from forum.live.services import sessions
+
+    alice, organiser = await sync_to_async(make_user)(), await sync_to_async(give_mfa)(await sync_to_async(make_user)())
+    room = await sync_to_async(make_session)(mode="both", organisers=[organiser])
+    a = await Room.open(room.pk, await sync_to_async(cookie_for)(alice))
+    assert a.hello["mode"] == "both" and a.hello["questions_held"] is False
+    await sync_to_async(sessions.session_update)(actor=organiser, session=room, mode="qa", questions_held=True)
+    assert await a.next("room_state") == {"type": "room_state", "seq": 1, "state": "open", "read_only": False,
+                                          "mode": "qa", "questions_held": True}
+    # What Alice may do follows: no chat any more (the client disables its composer).
+    assert (await a.next("you", timeout=10))["you"]["send"] is False
+    assert [f for f in await a.frames() if f["type"] in ("room_state", "you")] == []  # once each
+    # The room now refuses chat, and a question is held.
+    await a.send({"type": "send", "client_id": str(uuid.uuid4()), "body": "Still chat?"})
+    assert (await a.next("error"))["code"] == "chat_off"
+    await a.send({"type": "ask", "client_id": str(uuid.uuid4()), "body": "Held now?"})
+    assert (await a.next("ack"))["held"] is True
+    # A title change is no room event; a client that was away is replayed the change.
+    await sync_to_async(sessions.session_update)(actor=organiser, session=room, title="Renamed")
+    assert [f for f in await a.frames() if f["type"] == "room_state"] == []
+    late = await Room.open(room.pk, await sync_to_async(cookie_for)(alice), after_seq=0)
+    assert [(f["seq"], f["mode"]) for f in await late.frames() if f["type"] == "room_state"] == [(1, "qa")]
+    await sync_to_async(sessions.session_update)(actor=organiser, session=room, mode="both")
+    assert (await a.next("room_state"))["mode"] == "both"
+    assert (await a.next("you", timeout=10))["you"]["send"] is True
+    await a.close()
+    await late.close()
+
+
+async def test_changing_a_scheduled_sessions_mode_is_no_room_event(make_session, make_user, give_mfa):
+    from forum.live.models import RoomEvent
+    from forum.live.services import sessions
+
+    organiser = await sync_to_async(give_mfa)(await sync_to_async(make_user)())
+    room = await sync_to_async(make_session)(state="scheduled", starts_at=None, organisers=[organiser])
+    await sync_to_async(sessions.session_update)(actor=organiser, session=room, mode="chat")
+    assert await sync_to_async(RoomEvent.objects.filter(session=room).count)() == 0

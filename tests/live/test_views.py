@@ -63,6 +63,27 @@ def test_the_list_links_a_published_transcript_only_to_those_who_may_read_it(cli
     assert hidden_thread.get_absolute_url() not in body
 
 
+def test_the_list_shows_how_many_people_each_live_room_holds(client, member, make_session):
+    """The counts the sockets' hubs write to the cache (tests/core/test_hub.py); a count, never names,
+    so off-the-record rooms have one too; a room nobody is in shows none."""
+    from django.core.cache import cache
+
+    from forum.core.hub import presence_count_key
+    from forum.live.events import room_group
+
+    busy = make_session(title="Busy room")
+    secret = make_session(title="Secret room", off_the_record=True)
+    empty = make_session(title="Empty room")
+    cache.set(presence_count_key(room_group(busy.pk)), 3)
+    cache.set(presence_count_key(room_group(secret.pk)), 1)
+    response = login(client, member).get(reverse("live:index"))
+    lives = {s.pk: s.participants for s in response.context["lists"].live}
+    assert lives == {busy.pk: 3, secret.pk: 1, empty.pk: None}
+    body = response.content.decode()
+    assert "3 people here" in body and "1 person here" in body
+    assert body.count('class="participants"') == 2
+
+
 def queries(client, url, **params) -> int:
     """How many queries one GET of `url` costs (after a first, warming one)."""
     from django.db import connection
@@ -303,6 +324,31 @@ def test_history_json_gives_the_room_after_a_sequence_number(client, member, mak
     assert [m["html"] for m in after["messages"]] == ["two"] and after["complete"]
 
 
+def test_history_json_names_the_messages_removed_after_a_sequence_number(client, member, make_user, make_session,
+                                                                          say, session_moderator):
+    from forum.live import services
+
+    session = make_session()
+    moderator = session_moderator(session)
+    old = say(session, member, "old")  # seq 1
+    kept = say(session, member, "kept")  # seq 2
+    services.message_delete(actor=member, session=session, message_id=old.pk)  # seq 3, before "after"
+    gone = say(session, make_user(), "gone")  # seq 4
+    edited = say(session, member, "first words")  # seq 5
+    services.message_delete(actor=moderator, session=session, message_id=gone.pk, reason="spam")  # seq 6
+    services.message_delete(actor=member, session=session, message_id=kept.pk)  # seq 7
+    services.message_edit(actor=member, session=session, message_id=edited.pk, body="second words")  # seq 8
+    login(client, member)
+    data = client.get(reverse("live:history", args=[session.pk]), {"after": 5}).json()
+    assert data["removed"] == [gone.pk, kept.pk]
+    assert client.get(reverse("live:history", args=[session.pk]), {"after": 2}).json()["removed"] == [
+        old.pk, gone.pk, kept.pk]
+    # What was edited while away comes with its new text.
+    shown = {m["id"]: m for m in client.get(reverse("live:history", args=[session.pk])).json()["messages"]}
+    assert shown[edited.pk]["html"] == "second words" and shown[edited.pk]["edited_at"]
+    assert client.get(reverse("live:history", args=[session.pk])).json()["removed"] == []
+
+
 def test_history_json_is_for_members_only_and_refuses_a_bad_after(client, member, make_session):
     session = make_session()
     assert client.get(reverse("live:history", args=[session.pk])).status_code == 404  # visitors
@@ -327,7 +373,7 @@ def test_history_json_costs_the_same_queries_at_two_sizes(client, member, make_u
     few = queries(client, reverse("live:history", args=[session.pk]))
     add(13)
     assert queries(client, reverse("live:history", args=[session.pk])) == few <= 11  # measured: 11
-    assert queries(client, reverse("live:history", args=[session.pk]), after=3) == few
+    assert queries(client, reverse("live:history", args=[session.pk]), after=3) == few + 1  # + the removals
 
 
 # --- Presenter -------------------------------------------------------------------------------------
@@ -423,3 +469,69 @@ def test_an_organiser_without_a_second_factor_is_shown_the_way_to_enrol(client, 
     assert page.status_code == 403 and "Set up two-factor authentication" in page.content.decode()
     assert client.post(reverse("live:create"), _form()).status_code == 403
     assert not LiveSession.objects.exists()
+
+
+def test_a_description_mixing_latin_and_arabic_lines_gives_each_line_its_direction(client, member, make_session):
+    session = make_session(title="Bilingual")
+    LiveSession.objects.filter(pk=session.pk).update(
+        description="Water and the city\nالماء والمدينة\n\nSecond <i>part</i>")
+    for url in (session.get_absolute_url(), reverse("live:index")):
+        body = login(client, member).get(url).content.decode()
+        assert '<span class="text-line" dir="auto">Water and the city</span>' in body
+        assert '<span class="text-line" dir="auto">الماء والمدينة</span>' in body
+        assert '<p dir="auto">Second &lt;i&gt;part&lt;/i&gt;</p>' in body
+
+
+# --- Editing one's own message ------------------------------------------------------------------------
+
+def test_an_author_edits_a_message_without_javascript(client, member, make_session, say, make_user):
+    session = make_session()
+    mine = say(session, member, "Helo **all**")
+    theirs = say(session, make_user(), "Not yours")
+    login(client, member)
+    room = client.get(session.get_absolute_url()).content.decode()
+    edit_url = reverse("live:message_edit", args=[session.pk, mine.pk])
+    assert edit_url in room and reverse("live:message_edit", args=[session.pk, theirs.pk]) not in room
+    form = client.get(edit_url)
+    assert form.status_code == 200 and "Helo **all**</textarea>" in form.content.decode()
+    response = client.post(edit_url, {"body": "Hello **all**"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#room-message-{mine.pk}")
+    mine.refresh_from_db()
+    assert mine.html == "Hello <strong>all</strong>" and mine.edited_at is not None
+    assert "(edited)" in client.get(session.get_absolute_url()).content.decode()
+
+
+def test_the_room_script_asks_for_the_source_as_json(client, member, make_session, say, make_user):
+    session = make_session()
+    mine = say(session, member, "مرحبا *بالجميع*")
+    theirs = say(session, make_user(), "Not yours")
+    login(client, member)
+    asked = client.get(reverse("live:message_edit", args=[session.pk, mine.pk]), HTTP_ACCEPT="application/json")
+    assert asked.json() == {"id": mine.pk, "source": "مرحبا *بالجميع*"}
+    refused = client.get(reverse("live:message_edit", args=[session.pk, theirs.pk]), HTTP_ACCEPT="application/json")
+    assert refused.status_code == 403 and refused.json()["error"] == "not_yours" and refused.json()["message"]
+
+
+def test_editing_refuses_others_late_empty_and_foreign_messages_and_changes_nothing(client, member, make_session, say,
+                                                                                  make_user, settings):
+    from forum.live.models import ChatMessage
+
+    settings.FORUM_LIVE_EDIT_MINUTES = 15
+    session, elsewhere = make_session(), make_session()
+    mine = say(session, member, "Original")
+    theirs = say(session, make_user(), "Theirs")
+    foreign = say(elsewhere, member, "In the other room")
+    login(client, member)
+    url = reverse("live:message_edit", args=[session.pk, mine.pk])
+    empty = client.post(url, {"body": "   "})
+    assert empty.status_code == 400 and "Write something first." in empty.content.decode()
+    assert client.post(reverse("live:message_edit", args=[session.pk, theirs.pk]), {"body": "x"}).status_code == 403
+    assert client.post(reverse("live:message_edit", args=[session.pk, foreign.pk]), {"body": "x"}).status_code == 404
+    ChatMessage.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    late = client.post(url, {"body": "Too late"})
+    assert late.status_code == 403 and "15 minutes" in late.content.decode()
+    assert url not in client.get(session.get_absolute_url()).content.decode()  # no Edit link any more
+    client.logout()
+    assert client.post(url, {"body": "x"}).status_code == 302  # to sign in
+    assert {m.pk: m.source for m in ChatMessage.objects.all()} == {
+        mine.pk: "Original", theirs.pk: "Theirs", foreign.pk: "In the other room"}

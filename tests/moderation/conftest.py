@@ -14,7 +14,7 @@ from tests.discussions.factories import (  # noqa: F401
     make_thread,
     root_of,
 )
-from tests.live.factories import _generous_live_rates, make_session, session_moderator  # noqa: F401
+from tests.live.factories import _generous_live_rates, ask, broadcasts, make_session, say, session_moderator  # noqa: F401
 from tests.notifications.factories import listen  # noqa: F401
 
 _n = itertools.count(1)
@@ -75,5 +75,34 @@ def flag_post(db):
 
     def flag(post, user, reason: str = "spam", text: str = ""):
         return services.flag_create(actor=user, kind="post", object_id=post.pk, reason=reason, text=text)
+
+    return flag
+
+
+@pytest.fixture
+def room(make_session):  # noqa: F811
+    return make_session(title="حوار إدلب")
+
+
+@pytest.fixture
+def chat(room, say, author):  # noqa: F811
+    """A chat message by `author` in `room`."""
+    return say(room, author, body="A rude chat line")
+
+
+@pytest.fixture
+def question(room, ask, author):  # noqa: F811
+    return ask(room, author, body="A rude question?")
+
+
+@pytest.fixture
+def flag_live(db):
+    """flag_live(obj, user, reason="spam", text="") for a chat message or a question."""
+    from forum.live.models import ChatMessage
+    from forum.moderation import services
+
+    def flag(obj, user, reason: str = "spam", text: str = ""):
+        kind = "message" if isinstance(obj, ChatMessage) else "question"
+        return services.flag_create(actor=user, kind=kind, object_id=obj.pk, reason=reason, text=text)
 
     return flag

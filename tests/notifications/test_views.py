@@ -226,3 +226,84 @@ def test_no_unsubscribe_page_shows_the_accounts_address_or_name(make_user, metho
     url = reverse("notifications:unsubscribe", args=[services.unsubscribe_token(lina)])
     page = getattr(Client(enforce_csrf_checks=True), method)(url).content.decode()
     assert "lina.private" not in page and "Lina Private" not in page
+
+
+def _watched(recipient, actor, thread_id, i, title="Water"):
+    return services.notify(recipient=recipient, kind="watched", actor=actor, url=f"/t/post/{i}/",
+                           data={"thread_id": thread_id, "thread_title": title, "post_id": i,
+                                 "excerpt": f"excerpt {i}"}, key=f"post:{i}")
+
+
+def test_new_posts_in_one_followed_thread_read_as_one_row(member_client, make_user, make_thread):
+    omar = make_user(display_name="Omar")
+    water, roads = make_thread(author=omar, title="Water"), make_thread(author=omar, title="Roads")
+    first = _watched(member_client.user, omar, water.pk, 1)
+    for i in range(2, 6):
+        _watched(member_client.user, omar, water.pk, i)
+    _watched(member_client.user, omar, roads.pk, 6, title="Roads")
+    _notify(member_client.user, omar, 9)  # a mention stays its own row
+    html = member_client.get(reverse("notifications:index")).content.decode()
+    assert "<bdi>5</bdi> new replies in “<bdi>Water</bdi>”" in html
+    assert "<bdi>Omar</bdi> posted in “<bdi>Roads</bdi>”" in html
+    assert "mentioned you in" in html
+    assert html.count('class="notification notification-unread"') == 3
+    # The row opens the first new post of the group.
+    assert reverse("notifications:open", args=[first.pk]) in html
+
+
+def test_grouped_rows_are_pluralised_with_the_six_arabic_forms(make_user, db):
+    from django.utils import translation
+
+    from forum.notifications import texts
+
+    user, omar = make_user(), make_user(display_name="Omar")
+    rows = [_watched(user, omar, 7, i) for i in range(1, 12)]
+    with translation.override("ar"):
+        two = texts.describe_group(rows[:2])
+        three = texts.describe_group(rows[:3])
+        eleven = texts.describe_group(rows[:11])
+    with translation.override("fr"):
+        french = texts.describe_group(rows[:3])
+    assert two != three != eleven and "ردّان" in two and "ردود" in three and "ردًا" in eleven
+    assert "nouvelles réponses" in french
+
+
+def test_a_read_group_is_not_unread(member_client, make_user, make_thread):
+    omar = make_user()
+    thread = make_thread(author=omar)
+    for i in range(1, 4):
+        _watched(member_client.user, omar, thread.pk, i)
+    services.mark_all_read(actor=member_client.user)
+    html = member_client.get(reverse("notifications:index")).content.decode()
+    assert 'class="notification notification-unread"' not in html and "new replies" in html
+
+
+def test_grouped_list_costs_a_constant_number_of_queries(member_client, make_user, make_thread):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("notifications:index")
+    member_client.get(url)
+    omar = make_user()
+    threads = [make_thread(author=omar) for _ in range(3)]
+
+    def measure(size, start):
+        for i in range(start, start + size):
+            _watched(member_client.user, omar, threads[i % 3].pk, i)
+        with CaptureQueriesContext(connection) as ctx:
+            response = member_client.get(url)
+        assert response.content.decode().count('class="notification notification-unread"') == 3
+        return len(ctx.captured_queries)
+
+    assert measure(3, 1) == measure(12, 100)
+
+
+def test_mark_all_read_needs_post_and_the_csrf_token(member_client, make_user):
+    _notify(member_client.user, make_user(), 1)
+    assert member_client.get(reverse("notifications:mark_all_read")).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member_client.user)
+    assert strict.post(reverse("notifications:mark_all_read")).status_code == 403
+    assert Notification.objects.filter(read_at__isnull=True).count() == 1
+    response = member_client.post(reverse("notifications:mark_all_read"))
+    assert response.status_code == 302 and Notification.objects.filter(read_at__isnull=True).count() == 0

@@ -60,10 +60,13 @@ def test_demo_logins_prints_the_table():
     text = out.getvalue()
     for spec in demo.USERS:
         assert spec.email in text
-    assert text.count(demo.DEMO_PASSWORD) == len(demo.USERS)
+    assert text.count(demo.DEMO_PASSWORD) == 1  # said once, not on every row
     assert "set up an authenticator app" in text
-    first_lines = text.splitlines()[:3]
-    assert first_lines[0].startswith("EMAIL") and "admin" in first_lines[1]
+    lines = text.splitlines()
+    assert lines[0].startswith("Madaniya is at http")
+    table = lines.index(next(line for line in lines if line.strip().startswith("EMAIL")))
+    assert "admin" in lines[table + 1]
+    assert len(lines) <= len(demo.USERS) + 10  # brief: the table and a few lines
 
 
 def test_demo_has_an_open_invitation_whose_link_demo_logins_prints(client):
@@ -80,3 +83,19 @@ def test_demo_has_an_open_invitation_whose_link_demo_logins_prints(client):
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
     response = client.get(path)
     assert response.status_code == 302
+
+
+def test_demo_logins_links_follow_the_address_served_and_say_where_email_goes(settings, tmp_path):
+    """`make run PORT=…` sets FORUM_SITE_URL and the file mail backend: every printed link uses that
+    address (it used to print port 8000 whatever PORT was) and the output names the mail folder."""
+    settings.FORUM_SITE_URL = "http://127.0.0.1:8123"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    seed()
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    links = [word for word in text.split() if "://" in word]
+    assert links and all(link.startswith("http://127.0.0.1:8123/") for link in links)
+    assert f"written to {tmp_path}" in text
+    assert ":8000" not in text

@@ -68,6 +68,25 @@ def test_latin_case_does_not_matter(make_post, member):
     assert found(member, "municipal homs") == [post.pk]
 
 
+@pytest.mark.parametrize(("written", "typed"), [
+    ("La citoyenneté active", "citoyennete"),   # typed without accents (issue #10)
+    ("La citoyennete active", "citoyenneté"),   # and the reverse
+    ("Une façade rénovée à Alep", "facade renovee"),
+    ("ÉCOLE publique", "ecole"),
+])
+def test_french_accents_are_folded(make_post, member, written, typed):
+    """On SQLite and PostgreSQL alike (run with DATABASE_URL and REQUIRE_SERVICES=1 for the latter)."""
+    post = make_post(source=written)
+    assert found(member, typed) == [post.pk]
+
+
+def test_french_plural_without_accents_finds_the_accented_singular_on_postgresql(make_post, member,
+                                                                                 on_postgresql):
+    require_service(on_postgresql, "PostgreSQL")
+    post = make_post(source="Préparer l'élection du conseil local")
+    assert found(member, "elections") == [post.pk]
+
+
 def test_french_plural_finds_singular_on_postgresql(make_post, member, on_postgresql):
     require_service(on_postgresql, "PostgreSQL")
     singular = make_post(source="Préparer l'élection du conseil local")

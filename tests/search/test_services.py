@@ -153,3 +153,19 @@ def test_rebuild_command_reports_the_count(make_post, capsys):
     call_command("rebuild_search_index")
     assert "2" in capsys.readouterr().out
     assert SearchDocument.objects.count() == 2
+
+
+def test_the_accent_folding_migration_refolds_documents_indexed_before(make_post):
+    import importlib
+
+    from django.apps import apps
+
+    from forum.search.models import SearchDocument
+
+    post = make_post(title="Citoyenneté", source="La citoyenneté active")
+    SearchDocument.objects.filter(post=post).update(title_norm="citoyenneté", body_norm="la citoyenneté active",
+                                                    stems="")
+    migration = importlib.import_module("forum.search.migrations.0003_fold_latin_accents")
+    migration.refold(apps, None)
+    document = SearchDocument.objects.get(post=post)
+    assert (document.title_norm, document.body_norm) == ("citoyennete", "la citoyennete active")

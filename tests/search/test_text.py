@@ -80,9 +80,9 @@ def test_parse_query_drops_the_snippet_markers():
 
 def test_parse_query_reads_minus_and_drops_articles_and_punctuation():
     query = parse_query("«المجتمع»، -الحرب élections!", max_terms=12)
-    assert query.terms == ["مجتمع", "élections"]
+    assert query.terms == ["مجتمع", "elections"]
     assert query.excluded == ["حرب"]
-    assert query.text == "مجتمع -حرب élections"
+    assert query.text == "مجتمع -حرب elections"
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)

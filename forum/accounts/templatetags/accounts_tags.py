@@ -27,6 +27,19 @@ def _first_letter(word: str) -> str:
     return ""
 
 
+# The definite article is not part of a family name's initial: "ريم العلي" is "رع", "Reem al-Ali"
+# is "RA", "Omar el-Khoury" is "OK". Only stripped when letters follow it.
+ARTICLES = ("ال", "al-", "el-")
+
+
+def _without_article(word: str) -> str:
+    for article in ARTICLES:
+        rest = word[len(article):]
+        if word.lower().startswith(article) and len(rest) >= 2 and _first_letter(rest):
+            return rest
+    return word
+
+
 def _is_joining_script(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith(("ARABIC", "SYRIAC"))
 
@@ -36,10 +49,10 @@ def initials(name: str) -> str:
     words = [w for w in unicodedata.normalize("NFC", name or "").split() if _first_letter(w)]
     if not words:
         return "?"
-    first = _first_letter(words[0])
+    first = _first_letter(_without_article(words[0]))
     if len(words) == 1:
         return first.upper()
-    last = _first_letter(words[-1])
+    last = _first_letter(_without_article(words[-1]))
     if _is_joining_script(first) and _is_joining_script(last):
         return f"{first}{ZWNJ}{last}"
     return f"{first}{last}".upper()

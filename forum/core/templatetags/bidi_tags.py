@@ -1,7 +1,8 @@
 """Template filters for user text inside translated sentences (forum.core.bidi).
 
 `{{ name|bdi }}` in HTML (`{% blocktranslate with name=user.public_name|bdi %}`);
-`{{ title|isolate }}` in plain text: emails, `<title>`.
+`{{ title|isolate }}` in plain text: emails, `<title>`; `{{ description|paragraphs }}`: plain text as
+paragraphs whose lines each take their own direction.
 """
 
 from django import template
@@ -19,3 +20,8 @@ def bdi(value):
 @register.filter
 def isolate(value):
     return core_bidi.isolate(value)
+
+
+@register.filter
+def paragraphs(value):
+    return core_bidi.paragraphs(value)

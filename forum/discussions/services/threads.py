@@ -1,4 +1,4 @@
-"""Thread services: open a thread, rename it, and the moderator's pin, lock, move, delete and restore.
+"""Thread services: open a thread, rename it, and the moderator's pin, lock, move, split, delete and restore.
 
 See the `services` package docstring for what every service does; the counters these writes keep
 are described in `_common`.
@@ -18,8 +18,8 @@ from forum.categories.models import Category
 from forum.core import screening
 
 from .. import activity, attachments, permissions
-from ..models import Post, Thread
-from ._common import _category_of, _check_post_rate, _place_in_tree, _speaker, _touch
+from ..models import MAX_TREE_DEPTH, Post, ReadState, Subscription, Thread
+from ._common import _category_of, _check_post_rate, _place_in_tree, _segment, _speaker, _touch
 from .posts import _render, clean_source, clean_title, hold_fields, review_reasons, send_for_review
 
 # --- Open and rename ---------------------------------------------------------------------------
@@ -168,3 +168,101 @@ def thread_restore(*, actor, thread: Thread, reason: str = "") -> Thread:
     """A moderator brings a deleted thread back, as it was; audited."""
     permissions.check_delete_thread(actor, thread)
     return _thread_deleted_set(actor=actor, thread=thread, deleted=False, reason=(reason or "").strip())
+
+
+# --- Split -------------------------------------------------------------------------------------
+
+def _split_posts(thread: Thread, post_ids) -> list[Post]:
+    """The chosen posts of `thread` and every reply below them, locked, in id order (parents first).
+
+    Refuses nothing chosen, ids that are not numbers, posts of other threads or that do not exist
+    (forged ids), the opening post, and taking every post (that is a move)."""
+    try:
+        ids = {int(pk) for pk in post_ids or ()}
+    except (TypeError, ValueError):
+        raise ValidationError({"posts": _("Choose posts of this thread.")}, code="bad_posts") from None
+    if not ids:
+        raise ValidationError({"posts": _("Choose at least one reply to move to the new thread.")}, code="no_posts")
+    chosen = list(Post.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(chosen) != len(ids) or any(p.thread_id != thread.pk for p in chosen):
+        raise ValidationError({"posts": _("Choose posts of this thread.")}, code="other_thread")
+    if any(p.depth == 0 for p in chosen):
+        raise ValidationError({"posts": _("The opening post stays: choose replies.")}, code="opening_post")
+    below = Post.objects.none()
+    for p in chosen:
+        below = below | Post.objects.filter(thread_id=thread.pk, path__startswith=p.path + "/")
+    extra = list(below.exclude(pk__in=ids).select_for_update().order_by("pk"))
+    return sorted(chosen + extra, key=lambda p: p.pk)
+
+
+def _counts(post: Post) -> bool:
+    return post.deleted_at is None and post.hidden_at is None
+
+
+@transaction.atomic
+def thread_split(*, actor, thread: Thread, post_ids, category, title: str, reason: str,
+                 audit_data: dict | None = None) -> Thread:
+    """A moderator moves replies (each with the replies below it) to a new thread in `category`.
+
+    The earliest moved post opens the new thread; moved posts whose parent stays behind answer it.
+    One transaction: both threads' reply counts and latest posts, both categories' counters, the
+    search documents (moved posts are re-indexed), read marks (whoever had read the thread up to a
+    post has read the moved posts up to it too) and followers (who watched or tracked the thread
+    follows the new one). Nobody is notified of "new" posts: they are not new. Audited."""
+    from ..signals import posts_rerendered
+
+    permissions.check_move_thread(actor, thread, category)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the thread is split: the audit log keeps it.")},
+                              code="no_reason")
+    title = clean_title(title)
+    # The thread's row first, as every counted write does (see "Counters" in `_common`).
+    current = Thread.objects.select_for_update().values("deleted_at", "category_id").get(pk=thread.pk)
+    if current["deleted_at"] is not None:
+        raise ValidationError(_("This thread is deleted: restore it before splitting it."), code="deleted")
+    moved = _split_posts(thread, post_ids)
+    remaining = Post.objects.filter(thread_id=thread.pk).exclude(pk__in=[p.pk for p in moved])
+    counted = sum(1 for p in moved if _counts(p))
+    root = moved[0]
+    new = Thread.objects.create(category=category, title=title, author=root.author,
+                                on_behalf_of=root.on_behalf_of, last_activity_at=moved[-1].created_at,
+                                last_post_id=moved[-1].pk,
+                                reply_count=sum(1 for p in moved[1:] if _counts(p)))
+    by_id = {p.pk: p for p in moved}
+    for p in moved:
+        p.thread = new
+        if p is root:
+            p.parent = None
+            p.path, p.depth = _segment(p.pk), 0
+        else:
+            parent = by_id.get(p.parent_id) or root
+            p.parent = parent
+            if parent.depth >= MAX_TREE_DEPTH:
+                p.path, p.depth = parent.path.rsplit("/", 1)[0] + "/" + _segment(p.pk), MAX_TREE_DEPTH
+            else:
+                p.path, p.depth = parent.path + "/" + _segment(p.pk), parent.depth + 1
+    Post.objects.bulk_update(moved, ["thread", "parent", "path", "depth"])
+    # The thread left behind: fewer replies, its latest post among those that stay.
+    last = remaining.order_by("-pk").values("pk", "created_at").first()
+    Thread.objects.filter(pk=thread.pk).update(
+        reply_count=Greatest(F("reply_count") - counted, 0),
+        last_post_id=last["pk"] if last else None,
+        **({"last_activity_at": last["created_at"]} if last else {}))
+    Category.objects.filter(pk=current["category_id"]).update(post_count=Greatest(F("post_count") - counted, 0))
+    Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1,
+                                                   post_count=F("post_count") + counted)
+    ReadState.objects.bulk_create([
+        ReadState(user_id=user_id, thread=new, last_read_post_id=mark)
+        for user_id, mark in ReadState.objects.filter(thread_id=thread.pk).values_list("user_id", "last_read_post_id")])
+    followers = Subscription.objects.filter(thread_id=thread.pk).exclude(level=Subscription.Level.MUTE)
+    Subscription.objects.bulk_create([Subscription(user_id=user_id, thread=new, level=level)
+                                      for user_id, level in followers.values_list("user_id", "level")])
+    # Search: the moved posts' documents follow them (thread, category, the new opening post's title).
+    posts_rerendered.send(sender=Post, post_ids=[p.pk for p in moved])
+    thread.refresh_from_db()
+    record(actor=actor, verb="thread.split", target=new, reason=reason,
+           data={"from": thread.pk, "to": new.pk, "category": category.pk, "posts": [p.pk for p in moved],
+                 **(audit_data or {})})
+    activity.on_thread_changed(thread)
+    activity.on_thread_split(new)
+    return new

@@ -44,12 +44,15 @@ REASON_MAX_CHARS = 200
 
 def room_write(fn):
     """Run a room write in one transaction; a database that cannot be reached is `unavailable`.
-    The actor's facts (sanctions, appointments) are read afresh for every write: a socket keeps its
-    user object for long, and a mute or a removal must hold from the next action on."""
+    The actor's sanctions are read afresh for every write: a socket keeps its user object for long,
+    and a mute or a removal must hold from the next action on, even before the socket hears of it.
+    Its other facts (appointments, membership, observer grants) stay cached on the user object: an
+    HTTP request loads the user afresh, and a socket loads it again on `accounts.access.changed`,
+    which every change of those sends (`forum.live.consumers`)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if kwargs.get("actor") is not None:
-            accounts_permissions.forget(kwargs["actor"])
+            accounts_permissions.forget_sanctions(kwargs["actor"])
         try:
             with transaction.atomic():
                 return fn(*args, **kwargs)
@@ -177,20 +180,21 @@ def _tombstone(locked, *, kinds, ref_id: int, make) -> None:
 @room_write
 def message_send(*, actor, session, client_id, body) -> tuple[ChatMessage, bool]:
     """Send a chat message as `actor`. A `client_id` the author already used in this room returns the
-    stored message (created False) and changes nothing: a repeated send is harmless."""
+    stored message (created False) and changes nothing: a repeated send is harmless.
+
+    The hot path of a busy room, so every check runs once, under the lock (a socket's user passed
+    the view check at connect; the lock is the room's order anyway): lock, the actor's sanctions,
+    the `client_id` look-up, the message, the event, `last_seq` (six queries with the author's
+    appointments and membership cached, as on a socket)."""
     client_id = _client_id(client_id)
-    permissions.check_view_session(actor, session)
-    existing = ChatMessage.objects.filter(session_id=session.pk, author=actor, client_id=client_id).first()
-    if existing is not None:
-        return existing, False
-    permissions.check_send(actor, session)
-    text = _text(body, limit=conf.FORUM_LIVE_MESSAGE_MAX_CHARS)
-    verdict = _screen(text)
     locked = _lock(session)
+    permissions.check_view_session(actor, locked)
     existing = ChatMessage.objects.filter(session=locked, author=actor, client_id=client_id).first()
-    if existing is not None:  # the same send, racing itself
+    if existing is not None:  # a repeated send (a reconnecting client), or the same send racing itself
         return existing, False
     permissions.check_send(actor, locked)
+    text = _text(body, limit=conf.FORUM_LIVE_MESSAGE_MAX_CHARS)
+    verdict = _screen(text)
     if locked.slow_mode_seconds and not permissions.can_moderate_session(actor, locked):
         last = (ChatMessage.objects.filter(session=locked, author=actor).order_by("-seq")
                 .values_list("created_at", flat=True).first())
@@ -257,6 +261,94 @@ def message_delete(*, actor, session, message_id, reason: str = "") -> ChatMessa
     if by == "moderator":
         audit.record(actor=actor, verb="live.message.remove", target=msg, reason=reason,
                      data={"session": locked.pk, "author": msg.author_id})
+    return msg
+
+
+# --- Moderation (forum.moderation's review queue acts through these) ---------------------------------
+
+PENDING_REVIEW = {"pending": True}
+
+
+def _message_gone(locked, msg, *, by: str) -> None:
+    """The room stops showing `msg`: the stored events that showed it become tombstones and every
+    open screen is sent `message_removed` (so replay and history never show it again)."""
+    _tombstone(locked, kinds=events.SHOWS_MESSAGE, ref_id=msg.pk,
+               make=lambda seq: events.message_tombstone(seq=seq, message_id=msg.pk))
+    _emit(locked, kind=events.MESSAGE_REMOVED, ref_id=msg.pk,
+          build=lambda seq: events.message_removed(seq=seq, message_id=msg.pk, by=by))
+
+
+def _message_back(locked, msg) -> None:
+    """The room shows `msg` again: a new `message` event (the next number) carries it."""
+    _emit(locked, kind=events.MESSAGE, ref_id=msg.pk, build=lambda seq: {**events.message(msg), "seq": seq})
+
+
+@room_write
+def message_hide(*, actor, session, message_id, reason: str, reason_titles: dict | None = None,
+                 audit_data: dict | None = None) -> ChatMessage:
+    """A moderator of the room hides a message under a rule: it leaves every open screen at once
+    (`message_removed`, tombstones for replay); the page shows "hidden by the moderators: <rule>"
+    (`reason_titles`, per language) in its place and its author still sees the text. Audited.
+    Hiding a message held pending review only puts the rule in place of "pending"."""
+    reason = _reason(reason)
+    if not reason:
+        raise RoomError(errors.EMPTY, _("Say why: the reason is recorded."))
+    permissions.check_moderate(actor, session)
+    _message(session, message_id)
+    locked = _lock(session)
+    permissions.check_moderate(actor, locked)
+    msg = _message(locked, message_id)
+    if msg.removed_at is not None:
+        raise RoomError(errors.NOT_FOUND)
+    was_shown = msg.hidden_at is None
+    msg.hidden_at = msg.hidden_at or timezone.now()
+    msg.hidden_reason = dict(reason_titles or {})
+    msg.save(update_fields=["hidden_at", "hidden_reason"])
+    if was_shown:
+        _message_gone(locked, msg, by="moderator")
+    audit.record(actor=actor, verb="live.message.hide", target=msg, reason=reason,
+                 data={"session": locked.pk, "author": msg.author_id, **(audit_data or {})})
+    return msg
+
+
+@room_write
+def message_hold_for_review(*, message, reason: str, audit_data: dict | None = None) -> ChatMessage:
+    """Hide a message pending review on its flags' behalf (no moderator acts; forum.moderation
+    decided it): it leaves every open screen at once. Audited with no actor. A message already
+    hidden or removed is left as it is."""
+    locked = _lock(message.session)
+    msg = _message(locked, message.pk)
+    if msg.hidden_at is not None or msg.removed_at is not None:
+        return msg
+    msg.hidden_at, msg.hidden_reason = timezone.now(), dict(PENDING_REVIEW)
+    msg.save(update_fields=["hidden_at", "hidden_reason"])
+    _message_gone(locked, msg, by="moderator")
+    audit.record(actor=None, verb="live.message.hold", target=msg, reason=reason,
+                 data={"session": locked.pk, "author": msg.author_id, **(audit_data or {})})
+    return msg
+
+
+@room_write
+def message_restore(*, actor, session, message_id, reason: str = "", audit_data: dict | None = None) -> ChatMessage:
+    """A moderator of the room shows a hidden message again, or brings back one a moderator removed
+    (not one its author deleted): the room is sent it as a new `message` event. Audited."""
+    reason = _reason(reason)
+    permissions.check_moderate(actor, session)
+    _message(session, message_id)
+    locked = _lock(session)
+    permissions.check_moderate(actor, locked)
+    msg = _message(locked, message_id)
+    removed_by_moderator = msg.removed_at is not None and msg.removed_by_id != msg.author_id
+    if msg.hidden_at is None and not removed_by_moderator:
+        raise RoomError(errors.INVALID, _("This message is not hidden: there is nothing to restore."))
+    if msg.removed_at is not None and not removed_by_moderator:
+        raise RoomError(errors.NOT_FOUND)
+    msg.hidden_at, msg.hidden_reason = None, {}
+    msg.removed_at, msg.removed_by, msg.removed_reason = None, None, ""
+    msg.save(update_fields=["hidden_at", "hidden_reason", "removed_at", "removed_by", "removed_reason"])
+    _message_back(locked, msg)
+    audit.record(actor=actor, verb="live.message.restore", target=msg, reason=reason,
+                 data={"session": locked.pk, "author": msg.author_id, **(audit_data or {})})
     return msg
 
 
@@ -405,15 +497,35 @@ def question_pin(*, actor, session, question_id, pinned: bool = True) -> Questio
 
 
 @room_write
-def question_hide(*, actor, session, question_id, reason: str = "") -> Question:
+def question_hide(*, actor, session, question_id, reason: str = "", reason_titles: dict | None = None,
+                  audit_data: dict | None = None) -> Question:
     """Hide a question: the stored events that showed it become tombstones, the room is sent
-    `question_removed` (a held question, never shown, only leaves the moderators' queue)."""
+    `question_removed` (a held question, never shown, only leaves the moderators' queue).
+    `reason_titles` (the rule per language, from forum.moderation) is what the page shows in its
+    place; hiding a question held pending review only puts the rule there."""
     reason = _reason(reason)
     locked, question = _moderate_question(
-        actor, session, question_id, states=(Question.State.HELD, Question.State.OPEN, Question.State.ANSWERED))
+        actor, session, question_id,
+        states=(Question.State.HELD, Question.State.OPEN, Question.State.ANSWERED, Question.State.HIDDEN))
+    if question.state == Question.State.HIDDEN:
+        if reason_titles is None:
+            raise RoomError(errors.INVALID, _("This question cannot be changed that way now."))
+        question.hidden_reason, question.decided_by = dict(reason_titles), actor
+        question.save(update_fields=["hidden_reason", "decided_by"])
+    else:
+        _question_gone(locked, question, reason_titles=reason_titles or {}, actor=actor)
+    audit.record(actor=actor, verb="live.question.hide", target=question, reason=reason,
+                 data={"session": locked.pk, "author": question.author_id, **(audit_data or {})})
+    signals.decided.send(sender=Question, obj=question, outcome="hidden", actor=actor)
+    return question
+
+
+def _question_gone(locked, question, *, reason_titles: dict, actor) -> None:
     was_shown = question.state != Question.State.HELD
+    question.state_before_hidden = question.state
     question.state, question.pinned, question.decided_by = Question.State.HIDDEN, False, actor
-    question.save(update_fields=["state", "pinned", "decided_by"])
+    question.hidden_reason = dict(reason_titles)
+    question.save(update_fields=["state", "pinned", "decided_by", "hidden_reason", "state_before_hidden"])
     if was_shown:
         _tombstone(locked, kinds=events.SHOWS_QUESTION, ref_id=question.pk,
                    make=lambda seq: events.question_removed(seq=seq, question_id=question.pk))
@@ -422,9 +534,40 @@ def question_hide(*, actor, session, question_id, reason: str = "") -> Question:
     else:
         realtime.broadcast_on_commit(events.moderators_group(locked.pk),
                                      events.question_removed(seq=None, question_id=question.pk))
-    audit.record(actor=actor, verb="live.question.hide", target=question, reason=reason,
-                 data={"session": locked.pk, "author": question.author_id})
-    signals.decided.send(sender=Question, obj=question, outcome="hidden", actor=actor)
+
+
+@room_write
+def question_hold_for_review(*, question, reason: str, audit_data: dict | None = None) -> Question:
+    """Hide a question pending review on its flags' behalf (no moderator acts): it leaves every
+    open screen at once. Audited with no actor. A hidden question is left as it is."""
+    locked = _lock(question.session)
+    question = _question(locked, question.pk)
+    if question.state == Question.State.HIDDEN:
+        return question
+    _question_gone(locked, question, reason_titles=dict(PENDING_REVIEW), actor=None)
+    audit.record(actor=None, verb="live.question.hold", target=question, reason=reason,
+                 data={"session": locked.pk, "author": question.author_id, **(audit_data or {})})
+    return question
+
+
+@room_write
+def question_restore(*, actor, session, question_id, reason: str = "", audit_data: dict | None = None) -> Question:
+    """A moderator of the room shows a hidden question again, in the state it had: the room is
+    sent it as a new `question` event (a question hidden while held goes back to the held ones)."""
+    reason = _reason(reason)
+    locked, question = _moderate_question(actor, session, question_id, states=(Question.State.HIDDEN,))
+    before = question.state_before_hidden or Question.State.OPEN
+    question.state, question.hidden_reason, question.state_before_hidden = before, {}, ""
+    question.decided_by = actor
+    if before == Question.State.HELD:
+        question.save(update_fields=["state", "hidden_reason", "state_before_hidden", "decided_by"])
+        realtime.broadcast_on_commit(events.moderators_group(locked.pk), events.question_held(question))
+    else:
+        question.seq = question.seq or locked.last_seq + 1
+        question.save(update_fields=["state", "hidden_reason", "state_before_hidden", "decided_by", "seq"])
+        _emit(locked, kind=events.QUESTION, ref_id=question.pk, build=lambda seq: events.question(question, seq=seq))
+    audit.record(actor=actor, verb="live.question.restore", target=question, reason=reason,
+                 data={"session": locked.pk, "author": question.author_id, **(audit_data or {})})
     return question
 
 

@@ -23,13 +23,17 @@ from forum.accounts import services as account_services
 from forum.audit.services import record
 from forum.categories import permissions as categories
 
-from .. import permissions
+from .. import events, permissions
 from ..models import LiveSession
 
 # The fields a session form sets, in the order the audit entry lists changes.
 FIELDS = ("title", "description", "starts_at", "ends_at", "category", "audience", "mode", "off_the_record",
-          "questions_held")
+          "questions_held", "title_ar", "title_fr", "title_en", "description_ar", "description_fr",
+          "description_en")
+TRANSLATIONS = ("ar", "fr", "en")
 PEOPLE = ("organisers", "moderators", "organisations")
+# What an open room is told at once when it changes (a sequenced `room_state`).
+ANNOUNCED = {"mode", "questions_held"}
 
 
 def _clean_title(title: str | None) -> str:
@@ -58,11 +62,20 @@ def _clean(*, actor, session: LiveSession | None, data: dict) -> dict:
         data["title"] = _clean_title(data.get("title"))
     except ValidationError as e:
         errors.setdefault("title", []).extend(e.messages)
-    data["description"] = (data.get("description") or "").replace("\r\n", "\n").strip()
     limit = LiveSession._meta.get_field("description").max_length
-    if len(data["description"]) > limit:
-        fail("description", _("The description is %(length)d characters long; the limit is %(limit)d.")
-             % {"length": len(data["description"]), "limit": limit})
+    for field in ("description", *(f"description_{code}" for code in TRANSLATIONS)):
+        data[field] = (data.get(field) or "").replace("\r\n", "\n").strip()
+        if len(data[field]) > limit:
+            fail(field, _("The description is %(length)d characters long; the limit is %(limit)d.")
+                 % {"length": len(data[field]), "limit": limit})
+    for code in TRANSLATIONS:  # a title per language is optional; when given, the title's rules hold
+        field = f"title_{code}"
+        data[field] = (data.get(field) or "").strip()
+        if data[field]:
+            try:
+                data[field] = _clean_title(data[field])
+            except ValidationError as e:
+                errors.setdefault(field, []).extend(e.messages)
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts is None:
         fail("starts_at", _("Say when the session starts."))
@@ -115,10 +128,13 @@ def session_create(*, actor, title: str, starts_at, ends_at, description: str = 
                    organisers: Iterable = (), moderators: Iterable = (), category=None,
                    audience: str = LiveSession.Audience.MEMBERS, organisations: Iterable = (),
                    mode: str = LiveSession.Mode.BOTH, off_the_record: bool = False,
-                   questions_held: bool = False) -> LiveSession:
+                   questions_held: bool = False, **translations: str) -> LiveSession:
     """Schedule a session (state "scheduled"); its creator is one of its organisers. Audited."""
     permissions.check_manage_sessions(actor)
-    data = _clean(actor=actor, session=None, data={
+    unknown = set(translations) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"session_create: unknown fields {sorted(unknown)}")
+    data = _clean(actor=actor, session=None, data={**translations,
         "title": title, "description": description, "starts_at": starts_at, "ends_at": ends_at,
         "organisers": organisers, "moderators": moderators, "category": category, "audience": audience,
         "organisations": organisations, "mode": mode, "off_the_record": off_the_record,
@@ -135,7 +151,8 @@ def session_create(*, actor, title: str, starts_at, ends_at, description: str = 
 @transaction.atomic
 def session_update(*, actor, session: LiveSession, **changes) -> LiveSession:
     """Change a session that has not closed (its organisers, admins, global moderators). Audited with
-    what changed; a change of start time lets the reminder go out again."""
+    what changed; a change of start time lets the reminder go out again; an open room is sent
+    `room_state` (after commit) when its mode or "questions held" changed."""
     permissions.check_edit_session(actor, session)
     session = LiveSession.objects.select_for_update().get(pk=session.pk)
     if session.state == LiveSession.State.CLOSED:
@@ -163,6 +180,11 @@ def session_update(*, actor, session: LiveSession, **changes) -> LiveSession:
     if changed:
         record(actor=actor, verb="live_session.update", target=session,
                data={"changed": changed, "before": {f: before[f] for f in changed}})
+    if session.state == LiveSession.State.OPEN and changed.keys() & ANNOUNCED:
+        # Open rooms change their controls at once (a chat pane appears, the "held" note goes).
+        from .room import _emit
+
+        _emit(session, kind=events.ROOM_STATE, ref_id=0, build=lambda seq: events.room_state(session, seq=seq))
     if changed.keys() & {"audience", *PEOPLE}:
         # Who may be in the room, or moderate it, changed: their open sockets check again (a member
         # of an organisation no longer chosen is closed out; a new moderator gets the powers).

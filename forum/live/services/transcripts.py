@@ -72,7 +72,7 @@ def _speakers(user_ids: set[int]) -> dict[int, str]:
 
 def _blocks(session: LiveSession) -> tuple[list[str], list[str], list[str]]:
     """(heading blocks, answered-question blocks, message blocks) of the transcript."""
-    messages = list(ChatMessage.objects.filter(session=session, removed_at__isnull=True).order_by("seq")
+    messages = list(ChatMessage.objects.filter(session=session, removed_at__isnull=True, hidden_at__isnull=True).order_by("seq")
                     .only("author_id", "source", "created_at", "edited_at"))
     questions = list(Question.objects.filter(session=session, state=Question.State.ANSWERED)
                      .order_by("-votes", "answered_at", "pk").only("author_id", "source", "votes", "answered_at"))

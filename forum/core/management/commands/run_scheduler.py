@@ -2,7 +2,7 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from forum.core import jobs
@@ -16,8 +16,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run what is due now, then exit")
         parser.add_argument("--list", action="store_true", help="list the declared jobs and exit")
+        parser.add_argument("--check", action="store_true",
+                            help="health check: exit 1 unless an every-minute job finished in the last 5 minutes")
 
-    def handle(self, *args, once=False, list=False, **options):  # noqa: A002 - the option's name
+    def handle(self, *args, once=False, list=False, check=False, **options):  # noqa: A002 - the option's name
+        if check:
+            late = jobs.scheduler_stalled(now=timezone.now())
+            if late:
+                raise CommandError(late)
+            self.stdout.write("ok")
+            return
         if list:
             for declared in jobs.registered():
                 self.stdout.write(f"{declared.name:32} {declared.schedule:13} {declared.description}")

@@ -37,6 +37,32 @@ CATEGORIES = [
     ("public-statements", "Déclarations publiques — بيانات عامة",
      "Statements readable by visitors when public reading is on.", {"visibility": "public"}),
 ]
+# Each category's name and description in the three languages (the defaults above stay the fallback).
+NAMES = {
+    "general": ("نقاش عام", "Discussion générale", "General discussion",
+                "أسئلة وأخبار للجميع.", "Questions et nouvelles pour tous.", "Questions and news for everyone."),
+    "announcements": ("إعلانات", "Annonces", "Announcements", "أخبار من منسّقي الاتحاد.",
+                      "Nouvelles des coordinateurs de la fédération.", "News from the federation's coordinators."),
+    "transitional-justice": ("العدالة الانتقالية", "Justice transitionnelle", "Transitional justice",
+                             "التوثيق والمساءلة وجبر الضرر.", "Documentation, responsabilité et réparations.",
+                             "Documentation, accountability and reparations."),
+    "humanitarian": ("التنسيق الإنساني", "Coordination humanitaire", "Humanitarian coordination",
+                     "الاحتياجات والوصول والتنسيق بين المنظمات.",
+                     "Besoins, accès et coordination entre organisations.",
+                     "Needs, access and coordination between organisations."),
+    "consultation-constitution": ("استشارة: المبادئ الدستورية", "Consultation : principes constitutionnels",
+                                  "Consultation: constitutional principles",
+                                  "تُبدي المنظمات موقفها مادةً مادة.",
+                                  "Les organisations donnent leur position, article par article.",
+                                  "Organisations give their position, article by article."),
+    "representatives-council": ("مجلس الممثلين", "Conseil des représentants", "Representatives' council",
+                                "مساحة مقيّدة لممثّلي المنظمات.", "Un espace réservé aux représentants.",
+                                "A restricted space for organisation representatives."),
+    "public-statements": ("بيانات عامة", "Déclarations publiques", "Public statements",
+                          "بيانات يقرؤها الزوار حين تكون القراءة العامة مفعّلة.",
+                          "Déclarations lisibles par les visiteurs quand la lecture publique est ouverte.",
+                          "Statements readable by visitors when public reading is on."),
+}
 
 # category slug, title, author key, opening post, replies as (author key, parent index or None, text)
 THREADS = [
@@ -97,12 +123,20 @@ class Command(BaseCommand):
             parent = result.get(options.pop("parent", None) or "")
             category, _created = Category.objects.get_or_create(
                 slug=slug, defaults={"name": name, "description": description, "position": position,
-                                     "parent": parent, **options})
+                                     "parent": parent, **self._names(slug), **options})
             result[slug] = category
         moderator = User.objects.filter(email=f"moderator@{demo.DEMO_DOMAIN}").first()
         if moderator is not None:
             result["humanitarian"].moderators.add(moderator)
         return result
+
+    @staticmethod
+    def _names(slug: str) -> dict[str, str]:
+        names = NAMES.get(slug)
+        if names is None:
+            return {}
+        fields = ("name_ar", "name_fr", "name_en", "description_ar", "description_fr", "description_en")
+        return dict(zip(fields, names, strict=True))
 
     def _users(self) -> dict[str, User]:
         users = {u.email.split("@", 1)[0]: u

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discussions', '0003_post_hidden_reason'),
+        ('discussions', '0005_post_moderator_edit'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0002_default_rules'),
+        ('moderation', '0003_action_thread_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,44 @@
+"""Dates and times as members read them, in the interface language.
+
+- `joined(date_text, time_text)`: "5 Mar 2026, 14:07" with the language's own comma (Arabic "،");
+- `short_datetime(value)`: the local date and time in that form (posts, flags, revisions);
+- `long_datetime(value)`: with the weekday and the month's full name (a live session's start);
+- `since(value)`: how long ago, with "now" for the first minute instead of Django's "0 minutes".
+
+Pages show the result inside one `<time>` element that does not wrap (site.css), so a date never
+breaks across lines.
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils import formats, timezone
+from django.utils.dates import MONTHS_3
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+JUST_NOW = timedelta(minutes=1)
+
+
+def joined(date_text: str, time_text: str) -> str:
+    # Translators: a date, then a time of day; Arabic uses its own comma "،".
+    return pgettext("date then time", "%(date)s, %(time)s") % {"date": date_text, "time": time_text}
+
+
+def short_datetime(value: datetime) -> str:
+    local = timezone.localtime(value)
+    date_text = f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}"
+    return joined(date_text, f"{local.hour:02d}:{local.minute:02d}")
+
+
+def long_datetime(value: datetime) -> str:
+    """"Wednesday 2 December 2026, 12:43" in the interface language (a live session's start)."""
+    local = timezone.localtime(value)
+    return joined(formats.date_format(local, "l j F Y"), f"{local.hour:02d}:{local.minute:02d}")
+
+
+def since(value: datetime, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    if now - value < JUST_NOW:
+        return _("now")
+    return timesince(value, now)

@@ -1,0 +1,183 @@
+"""What an operator watches, in Prometheus' format at `/metrics` (django-prometheus exports it and
+adds its own request, response and latency metrics through its two middlewares).
+
+Each daphne process has its own figures (Prometheus scrapes every replica: `web:8000/metrics`):
+
+- `madaniya_open_sockets{kind}`: WebSockets open in this process, by route (rooms, threads, …),
+  counted by `CountSockets` around the whole WebSocket stack;
+- `madaniya_fanout_seconds`: time the hub took to hand one event to every subscribed socket of this
+  process (the fan-out lag a reader sees beyond the channel layer);
+- `madaniya_ws_dropped_total`: connections dropped because the client stopped reading
+  (forum/core/server.py); `madaniya_resyncs_total{kind}`: sockets told to resync from history;
+- figures read from the database at each scrape, declared by the apps in their `metrics.py`
+  (`@metrics.probe(...)`, found at start-up like `jobs.py`): the e-mail outbox, job failures, the
+  moderation queue.
+
+The endpoint answers 404 to anyone but the addresses of `FORUM_METRICS_ALLOWED_IPS` and holders of
+`FORUM_METRICS_TOKEN` (`Authorization: Bearer …`); nginx never serves it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import Http404
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+
+from forum.core import conf
+
+logger = logging.getLogger(__name__)
+
+OPEN_SOCKETS = Gauge("madaniya_open_sockets", "WebSockets open in this process, by route", ["kind"])
+FANOUT_SECONDS = Histogram(
+    "madaniya_fanout_seconds", "Seconds to hand one event to every subscribed socket of this process",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+SOCKETS_DROPPED = Counter("madaniya_ws_dropped", "WebSocket connections dropped because the client stopped reading")
+RESYNCS = Counter("madaniya_resyncs", "Sockets told to resync from history (too far behind)", ["kind"])
+
+# Routes are a closed list, so a client cannot grow the label set.
+SOCKET_KINDS = frozenset({"rooms", "threads", "categories", "notifications", "ping"})
+
+
+def socket_kind(path: str) -> str:
+    parts = [p for p in path.split("/") if p]
+    kind = parts[1] if len(parts) > 1 and parts[0] == "ws" else ""
+    return kind if kind in SOCKET_KINDS else "other"
+
+
+class CountSockets:
+    """ASGI middleware: `madaniya_open_sockets` goes up when a WebSocket is accepted and down when its
+    application returns (the socket closed, whoever closed it)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            return await self.app(scope, receive, send)
+        gauge = OPEN_SOCKETS.labels(socket_kind(scope.get("path", "")))
+        accepted = False
+
+        async def counting_send(message):
+            nonlocal accepted
+            if message.get("type") == "websocket.accept" and not accepted:
+                accepted = True
+                gauge.inc()
+            return await send(message)
+
+        try:
+            return await self.app(scope, receive, counting_send)
+        finally:
+            if accepted:
+                gauge.dec()
+
+
+# --- figures read at each scrape ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    doc: str
+    read: Callable[[], float | dict[str, float]]
+    label: str = ""
+
+
+_probes: dict[str, Probe] = {}
+
+
+def probe(*, name: str, doc: str, label: str = ""):
+    """Declare a gauge read at each scrape: the function returns a number, or {label value: number}
+    when `label` is given. Declared once, at import (module-level registry, filled at start-up)."""
+
+    def register(read):
+        if name in _probes:
+            raise ValueError(f"metric {name} already declared")
+        _probes[name] = Probe(name=name, doc=doc, read=read, label=label)
+        return read
+
+    return register
+
+
+class _ProbeCollector:
+    def describe(self):
+        # Asked by the registry when the collector is added (at start-up): answering here keeps it
+        # from calling collect(), which reads the database, before the apps are ready.
+        return []
+
+    def collect(self):
+        for declared in _probes.values():
+            try:
+                value = declared.read()
+            except Exception:  # noqa: BLE001 - one failing probe must not hide the others
+                logger.exception("metrics: probe %s failed", declared.name)
+                continue
+            if declared.label:
+                family = GaugeMetricFamily(declared.name, declared.doc, labels=[declared.label])
+                for key, number in sorted(value.items()):
+                    family.add_metric([str(key)], float(number))
+            else:
+                family = GaugeMetricFamily(declared.name, declared.doc, value=float(value))
+            yield family
+
+
+_collector = _ProbeCollector()
+_registered = False
+
+
+def register() -> None:
+    """Find the apps' `metrics.py` and add the probes to the registry (once per process)."""
+    global _registered
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("metrics")
+    if not _registered:
+        REGISTRY.register(_collector)
+        _registered = True
+
+
+@probe(name="madaniya_jobs_failed", doc="Periodic jobs whose last run failed (forum/core/jobs.py)")
+def _jobs_failed() -> float:
+    from .models import ScheduledJobRun
+
+    return ScheduledJobRun.objects.filter(failed=True).count()
+
+
+# --- the endpoint ---------------------------------------------------------------------------------
+
+def _allowed_networks():
+    networks = []
+    for part in conf.FORUM_METRICS_ALLOWED_IPS.split(","):
+        part = part.strip()
+        if part:
+            try:
+                networks.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                logger.warning("FORUM_METRICS_ALLOWED_IPS: %r is not an address or network", part)
+    return networks
+
+
+def may_read(request) -> bool:
+    token = conf.FORUM_METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    if token and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in network for network in _allowed_networks())
+
+
+def metrics_view(request):
+    """Prometheus' text format, for the internal network or the token; 404 to everyone else (the
+    endpoint does not admit it exists)."""
+    if not may_read(request):
+        raise Http404
+    from django_prometheus.exports import ExportToDjangoView
+
+    return ExportToDjangoView(request)

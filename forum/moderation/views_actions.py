@@ -1,0 +1,201 @@
+"""Pages of the actions on content beyond hide and delete — edit a post for policy; lock, move or
+split a thread — and of the sanctions awaiting a second moderator. Glue only: each form posts
+without JavaScript, errors come back on the page (400) with nothing changed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from forum.accounts.decorators import privileged_required
+from forum.categories import permissions as category_permissions
+from forum.discussions.models import Post, Thread
+
+from . import actions, forms, permissions, selectors
+from .views import _refused
+
+DONE = gettext_lazy("Done. The decision is recorded in the audit log.")
+
+
+# --- Edit a post for policy ------------------------------------------------------------------------
+
+def _post_for_moderator(post_id, viewer) -> Post:
+    post = Post.objects.select_related("thread", "thread__category", "author").filter(pk=post_id).first()
+    if post is None:
+        raise Http404
+    return post
+
+
+@privileged_required
+@require_http_methods(["GET", "POST"])
+def post_edit_for_policy(request, post_id):
+    post = _post_for_moderator(post_id, request.user)
+    try:
+        permissions.check_edit_post_for_policy(request.user, post)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    form = forms.PolicyEditForm(request.POST or None, initial={"source": post.source})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                actions.post_edit_for_policy(actor=request.user, post=post, **form.cleaned_data)
+            except ValidationError as e:
+                forms.add_service_errors(form, e)
+            except PermissionDenied as e:
+                return _refused(request, e)
+            else:
+                messages.success(request, DONE)
+                return redirect(post)
+    return render(request, "moderation/post_edit_for_policy.html", {"post": post, "form": form}, status=status)
+
+
+# --- Lock, move, split a thread ------------------------------------------------------------------
+
+def _thread_for_moderator(thread_id, viewer) -> Thread:
+    thread = Thread.objects.select_related("category", "author").filter(pk=thread_id, deleted_at__isnull=True).first()
+    if thread is None:
+        raise Http404
+    permissions.check_lock_thread(viewer, thread)  # Http404 outside one's scope
+    return thread
+
+
+def _split_choices(thread: Thread) -> list[tuple[int, str]]:
+    rows = (Post.objects.filter(thread=thread, depth__gt=0).order_by("path")
+            .values_list("pk", "depth", "html", "author__display_name", "deleted_at"))
+    out = []
+    for pk, depth, html, name, deleted_at in rows:
+        text = _("(deleted)") if deleted_at else Truncator(" ".join(strip_tags(html).split())).chars(80)
+        out.append((pk, f"{'— ' * (depth - 1)}#{pk} · {name}: {text}"))
+    return out
+
+
+def _thread_page(request, thread, *, lock=None, move=None, split=None, status=200):
+    targets = category_permissions.moderated_categories(request.user)
+    return render(request, "moderation/thread_actions.html", {
+        "thread": thread,
+        "lock_form": lock or forms.LockForm(initial={"locked": "0" if thread.locked else "1"}),
+        "move_form": move or forms.MoveForm(categories=targets.exclude(pk=thread.category_id)),
+        "split_form": split or forms.SplitForm(categories=targets, posts=_split_choices(thread),
+                                               initial={"category": thread.category_id}),
+    }, status=status)
+
+
+@privileged_required
+def thread_actions(request, thread_id):
+    try:
+        thread = _thread_for_moderator(thread_id, request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    return _thread_page(request, thread)
+
+
+def _submit(request, thread, form, name, call):
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as e:
+            forms.add_service_errors(form, e)
+        except PermissionDenied as e:
+            return _refused(request, e)
+        else:
+            messages.success(request, DONE)
+            return None
+    return _thread_page(request, thread, status=400, **{name: form})
+
+
+@privileged_required
+@require_POST
+def thread_lock(request, thread_id):
+    try:
+        thread = _thread_for_moderator(thread_id, request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    form = forms.LockForm(request.POST)
+    page = _submit(request, thread, form, "lock", lambda data: actions.thread_lock(
+        actor=request.user, thread=thread, **data))
+    return page or redirect(thread)
+
+
+@privileged_required
+@require_POST
+def thread_move(request, thread_id):
+    try:
+        thread = _thread_for_moderator(thread_id, request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    # Any category the moderator may see: one they do not moderate is refused by name, not as "invalid".
+    form = forms.MoveForm(request.POST, categories=category_permissions.visible_categories(request.user))
+    page = _submit(request, thread, form, "move", lambda data: actions.thread_move(
+        actor=request.user, thread=thread, **data))
+    return page or redirect(thread)
+
+
+@privileged_required
+@require_POST
+def thread_split(request, thread_id):
+    try:
+        thread = _thread_for_moderator(thread_id, request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    form = forms.SplitForm(request.POST, categories=category_permissions.visible_categories(request.user),
+                           posts=_split_choices(thread))
+    done = {}
+
+    def call(data):
+        done["action"] = actions.thread_split(actor=request.user, thread=thread, post_ids=data["posts"],
+                                              category=data["category"], title=data["title"], rule=data["rule"],
+                                              note=data["note"])
+
+    page = _submit(request, thread, form, "split", call)
+    if page is not None:
+        return page
+    return redirect("discussions:thread", thread_id=done["action"].data["new_thread"])
+
+
+# --- Sanctions awaiting a second moderator ---------------------------------------------------------
+
+@privileged_required
+def confirmations(request):
+    try:
+        pending = selectors.restrictions_awaiting_confirmation(viewer=request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    return render(request, "moderation/confirmations.html", {"pending": pending})
+
+
+@privileged_required
+@require_POST
+def confirmation_decide(request, restriction_id):
+    from forum.accounts.models import Restriction
+
+    restriction = Restriction.objects.select_related("user").filter(pk=restriction_id).first()
+    if restriction is None or not permissions.is_queue_moderator(request.user):
+        raise Http404
+    still_pending = restriction.pending_confirmation and restriction.lifted_at is None
+    if still_pending and not permissions.visible_pending_restrictions(request.user).filter(pk=restriction.pk).exists():
+        raise Http404  # outside one's scope; a decided one is refused by name below
+    form = forms.ConfirmationForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, error[0])
+        return redirect("moderation:confirmations")
+    try:
+        actions.restriction_decide(actor=request.user, restriction=restriction,
+                                   confirm=form.cleaned_data["decision"] == "confirm", note=form.cleaned_data["note"])
+    except PermissionDenied as e:
+        return _refused(request, e)
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+        return redirect("moderation:confirmations")
+    messages.success(request, _("The sanction is confirmed.") if form.cleaned_data["decision"] == "confirm"
+                     else _("The sanction is withdrawn."))
+    return redirect("moderation:confirmations")

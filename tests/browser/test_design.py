@@ -1,0 +1,112 @@
+# ruff: noqa: F811
+"""The design system in a real Chromium (issue #10 §2): text is drawn with the self-hosted fonts
+(Noto Sans Arabic for Arabic, Noto Sans for Latin, as web fonts, not a system copy), no page asks
+anything of another site, and the living style page passes axe in Arabic and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_accessibility import BLOCKING, _axe, axe_page  # noqa: F401 (fixture)
+from tests.discussions.factories import give_mfa, make_category, make_thread  # noqa: F401 (fixtures)
+from tests.live.factories import make_session  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+
+ARABIC = "نعمل في حمص على توثيق شهادات المعتقلين"
+LATIN = "Nous pouvons aider pour la relecture juridique"
+
+
+@pytest.fixture
+def world(make_user, make_category, make_thread, make_session, give_mfa):
+    admin = make_user(role="admin", email="staff@example.org", display_name="ريم العلي")
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    give_mfa(admin)
+    category = make_category(name="العدالة الانتقالية", slug="justice")
+    thread = make_thread(author=admin, category=category, title="حوار حول الدستور",
+                         source=f"{ARABIC}\n\n**{ARABIC}**")
+    from forum.discussions import services
+
+    services.post_create(author=make_user(display_name="Léa Khoury"), thread=thread, source=f"{LATIN} **{LATIN}**")
+    session = make_session(state="open", title="Séance ouverte")
+    return {"admin": admin, "category": category, "thread": thread, "session": session}
+
+
+def _sign_in(page, user, server) -> None:
+    """A session made here: the staff member has a second factor, so the login form would ask a code."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": server.url,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+
+
+def _used_fonts(page, selector: str) -> list[dict]:
+    """The fonts Chromium really drew the element's text with (DevTools' "Rendered fonts")."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    assert node, selector
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return fonts
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ar-SY"])
+def test_arabic_and_latin_text_are_drawn_with_the_self_hosted_fonts(new_page, live_server, world, locale):
+    page = new_page(locale=locale)
+    fonts_loaded = []
+    page.on("response", lambda r: "/static/fonts/" in r.url and fonts_loaded.append((r.url, r.status)))
+    _sign_in(page, world["admin"], live_server)
+    page.goto(world["thread"].get_absolute_url())
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_load_state("networkidle")
+    arabic = _used_fonts(page, ".post.depth-0 .post-body p")
+    latin = _used_fonts(page, ".post.depth-1 .post-body p")
+    assert [(f["familyName"], f["isCustomFont"]) for f in arabic if f["glyphCount"] > 3] == [("Noto Sans Arabic", True)] \
+        or {(f["familyName"], f["isCustomFont"]) for f in arabic if f["glyphCount"] > 3} == {
+            ("Noto Sans Arabic", True), ("Noto Sans", True)}, arabic  # spaces may come from Noto Sans
+    assert max(arabic, key=lambda f: f["glyphCount"])["familyName"] == "Noto Sans Arabic"
+    assert {(f["familyName"], f["isCustomFont"]) for f in latin} == {("Noto Sans", True)}, latin
+    bold = _used_fonts(page, ".post.depth-0 .post-body strong")
+    assert max(bold, key=lambda f: f["glyphCount"])["familyName"] == "Noto Sans Arabic"
+    assert fonts_loaded and all(status == 200 for _url, status in fonts_loaded)
+    assert all(url.endswith(".woff2") for url, _status in fonts_loaded)
+    assert page.outside_requests == []
+
+
+def test_no_page_asks_anything_of_another_site(new_page, live_server, world):
+    page = new_page(locale="ar-SY")
+    _sign_in(page, world["admin"], live_server)
+    every = []
+    page.on("request", lambda r: every.append(r.url))
+    for url in ("/", "/c/", world["category"].get_absolute_url(), world["thread"].get_absolute_url(), "/live/",
+                f"/live/{world['session'].pk}/", "/moderation/", "/notifications/", "/me/settings/", "/style/",
+                "/search/?q=حوار", "/organisations/"):
+        response = page.goto(url)
+        assert response.status == 200, (url, response.status)
+        page.wait_for_load_state("networkidle")
+    assert page.outside_requests == [], page.outside_requests
+    assert any("/static/fonts/" in url for url in every) and any("icons" in url and ".svg" in url for url in every)
+    assert page.console_errors == [], page.console_errors
+
+
+@pytest.mark.parametrize(("language", "locale"), [("en", "en-GB"), ("ar", "ar-SY")])
+def test_the_style_page_has_no_serious_axe_violation(axe_page, live_server, world, language, locale):
+    axe = _axe()
+    world["admin"].preferred_language = language
+    world["admin"].save(update_fields=["preferred_language"])
+    page = axe_page(locale=locale)
+    _sign_in(page, world["admin"], live_server)
+    assert page.goto("/style/").status == 200
+    page.wait_for_load_state("networkidle")
+    response = axe.run(page).response
+    blocking = [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}" for v in response["violations"]
+                if v["impact"] in BLOCKING]
+    assert len(response["passes"]) > 20 and blocking == [], blocking
+    assert page.outside_requests == []

@@ -1,0 +1,147 @@
+# ruff: noqa: F811
+"""Issue #10 §1 in a real Chromium: reactions without a reload (and still with JavaScript off), the
+keyboard reaches the reply form of a long thread in a few presses, the sessions table becomes cards
+on a phone, "show new replies" brings the new post into view and counts it, and Arabic dates stay on
+one line."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+from tests.discussions.factories import make_category, make_post, make_thread  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def long_thread(make_user, make_thread, make_post):
+    """A thread of nine posts by several members, read by Lina."""
+    lina = make_user(display_name="Lina", email="lina@example.org")
+    authors = [make_user(display_name=f"Member {i}") for i in range(4)]
+    thread = make_thread(author=authors[0], title="Wells before winter",
+                         source="Which villages first?\n\nLong opening text. " * 8)
+    root = thread.posts.get(depth=0)
+    for i in range(8):
+        make_post(thread=thread, author=authors[i % 4], parent=root if i % 2 else None,
+                  source=f"Answer number {i}: " + "the pumps need spare parts before the cold. " * 6)
+    return {"thread": thread, "lina": lina, "root": root}
+
+
+def test_a_reaction_updates_in_place_without_reloading(live_server, new_page, long_thread):
+    page = new_page()
+    login(page, email="lina@example.org")
+    page.goto(long_thread["thread"].get_absolute_url())
+    page.evaluate("window.__sameDocument = true")
+    root = long_thread["root"]
+    button = page.locator(f"#post-{root.pk} form.reactions button.reaction").first
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert button.locator(".count").inner_text() == "1"
+    assert button.get_attribute("title") == "Lina"
+    assert page.evaluate("window.__sameDocument") is True  # no reload
+    button.click()  # and back
+    expect(button).to_have_attribute("aria-pressed", "false")
+    assert button.locator(".count").inner_text() == ""
+    assert page.evaluate("window.__sameDocument") is True
+    assert root.reactions.count() == 0
+
+
+def test_a_reaction_without_javascript_posts_the_form(live_server, browser, long_thread):
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url, locale="en-GB")
+    try:
+        page = context.new_page()
+        login(page, email="lina@example.org")
+        page.goto(long_thread["thread"].get_absolute_url())
+        root = long_thread["root"]
+        page.locator(f"#post-{root.pk} form.reactions button.reaction").first.click()
+        page.wait_for_load_state("networkidle")
+        assert page.locator(f"#post-{root.pk} form.reactions button.reaction").first.get_attribute(
+            "aria-pressed") == "true"
+        assert root.reactions.count() == 1
+    finally:
+        context.close()
+
+
+def test_the_keyboard_reaches_the_reply_box_of_a_nine_post_thread_in_few_presses(live_server, new_page,
+                                                                                 long_thread):
+    page = new_page()
+    login(page, email="lina@example.org")
+    page.goto(long_thread["thread"].get_absolute_url())
+    assert page.locator("article.post").count() == 9
+    presses = 0
+    while presses < 15:
+        page.keyboard.press("Tab")
+        presses += 1
+        if page.evaluate("document.activeElement.textContent.trim()") == "Skip to the reply form":
+            page.keyboard.press("Enter")
+            presses += 1
+            break
+    assert page.evaluate("document.activeElement.name") == "source", presses
+    assert presses <= 15
+    # Per post, the rarer actions (who reacted, edit, delete, flag) are one "More actions" stop.
+    stops = page.evaluate("""(() => {
+        const post = document.querySelectorAll('article.post')[1];
+        return [...post.querySelectorAll('a[href], button, summary')]
+          .filter((el) => el.offsetParent !== null).length; })()""")
+    assert page.locator("article.post").nth(1).locator(".post-more > summary").count() == 1
+    assert stops <= 12
+
+
+def test_the_sessions_table_becomes_cards_on_a_phone(live_server, new_page, make_user):
+    make_user(email="rim@example.org", display_name="ريم العلي")
+    page = new_page(locale="ar")
+    page.set_viewport_size(PHONE)
+    login(page, email="rim@example.org")
+    page.goto("/accounts/sessions/")
+    row = page.locator("main table tbody tr").first
+    assert row.evaluate("(el) => getComputedStyle(el).display") == "block"
+    assert page.locator("main table thead").evaluate("(el) => el.getBoundingClientRect().height") <= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_show_new_replies_scrolls_the_new_post_into_view_and_counts_it(live_server, new_page, make_user,
+                                                                       long_thread):
+    """The new post lands at the end of the thread, far below a phone's screen."""
+    thread = long_thread["thread"]
+    reader = new_page()
+    reader.set_viewport_size(PHONE)
+    login(reader, email="lina@example.org")
+    reader.goto(thread.get_absolute_url())
+    reader.locator(".post-list[data-live=connected]").wait_for(state="attached")
+    assert reader.locator("[data-reply-count]").inner_text() == "8 replies"
+
+    omar = make_user(display_name="Omar", email="omar@example.org")
+    writer = new_page()
+    login(writer, email=omar.email)
+    writer.goto(thread.get_absolute_url())
+    writer.fill("textarea[name=source]", "Omar's new answer about the pumps.")
+    writer.locator("[data-reply-form] button[type=submit]:not([name=preview])").click()
+    writer.wait_for_load_state("networkidle")
+    reply = thread.posts.order_by("-id").first()
+    assert reply.author_id == omar.pk
+    reader.evaluate("window.scrollTo(0, 0)")
+    banner = reader.locator(".live-banner-button")
+    banner.wait_for(state="visible")
+    banner.click()
+    inserted = reader.locator(f"#post-{reply.pk}")
+    inserted.wait_for(state="attached")
+    expect(reader.locator("[data-reply-count]")).to_have_text("9 replies")
+    box = inserted.bounding_box()
+    assert box["y"] < PHONE["height"] and box["y"] + min(box["height"], 100) > 0  # on screen
+
+
+def test_arabic_dates_stay_on_one_line_with_the_arabic_comma(live_server, new_page, long_thread):
+    page = new_page(locale="ar")
+    page.set_viewport_size(PHONE)
+    login(page, email="lina@example.org")
+    page.goto(long_thread["thread"].get_absolute_url())
+    times = page.locator("article.post time")
+    assert times.count() == 9
+    for i in range(times.count()):
+        time = times.nth(i)
+        assert "،" in time.inner_text() and "," not in time.inner_text()
+        # One line: every box of the element (bidi runs make several) sits on the same line.
+        assert time.evaluate("(el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size") == 1
+        assert time.evaluate("(el) => getComputedStyle(el).whiteSpace") == "nowrap"
