@@ -150,6 +150,10 @@ class World:
     member_session: object = None
     # A ban awaiting a second moderator (imposed by the global moderator).
     pending_restriction: object = None
+    # Pre-moderation: the author's reply held for approval, its queue item, and a watched word.
+    held_post: object = None
+    held_item: object = None
+    watched_word: object = None
 
     @property
     def author(self):
@@ -331,7 +335,7 @@ def _live_sessions(*, users, category) -> dict:
 
 
 def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
-    from forum.moderation.models import Action, Appeal, Flag, ReviewItem, Rule
+    from forum.moderation.models import Action, Appeal, Flag, ReviewItem, Rule, WatchedWord
 
     now = timezone.now()
     rule = Rule.objects.create(title_en="Matrix rule", title_ar="قاعدة", title_fr="Règle")
@@ -346,6 +350,12 @@ def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
     appeal = Appeal.objects.create(action=appealed_action, appellant=hidden_post.author, statement="Matrix appeal")
     warning = Action.objects.create(item=review_item, kind="warn", rule=rule, actor=users["moderator"],
                                     subject=reply.author)
+    held_post = _post(thread=reply.thread, author=reply.author, source="Matrix held reply", parent=reply.parent,
+                      awaiting_review=True, hidden_at=now, hidden_reason={"premoderation": True})
+    held_item = ReviewItem.objects.create(kind="post", object_id=held_post.pk, category=category, author=reply.author,
+                                          held=True, severity=3, score=3, reasons=["premoderation"],
+                                          first_flagged_at=now)
+    watched_word = WatchedWord.objects.create(text="Matrix watched", kind="word", action="flag")
     from forum.accounts.models import Restriction
 
     # On the already suspended member: a pending row on the representative would take them off the
@@ -353,5 +363,6 @@ def _moderation_world(*, users, category, reply, hidden_post, reporter) -> dict:
     pending = Restriction.objects.create(user=users["suspended_member"], kind="ban", reason="Matrix pending",
                                          pending_confirmation=True, created_by=users["moderator"])
     return {"rule": rule, "review_item": review_item, "appealed_action": appealed_action, "appeal": appeal,
-            "warn_action": warning, "pending_restriction": pending}
+            "warn_action": warning, "pending_restriction": pending, "held_post": held_post, "held_item": held_item,
+            "watched_word": watched_word}
 

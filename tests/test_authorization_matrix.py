@@ -146,6 +146,7 @@ ROWS = {
     # Not a session's staff (the representative organises the world's live session): site and category only.
     ("moderation", "view_confirmations"): (
         lambda w, u: _perm("moderation").check_view_confirmations(u), MODERATORS),
+    ("moderation", "manage_words"): (lambda w, u: _perm("moderation").check_manage_words(u), {"admin"}),
     ("search", "search"): (lambda w, u: _perm("search").check_search(u), READERS),
     ("notifications", "view_notification"): (
         lambda w, u: _perm("notifications").check_view_notification(u, w.notification), {"member"}),
@@ -173,6 +174,22 @@ def _post_items():
     from forum.moderation.items import PostItems
 
     return PostItems
+
+
+def _held(w):
+    """A thread by the author held by pre-moderation, its opening post and its queue item."""
+    if not hasattr(w, "held"):
+        from forum.discussions.models import Post, Thread
+        from forum.moderation.models import ReviewItem
+
+        thread = Thread.objects.create(category=w.category, title="Held", author=w.author,
+                                       last_activity_at=timezone.now(), awaiting_review=True)
+        post = Post.objects.create(thread=thread, author=w.author, source="Held", html="<p>Held</p>", path="00000009",
+                                   awaiting_review=True, hidden_at=timezone.now(), hidden_reason={"premoderation": True})
+        item = ReviewItem.objects.create(kind="post", object_id=post.pk, category=w.category, author=w.author,
+                                         first_flagged_at=timezone.now(), held=True, reasons=["premoderation"])
+        w.held = SimpleNamespace(thread=thread, post=post, item=item)
+    return w.held
 
 
 def _moderation(w):
@@ -230,6 +247,13 @@ PRIVILEGED_ROWS = {
         lambda w, u: _perm("moderation").check_act_on_item(u, _moderation(w).item), MODERATORS),
     ("moderation", "confirm_restriction", "pending suspension"): (
         lambda w, u: _perm("moderation").check_confirm_restriction(u, w.pending_suspension), {"moderator", "admin"}),
+    # Pre-moderation: a thread (and its opening post) awaiting review is its author's and the moderators'.
+    ("discussions", "view_thread", "thread awaiting review"): (
+        lambda w, u: _discussions().check_view_thread(u, _held(w).thread), MODERATORS | {"member"}),
+    ("discussions", "view_post", "post awaiting review"): (
+        lambda w, u: _discussions().check_view_post(u, _held(w).post), MODERATORS | {"member"}),
+    ("moderation", "act_on_item", "post awaiting review (approve)"): (
+        lambda w, u: _perm("moderation").check_act_on_item(u, _held(w).item), MODERATORS),
     ("organisations", "view_organisation", "inactive organisation"): (
         lambda w, u: _perm("organisations").check_view_organisation(u, w.inactive_org), {"admin"}),
     ("accounts", "impose_restriction", "site-wide"): (
@@ -260,6 +284,12 @@ PRIVILEGED_QUERYSETS = {
         lambda w, u: _perm("moderation").visible_items(u), lambda w: _moderation(w).item),
     ("moderation", "confirm_restriction", "pending suspension"): (
         lambda w, u: _perm("moderation").visible_pending_restrictions(u), lambda w: w.pending_suspension),
+    ("discussions", "view_thread", "thread awaiting review"): (
+        lambda w, u: _discussions().visible_threads(u), lambda w: _held(w).thread),
+    ("discussions", "view_post", "post awaiting review"): (
+        lambda w, u: _discussions().visible_posts(u), lambda w: _held(w).post),
+    ("moderation", "act_on_item", "post awaiting review (approve)"): (
+        lambda w, u: _perm("moderation").visible_items(u), lambda w: _held(w).item),
     ("organisations", "view_organisation", "inactive organisation"): (
         lambda w, u: _perm("organisations").visible_organisations(u, type(w.inactive_org).objects.all()),
         lambda w: w.inactive_org),
@@ -424,7 +454,7 @@ def test_privileged_querysets_agree_with_the_checks(world, key):
 
 # Powers a moderator without a second factor is told to enrol for (rather than told they are no
 # moderator); what a member may not even learn exists stays Http404 for them, as for a member.
-UNSEEN = {"view_thread", "view_category", "view_attachment", "view_organisation"}
+UNSEEN = {"view_thread", "view_post", "view_category", "view_attachment", "view_organisation"}
 ENROL_FIRST = sorted(
     (key, role) for key, (_, allowed) in PRIVILEGED_ROWS.items() for role in sorted(MFA_LESS)
     if role.removeprefix("mfa_less_") in allowed and key[1] not in UNSEEN and key[2] != "restricted category"

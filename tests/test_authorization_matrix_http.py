@@ -594,10 +594,23 @@ ROWS = [
         kwargs=thread_kw(), data=lambda w, u: {"posts": [w.reply.pk], "category": w.category.pk,
                                                "title": "Matrix split", "rule": w.rule.pk}),
     # The global moderator imposed the pending suspension: only another global moderator confirms it.
+    # The representative organises the live session (a queue place for its items) but confirms no
+    # sanction: the page is for site and category moderators (moderation.check_view_confirmations).
     Row("moderation:confirmations", "get", MODERATORS, shows("<h1>")),
     Row("moderation:confirmation_decide", "post", frozenset({"admin"}),
         lambda w, u, r: r.status_code == 302 and refreshed(w.pending_restriction).confirmed_by_id == u.pk,
         kwargs=lambda w: {"restriction_id": w.pending_restriction.pk}, data=lambda w, u: {"decision": "confirm"}),
+    # Pre-moderation: approving a held reply (moderators in scope); the watched words (administrators).
+    Row("moderation:approve", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and not refreshed(w.held_post).awaiting_review,
+        kwargs=lambda w: {"item_id": w.held_item.pk}),
+    Row("moderation:words", "get", frozenset({"admin"}), shows("Matrix watched", 'name="text"')),
+    Row("moderation:words", "post", frozenset({"admin"}),
+        lambda w, u, r: r.status_code == 302 and type(w.watched_word).objects.filter(text="Matrix new").exists(),
+        data=lambda w, u: {"text": "Matrix new", "kind": "word", "action": "block"}),
+    Row("moderation:word_delete", "post", frozenset({"admin"}),
+        lambda w, u, r: r.status_code == 302 and not type(w.watched_word).objects.filter(pk=w.watched_word.pk).exists(),
+        kwargs=lambda w: {"word_id": w.watched_word.pk}),
     # The Django admin is walked by its own tests; its door is here.
     Row("admin:index", "get", frozenset({"admin"}), ok()),
 ]

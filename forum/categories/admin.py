@@ -28,7 +28,7 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "parent", "position", "visibility", "start_policy", "reply_policy", "is_consultation",
                     "thread_count")
     list_editable = ("position",)
-    list_filter = ("visibility", "is_consultation")
+    list_filter = ("visibility", "is_consultation", "premoderate")
     search_fields = ("name", "name_ar", "name_fr", "name_en", "slug")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("moderators", "allowed_organisations")
@@ -38,7 +38,8 @@ class CategoryAdmin(admin.ModelAdmin):
         (gettext_lazy("Name and description per language (empty: the ones above)"),
          {"fields": ("name_ar", "description_ar", "name_fr", "description_fr", "name_en", "description_en")}),
         (gettext_lazy("Who may read"), {"fields": ("visibility", "allowed_organisations", "allowed_roles")}),
-        (gettext_lazy("Who may write"), {"fields": ("start_policy", "reply_policy", "is_consultation", "moderators")}),
+        (gettext_lazy("Who may write"), {"fields": ("start_policy", "reply_policy", "is_consultation", "premoderate",
+                                                  "moderators")}),
         (gettext_lazy("Counters"), {"fields": ("thread_count", "post_count", "last_activity_at")}),
     )
 

@@ -46,6 +46,8 @@ class Category(models.Model):
     reply_policy = models.CharField(_("who may reply"), max_length=16, choices=Policy.choices,
                                     default=Policy.MEMBERS)
     is_consultation = models.BooleanField(_("consultation (agree/disagree reactions)"), default=False)
+    premoderate = models.BooleanField(
+        _("pre-moderation (new threads and replies wait for a moderator's approval)"), default=False)
     moderators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="moderated_categories",
                                         verbose_name=_("category moderators"))
     thread_count = models.PositiveIntegerField(default=0, editable=False)

@@ -23,7 +23,7 @@ from .models import Category
 
 # What an administrator may set on a category (counters are the discussions services').
 EDITABLE_FIELDS = ("name", "slug", "description", "parent", "position", "visibility", "allowed_roles",
-                   "start_policy", "reply_policy", "is_consultation", "name_ar", "name_fr", "name_en",
+                   "start_policy", "reply_policy", "is_consultation", "premoderate", "name_ar", "name_fr", "name_en",
                    "description_ar", "description_fr", "description_en")
 # Changing one of these can close the category to someone.
 ACCESS_FIELDS = ("visibility", "parent", "allowed_roles")

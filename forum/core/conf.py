@@ -172,6 +172,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_MODERATION_CLAIM_MINUTES", 30, int,
             "minutes a moderator's claim on a queue item keeps other moderators from acting on it"),
     Setting("FORUM_MODERATION_QUEUE_PAGE", 50, int, "items on one page of the review queue"),
+    Setting("FORUM_MODERATION_NEW_MEMBER_POSTS", 2, int,
+            "a member's first this many posts wait for a moderator's approval (0: off)", env=True),
+    Setting("FORUM_MODERATION_WATCHED_PATTERN_MAX_CHARS", 200, int,
+            "the longest word or pattern an administrator may add to the watched words"),
     # --- search -----------------------------------------------------------------------------------
     Setting("FORUM_SEARCH_QUERY_MAX_CHARS", 200, int, "longer queries are cut, with a notice"),
     Setting("FORUM_SEARCH_QUERY_MAX_TERMS", 12, int, "further words of a query are ignored"),

@@ -38,6 +38,7 @@ def _labels() -> dict[str, str]:
         "hidden": escape(_("This post was hidden by a moderator.")),
         "removed": escape(_("This post was removed by the moderators.")),
         "pending": escape(_("This post is hidden while moderators review reports about it.")),
+        "awaiting": escape(_("Awaiting review: this post is shown to others once a moderator approves it.")),
         "hidden_for": _("Hidden by the moderators: %(reason)s"),
         "moderator_edit": _("Edited by the moderators: %(reason)s"),
         "only_you": escape(_("Readers do not see this text; you see it as its author or as a moderator.")),
@@ -163,6 +164,8 @@ class CardRenderer:
         """"Hidden by the moderators: <the rule, in the reader's language>", or pending review."""
         L = self.labels
         reason = getattr(post, "hidden_reason", None) or {}
+        if reason.get("premoderation"):
+            return L["awaiting"]
         if reason.get("pending"):
             return L["pending"]
         return self._rule_sentence("hidden_for", reason) if self._rule_title(reason) else L["hidden"]

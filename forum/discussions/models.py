@@ -27,6 +27,9 @@ class Thread(models.Model):
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Held by pre-moderation (its opening post awaits approval): only its author and the
+    # category's moderators see it; counted and announced when approved.
+    awaiting_review = models.BooleanField(_("awaiting review"), default=False, editable=False)
 
     class Meta:
         ordering = ["-pinned", "-last_activity_at"]
@@ -64,6 +67,10 @@ class Post(models.Model):
     hidden_reason = models.JSONField(default=dict, blank=True, editable=False)
     # Set when a moderator removed the post (not its author); its text is kept in the audit log.
     removed_by_moderator = models.BooleanField(default=False, editable=False)
+    # Held by pre-moderation (category setting, a new member's first posts, a watched word): also
+    # hidden (`hidden_at`), and shown to nobody but its author and the category's moderators, not
+    # even as a placeholder; approval publishes it (`post_approve`).
+    awaiting_review = models.BooleanField(_("awaiting review"), default=False, editable=False)
     # Set when a moderator edited the text for policy (`post_edit_for_policy`): the rule's title per
     # language and the decision's address; readers see "edited by moderators: <rule>". The text
     # before is kept in the audit log only, never in the public revision history.

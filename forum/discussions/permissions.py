@@ -58,9 +58,16 @@ ACTIONS = (
 
 # --- Threads -----------------------------------------------------------------------------------
 
+def _is_author(user, obj) -> bool:
+    return getattr(user, "is_authenticated", False) and obj.author_id == user.pk
+
+
 def check_view_thread(user, thread: Thread) -> None:
     categories.check_view_category(user, thread.category)
     if thread.deleted_at is not None and not is_category_moderator(user, thread.category):
+        raise Http404
+    # Held by pre-moderation: its author and the category's moderators only.
+    if thread.awaiting_review and not _is_author(user, thread) and not is_category_moderator(user, thread.category):
         raise Http404
 
 
@@ -69,7 +76,9 @@ def visible_threads(user, qs=None):
     qs = Thread.objects.all() if qs is None else qs
     ids = categories.visible_category_ids(user)
     moderated = categories.moderated_visible_category_ids(user)
-    return qs.filter(Q(category_id__in=ids) & (Q(deleted_at__isnull=True) | Q(category_id__in=moderated)))
+    own = Q(author_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return qs.filter(Q(category_id__in=ids) & (Q(deleted_at__isnull=True) | Q(category_id__in=moderated))
+                     & (Q(awaiting_review=False) | own | Q(category_id__in=moderated)))
 
 
 def readers_among(thread: Thread, users) -> list:
@@ -179,17 +188,28 @@ def check_preview_post(user, _obj=None) -> None:
 
 def check_view_post(user, post: Post) -> None:
     check_view_thread(user, post.thread)
+    # Held by pre-moderation: not even a placeholder for anyone but its author and the moderators.
+    if (post.awaiting_review and not _is_author(user, post)
+            and not is_category_moderator(user, post.thread.category)):
+        raise Http404
 
 
 def visible_posts(user, qs=None):
-    """Posts of threads the user may read (deleted and hidden ones show as placeholders)."""
+    """Posts of threads the user may read (deleted and hidden ones show as placeholders; posts
+    awaiting review only to their author and the category's moderators)."""
     qs = Post.objects.all() if qs is None else qs
-    return qs.filter(thread__in=visible_threads(user))
+    moderated = categories.moderated_visible_category_ids(user)
+    own = Q(author_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return qs.filter(Q(thread__in=visible_threads(user))
+                     & (Q(awaiting_review=False) | own | Q(thread__category_id__in=moderated)))
 
 
 def _check_post_is_live(post: Post) -> None:
     if post.deleted_at is not None:
         raise PermissionDenied(_("This post was deleted."))
+    if post.awaiting_review:
+        raise PermissionDenied(
+            _("This post is awaiting a moderator's approval: it can be changed once it is published."))
     if post.hidden_at is not None:
         raise PermissionDenied(_("This post was hidden by a moderator."))
 

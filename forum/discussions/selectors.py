@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -60,7 +60,7 @@ def post_get_for_viewer(*, post_id: int, viewer) -> Post:
 PAGE_FIELDS = (
     "id", "thread_id", "author_id", "parent_id", "on_behalf_of_id", "path", "depth", "html", "created_at",
     "edited_at", "edit_count", "deleted_at", "hidden_at", "hidden_reason", "removed_by_moderator",
-    "reaction_counts", "moderator_edit",
+    "reaction_counts", "awaiting_review", "moderator_edit",
     "on_behalf_of__id", "on_behalf_of__name",
 )
 
@@ -298,6 +298,10 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
     view = FLAT if view == FLAT else TREE
     key = "id" if view == FLAT else "path"
     qs = _posts_queryset(thread)
+    if not permissions.is_category_moderator(viewer, thread.category):
+        # Posts awaiting review: their author sees them ("awaiting review"), nobody else, not even a placeholder.
+        mine = Q(author_id=viewer.pk) if getattr(viewer, "is_authenticated", False) else Q(pk__in=[])
+        qs = qs.filter(Q(awaiting_review=False) | mine)
     if before is not None:
         rows = list(qs.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1])
         has_more_before = len(rows) > size

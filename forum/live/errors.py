@@ -28,6 +28,7 @@ ALREADY_VOTED = "already_voted"
 NOT_YOURS = "not_yours"
 EDIT_WINDOW = "edit_window"
 UNAVAILABLE = "unavailable"
+BLOCKED = "blocked"
 
 # The message each code says when the raiser gives none.
 MESSAGES = {
@@ -48,6 +49,7 @@ MESSAGES = {
     NOT_YOURS: _("You can only change your own messages."),
     EDIT_WINDOW: _("This message can no longer be edited: messages can be edited only shortly after they are sent."),
     UNAVAILABLE: _("The room is temporarily unavailable, so nothing was sent. Please try again in a moment."),
+    BLOCKED: _("This text contains a word or phrase that is not allowed here. Please rephrase it."),
 }
 
 CODES = tuple(MESSAGES)

@@ -353,3 +353,4 @@ def you(user, session) -> dict:
         "observer": accounts.is_observer(user),
         "flag": can_view_session(user, session) and accounts.in_good_standing(user),
     }
+

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from forum.core.admin import ReadOnlyAdmin
 
-from .models import Action, Appeal, Flag, ReviewItem, Rule
+from .models import Action, Appeal, Flag, ReviewItem, Rule, WatchedWord
 
 
 @admin.register(Rule)
@@ -41,3 +41,12 @@ class AppealAdmin(ReadOnlyAdmin):
     list_display = ("action", "outcome", "created_at", "decided_at")
     list_filter = ("outcome",)
     search_fields = ("statement", "decision_note", "appellant__display_name", "appellant__email")
+
+
+@admin.register(WatchedWord)
+class WatchedWordAdmin(ReadOnlyAdmin):
+    """Kept in the site (/moderation/words/): validated, audited, and the cached list follows."""
+
+    list_display = ("text", "kind", "action", "created_at")
+    list_filter = ("kind", "action")
+    search_fields = ("text",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Action, Appeal, Reason, Rule
+from .models import Action, Appeal, Reason, Rule, WatchedWord
 
 
 class FlagForm(forms.Form):
@@ -129,6 +129,25 @@ class RuleForm(forms.ModelForm):
         fields = ["title_ar", "title_fr", "title_en", "body_ar", "body_fr", "body_en", "position", "active"]
         widgets = {f: forms.Textarea(attrs={"rows": 4, "dir": "auto"}) for f in ("body_ar", "body_fr", "body_en")} | {
             f: forms.TextInput(attrs={"dir": "auto"}) for f in ("title_ar", "title_fr", "title_en")}
+
+
+class ApproveForm(forms.Form):
+    note = forms.CharField(label=_("Note for the audit log (optional)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
+
+
+class WatchedWordForm(forms.Form):
+    text = forms.CharField(label=_("Word, phrase or pattern"), max_length=500,
+                           widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
+                           error_messages={"required": _("Write the word or the pattern to watch for.")})
+    kind = forms.ChoiceField(label=_("It is"), choices=WatchedWord.Kind.choices, widget=forms.RadioSelect,
+                             initial=WatchedWord.Kind.WORD,
+                             error_messages={"required": _("Choose a word or a pattern."),
+                                             "invalid_choice": _("Choose a word or a pattern.")})
+    action = forms.ChoiceField(label=_("When a text contains it"), choices=WatchedWord.Act.choices,
+                               widget=forms.RadioSelect, initial=WatchedWord.Act.FLAG,
+                               error_messages={"required": _("Choose what happens to a text that contains it."),
+                                               "invalid_choice": _("Choose what happens to a text that contains it.")})
 
 
 def add_service_errors(form, error) -> None:

@@ -6,15 +6,21 @@ id), `check_flag` (the owning app's "may report" rule), `place` (a category or a
 `hold` / `hide` / `restore` / `remove` / `reinstate` calling the owning app's services (the live ones
 also make a hidden message disappear from every open room screen, through the room's event log).
 A live room's refusal (`RoomError`, a PermissionDenied with a stable code) is raised as it is.
+
+Pre-moderation: `is_awaiting` / `approve` (posts and questions) — content held before it was ever
+shown (a category or a new member's first posts, a session that holds questions, a watched word)
+waits in the queue; approving publishes it through the owning app's own service.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from forum.discussions import permissions as discussions_permissions
 from forum.discussions import services as discussions
@@ -86,6 +92,15 @@ class PostItems:
         return post.thread.title
 
     @staticmethod
+    def is_awaiting(post: Post) -> bool:
+        """Held by pre-moderation: never shown yet, waiting for a moderator's approval."""
+        return post.awaiting_review
+
+    @staticmethod
+    def approve(post: Post, *, actor, data: dict) -> None:
+        discussions.post_approve(actor=actor, post=post, audit_data=data)
+
+    @staticmethod
     def hold(post: Post, *, reason: str, data: dict) -> None:
         discussions.post_hold_for_review(post=post, reason=reason, audit_data=data)
 
@@ -101,13 +116,9 @@ class PostItems:
     def remove(post: Post, *, actor, reason: str, data: dict) -> None:
         discussions.post_remove(actor=actor, post=post, reason=reason, audit_data=data)
 
-
     @staticmethod
     def reinstate(post: Post, *, actor, reason: str, data: dict) -> None:
         """Bring back a deleted post (an appeal overturned the deletion): its text is in the audit log."""
-        from django.core.exceptions import ValidationError
-        from django.utils.translation import gettext as _
-
         from forum.audit.models import AuditEntry
 
         entry = (AuditEntry.objects.filter(verb="post.remove", target_type="discussions.post",
@@ -257,6 +268,16 @@ class QuestionItems:
     @staticmethod
     def title(question: Question) -> str:
         return question.session.title
+
+    @staticmethod
+    def is_awaiting(question: Question) -> bool:
+        """Held before it was shown (the session holds questions, or a watched word): never in the room yet."""
+        return question.state == Question.State.HELD
+
+    @staticmethod
+    def approve(question: Question, *, actor, data: dict) -> None:
+        """Publish it through the room's own service: it gets its number, the room a `question` event."""
+        live.question_approve(actor=actor, session=question.session, question_id=question.pk)
 
     @staticmethod
     def hold(question: Question, *, reason: str, data: dict) -> None:

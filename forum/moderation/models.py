@@ -86,6 +86,7 @@ class ReviewItem(models.Model):
         OPEN = "open", _("Waiting for review")
         DISMISSED = "dismissed", _("Flags dismissed")
         ACTIONED = "actioned", _("Action taken")
+        APPROVED = "approved", _("Approved and published")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(_("object id"))
@@ -217,3 +218,44 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"appeal of {self.action_id}"
+
+
+# Why an item is in the queue without a member's flag (besides the flag reasons above).
+HOLD_REASONS = {
+    "premoderation": _("Pre-moderated place"),
+    "new_member": _("A new member's first posts"),
+    "watched_word": _("Watched word"),
+}
+
+
+class WatchedWord(models.Model):
+    """A word or a pattern administrators watch for in posts, titles, chat messages and questions.
+
+    A plain word is matched as a whole word on Arabic-normalised text (`forum.core.arabic`), so
+    its hamza, taa marbuta, alef maqsura, diacritics and tatweel variants all match; a pattern is a
+    regular expression (validated when saved, with a length limit) matched on the same text."""
+
+    class Kind(models.TextChoices):
+        WORD = "word", _("Word or phrase")
+        PATTERN = "pattern", _("Pattern (regular expression)")
+
+    class Act(models.TextChoices):
+        BLOCK = "block", _("Refuse the text")
+        HOLD = "hold", _("Hold it for a moderator's approval")
+        FLAG = "flag", _("Publish it and flag it for review")
+
+    text = models.CharField(_("word or pattern"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.WORD)
+    action = models.CharField(_("action"), max_length=8, choices=Act.choices, default=Act.FLAG)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["action", "text", "id"]
+        verbose_name = _("watched word")
+        verbose_name_plural = _("watched words")
+        constraints = [models.UniqueConstraint(fields=["kind", "text"], name="watched_word_once")]
+
+    def __str__(self):
+        return self.text

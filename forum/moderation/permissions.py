@@ -16,6 +16,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `view_transparency`: the monthly figures (no personal data): every signed-in person in good standing.
 - `view_rules`: read the community guidelines: the same people.
 - `manage_rules`: write the guidelines: administrators with a second factor.
+- `manage_words`: keep the watched words (words and patterns, each with an action): administrators
+  with a second factor. Approving an item held by pre-moderation is `act_on_item`.
 - `edit_post_for_policy`, `lock_thread`, `move_thread`, `split_thread`: the same moderators as
   `act_on_item` (the place's scope, no conflict of interest with the author of the post or the
   thread); a move or a split also needs the target category moderated (named refusal otherwise).
@@ -44,7 +46,7 @@ from .models import Action, Appeal, ReviewItem
 
 ACTIONS = ("flag_item", "view_queue", "act_on_item", "appeal_action", "decide_appeal", "view_transparency",
            "view_rules", "manage_rules", "edit_post_for_policy", "lock_thread", "move_thread", "split_thread",
-           "confirm_restriction", "view_confirmations")
+           "confirm_restriction", "view_confirmations", "manage_words")
 
 allows = categories.allows
 
@@ -77,7 +79,8 @@ def check_view_queue(user) -> None:
 
 
 def visible_items(user, qs=None):
-    """Queryset form of the queue's scope: the items whose place the user moderates now."""
+    """Queryset form of the queue's scope: the items whose place the user moderates now (a
+    category, or a live session they organise or moderate)."""
     qs = ReviewItem.objects.all() if qs is None else qs
     if not is_queue_moderator(user):
         return qs.none()
@@ -182,6 +185,13 @@ def check_manage_rules(user, _obj=None) -> None:
     accounts.require_good_standing(user)
     if not accounts.is_admin(user):
         raise PermissionDenied(_("Only administrators can write the community guidelines."))
+    accounts.check_privileged_action(user)
+
+
+def check_manage_words(user, _obj=None) -> None:
+    accounts.require_good_standing(user)
+    if not accounts.is_admin(user):
+        raise PermissionDenied(_("Only administrators can manage the watched words."))
     accounts.check_privileged_action(user)
 
 

@@ -17,7 +17,7 @@ from forum.discussions.models import Post
 from forum.live.models import ChatMessage, LiveSession, Question
 
 from . import permissions
-from .models import Action, Appeal, Flag, Reason, ReviewItem, Rule
+from .models import HOLD_REASONS, Action, Appeal, Flag, Reason, ReviewItem, Rule, WatchedWord
 
 STATES = tuple(ReviewItem.State.values)
 
@@ -56,6 +56,8 @@ class QueueEntry:
     url: str = ""
     title: str = ""
     reason_counts: list[tuple[str, int]] = field(default_factory=list)
+    hold_reasons: list[str] = field(default_factory=list)  # why it came without a flag (labels)
+    awaiting: bool = False  # held by pre-moderation: waits for approval
 
 
 def _contents(entries: list[ReviewItem]) -> dict[tuple[str, int], object]:
@@ -64,7 +66,8 @@ def _contents(entries: list[ReviewItem]) -> dict[tuple[str, int], object]:
     post_ids = [i.object_id for i in entries if i.kind == "post"]
     if post_ids:
         for post in Post.objects.filter(pk__in=post_ids).select_related("thread").only(
-                "id", "html", "hidden_at", "deleted_at", "author_id", "thread__id", "thread__title"):
+                "id", "html", "hidden_at", "deleted_at", "awaiting_review", "author_id", "thread__id",
+                "thread__title"):
             found[("post", post.pk)] = post
     live_ids = {kind: [i.object_id for i in entries if i.kind == kind] for kind in ("message", "question")}
     for kind, model in (("message", ChatMessage), ("question", Question)):
@@ -104,6 +107,8 @@ def queue_for_moderator(*, viewer, filters: QueueFilters, limit: int | None = No
         if content is not None:
             kind = adapter(item.kind)
             entry.excerpt, entry.url, entry.title = kind.excerpt(content), kind.url(content), kind.title(content)
+            entry.awaiting = bool(getattr(kind, "is_awaiting", None) and kind.is_awaiting(content))
+        entry.hold_reasons = [str(HOLD_REASONS[r]) for r in item.reasons if r in HOLD_REASONS]
         entries.append(entry)
     return entries
 
@@ -198,6 +203,12 @@ def transparency_figures(*, months: int = 12) -> tuple[list[MonthFigures], list[
     rule_rows = [(rules[rid], dict(k), sum(k.values())) for rid, k in per_rule.items() if rid in rules]
     rule_rows.sort(key=lambda r: (-r[2], r[0].position))
     return month_rows, rule_rows
+
+
+def watched_words(*, viewer) -> list[WatchedWord]:
+    """The watched words, for the administrators' page (PermissionDenied for anyone else)."""
+    permissions.check_manage_words(viewer)
+    return list(WatchedWord.objects.order_by("action", "kind", "text", "id"))
 
 
 def restrictions_awaiting_confirmation(*, viewer) -> list:

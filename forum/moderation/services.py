@@ -28,8 +28,8 @@ from forum.audit.services import record
 from forum.core import conf, realtime
 from forum.notifications import services as notifications
 
-from . import items, permissions
-from .models import SEVERITY, Action, Appeal, Flag, Reason, ReviewItem, Rule
+from . import items, permissions, watchwords
+from .models import SEVERITY, Action, Appeal, Flag, Reason, ReviewItem, Rule, WatchedWord
 from .selectors import queue_count
 
 EVENT_QUEUE = "moderation.queue"
@@ -115,6 +115,8 @@ def moderators_of(item: ReviewItem) -> list:
         who |= Q(moderated_categories=item.category_id)
         if item.category is not None and item.category.parent_id is not None:
             who |= Q(moderated_categories=item.category.parent_id)
+    if item.session_id is not None:
+        who |= Q(moderated_live_sessions=item.session_id) | Q(organised_live_sessions=item.session_id)
     return list(User.objects.filter(who, is_active=True, deleted_at__isnull=True).distinct())
 
 
@@ -235,6 +237,9 @@ def item_act(*, actor, item: ReviewItem, kind: str, rule, note: str = "", days=N
     note = _clean_note(note)
     adapter = items.adapter(item.kind)
     obj = adapter.load(item.object_id)
+    if kind in (Action.Kind.DISMISS, Action.Kind.RESTORE) and _awaiting(adapter, obj):
+        raise ValidationError(_("This is awaiting approval: approve it, or delete it under a rule."),
+                              code="awaiting_review")
     data = {"review_item": item.pk, "rule": rule.pk, "note": note}
     # The decision's row first: the hidden post's placeholder links its author to it (to appeal).
     action = Action.objects.create(item=item, kind=kind, rule=rule, note=note, actor=actor,
@@ -387,3 +392,112 @@ def rule_save(*, actor, rule: Rule | None = None, **fields) -> Rule:
     record(actor=actor, verb="rule.save", target=rule,
            data={"before": before, "after": {f: getattr(rule, f) for f in RULE_FIELDS}})
     return rule
+
+
+# --- Pre-moderation: items held before they appear ------------------------------------------------
+
+# Where a held or word-flagged item sorts among flagged ones (a flag from one person scores 10+).
+HOLD_SEVERITY, WORD_FLAG_SEVERITY = 3, 1
+
+
+def _awaiting(adapter, obj) -> bool:
+    return bool(getattr(adapter, "is_awaiting", None) and adapter.is_awaiting(obj))
+
+
+@transaction.atomic
+def item_submit(*, kind: str, obj, reasons: list[str], held: bool) -> ReviewItem:
+    """Content the moderators must look at though nobody flagged it: held by pre-moderation
+    (`held`: it waits for approval) or caught by a watched word. No actor: the owning app's
+    service decided it (and audited the hold). Moderators in scope see their queue count change."""
+    adapter = items.adapter(kind)
+    item = _item_for(adapter, obj)
+    if item.state != ReviewItem.State.OPEN:
+        item.state, item.resolved_at, item.flaggers, item.severity, item.reasons = (
+            ReviewItem.State.OPEN, None, 0, 0, [])
+    item.reasons = [*item.reasons, *(r for r in reasons if r not in item.reasons)]
+    item.held = item.held or held
+    item.severity = max(item.severity, HOLD_SEVERITY if held else WORD_FLAG_SEVERITY)
+    item.score = 10 * item.flaggers + item.severity
+    item.save()
+    queue_changed_on_commit(item)
+    return item
+
+
+@transaction.atomic
+def item_approve(*, actor, item: ReviewItem, note: str = "") -> ReviewItem:
+    """A moderator in scope publishes an item held by pre-moderation, through its app's service
+    (which fires what publishing fires: notifications, mentions, search, live events). Audited;
+    its flags (if any) are dismissed; the item leaves the queue."""
+    item = _locked(item)
+    permissions.check_act_on_item(actor, item)
+    note = _clean_note(note)
+    adapter = items.adapter(item.kind)
+    obj = adapter.load(item.object_id)
+    if not _awaiting(adapter, obj):
+        raise ValidationError(_("This is not awaiting approval."), code="not_awaiting")
+    data = {"review_item": item.pk, "note": note}
+    adapter.approve(obj, actor=actor, data=data)
+    record(actor=actor, verb="moderation.approve", target=item, reason=note,
+           data={**data, "kind": item.kind, "object_id": item.object_id, "reasons": item.reasons})
+    item.flags.filter(state=Flag.State.OPEN).update(state=Flag.State.DISMISSED)
+    item.state, item.resolved_at, item.held = ReviewItem.State.APPROVED, timezone.now(), False
+    item.claimed_by, item.claimed_at = None, None
+    item.save()
+    queue_changed_on_commit(item)
+    return item
+
+
+# --- Watched words --------------------------------------------------------------------------------
+
+def _word_fields(word: WatchedWord) -> dict:
+    return {"text": word.text, "kind": word.kind, "action": word.action}
+
+
+def _words_changed() -> None:
+    # At once (this transaction's next screening reads the database) and after commit (other
+    # processes that read the old list meanwhile read it again).
+    watchwords.invalidate()
+    transaction.on_commit(watchwords.invalidate)
+
+
+@transaction.atomic
+def word_save(*, actor, word: WatchedWord | None = None, text: str, kind: str, action: str) -> WatchedWord:
+    """Add or change a watched word or pattern (administrators). The pattern is validated (length,
+    syntax, no exponential shapes); audited with before and after; every process reads the new list."""
+    permissions.check_manage_words(actor)
+    if action not in WatchedWord.Act.values:
+        raise watchwords.refusal("action", _("Choose what happens to a text that contains it."), "bad_action")
+    text = watchwords.clean_entry(kind=kind, text=text)
+    others = WatchedWord.objects.filter(kind=kind, text=text)
+    if word is not None:
+        others = others.exclude(pk=word.pk)
+    if others.exists():
+        raise watchwords.refusal("text", _("This word or pattern is already on the list."), "duplicate")
+    before = _word_fields(word) if word is not None else {}
+    word = word if word is not None else WatchedWord(created_by=actor)
+    word.text, word.kind, word.action = text, kind, action
+    word.save()
+    record(actor=actor, verb="watchword.save", target=word, data={"before": before, "after": _word_fields(word)})
+    _words_changed()
+    return word
+
+
+@transaction.atomic
+def word_delete(*, actor, word: WatchedWord) -> None:
+    """Take a word off the list (administrators); audited with what it was."""
+    permissions.check_manage_words(actor)
+    record(actor=actor, verb="watchword.delete", target=word, data={"before": _word_fields(word)})
+    word.delete()
+    _words_changed()
+
+
+def item_decided_elsewhere(*, kind: str, obj, outcome: str) -> None:
+    """Content in the queue was decided where it lives (a question approved or hidden in its room):
+    its open item leaves the queue. No actor here: the deciding service audited it."""
+    state = ReviewItem.State.APPROVED if outcome == "approved" else ReviewItem.State.ACTIONED
+    item = ReviewItem.objects.filter(kind=kind, object_id=obj.pk, state=ReviewItem.State.OPEN).first()
+    if item is None:
+        return
+    ReviewItem.objects.filter(pk=item.pk).update(state=state, resolved_at=timezone.now(), held=False,
+                                                 claimed_by=None, claimed_at=None)
+    queue_changed_on_commit(item)

@@ -17,7 +17,7 @@ from forum.accounts.decorators import privileged_required
 from forum.accounts.permissions import SecondFactorRequired
 
 from . import forms, items, permissions, selectors, services
-from .models import Action, Appeal, Reason, ReviewItem, Rule
+from .models import HOLD_REASONS, Action, Appeal, Reason, ReviewItem, Rule, WatchedWord
 
 
 def _refused(request, error: PermissionDenied, status: int = 403):
@@ -89,7 +89,7 @@ def queue(request):
     })
 
 
-def _item_page(request, item, *, form=None, status=200):
+def _item_page(request, item, *, form=None, approve_form=None, status=200):
     adapter = items.adapter(item.kind)
     try:
         content = adapter.load(item.object_id)
@@ -106,6 +106,10 @@ def _item_page(request, item, *, form=None, status=200):
         "may_act": permissions.allows(permissions.check_act_on_item, request.user, item),
         "claimed_by_other": permissions.claim_holds(item, request.user),
         "conflict": permissions.conflict_of_interest(request.user, author),
+        "awaiting": content is not None and bool(getattr(adapter, "is_awaiting", None)
+                                                 and adapter.is_awaiting(content)),
+        "hold_reasons": [str(HOLD_REASONS[r]) for r in item.reasons if r in HOLD_REASONS],
+        "approve_form": approve_form or forms.ApproveForm(),
         "content_actions": _content_actions(item, content),
     }, status=status)
 
@@ -157,6 +161,28 @@ def item_act(request, item_id):
     except PermissionDenied as e:
         return _refused(request, e)
     messages.success(request, _("Done. The decision is recorded in the audit log."))
+    return redirect("moderation:queue")
+
+
+@privileged_required
+@require_POST
+def item_approve(request, item_id):
+    """Publish an item held by pre-moderation (a moderator in scope)."""
+    try:
+        item = selectors.item_for_moderator(item_id=item_id, viewer=request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    form = forms.ApproveForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, approve_form=form, status=400)
+    try:
+        services.item_approve(actor=request.user, item=item, **form.cleaned_data)
+    except ValidationError as e:
+        forms.add_service_errors(form, e)
+        return _item_page(request, item, approve_form=form, status=400)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    messages.success(request, _("Approved: it is published, and its readers hear of it as usual."))
     return redirect("moderation:queue")
 
 
@@ -298,3 +324,45 @@ def _chart(months, kinds, peak) -> dict:
         bars.append({"x": index * (BAR_WIDTH + BAR_GAP) + BAR_GAP, "month": month, "segments": segments})
     return {"bars": bars, "width": max(len(months), 1) * (BAR_WIDTH + BAR_GAP) + BAR_GAP, "height": CHART_HEIGHT,
             "bar_width": BAR_WIDTH}
+
+
+# --- Watched words -------------------------------------------------------------------------------
+
+@privileged_required
+@require_http_methods(["GET", "POST"])
+def words(request):
+    """The watched words (administrators): the list, and a form to add one."""
+    try:
+        listed = selectors.watched_words(viewer=request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    form = forms.WatchedWordForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.word_save(actor=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                forms.add_service_errors(form, e)
+                status = 400
+            except PermissionDenied as e:
+                return _refused(request, e)
+            else:
+                messages.success(request, _("The word is on the list; it applies to what is written from now on."))
+                return redirect("moderation:words")
+        else:
+            status = 400
+    return render(request, "moderation/words.html", {"words": listed, "form": form}, status=status)
+
+
+@privileged_required
+@require_POST
+def word_delete(request, word_id):
+    try:
+        permissions.check_manage_words(request.user)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    word = get_object_or_404(WatchedWord, pk=word_id)
+    services.word_delete(actor=request.user, word=word)
+    messages.success(request, _("The word is off the list."))
+    return redirect("moderation:words")

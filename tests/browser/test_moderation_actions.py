@@ -39,6 +39,7 @@ def test_action_pages_and_an_edited_post_read_right(new_page, live_server, make_
 
     # The edit-for-policy form, through the post card's link, submitted without JavaScript's help.
     page.goto(thread.get_absolute_url())
+    page.locator(f"#post-{post.pk} .post-more summary").click()  # the card's "More" menu holds it
     page.locator(f"#post-{post.pk} .policy-edit-link").click()
     page.wait_for_url(f"**/moderation/posts/{post.pk}/edit/")
     for width in (1366, 390):

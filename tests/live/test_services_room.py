@@ -361,17 +361,23 @@ def test_a_held_question_has_no_number_until_approved(make_session, member, sess
                                            body="Held?")
     assert created and q.seq is None and q.state == "held"
     assert not RoomEvent.objects.exists()
-    assert broadcasts == [(f"live.room.{session.pk}.mods", {
-        "type": "question_held", "id": q.pk, "author": broadcasts[0][1]["author"], "html": "Held?",
+    room = [b for b in broadcasts if b[0].startswith("live.")]
+    assert room == [(f"live.room.{session.pk}.mods", {
+        "type": "question_held", "id": q.pk, "author": room[0][1]["author"], "html": "Held?",
         "asked_at": q.created_at.isoformat()})]
+    # It is also in the review queue: the session's moderator's count goes up on their open pages.
+    assert (f"user.{moderator.pk}", {"type": "moderation.queue", "count": 1}) in broadcasts
     with pytest.raises(RoomError):  # not votable while held
         services.question_vote(actor=moderator, session=session, question_id=q.pk)
     with django_capture_on_commit_callbacks(execute=True):
         approved = services.question_approve(actor=moderator, session=session, question_id=q.pk)
     assert approved.seq == 1 and approved.state == "open"
     [(seq, kind, payload)] = _events(session)
-    assert kind == "question" and payload["id"] == q.pk and broadcasts[-1] == (f"live.room.{session.pk}", payload)
+    room = [b for b in broadcasts if b[0].startswith("live.")]
+    assert kind == "question" and payload["id"] == q.pk and room[-1] == (f"live.room.{session.pk}", payload)
     assert AuditEntry.objects.filter(verb="live.question.approve", actor=moderator).exists()
+    # Approved in the room: it leaves the review queue too.
+    assert broadcasts[-1] == (f"user.{moderator.pk}", {"type": "moderation.queue", "count": 0})
 
 
 @pytest.mark.parametrize(("fields", "code"), [

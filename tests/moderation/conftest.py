@@ -14,7 +14,7 @@ from tests.discussions.factories import (  # noqa: F401
     make_thread,
     root_of,
 )
-from tests.live.factories import ask, broadcasts, make_session, say, session_moderator  # noqa: F401
+from tests.live.factories import _generous_live_rates, ask, broadcasts, make_session, say, session_moderator  # noqa: F401
 from tests.notifications.factories import listen  # noqa: F401
 
 _n = itertools.count(1)

@@ -9,7 +9,8 @@ Rejections raise `ValidationError` (bad input; nothing saved) or `PermissionDeni
 Where each lives (call them through this package: `services.post_create(...)`):
 - `threads`: thread_create, thread_rename, thread_pin, thread_lock, thread_move, thread_split,
   thread_delete, thread_restore;
-- `posts`: post_create, post_edit, post_delete, post_hide, post_hold_for_review (flags hide it
+- `posts`: post_create (held for review by pre-moderation when it applies), post_approve (publish a
+  held post), post_edit, post_delete, post_hide, post_hold_for_review (flags hide it
   pending review), post_remove (a moderator deletes), post_reinstate (undo that), post_edit_for_policy (a
   moderator edits someone's text under a rule), post_preview, and the text rules and
   rendering they share with threads (clean_source, clean_title, mentions_in);
@@ -21,6 +22,7 @@ Where each lives (call them through this package: `services.post_create(...)`):
 from .posts import clean_source as clean_source
 from .posts import clean_title as clean_title
 from .posts import mentions_in as mentions_in
+from .posts import post_approve as post_approve
 from .posts import post_create as post_create
 from .posts import post_delete as post_delete
 from .posts import post_edit as post_edit

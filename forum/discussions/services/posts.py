@@ -20,9 +20,9 @@ from forum.accounts import names
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
 from forum.categories import permissions as categories
-from forum.core import conf, ratelimit, richtext, textbounds
+from forum.core import conf, ratelimit, richtext, screening, textbounds
 
-from .. import activity, attachments, audience, permissions
+from .. import activity, attachments, audience, permissions, signals
 from ..models import Post, PostRevision, Thread
 from ._common import (
     _check_post_rate,
@@ -32,6 +32,49 @@ from ._common import (
     _speaker,
     _touch,
 )
+
+# --- Pre-moderation ------------------------------------------------------------------------------
+
+# What a held post's placeholder knows (`hidden_reason`): its author reads "awaiting review".
+AWAITING_REVIEW = {"premoderation": True}
+
+
+def review_reasons(*, author, category, verdict: str) -> tuple[list[str], bool]:
+    """Why a new post by `author` in `category` goes to the moderators, and whether it waits for
+    approval: the category is pre-moderated, the author's first FORUM_MODERATION_NEW_MEMBER_POSTS
+    posts, a watched word (`verdict` of `forum.core.screening`: HOLD holds, FLAG only reports).
+    Moderators of the category and administrators are never held nor reported."""
+    if accounts.is_admin(author) or categories.holds_moderator_role(author, category):
+        return [], False
+    reasons, held = [], False
+    if category.premoderate or (category.parent_id is not None and category.parent.premoderate):
+        reasons.append(signals.PREMODERATED_CATEGORY)
+        held = True
+    first = conf.FORUM_MODERATION_NEW_MEMBER_POSTS
+    if first > 0 and Post.objects.filter(author=author, awaiting_review=False)[:first].count() < first:
+        reasons.append(signals.NEW_MEMBER)
+        held = True
+    if verdict in (screening.HOLD, screening.FLAG):
+        reasons.append(signals.WATCHED_WORD)
+        held = held or verdict == screening.HOLD
+    return reasons, held
+
+
+def hold_fields(held: bool) -> dict:
+    """The columns a new post is written with when it waits for approval."""
+    if not held:
+        return {}
+    return {"awaiting_review": True, "hidden_at": timezone.now(), "hidden_reason": dict(AWAITING_REVIEW)}
+
+
+def send_for_review(post: Post, *, reasons: list[str], held: bool) -> None:
+    """Audit the hold and hand the post to the review queue (the moderation app listens)."""
+    if not reasons:
+        return
+    if held:
+        record(actor=None, verb="post.hold", target=post, reason=", ".join(reasons),
+               data={"thread": post.thread_id, "premoderation": reasons})
+    signals.post_for_review.send(sender=Post, post=post, reasons=reasons, held=held)
 
 # --- Validation --------------------------------------------------------------------------------
 
@@ -157,14 +200,20 @@ def post_create(*, author, thread: Thread, source: str, parent=None, on_behalf_o
     permissions.check_reply_to_thread(author, thread)
     parent_post = _resolve_parent(thread, parent)
     source = clean_source(source)
+    verdict = screening.screen(source)
+    screening.check_not_blocked(verdict, "source")
     organisation = _speaker(author, on_behalf_of)
     _check_post_rate(author)
+    reasons, held = review_reasons(author=author, category=thread.category, verdict=verdict)
     post = Post.objects.create(thread=thread, author=author, parent=parent_post, on_behalf_of=organisation,
-                               source=source, html=_render(source, writer=author), fanout_pending_at=activity.fanout_stamp())
+                               source=source, html=_render(source, writer=author),
+                               fanout_pending_at=None if held else activity.fanout_stamp(), **hold_fields(held))
     _place_in_tree(post, parent_post)
     attachments.attachments_claim_for_post(post=post, author=author)
-    _touch(thread, post)
-    activity.on_post_created(post)
+    if not held:  # a held post is counted, announced and notified when approved (`post_approve`)
+        _touch(thread, post)
+        activity.on_post_created(post)
+    send_for_review(post, reasons=reasons, held=held)
     return post
 
 
@@ -175,6 +224,8 @@ def post_edit(*, actor, post: Post, source: str) -> Post:
     source = clean_source(source)
     if source == post.source:
         return post
+    verdict = screening.screen(source)
+    screening.check_not_blocked(verdict, "source")
     PostRevision.objects.create(post=post, editor=actor, source=post.source)
     post.source = source
     post.html = _render(source, writer=actor)
@@ -187,6 +238,9 @@ def post_edit(*, actor, post: Post, source: str) -> Post:
     if actor.pk != post.author_id:
         record(actor=actor, verb="post.edit", target=post, data={"thread": post.thread_id})
     activity.on_post_edited(post)
+    if verdict in (screening.HOLD, screening.FLAG):  # already published: reported, not held back
+        reasons, _held = review_reasons(author=post.author, category=post.thread.category, verdict=screening.FLAG)
+        send_for_review(post, reasons=[r for r in reasons if r == signals.WATCHED_WORD], held=False)
     return post
 
 
@@ -222,6 +276,9 @@ def post_hide(*, actor, post: Post, reason: str, hidden: bool = True, reason_tit
         raise ValidationError({"reason": _("Say why the post is hidden: the author and the audit log see it.")},
                               code="no_reason")
     _lock_counted_state(post)
+    if not hidden and Post.objects.filter(pk=post.pk, awaiting_review=True).exists():
+        raise ValidationError(_("This post is awaiting review: approve it from the review queue."),
+                              code="awaiting_review")
     if (post.hidden_at is not None) == hidden:
         if hidden and reason_titles is not None and post.hidden_reason != reason_titles:
             # Held pending review, now hidden by a moderator: readers see the rule instead.
@@ -312,6 +369,37 @@ def post_reinstate(*, actor, post: Post, source: str, reason: str, audit_data: d
     record(actor=actor, verb="post.reinstate", target=post, reason=reason,
            data={"thread": post.thread_id, **(audit_data or {})})
     activity.on_post_edited(post)
+    return post
+
+
+@transaction.atomic
+def post_approve(*, actor, post: Post, audit_data: dict | None = None) -> Post:
+    """A moderator publishes a post held by pre-moderation: it is counted, indexed for search and
+    announced exactly as on publication — the watchers, the person answered and the people
+    mentioned are notified, open pages update. Approving the opening post of a held thread
+    publishes the thread (category watchers hear of a new thread). Audited."""
+    permissions.check_hide_post(actor, post)
+    _lock_counted_state(post)
+    post.refresh_from_db(fields=["awaiting_review", "hidden_reason"])
+    if not post.awaiting_review or post.deleted_at is not None:
+        raise ValidationError(_("This post is not awaiting review."), code="not_awaiting_review")
+    thread = post.thread
+    post.awaiting_review = False
+    post.hidden_at = None
+    post.hidden_reason = {}
+    post.fanout_pending_at = activity.fanout_stamp()
+    post.save(update_fields=["awaiting_review", "hidden_at", "hidden_reason", "fanout_pending_at"])
+    opens_thread = post.depth == 0 and thread.awaiting_review
+    if opens_thread:
+        thread.awaiting_review = False
+        thread.save(update_fields=["awaiting_review"])
+        _touch(thread, post, new_thread=True)
+        activity.on_thread_created(thread, post)
+    else:
+        _touch(thread, post)
+        activity.on_post_created(post)
+    record(actor=actor, verb="post.approve", target=post,
+           data={"thread": post.thread_id, "opens_thread": opens_thread, **(audit_data or {})})
     return post
 
 

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from forum.audit.services import record
 from forum.categories.models import Category
+from forum.core import screening
 
 from .. import activity, attachments, permissions
 from ..models import MAX_TREE_DEPTH, Post, ReadState, Subscription, Thread
 from ._common import _category_of, _check_post_rate, _place_in_tree, _segment, _speaker, _touch
-from .posts import _render, clean_source, clean_title
+from .posts import _render, clean_source, clean_title, hold_fields, review_reasons, send_for_review
 
 # --- Open and rename ---------------------------------------------------------------------------
 
@@ -38,17 +39,25 @@ def thread_create(*, author, category, title: str, source: str, on_behalf_of: bo
         errors.update(e.message_dict)
     if errors:
         raise ValidationError(errors)
+    title_verdict, source_verdict = screening.screen(title), screening.screen(source)
+    screening.check_not_blocked(title_verdict, "title")
+    screening.check_not_blocked(source_verdict, "source")
     organisation = _speaker(author, on_behalf_of)
     _check_post_rate(author)
     now = timezone.now()
+    reasons, held = review_reasons(author=author, category=category,
+                                   verdict=screening.strongest([title_verdict, source_verdict]))
     thread = Thread.objects.create(category=category, title=title, author=author, on_behalf_of=organisation,
-                                   last_activity_at=now)
+                                   last_activity_at=now, awaiting_review=held)
     post = Post.objects.create(thread=thread, author=author, on_behalf_of=organisation, source=source,
-                               html=_render(source, writer=author), fanout_pending_at=activity.fanout_stamp())
+                               html=_render(source, writer=author),
+                               fanout_pending_at=None if held else activity.fanout_stamp(), **hold_fields(held))
     _place_in_tree(post, None)
     attachments.attachments_claim_for_post(post=post, author=author)
-    _touch(thread, post, new_thread=True)
-    activity.on_thread_created(thread, post)
+    if not held:  # a held thread is counted and announced when its opening post is approved
+        _touch(thread, post, new_thread=True)
+        activity.on_thread_created(thread, post)
+    send_for_review(post, reasons=reasons, held=held)
     return thread
 
 
@@ -57,6 +66,7 @@ def thread_rename(*, actor, thread: Thread, title: str) -> Thread:
     """Change the title (the author while they may edit the opening post, or a moderator)."""
     permissions.check_rename_thread(actor, thread)
     title = clean_title(title)
+    screening.check_not_blocked(screening.screen(title), "title")
     if title == thread.title:
         return thread
     previous = thread.title

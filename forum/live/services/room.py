@@ -27,9 +27,9 @@ from forum.accounts import permissions as accounts_permissions
 from forum.accounts import services as accounts_services
 from forum.accounts.models import Restriction
 from forum.audit import services as audit
-from forum.core import availability, conf, ratelimit, realtime, richtext
+from forum.core import availability, conf, ratelimit, realtime, richtext, screening
 
-from .. import errors, events, permissions
+from .. import errors, events, permissions, signals
 from ..errors import RoomError
 from ..models import ChatMessage, LiveSession, Question, QuestionVote, RoomEvent
 
@@ -116,6 +116,14 @@ def _text(value, *, limit: int) -> str:
     return text
 
 
+def _screen(text: str) -> str:
+    """The watched words' verdict on `text` (`forum.core.screening`); a refused text changes nothing."""
+    verdict = screening.screen(text)
+    if verdict == screening.BLOCK:
+        raise RoomError(errors.BLOCKED)
+    return verdict
+
+
 def _reason(value) -> str:
     if value is None:
         return ""
@@ -186,6 +194,7 @@ def message_send(*, actor, session, client_id, body) -> tuple[ChatMessage, bool]
         return existing, False
     permissions.check_send(actor, locked)
     text = _text(body, limit=conf.FORUM_LIVE_MESSAGE_MAX_CHARS)
+    verdict = _screen(text)
     if locked.slow_mode_seconds and not permissions.can_moderate_session(actor, locked):
         last = (ChatMessage.objects.filter(session=locked, author=actor).order_by("-seq")
                 .values_list("created_at", flat=True).first())
@@ -194,10 +203,17 @@ def message_send(*, actor, session, client_id, body) -> tuple[ChatMessage, bool]
             if wait > 0:
                 raise RoomError(errors.SLOW_MODE, retry_after=max(1, math.ceil(wait)))
     _consume("live_message", actor)
+    exempt = permissions.can_moderate_session(actor, locked)
+    if verdict == screening.HOLD and not exempt:
+        # A chat message cannot wait for approval (the conversation moves on): it is refused.
+        raise RoomError(errors.BLOCKED, _("This message would need a moderator's approval, which chat "
+                                          "messages cannot wait for. Please rephrase it, or ask it as a question."))
     msg = ChatMessage(session=locked, seq=locked.last_seq + 1, author=actor, client_id=client_id,
                       source=text, html=_render(text))
     msg.save()
     _emit(locked, kind=events.MESSAGE, ref_id=msg.pk, build=lambda seq: events.message(msg))
+    if verdict == screening.FLAG and not exempt:
+        signals.for_review.send(sender=ChatMessage, obj=msg, reasons=[signals.WATCHED_WORD], held=False)
     return msg, True
 
 
@@ -208,6 +224,7 @@ def message_edit(*, actor, session, message_id, body) -> ChatMessage:
     msg = _message(session, message_id)
     permissions.check_edit_message(actor, msg)
     text = _text(body, limit=conf.FORUM_LIVE_MESSAGE_MAX_CHARS)
+    _screen(text)
     locked = _lock(session)
     msg = _message(locked, msg.pk)
     permissions.check_edit_message(actor, msg)
@@ -349,22 +366,30 @@ def question_ask(*, actor, session, client_id, body) -> tuple[Question, bool]:
         return existing, False
     permissions.check_ask(actor, session)
     text = _text(body, limit=conf.FORUM_LIVE_QUESTION_MAX_CHARS)
+    verdict = _screen(text)
     locked = _lock(session)
     existing = Question.objects.filter(session=locked, author=actor, client_id=client_id).first()
     if existing is not None:
         return existing, False
     permissions.check_ask(actor, locked)
     _consume("live_question", actor)
-    held = locked.questions_held and not permissions.can_moderate_session(actor, locked)
+    exempt = permissions.can_moderate_session(actor, locked)
+    reasons = [] if exempt else (
+        ([signals.PREMODERATED] if locked.questions_held else [])
+        + ([signals.WATCHED_WORD] if verdict in (screening.HOLD, screening.FLAG) else []))
+    held = not exempt and (locked.questions_held or verdict == screening.HOLD)
     question = Question(session=locked, author=actor, client_id=client_id, source=text, html=_render(text),
                         state=Question.State.HELD if held else Question.State.OPEN)
     if held:
         question.save()
         realtime.broadcast_on_commit(events.moderators_group(locked.pk), events.question_held(question))
+        signals.for_review.send(sender=Question, obj=question, reasons=reasons, held=True)
         return question, True
     question.seq = locked.last_seq + 1
     question.save()
     _emit(locked, kind=events.QUESTION, ref_id=question.pk, build=lambda seq: events.question(question, seq=seq))
+    if reasons:
+        signals.for_review.send(sender=Question, obj=question, reasons=reasons, held=False)
     return question, True
 
 
@@ -435,6 +460,7 @@ def question_approve(*, actor, session, question_id) -> Question:
     question.save(update_fields=["state", "decided_by", "seq"])
     _emit(locked, kind=events.QUESTION, ref_id=question.pk, build=lambda seq: events.question(question, seq=seq))
     audit.record(actor=actor, verb="live.question.approve", target=question, data={"session": locked.pk})
+    signals.decided.send(sender=Question, obj=question, outcome="approved", actor=actor)
     return question
 
 
@@ -490,6 +516,7 @@ def question_hide(*, actor, session, question_id, reason: str = "", reason_title
         _question_gone(locked, question, reason_titles=reason_titles or {}, actor=actor)
     audit.record(actor=actor, verb="live.question.hide", target=question, reason=reason,
                  data={"session": locked.pk, "author": question.author_id, **(audit_data or {})})
+    signals.decided.send(sender=Question, obj=question, outcome="hidden", actor=actor)
     return question
 
 

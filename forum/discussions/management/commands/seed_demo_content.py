@@ -108,8 +108,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             categories = self.seed_categories()
-            # Demo posts are written in a burst: lift the flood limit for this command only.
-            with override_settings(FORUM_RATE_LIMITS={**conf.FORUM_RATE_LIMITS, "post": "100000/m"}):
+            # Demo posts are written in a burst: lift the flood limit for this command only; and
+            # they are published as written (the demo members are "new", but nobody would approve them).
+            with override_settings(FORUM_RATE_LIMITS={**conf.FORUM_RATE_LIMITS, "post": "100000/m"},
+                                   FORUM_MODERATION_NEW_MEMBER_POSTS=0):
                 created = self.seed_threads(categories)
         self.stdout.write(self.style.SUCCESS(
             f"Demo content ready: {len(categories)} categories, {created} new threads."))
