@@ -143,47 +143,40 @@ def item_claim(request, item_id):
     return redirect("moderation:item", item_id=item.pk)
 
 
-@privileged_required
-@require_POST
-def item_act(request, item_id):
+def _decide_on_item(request, item_id, *, form, form_name: str, service, done: str):
+    """POST on an item page: the form, then the service; a refusal or a field error re-renders the
+    item page with the form and its errors (400), success goes back to the queue with `done`."""
     try:
         item = selectors.item_for_moderator(item_id=item_id, viewer=request.user)
     except PermissionDenied as e:
         return _refused(request, e)
-    form = forms.ActionForm(request.POST)
     if not form.is_valid():
-        return _item_page(request, item, form=form, status=400)
+        return _item_page(request, item, status=400, **{form_name: form})
     try:
-        services.item_act(actor=request.user, item=item, **form.cleaned_data)
+        service(actor=request.user, item=item, **form.cleaned_data)
     except ValidationError as e:
         forms.add_service_errors(form, e)
-        return _item_page(request, item, form=form, status=400)
+        return _item_page(request, item, status=400, **{form_name: form})
     except PermissionDenied as e:
         return _refused(request, e)
-    messages.success(request, _("Done. The decision is recorded in the audit log."))
+    messages.success(request, done)
     return redirect("moderation:queue")
+
+
+@privileged_required
+@require_POST
+def item_act(request, item_id):
+    return _decide_on_item(request, item_id, form=forms.ActionForm(request.POST), form_name="form",
+                           service=services.item_act, done=_("Done. The decision is recorded in the audit log."))
 
 
 @privileged_required
 @require_POST
 def item_approve(request, item_id):
     """Publish an item held by pre-moderation (a moderator in scope)."""
-    try:
-        item = selectors.item_for_moderator(item_id=item_id, viewer=request.user)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    form = forms.ApproveForm(request.POST)
-    if not form.is_valid():
-        return _item_page(request, item, approve_form=form, status=400)
-    try:
-        services.item_approve(actor=request.user, item=item, **form.cleaned_data)
-    except ValidationError as e:
-        forms.add_service_errors(form, e)
-        return _item_page(request, item, approve_form=form, status=400)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    messages.success(request, _("Approved: it is published, and its readers hear of it as usual."))
-    return redirect("moderation:queue")
+    return _decide_on_item(request, item_id, form=forms.ApproveForm(request.POST), form_name="approve_form",
+                           service=services.item_approve,
+                           done=_("Approved: it is published, and its readers hear of it as usual."))
 
 
 # --- Decisions and appeals -----------------------------------------------------------------------
