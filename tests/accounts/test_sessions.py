@@ -135,3 +135,17 @@ def test_ending_a_session_needs_the_csrf_token(make_user):
     strict.cookies = laptop.cookies
     assert strict.post(reverse("accounts:session_end", args=[other.pk])).status_code == 403
     assert UserSession.objects.filter(pk=other.pk).exists()
+
+
+def test_sessions_say_how_long_ago_in_the_members_language(make_user):
+    """Issue #10: relative times read as moments ("منذ ساعتين"), the same words as notifications."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_user(email="ago@example.org", preferred_language="ar")
+    client = signed_in_client("ago@example.org", "Laptop Firefox")
+    UserSession.objects.filter(user__email="ago@example.org").update(
+        created_at=timezone.now() - timedelta(hours=2), last_seen_at=timezone.now() - timedelta(hours=2))
+    html = client.get(reverse("usersessions_list"), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "منذ ساعتين</time>" in html

@@ -38,6 +38,20 @@ def test_first_minute_reads_now(language, word):
     assert later != word and "5" in later and "0" not in later
 
 
+@pytest.mark.parametrize(("language", "minutes", "expected"), [
+    ("ar", 1, "منذ دقيقة"), ("ar", 2, "منذ دقيقتين"), ("ar", 3, "منذ 3\xa0دقائق"), ("ar", 10, "منذ 10\xa0دقائق"),
+    ("ar", 11, "منذ 11\xa0دقيقة"), ("ar", 40, "منذ 40\xa0دقيقة"), ("ar", 60, "منذ ساعة"),
+    ("ar", 120, "منذ ساعتين"), ("ar", 60 * 24 * 3, "منذ 3\xa0أيام"), ("ar", 60 * 24 * 2, "منذ يومين"),
+    ("fr", 1, "il y a 1\xa0minute"), ("fr", 40, "il y a 40\xa0minutes"), ("fr", 100, "il y a 1\xa0heure, 40\xa0minutes"),
+    ("en", 1, "1\xa0minute ago"), ("en", 40, "40\xa0minutes ago"), ("en", 60 * 24 * 3, "3\xa0days ago"),
+])
+def test_since_says_ago_in_each_language_with_its_plural_forms(language, minutes, expected):
+    """Issue #10: "40 دقيقة" read as a duration, not a moment; Arabic counts one and two by the
+    noun's own form and takes the plural from three to ten only."""
+    with translation.override(language):
+        assert dates.since(MOMENT, now=MOMENT + timedelta(minutes=minutes)) == expected
+
+
 def test_filters_in_templates():
     template = Template("{% load date_tags %}{{ m|short_datetime }}|{{ m|since }}|{{ none|since }}")
     with translation.override("ar"):
