@@ -195,7 +195,8 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Madaniya] "
+# E-mail subjects start with "[<the site name in the message's language>] " (forum.core.branding,
+# through the account adapter): "[مدنية]" in Arabic.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's own defaults are kept (login failures, signups, resets, confirmations); they need the
 # real cache configured above and do nothing with a dummy one.

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from forum.core import conf
+from forum.core import branding, conf
 
 from . import permissions, texts
 from .models import Notification, NotificationPreference
@@ -62,15 +62,17 @@ def unsubscribe_url(user) -> str:
 
 def _message(*, user, template: str, context: dict) -> EmailMultiAlternatives:
     unsubscribe = unsubscribe_url(user)
-    context = {**context, "user": user, "site_name": "Madaniya", "site_url": site_url(),
+    context = {**context, "user": user, "site_url": site_url(),
                "unsubscribe_url": unsubscribe,
                "settings_url": absolute(reverse("notifications:settings"))}
     with translation.override(language_of(user)):
+        # The site's name in the recipient's language ("مدنية" in Arabic), body and subject alike.
+        context["site_name"] = branding.site_name()
+        prefix = branding.email_subject_prefix()
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip().replace("\n", " ")
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
         lang = translation.get_language()
-    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
     message = EmailMultiAlternatives(
         subject=f"{prefix}{subject}", body=text, to=[user.email],
         headers={

@@ -10,6 +10,8 @@ form when `FORUM_ALLOW_JOIN_REQUESTS` is on. No account is ever created without 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.db import IntegrityError, transaction
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts_permissions
 from forum.accounts.login_throttle import LoginThrottleMixin
+from forum.core import branding
 
 from . import services
 from .models import Invitation
@@ -38,6 +41,19 @@ class AccountAdapter(LoginThrottleMixin, DefaultAccountAdapter):
         if services.join_requests_enabled():
             raise ImmediateHttpResponse(redirect("organisations:join_request"))
         return False
+
+    def format_email_subject(self, subject):
+        """"[مدنية] …" in an Arabic e-mail, "[Madaniya] …" otherwise: the site's name in the
+        language the message is written in (allauth renders it under that language)."""
+        return branding.email_subject_prefix() + str(subject)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's messages greet "from {{ current_site.name }}": without the sites framework that
+        is the host name; it is the site's name in the message's language instead."""
+        site = context.get("current_site")
+        if site is not None:
+            context = {**context, "current_site": SimpleNamespace(name=branding.site_name(), domain=site.domain)}
+        return super().render_mail(template_prefix, email, context, headers=headers)
 
     def get_login_redirect_url(self, request):
         """A suspended or banned member, or an observer whose access ended, lands on the page saying

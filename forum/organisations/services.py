@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from forum.accounts import permissions as policy
 from forum.accounts.names import clean_display_name
 from forum.audit.services import record
-from forum.core import conf
+from forum.core import branding, conf
 
 from . import permissions
 from .models import Invitation, JoinRequest, Membership, Organisation
@@ -74,7 +74,7 @@ def _send_invitation_mail(invitation: Invitation, link: str) -> None:
             "link": link,
             "expires_at": invitation.expires_at,
             "access_ends_at": invitation.access_ends_at,
-            "site_name": "Madaniya",
+            "site_name": branding.site_name(),
         }
         # render_mail, not send_mail: it needs no request, so imports and admin actions send too.
         get_adapter().render_mail("organisations/email/invitation", invitation.email, context).send()
