@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from forum.core import translated
 from forum.notifications import outbox
 from forum.notifications import services as notifications
 
@@ -65,7 +66,8 @@ def _notify(post, reasons: dict[int, str]) -> None:
     thread = post.thread
     recipients = audience.allowed_recipients(thread, set(reasons))
     data = {"thread_title": thread.title, "thread_id": thread.pk, "post_id": post.pk,
-            "category_name": thread.category.name, "excerpt": _excerpt(post), "group": f"thread:{thread.pk}"}
+            "category_name": thread.category.name,
+            "category_names": translated.snapshot(thread.category, "name"), "excerpt": _excerpt(post), "group": f"thread:{thread.pk}"}
     notices = [
         notifications.Notice(recipient=user, kind=reasons[uid], actor=post.author,
                              url=post.get_absolute_url(), data=data, key=post_key(post))

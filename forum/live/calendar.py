@@ -54,9 +54,10 @@ def session_ics(session, *, url: str, host: str) -> str:
         f"DTSTAMP:{utc(timezone.now())}",
         f"DTSTART:{utc(session.starts_at)}",
         f"DTEND:{utc(session.ends_at)}",
-        f"SUMMARY:{escape_text(session.title)}",
+        f"SUMMARY:{escape_text(session.display_title)}",
     ]
-    description = "\n\n".join(filter(None, [session.description, url]))
+    # Title and description in the language of whoever adds it to their calendar (the default else).
+    description = "\n\n".join(filter(None, [session.display_description, url]))
     lines.append(f"DESCRIPTION:{escape_text(description)}")
     lines.append(f"URL:{url}")
     lines += ["END:VEVENT", "END:VCALENDAR"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from forum.accounts import permissions as accounts
 from forum.accounts.models import ObserverGrant, Restriction
-from forum.core import conf
+from forum.core import conf, translated
 from forum.notifications import services as notifications
 from forum.notifications.models import Notification
 from forum.organisations.models import Membership
@@ -91,6 +91,7 @@ def send_due_reminders(*, now=None) -> int:
             if not taken:
                 continue
             data = {SUBJECT: session.pk, "session_title": session.title,
+                    "session_titles": translated.snapshot(session, "title"),
                     "starts_at": session.starts_at.isoformat()}
             key = f"live_reminder:{session.pk}:{int(session.starts_at.timestamp())}"
             written += len(notifications.notify_many(notices=[

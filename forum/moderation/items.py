@@ -22,6 +22,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from forum.core import translated
 from forum.discussions import permissions as discussions_permissions
 from forum.discussions import services as discussions
 from forum.discussions.models import Post
@@ -194,6 +195,11 @@ class MessageItems:
         return msg.session.title
 
     @staticmethod
+    def titles(msg: ChatMessage) -> dict[str, str]:
+        """The session's title per language (a notice shows the reader's)."""
+        return translated.snapshot(msg.session, "title")
+
+    @staticmethod
     def hold(msg: ChatMessage, *, reason: str, data: dict) -> None:
         live.message_hold_for_review(message=msg, reason=reason[:200], audit_data=data)
 
@@ -268,6 +274,11 @@ class QuestionItems:
     @staticmethod
     def title(question: Question) -> str:
         return question.session.title
+
+    @staticmethod
+    def titles(question: Question) -> dict[str, str]:
+        """The session's title per language (a notice shows the reader's)."""
+        return translated.snapshot(question.session, "title")
 
     @staticmethod
     def is_awaiting(question: Question) -> bool:

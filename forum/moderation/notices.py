@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from forum.core import translated
+
 
 def rule_title(titles: dict | None) -> str:
     titles = titles or {}
@@ -15,7 +17,8 @@ def rule_title(titles: dict | None) -> str:
 
 def describe(notification) -> str:
     data = notification.data or {}
-    values = {"rule": rule_title(data.get("rule")), "thread": data.get("thread_title") or _("a thread")}
+    thread = translated.from_snapshot(data.get("thread_titles"), data.get("thread_title") or "")
+    values = {"rule": rule_title(data.get("rule")), "thread": thread or _("a thread")}
     appeal = data.get("appeal")
     if appeal == "upheld":
         return _("Your appeal was decided: the moderators' decision stands (rule: %(rule)s).") % values

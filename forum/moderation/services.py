@@ -287,7 +287,7 @@ def _notify_subject(action: Action, *, adapter, obj) -> None:
         url=reverse("moderation:action", kwargs={"action_id": action.pk}),
         data={"describer": "moderation", "action": action.kind, "rule": action.rule.titles(),
               "note": action.note, "excerpt": action.note, "thread_title": adapter.title(obj),
-              "kind": adapter.kind},
+              "thread_titles": adapter.titles(obj) if hasattr(adapter, "titles") else {}, "kind": adapter.kind},
         key=f"moderation.action:{action.pk}")
 
 

@@ -1,7 +1,8 @@
 """The words of a notification, made when it is read, in the reader's language.
 
 A notification stores its kind and a snapshot of what the words need (`thread_title`,
-`category_name`, `excerpt`, or `text` for a system notice); the sentence is built here with the
+`category_name` with `category_names` per language, `session_title` with `session_titles`,
+`excerpt`, or `text` for a system notice); the sentence is built here with the
 language active at display time, so a member who switches language sees every notice in it.
 """
 
@@ -13,7 +14,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from forum.core import bidi
+from forum.core import bidi, translated
 
 from .models import Notification
 
@@ -41,7 +42,8 @@ def describe(notification: Notification, *, html: bool = False) -> str:
     values = {
         "actor": actor_name(notification),
         "thread": data.get("thread_title") or _("a thread"),
-        "category": data.get("category_name") or _("a category"),
+        "category": translated.from_snapshot(data.get("category_names"), data.get("category_name") or "")
+                    or _("a category"),
     }
     kind = notification.kind
     template = {
@@ -56,7 +58,8 @@ def describe(notification: Notification, *, html: bool = False) -> str:
     if kind == Notification.Kind.LIVE_REMINDER:
         # The time is ours (formatted here), the session title is user text: isolated with it.
         return bidi.sentence(_("The live session “%(session)s” starts at %(time)s."),
-                             {"session": data.get("session_title") or _("a session"),
+                             {"session": translated.from_snapshot(data.get("session_titles"),
+                                                                  data.get("session_title") or "") or _("a session"),
                               "time": _local_time(data.get("starts_at"))}, html=html)
     describer = _DESCRIBERS.get(str(data.get("describer") or ""))
     if describer is not None:

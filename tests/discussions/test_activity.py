@@ -258,3 +258,27 @@ def test_a_post_that_quotes_nothing_quotes_no_one(make_thread, make_post, make_u
     thread = make_thread(author=lina)
     post = make_post(thread=thread, author=make_user(), source="> a plain blockquote, no link\n\nand text")
     assert kinds_for(post) == {lina.pk: "reply"}
+
+
+def test_a_new_thread_notice_names_the_category_in_each_readers_language(make_thread, make_user, make_category):
+    """Issue #10: the notice keeps the category's names per language, so an Arabic reader sees its
+    Arabic name, a French reader its French one, and the e-mail says the same (not the default)."""
+    from django.utils import translation
+
+    from forum.notifications import emails, texts
+
+    water = make_category(name="Water")
+    water.name_ar, water.name_fr = "المياه", "L'eau"
+    water.save()
+    reader = make_user(preferred_language="ar")
+    subscriptions.subscription_set(actor=reader, category=water, level="watch")
+    make_thread(author=make_user(), category=water, title="Wells")
+    notice = Notification.objects.get(recipient=reader)
+    for language, name in (("ar", "المياه"), ("fr", "L'eau"), ("en", "Water")):
+        with translation.override(language):
+            assert name in texts.describe(notice), language
+    assert "المياه" in emails.notification_message(notice).body
+    water.name_ar = "مياه الشرب"  # the notice is a snapshot: a later rename does not rewrite it
+    water.save()
+    with translation.override("ar"):
+        assert "المياه" in texts.describe(Notification.objects.get(pk=notice.pk))

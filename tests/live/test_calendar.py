@@ -64,6 +64,8 @@ class FakeSession:
     starts_at = datetime(2026, 12, 5, 17, 30, tzinfo=UTC)
     ends_at = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
     state = "scheduled"
+    display_title = title
+    display_description = description
 
 
 def test_the_file_parses_and_says_what_the_session_says():

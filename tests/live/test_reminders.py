@@ -89,3 +89,22 @@ def test_the_notice_disappears_when_the_reader_loses_access(make_session, member
     assert session.title in client.get(reverse("notifications:index")).content.decode()
     Restriction.objects.create(user=member, kind="suspension", scope="session", object_id=session.pk, reason="x")
     assert session.title not in client.get(reverse("notifications:index")).content.decode()
+
+
+def test_the_reminder_and_the_calendar_entry_use_the_readers_language(make_session, make_user, client):
+    """Issue #10: the session's title per language reaches the reminder (a snapshot read in each
+    reader's language) and the calendar file (the language of whoever downloads it)."""
+    session = make_session(state="scheduled", title="Water", starts_at=soon())
+    session.title_ar, session.title_fr, session.description_fr = "المياه", "L'eau", "Tout sur l'eau"
+    session.save()
+    member = make_user(role="member")
+    reminders.send_due_reminders()
+    notice = Notification.objects.get(recipient=member, kind="live_reminder")
+    for language, title in (("ar", "المياه"), ("fr", "L'eau"), ("en", "Water")):
+        with translation.override(language):
+            assert title in texts.describe(notice)
+    client.force_login(member)
+    calendar_url = reverse("live:calendar", args=[session.pk])
+    ics = client.get(calendar_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "SUMMARY:L'eau" in ics and "Tout sur l'eau" in ics
+    assert "SUMMARY:المياه" in client.get(calendar_url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()

@@ -134,3 +134,17 @@ def test_the_export_and_publish_pages(room, client):
     assert response.status_code == 302 and response["Location"] == thread.get_absolute_url()
     room_page = client.get(session.get_absolute_url()).content.decode()
     assert thread.get_absolute_url() in room_page
+
+
+def test_the_transcript_takes_the_session_title_in_the_readers_language(room):
+    """Issue #10: the export and the published thread use the title of the language they are
+    written in (the moderator's), not the default."""
+    from django.utils import translation
+
+    session, moderator, _category = room
+    session.title_fr = "Les droits de l'eau"
+    session.save()
+    with translation.override("fr"):
+        assert transcripts.transcript_markdown(actor=moderator, session=session).startswith("# Les droits de l'eau")
+        thread = transcripts.transcript_publish(actor=moderator, session=session)
+    assert "Les droits de l'eau" in thread.title

@@ -372,3 +372,14 @@ def test_the_transcript_leaves_hidden_messages_out(item, chat, room, say, author
     room = live.session_close(actor=moderator, session=room)
     text = transcripts.transcript_markdown(actor=moderator, session=room)
     assert "A kind line" in text and "rude" not in text
+
+
+def test_the_decision_notice_names_the_session_in_the_readers_language(item, room, moderator, rule, author):
+    """Issue #10: a notice about a live message keeps the session's titles per language."""
+    type(room).objects.filter(pk=room.pk).update(title_ar="جلسة المياه")  # not save(): the room's seq moves
+    services.item_act(actor=moderator, item=item, kind="hide", rule=rule)
+    notice = Notification.objects.get(recipient=author)
+    with translation.override("ar"):
+        assert "جلسة المياه" in texts.describe(notice)
+    with translation.override("en"):
+        assert room.title in texts.describe(notice)

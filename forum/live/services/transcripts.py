@@ -83,13 +83,14 @@ def _blocks(session: LiveSession) -> tuple[list[str], list[str], list[str]]:
     def when(moment, fmt="H:i") -> str:
         return date_format(timezone.localtime(moment, zone), fmt)
 
-    head = [f"# {_escape(session.title)}",
+    # The transcript is written in its reader's (or publisher's) language: so is the session's title.
+    head = [f"# {_escape(session.display_title)}",
             _("%(start)s – %(end)s (%(zone)s)") % {
                 "start": when(session.opened_at or session.starts_at, "j F Y, H:i"),
                 "end": when(session.closed_at or session.ends_at, "H:i"), "zone": zone.key if hasattr(zone, "key")
                 else str(zone)}]
-    if session.description:
-        head.append(_quote(session.description))
+    if session.display_description:
+        head.append(_quote(session.display_description))
     answered = []
     if questions:
         answered.append("## " + _("Answered questions"))
@@ -166,7 +167,7 @@ def transcript_publish(*, actor, session: LiveSession, category=None):
     head, answered, chat = _blocks(session)
     posts = _posts(head + answered + chat)
     title_limit = conf.FORUM_TITLE_MAX_CHARS
-    title = _("Transcript: %(title)s") % {"title": session.title}
+    title = _("Transcript: %(title)s") % {"title": session.display_title}
     if len(title) > title_limit:
         title = title[: title_limit - 1] + "…"
     thread = discussions.thread_create(author=actor, category=category, title=title, source=posts[0])
