@@ -81,7 +81,8 @@ def _section(request, language: str) -> dict:
 # Tokens shown as swatches, with the class that paints each (no inline styles under the CSP).
 SWATCHES = ("ink", "muted", "accent", "accent-ink", "danger", "warning-ink", "success-ink", "observer", "focus",
             "paper", "card", "surface-muted", "accent-soft", "danger-soft", "warning-soft", "info-soft", "line",
-            "line-strong")
+            "line-strong", "success-soft", "focus-soft", "highlight", "warning-line", "status-idle", "status-live",
+            "status-wait", "header-bg", "header-ink")
 
 
 @privileged_required

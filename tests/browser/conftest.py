@@ -151,12 +151,13 @@ def browser(_playwright):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(locale="en") -> a Page in its own context (its own cookies), closed after the test."""
+    """new_page(locale="en") -> a Page in its own context (its own cookies), closed after the test;
+    `color_scheme="dark"` emulates a reader whose system is in dark mode."""
     contexts = []
 
-    def make(*, locale: str = "en-GB", server: LiveServer | None = None):
+    def make(*, locale: str = "en-GB", server: LiveServer | None = None, color_scheme: str = "light"):
         server = server or live_server
-        context = browser.new_context(locale=locale, base_url=server.url)
+        context = browser.new_context(locale=locale, base_url=server.url, color_scheme=color_scheme)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -29,8 +29,9 @@ def axe_page(browser, live_server):
     """axe_page(locale) -> a Page whose context bypasses CSP (axe is injected as a script)."""
     contexts = []
 
-    def make(*, locale: str = "en-GB"):
-        context = browser.new_context(bypass_csp=True, base_url=live_server.url, locale=locale)
+    def make(*, locale: str = "en-GB", color_scheme: str = "light"):
+        context = browser.new_context(bypass_csp=True, base_url=live_server.url, locale=locale,
+                                      color_scheme=color_scheme)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -96,12 +96,14 @@ def test_no_page_asks_anything_of_another_site(new_page, live_server, world):
     assert page.console_errors == [], page.console_errors
 
 
-@pytest.mark.parametrize(("language", "locale"), [("en", "en-GB"), ("ar", "ar-SY")])
-def test_the_style_page_has_no_serious_axe_violation(axe_page, live_server, world, language, locale):
+@pytest.mark.parametrize(("language", "locale", "scheme"), [("en", "en-GB", "light"), ("ar", "ar-SY", "light"),
+                                                       ("ar", "ar-SY", "dark"), ("fr", "fr-FR", "dark")])
+def test_the_style_page_has_no_serious_axe_violation(axe_page, live_server, world, language, locale, scheme):
+    """axe's colour-contrast rule runs on every component of the style page, in dark mode too."""
     axe = _axe()
     world["admin"].preferred_language = language
     world["admin"].save(update_fields=["preferred_language"])
-    page = axe_page(locale=locale)
+    page = axe_page(locale=locale, color_scheme=scheme)
     _sign_in(page, world["admin"], live_server)
     assert page.goto("/style/").status == 200
     page.wait_for_load_state("networkidle")
@@ -110,3 +112,36 @@ def test_the_style_page_has_no_serious_axe_violation(axe_page, live_server, worl
                 if v["impact"] in BLOCKING]
     assert len(response["passes"]) > 20 and blocking == [], blocking
     assert page.outside_requests == []
+
+
+def _luminance(css_colour: str) -> float:
+    """Relative luminance of a computed `rgb(r, g, b)` colour."""
+    import re
+
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", css_colour)[:3])
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+COLOURS = """(selectors) => selectors.map(s => { const el = document.querySelector(s); if (!el) return null;
+  const style = getComputedStyle(el); return [style.color, style.backgroundColor]; })"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_follow_the_readers_colour_scheme(new_page, live_server, world, scheme):
+    """Issue #10: a reader whose system is dark gets light text on dark surfaces (page, cards, header,
+    inputs) and the same in the other stylesheets (a post's card, the editor); nothing overflows."""
+    page = new_page(locale="ar-SY", color_scheme=scheme)
+    _sign_in(page, world["admin"], live_server)
+    page.goto(world["thread"].get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    body, post, header, textarea = page.evaluate(COLOURS, ["body", ".post.depth-0", ".site-header", "textarea"])
+    page_background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    surfaces = [page_background, post[1], header[1], textarea[1]]
+    if scheme == "dark":
+        assert all(_luminance(bg) < 0.05 for bg in surfaces), surfaces
+        assert _luminance(body[0]) > 0.6 and _luminance(textarea[0]) > 0.6
+    else:
+        assert _luminance(page_background) > 0.9 and _luminance(post[1]) > 0.9 and _luminance(body[0]) < 0.05
+    assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "light dark"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

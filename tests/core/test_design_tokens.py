@@ -13,11 +13,30 @@ SITE_CSS = Path(settings.BASE_DIR) / "static" / "css" / "site.css"
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
-def _tokens() -> dict[str, str]:
+DARK_BLOCK = "@media (prefers-color-scheme: dark) {"
+SCHEMES = ("light", "dark")
+
+
+def _light_tokens() -> dict[str, str]:
     css = SITE_CSS.read_text()
     root = css[css.index(":root {"):]
     root = root[: root.index("\n}")]
     return dict(re.findall(r"--([a-z0-9-]+):\s*(#[0-9a-fA-F]{6})\s*;", root))
+
+
+def _dark_overrides() -> dict[str, str]:
+    css = SITE_CSS.read_text()
+    block = css[css.index(DARK_BLOCK):]
+    block = block[: block.index("\n}")]
+    return dict(re.findall(r"--([a-z0-9-]+):\s*(#[0-9a-fA-F]{6})\s*;", block))
+
+
+def _tokens(scheme: str = "light") -> dict[str, str]:
+    """The colour tokens as a reader of that scheme gets them (dark: the light ones it overrides)."""
+    tokens = _light_tokens()
+    if scheme == "dark":
+        tokens.update(_dark_overrides())
+    return tokens
 
 
 def _hues() -> dict[str, str]:
@@ -44,26 +63,65 @@ TEXT_ON = [  # (text token, surface token): every pairing the components use
     *[(text, surface) for text in ("ink", "muted", "accent", "danger", "warning-ink", "success-ink", "observer")
       for surface in ("paper", "card", "surface-muted")],
     ("ink", "accent-soft"), ("ink", "danger-soft"), ("ink", "warning-soft"), ("ink", "info-soft"),
+    ("ink", "success-soft"), ("ink", "highlight"),  # diff lines, search hits
     ("accent", "accent-soft"), ("danger", "danger-soft"), ("muted", "accent-soft"),
-    # white text on filled buttons, badges and the header
+    ("muted", "info-soft"), ("accent", "info-soft"),  # unread notifications, a post reached by its link
+    ("muted", "warning-soft"), ("accent", "warning-soft"),  # pinned questions, notices
+    # text on filled buttons, badges and the header (white in light mode, dark in dark mode)
     ("accent-ink", "accent"), ("accent-ink", "danger"), ("accent-ink", "observer"), ("accent-ink", "muted"),
+    ("accent-ink", "warning-ink"),  # the "pinned" badge
+    ("header-ink", "header-bg"),  # the site's header band and its phone menu
 ]
+CASES = [(scheme, text, surface) for scheme in SCHEMES for text, surface in TEXT_ON]
 
 
-@pytest.mark.parametrize(("text", "surface"), TEXT_ON, ids=[f"{t}-on-{s}" for t, s in TEXT_ON])
-def test_text_tokens_reach_4_5_to_1_on_their_surfaces(text, surface):
-    tokens = _tokens()
-    assert contrast(tokens[text], tokens[surface]) >= 4.5, (text, tokens[text], surface, tokens[surface])
+@pytest.mark.parametrize(("scheme", "text", "surface"), CASES, ids=[f"{c}-{t}-on-{s}" for c, t, s in CASES])
+def test_text_tokens_reach_4_5_to_1_on_their_surfaces(scheme, text, surface):
+    tokens = _tokens(scheme)
+    assert contrast(tokens[text], tokens[surface]) >= 4.5, (scheme, text, tokens[text], surface, tokens[surface])
 
 
-def test_controls_borders_and_focus_ring_reach_3_to_1():
-    tokens = _tokens()
+# Graphics that carry meaning: control borders, the focus ring, the room's connection dot, chart bars.
+GRAPHICS = ("line-strong", "focus", "status-idle", "status-live", "status-wait",
+            *[f"series-{n}" for n in range(7)])
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_controls_borders_focus_ring_and_graphics_reach_3_to_1(scheme):
+    tokens = _tokens(scheme)
     for surface in ("paper", "card"):
-        assert contrast(tokens["line-strong"], tokens[surface]) >= 3  # input borders (WCAG 1.4.11)
-        assert contrast(tokens["focus"], tokens[surface]) >= 3
+        for graphic in GRAPHICS:
+            assert contrast(tokens[graphic], tokens[surface]) >= 3, (scheme, graphic, surface)  # WCAG 1.4.11
+    # On the header band, the focus ring is drawn in the header's ink.
+    assert contrast(tokens["header-ink"], tokens["header-bg"]) >= 3
+
+
+def test_the_dark_scheme_gives_every_colour_token_a_dark_value():
+    """A token without a dark value would keep its light colour on a dark page (light text on light,
+    or a white card): each one has its own, except the QR code's light quiet zone."""
+    light, dark = _light_tokens(), _dark_overrides()
+    assert set(light) - set(dark) == {"qr-light", "avatar-ink"}
+    assert luminance(dark["paper"]) < 0.05 and luminance(dark["ink"]) > 0.6
+    assert "color-scheme: light dark" in SITE_CSS.read_text()  # form controls and scrollbars follow
+
+
+RAW_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(|\bhsla?\(|:\s*(white|black)\b")
+
+
+def test_stylesheets_other_than_the_tokens_name_no_raw_colour():
+    """Dark mode works by changing tokens; a raw colour elsewhere would stay light (issue #10)."""
+    offenders = []
+    for sheet in sorted(SITE_CSS.parent.glob("*.css")):
+        if sheet == SITE_CSS:
+            continue
+        for number, line in enumerate(sheet.read_text().splitlines(), 1):
+            if RAW_COLOUR.search(line):
+                offenders.append(f"{sheet.name}:{number}: {line.strip()}")
+    assert offenders == []
 
 
 def test_every_avatar_colour_carries_white_initials_at_4_5_to_1():
+    assert _tokens("light")["avatar-ink"] == _tokens("dark")["avatar-ink"] == "#ffffff"
     hues = _hues()
     assert len(hues) == 13  # twelve colours and the neutral one of former members
     for name, colour in hues.items():
@@ -96,3 +154,13 @@ def test_content_security_policy_allows_fonts_from_this_site_only(client):
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
     assert directives["font-src"] == "'self'"
     assert "http" not in directives.get("style-src", "") and "'unsafe-inline'" not in directives.get("style-src", "")
+
+
+def test_the_style_page_paints_a_swatch_for_tokens_that_exist():
+    from forum.discussions.views_style import SWATCHES
+
+    guide = (SITE_CSS.parent / "style-guide.css").read_text()
+    tokens = _light_tokens()
+    for name in SWATCHES:
+        assert name in tokens, name
+        assert f".swatch-{name} {{ background: var(--{name}); }}" in guide, name
