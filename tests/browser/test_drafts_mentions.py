@@ -116,3 +116,49 @@ def test_a_refused_post_keeps_its_draft(thread_page, live_server):
     page.goto(live_server.url + page.thread.get_absolute_url())
     page.get_by_role("button", name="Restore draft").click()
     assert page.locator("#id_source").input_value() == too_long
+
+
+CARET = """() => {
+  const list = document.querySelector('.mention-list'), field = document.querySelector('#id_source');
+  const l = list.getBoundingClientRect(), f = field.getBoundingClientRect();
+  return {left: l.left, right: l.right, top: l.top, fieldLeft: f.left, fieldRight: f.right, fieldTop: f.top,
+          fieldBottom: f.bottom, dir: getComputedStyle(field).direction};
+}"""
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ar-SY"])
+def test_mention_suggestions_open_at_the_caret_in_either_direction(thread_page, make_user, locale):
+    """Issue #10: the list sits under the line being typed, its start edge at the "@" — the left edge
+    in left-to-right text, the right edge in right-to-left text — not under the whole textarea."""
+    make_user(display_name="Karim Haddad")
+    make_user(display_name="كريم حداد")
+    page = thread_page
+    if locale == "ar-SY":
+        page.goto(page.url, wait_until="networkidle")
+    textarea = page.locator("#id_source")
+    textarea.click()
+    listbox = page.get_by_role("listbox")
+
+    # Left to right: the list starts under the "@", far from the textarea's left edge, below line 2.
+    page.keyboard.type("Bonjour à toutes et à tous, merci pour ce fil.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Je propose que nous demandions à @kar")
+    listbox.wait_for()
+    box = page.evaluate(CARET)
+    assert box["dir"] == "ltr"
+    assert box["left"] > box["fieldLeft"] + 150, box  # not at the textarea's start edge
+    assert box["fieldTop"] + 30 < box["top"] < box["fieldBottom"], box  # under the second line, inside
+    page.keyboard.press("Escape")
+
+    # Right to left: the list's right edge at the "@", to the left of the Arabic words before it.
+    textarea.fill("")
+    page.keyboard.type("شكراً على هذا الموضوع، أقترح أن نسأل @كر")
+    listbox.wait_for()
+    box = page.evaluate(CARET)
+    assert box["dir"] == "rtl"
+    assert box["right"] < box["fieldRight"] - 150, box
+    assert box["top"] < box["fieldTop"] + 60, box  # under the first line
+    options = listbox.get_by_role("option")
+    assert options.all_inner_texts() == ["كريم حداد"]
+    page.keyboard.press("Enter")
+    assert textarea.input_value().endswith("@[كريم حداد] ")
