@@ -33,3 +33,10 @@ export function ngettext(singular, plural, count) {
 export function interpolate(format, values) {
   return format.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
 }
+
+// User text (a name, a reason) inside a translated sentence set as textContent: between the Unicode
+// isolates U+2068/U+2069, so an Arabic name in a French sentence (or the reverse) keeps its own
+// direction without pulling the sentence's words and punctuation along (as forum.core.bidi.isolate).
+export function isolate(text) {
+  return `\u2068${String(text).replace(/[\u202a-\u202e\u2066-\u2069]/gu, "")}\u2069`;
+}

@@ -22,7 +22,7 @@
 // localStorage (per room and person), so they survive a reload; a repeated client_id is harmless
 // (the server answers with the stored message and creates nothing).
 import { createRoomFeed } from "./live-feed.js";
-import { gettext, interpolate, loadCatalogue, ngettext } from "./i18n.js";
+import { gettext, interpolate, isolate, loadCatalogue, ngettext } from "./i18n.js";
 
 const SEND_TIMEOUT = 10000;
 const TYPING_EVERY = 3000;
@@ -788,14 +788,14 @@ function start(root) {
       const seconds = room.slow.seconds;
       let text = interpolate(ngettext("Slow mode: one message every %(seconds)s second per person.",
         "Slow mode: one message every %(seconds)s seconds per person.", seconds), { seconds });
-      if (room.slow.set_by) text += " " + interpolate(gettext("Set by %(name)s."), { name: room.slow.set_by });
+      if (room.slow.set_by) text += " " + interpolate(gettext("Set by %(name)s."), { name: isolate(room.slow.set_by) });
       items.push(["slow-mode", text, room.slow.reason || null]);
     }
     if (mutedNow()) items.push(["muted", interpolate(gettext("You are muted in this room until %(time)s."), { time: formatTime(you.muted_until) }), null]);
     banners.replaceChildren(...items.map(([kind, text, reason]) => {
       const banner = el("p", { class: `notice room-banner${kind === "muted" ? " notice-error" : ""}${kind === "slow-mode" ? " notice-slow" : ""}`,
         "data-banner": kind, text });
-      if (reason) banner.append(" ", el("span", { class: "room-banner-reason", dir: "auto", text: interpolate(gettext("Reason: %(reason)s"), { reason }) }));
+      if (reason) banner.append(" ", el("span", { class: "room-banner-reason", text: interpolate(gettext("Reason: %(reason)s"), { reason: isolate(reason) }) }));
       return banner;
     }));
     root.dataset.slowMode = room.slow && room.slow.seconds > 0 ? String(room.slow.seconds) : "0";
@@ -1040,8 +1040,8 @@ function start(root) {
   function drawTyping() {
     const names = [...typists.values()].map((t) => t.name);
     typingLine.textContent = names.length === 0 ? ""
-      : names.length === 1 ? interpolate(gettext("%(name)s is typing…"), { name: names[0] })
-        : names.length === 2 ? interpolate(gettext("%(first)s and %(second)s are typing…"), { first: names[0], second: names[1] })
+      : names.length === 1 ? interpolate(gettext("%(name)s is typing…"), { name: isolate(names[0]) })
+        : names.length === 2 ? interpolate(gettext("%(first)s and %(second)s are typing…"), { first: isolate(names[0]), second: isolate(names[1]) })
           : gettext("Several people are typing…");
   }
 
@@ -1207,7 +1207,7 @@ function start(root) {
       const minutes = el("input", { type: "number", name: "minutes", min: "1", max: "43200", value: "10", inputmode: "numeric" });
       const reason = el("input", { type: "text", name: "reason", maxlength: "200", dir: "auto", required: true });
       const name = li.querySelector(".room-author")?.textContent || "";
-      inlineForm(li, [el("p", { class: "room-inline-title", text: interpolate(gettext("Mute %(name)s in this room"), { name }) }),
+      inlineForm(li, [el("p", { class: "room-inline-title", text: interpolate(gettext("Mute %(name)s in this room"), { name: isolate(name) }) }),
         field(gettext("Minutes"), minutes), field(gettext("Reason"), reason)], gettext("Mute"), () => {
         const value = int(minutes.value);
         if (value === null || value < 1 || value > 43200) {

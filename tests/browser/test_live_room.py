@@ -173,8 +173,9 @@ def test_a_question_upvoted_and_answered_and_slow_mode_are_seen_by_everyone(
     m.select_option(".room-moderation select[name=seconds]", "30")
     m.fill(".room-moderation [data-mod=slow_mode] input[name=reason]", "Many people want to speak")
     m.get_by_role("button", name="Set slow mode").click()
-    expected = ("Slow mode: one message every 30 seconds per person. Set by Mona. "
-                "Reason: Many people want to speak")
+    # Names and reasons are isolated inside the sentence (U+2068 … U+2069).
+    expected = ("Slow mode: one message every 30 seconds per person. Set by \u2068Mona\u2069. "
+                "Reason: \u2068Many people want to speak\u2069")
     for page in (a, b, m):
         banner = page.locator("[data-banner=slow-mode]")
         banner.wait_for()

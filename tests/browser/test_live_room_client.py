@@ -367,8 +367,9 @@ def test_moderators_get_the_controls_and_everyone_the_slow_mode_banner(room):
     for p in (page, moderator):
         push(p, event)
         banner = p.locator("[data-banner=slow-mode]")
-        assert banner.inner_text() == ("Slow mode: one message every 30 seconds per person. Set by Mona. "
-                                       "Reason: Many people")
+        # Names and reasons are isolated inside the sentence (U+2068 … U+2069).
+        assert banner.inner_text() == ("Slow mode: one message every 30 seconds per person. Set by \u2068Mona\u2069. "
+                                       "Reason: \u2068Many people\u2069")
 
 
 def test_removed_and_edited_messages_change_in_place(room):
@@ -535,7 +536,7 @@ def test_presence_counts_people_and_typing_names_them(room):
     push(page, {"type": "presence", "count": 2, "joined": [], "left": [{"id": 2, "name": "Sara"}]})
     assert page.locator(".room-presence-list li").count() == 2
     push(page, {"type": "typing", "people": [{"id": 1, "name": "Me"}, {"id": 3, "name": "Omar"}], "count": 2})
-    assert page.locator(".room-typing").inner_text() == "Omar is typing…"  # not oneself
+    assert page.locator(".room-typing").inner_text() == "\u2068Omar\u2069 is typing…"  # not oneself; isolated
     page.fill("[data-room-composer] textarea", "h")
     assert len(frames(page, "typing")) == 1
     page.fill("[data-room-composer] textarea", "hi")
