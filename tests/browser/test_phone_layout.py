@@ -117,3 +117,16 @@ def test_categories_become_cards_on_a_phone(live_server, new_page, world):
     # Each figure keeps its label (shown before it).
     label = cells.first.evaluate("(td) => getComputedStyle(td, '::before').content")
     assert cells.first.get_attribute("data-label") in label
+
+
+def test_each_session_card_keeps_its_labels_apart_from_the_values(live_server, new_page, world):
+    """Issue #10 screenshot review: on a phone the sessions page read "الجهازحاسوب (Linux)" — the
+    label ran into its value once the page's card rule made each cell a block."""
+    page = new_page(locale="ar")
+    page.set_viewport_size(PHONE)
+    login(page, email="rim@example.org")
+    page.goto("/accounts/sessions/")
+    cell = page.locator(".sessions-table td[data-label]").first
+    gap = cell.evaluate("""(td) => { const s = getComputedStyle(td, '::before');
+        return {display: s.display, end: parseFloat(s.marginInlineEnd), width: parseFloat(s.minInlineSize)}; }""")
+    assert gap["display"] == "inline-block" and gap["end"] >= 6 and gap["width"] >= 80, gap
