@@ -161,12 +161,11 @@ LOSSES = {
 
 
 def _events_about_everything(w, user):
+    from types import SimpleNamespace
+
     from forum.discussions import events
     from forum.discussions.models import Thread
     from forum.notifications.services import EVENT_UNREAD
-
-    from types import SimpleNamespace
-
     from forum.polls import events as poll_events
 
     thread = Thread.objects.get(pk=w.thread.pk)

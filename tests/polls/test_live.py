@@ -74,7 +74,14 @@ async def test_closing_a_poll_is_announced(make_poll, make_user, cookie_for):
 
 async def test_a_refused_vote_sends_nothing(make_poll, make_user, cookie_for):
     poll = await sync_to_async(make_poll)()
-    observer = await sync_to_async(make_user)(role="observer")
+    def observer_of(category_id):
+        from forum.accounts.models import ObserverGrant
+
+        observer = make_user(role="observer")
+        ObserverGrant.objects.create(user=observer, scope="category", object_id=category_id)
+        return observer
+
+    observer = await sync_to_async(observer_of)(poll.thread.category_id)
     cookie = await sync_to_async(cookie_for)(await sync_to_async(make_user)())
     communicator = await _open(f"/ws/threads/{poll.thread_id}/", cookie)
     with pytest.raises(PermissionDenied):
