@@ -76,8 +76,17 @@ function noteChanged(pollId) {
   section.querySelector(".poll-heading").after(note);
 }
 
+// The first `resumed` answers the page's own connection; a later one follows a reconnection, during
+// which votes may have been missed (poll events are not replayed): fetch the results again.
+let connections = 0;
+
 document.addEventListener("live-thread:event", (event) => {
   const message = event.detail || {};
+  if (message.type === "resumed" || message.type === "resync") {
+    connections += 1;
+    if (connections > 1) for (const pollId of sections.keys()) schedule(pollId);
+    return;
+  }
   const pollId = Number(message.poll_id);
   if (!sections.has(pollId)) return;
   if (message.type === "polls.poll.counted") schedule(pollId);
