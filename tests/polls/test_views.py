@@ -205,3 +205,16 @@ def test_closing_is_for_the_author_or_moderators(client, make_poll, make_user):
     assert login(client, make_user()).post(reverse("polls:close", args=[poll.pk])).status_code == 403
     poll.refresh_from_db()
     assert not poll.is_closed()
+
+
+def test_a_secret_organisation_poll_does_not_name_the_representative_who_cast_its_vote(
+        client, make_poll, make_user, make_organisation, give_mfa):
+    org = make_organisation()
+    rep = give_mfa(make_user(role="representative", organisation=org, display_name="Hala Rep"))
+    member = make_user(organisation=org)
+    for secret, named in ((True, False), (False, True)):
+        poll = make_poll(electorate="organisations", secret=secret)
+        login(client, rep).post(reverse("polls:vote", args=[poll.pk]), {"choices": option_ids(poll, "East")})
+        html = login(client, member).get(poll.thread.get_absolute_url()).content.decode()
+        assert "Your organisation has voted" in html and "East" in html
+        assert ("Hala Rep" in html) is named
