@@ -224,17 +224,17 @@ def test_a_secret_organisation_poll_does_not_name_the_representative_who_cast_it
 def test_the_chart_geometry_is_not_localised_and_bars_start_on_the_pages_side(client, make_poll, make_user, language):
     import re
 
-    poll = make_poll()
-    services_vote = make_user(preferred_language=language)
     from forum.polls import services
 
+    poll = make_poll()
+    reader = make_user(preferred_language=language)
     for label in ("North", "North", "South"):
         services.ballot_cast(voter=make_user(), poll=poll, option_ids=option_ids(poll, label))
-    html = login(client, services_vote).get(reverse("polls:results", args=[poll.pk]),
-                                            HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    html = login(client, reader).get(reverse("polls:results", args=[poll.pk]),
+                                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
     rects = re.findall(r'<rect x="([\d.]+)%" y="\d+" width="([\d.]+)%"', html)
     assert len(rects) == 3, html  # one bar per option, numbers a browser reads (never "66,7")
-    (north_x, north_w), (south_x, south_w) = rects[0], rects[1]
+    (_north_x, north_w), (south_x, south_w) = rects[0], rects[1]
     assert float(north_w) == 100.0 and float(south_w) == 50.0
     if language == "ar":  # bars grow from the right, the start of an Arabic page
         assert float(south_x) == 50.0
