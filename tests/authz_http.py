@@ -30,7 +30,7 @@ HIDDEN_TEXT = "Hidden secret text"  # the hidden post's text: no page may carry 
 
 # Apps whose rows a refused request must leave alone: ours, and allauth's accounts and MFA.
 SNAPSHOT_APPS = ("accounts", "organisations", "notifications", "categories", "discussions", "live", "audit",
-                 "moderation", "account", "mfa")
+                 "moderation", "polls", "account", "mfa")
 # Fields a request may change without being an action: signing in stamps last_login.
 VOLATILE_FIELDS = {("accounts", "user"): {"last_login"}}
 
@@ -154,6 +154,11 @@ class World:
     held_post: object = None
     held_item: object = None
     watched_word: object = None
+    # Polls: an open one for all members (public voters) in a thread of the member's, one with one
+    # vote per organisation, and a thread of the member's without a poll.
+    poll: object = None
+    organisation_poll: object = None
+    bare_thread: object = None
 
     @property
     def author(self):
@@ -282,13 +287,35 @@ def build_world() -> World:
 
     member_session = UserSession.objects.create(user=author, session_key=f"matrix-other-{n}", ip="192.0.2.1",
                                                 user_agent="Matrix phone")
-    return World(**moderation, member_session=member_session, users=users, org=org, category=category, other_category=other_category, thread=thread,
+    polls = _polls(users=users, category=category)
+    return World(**moderation, **polls, member_session=member_session, users=users, org=org, category=category, other_category=other_category, thread=thread,
                  root=root, reply=reply, hidden_post=hidden_post, locked_thread=locked_thread,
                  locked_post=locked_post, deleted_thread=deleted_thread, notifications=notifications,
                  invitation=invitation, target_membership=target.memberships.get(),
                  attachment=attachments[0], hidden_attachment=attachments[1],
                  restricted_category=restricted_category, restricted_thread=restricted_thread,
                  warning=warning, **live)
+
+
+def _polls(*, users, category) -> dict:
+    from forum.polls.models import Poll
+
+    author, now = users["member"], timezone.now()
+
+    def poll(title, **fields):
+        thread = _thread(category=category, author=author, title=title)
+        _post(thread=thread, author=author, source=f"{title} opening")
+        made = Poll.objects.create(thread=thread, question=f"{title}?", created_by=author, secret=False,
+                                   opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=2), **fields)
+        made.options.create(label="Matrix yes", position=0)
+        made.options.create(label="Matrix no", position=1)
+        return made
+
+    bare = _thread(category=category, author=author, title="Matrix thread without a poll")
+    _post(thread=bare, author=author, source="No poll yet")
+    return {"poll": poll("Matrix poll"), "organisation_poll": poll("Matrix organisations poll",
+                                                                     electorate="organisations"),
+            "bare_thread": bare}
 
 
 def _live_sessions(*, users, category) -> dict:

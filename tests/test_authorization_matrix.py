@@ -32,6 +32,7 @@ POLICY_MODULES = {
     "live": "forum.live.permissions",
     "audit": "forum.audit.permissions",
     "moderation": "forum.moderation.permissions",
+    "polls": "forum.polls.permissions",
 }
 
 ROLES = [
@@ -158,7 +159,101 @@ ROWS = {
         lambda w, u: _perm("attachments").check_upload_attachment(u), PARTICIPANTS),
     ("attachments", "view_attachment"): (
         lambda w, u: _perm("attachments").check_view_attachment(u, w.attachment), READERS),
+    # Polls (forum.polls): an open poll for all members, results always shown, voters public, in the
+    # member's thread (see `_polls`); the other kinds of poll are in POLL_CASES.
+    ("polls", "create_poll"): (
+        lambda w, u: _perm("polls").check_create_poll(u, _polls(w).bare_thread), MODERATORS | {"member"}),
+    ("polls", "vote_in_poll"): (lambda w, u: _perm("polls").check_vote_in_poll(u, _polls(w).poll), FULL),
+    ("polls", "view_poll_results"): (
+        lambda w, u: _perm("polls").check_view_poll_results(u, _polls(w).poll), READERS),
+    ("polls", "view_poll_voters"): (
+        lambda w, u: _perm("polls").check_view_poll_voters(u, _polls(w).poll), READERS),
+    ("polls", "close_poll"): (lambda w, u: _perm("polls").check_close_poll(u, _polls(w).poll), MODERATORS | {"member"}),
 }
+
+
+def _polls(w):
+    """Polls in the world's category (made on first use, kept on the world): an open one for all
+    members with public voters; one vote per organisation (the world's organisation has voted,
+    through its representative); representatives only; closed; not open yet; results after voting
+    (the member voted) and after closing; a secret one; and a thread without a poll by the member."""
+    if not hasattr(w, "polls"):
+        from forum.discussions.models import Post, Thread
+        from forum.polls.models import Ballot, Poll
+
+        now = timezone.now()
+
+        def thread(title):
+            t = Thread.objects.create(category=w.category, title=title, author=w.author, last_activity_at=now)
+            Post.objects.create(thread=t, author=w.author, source=title, html=title, path="00000001")
+            return t
+
+        def poll(title, **fields):
+            fields = {"opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=1),
+                      "secret": False, **fields}
+            made = Poll.objects.create(thread=thread(title), question=title, created_by=w.author, **fields)
+            made.options.create(label="Yes", position=0)
+            made.options.create(label="No", position=1)
+            return made
+
+        by_organisation = poll("Per organisation", electorate="organisations", results="after_vote")
+        Ballot.objects.create(poll=by_organisation, voter=w.users["representative"], organisation=w.org)
+        after_vote = poll("After voting", results="after_vote")
+        Ballot.objects.create(poll=after_vote, voter=w.author)
+        w.polls = SimpleNamespace(
+            poll=poll("Open"), by_organisation=by_organisation, after_vote=after_vote,
+            representatives=poll("Representatives", electorate="representatives"),
+            closed=poll("Closed", opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1)),
+            not_open=poll("Not yet", opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2)),
+            after_close=poll("After closing", results="after_close"), secret=poll("Secret", secret=True),
+            bare_thread=thread("No poll yet"))
+    return w.polls
+
+
+def _poll_check(name, poll):
+    return lambda w, u: getattr(_perm("polls"), f"check_{name}")(u, getattr(_polls(w), poll))
+
+
+# Polls of other kinds, in the same world: (app, action, case): (attempt, roles allowed).
+POLL_CASES = {
+    # Its representative cast the organisation's vote: the vote is theirs to change; another
+    # organisation's representative would vote too (none in this world), members never.
+    ("polls", "vote_in_poll", "one vote per organisation"): (
+        _poll_check("vote_in_poll", "by_organisation"), {"representative"}),
+    ("polls", "vote_in_poll", "representatives only"): (
+        _poll_check("vote_in_poll", "representatives"), {"representative"}),
+    ("polls", "vote_in_poll", "closed poll"): (_poll_check("vote_in_poll", "closed"), set()),
+    ("polls", "vote_in_poll", "not open yet"): (_poll_check("vote_in_poll", "not_open"), set()),
+    ("polls", "vote_in_poll", "locked thread"): (
+        lambda w, u: _perm("polls").check_vote_in_poll(u, _locked_poll(w)), set()),
+    # The organisation voted: its member and its representative see the results, nobody else yet.
+    ("polls", "view_poll_results", "after voting, per organisation"): (
+        _poll_check("view_poll_results", "by_organisation"), {"member", "representative"}),
+    ("polls", "view_poll_results", "after voting"): (_poll_check("view_poll_results", "after_vote"), {"member"}),
+    ("polls", "view_poll_results", "after closing, still open"): (
+        _poll_check("view_poll_results", "after_close"), set()),
+    ("polls", "view_poll_results", "closed poll"): (_poll_check("view_poll_results", "closed"), READERS),
+    ("polls", "view_poll_voters", "secret ballot"): (_poll_check("view_poll_voters", "secret"), set()),
+    ("polls", "view_poll_voters", "secret ballot, closed"): (
+        lambda w, u: _perm("polls").check_view_poll_voters(u, _closed_secret(w)), set()),
+    ("polls", "close_poll", "already closed"): (_poll_check("close_poll", "closed"), set()),
+    ("polls", "create_poll", "thread with a poll"): (
+        lambda w, u: _perm("polls").check_create_poll(u, _polls(w).poll.thread), set()),
+}
+
+
+def _locked_poll(w):
+    poll = _polls(w).poll
+    poll.thread.locked = True
+    poll.thread.save(update_fields=["locked"])
+    return poll
+
+
+def _closed_secret(w):
+    poll = _polls(w).secret
+    poll.opens_at, poll.closes_at = timezone.now() - timedelta(days=2), timezone.now() - timedelta(days=1)
+    poll.save(update_fields=["opens_at", "closes_at"])
+    return poll
 
 
 def _discussions():
@@ -412,6 +507,30 @@ def test_every_declared_action_has_a_row():
     rows = set(ROWS) | set(LIVE_ROWS)
     assert sorted(declared - rows) == [], "actions without a row in the authorisation matrix"
     assert sorted(rows - declared) == [], "rows for actions no app declares"
+
+
+@pytest.mark.parametrize("key", sorted(POLL_CASES), ids=lambda k: f"{k[0]}.{k[1]}[{k[2]}]")
+def test_poll_matrix(world, key):
+    attempt, allowed_roles = POLL_CASES[key]
+    actual = {role for role in ROLES if _allowed(attempt, world, world.users[role])}
+    assert actual == set(allowed_roles), (
+        f"{key}: unexpectedly allowed {sorted(actual - set(allowed_roles))}, "
+        f"unexpectedly refused {sorted(set(allowed_roles) - actual)}"
+    )
+
+
+def test_listed_polls_are_the_polls_whose_thread_one_may_read(world):
+    from forum.accounts.permissions import forget
+    from forum.polls.models import Poll
+
+    _polls(world)
+    for role in ROLES:
+        user = world.users[role]
+        for poll in Poll.objects.select_related("thread__category"):
+            forget(user)
+            listed = _perm("polls").visible_polls(user).filter(pk=poll.pk).exists()
+            readable = _allowed(lambda w, u, p=poll: _discussions().check_view_thread(u, p.thread), world, user)
+            assert listed == readable, f"{role}: poll {poll.pk}"
 
 
 @pytest.mark.parametrize("key", sorted(ROWS), ids=lambda k: f"{k[0]}.{k[1]}")

@@ -96,6 +96,32 @@ def thread_kw(name: str = "thread"):
     return lambda w: {"thread_id": getattr(w, name).pk}
 
 
+def poll_kw(name: str = "poll"):
+    return lambda w: {"poll_id": getattr(w, name).pk}
+
+
+def poll_of(thread, question: str) -> bool:
+    from forum.polls.models import Poll
+
+    return Poll.objects.filter(thread=thread, question=question).exists()
+
+
+def poll_form() -> dict:
+    from django.utils import timezone as tz
+
+    closes = tz.localtime(tz.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    return {"question": "Matrix question?", "options": "One\nTwo", "kind": "single", "electorate": "members",
+            "results": "always", "closes_at": closes}
+
+
+def voted(name: str):
+    def effect(w, u, response):
+        from forum.polls.models import Ballot
+
+        return response.status_code == 302 and Ballot.objects.filter(poll=getattr(w, name), voter=u).exists()
+    return effect
+
+
 def post_kw(name: str = "reply"):
     return lambda w: {"post_id": getattr(w, name).pk}
 
@@ -367,6 +393,27 @@ ROWS = [
         lambda w, u, r: r.status_code == 302 and w.category.threads.filter(title="Matrix thread", author=u).exists(),
         kwargs=lambda w: {"slug": w.category.slug},
         data=lambda w, u: {"title": "Matrix thread", "source": "Matrix opening"}),
+    # polls (forum.polls): the member's thread without a poll, and an open poll of theirs for all members
+    Row("polls:create", "get", MODERATORS | {"member"}, shows('name="options"'), kwargs=thread_kw("bare_thread")),
+    Row("polls:create", "post", MODERATORS | {"member"},
+        lambda w, u, r: r.status_code == 302 and poll_of(w.bare_thread, "Matrix question?"),
+        kwargs=thread_kw("bare_thread"), data=lambda w, u: poll_form()),
+    Row("polls:thread_create", "get", FULL, shows('name="question"'), kwargs=lambda w: {"slug": w.category.slug}),
+    Row("polls:thread_create", "post", FULL,
+        lambda w, u, r: r.status_code == 302 and w.category.threads.filter(
+            title="Matrix poll thread", author=u, poll__question="Matrix question?").exists(),
+        kwargs=lambda w: {"slug": w.category.slug},
+        data=lambda w, u: {"title": "Matrix poll thread", "source": "Matrix opening", **poll_form()}),
+    Row("polls:detail", "get", READERS, shows("Matrix poll?", "Matrix yes"), kwargs=poll_kw()),
+    Row("polls:results", "get", READERS, shows("<svg", "Matrix no"), kwargs=poll_kw()),
+    Row("polls:vote", "post", FULL, voted("poll"), kwargs=poll_kw(),
+        data=lambda w, u: {"choices": [w.poll.options.get(label="Matrix yes").pk]}),
+    # One vote per organisation: cast by its representative (with a second factor), by nobody else.
+    Row("polls:vote", "post", frozenset({"representative"}), voted("organisation_poll"),
+        kwargs=poll_kw("organisation_poll"), variant="organisation",
+        data=lambda w, u: {"choices": [w.organisation_poll.options.get(label="Matrix yes").pk]}),
+    Row("polls:close", "post", MODERATORS | {"member"},
+        lambda w, u, r: r.status_code == 302 and refreshed(w.poll).is_closed(), kwargs=poll_kw()),
     Row("discussions:reply", "get", PARTICIPANTS, shows('name="source"'), kwargs=thread_kw()),
     Row("discussions:reply", "post", PARTICIPANTS, new_post_in("thread"), kwargs=thread_kw(),
         data=lambda w, u: {"source": "Matrix reply"}),

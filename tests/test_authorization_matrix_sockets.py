@@ -161,13 +161,17 @@ LOSSES = {
 
 
 def _events_about_everything(w, user):
+    from types import SimpleNamespace
+
     from forum.discussions import events
     from forum.discussions.models import Thread
     from forum.notifications.services import EVENT_UNREAD
+    from forum.polls import events as poll_events
 
     thread = Thread.objects.get(pk=w.thread.pk)
     return [
         (events.thread_group(thread.pk), events.post_created(w.post)),
+        (events.thread_group(thread.pk), poll_events.poll_counted(SimpleNamespace(pk=1, thread_id=thread.pk), ballots=3)),
         (events.thread_group(thread.pk), {**events.thread_changed(thread), "deleted": False}),
         (events.category_group(w.category.pk), events.thread_created(thread)),
         (events.category_group(w.category.pk), events.thread_activity(thread, w.post)),

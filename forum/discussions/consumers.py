@@ -74,8 +74,9 @@ class ThreadConsumer(MemberConsumer):
         return _("You can no longer read this thread.")
 
     def may_forward(self, event: dict[str, Any]) -> bool:
-        # The thread's own events only (the unread count has its own socket).
-        return str(event.get("type", "")).startswith("discussions.")
+        # The thread's own events only (the unread count has its own socket), and its poll's
+        # (forum.polls sends them to the thread's group: ids and a link, never counts or names).
+        return str(event.get("type", "")).startswith(("discussions.", "polls."))
 
     async def relay_event(self, message: dict[str, Any]) -> None:
         if message["event"].get("type") == events.THREAD_CHANGED and not await self.recheck():

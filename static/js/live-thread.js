@@ -157,6 +157,8 @@ function start() {
   }
 
   function handle(message) {
+    // Other parts of the page (the poll, static/js/polls.js) listen for their own events.
+    document.dispatchEvent(new CustomEvent("live-thread:event", { detail: message }));
     switch (message.type) {
       case "discussions.post.created":
         lastSeq = Math.max(lastSeq, message.seq || 0);
