@@ -30,6 +30,7 @@ urlpatterns = [
     path("t/", include("forum.discussions.urls")),
     path("search/", include("forum.search.urls")),
     path("live/", include("forum.live.urls")),
+    path("consultations/", include("forum.consultations.urls")),
     path("moderation/audit/", include("forum.audit.urls")),
     path("moderation/", include("forum.moderation.urls")),
 ]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "forum.categories",
     "forum.discussions",
     "forum.live",
+    "forum.consultations",
     "forum.moderation",
     "forum.search",
 ]
