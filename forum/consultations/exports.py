@@ -22,28 +22,32 @@ def consultation_markdown(*, actor, consultation: Consultation) -> str:
     data = selectors.comparison(consultation=consultation, viewer=actor)
     labels = dict(Stance.choices)
     subs = list(consultation.sub_questions.all())
+    # Labels are read into names first: gettext's extractor does not look inside f-strings.
+    deadline_label, responded_label, positions_label = _("Deadline"), _("Organisations that responded"), _("Positions")
+    stance_label, signed_label = _("Stance"), _("Signed by")
+    not_yet_label, synthesis_label, hidden_label = _("Not yet responded"), _("Synthesis"), _("Hidden by moderators.")
     lines = [f"# {consultation.thread.title}", "", consultation.question, ""]
     for sub in subs:
         lines.append(f"{sub.number}. {sub.text}")
-    lines += ["", f"{_('Deadline')}: {consultation.deadline:%Y-%m-%d %H:%M} UTC",
-              f"{_('Organisations that responded')}: {data.responded} / {data.expected}", ""]
-    lines += [f"## {_('Positions')}", ""]
+    lines += ["", f"{deadline_label}: {consultation.deadline:%Y-%m-%d %H:%M} UTC",
+              f"{responded_label}: {data.responded} / {data.expected}", ""]
+    lines += [f"## {positions_label}", ""]
     for p in data.positions:
         lines.append(f"### {p.organisation.name}")
         if p.shown_stance == selectors.HIDDEN:
-            lines += ["", _("Hidden by moderators."), ""]
+            lines += ["", hidden_label, ""]
             continue
-        lines += ["", f"**{_('Stance')}:** {labels[p.stance]}", "",
-                  f"**{_('Signed by')}:** {p.signed_by.public_name}, {p.updated_at:%Y-%m-%d %H:%M} UTC", "",
+        lines += ["", f"**{stance_label}:** {labels[p.stance]}", "",
+                  f"**{signed_label}:** {p.signed_by.public_name}, {p.updated_at:%Y-%m-%d %H:%M} UTC", "",
                   p.source, ""]
         for sub in subs:
             answer = p.answers.get(str(sub.number))
             if answer:
                 lines += [f"**{sub.number}. {sub.text}**", "", answer, ""]
     if data.not_yet:
-        lines += [f"## {_('Not yet responded')}", ""] + [f"- {o.name}" for o in data.not_yet] + [""]
+        lines += [f"## {not_yet_label}", ""] + [f"- {o.name}" for o in data.not_yet] + [""]
     if consultation.synthesis_published_at:
-        lines += [f"## {_('Synthesis')}", "", consultation.synthesis_source, ""]
+        lines += [f"## {synthesis_label}", "", consultation.synthesis_source, ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
+from forum.accounts.models import Restriction
 from forum.core import bidi, conf
 from forum.discussions import permissions as discussions
 from forum.notifications import services as notifications
@@ -34,8 +35,13 @@ def representatives_by_organisation(consultation: Consultation) -> dict[int, lis
                                                  user__is_active=True, user__deleted_at__isnull=True)
                        .select_related("user", "organisation").order_by("organisation_id", "user_id"))
     users = []
+    restrictions = defaultdict(list)
+    for r in Restriction.objects.in_force().filter(user_id__in=[m.user_id for m in memberships]):
+        restrictions[r.user_id].append(r)
     for m in memberships:
+        # The facts the checks below ask for, loaded for everyone at once (no query per person).
         accounts.prime_membership(m.user, m)
+        accounts._cache(m.user).setdefault("restrictions", restrictions.get(m.user_id, []))
         users.append(m.user)
     readers = {u.pk for u in discussions.readers_among(consultation.thread, users)}
     found: dict[int, list] = defaultdict(list)

@@ -36,7 +36,8 @@ def _opening_text(question: str, sub_questions: list[str], url: str) -> str:
     if sub_questions:
         lines.append("")
     # The thread's readers find the positions and the form from its opening post (links are ours).
-    lines.append(f"[{_('Positions of the organisations')}]({url})")
+    label = _("Positions of the organisations")
+    lines.append(f"[{label}]({url})")
     return "\n".join(lines)
 
 
