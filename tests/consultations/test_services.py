@@ -251,3 +251,15 @@ def test_a_designated_moderator_publishes_the_synthesis(make_consultation, make_
         services.synthesis_publish(actor=designated, consultation=consultation, source="  ")
     consultation.refresh_from_db()
     assert consultation.synthesis_source == "Done"
+
+
+def test_the_signer_downloads_the_versions_they_signed(make_consultation, make_representative, submit):
+    from forum.core import personal_data
+
+    rep = make_representative()
+    consultation = make_consultation(title="Charter")
+    submit(actor=rep, consultation=consultation, stance="against", source="v1")
+    submit(actor=rep, consultation=consultation, stance="in_favour", source="v2", base_revision=1)
+    entry = next(e for e in personal_data.entries() if e.name == "consultations.signed")
+    assert [(r["consultation"], r["version"], r["stance"], r["text"]) for r in entry.export(rep)] == [
+        ("Charter", 1, "against", "v1"), ("Charter", 2, "in_favour", "v2")]
