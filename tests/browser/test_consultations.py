@@ -109,9 +109,9 @@ def test_the_comparison_reads_right_wide_and_narrow(live_server, new_page, make_
              ("reservations", "We support it, provided families sit on the board.")]
     names = ["جمعية بناء للتنمية", "Réseau Jasmin pour les droits", "Olive Tree Relief"]
     for (stance, text), name in zip(texts, names, strict=True):
-        rep = make_representative(organisation=make_organisation(name=name))
-        services.position_submit(actor=rep, consultation=consultation, stance=stance, source=text,
-                                 answers={"1": "2027"})
+        rep = make_representative(organisation=make_organisation(name=name), preferred_language=language)
+        position = services.position_submit(actor=rep, consultation=consultation, stance=stance, source=text,
+                                            answers={"1": "2027"})
     make_representative(organisation=make_organisation(name="مركز الحوار المدني"))
     reader = make_user(role="member", preferred_language=language)
     for width in (1366, 390):
@@ -130,3 +130,11 @@ def test_the_comparison_reads_right_wide_and_narrow(live_server, new_page, make_
         assert page.evaluate("document.documentElement.scrollWidth") <= width, wide
         assert page.locator(".position").count() == 3
         assert page.outside_requests == []
+    # The last representative's form (revising) and their position's history, narrow.
+    page = _signed_in(new_page, live_server, rep, language=language, width=390)
+    for name, url in (("form", f"/consultations/{consultation.pk}/position/"),
+                      ("history", f"/consultations/{consultation.pk}/positions/{position.pk}/history/")):
+        page.goto(url)
+        if folder:
+            page.screenshot(path=str(Path(folder) / f"consultation-{name}-{language}-390.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
