@@ -18,17 +18,29 @@ async function refresh() {
   if (status) status.textContent = status.dataset.updated || "";
 }
 
+// Every open page is told at once: each waits a random moment (up to a second) so that a busy
+// consultation's readers do not all ask at the same instant, and several events close together
+// cost one fetch.
+let pending = null;
+function refreshSoon() {
+  if (pending !== null) return;
+  pending = window.setTimeout(() => {
+    pending = null;
+    refresh();
+  }, Math.round(Math.random() * 1000));
+}
+
 if (live && live.dataset.socketUrl) {
   let opened = false;
   openLiveSocket({
     url: live.dataset.socketUrl,
     onEvent(event) {
-      if (String(event.type || "").startsWith("consultations.")) refresh();
+      if (String(event.type || "").startsWith("consultations.")) refreshSoon();
     },
     onState(state) {
       // After a drop, what changed meanwhile is fetched once the socket is back.
       if (state === "connected") {
-        if (opened) refresh();
+        if (opened) refreshSoon();
         opened = true;
         live.dataset.socket = "connected";
       }
