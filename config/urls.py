@@ -31,6 +31,7 @@ urlpatterns = [
     path("search/", include("forum.search.urls")),
     path("live/", include("forum.live.urls")),
     path("polls/", include("forum.polls.urls")),
+    path("consultations/", include("forum.consultations.urls")),
     path("moderation/audit/", include("forum.audit.urls")),
     path("moderation/", include("forum.moderation.urls")),
 ]

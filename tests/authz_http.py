@@ -30,7 +30,7 @@ HIDDEN_TEXT = "Hidden secret text"  # the hidden post's text: no page may carry 
 
 # Apps whose rows a refused request must leave alone: ours, and allauth's accounts and MFA.
 SNAPSHOT_APPS = ("accounts", "organisations", "notifications", "categories", "discussions", "live", "audit",
-                 "moderation", "polls", "account", "mfa")
+                 "moderation", "polls", "account", "mfa", "consultations")
 # Fields a request may change without being an action: signing in stamps last_login.
 VOLATILE_FIELDS = {("accounts", "user"): {"last_login"}}
 
@@ -159,6 +159,11 @@ class World:
     poll: object = None
     organisation_poll: object = None
     bare_thread: object = None
+    # Consultations, organised by the global moderator: an open one with the position of the world's
+    # organisation (signed by its representative), and a closed one.
+    consultation: object = None
+    position: object = None
+    closed_consultation: object = None
 
     @property
     def author(self):
@@ -294,7 +299,32 @@ def build_world() -> World:
                  invitation=invitation, target_membership=target.memberships.get(),
                  attachment=attachments[0], hidden_attachment=attachments[1],
                  restricted_category=restricted_category, restricted_thread=restricted_thread,
-                 warning=warning, **live)
+                 warning=warning, **live, **_consultations(users=users, category=category, org=org))
+
+
+def _consultations(*, users, category, org) -> dict:
+    from forum.consultations.models import Consultation, Position, PositionRevision, SubQuestion
+
+    organiser = users["moderator"]
+    now = timezone.now()
+
+    def make(title, deadline):
+        thread = _thread(category=category, author=organiser, title=title)
+        _post(thread=thread, author=organiser, source=title)
+        consultation = Consultation.objects.create(thread=thread, question=f"{title}?", deadline=deadline,
+                                                   created_by=organiser)
+        consultation.organisers.add(organiser)
+        SubQuestion.objects.create(consultation=consultation, number=1, text="Matrix sub-question")
+        return consultation
+
+    consultation = make("Matrix charter", now + timedelta(days=3))
+    closed = make("Matrix budget", now - timedelta(days=1))
+    position = Position.objects.create(consultation=consultation, organisation=org, signed_by=users["representative"],
+                                       stance="against", source="Matrix position text", html="<p>Matrix position text</p>",
+                                       updated_at=now)
+    PositionRevision.objects.create(position=position, number=1, signed_by=users["representative"], stance="against",
+                                    source="Matrix position text", html="<p>Matrix position text</p>")
+    return {"consultation": consultation, "position": position, "closed_consultation": closed}
 
 
 def _polls(*, users, category) -> dict:

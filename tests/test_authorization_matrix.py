@@ -33,6 +33,7 @@ POLICY_MODULES = {
     "audit": "forum.audit.permissions",
     "moderation": "forum.moderation.permissions",
     "polls": "forum.polls.permissions",
+    "consultations": "forum.consultations.permissions",
 }
 
 ROLES = [
@@ -169,6 +170,28 @@ ROWS = {
     ("polls", "view_poll_voters"): (
         lambda w, u: _perm("polls").check_view_poll_voters(u, _polls(w).poll), READERS),
     ("polls", "close_poll"): (lambda w, u: _perm("polls").check_close_poll(u, _polls(w).poll), MODERATORS | {"member"}),
+    # Consultations (`_consultation`): an open one with the position of the representative's
+    # organisation, and a closed one, both organised by the global moderator.
+    ("consultations", "view_consultation"): (
+        lambda w, u: _perm("consultations").check_view_consultation(u, _consultation(w).open), READERS),
+    ("consultations", "create_consultation"): (
+        lambda w, u: _perm("consultations").check_create_consultation(u, w.category), {"moderator", "admin"}),
+    ("consultations", "submit_position"): (
+        lambda w, u: _perm("consultations").check_submit_position(u, _consultation(w).open), {"representative"}),
+    ("consultations", "revise_position"): (
+        lambda w, u: _perm("consultations").check_revise_position(u, _consultation(w).position), {"representative"}),
+    ("consultations", "view_position_history"): (
+        lambda w, u: _perm("consultations").check_view_position_history(u, _consultation(w).position), READERS),
+    ("consultations", "publish_synthesis"): (
+        lambda w, u: _perm("consultations").check_publish_synthesis(u, _consultation(w).closed), {"moderator", "admin"}),
+    ("consultations", "export_consultation"): (
+        lambda w, u: _perm("consultations").check_export_consultation(u, _consultation(w).closed), READERS),
+    # Not by the organisation that wrote it (its member and representative).
+    ("consultations", "report_position"): (
+        lambda w, u: _perm("consultations").check_report_position(u, _consultation(w).position),
+        READERS - {"member", "representative"}),
+    ("consultations", "hide_position"): (
+        lambda w, u: _perm("consultations").check_hide_position(u, _consultation(w).position), MODERATORS),
 }
 
 
@@ -254,6 +277,31 @@ def _closed_secret(w):
     poll.opens_at, poll.closes_at = timezone.now() - timedelta(days=2), timezone.now() - timedelta(days=1)
     poll.save(update_fields=["opens_at", "closes_at"])
     return poll
+
+
+
+def _consultation(w):
+    """An open consultation with the position of the world's organisation, and a closed one, both
+    in the world's category, organised by the global moderator (made on first use)."""
+    if not hasattr(w, "consultation"):
+        from forum.consultations.models import Consultation, Position
+        from forum.discussions.models import Thread
+
+        now = timezone.now()
+        organiser = w.users["moderator"]
+
+        def make(title, deadline):
+            thread = Thread.objects.create(category=w.category, title=title, author=organiser, last_activity_at=now)
+            consultation = Consultation.objects.create(thread=thread, question="Q?", deadline=deadline,
+                                                       created_by=organiser)
+            consultation.organisers.add(organiser)
+            return consultation
+
+        open_one, closed = make("Charter", now + timedelta(days=3)), make("Budget", now - timedelta(days=1))
+        position = Position.objects.create(consultation=open_one, organisation=w.org, signed_by=w.users["representative"],
+                                           stance="against", source="No", html="<p>No</p>", updated_at=now)
+        w.consultation = SimpleNamespace(open=open_one, closed=closed, position=position)
+    return w.consultation
 
 
 def _discussions():

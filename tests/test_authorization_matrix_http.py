@@ -221,6 +221,24 @@ def invited(observer, session) -> bool:
     return ObserverGrant.objects.filter(user=observer, scope="session", object_id=session.pk).exists()
 
 
+def consultation_kw(name: str = "consultation"):
+    return lambda w: {"consultation_id": getattr(w, name).pk}
+
+
+def consultation_form(title: str, w) -> dict:
+    from django.utils import timezone as tz
+
+    deadline = tz.localtime(tz.now() + timedelta(days=5))
+    return {"category": w.category.pk, "title": title, "question": "Matrix question?",
+            "deadline": deadline.strftime("%Y-%m-%dT%H:%M"), "sub_questions": "One\nTwo"}
+
+
+def consultation_made(title: str, user) -> bool:
+    from forum.consultations.models import Consultation
+
+    return Consultation.objects.filter(thread__title=title, created_by=user).exists()
+
+
 def _admin_login_or_account_login(response) -> bool:
     return response.status_code == 302 and "login" in response["Location"]
 
@@ -658,6 +676,32 @@ ROWS = [
     Row("moderation:word_delete", "post", frozenset({"admin"}),
         lambda w, u, r: r.status_code == 302 and not type(w.watched_word).objects.filter(pk=w.watched_word.pk).exists(),
         kwargs=lambda w: {"word_id": w.watched_word.pk}),
+    # Consultations: read by every reader of the category; the representative submits or revises
+    # their organisation's position; the organisers (the global moderator, and administrators) open
+    # consultations and publish the synthesis after the deadline.
+    Row("consultations:index", "get", READERS, lambda w, u, r: shows(w.consultation.thread.title)(w, u, r)),
+    Row("consultations:create", "get", GLOBAL_MODERATORS, shows('name="deadline"')),
+    Row("consultations:create", "post", GLOBAL_MODERATORS,
+        lambda w, u, r: r.status_code == 302 and consultation_made("Matrix consultation", u),
+        data=lambda w, u: consultation_form("Matrix consultation", w)),
+    Row("consultations:detail", "get", READERS, lambda w, u, r: shows("Matrix position text", "Matrix sub-question")(w, u, r),
+        kwargs=consultation_kw()),
+    Row("consultations:position", "get", frozenset({"representative"}), shows('name="stance"', "Matrix position text"),
+        kwargs=consultation_kw()),
+    Row("consultations:position", "post", frozenset({"representative"}),
+        lambda w, u, r: r.status_code == 302 and refreshed(w.position).source == "Matrix revised",
+        kwargs=consultation_kw(), data=lambda w, u: {"stance": "in_favour", "source": "Matrix revised", "revision": "1"}),
+    Row("consultations:history", "get", READERS, shows("Version 1", "Matrix position text"),
+        kwargs=lambda w: {"consultation_id": w.consultation.pk, "position_id": w.position.pk}),
+    Row("consultations:synthesis", "get", GLOBAL_MODERATORS, shows('name="source"'),
+        kwargs=consultation_kw("closed_consultation")),
+    Row("consultations:synthesis", "post", GLOBAL_MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.closed_consultation).synthesis_source == "Matrix synthesis",
+        kwargs=consultation_kw("closed_consultation"), data=lambda w, u: {"source": "Matrix synthesis"}),
+    Row("consultations:export_markdown", "get", READERS, shows("# Matrix charter", "Matrix position text"),
+        kwargs=consultation_kw()),
+    Row("consultations:export_csv", "get", READERS, shows("organisation,stance", "Matrix position text"),
+        kwargs=consultation_kw()),
     # The Django admin is walked by its own tests; its door is here.
     Row("admin:index", "get", frozenset({"admin"}), ok()),
 ]

@@ -21,6 +21,7 @@ from tests.test_authorization_matrix import (  # noqa: F401  (fixtures)
     READERS,
     ROLES,
     SIGNED_IN,
+    _consultation,
     live_world,
     world,
 )
@@ -49,6 +50,7 @@ SOCKETS = {
     "notifications": (lambda w: "/ws/notifications/", SIGNED_IN - {"suspended_member", "expired_observer"}),
     "thread": (lambda w: f"/ws/threads/{w.thread.pk}/", READERS),
     "categories": (lambda w: "/ws/categories/", READERS),
+    "consultation": (lambda w: f"/ws/consultations/{_consultation(w).open.pk}/", READERS),
 }
 
 
@@ -150,12 +152,15 @@ def _prepare_observer_end(w):
 # loss: (apply(w, user, session) or None when time does it, prepare(w) before each role or None,
 #        sockets it applies to, roles that lose access through it (None: every role the socket admits))
 LOSSES = {
-    "suspended": (_suspend, None, {"notifications", "thread", "categories"}, None),
+    "suspended": (_suspend, None, {"notifications", "thread", "categories", "consultation"}, None),
     "signed_out": (_sign_out, None, set(SOCKETS), None),
     "session_ended": (_end_session, None, set(SOCKETS), None),
-    "observer_access_ended": (None, _prepare_observer_end, {"notifications", "thread", "categories"}, {"observer"}),
-    "category_closed": (_close_category, _open_category, {"thread", "categories"}, {"member", "representative"}),
-    "removed_from_organisation": (_remove_from_organisation, _prepare_organisation_only, {"thread", "categories"},
+    "observer_access_ended": (None, _prepare_observer_end, {"notifications", "thread", "categories", "consultation"},
+                              {"observer"}),
+    "category_closed": (_close_category, _open_category, {"thread", "categories", "consultation"},
+                        {"member", "representative"}),
+    "removed_from_organisation": (_remove_from_organisation, _prepare_organisation_only,
+                                  {"thread", "categories", "consultation"},
                                   {"member", "representative"}),
 }
 
@@ -163,6 +168,7 @@ LOSSES = {
 def _events_about_everything(w, user):
     from types import SimpleNamespace
 
+    from forum.consultations import events as consultation_events
     from forum.discussions import events
     from forum.discussions.models import Thread
     from forum.notifications.services import EVENT_UNREAD
@@ -176,6 +182,8 @@ def _events_about_everything(w, user):
         (events.category_group(w.category.pk), events.thread_created(thread)),
         (events.category_group(w.category.pk), events.thread_activity(thread, w.post)),
         (realtime.user_group(user.pk), {"type": EVENT_UNREAD, "count": 7}),
+        (consultation_events.consultation_group(_consultation(w).open.pk),
+         consultation_events.position_changed(_consultation(w).position)),
     ]
 
 
@@ -192,11 +200,12 @@ def _lose_access_while_connected(w, socket, role, loss) -> list[dict]:
     client = Client()
     client.force_login(user)
     session = {"client": client, "key": client.cookies["sessionid"].value}
+    path = SOCKETS[socket][0](w)  # may make rows: outside the event loop
 
     async def run():
         headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
                    (b"cookie", f"sessionid={session['key']}".encode())]
-        communicator = WebsocketCommunicator(application, SOCKETS[socket][0](w), headers=headers)
+        communicator = WebsocketCommunicator(application, path, headers=headers)
         connected, code = await communicator.connect(timeout=5)
         assert connected, (socket, role, code)
         while not await communicator.receive_nothing(timeout=0.1):  # what it says on connect
@@ -451,6 +460,7 @@ def test_a_room_socket_forwards_nothing_once_its_user_lost_access(live_world, lo
 ROUTE_MATRICES = {
     "ws/ping/": "ping", "ws/notifications/": "notifications", "ws/threads/<int:thread_id>/": "thread",
     "ws/categories/": "categories", "ws/rooms/<int:session_id>/": "room",
+    "ws/consultations/<int:thread_id>/": "consultation",
 }
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "forum.discussions",
     "forum.live",
     "forum.polls",
+    "forum.consultations",
     "forum.moderation",
     "forum.search",
 ]

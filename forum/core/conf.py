@@ -130,6 +130,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORUM_LIVE_REMINDER_MINUTES", 30, int,
             "minutes before a live session starts that its audience is sent a reminder (job `live.reminders`)",
             env=True),
+    # --- consultations ---------------------------------------------------------------------------
+    Setting("FORUM_CONSULTATION_REMINDER_HOURS", 48, int,
+            "hours before a consultation's deadline that the representatives of organisations that have not "
+            "responded are reminded, once per organisation (job `consultations.reminders`)", env=True),
     # --- operations (forum.core.backup, forum.core.metrics) ----------------------------------------
     Setting("FORUM_BACKUP_DIR", "", str,
             "folder `manage.py backup` and the nightly `core.backup` job write archives to; empty: the job "

@@ -22,6 +22,9 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from forum.consultations import permissions as consultation_permissions
+from forum.consultations import services as consultations
+from forum.consultations.models import Position
 from forum.core import translated
 from forum.discussions import permissions as discussions_permissions
 from forum.discussions import services as discussions
@@ -315,7 +318,89 @@ class QuestionItems:
     reinstate = restore
 
 
-ADAPTERS = {"post": PostItems, "message": MessageItems, "question": QuestionItems}
+class PositionItems:
+    """An organisation's position in a consultation (forum.consultations). A position is an official
+    statement: moderators hide it (its organisation stays listed as having responded) or show it
+    again; "delete" hides it too, and reinstating shows it again."""
+
+    kind = "position"
+
+    @staticmethod
+    def load(object_id) -> Position:
+        position = (Position.objects.select_related("consultation", "consultation__thread",
+                                                    "consultation__thread__category", "organisation", "signed_by")
+                    .filter(pk=_id(object_id)).first())
+        if position is None:
+            raise Http404
+        return position
+
+    @staticmethod
+    def check_flag(user, position: Position) -> None:
+        consultation_permissions.check_report_position(user, position)
+
+    @staticmethod
+    def check_view(user, position: Position) -> None:
+        consultation_permissions.check_view_consultation(user, position.consultation)
+
+    @staticmethod
+    def check_moderate(user, position: Position) -> None:
+        consultation_permissions.check_hide_position(user, position)
+
+    @staticmethod
+    def place(position: Position) -> Place:
+        return Place(category_id=position.consultation.thread.category_id)
+
+    @staticmethod
+    def author_id(position: Position) -> int:
+        return position.signed_by_id
+
+    @staticmethod
+    def is_hidden(position: Position) -> bool:
+        return position.hidden_at is not None
+
+    @staticmethod
+    def is_removed(position: Position) -> bool:
+        # A position has no deleted state: "delete" hides it for good (an appeal can still restore it).
+        return position.hidden_at is not None and bool((position.hidden_reason or {}).get("deleted"))
+
+    @staticmethod
+    def excerpt(position: Position, chars: int = 300) -> str:
+        return _excerpt(position.html, chars)
+
+    @staticmethod
+    def url(position: Position) -> str:
+        return position.get_absolute_url()
+
+    @staticmethod
+    def title(position: Position) -> str:
+        return position.consultation.thread.title
+
+    @staticmethod
+    def hold(position: Position, *, reason: str, data: dict) -> None:
+        consultations.position_hold_for_review(position=position, reason=reason, audit_data=data)
+
+    @staticmethod
+    def hide(position: Position, *, actor, reason: str, titles: dict, data: dict) -> None:
+        found = consultations.position_hide(actor=actor, position=position, reason=reason, reason_titles=titles,
+                                            audit_data=data)
+        position.hidden_at, position.hidden_reason = found.hidden_at, found.hidden_reason
+
+    @staticmethod
+    def restore(position: Position, *, actor, reason: str, data: dict) -> None:
+        found = consultations.position_hide(actor=actor, position=position, reason=reason, hidden=False,
+                                            audit_data=data)
+        position.hidden_at, position.hidden_reason = found.hidden_at, found.hidden_reason
+
+    @staticmethod
+    def remove(position: Position, *, actor, reason: str, data: dict) -> None:
+        found = consultations.position_hide(actor=actor, position=position, reason=reason,
+                                            reason_titles={"deleted": True}, audit_data=data)
+        position.hidden_at, position.hidden_reason = found.hidden_at, found.hidden_reason
+
+    reinstate = restore
+
+
+ADAPTERS = {"post": PostItems, "message": MessageItems, "question": QuestionItems, "position": PositionItems}
 
 
 def adapter(kind: str):

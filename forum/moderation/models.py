@@ -73,6 +73,7 @@ class Kind(models.TextChoices):
     POST = "post", _("Post")
     MESSAGE = "message", _("Chat message")
     QUESTION = "question", _("Question")
+    POSITION = "position", _("Organisation position")
 
 
 class ReviewItem(models.Model):

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from forum.accounts import permissions as accounts
+from forum.consultations.models import Position
 from forum.core import conf
 from forum.discussions.models import Post
 from forum.live.models import ChatMessage, LiveSession, Question
@@ -74,6 +75,10 @@ def _contents(entries: list[ReviewItem]) -> dict[tuple[str, int], object]:
         if live_ids[kind]:
             for row in model.objects.filter(pk__in=live_ids[kind]).select_related("session"):
                 found[(kind, row.pk)] = row
+    position_ids = [i.object_id for i in entries if i.kind == "position"]
+    if position_ids:
+        for row in Position.objects.filter(pk__in=position_ids).select_related("consultation__thread"):
+            found[("position", row.pk)] = row
     return found
 
 

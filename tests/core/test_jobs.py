@@ -40,6 +40,7 @@ def ran_tests(names):
 def test_every_background_job_of_the_forum_is_declared_once_with_its_schedule():
     declared = {j.name: j.schedule for j in jobs.registered()}
     assert declared == {
+        "consultations.reminders": jobs.EVERY_MINUTE,
         "core.backup": jobs.DAILY,
         "discussions.fanout": jobs.AFTER_COMMIT,
         "discussions.prune_attachments": jobs.DAILY,

@@ -9,7 +9,8 @@ from forum.discussions.models import Post, Reaction, Thread
 def test_seed_demo_content_is_idempotent_and_multilingual(db):
     call_command("seed_demo", force=True, stdout=StringIO())
     counts = (Category.objects.count(), Thread.objects.count(), Post.objects.count(), Reaction.objects.count())
-    assert counts[0] >= 6 and counts[1] == 4 and counts[2] > 10 and counts[3] > 3
+    # Four demo threads and the demo consultation's thread (forum.consultations.demo).
+    assert counts[0] >= 6 and counts[1] == 5 and counts[2] > 10 and counts[3] > 3
     call_command("seed_demo_content", stdout=StringIO())
     call_command("seed_demo", force=True, stdout=StringIO())
     assert (Category.objects.count(), Thread.objects.count(), Post.objects.count(),

@@ -82,6 +82,9 @@ def _pages(admin) -> list[str]:
     category = Category.objects.filter(parent__isnull=True).first()
     organisation = Organisation.objects.first()
     session = LiveSession.objects.first()
+    from forum.consultations.demo import demo_consultation
+
+    consultation = demo_consultation()
     return [
         reverse("categories:index"), category.get_absolute_url(), thread.get_absolute_url(),
         reverse("notifications:index"), reverse("notifications:settings"), reverse("accounts:me"),
@@ -92,6 +95,10 @@ def _pages(admin) -> list[str]:
         reverse("moderation:my_flags"), reverse("audit:log"), reverse("live:create"),
         "/accounts/2fa/", "/accounts/sessions/", "/accounts/email/", "/accounts/password/change/",
         "/admin/",
+        # Consultations: the list, the demo consultation (two positions), a position's history, the form.
+        reverse("consultations:index"), consultation.get_absolute_url(), reverse("consultations:create"),
+        reverse("consultations:history", kwargs={"consultation_id": consultation.pk,
+                                                 "position_id": consultation.positions.first().pk}),
     ]
 
 

@@ -4,7 +4,8 @@ Each app seeds its own demo data, and this command, in the highest app that has 
 order: organisations and one account of every role (`forum.organisations.demo.seed_accounts`), then
 categories, threads and replies (`seed_demo_content`), then the observers' grant to the first
 category, then one open live session for all members with a few messages and questions
-(`forum.live.demo.seed_live`). An app above this one that adds demo data moves this command up with it.
+(`forum.live.demo.seed_live`), then one consultation with two organisations' positions
+(`seed_demo_consultations`, forum.consultations). An app above this one that adds demo data moves this command up with it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         session = live_demo.seed_live(accounts.users)
         # The demo poll (forum.polls, beside this app in the layers, so called by name, not imported).
         call_command("seed_demo_polls", force=True, stdout=self.stdout, stderr=self.stderr)
+        # The consultations app sits above this one: its demo comes by the command's name.
+        call_command("seed_demo_consultations", stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(self.style.SUCCESS(
             _("Demo data ready: %(organisations)d organisations, %(accounts)d accounts (password “%(password)s”). "
               "Run `manage.py demo_logins` for the list.")
