@@ -426,16 +426,6 @@ ROWS = [
     Row("discussions:thread_pin", "post", MODERATORS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.thread).pinned, kwargs=thread_kw(),
         data=lambda w, u: {"pinned": "1"}),
-    Row("discussions:thread_lock", "post", MODERATORS,
-        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).locked, kwargs=thread_kw(),
-        data=lambda w, u: {"locked": "1"}),
-    Row("discussions:thread_move", "get", MODERATORS, shows('name="category"'), kwargs=thread_kw()),
-    # Moving needs both categories moderated: the category moderator's target is not one of the
-    # choices offered (400, the form says so).
-    Row("discussions:thread_move", "post", GLOBAL_MODERATORS,
-        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).category_id == w.other_category.pk,
-        kwargs=thread_kw(), data=lambda w, u: {"category": w.other_category.pk, "reason": "Better there"},
-        refused_status=frozenset({400, 403, 404})),
     Row("discussions:thread_delete", "get", MODERATORS, shows('name="reason"'), kwargs=thread_kw()),
     Row("discussions:thread_delete", "post", MODERATORS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.thread).deleted_at is not None, kwargs=thread_kw(),

@@ -98,67 +98,63 @@ def thread_actions(request, thread_id):
     return _thread_page(request, thread)
 
 
-def _submit(request, thread, form, name, call):
+def _thread_action(request, thread_id, *, name: str, make_form, call):
+    """POST of one of the thread page's forms: the thread in the moderator's scope, the form, then
+    the action; a refusal renders the named refusal, a field error the page with the form (400).
+    Returns the action, or the response to send instead."""
+    try:
+        thread = _thread_for_moderator(thread_id, request.user)
+    except PermissionDenied as e:
+        return None, _refused(request, e)
+    form = make_form(thread)
     if form.is_valid():
         try:
-            call(form.cleaned_data)
+            action = call(thread, form.cleaned_data)
         except ValidationError as e:
             forms.add_service_errors(form, e)
         except PermissionDenied as e:
-            return _refused(request, e)
+            return None, _refused(request, e)
         else:
             messages.success(request, DONE)
-            return None
-    return _thread_page(request, thread, status=400, **{name: form})
+            return action, redirect(thread)
+    return None, _thread_page(request, thread, status=400, **{name: form})
 
 
 @privileged_required
 @require_POST
 def thread_lock(request, thread_id):
-    try:
-        thread = _thread_for_moderator(thread_id, request.user)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    form = forms.LockForm(request.POST)
-    page = _submit(request, thread, form, "lock", lambda data: actions.thread_lock(
-        actor=request.user, thread=thread, **data))
-    return page or redirect(thread)
+    _action, response = _thread_action(
+        request, thread_id, name="lock", make_form=lambda thread: forms.LockForm(request.POST),
+        call=lambda thread, data: actions.thread_lock(actor=request.user, thread=thread, **data))
+    return response
 
 
 @privileged_required
 @require_POST
 def thread_move(request, thread_id):
-    try:
-        thread = _thread_for_moderator(thread_id, request.user)
-    except PermissionDenied as e:
-        return _refused(request, e)
     # Any category the moderator may see: one they do not moderate is refused by name, not as "invalid".
-    form = forms.MoveForm(request.POST, categories=category_permissions.visible_categories(request.user))
-    page = _submit(request, thread, form, "move", lambda data: actions.thread_move(
-        actor=request.user, thread=thread, **data))
-    return page or redirect(thread)
+    _action, response = _thread_action(
+        request, thread_id, name="move",
+        make_form=lambda thread: forms.MoveForm(request.POST,
+                                                categories=category_permissions.visible_categories(request.user)),
+        call=lambda thread, data: actions.thread_move(actor=request.user, thread=thread, **data))
+    return response
 
 
 @privileged_required
 @require_POST
 def thread_split(request, thread_id):
-    try:
-        thread = _thread_for_moderator(thread_id, request.user)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    form = forms.SplitForm(request.POST, categories=category_permissions.visible_categories(request.user),
-                           posts=_split_choices(thread))
-    done = {}
-
-    def call(data):
-        done["action"] = actions.thread_split(actor=request.user, thread=thread, post_ids=data["posts"],
-                                              category=data["category"], title=data["title"], rule=data["rule"],
-                                              note=data["note"])
-
-    page = _submit(request, thread, form, "split", call)
-    if page is not None:
-        return page
-    return redirect("discussions:thread", thread_id=done["action"].data["new_thread"])
+    action, response = _thread_action(
+        request, thread_id, name="split",
+        make_form=lambda thread: forms.SplitForm(request.POST,
+                                                 categories=category_permissions.visible_categories(request.user),
+                                                 posts=_split_choices(thread)),
+        call=lambda thread, data: actions.thread_split(
+            actor=request.user, thread=thread, post_ids=data["posts"], category=data["category"],
+            title=data["title"], rule=data["rule"], note=data["note"]))
+    if action is None:
+        return response
+    return redirect("discussions:thread", thread_id=action.data["new_thread"])
 
 
 # --- Sanctions awaiting a second moderator ---------------------------------------------------------

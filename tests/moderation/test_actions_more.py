@@ -88,8 +88,9 @@ def test_edit_for_policy_refusals_change_nothing(post, moderator, make_user, giv
         actions.post_edit_for_policy(actor=moderator, post=post, source="x" * 100_000, rule=rule)
     elsewhere = give_mfa(make_user(role="member"))
     make_category(moderators=[elsewhere])
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied) as caught:  # they read the post: a named refusal
         actions.post_edit_for_policy(actor=elsewhere, post=post, source="New text", rule=rule)
+    assert "outside your moderation scope" in str(caught.value)
     with pytest.raises((PermissionDenied, Http404)):
         actions.post_edit_for_policy(actor=make_user(role="member"), post=post, source="New text", rule=rule)
     assert _state() == before
