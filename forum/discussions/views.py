@@ -335,34 +335,3 @@ def _moderate(request, thread_id, action):
 def thread_pin(request, thread_id):
     pinned = request.POST.get("pinned") == "1"
     return _moderate(request, thread_id, lambda t: services.thread_pin(actor=request.user, thread=t, pinned=pinned))
-
-
-@privileged_required
-@require_http_methods(["GET", "POST"])
-def thread_delete(request, thread_id):
-    """A moderator deletes the thread, saying why (a page asking for the reason, then the POST)."""
-    thread = selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user)
-    try:
-        permissions.check_delete_thread(request.user, thread)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    form = forms.ThreadDeleteForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.thread_delete(actor=request.user, thread=thread, reason=form.cleaned_data["reason"])
-            except ValidationError as e:
-                forms.add_service_errors(form, e)
-            except PermissionDenied as e:
-                return _refused(request, e)
-            else:
-                return redirect(thread)
-        status = 400
-    return render(request, "discussions/thread_delete.html", {"thread": thread, "form": form}, status=status)
-
-
-@privileged_required
-@require_POST
-def thread_restore(request, thread_id):
-    return _moderate(request, thread_id, lambda t: services.thread_restore(actor=request.user, thread=t))

@@ -116,6 +116,28 @@ def thread_lock(*, actor, thread: Thread, locked: bool, rule, note: str = "") ->
 
 
 @transaction.atomic
+def thread_delete(*, actor, thread: Thread, deleted: bool = True, rule, note: str = "") -> Action:
+    """Delete a thread (only its category's moderators still see it) or restore a deleted one, under a
+    rule; the thread's author is told and may appeal a deletion (overturned: restored)."""
+    permissions.check_delete_thread(actor, thread)
+    rule = _clean_rule(rule)
+    note = _clean_note(note)
+    thread = Thread.objects.select_related("category").get(pk=thread.pk)
+    if (thread.deleted_at is not None) == bool(deleted):
+        raise ValidationError(_("The thread is already deleted.") if deleted else _("The thread is not deleted."),
+                              code="unchanged")
+    item, opening = _thread_item(thread)
+    kind = Action.Kind.DELETE_THREAD if deleted else Action.Kind.RESTORE_THREAD
+    action = _decide(actor=actor, item=item, kind=kind, rule=rule, note=note, data={"thread": thread.pk})
+    data = {"review_item": item.pk, "rule": rule.pk, "note": note, "thread": thread.pk}
+    if deleted:
+        discussions.thread_delete(actor=actor, thread=thread, reason=rule.title_en)
+    else:
+        discussions.thread_restore(actor=actor, thread=thread, reason=rule.title_en)
+    return _finish(action, actor=actor, item=item, post=opening, data=data)
+
+
+@transaction.atomic
 def thread_move(*, actor, thread: Thread, category, rule, note: str = "") -> Action:
     """Move a thread to another category; the moderator must moderate both."""
     permissions.check_move_thread(actor, thread, category)
@@ -155,7 +177,8 @@ def thread_split(*, actor, thread: Thread, post_ids, category, title: str, rule,
 
 # --- Undo on appeal ------------------------------------------------------------------------------
 
-UNDONE_HERE = (Action.Kind.LOCK, Action.Kind.UNLOCK, Action.Kind.MOVE, Action.Kind.EDIT, Action.Kind.SPLIT)
+UNDONE_HERE = (Action.Kind.LOCK, Action.Kind.UNLOCK, Action.Kind.MOVE, Action.Kind.EDIT, Action.Kind.SPLIT,
+               Action.Kind.DELETE_THREAD)
 
 
 def _kept_by(action: Action, *, verb: str, target_type: str, target_id) -> dict:
@@ -201,6 +224,7 @@ def undo(action: Action, *, actor, reason: str) -> bool:
     handled `action` (its kind is one of UNDONE_HERE):
 
     - a lock or an unlock: unlocked / locked again; a move: moved back (unless moved back already);
+    - a thread's deletion: restored (unless restored already);
     - an edit for policy: the author's text before it comes back, with the revisions it erased
       (`discussions.services.post_edit_for_policy_undo`);
     - a split: every post of the split thread goes back where it was, replies written there since
@@ -217,7 +241,10 @@ def undo(action: Action, *, actor, reason: str) -> bool:
     thread = Thread.objects.filter(pk=(action.data or {}).get("thread")).select_related("category").first()
     if thread is None:
         return True
-    if action.kind in (Action.Kind.LOCK, Action.Kind.UNLOCK):
+    if action.kind == Action.Kind.DELETE_THREAD:
+        if thread.deleted_at is not None:
+            discussions.thread_restore(actor=actor, thread=thread, reason=reason)
+    elif action.kind in (Action.Kind.LOCK, Action.Kind.UNLOCK):
         if thread.locked == (action.kind == Action.Kind.LOCK):
             discussions.thread_lock(actor=actor, thread=thread, locked=action.kind == Action.Kind.UNLOCK,
                                     reason=reason)

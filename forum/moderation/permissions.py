@@ -18,7 +18,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `manage_rules`: write the guidelines: administrators with a second factor.
 - `manage_words`: keep the watched words (words and patterns, each with an action): administrators
   with a second factor. Approving an item held by pre-moderation is `act_on_item`.
-- `edit_post_for_policy`, `lock_thread`, `move_thread`, `split_thread`: the same moderators as
+- `edit_post_for_policy`, `lock_thread`, `move_thread`, `split_thread`, `delete_thread` (and restore
+  it): the same moderators as
   `act_on_item` (the place's scope, no conflict of interest with the author of the post or the
   thread); a move or a split also needs the target category moderated (named refusal otherwise).
 - `confirm_restriction`: confirm or reject a suspension or ban awaiting a second moderator: whoever
@@ -48,7 +49,7 @@ from .models import Action, Appeal, ReviewItem
 
 ACTIONS = ("flag_item", "view_queue", "act_on_item", "appeal_action", "decide_appeal", "view_transparency",
            "view_rules", "manage_rules", "edit_post_for_policy", "lock_thread", "move_thread", "split_thread",
-           "confirm_restriction", "view_confirmations", "manage_words")
+           "confirm_restriction", "view_confirmations", "manage_words", "delete_thread")
 
 allows = categories.allows
 
@@ -172,7 +173,7 @@ def check_act_on_item(user, item: ReviewItem, *, ignore_claim: bool = False) -> 
 def check_appeal_action(user, action: Action) -> None:
     if not accounts.is_authenticated(user) or action.subject_id != user.pk:
         raise Http404
-    if action.kind in (Action.Kind.DISMISS, Action.Kind.RESTORE):
+    if action.kind in (Action.Kind.DISMISS, Action.Kind.RESTORE, Action.Kind.RESTORE_THREAD):
         raise PermissionDenied(_("There is nothing to appeal in this decision."))
     if Appeal.objects.filter(action=action).exists():
         raise PermissionDenied(_("You have already appealed this decision: each decision can be appealed once."))
@@ -260,6 +261,11 @@ def _check_thread_scope(user, thread) -> None:
 
 
 def check_lock_thread(user, thread) -> None:
+    _check_thread_scope(user, thread)
+
+
+def check_delete_thread(user, thread) -> None:
+    """Delete or restore a thread under a rule: the same moderators as a lock."""
     _check_thread_scope(user, thread)
 
 

@@ -60,11 +60,13 @@ def post_edit_for_policy(request, post_id):
 
 # --- Lock, move, split a thread ------------------------------------------------------------------
 
-def _thread_for_moderator(thread_id, viewer) -> Thread:
-    thread = Thread.objects.select_related("category", "author").filter(pk=thread_id, deleted_at__isnull=True).first()
-    if thread is None:
+def _thread_for_moderator(thread_id, viewer, *, deleted_too: bool = False) -> Thread:
+    """The thread, for a moderator in its scope (Http404 where they may not see it, a named refusal
+    where they see it but do not moderate it); a deleted one only for the page and its restore."""
+    thread = Thread.objects.select_related("category", "author").filter(pk=thread_id).first()
+    if thread is None or (thread.deleted_at is not None and not deleted_too):
         raise Http404
-    permissions.check_lock_thread(viewer, thread)  # Http404 outside one's scope
+    permissions.check_lock_thread(viewer, thread)
     return thread
 
 
@@ -78,7 +80,7 @@ def _split_choices(thread: Thread) -> list[tuple[int, str]]:
     return out
 
 
-def _thread_page(request, thread, *, lock=None, move=None, split=None, status=200):
+def _thread_page(request, thread, *, lock=None, move=None, split=None, delete=None, status=200):
     targets = category_permissions.moderated_categories(request.user)
     return render(request, "moderation/thread_actions.html", {
         "thread": thread,
@@ -86,24 +88,25 @@ def _thread_page(request, thread, *, lock=None, move=None, split=None, status=20
         "move_form": move or forms.MoveForm(categories=targets.exclude(pk=thread.category_id)),
         "split_form": split or forms.SplitForm(categories=targets, posts=_split_choices(thread),
                                                initial={"category": thread.category_id}),
+        "delete_form": delete or forms.ThreadDeleteForm(),
     }, status=status)
 
 
 @privileged_required
 def thread_actions(request, thread_id):
     try:
-        thread = _thread_for_moderator(thread_id, request.user)
+        thread = _thread_for_moderator(thread_id, request.user, deleted_too=True)
     except PermissionDenied as e:
         return _refused(request, e)
     return _thread_page(request, thread)
 
 
-def _thread_action(request, thread_id, *, name: str, make_form, call):
+def _thread_action(request, thread_id, *, name: str, make_form, call, deleted_too: bool = False):
     """POST of one of the thread page's forms: the thread in the moderator's scope, the form, then
     the action; a refusal renders the named refusal, a field error the page with the form (400).
     Returns the action, or the response to send instead."""
     try:
-        thread = _thread_for_moderator(thread_id, request.user)
+        thread = _thread_for_moderator(thread_id, request.user, deleted_too=deleted_too)
     except PermissionDenied as e:
         return None, _refused(request, e)
     form = make_form(thread)
@@ -126,6 +129,25 @@ def thread_lock(request, thread_id):
     _action, response = _thread_action(
         request, thread_id, name="lock", make_form=lambda thread: forms.LockForm(request.POST),
         call=lambda thread, data: actions.thread_lock(actor=request.user, thread=thread, **data))
+    return response
+
+
+@privileged_required
+@require_POST
+def thread_delete(request, thread_id):
+    _action, response = _thread_action(
+        request, thread_id, name="delete", make_form=lambda thread: forms.ThreadDeleteForm(request.POST),
+        call=lambda thread, data: actions.thread_delete(actor=request.user, thread=thread, deleted=True, **data))
+    return response
+
+
+@privileged_required
+@require_POST
+def thread_restore(request, thread_id):
+    _action, response = _thread_action(
+        request, thread_id, name="delete", make_form=lambda thread: forms.ThreadDeleteForm(request.POST),
+        call=lambda thread, data: actions.thread_delete(actor=request.user, thread=thread, deleted=False, **data),
+        deleted_too=True)
     return response
 
 

@@ -190,6 +190,40 @@ def test_lock_and_unlock_under_a_rule_are_told_and_an_overturned_lock_unlocks(
     assert not thread.locked
 
 
+def test_deleting_a_thread_needs_a_rule_tells_the_author_and_an_overturn_restores_it(
+        thread, moderator, second_moderator, rule, author):
+    before = _state()
+    with pytest.raises(ValidationError) as caught:
+        actions.thread_delete(actor=moderator, thread=thread, rule=None)
+    assert "rule" in caught.value.message_dict
+    assert _state() == before
+    action = actions.thread_delete(actor=moderator, thread=thread, rule=rule, note="Duplicate")
+    thread.refresh_from_db()
+    assert thread.deleted_at is not None and action.kind == "delete_thread" and action.subject == author
+    assert AuditEntry.objects.get(verb="thread.delete").reason == "No personal attacks"
+    assert AuditEntry.objects.get(verb="moderation.delete_thread").data["note"] == "Duplicate"
+    with translation.override("fr"):
+        assert texts.describe(Notification.objects.get(recipient=author)) == (
+            "Les modérateurs ont supprimé votre discussion « Wells of Idlib ». Règle : Pas d'attaques personnelles.")
+    with pytest.raises(ValidationError) as caught:
+        actions.thread_delete(actor=moderator, thread=thread, rule=rule)
+    assert caught.value.code == "unchanged"
+    appeal = services.appeal_create(actor=author, action=action, statement="Not a duplicate.")
+    services.appeal_decide(actor=second_moderator, appeal=appeal, outcome=Appeal.Outcome.OVERTURNED)
+    thread.refresh_from_db()
+    assert thread.deleted_at is None
+    assert AuditEntry.objects.filter(verb="thread.restore", actor=second_moderator).exists()
+
+
+def test_restoring_a_thread_under_a_rule_is_told_but_not_appealable(thread, moderator, rule, author):
+    actions.thread_delete(actor=moderator, thread=thread, rule=rule)
+    action = actions.thread_delete(actor=moderator, thread=thread, deleted=False, rule=rule)
+    thread.refresh_from_db()
+    assert thread.deleted_at is None and action.kind == "restore_thread"
+    with pytest.raises(PermissionDenied):
+        services.appeal_create(actor=author, action=action, statement="Why?")
+
+
 def test_move_needs_both_categories_moderated_and_is_undone_on_appeal(
         thread, make_user, give_mfa, make_category, rule, author, second_moderator):
     here = thread.category

@@ -244,3 +244,24 @@ def test_a_moderator_who_cannot_see_the_thread_gets_a_404(client, make_user, giv
     assert client.get(reverse("moderation:thread", kwargs={"thread_id": thread.pk})).status_code == 404
     assert client.post(reverse("moderation:thread_lock", kwargs={"thread_id": thread.pk}),
                        {"locked": "1"}).status_code == 404
+
+
+def test_the_thread_page_deletes_and_restores_under_a_rule_without_javascript(client, post, moderator, rule):
+    client.force_login(moderator)
+    thread_kw = {"thread_id": post.thread_id}
+    page = client.get(reverse("moderation:thread", kwargs=thread_kw)).content.decode()
+    assert reverse("moderation:thread_delete", kwargs=thread_kw) in page
+    before = _rows()
+    response = client.post(reverse("moderation:thread_delete", kwargs=thread_kw), {"note": "x"})
+    assert response.status_code == 400 and "Choose the rule this decision rests on." in response.content.decode()
+    assert _rows() == before
+    response = client.post(reverse("moderation:thread_delete", kwargs=thread_kw), {"rule": rule.pk})
+    assert response.status_code == 302 and Thread.objects.get(pk=post.thread_id).deleted_at is not None
+    # A deleted thread's page offers only its restoration; lock, move and split wait for it.
+    page = client.get(reverse("moderation:thread", kwargs=thread_kw)).content.decode()
+    assert reverse("moderation:thread_restore", kwargs=thread_kw) in page and 'name="locked"' not in page
+    assert client.post(reverse("moderation:thread_lock", kwargs=thread_kw),
+                       {"locked": "1", "rule": rule.pk}).status_code == 404
+    response = client.post(reverse("moderation:thread_restore", kwargs=thread_kw), {"rule": rule.pk})
+    assert response.status_code == 302 and Thread.objects.get(pk=post.thread_id).deleted_at is None
+    assert list(Action.objects.values_list("kind", flat=True).order_by("pk")) == ["delete_thread", "restore_thread"]
