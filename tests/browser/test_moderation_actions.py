@@ -84,4 +84,21 @@ def test_action_pages_and_an_edited_post_read_right(new_page, live_server, make_
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
             _screenshot(page, f"actions-{name}-{language}-{width}")
     assert page.locator("button[value=confirm]").count() == 1
+
+    # Deleting the thread under a rule from its moderation page, then the page of the deleted thread
+    # (only its restoration, under a rule).
+    page.goto(f"/moderation/threads/{thread.pk}/")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    rule_label = {"ar": "لا هجمات شخصية", "fr": "Pas d'attaques personnelles", "en": "No personal attacks"}[language]
+    page.locator("#delete select[name=rule]").select_option(label=rule_label)
+    page.locator("#delete [type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    thread.refresh_from_db()
+    assert thread.deleted_at is not None
+    page.goto(f"/moderation/threads/{thread.pk}/")
+    assert page.locator("#restore select[name=rule]").count() == 1 and page.locator("#delete").count() == 0
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        _screenshot(page, f"actions-thread-deleted-{language}-{width}")
     assert page.outside_requests == []
