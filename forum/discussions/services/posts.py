@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -457,10 +458,14 @@ def post_edit_for_policy_undo(*, actor, post: Post, before: str, revisions: list
         return post
     permissions.check_hide_post(actor, post)
     meta = list(revision_meta or [])
+    # An editor whose account row is gone since is left unnamed (as SET_NULL would have done).
+    editors = set(get_user_model().objects.filter(pk__in=[m[0] for m in meta if m and m[0]])
+                  .values_list("pk", flat=True))
     restored = []
     for index, text in enumerate(revisions or []):
         editor, at = (list(meta[index]) + [None, None])[:2] if index < len(meta) else (None, None)
-        restored.append(PostRevision.objects.create(post=post, editor_id=editor, source=text))
+        restored.append(PostRevision.objects.create(post=post, editor_id=editor if editor in editors else None,
+                                                    source=text))
         if at:
             PostRevision.objects.filter(pk=restored[-1].pk).update(created_at=datetime.fromisoformat(at))
     replaced = post.source
