@@ -138,6 +138,7 @@ ROWS = {
     ("moderation", "edit_post_for_policy"): (
         lambda w, u: _perm("moderation").check_edit_post_for_policy(u, w.post), MODERATORS),
     ("moderation", "lock_thread"): (lambda w, u: _perm("moderation").check_lock_thread(u, w.thread), MODERATORS),
+    ("moderation", "delete_thread"): (lambda w, u: _perm("moderation").check_delete_thread(u, w.thread), MODERATORS),
     # Both categories moderated: the category moderator does not moderate the other one.
     ("moderation", "move_thread"): (
         lambda w, u: _perm("moderation").check_move_thread(u, w.thread, w.other_category), {"moderator", "admin"}),

@@ -491,23 +491,6 @@ ROWS = [
     Row("discussions:thread_pin", "post", MODERATORS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.thread).pinned, kwargs=thread_kw(),
         data=lambda w, u: {"pinned": "1"}),
-    Row("discussions:thread_lock", "post", MODERATORS,
-        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).locked, kwargs=thread_kw(),
-        data=lambda w, u: {"locked": "1"}),
-    Row("discussions:thread_move", "get", MODERATORS, shows('name="category"'), kwargs=thread_kw()),
-    # Moving needs both categories moderated: the category moderator's target is not one of the
-    # choices offered (400, the form says so).
-    Row("discussions:thread_move", "post", GLOBAL_MODERATORS,
-        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).category_id == w.other_category.pk,
-        kwargs=thread_kw(), data=lambda w, u: {"category": w.other_category.pk, "reason": "Better there"},
-        refused_status=frozenset({400, 403, 404})),
-    Row("discussions:thread_delete", "get", MODERATORS, shows('name="reason"'), kwargs=thread_kw()),
-    Row("discussions:thread_delete", "post", MODERATORS,
-        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).deleted_at is not None, kwargs=thread_kw(),
-        data=lambda w, u: {"reason": "Duplicate of another thread"}),
-    Row("discussions:thread_restore", "post", MODERATORS,
-        lambda w, u, r: r.status_code == 302 and refreshed(w.deleted_thread).deleted_at is None,
-        kwargs=thread_kw("deleted_thread")),
     # search
     Row("search:search", "get", READERS, lambda w, u, r: shows(w.thread.title)(w, u, r), query="q=Idlib"),
     # Results never carry what the reader may not see: the page without it (403 for those who may not
@@ -654,6 +637,13 @@ ROWS = [
     Row("moderation:thread_move", "post", GLOBAL_MODERATORS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.thread).category_id == w.other_category.pk,
         kwargs=thread_kw(), data=lambda w, u: {"category": w.other_category.pk, "rule": w.rule.pk}),
+    # Deleting and restoring a thread: under a rule, on the moderation app's thread page.
+    Row("moderation:thread_delete", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.thread).deleted_at is not None, kwargs=thread_kw(),
+        data=lambda w, u: {"rule": w.rule.pk, "note": "Duplicate of another thread"}),
+    Row("moderation:thread_restore", "post", MODERATORS,
+        lambda w, u, r: r.status_code == 302 and refreshed(w.deleted_thread).deleted_at is None,
+        kwargs=thread_kw("deleted_thread"), data=lambda w, u: {"rule": w.rule.pk}),
     Row("moderation:thread_split", "post", MODERATORS,
         lambda w, u, r: r.status_code == 302 and refreshed(w.reply).thread.title == "Matrix split",
         kwargs=thread_kw(), data=lambda w, u: {"posts": [w.reply.pk], "category": w.category.pk,

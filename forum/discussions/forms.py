@@ -42,20 +42,6 @@ class OpeningPostEditForm(forms.Form):
     source = _SourceField()
 
 
-class MoveForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Move to"), queryset=None)
-    reason = forms.CharField(label=_("Reason (kept in the audit log)"), required=False, max_length=500)
-
-    def __init__(self, *args, categories, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
-
-
-class ThreadDeleteForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (kept in the audit log)"), required=False, max_length=500,
-                             widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}))
-
-
 def add_service_errors(form: forms.Form, error) -> None:
     """Put a service's ValidationError onto the form: field errors by name, the rest on the form."""
     if hasattr(error, "error_dict"):

@@ -289,6 +289,15 @@ def decorate_posts(posts: list[Post], *, thread: Thread, viewer, reactions: list
         p.depth_class = min(p.depth, MAX_TREE_DEPTH) if view == TREE else 0
 
 
+def _listed_for(qs, *, thread: Thread, viewer):
+    """The thread's posts the viewer's pages list: posts awaiting review only for their author
+    ("awaiting review") and the category's moderators, not even a placeholder for anyone else."""
+    if permissions.is_category_moderator(viewer, thread.category):
+        return qs
+    mine = Q(author_id=viewer.pk) if getattr(viewer, "is_authenticated", False) else Q(pk__in=[])
+    return qs.filter(Q(awaiting_review=False) | mine)
+
+
 def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=None, before=None,
                            size: int | None = None) -> ThreadPage:
     """One page of the thread's posts, after (or before) a cursor, with everything the page shows."""
@@ -297,11 +306,7 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
     size = size or per_page()
     view = FLAT if view == FLAT else TREE
     key = "id" if view == FLAT else "path"
-    qs = _posts_queryset(thread)
-    if not permissions.is_category_moderator(viewer, thread.category):
-        # Posts awaiting review: their author sees them ("awaiting review"), nobody else, not even a placeholder.
-        mine = Q(author_id=viewer.pk) if getattr(viewer, "is_authenticated", False) else Q(pk__in=[])
-        qs = qs.filter(Q(awaiting_review=False) | mine)
+    qs = _listed_for(_posts_queryset(thread), thread=thread, viewer=viewer)
     if before is not None:
         rows = list(qs.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1])
         has_more_before = len(rows) > size
@@ -346,8 +351,9 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
     )
 
 
-def post_page_url(*, post: Post, view: str = TREE, size: int | None = None) -> str:
-    """The URL of the page that shows `post` (pages counted from the start), with its anchor.
+def post_page_url(*, post: Post, viewer, view: str = TREE, size: int | None = None) -> str:
+    """The URL of the page that shows `post` to `viewer` (pages counted from the start, over the
+    posts their pages list: held posts of others do not count), with its anchor.
 
     Costs two queries: the post's rank, and the cursor before its page (a bounded look-back of
     fewer than one page, never a deep OFFSET).
@@ -355,7 +361,7 @@ def post_page_url(*, post: Post, view: str = TREE, size: int | None = None) -> s
     size = size or per_page()
     key = "id" if view == FLAT else "path"
     value = getattr(post, key)
-    siblings = Post.objects.filter(thread_id=post.thread_id)
+    siblings = _listed_for(Post.objects.filter(thread_id=post.thread_id), thread=post.thread, viewer=viewer)
     rank = siblings.filter(**{f"{key}__lt": value}).count()
     into_page = rank % size
     url = reverse("discussions:thread", kwargs={"thread_id": post.thread_id})

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from forum.accounts import enrolment
 from forum.accounts.decorators import privileged_required
 from forum.accounts.permissions import SecondFactorRequired
-from forum.categories import permissions as category_permissions
 from forum.categories import selectors as category_selectors
 from forum.core.availability import TemporarilyUnavailable
 
@@ -137,7 +136,7 @@ def post(request, post_id):
             return redirect_to_login(request.get_full_path())
         raise
     view = selectors.FLAT if request.GET.get("view") == selectors.FLAT else selectors.TREE
-    return redirect(selectors.post_page_url(post=p, view=view))
+    return redirect(selectors.post_page_url(post=p, viewer=request.user, view=view))
 
 
 @require_GET
@@ -336,66 +335,3 @@ def _moderate(request, thread_id, action):
 def thread_pin(request, thread_id):
     pinned = request.POST.get("pinned") == "1"
     return _moderate(request, thread_id, lambda t: services.thread_pin(actor=request.user, thread=t, pinned=pinned))
-
-
-@privileged_required
-@require_POST
-def thread_lock(request, thread_id):
-    locked = request.POST.get("locked") == "1"
-    return _moderate(request, thread_id, lambda t: services.thread_lock(actor=request.user, thread=t, locked=locked))
-
-
-@privileged_required
-@require_http_methods(["GET", "POST"])
-def thread_delete(request, thread_id):
-    """A moderator deletes the thread, saying why (a page asking for the reason, then the POST)."""
-    thread = selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user)
-    try:
-        permissions.check_delete_thread(request.user, thread)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    form = forms.ThreadDeleteForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.thread_delete(actor=request.user, thread=thread, reason=form.cleaned_data["reason"])
-            except ValidationError as e:
-                forms.add_service_errors(form, e)
-            except PermissionDenied as e:
-                return _refused(request, e)
-            else:
-                return redirect(thread)
-        status = 400
-    return render(request, "discussions/thread_delete.html", {"thread": thread, "form": form}, status=status)
-
-
-@privileged_required
-@require_POST
-def thread_restore(request, thread_id):
-    return _moderate(request, thread_id, lambda t: services.thread_restore(actor=request.user, thread=t))
-
-
-@privileged_required
-@require_http_methods(["GET", "POST"])
-def thread_move(request, thread_id):
-    thread = selectors.thread_get_for_viewer(thread_id=thread_id, viewer=request.user)
-    try:
-        permissions.check_move_thread(request.user, thread)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    targets = category_permissions.moderated_categories(request.user).exclude(pk=thread.category_id)
-    form = forms.MoveForm(request.POST or None, categories=targets)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            done = submit(request, form, lambda: services.thread_move(
-                actor=request.user, thread=thread, category=form.cleaned_data["category"],
-                reason=form.cleaned_data["reason"]), denied_page=True)
-            if done.page:
-                return done.page
-            if done.result:
-                return redirect(thread)
-            status = done.status
-    return render(request, "discussions/thread_move.html", {"thread": thread, "form": form}, status=status)

@@ -85,7 +85,8 @@ def post_edit_for_policy(*, actor, post: Post, source: str, rule, note: str = ""
     data = {"review_item": item.pk, "rule": rule.pk, "note": note}
     decision = reverse("moderation:action", kwargs={"action_id": action.pk})
     discussions.post_edit_for_policy(actor=actor, post=post, source=source, reason=rule.title_en,
-                                     reason_titles={**rule.titles(), "decision": decision}, audit_data=data)
+                                     reason_titles={**rule.titles(), "decision": decision},
+                                     audit_data={**data, "action": action.pk})  # what an appeal undoes
     return _finish(action, actor=actor, item=item, post=post, data=data)
 
 
@@ -111,6 +112,28 @@ def thread_lock(*, actor, thread: Thread, locked: bool, rule, note: str = "") ->
     action = _decide(actor=actor, item=item, kind=kind, rule=rule, note=note, data={"thread": thread.pk})
     data = {"review_item": item.pk, "rule": rule.pk, "note": note, "thread": thread.pk}
     discussions.thread_lock(actor=actor, thread=thread, locked=bool(locked), reason=rule.title_en)
+    return _finish(action, actor=actor, item=item, post=opening, data=data)
+
+
+@transaction.atomic
+def thread_delete(*, actor, thread: Thread, deleted: bool = True, rule, note: str = "") -> Action:
+    """Delete a thread (only its category's moderators still see it) or restore a deleted one, under a
+    rule; the thread's author is told and may appeal a deletion (overturned: restored)."""
+    permissions.check_delete_thread(actor, thread)
+    rule = _clean_rule(rule)
+    note = _clean_note(note)
+    thread = Thread.objects.select_related("category").get(pk=thread.pk)
+    if (thread.deleted_at is not None) == bool(deleted):
+        raise ValidationError(_("The thread is already deleted.") if deleted else _("The thread is not deleted."),
+                              code="unchanged")
+    item, opening = _thread_item(thread)
+    kind = Action.Kind.DELETE_THREAD if deleted else Action.Kind.RESTORE_THREAD
+    action = _decide(actor=actor, item=item, kind=kind, rule=rule, note=note, data={"thread": thread.pk})
+    data = {"review_item": item.pk, "rule": rule.pk, "note": note, "thread": thread.pk}
+    if deleted:
+        discussions.thread_delete(actor=actor, thread=thread, reason=rule.title_en)
+    else:
+        discussions.thread_restore(actor=actor, thread=thread, reason=rule.title_en)
     return _finish(action, actor=actor, item=item, post=opening, data=data)
 
 
@@ -154,20 +177,81 @@ def thread_split(*, actor, thread: Thread, post_ids, category, title: str, rule,
 
 # --- Undo on appeal ------------------------------------------------------------------------------
 
+UNDONE_HERE = (Action.Kind.LOCK, Action.Kind.UNLOCK, Action.Kind.MOVE, Action.Kind.EDIT, Action.Kind.SPLIT,
+               Action.Kind.DELETE_THREAD)
+
+
+def _kept_by(action: Action, *, verb: str, target_type: str, target_id) -> dict:
+    """The audit entry the content service wrote for `action` (what it changed, the text before): the
+    one naming the action, else (entries written before they named it) the first after it."""
+    from forum.audit.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(verb=verb, target_type=target_type, target_id=str(target_id))
+    entry = (entries.filter(data__action=action.pk).order_by("created_at", "id").first()
+             or entries.filter(created_at__gte=action.created_at).order_by("created_at", "id").first())
+    return (entry.data or {}) if entry is not None else {}
+
+
+def _undo_edit(action: Action, *, actor, reason: str, data: dict) -> None:
+    post = Post.objects.select_related("thread", "thread__category", "author").filter(
+        pk=action.item.object_id if action.item is not None else None).first()
+    if post is None:
+        return
+    kept = _kept_by(action, verb="post.edit_for_policy", target_type="discussions.post", target_id=post.pk)
+    if "before" not in kept:
+        raise ValidationError(_("The text before the edit is not in the audit log: it cannot be brought back."),
+                              code="no_text")
+    discussions.post_edit_for_policy_undo(actor=actor, post=post, before=kept["before"],
+                                          revisions=kept.get("revisions") or [],
+                                          revision_meta=kept.get("revision_meta"), reason=reason, audit_data=data)
+
+
+def _undo_split(action: Action, *, actor, reason: str, data: dict) -> None:
+    threads = Thread.objects.select_related("category").in_bulk(
+        [pk for pk in (action.data.get("thread"), action.data.get("new_thread")) if pk])
+    thread, new = threads.get(action.data.get("thread")), threads.get(action.data.get("new_thread"))
+    if thread is None or new is None:
+        raise ValidationError(_("The split thread no longer exists: there is nothing to put back."), code="gone")
+    kept = _kept_by(action, verb="thread.split", target_type="discussions.thread", target_id=new.pk)
+    discussions.thread_split_undo(actor=actor, thread=thread, new=new, parents=kept.get("parents") or {},
+                                  reason=reason, audit_data=data)
+    if action.item_id is not None:  # the split thread's opening post is back in the thread's category
+        ReviewItem.objects.filter(pk=action.item_id).update(category_id=thread.category_id)
+
+
 def undo(action: Action, *, actor, reason: str) -> bool:
-    """Overturning a lock, an unlock or a move puts the thread back; True when this module undid it.
-    An edit for policy or a split is not undone automatically (the moderator deciding the appeal
-    edits or moves the posts back by hand; the text before is in the audit log)."""
-    data = action.data or {}
-    thread = Thread.objects.filter(pk=data.get("thread")).select_related("category").first()
-    if thread is None or action.kind not in (Action.Kind.LOCK, Action.Kind.UNLOCK, Action.Kind.MOVE):
+    """Overturning a thread action or an edit for policy puts things back; True when this module
+    handled `action` (its kind is one of UNDONE_HERE):
+
+    - a lock or an unlock: unlocked / locked again; a move: moved back (unless moved back already);
+    - a thread's deletion: restored (unless restored already);
+    - an edit for policy: the author's text before it comes back, with the revisions it erased
+      (`discussions.services.post_edit_for_policy_undo`);
+    - a split: every post of the split thread goes back where it was, replies written there since
+      with them, and the emptied thread is deleted (`discussions.services.thread_split_undo`)."""
+    if action.kind not in UNDONE_HERE:
         return False
-    if action.kind in (Action.Kind.LOCK, Action.Kind.UNLOCK):
-        discussions.thread_lock(actor=actor, thread=thread, locked=action.kind == Action.Kind.UNLOCK, reason=reason)
+    data = {"appeal_of": action.pk}
+    if action.kind == Action.Kind.EDIT:
+        _undo_edit(action, actor=actor, reason=reason, data=data)
+        return True
+    if action.kind == Action.Kind.SPLIT:
+        _undo_split(action, actor=actor, reason=reason, data=data)
+        return True
+    thread = Thread.objects.filter(pk=(action.data or {}).get("thread")).select_related("category").first()
+    if thread is None:
+        return True
+    if action.kind == Action.Kind.DELETE_THREAD:
+        if thread.deleted_at is not None:
+            discussions.thread_restore(actor=actor, thread=thread, reason=reason)
+    elif action.kind in (Action.Kind.LOCK, Action.Kind.UNLOCK):
+        if thread.locked == (action.kind == Action.Kind.LOCK):
+            discussions.thread_lock(actor=actor, thread=thread, locked=action.kind == Action.Kind.UNLOCK,
+                                    reason=reason)
     else:
         from forum.categories.models import Category
 
-        origin = Category.objects.filter(pk=data.get("from")).first()
+        origin = Category.objects.filter(pk=action.data.get("from")).first()
         if origin is not None and origin.pk != thread.category_id:
             discussions.thread_move(actor=actor, thread=thread, category=origin, reason=reason)
     return True

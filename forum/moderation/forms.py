@@ -67,6 +67,10 @@ class LockForm(RuleNoteForm):
                                                     "invalid_choice": _("Choose lock or unlock.")})
 
 
+class ThreadDeleteForm(RuleNoteForm):
+    """Delete a thread (or restore a deleted one) under a rule: the page shows the one that applies."""
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name

@@ -145,37 +145,69 @@ def _excerpt(html: str, chars: int) -> str:
     return Truncator(" ".join(strip_tags(html or "").split())).chars(chars)
 
 
-class MessageItems:
+class _LiveItems:
+    """What a live room's chat message and question share: loaded with their session, seen by whoever
+    sees the room, moderated by the session's moderators, placed in the session, linked by anchor."""
+
+    model = None  # ChatMessage or Question
+    anchor = ""  # the element id's prefix on the room page
+
+    @classmethod
+    def load(cls, object_id):
+        obj = cls.model.objects.select_related("session", "author").filter(pk=_id(object_id)).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    @staticmethod
+    def check_view(user, obj) -> None:
+        live_permissions.check_view_session(user, obj.session)
+
+    @staticmethod
+    def check_moderate(user, obj) -> None:
+        live_permissions.check_moderate(user, obj.session)
+
+    @staticmethod
+    def place(obj) -> Place:
+        return Place(session_id=obj.session_id)
+
+    @staticmethod
+    def author_id(obj) -> int | None:
+        return obj.author_id
+
+    @staticmethod
+    def excerpt(obj, chars: int = 300) -> str:
+        return _excerpt(obj.html, chars)
+
+    @classmethod
+    def url(cls, obj) -> str:
+        return f"{obj.session.get_absolute_url()}#{cls.anchor}-{obj.pk}"
+
+    @staticmethod
+    def title(obj) -> str:
+        return obj.session.title
+
+    @staticmethod
+    def titles(obj) -> dict[str, str]:
+        """The session's title per language (a notice shows the reader's)."""
+        return translated.snapshot(obj.session, "title")
+
+    @classmethod
+    def reinstate(cls, obj, *, actor, reason: str, data: dict) -> None:
+        """Overturning a deletion brings it back as a restore does."""
+        cls.restore(obj, actor=actor, reason=reason, data=data)
+
+
+class MessageItems(_LiveItems):
     """A live room's chat message."""
 
     kind = "message"
-
-    @staticmethod
-    def load(object_id) -> ChatMessage:
-        msg = ChatMessage.objects.select_related("session", "author").filter(pk=_id(object_id)).first()
-        if msg is None:
-            raise Http404
-        return msg
+    model = ChatMessage
+    anchor = "room-message"
 
     @staticmethod
     def check_flag(user, msg: ChatMessage) -> None:
         live_permissions.check_report_message(user, msg)
-
-    @staticmethod
-    def check_view(user, msg: ChatMessage) -> None:
-        live_permissions.check_view_session(user, msg.session)
-
-    @staticmethod
-    def check_moderate(user, msg: ChatMessage) -> None:
-        live_permissions.check_moderate(user, msg.session)
-
-    @staticmethod
-    def place(msg: ChatMessage) -> Place:
-        return Place(session_id=msg.session_id)
-
-    @staticmethod
-    def author_id(msg: ChatMessage) -> int | None:
-        return msg.author_id
 
     @staticmethod
     def is_hidden(msg: ChatMessage) -> bool:
@@ -184,23 +216,6 @@ class MessageItems:
     @staticmethod
     def is_removed(msg: ChatMessage) -> bool:
         return msg.removed_at is not None
-
-    @staticmethod
-    def excerpt(msg: ChatMessage, chars: int = 300) -> str:
-        return _excerpt(msg.html, chars)
-
-    @staticmethod
-    def url(msg: ChatMessage) -> str:
-        return f"{msg.session.get_absolute_url()}#room-message-{msg.pk}"
-
-    @staticmethod
-    def title(msg: ChatMessage) -> str:
-        return msg.session.title
-
-    @staticmethod
-    def titles(msg: ChatMessage) -> dict[str, str]:
-        """The session's title per language (a notice shows the reader's)."""
-        return translated.snapshot(msg.session, "title")
 
     @staticmethod
     def hold(msg: ChatMessage, *, reason: str, data: dict) -> None:
@@ -222,40 +237,17 @@ class MessageItems:
         live.message_delete(actor=actor, session=msg.session, message_id=msg.pk, reason=reason)
         msg.refresh_from_db(fields=["hidden_at", "removed_at"])
 
-    reinstate = restore
 
-
-class QuestionItems:
+class QuestionItems(_LiveItems):
     """A live room's question."""
 
     kind = "question"
-
-    @staticmethod
-    def load(object_id) -> Question:
-        question = Question.objects.select_related("session", "author").filter(pk=_id(object_id)).first()
-        if question is None:
-            raise Http404
-        return question
+    model = Question
+    anchor = "room-question"
 
     @staticmethod
     def check_flag(user, question: Question) -> None:
         live_permissions.check_report_question(user, question)
-
-    @staticmethod
-    def check_view(user, question: Question) -> None:
-        live_permissions.check_view_session(user, question.session)
-
-    @staticmethod
-    def check_moderate(user, question: Question) -> None:
-        live_permissions.check_moderate(user, question.session)
-
-    @staticmethod
-    def place(question: Question) -> Place:
-        return Place(session_id=question.session_id)
-
-    @staticmethod
-    def author_id(question: Question) -> int | None:
-        return question.author_id
 
     @staticmethod
     def is_hidden(question: Question) -> bool:
@@ -265,23 +257,6 @@ class QuestionItems:
     def is_removed(question: Question) -> bool:
         # A question has no deleted state: "delete" hides it for good (an appeal can still restore it).
         return question.state == Question.State.HIDDEN and bool((question.hidden_reason or {}).get("deleted"))
-
-    @staticmethod
-    def excerpt(question: Question, chars: int = 300) -> str:
-        return _excerpt(question.html, chars)
-
-    @staticmethod
-    def url(question: Question) -> str:
-        return f"{question.session.get_absolute_url()}#room-question-{question.pk}"
-
-    @staticmethod
-    def title(question: Question) -> str:
-        return question.session.title
-
-    @staticmethod
-    def titles(question: Question) -> dict[str, str]:
-        """The session's title per language (a notice shows the reader's)."""
-        return translated.snapshot(question.session, "title")
 
     @staticmethod
     def is_awaiting(question: Question) -> bool:
@@ -314,8 +289,6 @@ class QuestionItems:
         live.question_hide(actor=actor, session=question.session, question_id=question.pk, reason=reason[:200],
                            reason_titles={"deleted": True}, audit_data=data)
         question.refresh_from_db(fields=["state", "hidden_reason"])
-
-    reinstate = restore
 
 
 class PositionItems:

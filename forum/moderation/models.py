@@ -170,6 +170,8 @@ class Action(models.Model):
         UNLOCK = "unlock", _("Thread unlocked")
         MOVE = "move", _("Thread moved")
         SPLIT = "split", _("Thread split")
+        DELETE_THREAD = "delete_thread", _("Thread deleted")
+        RESTORE_THREAD = "restore_thread", _("Thread restored")
 
     item = models.ForeignKey(ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     kind = models.CharField(_("action"), max_length=16, choices=Kind.choices)

@@ -50,5 +50,7 @@ def describe(notification) -> str:
         "unlock": _("The moderators unlocked your thread “%(thread)s”. Rule: %(rule)s."),
         "move": _("The moderators moved your thread “%(thread)s” to another category. Rule: %(rule)s."),
         "split": _("The moderators moved replies to a new thread, “%(thread)s”. Rule: %(rule)s."),
+        "delete_thread": _("The moderators deleted your thread “%(thread)s”. Rule: %(rule)s."),
+        "restore_thread": _("The moderators restored your thread “%(thread)s”."),
     }
     return texts.get(data.get("action"), _("The moderators took a decision about your content.")) % values

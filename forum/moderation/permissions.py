@@ -18,7 +18,8 @@ Actions of this app (the authorisation matrix walks every one):
 - `manage_rules`: write the guidelines: administrators with a second factor.
 - `manage_words`: keep the watched words (words and patterns, each with an action): administrators
   with a second factor. Approving an item held by pre-moderation is `act_on_item`.
-- `edit_post_for_policy`, `lock_thread`, `move_thread`, `split_thread`: the same moderators as
+- `edit_post_for_policy`, `lock_thread`, `move_thread`, `split_thread`, `delete_thread` (and restore
+  it): the same moderators as
   `act_on_item` (the place's scope, no conflict of interest with the author of the post or the
   thread); a move or a split also needs the target category moderated (named refusal otherwise).
 - `confirm_restriction`: confirm or reject a suspension or ban awaiting a second moderator: whoever
@@ -35,10 +36,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from forum.accounts import permissions as accounts
 from forum.categories import permissions as categories
 from forum.core import conf
+from forum.discussions import permissions as discussions
 from forum.live import permissions as live
 from forum.live.models import LiveSession
 
@@ -46,7 +49,7 @@ from .models import Action, Appeal, ReviewItem
 
 ACTIONS = ("flag_item", "view_queue", "act_on_item", "appeal_action", "decide_appeal", "view_transparency",
            "view_rules", "manage_rules", "edit_post_for_policy", "lock_thread", "move_thread", "split_thread",
-           "confirm_restriction", "view_confirmations", "manage_words")
+           "confirm_restriction", "view_confirmations", "manage_words", "delete_thread")
 
 allows = categories.allows
 
@@ -54,6 +57,15 @@ allows = categories.allows
 def check_flag_item(user, adapter, obj) -> None:
     """`adapter` is the item kind's (forum.moderation.items): its app says who may report it."""
     adapter.check_flag(user, obj)
+
+
+def check_reread_flagged_item(user, adapter, obj) -> None:
+    """The flagger opens the flag page of what they flagged again (to see their flag's state): its
+    text is shown only while they may still read it — not once hidden or removed since."""
+    adapter.check_view(user, obj)  # Http404: the place is out of their sight now
+    if adapter.is_hidden(obj) or adapter.is_removed(obj):
+        raise PermissionDenied(_("This is no longer shown: the moderators hid or removed it after it was flagged. "
+                                 "Your flag's state is on your flags page."))
 
 
 def _holds_a_place(user) -> bool:
@@ -94,22 +106,44 @@ def visible_items(user, qs=None):
     return qs.filter(place)
 
 
+OUTSIDE_CATEGORY = gettext_lazy("This is outside your moderation scope: only the moderators of its category "
+                                "and the site's moderators act on it.")
+OUTSIDE_SESSION = gettext_lazy("This is outside your moderation scope: only the moderators and organisers of its "
+                               "live session and the site's moderators act on it.")
+
+
+def refuse_outside_scope(user, item: ReviewItem):
+    """An item a moderator may not review: a named refusal when they may read the content (a post of a
+    category they read, a message of a room they see), Http404 when they may not even see it."""
+    from . import items  # the content adapters (they import the owning apps, not this module)
+
+    try:
+        adapter = items.adapter(item.kind)
+        adapter.check_view(user, adapter.load(item.object_id))
+    except (Http404, PermissionDenied):
+        raise Http404 from None
+    raise PermissionDenied(OUTSIDE_SESSION if item.session_id is not None else OUTSIDE_CATEGORY)
+
+
 def _check_scope(user, item: ReviewItem) -> None:
     check_view_queue(user)
     if item.session_id is not None:
         session = LiveSession.objects.filter(pk=item.session_id).first()
-        if session is None or not live.holds_session_role(user, session):
-            raise Http404  # outside one's scope: the item does not exist for them
+        if session is None:
+            raise Http404
+        if not live.holds_session_role(user, session):
+            refuse_outside_scope(user, item)
         return
     if item.category_id is None:
         if not accounts.is_global_moderator(user):
             raise Http404
         return
-    category = item.category
     try:
-        categories.check_moderate_category(user, category)
-    except (PermissionDenied, Http404):
-        raise Http404 from None  # outside one's scope: the item does not exist for them
+        categories.check_moderate_category(user, item.category)
+    except Http404:
+        raise
+    except PermissionDenied:
+        refuse_outside_scope(user, item)
 
 
 def conflict_of_interest(user, author) -> bool:
@@ -139,7 +173,7 @@ def check_act_on_item(user, item: ReviewItem, *, ignore_claim: bool = False) -> 
 def check_appeal_action(user, action: Action) -> None:
     if not accounts.is_authenticated(user) or action.subject_id != user.pk:
         raise Http404
-    if action.kind in (Action.Kind.DISMISS, Action.Kind.RESTORE):
+    if action.kind in (Action.Kind.DISMISS, Action.Kind.RESTORE, Action.Kind.RESTORE_THREAD):
         raise PermissionDenied(_("There is nothing to appeal in this decision."))
     if Appeal.objects.filter(action=action).exists():
         raise PermissionDenied(_("You have already appealed this decision: each decision can be appealed once."))
@@ -197,29 +231,46 @@ def check_manage_words(user, _obj=None) -> None:
 
 # --- Content and thread actions from the site, confirmations -------------------------------------
 
-def _check_content_scope(user, category, author) -> None:
+def _check_content_scope(user, category, author, *, visible) -> None:
+    """A moderator's scope over a post or a thread of `category`: Http404 when they may not see it
+    (`visible()` is false), a named refusal when they see it but do not moderate it."""
     check_view_queue(user)
     try:
         categories.check_moderate_category(user, category)
-    except (PermissionDenied, Http404):
-        raise Http404 from None  # outside one's scope: as if it did not exist
+    except Http404:
+        raise
+    except PermissionDenied:
+        if not visible():
+            raise Http404 from None
+        raise PermissionDenied(OUTSIDE_CATEGORY) from None
     if conflict_of_interest(user, author):
         raise PermissionDenied(_("This was written by a member of your own organisation: another moderator "
                                  "must review it."))
 
 
 def check_edit_post_for_policy(user, post) -> None:
-    _check_content_scope(user, post.thread.category, post.author)
+    _check_content_scope(user, post.thread.category, post.author,
+                         visible=lambda: allows(discussions.check_view_post, user, post))
     if post.deleted_at is not None:
         raise PermissionDenied(_("This post was deleted: there is no text to edit."))
 
 
+def _check_thread_scope(user, thread) -> None:
+    _check_content_scope(user, thread.category, thread.author,
+                         visible=lambda: allows(discussions.check_view_thread, user, thread))
+
+
 def check_lock_thread(user, thread) -> None:
-    _check_content_scope(user, thread.category, thread.author)
+    _check_thread_scope(user, thread)
+
+
+def check_delete_thread(user, thread) -> None:
+    """Delete or restore a thread under a rule: the same moderators as a lock."""
+    _check_thread_scope(user, thread)
 
 
 def check_move_thread(user, thread, target=None) -> None:
-    _check_content_scope(user, thread.category, thread.author)
+    _check_thread_scope(user, thread)
     if target is not None and not allows(categories.check_moderate_category, user, target):
         raise PermissionDenied(_("You can only move threads into categories you moderate."))
 

@@ -132,11 +132,15 @@ def queue_sessions(viewer):
 
 
 def item_for_moderator(*, item_id, viewer) -> ReviewItem:
-    """One item in the viewer's scope (Http404 otherwise)."""
+    """One item in the viewer's scope; outside it a named refusal when the viewer may read the content,
+    Http404 when they may not even see it (or it does not exist)."""
     permissions.check_view_queue(viewer)
-    item = (permissions.visible_items(viewer, ReviewItem.objects.select_related("category", "author", "claimed_by"))
-            .filter(pk=item_id).first())
+    items = ReviewItem.objects.select_related("category", "author", "claimed_by")
+    item = permissions.visible_items(viewer, items).filter(pk=item_id).first()
     if item is None:
+        outside = items.filter(pk=item_id).first()
+        if outside is not None:
+            permissions.refuse_outside_scope(viewer, outside)
         raise Http404
     return item
 

@@ -115,8 +115,6 @@ def moderators_of(item: ReviewItem) -> list:
         who |= Q(moderated_categories=item.category_id)
         if item.category is not None and item.category.parent_id is not None:
             who |= Q(moderated_categories=item.category.parent_id)
-    if item.session_id is not None:
-        who |= Q(moderated_live_sessions=item.session_id) | Q(organised_live_sessions=item.session_id)
     return list(User.objects.filter(who, is_active=True, deleted_at__isnull=True).distinct())
 
 

@@ -25,6 +25,8 @@ urlpatterns = [
     path("threads/<int:thread_id>/lock/", views_actions.thread_lock, name="thread_lock"),
     path("threads/<int:thread_id>/move/", views_actions.thread_move, name="thread_move"),
     path("threads/<int:thread_id>/split/", views_actions.thread_split, name="thread_split"),
+    path("threads/<int:thread_id>/delete/", views_actions.thread_delete, name="thread_delete"),
+    path("threads/<int:thread_id>/restore/", views_actions.thread_restore, name="thread_restore"),
     path("confirmations/", views_actions.confirmations, name="confirmations"),
     path("confirmations/<int:restriction_id>/", views_actions.confirmation_decide, name="confirmation_decide"),
 ]

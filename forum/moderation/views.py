@@ -34,11 +34,13 @@ def flag(request, kind, item_id):
     adapter = items.adapter(kind)
     obj = adapter.load(item_id)
     existing = selectors.my_flag_on(viewer=request.user, kind=kind, object_id=obj.pk)
-    if existing is None:
-        try:
+    try:
+        if existing is None:
             permissions.check_flag_item(request.user, adapter, obj)
-        except PermissionDenied as e:
-            return _refused(request, e)
+        else:  # the flagger comes back: they may read it only as long as everyone may
+            permissions.check_reread_flagged_item(request.user, adapter, obj)
+    except PermissionDenied as e:
+        return _refused(request, e)
     form = forms.FlagForm(request.POST or None)
     status = 200
     if request.method == "POST" and existing is None and form.is_valid():

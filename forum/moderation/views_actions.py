@@ -60,11 +60,13 @@ def post_edit_for_policy(request, post_id):
 
 # --- Lock, move, split a thread ------------------------------------------------------------------
 
-def _thread_for_moderator(thread_id, viewer) -> Thread:
-    thread = Thread.objects.select_related("category", "author").filter(pk=thread_id, deleted_at__isnull=True).first()
-    if thread is None:
+def _thread_for_moderator(thread_id, viewer, *, deleted_too: bool = False) -> Thread:
+    """The thread, for a moderator in its scope (Http404 where they may not see it, a named refusal
+    where they see it but do not moderate it); a deleted one only for the page and its restore."""
+    thread = Thread.objects.select_related("category", "author").filter(pk=thread_id).first()
+    if thread is None or (thread.deleted_at is not None and not deleted_too):
         raise Http404
-    permissions.check_lock_thread(viewer, thread)  # Http404 outside one's scope
+    permissions.check_lock_thread(viewer, thread)
     return thread
 
 
@@ -78,7 +80,7 @@ def _split_choices(thread: Thread) -> list[tuple[int, str]]:
     return out
 
 
-def _thread_page(request, thread, *, lock=None, move=None, split=None, status=200):
+def _thread_page(request, thread, *, lock=None, move=None, split=None, delete=None, status=200):
     targets = category_permissions.moderated_categories(request.user)
     return render(request, "moderation/thread_actions.html", {
         "thread": thread,
@@ -86,79 +88,95 @@ def _thread_page(request, thread, *, lock=None, move=None, split=None, status=20
         "move_form": move or forms.MoveForm(categories=targets.exclude(pk=thread.category_id)),
         "split_form": split or forms.SplitForm(categories=targets, posts=_split_choices(thread),
                                                initial={"category": thread.category_id}),
+        "delete_form": delete or forms.ThreadDeleteForm(),
     }, status=status)
 
 
 @privileged_required
 def thread_actions(request, thread_id):
     try:
-        thread = _thread_for_moderator(thread_id, request.user)
+        thread = _thread_for_moderator(thread_id, request.user, deleted_too=True)
     except PermissionDenied as e:
         return _refused(request, e)
     return _thread_page(request, thread)
 
 
-def _submit(request, thread, form, name, call):
+def _thread_action(request, thread_id, *, name: str, make_form, call, deleted_too: bool = False):
+    """POST of one of the thread page's forms: the thread in the moderator's scope, the form, then
+    the action; a refusal renders the named refusal, a field error the page with the form (400).
+    Returns the action, or the response to send instead."""
+    try:
+        thread = _thread_for_moderator(thread_id, request.user, deleted_too=deleted_too)
+    except PermissionDenied as e:
+        return None, _refused(request, e)
+    form = make_form(thread)
     if form.is_valid():
         try:
-            call(form.cleaned_data)
+            action = call(thread, form.cleaned_data)
         except ValidationError as e:
             forms.add_service_errors(form, e)
         except PermissionDenied as e:
-            return _refused(request, e)
+            return None, _refused(request, e)
         else:
             messages.success(request, DONE)
-            return None
-    return _thread_page(request, thread, status=400, **{name: form})
+            return action, redirect(thread)
+    return None, _thread_page(request, thread, status=400, **{name: form})
 
 
 @privileged_required
 @require_POST
 def thread_lock(request, thread_id):
-    try:
-        thread = _thread_for_moderator(thread_id, request.user)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    form = forms.LockForm(request.POST)
-    page = _submit(request, thread, form, "lock", lambda data: actions.thread_lock(
-        actor=request.user, thread=thread, **data))
-    return page or redirect(thread)
+    _action, response = _thread_action(
+        request, thread_id, name="lock", make_form=lambda thread: forms.LockForm(request.POST),
+        call=lambda thread, data: actions.thread_lock(actor=request.user, thread=thread, **data))
+    return response
+
+
+@privileged_required
+@require_POST
+def thread_delete(request, thread_id):
+    _action, response = _thread_action(
+        request, thread_id, name="delete", make_form=lambda thread: forms.ThreadDeleteForm(request.POST),
+        call=lambda thread, data: actions.thread_delete(actor=request.user, thread=thread, deleted=True, **data))
+    return response
+
+
+@privileged_required
+@require_POST
+def thread_restore(request, thread_id):
+    _action, response = _thread_action(
+        request, thread_id, name="delete", make_form=lambda thread: forms.ThreadDeleteForm(request.POST),
+        call=lambda thread, data: actions.thread_delete(actor=request.user, thread=thread, deleted=False, **data),
+        deleted_too=True)
+    return response
 
 
 @privileged_required
 @require_POST
 def thread_move(request, thread_id):
-    try:
-        thread = _thread_for_moderator(thread_id, request.user)
-    except PermissionDenied as e:
-        return _refused(request, e)
     # Any category the moderator may see: one they do not moderate is refused by name, not as "invalid".
-    form = forms.MoveForm(request.POST, categories=category_permissions.visible_categories(request.user))
-    page = _submit(request, thread, form, "move", lambda data: actions.thread_move(
-        actor=request.user, thread=thread, **data))
-    return page or redirect(thread)
+    _action, response = _thread_action(
+        request, thread_id, name="move",
+        make_form=lambda thread: forms.MoveForm(request.POST,
+                                                categories=category_permissions.visible_categories(request.user)),
+        call=lambda thread, data: actions.thread_move(actor=request.user, thread=thread, **data))
+    return response
 
 
 @privileged_required
 @require_POST
 def thread_split(request, thread_id):
-    try:
-        thread = _thread_for_moderator(thread_id, request.user)
-    except PermissionDenied as e:
-        return _refused(request, e)
-    form = forms.SplitForm(request.POST, categories=category_permissions.visible_categories(request.user),
-                           posts=_split_choices(thread))
-    done = {}
-
-    def call(data):
-        done["action"] = actions.thread_split(actor=request.user, thread=thread, post_ids=data["posts"],
-                                              category=data["category"], title=data["title"], rule=data["rule"],
-                                              note=data["note"])
-
-    page = _submit(request, thread, form, "split", call)
-    if page is not None:
-        return page
-    return redirect("discussions:thread", thread_id=done["action"].data["new_thread"])
+    action, response = _thread_action(
+        request, thread_id, name="split",
+        make_form=lambda thread: forms.SplitForm(request.POST,
+                                                 categories=category_permissions.visible_categories(request.user),
+                                                 posts=_split_choices(thread)),
+        call=lambda thread, data: actions.thread_split(
+            actor=request.user, thread=thread, post_ids=data["posts"], category=data["category"],
+            title=data["title"], rule=data["rule"], note=data["note"]))
+    if action is None:
+        return response
+    return redirect("discussions:thread", thread_id=action.data["new_thread"])
 
 
 # --- Sanctions awaiting a second moderator ---------------------------------------------------------

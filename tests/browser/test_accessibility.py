@@ -135,7 +135,7 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(axe_page, world, 
     login(moderator_page, email=moderator.email)
     moderator_page.goto(thread.get_absolute_url())
     moderator_page.wait_for_load_state("networkidle")
-    assert moderator_page.locator(".moderation-tools-off [aria-disabled=true]").count() == 4  # pin, lock, move, delete
+    assert moderator_page.locator(".moderation-tools-off [aria-disabled=true]").count() == 3  # pin, lock/move/split, delete
     _check(axe, moderator_page, "thread (moderator)", blocking, minor)
 
     assert blocking == [], "\n".join(["Serious/critical:", *blocking, "Moderate/minor:", *minor])

@@ -39,6 +39,15 @@ def test_action_pages_and_an_edited_post_read_right(new_page, live_server, make_
 
     # The edit-for-policy form, through the post card's link, submitted without JavaScript's help.
     page.goto(thread.get_absolute_url())
+    # The thread's tools: one way to lock, move or split (under a rule), no rule-free Lock or Move.
+    tools = page.locator(".moderation-tools")
+    assert tools.locator(f"a[href='/moderation/threads/{thread.pk}/']").count() == 1
+    assert tools.locator("input[name=locked]").count() == 0 and tools.locator("a[href$='/move/']").count() == 0
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        _screenshot(page, f"actions-thread-tools-{language}-{width}")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.locator(f"#post-{post.pk} .post-more summary").click()  # the card's "More" menu holds it
     page.locator(f"#post-{post.pk} .policy-edit-link").click()
     page.wait_for_url(f"**/moderation/posts/{post.pk}/edit/")
@@ -75,4 +84,21 @@ def test_action_pages_and_an_edited_post_read_right(new_page, live_server, make_
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
             _screenshot(page, f"actions-{name}-{language}-{width}")
     assert page.locator("button[value=confirm]").count() == 1
+
+    # Deleting the thread under a rule from its moderation page, then the page of the deleted thread
+    # (only its restoration, under a rule).
+    page.goto(f"/moderation/threads/{thread.pk}/")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    rule_label = {"ar": "لا هجمات شخصية", "fr": "Pas d'attaques personnelles", "en": "No personal attacks"}[language]
+    page.locator("#delete select[name=rule]").select_option(label=rule_label)
+    page.locator("#delete [type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    thread.refresh_from_db()
+    assert thread.deleted_at is not None
+    page.goto(f"/moderation/threads/{thread.pk}/")
+    assert page.locator("#restore select[name=rule]").count() == 1 and page.locator("#delete").count() == 0
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        _screenshot(page, f"actions-thread-deleted-{language}-{width}")
     assert page.outside_requests == []

@@ -160,3 +160,85 @@ def test_members_and_moderators_of_one_side_only_are_refused(world, make_user, g
                               title="New", reason="x")
     assert "categories you moderate" in str(caught.value)
     assert _snapshot() == before
+
+
+# --- Undo (an appeal overturned the split) -----------------------------------------------------
+
+def _split(w, post_ids, **kw):
+    new = services.thread_split(actor=w["moderator"], thread=w["thread"], post_ids=post_ids,
+                                category=kw.get("category", w["target"]), title="Electricity", reason="Off-topic")
+    parents = AuditEntry.objects.get(verb="thread.split", target_id=str(new.pk)).data["parents"]
+    return new, parents
+
+
+def _tree(thread_id):
+    return list(Post.objects.filter(thread_id=thread_id).order_by("pk").values_list("pk", "parent_id", "path", "depth"))
+
+
+def test_undoing_a_split_puts_every_post_back_where_it_was_and_every_counter_back(world, make_user):
+    w = world
+    watcher = make_user()
+    threads_before = list(Thread.objects.filter(pk=w["thread"].pk).values_list("reply_count", "last_post_id"))
+    categories_before = list(Category.objects.order_by("pk").values_list("pk", "thread_count", "post_count"))
+    tree_before = _tree(w["thread"].pk)
+    new, parents = _split(w, [w["b"].pk, w["c"].pk])  # c answers a, which stays
+    Subscription.objects.create(user=watcher, thread=new, level="watch")  # followed the split thread only
+    services.thread_split_undo(actor=w["moderator"], thread=w["thread"], new=new, parents=parents,
+                               reason="appeal 1", audit_data={"appeal_of": 9})
+    assert _tree(w["thread"].pk) == tree_before
+    assert not Thread.objects.filter(pk=new.pk).exists()
+    assert list(Thread.objects.filter(pk=w["thread"].pk).values_list("reply_count", "last_post_id")) == threads_before
+    assert list(Category.objects.order_by("pk").values_list("pk", "thread_count", "post_count")) == categories_before
+    docs = SearchDocument.objects.filter(post_id__in=[w["b"].pk, w["b1"].pk, w["b11"].pk, w["c"].pk])
+    assert set(docs.values_list("thread_id", "category_id")) == {(w["thread"].pk, w["source"].pk)}
+    assert not docs.get(post_id=w["b"].pk).title_norm  # a reply again: no title
+    assert Subscription.objects.get(user=watcher, thread_id=w["thread"].pk).level == "watch"
+    entry = AuditEntry.objects.get(verb="thread.split.undo")
+    assert entry.target_id == str(w["thread"].pk) and entry.data["appeal_of"] == 9
+    assert sorted(entry.data["posts"]) == sorted([w["b"].pk, w["b1"].pk, w["b11"].pk, w["c"].pk])
+
+
+def test_replies_written_in_the_split_thread_since_come_back_with_it(world, make_post, make_user):
+    """The rule when the split thread received replies: they come along, under the post they answer
+    (a reply to the split thread's opening post answers that post in its old place)."""
+    w = world
+    new, parents = _split(w, [w["b"].pk])
+    to_opening = make_post(thread=new, parent=Post.objects.get(pk=w["b"].pk), source="Reply to the new thread")
+    deeper = make_post(thread=new, parent=Post.objects.get(pk=w["b11"].pk), source="Deeper still")
+    services.thread_split_undo(actor=w["moderator"], thread=w["thread"], new=new, parents=parents, reason="appeal")
+    b = Post.objects.get(pk=w["b"].pk)
+    assert b.thread_id == w["thread"].pk and b.parent_id == w["root"].pk and b.depth == 1
+    to_opening.refresh_from_db()
+    deeper.refresh_from_db()
+    assert (to_opening.thread_id, to_opening.parent_id, to_opening.depth) == (w["thread"].pk, b.pk, 2)
+    assert to_opening.path.startswith(b.path + "/")
+    assert deeper.thread_id == w["thread"].pk and deeper.parent_id == w["b11"].pk
+    thread = Thread.objects.get(pk=w["thread"].pk)
+    assert thread.reply_count == 7 and thread.last_post_id == deeper.pk
+    for category in (w["source"], w["target"]):
+        category.refresh_from_db()
+        assert (category.thread_count, category.post_count) == _recount(category)
+
+
+def test_undoing_a_split_whose_thread_was_deleted_or_moved_since_keeps_counters_right(world, make_category):
+    w = world
+    new, parents = _split(w, [w["b"].pk])
+    elsewhere = make_category()
+    services.thread_move(actor=w["moderator"], thread=new, category=elsewhere, reason="x")
+    services.thread_delete(actor=w["moderator"], thread=Thread.objects.get(pk=new.pk), reason="x")
+    services.thread_split_undo(actor=w["moderator"], thread=w["thread"], new=Thread.objects.get(pk=new.pk),
+                               parents=parents, reason="appeal")
+    for category in (w["source"], w["target"], elsewhere):
+        category.refresh_from_db()
+        assert (category.thread_count, category.post_count) == _recount(category)
+
+
+def test_undoing_a_split_is_refused_to_moderators_of_one_side_only(world, make_user, give_mfa):
+    w = world
+    new, parents = _split(w, [w["b"].pk])
+    only_source = give_mfa(make_user(role="member"))
+    w["source"].moderators.add(only_source)
+    before = _snapshot()
+    with pytest.raises(PermissionDenied):
+        services.thread_split_undo(actor=only_source, thread=w["thread"], new=new, parents=parents, reason="x")
+    assert _snapshot() == before

@@ -351,16 +351,27 @@ def test_post_fragment_renders_one_post_for_live_updates(client, thread, make_po
                               kwargs={"thread_id": other.pk, "post_id": reply.pk})).status_code == 404
 
 
-def test_moderator_pins_locks_and_moves_over_http(client, thread, make_user, give_mfa, make_category):
+def test_moderator_pins_over_http_and_locks_or_moves_only_under_a_rule(client, thread, make_user, give_mfa):
     moderator = give_mfa(make_user(role="moderator"))
-    target = make_category()
     login(client, moderator)
-    assert "Pin" in client.get(thread.get_absolute_url()).content.decode()
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "Pin" in html
+    # One way to lock or move: the moderation page, which asks for a rule (no rule-free buttons).
+    assert reverse("moderation:thread", kwargs={"thread_id": thread.pk}) in html
+    assert f"/threads/{thread.pk}/lock/" not in html and f"/threads/{thread.pk}/move/" not in html
+    assert 'name="locked"' not in html
     client.post(reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}), {"pinned": "1"})
-    client.post(reverse("discussions:thread_lock", kwargs={"thread_id": thread.pk}), {"locked": "1"})
-    client.post(reverse("discussions:thread_move", kwargs={"thread_id": thread.pk}), {"category": target.pk})
     thread.refresh_from_db()
-    assert thread.pinned and thread.locked and thread.category_id == target.pk
+    assert thread.pinned
+
+
+def test_the_rule_free_lock_and_move_addresses_are_gone(client, thread, make_user, give_mfa, make_category):
+    login(client, give_mfa(make_user(role="moderator")))
+    base = thread.get_absolute_url()
+    assert client.post(base + "lock/", {"locked": "1"}).status_code == 404
+    assert client.post(base + "move/", {"category": make_category().pk}).status_code == 404
+    thread.refresh_from_db()
+    assert not thread.locked
 
 
 def test_members_cannot_pin(client, thread, member):
@@ -542,12 +553,13 @@ def test_an_unenrolled_moderator_sees_the_tools_greyed_with_a_way_to_enrol_and_b
     html = client.get(thread.get_absolute_url() + "?view=flat").content.decode()
     tools = html[html.index('class="moderation-tools moderation-tools-off"'):]
     tools = tools[:tools.index("</div>")]
-    assert tools.count('aria-disabled="true"') == 4 and tools.count('aria-describedby="moderation-off-note"') == 4
+    assert tools.count('aria-disabled="true"') == 3 and tools.count('aria-describedby="moderation-off-note"') == 3
+    assert "Lock, move or split under a rule" in tools
     assert "stay off until you set up two-factor authentication" in tools
     assert f'href="{_enrol_link(thread.get_absolute_url() + "?view=flat")}"'.replace("&", "&amp;") in tools
     assert reverse("discussions:thread_pin", kwargs={"thread_id": thread.pk}) not in html
-    assert reverse("discussions:thread_move", kwargs={"thread_id": thread.pk}) not in html
-    assert reverse("discussions:thread_delete", kwargs={"thread_id": thread.pk}) not in html
+    assert reverse("moderation:thread", kwargs={"thread_id": thread.pk}) not in html
+    assert reverse("moderation:thread", kwargs={"thread_id": thread.pk}) + "#delete" not in html
 
 
 def test_members_and_enrolled_moderators_see_no_greyed_tools(client, thread, member, make_user, give_mfa):

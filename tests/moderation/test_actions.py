@@ -67,14 +67,32 @@ def test_a_category_moderator_acts_in_their_category_only(item, post, make_user,
     elsewhere = give_mfa(make_user(role="member"))
     make_category(moderators=[elsewhere])
     before = _state()
-    with pytest.raises(Http404):
+    # The post is in a category they read: a named refusal, not "it does not exist".
+    with pytest.raises(PermissionDenied) as caught:
         services.item_act(actor=elsewhere, item=item, kind="hide", rule=rule)
+    assert "outside your moderation scope" in str(caught.value)
     assert _state() == before
     here = give_mfa(make_user(role="member"))
     post.thread.category.moderators.add(here)
     services.item_act(actor=here, item=item, kind="hide", rule=rule)
     post.refresh_from_db()
     assert post.hidden_at is not None
+
+
+def test_a_moderator_who_cannot_even_see_the_item_gets_a_404(make_user, give_mfa, make_category, make_thread,
+                                                             make_post, flag_post, rule, make_organisation):
+    org = make_organisation()
+    hidden_place = make_category(visibility="restricted", allowed_organisations=[org])
+    writer, insider = make_user(role="member", organisation=org), make_user(role="member", organisation=org)
+    post = make_post(thread=make_thread(category=hidden_place, author=writer), author=writer,
+                     source="Behind closed doors")
+    item = flag_post(post, insider).item
+    elsewhere = give_mfa(make_user(role="member"))
+    make_category(moderators=[elsewhere])
+    before = _state()
+    with pytest.raises(Http404):
+        services.item_act(actor=elsewhere, item=item, kind="hide", rule=rule)
+    assert _state() == before
 
 
 def test_members_and_moderators_without_mfa_cannot_act(item, make_user, rule):

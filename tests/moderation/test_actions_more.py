@@ -72,6 +72,60 @@ def test_edit_for_policy_keeps_the_original_in_the_log_only_and_readers_see_the_
     assert appeal.action == action
 
 
+def test_an_overturned_edit_for_policy_brings_the_text_and_its_history_back(
+        post, moderator, second_moderator, rule, author, make_user, client):
+    from forum.discussions import services as discussions
+
+    discussions.post_edit(actor=author, post=post, source="Call me on +963 555 0101, rude")
+    earlier = PostRevision.objects.get(post=post)
+    action = actions.post_edit_for_policy(actor=moderator, post=post, source="Call me here, rude", rule=rule)
+    assert AuditEntry.objects.get(verb="post.edit_for_policy").data["action"] == action.pk
+    appeal = services.appeal_create(actor=author, action=action, statement="It was my office number.")
+    services.appeal_decide(actor=second_moderator, appeal=appeal, outcome=Appeal.Outcome.OVERTURNED, note="Public")
+    post.refresh_from_db()
+    assert post.source == "Call me on +963 555 0101, rude" and "0101" in post.html
+    assert post.moderator_edit == {}
+    # The history: the erased revision back as it was (who, when), then the moderators' text.
+    history = list(PostRevision.objects.filter(post=post).order_by("created_at", "id")
+                   .values_list("source", "editor_id", "created_at"))
+    assert history == [("A rude reply", author.pk, earlier.created_at),
+                       ("Call me here, rude", second_moderator.pk, history[1][2])]
+    entry = AuditEntry.objects.get(verb="post.edit_for_policy.undo")
+    assert entry.actor == second_moderator and entry.data["appeal_of"] == action.pk
+    assert entry.data["before"] == "Call me here, rude" and entry.data["after"] == post.source
+    assert "0101" in SearchDocument.objects.get(post_id=post.pk).body_text
+    client.force_login(make_user(role="member"))
+    page = client.get(post.thread.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Edited by the moderators" not in page and "0101" in page
+
+
+def test_an_overturned_edit_for_policy_keeps_the_authors_later_edit_as_a_revision(
+        post, moderator, second_moderator, rule, author):
+    from forum.discussions import services as discussions
+
+    action = actions.post_edit_for_policy(actor=moderator, post=post, source="Polite now", rule=rule)
+    discussions.post_edit(actor=author, post=Post.objects.get(pk=post.pk), source="Polite now, and more")
+    appeal = services.appeal_create(actor=author, action=action, statement="Fine as it was.")
+    services.appeal_decide(actor=second_moderator, appeal=appeal, outcome=Appeal.Outcome.OVERTURNED)
+    post.refresh_from_db()
+    assert post.source == "A rude reply"
+    assert list(PostRevision.objects.filter(post=post).order_by("created_at", "id").values_list("source", flat=True)) == [
+        "Polite now", "Polite now, and more"]
+
+
+def test_an_overturned_edit_of_a_post_deleted_since_changes_nothing_more(
+        post, moderator, second_moderator, rule, author):
+    from forum.discussions import services as discussions
+
+    action = actions.post_edit_for_policy(actor=moderator, post=post, source="Polite now", rule=rule)
+    appeal = services.appeal_create(actor=author, action=action, statement="Fine as it was.")
+    discussions.post_delete(actor=author, post=Post.objects.get(pk=post.pk))
+    services.appeal_decide(actor=second_moderator, appeal=appeal, outcome=Appeal.Outcome.OVERTURNED)
+    post.refresh_from_db()
+    assert post.source == "" and post.deleted_at is not None
+    assert Appeal.objects.get(pk=appeal.pk).outcome == "overturned"
+
+
 def test_edit_for_policy_refusals_change_nothing(post, moderator, make_user, give_mfa, make_category, rule,
                                                  make_organisation):
     before = _state()
@@ -88,8 +142,9 @@ def test_edit_for_policy_refusals_change_nothing(post, moderator, make_user, giv
         actions.post_edit_for_policy(actor=moderator, post=post, source="x" * 100_000, rule=rule)
     elsewhere = give_mfa(make_user(role="member"))
     make_category(moderators=[elsewhere])
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied) as caught:  # they read the post: a named refusal
         actions.post_edit_for_policy(actor=elsewhere, post=post, source="New text", rule=rule)
+    assert "outside your moderation scope" in str(caught.value)
     with pytest.raises((PermissionDenied, Http404)):
         actions.post_edit_for_policy(actor=make_user(role="member"), post=post, source="New text", rule=rule)
     assert _state() == before
@@ -135,6 +190,40 @@ def test_lock_and_unlock_under_a_rule_are_told_and_an_overturned_lock_unlocks(
     assert not thread.locked
 
 
+def test_deleting_a_thread_needs_a_rule_tells_the_author_and_an_overturn_restores_it(
+        thread, moderator, second_moderator, rule, author):
+    before = _state()
+    with pytest.raises(ValidationError) as caught:
+        actions.thread_delete(actor=moderator, thread=thread, rule=None)
+    assert "rule" in caught.value.message_dict
+    assert _state() == before
+    action = actions.thread_delete(actor=moderator, thread=thread, rule=rule, note="Duplicate")
+    thread.refresh_from_db()
+    assert thread.deleted_at is not None and action.kind == "delete_thread" and action.subject == author
+    assert AuditEntry.objects.get(verb="thread.delete").reason == "No personal attacks"
+    assert AuditEntry.objects.get(verb="moderation.delete_thread").data["note"] == "Duplicate"
+    with translation.override("fr"):
+        assert texts.describe(Notification.objects.get(recipient=author)) == (
+            "Les modérateurs ont supprimé votre discussion « Wells of Idlib ». Règle : Pas d'attaques personnelles.")
+    with pytest.raises(ValidationError) as caught:
+        actions.thread_delete(actor=moderator, thread=thread, rule=rule)
+    assert caught.value.code == "unchanged"
+    appeal = services.appeal_create(actor=author, action=action, statement="Not a duplicate.")
+    services.appeal_decide(actor=second_moderator, appeal=appeal, outcome=Appeal.Outcome.OVERTURNED)
+    thread.refresh_from_db()
+    assert thread.deleted_at is None
+    assert AuditEntry.objects.filter(verb="thread.restore", actor=second_moderator).exists()
+
+
+def test_restoring_a_thread_under_a_rule_is_told_but_not_appealable(thread, moderator, rule, author):
+    actions.thread_delete(actor=moderator, thread=thread, rule=rule)
+    action = actions.thread_delete(actor=moderator, thread=thread, deleted=False, rule=rule)
+    thread.refresh_from_db()
+    assert thread.deleted_at is None and action.kind == "restore_thread"
+    with pytest.raises(PermissionDenied):
+        services.appeal_create(actor=author, action=action, statement="Why?")
+
+
 def test_move_needs_both_categories_moderated_and_is_undone_on_appeal(
         thread, make_user, give_mfa, make_category, rule, author, second_moderator):
     here = thread.category
@@ -171,6 +260,50 @@ def test_split_under_a_rule_tells_the_author_of_the_new_opening_post(thread, mak
     with translation.override("en"):
         assert texts.describe(Notification.objects.get(recipient=writer, kind="system")) == (
             "The moderators moved replies to a new thread, “Electricity”. Rule: No personal attacks.")
+
+
+def test_an_overturned_split_puts_the_posts_back_and_removes_the_new_thread(
+        thread, make_post, make_user, moderator, second_moderator, rule, category, make_category):
+    from forum.categories.models import Category
+
+    writer = make_user(role="member")
+    off = make_post(thread=thread, author=writer, source="Electricity")
+    below = make_post(thread=thread, parent=off, source="More electricity")
+    tree = list(Post.objects.filter(thread=thread).order_by("pk").values_list("pk", "parent_id", "path", "depth"))
+    counters = list(Category.objects.order_by("pk").values_list("pk", "thread_count", "post_count"))
+    elsewhere = make_category()
+    action = actions.thread_split(actor=moderator, thread=thread, post_ids=[off.pk], category=elsewhere,
+                                  title="Electricity", rule=rule)
+    new_id = action.data["new_thread"]
+    later = make_post(thread=Thread.objects.get(pk=new_id), parent=Post.objects.get(pk=below.pk), source="Since")
+    appeal = services.appeal_create(actor=writer, action=action, statement="It was on topic.")
+    services.appeal_decide(actor=second_moderator, appeal=appeal, outcome=Appeal.Outcome.OVERTURNED)
+    assert not Thread.objects.filter(pk=new_id).exists()
+    rows = list(Post.objects.filter(thread=thread).order_by("pk").values_list("pk", "parent_id", "path", "depth"))
+    assert rows[:-1] == tree and rows[-1][:2] == (later.pk, below.pk)
+    thread.refresh_from_db()
+    assert thread.reply_count == 4 and thread.last_post_id == later.pk  # 3 before, and the one written since
+    after = {pk: (t, p) for pk, t, p in Category.objects.values_list("pk", "thread_count", "post_count")}
+    before = {pk: (t, p) for pk, t, p in counters}
+    assert after[thread.category_id] == (before[thread.category_id][0], before[thread.category_id][1] + 1)
+    assert after[elsewhere.pk] == (0, 0)
+    assert ReviewItem.objects.get(pk=action.item_id).category_id == thread.category_id
+    assert AuditEntry.objects.get(verb="thread.split.undo").data["appeal_of"] == action.pk
+
+
+def test_an_overturned_split_whose_thread_is_gone_is_refused_and_changes_nothing(
+        thread, make_post, make_user, moderator, second_moderator, rule, category):
+    writer = make_user(role="member")
+    off = make_post(thread=thread, author=writer, source="Electricity")
+    action = actions.thread_split(actor=moderator, thread=thread, post_ids=[off.pk], category=category,
+                                  title="Electricity", rule=rule)
+    appeal = services.appeal_create(actor=writer, action=action, statement="It was on topic.")
+    Thread.objects.filter(pk=action.data["new_thread"]).delete()  # gone by another route (the admin)
+    before = _state()
+    with pytest.raises(ValidationError) as caught:
+        services.appeal_decide(actor=second_moderator, appeal=appeal, outcome=Appeal.Outcome.OVERTURNED)
+    assert caught.value.code == "gone"
+    assert _state() == before and Appeal.objects.get(pk=appeal.pk).outcome == "pending"
 
 
 def test_split_with_forged_or_foreign_posts_is_refused(thread, make_thread, moderator, rule, category):

@@ -177,8 +177,10 @@ def test_a_session_moderator_sees_their_sessions_items_only(item, room, make_ses
     assert list(permissions.visible_items(mine)) == [item]
     assert services.queue_count(mine) == 1
     assert list(permissions.visible_items(other)) == [] and services.queue_count(other) == 0
-    with pytest.raises(Http404):
+    # The other session's moderator sees this room (a members' session): a named refusal.
+    with pytest.raises(PermissionDenied) as caught:
         permissions.check_act_on_item(other, item)
+    assert "outside your moderation scope" in str(caught.value)
     permissions.check_act_on_item(mine, item)
 
 
@@ -192,6 +194,18 @@ def test_a_category_moderator_does_not_see_session_items(item, make_user, give_m
     moderator = give_mfa(make_user(role="member"))
     category.moderators.add(moderator)
     assert list(permissions.visible_items(moderator)) == []
+    with pytest.raises(PermissionDenied):  # they see the room, not as its moderator
+        permissions.check_act_on_item(moderator, item)
+
+
+def test_a_moderator_who_cannot_see_the_room_gets_a_404(make_session, make_organisation, say, flag_live,
+                                                         make_user, give_mfa, category):
+    org = make_organisation()
+    closed = make_session(audience="organisations", organisations=[org])
+    speaker, insider = make_user(role="member", organisation=org), make_user(role="member", organisation=org)
+    item = flag_live(say(closed, speaker, body="Among ourselves"), insider).item
+    moderator = give_mfa(make_user(role="member"))
+    category.moderators.add(moderator)
     with pytest.raises(Http404):
         permissions.check_act_on_item(moderator, item)
 
@@ -333,7 +347,7 @@ def test_a_category_moderator_cannot_act_on_a_chat_item(item, chat, make_user, g
     moderator = give_mfa(make_user(role="member"))
     category.moderators.add(moderator)
     before = _state()
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied):
         services.item_act(actor=moderator, item=item, kind="hide", rule=rule)
     assert _state() == before
 

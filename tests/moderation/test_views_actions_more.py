@@ -205,3 +205,63 @@ def test_the_queue_form_offers_ban_and_the_scope(client, moderator, post, make_u
     assert response.status_code == 302
     assert Restriction.objects.get(user=post.author).scope == "site"
     assert _rows() != before
+
+
+def test_a_moderator_outside_their_scope_gets_a_named_refusal_where_they_read_the_thread(
+        client, post, make_user, give_mfa, make_category, rule):
+    from django.utils import translation
+    from django.utils.html import escape
+
+    elsewhere = give_mfa(make_user(role="member", preferred_language="ar"))
+    make_category(moderators=[elsewhere])
+    client.force_login(elsewhere)
+    before = _rows()
+    thread_kw = {"thread_id": post.thread_id}
+    for method, url, data in (
+            ("get", reverse("moderation:thread", kwargs=thread_kw), {}),
+            ("post", reverse("moderation:thread_lock", kwargs=thread_kw), {"locked": "1", "rule": rule.pk}),
+            ("post", reverse("moderation:thread_split", kwargs=thread_kw),
+             {"posts": [post.pk], "category": post.thread.category_id, "title": "T", "rule": rule.pk}),
+            ("get", reverse("moderation:post_edit", kwargs={"post_id": post.pk}), {}),
+            ("post", reverse("moderation:post_edit", kwargs={"post_id": post.pk}), {"source": "x", "rule": rule.pk})):
+        response = getattr(client, method)(url, data, HTTP_ACCEPT_LANGUAGE="ar")
+        assert response.status_code == 403, url
+        with translation.override("ar"):
+            expected = translation.gettext("This is outside your moderation scope: only the moderators of its "
+                                           "category and the site's moderators act on it.")
+        assert escape(expected) in response.content.decode(), url
+    assert _rows() == before
+
+
+def test_a_moderator_who_cannot_see_the_thread_gets_a_404(client, make_user, give_mfa, make_category, make_thread,
+                                                          make_organisation):
+    org = make_organisation()
+    closed = make_category(visibility="restricted", allowed_organisations=[org])
+    thread = make_thread(category=closed, author=make_user(role="member", organisation=org))
+    elsewhere = give_mfa(make_user(role="member"))
+    make_category(moderators=[elsewhere])
+    client.force_login(elsewhere)
+    assert client.get(reverse("moderation:thread", kwargs={"thread_id": thread.pk})).status_code == 404
+    assert client.post(reverse("moderation:thread_lock", kwargs={"thread_id": thread.pk}),
+                       {"locked": "1"}).status_code == 404
+
+
+def test_the_thread_page_deletes_and_restores_under_a_rule_without_javascript(client, post, moderator, rule):
+    client.force_login(moderator)
+    thread_kw = {"thread_id": post.thread_id}
+    page = client.get(reverse("moderation:thread", kwargs=thread_kw)).content.decode()
+    assert reverse("moderation:thread_delete", kwargs=thread_kw) in page
+    before = _rows()
+    response = client.post(reverse("moderation:thread_delete", kwargs=thread_kw), {"note": "x"})
+    assert response.status_code == 400 and "Choose the rule this decision rests on." in response.content.decode()
+    assert _rows() == before
+    response = client.post(reverse("moderation:thread_delete", kwargs=thread_kw), {"rule": rule.pk})
+    assert response.status_code == 302 and Thread.objects.get(pk=post.thread_id).deleted_at is not None
+    # A deleted thread's page offers only its restoration; lock, move and split wait for it.
+    page = client.get(reverse("moderation:thread", kwargs=thread_kw)).content.decode()
+    assert reverse("moderation:thread_restore", kwargs=thread_kw) in page and 'name="locked"' not in page
+    assert client.post(reverse("moderation:thread_lock", kwargs=thread_kw),
+                       {"locked": "1", "rule": rule.pk}).status_code == 404
+    response = client.post(reverse("moderation:thread_restore", kwargs=thread_kw), {"rule": rule.pk})
+    assert response.status_code == 302 and Thread.objects.get(pk=post.thread_id).deleted_at is None
+    assert list(Action.objects.values_list("kind", flat=True).order_by("pk")) == ["delete_thread", "restore_thread"]

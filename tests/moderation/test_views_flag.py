@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from forum.moderation.models import Flag
 
@@ -86,3 +87,32 @@ def test_a_post_held_for_review_shows_a_placeholder_to_readers_and_its_text_to_i
     with translation.override("ar"):
         pending = translation.gettext("This post is hidden while moderators review reports about it.")
     assert pending in page and "A rude reply" in page
+
+
+@pytest.mark.parametrize("how", ["hide", "delete", "endangers"])
+def test_the_flagger_cannot_reread_a_post_hidden_or_deleted_since(client, post, make_user, flag_post, moderator,
+                                                                   rule, how):
+    from forum.moderation import services
+
+    reader = make_user(role="member", preferred_language="fr")
+    flag = flag_post(post, reader, reason="endangers" if how == "endangers" else "spam")
+    if how != "endangers":  # "endangers someone" hides it at once; the others by a moderator
+        services.item_act(actor=moderator, item=flag.item, kind=how, rule=rule)
+    client.force_login(reader)
+    for response in (client.get(_flag_url(post), HTTP_ACCEPT_LANGUAGE="fr"),
+                     client.post(_flag_url(post), {"reason": "illegal"}, HTTP_ACCEPT_LANGUAGE="fr")):
+        body = response.content.decode()
+        assert response.status_code == 403
+        assert "A rude reply" not in body and "flagged-excerpt" not in body
+        with translation.override("fr"):
+            assert escape(translation.gettext("This is no longer shown: the moderators hid or removed it after it "
+                                              "was flagged. Your flag's state is on your flags page.")) in body
+    assert Flag.objects.count() == 1
+
+
+def test_the_flagger_still_rereads_a_post_that_stays_shown(client, post, make_user, flag_post):
+    reader = make_user(role="member")
+    flag_post(post, reader)
+    client.force_login(reader)
+    response = client.get(_flag_url(post))
+    assert response.status_code == 200 and "A rude reply" in response.content.decode()

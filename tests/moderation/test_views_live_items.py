@@ -158,3 +158,20 @@ def test_a_moderator_hides_a_chat_item_over_http(client, room, chat, make_user, 
     assert response.status_code == 302
     chat.refresh_from_db()
     assert chat.hidden_at is not None
+
+
+def test_the_flagger_cannot_reread_a_chat_message_or_question_hidden_since(client, chat, question, make_user,
+                                                                           flag_live, moderator, rule):
+    from forum.moderation import services
+    from forum.moderation.models import Flag
+
+    reader = make_user(role="member")
+    for kind, obj in (("message", chat), ("question", question)):
+        flag = flag_live(obj, reader)
+        services.item_act(actor=moderator, item=flag.item, kind="hide", rule=rule)
+    client.force_login(reader)
+    for kind, obj, text in (("message", chat, "A rude chat line"), ("question", question, "A rude question?")):
+        response = client.get(_flag_url(kind, obj))
+        assert response.status_code == 403 and text not in response.content.decode()
+        assert "no longer shown" in response.content.decode()
+    assert Flag.objects.count() == 2

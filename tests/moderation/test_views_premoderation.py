@@ -174,3 +174,31 @@ def test_a_blocked_reply_over_http_is_refused_with_the_form_kept(client, make_th
     assert response.status_code == 400
     assert "not allowed here" in response.content.decode()
     assert Post.objects.count() == before
+
+
+def test_permalinks_count_only_the_posts_the_reader_sees(client, premod, make_user, settings):
+    """Held posts of others are not on a reader's pages: the permalink's page number leaves them out
+    (it used to count them, and sent the reader one page too far)."""
+    settings.FORUM_POSTS_PER_PAGE = 3
+    settings.FORUM_MODERATION_NEW_MEMBER_POSTS = 0
+    opener = make_user(role="moderator")
+    thread = discussions.thread_create(author=opener, category=premod, title="Pages", source="Opening")
+    thread = Thread.objects.get(pk=thread.pk)
+    writer = make_user(role="member")
+    held = [discussions.post_create(author=writer, thread=thread, source=f"held {i}") for i in range(2)]
+    assert all(Post.objects.get(pk=p.pk).awaiting_review for p in held)
+    published = [discussions.post_create(author=opener, thread=Thread.objects.get(pk=thread.pk), source=f"open {i}")
+                 for i in range(2)]
+    reader = make_user(role="member")
+    client.force_login(reader)
+    # The reader's pages: opening, open 0, open 1 — all on the first page.
+    response = client.get(reverse("discussions:post", kwargs={"post_id": published[1].pk}))
+    assert response.status_code == 302 and "after=" not in response.url
+    page = client.get(response.url.split("#")[0]).content.decode()
+    assert f'id="post-{published[1].pk}"' in page
+    # The held posts' author sees them: for them the same post is on the second page.
+    client.force_login(writer)
+    response = client.get(reverse("discussions:post", kwargs={"post_id": published[1].pk}))
+    assert "after=" in response.url
+    page = client.get(response.url.split("#")[0]).content.decode()
+    assert f'id="post-{published[1].pk}"' in page

@@ -64,7 +64,10 @@ def test_a_category_moderator_sees_only_their_categories(client, make_user, give
     page = client.get(reverse("moderation:queue")).content.decode()
     assert f"#{inside.pk}<" in page and f"#{outside.pk}<" not in page
     item = ReviewItem.objects.get(object_id=outside.pk)
-    assert client.get(reverse("moderation:item", kwargs={"item_id": item.pk})).status_code == 404
+    # They read the other category: a named refusal (403) rather than "not found".
+    refused = client.get(reverse("moderation:item", kwargs={"item_id": item.pk}))
+    assert refused.status_code == 403 and "outside your moderation scope" in refused.content.decode()
+    assert client.get(reverse("moderation:item", kwargs={"item_id": item.pk + 1000})).status_code == 404
 
 
 def test_filters_by_reason_place_and_state(client, moderator, flagged, make_category):

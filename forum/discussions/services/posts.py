@@ -8,7 +8,9 @@ are described in `_common`.
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -424,7 +426,10 @@ def post_edit_for_policy(*, actor, post: Post, source: str, reason: str, reason_
     if source == post.source:
         raise ValidationError({"source": _("The text is unchanged: edit what breaks the rule.")}, code="unchanged")
     before = post.source
-    revisions = list(post.revisions.order_by("created_at", "id").values_list("source", flat=True))
+    earlier = list(post.revisions.order_by("created_at", "id").values_list("source", "editor_id", "created_at"))
+    revisions = [text for text, _editor, _at in earlier]
+    # Who made each earlier edit and when: an overturned appeal puts them back as they were.
+    revision_meta = [[editor, at.isoformat()] for _text, editor, at in earlier]
     post.revisions.all().delete()
     post.source = source
     post.html = _render(source, writer=post.author)
@@ -433,6 +438,45 @@ def post_edit_for_policy(*, actor, post: Post, source: str, reason: str, reason_
     post.save(update_fields=["source", "html", "edited_at", "moderator_edit"])
     record(actor=actor, verb="post.edit_for_policy", target=post, reason=reason,
            data={"thread": post.thread_id, "before": before, "after": source, "revisions": revisions,
+                 "revision_meta": revision_meta, **(audit_data or {})})
+    activity.on_post_edited(post)
+    return post
+
+
+@transaction.atomic
+def post_edit_for_policy_undo(*, actor, post: Post, before: str, revisions: list[str],
+                              revision_meta: list | None = None, reason: str, audit_data: dict | None = None) -> Post:
+    """An appeal overturned an edit for policy: the author's text before it comes back (`before`,
+    kept by the edit's audit entry) with the earlier revisions it erased (`revisions`, with who and
+    when when known). The text it replaces — the moderators' version, or the author's own later
+    edit — becomes the newest revision, as with any edit; the "edited by moderators" note goes.
+    Rendered and re-indexed as an edit; audited `post.edit_for_policy.undo`. Nothing happens to a
+    post deleted since (its text and history are gone by its author's choice)."""
+    Post.objects.select_for_update().filter(pk=post.pk).values_list("pk").get()
+    post.refresh_from_db(fields=["source", "deleted_at", "moderator_edit"])
+    if post.deleted_at is not None:
+        return post
+    permissions.check_hide_post(actor, post)
+    meta = list(revision_meta or [])
+    # An editor whose account row is gone since is left unnamed (as SET_NULL would have done).
+    editors = set(get_user_model().objects.filter(pk__in=[m[0] for m in meta if m and m[0]])
+                  .values_list("pk", flat=True))
+    restored = []
+    for index, text in enumerate(revisions or []):
+        editor, at = (list(meta[index]) + [None, None])[:2] if index < len(meta) else (None, None)
+        restored.append(PostRevision.objects.create(post=post, editor_id=editor if editor in editors else None,
+                                                    source=text))
+        if at:
+            PostRevision.objects.filter(pk=restored[-1].pk).update(created_at=datetime.fromisoformat(at))
+    replaced = post.source
+    PostRevision.objects.create(post=post, editor=actor, source=replaced)
+    post.source = before
+    post.html = _render(before, writer=post.author)
+    post.edited_at = timezone.now()
+    post.moderator_edit = {}
+    post.save(update_fields=["source", "html", "edited_at", "moderator_edit"])
+    record(actor=actor, verb="post.edit_for_policy.undo", target=post, reason=reason,
+           data={"thread": post.thread_id, "before": replaced, "after": before, "revisions": len(restored),
                  **(audit_data or {})})
     activity.on_post_edited(post)
     return post

@@ -224,6 +224,8 @@ def thread_split(*, actor, thread: Thread, post_ids, category, title: str, reaso
     remaining = Post.objects.filter(thread_id=thread.pk).exclude(pk__in=[p.pk for p in moved])
     counted = sum(1 for p in moved if _counts(p))
     root = moved[0]
+    # Where each moved post answered (an overturned appeal puts them back: `thread_split_undo`).
+    parents = {str(p.pk): p.parent_id for p in moved}
     new = Thread.objects.create(category=category, title=title, author=root.author,
                                 on_behalf_of=root.on_behalf_of, last_activity_at=moved[-1].created_at,
                                 last_post_id=moved[-1].pk,
@@ -262,7 +264,77 @@ def thread_split(*, actor, thread: Thread, post_ids, category, title: str, reaso
     thread.refresh_from_db()
     record(actor=actor, verb="thread.split", target=new, reason=reason,
            data={"from": thread.pk, "to": new.pk, "category": category.pk, "posts": [p.pk for p in moved],
-                 **(audit_data or {})})
+                 "parents": parents, **(audit_data or {})})
     activity.on_thread_changed(thread)
     activity.on_thread_split(new)
     return new
+
+
+@transaction.atomic
+def thread_split_undo(*, actor, thread: Thread, new: Thread, parents: dict, reason: str,
+                      audit_data: dict | None = None) -> Thread:
+    """An appeal overturned a split: every post of the split thread `new` goes back into `thread`, and
+    `new` (then empty) is deleted. One transaction, as the split:
+
+    - each post the split moved answers again the post it answered (`parents`, from the split's audit
+      entry; the opening post when that one has left `thread` since); a reply written in the split
+      thread since comes along, under the post it answers (a reply to the split thread's opening post
+      answers that post in its old place);
+    - both threads' reply counts and latest posts, both categories' counters (a deleted thread
+      counts nowhere), the search documents;
+    - read marks: `thread`'s stand (a moved post was read or not as before the split); followers of
+      `new` who did not follow `thread` follow it with the same level;
+    - nobody is notified (the posts are not new); open pages of both threads update. Audited
+      `thread.split.undo` on `thread`."""
+    from ..signals import posts_rerendered
+
+    permissions.check_move_thread(actor, new, thread.category)
+    # Both threads' rows first (lower id first), as every counted write does.
+    states = {row["pk"]: row for row in Thread.objects.select_for_update().filter(pk__in=[thread.pk, new.pk])
+              .order_by("pk").values("pk", "deleted_at", "category_id")}
+    if thread.pk not in states or new.pk not in states or thread.pk == new.pk:
+        raise ValidationError(_("The split thread no longer exists: there is nothing to put back."), code="gone")
+    moving = list(Post.objects.select_for_update().filter(thread_id=new.pk).order_by("pk"))
+    staying = {p.pk: p for p in Post.objects.filter(thread_id=thread.pk).only("pk", "path", "depth", "parent_id")}
+    opening = min((p for p in staying.values() if p.parent_id is None), key=lambda p: p.pk, default=None)
+    if opening is None:
+        raise ValidationError(_("This thread has no opening post."), code="no_root")
+    by_id = dict(staying)
+    counted = 0
+    for p in moving:
+        original = parents.get(str(p.pk))
+        if str(p.pk) in parents:
+            parent = by_id.get(original) if original is not None else None
+        else:
+            parent = by_id.get(p.parent_id)
+        parent = parent or opening
+        p.thread_id, p.parent_id = thread.pk, parent.pk
+        if parent.depth >= MAX_TREE_DEPTH:
+            p.path, p.depth = parent.path.rsplit("/", 1)[0] + "/" + _segment(p.pk), MAX_TREE_DEPTH
+        else:
+            p.path, p.depth = parent.path + "/" + _segment(p.pk), parent.depth + 1
+        by_id[p.pk] = p
+        counted += _counts(p)
+    Post.objects.bulk_update(moving, ["thread", "parent", "path", "depth"])
+    last = Post.objects.filter(thread_id=thread.pk).order_by("-pk").values("pk", "created_at").first()
+    Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + counted, last_post_id=last["pk"],
+                                               last_activity_at=Greatest(F("last_activity_at"), last["created_at"]))
+    if states[new.pk]["deleted_at"] is None:
+        Category.objects.filter(pk=states[new.pk]["category_id"]).update(
+            thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - counted, 0))
+    if states[thread.pk]["deleted_at"] is None:
+        Category.objects.filter(pk=states[thread.pk]["category_id"]).update(post_count=F("post_count") + counted)
+    following = set(Subscription.objects.filter(thread_id=thread.pk).values_list("user_id", flat=True))
+    Subscription.objects.bulk_create([
+        Subscription(user_id=user_id, thread_id=thread.pk, level=level)
+        for user_id, level in Subscription.objects.filter(thread_id=new.pk).values_list("user_id", "level")
+        if user_id not in following])
+    posts_rerendered.send(sender=Post, post_ids=[p.pk for p in moving])
+    thread.refresh_from_db()
+    new.refresh_from_db()
+    record(actor=actor, verb="thread.split.undo", target=thread, reason=reason,
+           data={"from": new.pk, "to": thread.pk, "posts": [p.pk for p in moving], **(audit_data or {})})
+    activity.on_thread_changed(new)  # its open pages: the thread is gone, their sockets are closed
+    activity.on_thread_changed(thread)
+    new.delete()
+    return thread
