@@ -207,3 +207,14 @@ def test_the_synthesis_shows_on_the_page(client, consultation, organiser):
     assert "Most <strong>agree</strong>" in client.get(_url("detail", consultation)).content.decode()
     empty = client.post(_url("synthesis", consultation), {"source": " "})
     assert empty.status_code == 400 and "the text is empty" in empty.content.decode()
+
+
+def test_a_representative_without_a_second_factor_is_offered_the_form_and_sent_to_enrol(client, consultation,
+                                                                                         make_user):
+    rep = make_user(role="representative")
+    client.force_login(rep)
+    page = client.get(_url("detail", consultation)).content.decode()
+    assert _url("position", consultation) in page
+    response = client.get(_url("position", consultation))
+    assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
+    assert Position.objects.count() == 0
