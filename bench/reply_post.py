@@ -120,6 +120,8 @@ def main() -> None:
         "target_cpu_p50_ms": TARGET_CPU_P50_MS, "ok": paced["cpu_p50_ms"] <= TARGET_CPU_P50_MS,
         "posts": Post.objects.count(), "search_documents": SearchDocument.objects.count(),
         "notifications_written": Notification.objects.count(),
+        # Deterministic, unlike times on a shared machine: Python function calls per reply (cProfile).
+        "python_calls_per_reply": pstats.Stats(profile, stream=io.StringIO()).total_calls // profiled,
         "profile_top_cumulative_ms_per_reply": _profile_top(profile, profiled),
         "load_average": load_average(), "runtime_s": round(time.perf_counter() - started, 1),
     }

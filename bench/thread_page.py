@@ -120,6 +120,19 @@ def main() -> None:
     finally:
         selectors.decorate_posts = stored_decorate
 
+    # Deterministic, unlike times on a shared machine: Python function calls per request (cProfile).
+    import cProfile
+    import pstats
+
+    python_calls = {}
+    for name, target in (("page1", url), ("bare_signed_in_page", "/bench/bare/")):
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(10):
+            client.get(target)
+        profile.disable()
+        python_calls[name] = pstats.Stats(profile).total_calls // 10
+
     page1 = results["page1"]["p50_ms"]
     page1_cpu = results["page1"]["cpu_p50_ms"]
     cpu_target = 12 if connection.vendor == "sqlite" else 15
@@ -139,7 +152,7 @@ def main() -> None:
         "posts_per_page": size, "requests_per_case": REQUESTS,
         **results,
         "reread_statements": reread, "first_visit_statements": first_visit, "new_posts_visit": new_posts_visit,
-        "bare_signed_in_page_queries": bare_queries,
+        "bare_signed_in_page_queries": bare_queries, "python_calls_per_request": python_calls,
         "deep_over_page1_p50": round(results["deep_page"]["p50_ms"] / page1, 2),
         "naive_over_stored_p50": round(results["naive_render_on_read_page1"]["p50_ms"] / page1, 2),
         "cpu_deep_over_page1_p50": deep_ratio,
