@@ -96,9 +96,20 @@ def _live_posts():
 def first_unread_post_id(user, thread) -> int | None:
     """The first post the member has not seen since their last visit ("new since your last visit"
     marker); None when they never opened the thread or have seen everything. One query (the mark
-    is a subquery: no mark, no row), none for visitors; call it before the view is recorded."""
+    is a subquery: no mark, no row), none for visitors nor when the remembered mark already reaches
+    the thread's newest post; call it before the view is recorded."""
     if not _signed_in(user):
         return None
+    newest = getattr(thread, "last_post_id", None)
+    if newest:
+        # A re-read: the remembered mark (see `mark_read`) already covers the thread's newest post,
+        # so nothing is new and no query is needed.
+        try:
+            remembered = cache.get(_mark_cache_key(user.pk, thread.pk)) or 0
+        except CACHE_ERRORS:
+            remembered = 0
+        if remembered >= newest:
+            return None
     mark = ReadState.objects.filter(user=user, thread=thread).values("last_read_post_id")[:1]
     return (_live_posts().filter(thread=thread, pk__gt=Subquery(mark)).exclude(author=user)
             .order_by("pk").values_list("pk", flat=True).first())

@@ -132,3 +132,27 @@ def test_a_suspension_within_the_request_is_seen(member, make_user, make_thread)
     accounts.forget(reader)  # what the sanction services do after a change in the same request
     with pytest.raises(Http404):
         permissions.check_view_thread(reader, thread)
+
+
+def test_a_new_post_since_the_last_visit_is_still_marked(client, make_thread, make_post, make_user, member):
+    thread = make_thread(author=make_user())
+    login(client, member)
+    client.get(thread.get_absolute_url())  # seen up to the opening post (and remembered)
+    new = make_post(thread=thread, author=make_user(), source="Something new")
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert 'id="unread"' in html and html.index('id="unread"') < html.index(f'id="post-{new.pk}"')
+    # Seen now: the next visit shows no marker, and asks nothing about it.
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert 'id="unread"' not in html
+
+
+def test_a_thread_read_to_its_end_skips_the_first_unread_look_up(client, make_thread, make_post, make_user,
+                                                                 member):
+    thread = make_thread(author=make_user())
+    make_post(thread=thread, author=make_user())
+    login(client, member)
+    client.get(thread.get_absolute_url())  # the whole thread is on this page: the mark reaches its end
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(thread.get_absolute_url())
+    assert _writes(ctx) == []
+    assert len(ctx.captured_queries) == WHOLE_REQUEST_QUERIES - 1
