@@ -65,6 +65,11 @@ def setup_django():
     if os.environ.get("DATABASE_URL"):
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0, interactive=False)
+    # The cache (Redis when REDIS_URL is set) outlives the database: remembered read marks, view
+    # counts and rate-limit buckets of an earlier run would name this run's new rows by their ids.
+    from django.core.cache import cache
+
+    cache.clear()
     return tmp
 
 

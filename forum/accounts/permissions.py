@@ -67,6 +67,8 @@ def forget_sanctions(user) -> None:
     cache = getattr(user, "_policy_cache", None)
     if cache is not None:
         cache.pop("restrictions", None)
+        # Answers computed from them (`discussions.permissions.check_view_thread`'s memo) go with them.
+        cache.pop("view_thread", None)
 
 
 def is_authenticated(user) -> bool:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import bleach
 from bleach.html5lib_shim import Filter
@@ -346,8 +347,27 @@ def _links_in_text(text: str, mentions: Mapping[str, str]) -> list[tuple[int, in
     return sorted(found)
 
 
+def _keys_in_tokens(tokens: list[Token]) -> set[str]:
+    """Candidate mention keys in plain text (outside code and links) of a parsed token stream."""
+    keys: set[str] = set()
+    for _block, _index, child in _plain_text_tokens(tokens):
+        if "@" in child.content:
+            for _match, candidates in _iter_mentions(child.content):
+                keys.update(key for key, _end in candidates)
+    return keys
+
+
 def _links_rule(state) -> None:
-    """markdown-it core rule: link bare web addresses and known mentions in plain text."""
+    """markdown-it core rule: link bare web addresses and known mentions in plain text.
+
+    With `env["resolve_mentions"]` (see `render_post_parsed`), the mention keys are read from this
+    same token stream first and handed to it; what it answers ({key: profile URL}) is linked. So one
+    parse gives both the keys and the linked HTML."""
+    resolve = state.env.get("resolve_mentions")
+    if resolve is not None:
+        keys = _keys_in_tokens(state.tokens)
+        state.env["mention_keys"] = keys
+        state.env["mentions"] = dict(resolve(keys)) if keys else {}
     mentions = state.env.get("mentions") or {}
     # Walk in reverse so replacing a child does not shift the indexes still to visit.
     for block, index, child in reversed(list(_plain_text_tokens(state.tokens))):
@@ -413,6 +433,32 @@ def render_post(source: str, *, mentions: Mapping[str, str] | None = None) -> st
     return render_markdown(source, mentions=mentions)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A post rendered from ONE parse: its safe HTML and what the writing services need from the same
+    token stream (who is mentioned, which posts are quoted, which uploaded images it shows)."""
+
+    html: str
+    mention_keys: frozenset[str]
+    quoted_post_ids: frozenset[int]
+    attachment_ids: frozenset[int]
+
+
+def render_post_parsed(source: str, *,
+                       resolve_mentions: Callable[[set[str]], Mapping[str, str]] | None = None) -> Rendered:
+    """`render_post` and `mention_keys`, `quoted_post_ids`, `attachment_ids` from a single Markdown
+    parse. `resolve_mentions(keys)` is called (once, only when the text has candidate keys) with the
+    mention keys found, and answers {key: profile URL} for those to link; the same sanitising as
+    `render_post` follows (bleach, our filters)."""
+    md = _md()
+    env: dict = {"mentions": {}, "resolve_mentions": resolve_mentions or (lambda keys: {})}
+    tokens = md.parse(source or "", env)
+    html = sanitise_html(md.renderer.render(tokens, md.options, env))
+    return Rendered(html=html, mention_keys=frozenset(env.get("mention_keys") or ()),
+                    quoted_post_ids=frozenset(_quoted_ids_in(tokens)),
+                    attachment_ids=frozenset(_attachment_ids_in(tokens)))
+
+
 def render_preview(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
     """What the editor's preview shows: exactly what the post will be."""
     return render_post(source, mentions=mentions)
@@ -426,24 +472,21 @@ def render_chat(source: str, *, mentions: Mapping[str, str] | None = None) -> st
 
 def mention_keys(source: str) -> set[str]:
     """Candidate mention keys in `source` (outside code and links), for the caller to resolve."""
-    keys: set[str] = set()
     if "@" not in (source or ""):
-        return keys
-    tokens = _md().parse(source, {"mentions": {}})
-    for _block, _index, child in _plain_text_tokens(tokens):
-        if "@" in child.content:
-            for _match, candidates in _iter_mentions(child.content):
-                keys.update(key for key, _end in candidates)
-    return keys
+        return set()
+    return _keys_in_tokens(_md().parse(source, {"mentions": {}}))
 
 
 # --- Quotes -------------------------------------------------------------------------------------
 def quoted_post_ids(source: str) -> set[int]:
     """Ids of posts quoted in `source`: top-level blockquotes whose first line links to /t/post/<id>/."""
-    ids: set[int] = set()
     if ">" not in (source or ""):
-        return ids
-    tokens = _md().parse(source, {"mentions": {}})
+        return set()
+    return _quoted_ids_in(_md().parse(source, {"mentions": {}}))
+
+
+def _quoted_ids_in(tokens: list[Token]) -> set[int]:
+    ids: set[int] = set()
     depth = 0
     awaiting_first_line = False
     for token in tokens:
@@ -499,10 +542,14 @@ def attachment_markdown(attachment_id: int, alt: str = "") -> str:
 
 def attachment_ids(source: str) -> set[int]:
     """Ids of uploaded images that `source` shows (`![..](/t/attachments/<id>/)`)."""
-    ids: set[int] = set()
     if "/t/attachments/" not in (source or ""):
-        return ids
-    for block in _md().parse(source, {"mentions": {}}):
+        return set()
+    return _attachment_ids_in(_md().parse(source, {"mentions": {}}))
+
+
+def _attachment_ids_in(tokens: list[Token]) -> set[int]:
+    ids: set[int] = set()
+    for block in tokens:
         for child in block.children or []:
             if child.type == "image":
                 match = _ATTACHMENT_SRC_RE.match(child.attrGet("src") or "")

@@ -9,8 +9,8 @@ thread (`permissions.check_view_thread`), and the author never hears of their ow
 
 from __future__ import annotations
 
-import functools
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -33,11 +33,46 @@ NEW_THREAD = "new_thread"
 STRENGTH = (REPLY, MENTION, QUOTE, WATCHED, NEW_THREAD)
 
 
-@functools.lru_cache(maxsize=32)
+# What the one parse of a post's text found (`richtext.render_post_parsed`), remembered for the last
+# few texts: the writing services render a post once, and the notification hooks (in the request or
+# the after-commit worker) read its mentions and quotes from here instead of parsing it again. A
+# memo of a pure function of the text (nothing about who asked): safe to share between threads.
+_PARSED_MAX = 32
+_parsed: OrderedDict[str, tuple[frozenset[str], frozenset[int]]] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
+def remember_parse(source: str, rendered) -> None:
+    """Keep the mention keys and quoted post ids of a text just rendered by `render_post_parsed`."""
+    with _parsed_lock:
+        _parsed[source] = (rendered.mention_keys, rendered.quoted_post_ids)
+        _parsed.move_to_end(source)
+        while len(_parsed) > _PARSED_MAX:
+            _parsed.popitem(last=False)
+
+
+def _remembered(source: str):
+    with _parsed_lock:
+        found = _parsed.get(source)
+        if found is not None:
+            _parsed.move_to_end(source)
+        return found
+
+
 def mention_keys(source: str) -> frozenset[str]:
-    """`richtext.mention_keys`, remembered for the last few texts: writing a post asks twice (to
-    link the mentions when rendering, and here to notify), and each asks for a Markdown parse."""
+    """`richtext.mention_keys`, from the post's one parse when it was just rendered here."""
+    found = _remembered(source)
+    if found is not None:
+        return found[0]
     return frozenset(richtext.mention_keys(source))
+
+
+def quoted_post_ids(source: str) -> set[int]:
+    """`richtext.quoted_post_ids`, from the post's one parse when it was just rendered here."""
+    found = _remembered(source)
+    if found is not None:
+        return set(found[1])
+    return richtext.quoted_post_ids(source)
 
 
 def resolve_mention_keys(keys, users) -> dict[str, int]:
@@ -80,7 +115,7 @@ def quoted_author_ids(source: str) -> set[int]:
     """Authors of the live posts quoted in `source`."""
     if "/t/post/" not in (source or ""):  # a quote links its post: no parse for the many that quote none
         return set()
-    ids = richtext.quoted_post_ids(source)
+    ids = quoted_post_ids(source)
     if not ids:
         return set()
     return set(Post.objects.filter(pk__in=ids, deleted_at__isnull=True, hidden_at__isnull=True)

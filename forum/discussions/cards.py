@@ -77,6 +77,7 @@ class CardRenderer:
         self.profile_prefix = None
         self.icons_url = escape(static("img/icons.svg"))
         self._months: dict[int, str] | None = None
+        self._faces: dict[tuple[str, str], str] = {}
 
     def _profile_url(self, user_id: int) -> str:
         if self.profile_prefix is None:
@@ -158,7 +159,12 @@ class CardRenderer:
                 f'{escape(initials(post.author_name))}</span>')
 
     def _reaction(self, r) -> str:
-        return reaction_face(icon=r.get("icon", ""), label=r["label"], icons_url=self.icons_url)
+        # The same few faces on every post: built once per page (escaping is lazy-aware, so not free).
+        key = (r.get("icon", ""), r["label"])
+        face = self._faces.get(key)
+        if face is None:
+            face = self._faces[key] = reaction_face(icon=key[0], label=key[1], icons_url=self.icons_url)
+        return face
 
     def _hidden_reason(self, post) -> str:
         """"Hidden by the moderators: <the rule, in the reader's language>", or pending review."""

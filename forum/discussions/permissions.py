@@ -62,7 +62,33 @@ def _is_author(user, obj) -> bool:
     return getattr(user, "is_authenticated", False) and obj.author_id == user.pk
 
 
+def _view_thread_key(user, thread: Thread) -> tuple | None:
+    """What `check_view_thread`'s answer depends on besides the per-user facts: the thread's state and
+    the category rules' generation. Part of the key, so a thread deleted, moved, held or approved in
+    the same request (or a category changed in this process) is asked afresh."""
+    if not getattr(user, "is_authenticated", False) or thread.pk is None:
+        return None
+    return (thread.pk, thread.category_id, thread.deleted_at, thread.awaiting_review, thread.author_id,
+            categories._generation)
+
+
 def check_view_thread(user, thread: Thread) -> None:
+    # Asked several times per page (the page itself, reply, moderate, each post's actions): answered
+    # once per user object and thread state. Remembered in the user's per-request facts cache
+    # (`accounts._cache`): `accounts.forget(user)` (a role, membership or sanction change) drops it
+    # with the facts it was computed from; nothing outlives the request's user object.
+    key = _view_thread_key(user, thread)
+    if key is not None:
+        seen = accounts._cache(user).setdefault("view_thread", {})
+        if seen.get(key) is True:
+            return
+        _check_view_thread(user, thread)
+        seen[key] = True
+        return
+    _check_view_thread(user, thread)
+
+
+def _check_view_thread(user, thread: Thread) -> None:
     categories.check_view_category(user, thread.category)
     if thread.deleted_at is not None and not is_category_moderator(user, thread.category):
         raise Http404

@@ -37,7 +37,8 @@ def per_page() -> int:
 
 def thread_get_for_viewer(*, thread_id: int, viewer) -> Thread:
     """The thread with its category, or Http404 if it does not exist or the viewer may not read it."""
-    thread = (Thread.objects.select_related("category", "category__parent", "author", "on_behalf_of")
+    # Not the author: no thread page shows it (a User instance is the costliest of the joins to build).
+    thread = (Thread.objects.select_related("category", "category__parent", "on_behalf_of")
               .filter(pk=thread_id).first())
     if thread is None:
         raise Http404
@@ -61,24 +62,54 @@ PAGE_FIELDS = (
     "id", "thread_id", "author_id", "parent_id", "on_behalf_of_id", "path", "depth", "html", "created_at",
     "edited_at", "edit_count", "deleted_at", "hidden_at", "hidden_reason", "removed_by_moderator",
     "reaction_counts", "awaiting_review", "moderator_edit",
-    "on_behalf_of__id", "on_behalf_of__name",
 )
 
 
+class PostRow:
+    """A post of a thread page: the columns the page shows, as attributes, without a model instance
+    (building 50 `Post` instances with their annotations was most of the posts query's cost). Has what
+    the cards, `PostActions` and the permission checks read of a post (`pk`, `thread`, `author_id`,
+    `deleted_at`, `hidden_at`, `awaiting_review`, `on_behalf_of.name`, ...); no model methods."""
+
+    def __init__(self, values: dict):
+        name = values.pop("on_behalf_of_name", None)
+        self.__dict__.update(values)
+        self.on_behalf_of = _Organisation(values["on_behalf_of_id"], name) if values["on_behalf_of_id"] else None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:post", kwargs={"post_id": self.id})
+
+
+@dataclass(frozen=True)
+class _Organisation:
+    """The "speaking for" organisation of a page's post, as the card shows it."""
+
+    id: int
+    name: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 def _posts_queryset(thread: Thread):
+    """The page's posts as rows (`values`): authors, parents and organisations as columns."""
     # The author's organisation rides along in the posts query (one membership per person).
     organisation = Membership.objects.filter(user_id=OuterRef("author_id")).select_related("organisation")
     return (Post.objects.filter(thread=thread)
-            .select_related("on_behalf_of")
-            .only(*PAGE_FIELDS)
-            .annotate(author_display_name=F("author__display_name"), author_email=F("author__email"),
-                      author_deleted_at=F("author__deleted_at"), author_role=F("author__role"))
-            # What "in reply to" needs of the parent, as columns rather than two more model instances
-            # per post (a third of the page's time went to building them).
-            .annotate(parent_depth=F("parent__depth"), parent_author_name=F("parent__author__display_name"),
-                      parent_author_email=F("parent__author__email"),
-                      parent_author_deleted_at=F("parent__author__deleted_at"))
-            .annotate(author_org_name=Subquery(organisation.values("organisation__name")[:1])))
+            .values(*PAGE_FIELDS, on_behalf_of_name=F("on_behalf_of__name"),
+                    author_display_name=F("author__display_name"), author_email=F("author__email"),
+                    author_deleted_at=F("author__deleted_at"), author_role=F("author__role"),
+                    # What "in reply to" needs of the parent, as columns rather than two more model
+                    # instances per post.
+                    parent_depth=F("parent__depth"), parent_author_name=F("parent__author__display_name"),
+                    parent_author_email=F("parent__author__email"),
+                    parent_author_deleted_at=F("parent__author__deleted_at"),
+                    author_org_name=Subquery(organisation.values("organisation__name")[:1])))
 
 
 def parse_cursor(view: str, value: str | None):
@@ -308,7 +339,7 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
     key = "id" if view == FLAT else "path"
     qs = _listed_for(_posts_queryset(thread), thread=thread, viewer=viewer)
     if before is not None:
-        rows = list(qs.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1])
+        rows = [PostRow(r) for r in qs.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1]]
         has_more_before = len(rows) > size
         posts = list(reversed(rows[:size]))
         has_next = True
@@ -316,7 +347,7 @@ def thread_page_for_viewer(*, thread: Thread, viewer, view: str = TREE, after=No
     else:
         if after is not None:
             qs = qs.filter(**{f"{key}__gt": after})
-        rows = list(qs.order_by(key)[: size + 1])
+        rows = [PostRow(r) for r in qs.order_by(key)[: size + 1]]
         has_next = len(rows) > size
         posts = rows[:size]
         is_first = after is None

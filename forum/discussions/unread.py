@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, Subquery
 from django.utils import timezone
 
@@ -51,14 +52,7 @@ def mark_read(*, user, thread, last_post_id: int) -> bool:
         remembered = 0
     if remembered >= last_post_id:
         return False
-    now = timezone.now()
-    moved = ReadState.objects.filter(user=user, thread=thread, last_read_post_id__lt=last_post_id).update(
-        last_read_post_id=last_post_id, updated_at=now)
-    if not moved:
-        # No row yet (or already further): insert, and let the unique constraint make it a no-op
-        # when the row exists.
-        ReadState.objects.bulk_create(
-            [ReadState(user=user, thread=thread, last_read_post_id=last_post_id)], ignore_conflicts=True)
+    _upsert_mark(user.pk, thread.pk, last_post_id)
     # Remembered at once (not on commit): were the write rolled back, the cost is only that the
     # posts up to here count as unread until a newer post is read.
     try:
@@ -66,6 +60,21 @@ def mark_read(*, user, thread, last_post_id: int) -> bool:
     except CACHE_ERRORS:  # remembered next time
         pass
     return True
+
+
+def _upsert_mark(user_id: int, thread_id: int, last_post_id: int) -> None:
+    """Insert the member's mark, or move an existing one forward (never back), in ONE statement:
+    `INSERT … ON CONFLICT (user, thread) DO UPDATE … WHERE` the stored mark is lower (PostgreSQL and
+    SQLite ≥ 3.24 share the syntax). Django's `bulk_create(update_conflicts=True)` has no WHERE, so
+    it would move a mark backwards when an older page is read."""
+    table = connection.ops.quote_name(ReadState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, thread_id, last_read_post_id, updated_at) VALUES (%s, %s, %s, %s) "  # noqa: S608 - the table name is ours
+            "ON CONFLICT (user_id, thread_id) DO UPDATE SET last_read_post_id = excluded.last_read_post_id, "
+            f"updated_at = excluded.updated_at WHERE {table}.last_read_post_id < excluded.last_read_post_id",
+            [int(user_id), int(thread_id), int(last_post_id),
+             connection.ops.adapt_datetimefield_value(timezone.now())])
 
 
 def forget_marks(user, thread_ids) -> None:
@@ -87,9 +96,20 @@ def _live_posts():
 def first_unread_post_id(user, thread) -> int | None:
     """The first post the member has not seen since their last visit ("new since your last visit"
     marker); None when they never opened the thread or have seen everything. One query (the mark
-    is a subquery: no mark, no row), none for visitors; call it before the view is recorded."""
+    is a subquery: no mark, no row), none for visitors nor when the remembered mark already reaches
+    the thread's newest post; call it before the view is recorded."""
     if not _signed_in(user):
         return None
+    newest = getattr(thread, "last_post_id", None)
+    if newest:
+        # A re-read: the remembered mark (see `mark_read`) already covers the thread's newest post,
+        # so nothing is new and no query is needed.
+        try:
+            remembered = cache.get(_mark_cache_key(user.pk, thread.pk)) or 0
+        except CACHE_ERRORS:
+            remembered = 0
+        if remembered >= newest:
+            return None
     mark = ReadState.objects.filter(user=user, thread=thread).values("last_read_post_id")[:1]
     return (_live_posts().filter(thread=thread, pk__gt=Subquery(mark)).exclude(author=user)
             .order_by("pk").values_list("pk", flat=True).first())

@@ -131,7 +131,11 @@ def mentions_in(source: str, *, writer=None) -> dict[str, str]:
 
     With `writer`, only members the writer may browse (`accounts.visible_users`): a text never tells
     its writer that a member they may not see exists (an observer's preview is not a name oracle)."""
-    keys = audience.mention_keys(source)  # remembered: the notification hook asks again
+    return _mention_urls(audience.mention_keys(source), writer=writer)
+
+
+def _mention_urls(keys, *, writer=None) -> dict[str, str]:
+    """{mention key: profile URL} for the keys naming active members (visible to `writer` when given)."""
     if not keys:
         return {}
     from django.contrib.auth import get_user_model
@@ -144,8 +148,14 @@ def mentions_in(source: str, *, writer=None) -> dict[str, str]:
 
 
 def _render(source: str, *, writer) -> str:
-    """Markdown to safe HTML, once, on write; @mentions of members the writer may see link to their profiles."""
-    return richtext.render_post(source, mentions=mentions_in(source, writer=writer))
+    """Markdown to safe HTML, once, on write; @mentions of members the writer may see link to their profiles.
+
+    One Markdown parse gives the mention keys (resolved in one query), the linked HTML, and the
+    quoted posts and images the notification and attachment hooks ask about next (remembered by
+    `audience.remember_parse`, so they do not parse the text again)."""
+    rendered = richtext.render_post_parsed(source, resolve_mentions=lambda keys: _mention_urls(keys, writer=writer))
+    audience.remember_parse(source, rendered)
+    return rendered.html
 
 
 def post_preview(*, actor, source: str) -> str:
