@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
 from datetime import timedelta
@@ -54,6 +55,9 @@ def main() -> None:
     response = client.get(thread.get_absolute_url())
     assert response.status_code == 200
     html = response.content
+    if os.environ.get("PAGE_WEIGHT_HTML"):  # keep the page to look at (PAGE_WEIGHT_HTML=/tmp/page.html)
+        with open(os.environ["PAGE_WEIGHT_HTML"], "wb") as out:
+            out.write(html)
     assets, queue = {}, [m.decode() for m in ASSET.findall(html) + USE_HREF.findall(html)]
     while queue:
         url = queue.pop()

@@ -35,10 +35,17 @@ def test_a_reaction_updates_in_place_without_reloading(live_server, new_page, lo
     page.goto(long_thread["thread"].get_absolute_url())
     page.evaluate("window.__sameDocument = true")
     root = long_thread["root"]
-    button = page.locator(f"#post-{root.pk} form.reactions button.reaction").first
+    button = page.locator(f"#post-{root.pk} .reactions button[name='r']").first
+    # The icon is drawn by the stylesheet; the name stays in the button for screen readers.
+    expect(button).to_have_accessible_name("Like")
+    icon = button.evaluate("b => { const s = getComputedStyle(b, '::before'); "
+                           "return [s.maskImage || s.webkitMaskImage, s.width]; }")
+    assert "reactions/thumbs-up" in icon[0] and icon[1] != "0px", icon
+    assert button.locator("span").first.bounding_box()["width"] <= 1
     button.click()
     expect(button).to_have_attribute("aria-pressed", "true")
     assert button.locator(".count").inner_text() == "1"
+    expect(button).to_have_accessible_name("Like 1")
     assert button.get_attribute("title") == "Lina"
     assert page.evaluate("window.__sameDocument") is True  # no reload
     button.click()  # and back
@@ -55,9 +62,9 @@ def test_a_reaction_without_javascript_posts_the_form(live_server, browser, long
         login(page, email="lina@example.org")
         page.goto(long_thread["thread"].get_absolute_url())
         root = long_thread["root"]
-        page.locator(f"#post-{root.pk} form.reactions button.reaction").first.click()
+        page.locator(f"#post-{root.pk} .reactions button[name='r']").first.click()
         page.wait_for_load_state("networkidle")
-        assert page.locator(f"#post-{root.pk} form.reactions button.reaction").first.get_attribute(
+        assert page.locator(f"#post-{root.pk} .reactions button[name='r']").first.get_attribute(
             "aria-pressed") == "true"
         assert root.reactions.count() == 1
     finally:
