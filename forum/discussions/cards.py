@@ -8,7 +8,8 @@ the post body is the HTML stored at write time (already sanitised). `discussions
 renders through it, so the thread page, the reply page and the live-update fragment share it.
 
 Markup contract (live updates rely on it): `<article class="post depth-N" id="post-<id>"
-data-post-id data-parent-id data-depth data-path>`; user text carries `dir="auto"`.
+data-post-id data-parent-id>`; user text carries `dir="auto"`. Every byte here is paid 50 times a
+page (issue #11 §4): no attribute nobody reads (the depth is in the class; the tree path was unused).
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ class CardRenderer:
         urls = post.urls
         out = [
             f'<article class="post depth-{post.depth_class}{" post-removed" if removed else ""}" id="post-{pk}" '
-            f'data-post-id="{pk}" data-parent-id="{post.parent_id or ""}" data-depth="{post.depth}" '
-            f'data-path="{post.path}" aria-labelledby="post-{pk}-author">\n<header class="post-meta">'
+            f'data-post-id="{pk}" data-parent-id="{post.parent_id or ""}" '
+            f'aria-labelledby="post-{pk}-author">\n<header class="post-meta">'
             f'{self._avatar(post)}'
             f'<a class="post-author" id="post-{pk}-author" href="{self._profile_url(post.author_id)}" dir="auto">'
             f"{author_name}</a>"

@@ -41,6 +41,32 @@ function quoteOf(post, passage) {
   return `> [${wrote}](${link})\n>\n${lines.join("\n")}\n\n`;
 }
 
+// The editor (toolbar, preview, mention suggestions: a third of the page's script) loads when the
+// reply form is about to be used: near the screen, focused, or opened under a post. Until then the
+// plain textarea works, as without JavaScript. Pages whose form is the point load it at once.
+let editorLoaded = false;
+function loadEditor() {
+  if (editorLoaded) return;
+  editorLoaded = true;
+  import("./editor.js");
+  import("./mentions.js");
+}
+
+if (form && form.hasAttribute("data-editor-on-demand")) {
+  form.addEventListener("focusin", loadEditor);
+  if ("IntersectionObserver" in window) {
+    const near = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        near.disconnect();
+        loadEditor();
+      }
+    }, { rootMargin: "800px 0px" });
+    near.observe(form);
+  } else {
+    loadEditor();
+  }
+}
+
 if (form && list) {
   list.addEventListener("click", (event) => {
     const reply = event.target.closest("a.reply-link");
@@ -54,6 +80,7 @@ if (form && list) {
     // A quote of the whole post needs its Markdown source: leave that to the reply page.
     if (quote && !selected) return;
     event.preventDefault();
+    if (form.hasAttribute("data-editor-on-demand")) loadEditor();
     const author = post.querySelector(".post-author")?.textContent.trim() || "";
     moveFormUnder(post, post.dataset.postId, author);
     if (quote && selected) {
