@@ -152,3 +152,30 @@ def test_arabic_dates_stay_on_one_line_with_the_arabic_comma(live_server, new_pa
         # One line: every box of the element (bidi runs make several) sits on the same line.
         assert time.evaluate("(el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size") == 1
         assert time.evaluate("(el) => getComputedStyle(el).whiteSpace") == "nowrap"
+
+
+def test_the_editor_loads_only_when_the_reply_form_is_near_or_used(live_server, new_page, long_thread):
+    """Issue #11 §4: a reading visit does not fetch the editor's script; reaching the form does."""
+    page = new_page()
+    login(page, email="lina@example.org")
+    page.set_viewport_size({"width": 1366, "height": 400})
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(long_thread["thread"].get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    assert not any("/js/editor" in url or "/js/mentions" in url for url in fetched)
+    toolbar = page.locator("[data-reply-form] .editor-toolbar")
+    expect(toolbar).to_be_hidden()
+    page.locator("#id_source").focus()  # the keyboard (or a skip link) reaches the form
+    expect(toolbar).to_be_visible()
+    assert any("/js/editor" in url for url in fetched) and any("/js/mentions" in url for url in fetched)
+
+
+def test_reply_under_a_post_brings_the_editor(live_server, new_page, long_thread):
+    page = new_page()
+    login(page, email="lina@example.org")
+    page.set_viewport_size({"width": 1366, "height": 400})
+    page.goto(long_thread["thread"].get_absolute_url())
+    root = long_thread["root"]
+    page.locator(f"#post-{root.pk} a.reply-link").click()
+    expect(page.locator(f"#post-{root.pk} + [data-reply-form] .editor-toolbar")).to_be_visible()
