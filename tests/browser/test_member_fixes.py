@@ -46,6 +46,12 @@ def test_a_reaction_updates_in_place_without_reloading(live_server, new_page, lo
     expect(button).to_have_attribute("aria-pressed", "true")
     assert button.locator(".count").inner_text() == "1"
     expect(button).to_have_accessible_name("Like 1")
+    # Forced colours (Windows high contrast): the drawn icon takes the system's button text colour,
+    # not the pressed state's green, which the mode would otherwise keep on the pseudo-element.
+    page.emulate_media(forced_colors="active")
+    drawn = button.evaluate("b => getComputedStyle(b, '::before').backgroundColor")
+    assert drawn != "rgb(11, 93, 75)" and drawn not in ("rgba(0, 0, 0, 0)", "transparent"), drawn
+    page.emulate_media(forced_colors="none")
     assert button.get_attribute("title") == "Lina"
     assert page.evaluate("window.__sameDocument") is True  # no reload
     button.click()  # and back
