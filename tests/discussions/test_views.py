@@ -386,6 +386,14 @@ def test_a_reaction_to_an_unknown_post_or_an_unknown_reaction_changes_nothing(cl
     assert not post.reactions.exists()
 
 
+def test_the_reply_page_lets_one_react_to_the_post_answered_without_javascript(client, thread, root_of, member):
+    post = root_of(thread)
+    login(client, member)
+    html = client.get(reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": post.pk})).content.decode()
+    assert html.count('<form id="react" method="post" action="/t/react/" hidden>') == 1
+    assert f'<button form="react" name="r" value="{post.pk} 👍"' in html
+
+
 def test_post_fragment_renders_one_post_for_live_updates(client, thread, make_post, member, make_thread):
     reply = make_post(thread=thread, source="fresh")
     login(client, member)
