@@ -73,6 +73,7 @@ class CardRenderer:
 
     def __init__(self, request, *, can_reply: bool):
         self.labels = _labels()
+        self._buttons: dict[tuple[str, str, str], tuple[str, tuple[str, str]]] = {}
         self.can_reply = can_reply
         self.profile_prefix = None
         self.icons_url = escape(static("img/icons.svg"))
@@ -187,6 +188,15 @@ class CardRenderer:
         base = post.urls["permalink"]
         return base[: -len(f"{post.pk}/")] + f"{other_pk}/"
 
+    def _button_parts(self, r) -> tuple[str, tuple[str, str]]:
+        """(escaped reaction, (class attribute, escaped name)): the same few on every post, built once."""
+        key = (r["emoji"], r["label"], r.get("icon", ""))
+        parts = self._buttons.get(key)
+        if parts is None:
+            parts = self._buttons[key] = (escape(key[0]), ("" if key[2] else ' class="reaction-text"',
+                                                          escape(key[1])))
+        return parts
+
     def _actions(self, post) -> str:
         L = self.labels
         urls = post.urls
@@ -201,10 +211,10 @@ class CardRenderer:
             for r in buttons:
                 title = f' title="{escape(r["who"])}"' if r["who"] else ""
                 pressed = "true" if r["mine"] else "false"
-                text_only = "" if r.get("icon") else ' class="reaction-text"'
+                emoji, rest = self._button_parts(r)
                 count = f'<span class="count">{r["count"]}</span>' if r["count"] else ""
-                out.append(f'<button form="react" name="r" value="{pk} {escape(r["emoji"])}"{text_only} '
-                           f'aria-pressed="{pressed}"{title}><span>{escape(r["label"])}</span>{count}</button>')
+                out.append(f'<button form="react" name="r" value="{pk} {emoji}"{rest[0]} '
+                           f'aria-pressed="{pressed}"{title}><span>{rest[1]}</span>{count}</button>')
             out.append("</span>")
         else:
             out.append('<span class="reactions">')
