@@ -113,3 +113,21 @@ def test_the_page_has_one_reactions_form_and_one_token_for_it_however_many_posts
             make_post(thread=thread, author=member, source="More")
     assert counts[0][0] == counts[1][0]  # tokens: constant in the number of posts
     assert counts[1][1] == counts[0][1] + 3 * 4  # four buttons per post, all on the one form
+
+
+def test_a_cards_own_markup_stays_small(client, thread, member, make_post, make_user):
+    """Issue #11 §4: what a card adds around the post's text is paid 50 times a page. A reader's
+    card around the text (avatar, author, organisation, permalink time, four reaction buttons,
+    reply, quote, the "More actions" menu with the flag) is 1,252 bytes; with a form and a CSRF
+    token per post and an <svg> per button it was 2,143 bytes."""
+    others = [make_user(display_name=f"Member {i}") for i in range(3)]
+    for i in range(9):
+        make_post(thread=thread, author=others[i % 3], source="Short text.")
+    client.force_login(member)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    cards = re.findall(r"<article .*?</article>", html, flags=re.S)
+    assert len(cards) == 10
+    for card in cards[1:]:
+        body = re.search(r'<div class="post-body.*?</div>\n', card, flags=re.S)[0]
+        assert len((card.replace(body, "")).encode()) <= 1300, card
+        assert "csrfmiddlewaretoken" not in card and "<form" not in card
