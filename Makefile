@@ -69,6 +69,7 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed-dev
 	$(PY) bench/thread_page.py
 	$(PY) bench/write_path.py
+	$(PY) bench/page_weight.py
 	$(PY) bench/live_fanout.py --participants 200 --rate 5 --seconds 10 --client-procs 2
 
 clean:

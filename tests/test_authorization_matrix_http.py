@@ -467,6 +467,11 @@ ROWS = [
     # PENDING(h-mfa): reacting in a locked thread is a moderator's power.
     Row("discussions:post_react", "post", MODERATORS, reacted("locked_post"), kwargs=post_kw("locked_post"),
         data=lambda w, u: {"emoji": "👍"}, variant="locked", pending="h-mfa"),
+    # The thread page's one reactions form: the button's value names the post ("<id> <reaction>").
+    Row("discussions:react", "post", PARTICIPANTS, reacted("reply"),
+        data=lambda w, u: {"r": f"{w.reply.pk} 👍"}),
+    Row("discussions:react", "post", MODERATORS, reacted("locked_post"),
+        data=lambda w, u: {"r": f"{w.locked_post.pk} 👍"}, variant="locked", pending="h-mfa"),
     Row("discussions:attachment_upload", "get", SIGNED_IN, shows('name="file"')),
     Row("discussions:attachment_upload", "post", PARTICIPANTS,
         lambda w, u, r: r.status_code == 200 and type(w.attachment).objects.filter(uploader=u).exists(),

@@ -8,14 +8,15 @@ the post body is the HTML stored at write time (already sanitised). `discussions
 renders through it, so the thread page, the reply page and the live-update fragment share it.
 
 Markup contract (live updates rely on it): `<article class="post depth-N" id="post-<id>"
-data-post-id data-parent-id data-depth data-path>`; user text carries `dir="auto"`.
+data-post-id data-parent-id>`; user text carries `dir="auto"`. Every byte here is paid 50 times a
+page (issue #11 §4): no attribute nobody reads (the depth is in the class; the tree path was unused).
 """
 
 from __future__ import annotations
 
+from datetime import UTC
 from types import SimpleNamespace
 
-from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -68,11 +69,11 @@ def reaction_face(*, icon: str, label: str, icons_url: str) -> str:
 
 
 class CardRenderer:
-    """Renders many cards for one request: translations, the CSRF token and formats are looked up once."""
+    """Renders many cards for one request: translations and formats are looked up once."""
 
     def __init__(self, request, *, can_reply: bool):
         self.labels = _labels()
-        self.csrf = escape(get_token(request)) if request is not None else ""
+        self._buttons: dict[tuple[str, str, str], tuple[str, tuple[str, str]]] = {}
         self.can_reply = can_reply
         self.profile_prefix = None
         self.icons_url = escape(static("img/icons.svg"))
@@ -92,7 +93,9 @@ class CardRenderer:
             self._months = {m: str(name).title() for m, name in MONTHS_3.items()}
         shown = dates.joined(f"{local.day} {self._months[local.month]} {local.year}",
                              f"{local.hour:02d}:{local.minute:02d}")
-        return local.isoformat(), escape(shown)
+        # The machine-readable time in UTC to the minute, as shown ("2026-03-05T13:07Z"): a third
+        # of the length of isoformat() with microseconds and offset, on every card.
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"), escape(shown)
 
     def render(self, post) -> SafeString:
         L = self.labels
@@ -103,8 +106,8 @@ class CardRenderer:
         urls = post.urls
         out = [
             f'<article class="post depth-{post.depth_class}{" post-removed" if removed else ""}" id="post-{pk}" '
-            f'data-post-id="{pk}" data-parent-id="{post.parent_id or ""}" data-depth="{post.depth}" '
-            f'data-path="{post.path}" aria-labelledby="post-{pk}-author">\n<header class="post-meta">'
+            f'data-post-id="{pk}" data-parent-id="{post.parent_id or ""}" '
+            f'aria-labelledby="post-{pk}-author">\n<header class="post-meta">'
             f'{self._avatar(post)}'
             f'<a class="post-author" id="post-{pk}-author" href="{self._profile_url(post.author_id)}" dir="auto">'
             f"{author_name}</a>"
@@ -191,22 +194,34 @@ class CardRenderer:
         base = post.urls["permalink"]
         return base[: -len(f"{post.pk}/")] + f"{other_pk}/"
 
+    def _button_parts(self, r) -> tuple[str, tuple[str, str]]:
+        """(escaped reaction, (class attribute, escaped name)): the same few on every post, built once."""
+        key = (r["emoji"], r["label"], r.get("icon", ""))
+        parts = self._buttons.get(key)
+        if parts is None:
+            parts = self._buttons[key] = (escape(key[0]), ("" if key[2] else ' class="reaction-text"',
+                                                          escape(key[1])))
+        return parts
+
     def _actions(self, post) -> str:
         L = self.labels
         urls = post.urls
+        pk = post.pk
         out = ['<footer class="post-actions">']
         buttons = post.reaction_buttons
         if post.actions["react"]:
-            out.append(f'<form method="post" action="{urls["react"]}" class="reactions">'
-                       f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">')
+            # No form per post: the buttons submit the page's one reactions form (`form="react"`,
+            # templates/discussions/_react_form.html) with "<post> <reaction>" as their value. The
+            # icon comes from the stylesheet (by the value's reaction), the name stays in the button.
+            out.append('<span class="reactions">')
             for r in buttons:
                 title = f' title="{escape(r["who"])}"' if r["who"] else ""
                 pressed = "true" if r["mine"] else "false"
-                count = r["count"] or ""  # an empty count is hidden by the stylesheet
-                out.append(f'<button type="submit" name="emoji" value="{escape(r["emoji"])}" class="reaction" '
-                           f'aria-pressed="{pressed}"{title}>{self._reaction(r)} '
-                           f'<span class="count">{count}</span></button>')
-            out.append("</form>")
+                emoji, rest = self._button_parts(r)
+                count = f'<span class="count">{r["count"]}</span>' if r["count"] else ""
+                out.append(f'<button form="react" name="r" value="{pk} {emoji}"{rest[0]} '
+                           f'aria-pressed="{pressed}"{title}><span>{rest[1]}</span>{count}</button>')
+            out.append("</span>")
         else:
             out.append('<span class="reactions">')
             for r in buttons:
@@ -216,10 +231,10 @@ class CardRenderer:
                                f'<span class="count">{r["count"]}</span></span>')
             out.append("</span>")
         if self.can_reply:
-            out.append(f' <a href="{urls["reply"]}" class="reply-link" data-reply-to="{post.pk}" '
-                       f'data-reply-author="{escape(post.author_name)}">{L["reply"]}</a>'
-                       f' <a href="{escape(urls["quote"])}" class="quote-link" data-quote-of="{post.pk}">'
-                       f'{L["quote"]}</a>')
+            # The thread script takes the post and author from the card (article data-post-id,
+            # .post-author), so the links carry nothing else.
+            out.append(f' <a href="{urls["reply"]}" class="reply-link">{L["reply"]}</a>'
+                       f' <a href="{escape(urls["quote"])}" class="quote-link">{L["quote"]}</a>')
         # The less frequent actions fold into one "More" control: one Tab stop per post instead of
         # four, so the keyboard reaches the reply form of a long thread in far fewer presses.
         more = []
@@ -235,7 +250,7 @@ class CardRenderer:
             more.append(f'<a href="{urls["flag"]}" class="flag-link" title="{L["flag_title"]}">{L["flag"]}</a>')
         if more:
             out.append(f' <details class="post-more"><summary>{L["more"]}</summary>'
-                       f'<span class="post-more-menu">{" ".join(more)}</span></details>')
+                       f'<span>{" ".join(more)}</span></details>')
         out.append("</footer>\n")
         return "".join(out)
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("post/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("post/<int:post_id>/delete/", views.post_delete, name="post_delete"),
     path("post/<int:post_id>/react/", views.post_react, name="post_react"),
+    path("react/", views.react, name="react"),
     path("post/<int:post_id>/reactions/", views.post_reactions, name="post_reactions"),
     path("post/<int:post_id>/revisions/", views.post_revisions, name="post_revisions"),
     path("attachments/upload/", attachments.attachment_upload_view, name="attachment_upload"),

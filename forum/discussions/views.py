@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.accounts import enrolment
@@ -280,14 +282,37 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+# "<post id> <reaction>": the value of a reaction button on a thread page (see `react`).
+_REACTION_VALUE = re.compile(r"([0-9]{1,18}) (\S.*)", re.S)
+
+
+@login_required
+@require_POST
+def react(request):
+    """Toggle a reaction from a thread page. The page has one reactions form (one CSRF token); each
+    post's buttons point at it (`form="react"`) and carry the post with the reaction, "12 👍".
+    Answers like `post_react`; a value that is not "<number> <reaction>" is refused, nothing changed."""
+    match = _REACTION_VALUE.fullmatch(request.POST.get("r", ""))
+    if match is None:
+        reason = _("This reaction could not be read. Reload the page and try again.")
+        if _wants_json(request):
+            return JsonResponse({"error": reason}, status=400)
+        return render(request, "discussions/refused.html", {"reason": reason}, status=400)
+    return _toggle_reaction(request, int(match[1]), match[2])
+
+
 @login_required
 @require_POST
 def post_react(request, post_id):
     """Toggle a reaction. The form reloads the page; the thread script (static/js/discussions.js)
     asks for JSON instead and updates the buttons in place."""
+    return _toggle_reaction(request, post_id, request.POST.get("emoji", ""))
+
+
+def _toggle_reaction(request, post_id: int, emoji: str):
     p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
     try:
-        services.reaction_toggle(actor=request.user, post=p, emoji=request.POST.get("emoji", ""))
+        services.reaction_toggle(actor=request.user, post=p, emoji=emoji)
     except PermissionDenied as e:
         if _wants_json(request):
             return JsonResponse({"error": str(e)}, status=403)

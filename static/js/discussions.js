@@ -41,6 +41,32 @@ function quoteOf(post, passage) {
   return `> [${wrote}](${link})\n>\n${lines.join("\n")}\n\n`;
 }
 
+// The editor (toolbar, preview, mention suggestions: a third of the page's script) loads when the
+// reply form is about to be used: near the screen, focused, or opened under a post. Until then the
+// plain textarea works, as without JavaScript. Pages whose form is the point load it at once.
+let editorLoaded = false;
+function loadEditor() {
+  if (editorLoaded) return;
+  editorLoaded = true;
+  import("./editor.js");
+  import("./mentions.js");
+}
+
+if (form && form.hasAttribute("data-editor-on-demand")) {
+  form.addEventListener("focusin", loadEditor);
+  if ("IntersectionObserver" in window) {
+    const near = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        near.disconnect();
+        loadEditor();
+      }
+    }, { rootMargin: "800px 0px" });
+    near.observe(form);
+  } else {
+    loadEditor();
+  }
+}
+
 if (form && list) {
   list.addEventListener("click", (event) => {
     const reply = event.target.closest("a.reply-link");
@@ -54,6 +80,7 @@ if (form && list) {
     // A quote of the whole post needs its Markdown source: leave that to the reply page.
     if (quote && !selected) return;
     event.preventDefault();
+    if (form.hasAttribute("data-editor-on-demand")) loadEditor();
     const author = post.querySelector(".post-author")?.textContent.trim() || "";
     moveFormUnder(post, post.dataset.postId, author);
     if (quote && selected) {
@@ -68,40 +95,48 @@ if (form && list) {
 }
 
 // Reactions: toggled with fetch and updated in place (the page used to reload and lose the reader's
-// place). Without this file, or if the request fails, the form posts and the page reloads as before.
-function updateReactions(form, reactions) {
+// place). The page has one reactions form (#react); each button names it (form="react") and carries
+// "<post> <reaction>". Without this file, or if the request fails, the form posts and the page reloads.
+function updateReactions(group, postId, reactions) {
   for (const reaction of reactions) {
-    const button = Array.from(form.querySelectorAll("button.reaction")).find((b) => b.value === reaction.emoji);
+    const value = `${postId} ${reaction.emoji}`;
+    const button = Array.from(group.querySelectorAll("button[name='r']")).find((b) => b.value === value);
     if (!button) continue;
     button.setAttribute("aria-pressed", reaction.mine ? "true" : "false");
-    const count = button.querySelector(".count");
+    let count = button.querySelector(".count");
+    if (!count && reaction.count) {
+      count = document.createElement("span");
+      count.className = "count";
+      button.append(count);
+    }
     if (count) count.textContent = reaction.count ? String(reaction.count) : "";
     if (reaction.who) button.title = reaction.who;
     else button.removeAttribute("title");
   }
 }
 
-if (list) {
-  list.addEventListener("submit", async (event) => {
-    const form = event.target.closest("form.reactions");
+const reactForm = document.getElementById("react");
+if (reactForm) {
+  reactForm.addEventListener("submit", async (event) => {
     const button = event.submitter;
-    if (!form || form.dataset.plain || !button || !button.matches("button.reaction")) return;
+    const group = button && button.closest(".reactions");
+    if (reactForm.dataset.plain || !group || button.name !== "r") return;
     event.preventDefault();
-    const data = new FormData(form);
+    const data = new FormData(reactForm);
     data.set(button.name, button.value);
     button.disabled = true;
     try {
-      const response = await fetch(form.action, {
+      const response = await fetch(reactForm.action, {
         method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" },
       });
       if (!response.ok) throw new Error(String(response.status));
-      updateReactions(form, (await response.json()).reactions || []);
+      updateReactions(group, button.value.split(" ")[0], (await response.json()).reactions || []);
       button.disabled = false;
       button.focus();
     } catch {
       button.disabled = false;
-      form.dataset.plain = "1";
-      form.requestSubmit(button); // fall back to the plain form: the server's answer explains any refusal
+      reactForm.dataset.plain = "1";
+      reactForm.requestSubmit(button); // fall back to the plain form: the server's answer explains any refusal
     }
   });
 }

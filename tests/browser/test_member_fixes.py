@@ -35,10 +35,23 @@ def test_a_reaction_updates_in_place_without_reloading(live_server, new_page, lo
     page.goto(long_thread["thread"].get_absolute_url())
     page.evaluate("window.__sameDocument = true")
     root = long_thread["root"]
-    button = page.locator(f"#post-{root.pk} form.reactions button.reaction").first
+    button = page.locator(f"#post-{root.pk} .reactions button[name='r']").first
+    # The icon is drawn by the stylesheet; the name stays in the button for screen readers.
+    expect(button).to_have_accessible_name("Like")
+    icon = button.evaluate("b => { const s = getComputedStyle(b, '::before'); "
+                           "return [s.maskImage || s.webkitMaskImage, s.width]; }")
+    assert "reactions/thumbs-up" in icon[0] and icon[1] != "0px", icon
+    assert button.locator("span").first.bounding_box()["width"] <= 1
     button.click()
     expect(button).to_have_attribute("aria-pressed", "true")
     assert button.locator(".count").inner_text() == "1"
+    expect(button).to_have_accessible_name("Like 1")
+    # Forced colours (Windows high contrast): the drawn icon takes the system's button text colour,
+    # not the pressed state's green, which the mode would otherwise keep on the pseudo-element.
+    page.emulate_media(forced_colors="active")
+    drawn = button.evaluate("b => getComputedStyle(b, '::before').backgroundColor")
+    assert drawn != "rgb(11, 93, 75)" and drawn not in ("rgba(0, 0, 0, 0)", "transparent"), drawn
+    page.emulate_media(forced_colors="none")
     assert button.get_attribute("title") == "Lina"
     assert page.evaluate("window.__sameDocument") is True  # no reload
     button.click()  # and back
@@ -55,9 +68,9 @@ def test_a_reaction_without_javascript_posts_the_form(live_server, browser, long
         login(page, email="lina@example.org")
         page.goto(long_thread["thread"].get_absolute_url())
         root = long_thread["root"]
-        page.locator(f"#post-{root.pk} form.reactions button.reaction").first.click()
+        page.locator(f"#post-{root.pk} .reactions button[name='r']").first.click()
         page.wait_for_load_state("networkidle")
-        assert page.locator(f"#post-{root.pk} form.reactions button.reaction").first.get_attribute(
+        assert page.locator(f"#post-{root.pk} .reactions button[name='r']").first.get_attribute(
             "aria-pressed") == "true"
         assert root.reactions.count() == 1
     finally:
@@ -145,3 +158,30 @@ def test_arabic_dates_stay_on_one_line_with_the_arabic_comma(live_server, new_pa
         # One line: every box of the element (bidi runs make several) sits on the same line.
         assert time.evaluate("(el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size") == 1
         assert time.evaluate("(el) => getComputedStyle(el).whiteSpace") == "nowrap"
+
+
+def test_the_editor_loads_only_when_the_reply_form_is_near_or_used(live_server, new_page, long_thread):
+    """Issue #11 §4: a reading visit does not fetch the editor's script; reaching the form does."""
+    page = new_page()
+    login(page, email="lina@example.org")
+    page.set_viewport_size({"width": 1366, "height": 400})
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(long_thread["thread"].get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    assert not any("/js/editor" in url or "/js/mentions" in url for url in fetched)
+    toolbar = page.locator("[data-reply-form] .editor-toolbar")
+    expect(toolbar).to_be_hidden()
+    page.locator("#id_source").focus()  # the keyboard (or a skip link) reaches the form
+    expect(toolbar).to_be_visible()
+    assert any("/js/editor" in url for url in fetched) and any("/js/mentions" in url for url in fetched)
+
+
+def test_reply_under_a_post_brings_the_editor(live_server, new_page, long_thread):
+    page = new_page()
+    login(page, email="lina@example.org")
+    page.set_viewport_size({"width": 1366, "height": 400})
+    page.goto(long_thread["thread"].get_absolute_url())
+    root = long_thread["root"]
+    page.locator(f"#post-{root.pk} a.reply-link").click()
+    expect(page.locator(f"#post-{root.pk} + [data-reply-form] .editor-toolbar")).to_be_visible()

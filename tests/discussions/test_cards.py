@@ -44,10 +44,11 @@ def test_reactions_are_self_hosted_icons_named_in_the_readers_language(client, t
     member.save(update_fields=["preferred_language"])
     client.force_login(member)
     html = client.get(thread.get_absolute_url()).content.decode()
-    [button] = re.findall(r'<button type="submit" name="emoji" value="👍".*?</button>', html, flags=re.S)
-    assert re.search(r'<svg aria-hidden="true"><use href="/static/img/icons[^"]*'
-                     r'\.svg#thumbs-up"/></svg>', button)
-    assert f'<span class="visually-hidden">{name}</span>' in button
+    post = thread.posts.get()
+    [button] = re.findall(rf'<button form="react" name="r" value="{post.pk} 👍".*?</button>', html, flags=re.S)
+    # The name is in the button (visually hidden by the stylesheet, which draws the icon).
+    assert button == (f'<button form="react" name="r" value="{post.pk} 👍" aria-pressed="false">'
+                      f"<span>{name}</span></button>")
     visible = re.sub(r"<[^>]+>", "", button)
     assert "👍" not in visible  # the emoji is the submitted value, never drawn
 
@@ -71,3 +72,62 @@ def test_every_offered_reaction_has_an_icon_in_the_sprite(settings):
     for emoji in (*conf.FORUM_REACTIONS, *conf.FORUM_CONSULTATION_REACTIONS):
         icon = reaction_icon(emoji)
         assert icon and f'<symbol id="{icon}"' in sprite, emoji
+
+
+def test_every_offered_reaction_button_gets_its_icon_from_the_stylesheet(settings):
+    """The cards' buttons are drawn by discussions.css from static/img/reactions/<icon>.svg, which
+    must hold the same shapes as the sprite's symbol (the sprite still serves the other pages)."""
+    from pathlib import Path
+
+    from forum.core import conf
+    from forum.discussions.selectors import reaction_icon
+
+    static = Path(settings.BASE_DIR) / "static"
+    sprite = (static / "img" / "icons.svg").read_text()
+    css = (static / "css" / "discussions.css").read_text()
+    for emoji in (*conf.FORUM_REACTIONS, *conf.FORUM_CONSULTATION_REACTIONS):
+        icon = reaction_icon(emoji)
+        assert (f'.reactions > button[value$=" {emoji}"] {{ --reaction-icon: '
+                f'url("../img/reactions/{icon}.svg"); }}') in css, emoji
+        shapes = re.search(rf'<symbol id="{icon}" viewBox="0 0 24 24">(.*?)</symbol>', sprite)[1]
+        drawn = (static / "img" / "reactions" / f"{icon}.svg").read_text()
+        assert f">{shapes}</svg>" in drawn and 'stroke="#000"' in drawn, icon
+
+
+def test_a_reaction_without_an_icon_shows_its_name(client, thread, member, settings):
+    settings.FORUM_REACTIONS = ["👍", "🌱"]
+    client.force_login(member)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    post = thread.posts.get()
+    assert f'<button form="react" name="r" value="{post.pk} 🌱" class="reaction-text" aria-pressed="false">' in html
+
+
+def test_the_page_has_one_reactions_form_and_one_token_for_it_however_many_posts(client, thread, member, make_post):
+    client.force_login(member)
+    counts = []
+    for _ in range(2):
+        html = client.get(thread.get_absolute_url()).content.decode()
+        assert html.count('<form id="react" method="post" action="/t/react/" hidden>') == 1
+        counts.append((html.count("csrfmiddlewaretoken"), html.count('form="react"')))
+        for _ in range(3):
+            make_post(thread=thread, author=member, source="More")
+    assert counts[0][0] == counts[1][0]  # tokens: constant in the number of posts
+    assert counts[1][1] == counts[0][1] + 3 * 4  # four buttons per post, all on the one form
+
+
+def test_a_cards_own_markup_stays_small(client, thread, member, make_post, make_user):
+    """Issue #11 §4: what a card adds around the post's text is paid 50 times a page. A reader's
+    card around the text (avatar, author, organisation, permalink time, four reaction buttons,
+    reply, quote, the "More actions" menu with the flag) is 1,252 bytes; with a form and a CSRF
+    token per post and an <svg> per button it was 2,143 bytes."""
+    others = [make_user(display_name=f"Member {i}") for i in range(3)]
+    for i in range(9):
+        make_post(thread=thread, author=others[i % 3], source="Short text.")
+    client.force_login(member)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    cards = re.findall(r"<article .*?</article>", html, flags=re.S)
+    assert len(cards) == 10
+    for card in cards[1:]:
+        body = re.search(r'<div class="post-body.*?</div>\n', card, flags=re.S)[0]
+        assert len((card.replace(body, "")).encode()) <= 1300, card
+        assert "csrfmiddlewaretoken" not in card and "<form" not in card

@@ -339,6 +339,62 @@ def test_reactions_answer_json_to_the_script_and_refuse_bad_input_in_json(client
     assert not post.reaction_counts.get("💩")
 
 
+def test_the_pages_one_reactions_form_toggles_the_post_its_button_names(client, thread, root_of, make_user):
+    post = root_of(thread)
+    fan = make_user(display_name="Karim")
+    login(client, fan)
+    url = reverse("discussions:react")
+    response = client.post(url, {"r": f"{post.pk} 👍"})
+    assert response.status_code == 302 and response.url == post.get_absolute_url()
+    assert post.reactions.filter(user=fan, emoji="👍").exists()
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert f'value="{post.pk} 👍" aria-pressed="true" title="Karim"><span>Like</span><span class="count">1</span>' in html
+    answer = client.post(url, {"r": f"{post.pk} 👍"}, HTTP_ACCEPT="application/json")
+    assert answer.status_code == 200
+    assert next(r for r in answer.json()["reactions"] if r["emoji"] == "👍") == {
+        "emoji": "👍", "count": 0, "mine": False, "who": ""}
+    assert not post.reactions.exists()
+
+
+@pytest.mark.parametrize("value", ["", "👍", "12", "12 ", " 👍", "x 👍", "١٢ 👍", "-1 👍", "1.5 👍", "9" * 19 + " 👍"])
+def test_a_reaction_value_that_cannot_be_read_is_refused_in_the_readers_language(client, thread, root_of, member,
+                                                                                   value):
+    login(client, member)
+    url = reverse("discussions:react")
+    response = client.post(url, {"r": value})
+    assert response.status_code == 400 and "could not be read" in response.content.decode()
+    as_json = client.post(url, {"r": value}, HTTP_ACCEPT="application/json")
+    assert as_json.status_code == 400 and "could not be read" in as_json.json()["error"]
+    member.preferred_language = "ar"
+    member.save(update_fields=["preferred_language"])
+    arabic = client.post(url, {"r": value})
+    assert "تعذّرت قراءة هذا التفاعل" in arabic.content.decode()
+    assert not root_of(thread).reactions.exists()
+
+
+def test_a_reaction_to_an_unknown_post_or_an_unknown_reaction_changes_nothing(client, thread, root_of, member):
+    login(client, member)
+    url = reverse("discussions:react")
+    assert client.post(url, {"r": "999999 👍"}).status_code == 404
+    post = root_of(thread)
+    bad = client.post(url, {"r": f"{post.pk} 💩"})
+    assert bad.status_code == 400 and "not available" in bad.content.decode()
+    assert client.get(url).status_code == 405
+    assert not post.reactions.exists()
+    client.logout()
+    anonymous = client.post(url, {"r": f"{post.pk} 👍"})
+    assert anonymous.status_code == 302 and "/login" in anonymous.url
+    assert not post.reactions.exists()
+
+
+def test_the_reply_page_lets_one_react_to_the_post_answered_without_javascript(client, thread, root_of, member):
+    post = root_of(thread)
+    login(client, member)
+    html = client.get(reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": post.pk})).content.decode()
+    assert html.count('<form id="react" method="post" action="/t/react/" hidden>') == 1
+    assert f'<button form="react" name="r" value="{post.pk} 👍"' in html
+
+
 def test_post_fragment_renders_one_post_for_live_updates(client, thread, make_post, member, make_thread):
     reply = make_post(thread=thread, source="fresh")
     login(client, member)
