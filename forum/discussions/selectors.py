@@ -35,10 +35,21 @@ def per_page() -> int:
     return int(conf.FORUM_POSTS_PER_PAGE)
 
 
+# One-to-one neighbours that apps above this one hang on a thread (forum.polls' `poll`), joined to the
+# thread's own query so its page asks nothing more for them. Registered by those apps' `ready()`, so
+# this app never names them.
+THREAD_NEIGHBOURS: list[str] = []
+
+
+def register_thread_neighbour(name: str) -> None:
+    if name not in THREAD_NEIGHBOURS:
+        THREAD_NEIGHBOURS.append(name)
+
+
 def thread_get_for_viewer(*, thread_id: int, viewer) -> Thread:
     """The thread with its category, or Http404 if it does not exist or the viewer may not read it."""
     # Not the author: no thread page shows it (a User instance is the costliest of the joins to build).
-    thread = (Thread.objects.select_related("category", "category__parent", "on_behalf_of")
+    thread = (Thread.objects.select_related("category", "category__parent", "on_behalf_of", *THREAD_NEIGHBOURS)
               .filter(pk=thread_id).first())
     if thread is None:
         raise Http404

@@ -7,3 +7,9 @@ class PollsConfig(AppConfig):
     label = "polls"
     verbose_name = _("Polls")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The thread page's thread query brings the poll along (one join, no query of its own).
+        from forum.discussions import selectors
+
+        selectors.register_thread_neighbour("poll")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from forum.discussions import permissions as thread_permissions
+from forum.discussions.models import Thread
 
 from . import counting, permissions
 from .models import Ballot, Choice, Poll
@@ -70,7 +71,13 @@ def _reason(check, user, obj) -> str:
 
 
 def poll_for_thread(thread) -> Poll | None:
-    """The thread's poll (one query; None when it has none)."""
+    """The thread's poll, or None: no query when the thread came with it (`thread_get_for_viewer`
+    joins it, see `PollsConfig.ready`), else one."""
+    if Thread.poll.is_cached(thread):
+        try:
+            return thread.poll
+        except Poll.DoesNotExist:
+            return None
     return Poll.objects.filter(thread_id=thread.pk).first()
 
 

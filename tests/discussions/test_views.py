@@ -61,9 +61,10 @@ def _long_thread(*, size, make_thread, make_post, make_user, author):
 
 # The page's own queries: thread, restrictions, categories (with the viewer's appointments),
 # membership, posts (with authors, parents, organisations), reactions, and the header's
-# watch/track/mute control (the member's subscription to the thread: one query, whatever the size),
-# and the thread's poll (forum.polls: one query when the thread has none; tests/polls pins the rest).
-THREAD_PAGE_QUERIES = 8
+# watch/track/mute control (the member's subscription to the thread: one query, whatever the size).
+# The thread's poll (forum.polls) comes joined to the thread: no query of its own; tests/polls pins
+# the poll section's.
+THREAD_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [10, 200])
