@@ -401,7 +401,18 @@ class Servers:
         return sum(cpu_seconds(p.pid) for p in self.procs)
 
     def tracebacks(self) -> int:
-        return sum(path.read_text(errors="replace").count("Traceback") for path, _h in self.logs)
+        return self.count_in_logs("Traceback")
+
+    def count_in_logs(self, text: str) -> int:
+        return sum(path.read_text(errors="replace").count(text) for path, _h in self.logs)
+
+    def log_counts(self) -> dict:
+        """What the servers logged about order and overload (logged at WARNING, which the bench keeps)."""
+        return {"server_tracebacks": self.tracebacks(),
+                # the hub gave up waiting for a missing seq (forum/core/hub.py): a gap reached the sockets
+                "server_hub_gave_up": self.count_in_logs("gave up waiting for seq"),
+                # handshakes answered 503 after --websocket_connect_timeout (forum/core/server.py)
+                "server_handshake_503": self.count_in_logs("handshake not answered")}
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -657,7 +668,7 @@ def run_fanout(env, logdir, app, room_id, cookies, args, name) -> dict:
             # wait ended): steadier than latency on a shared machine.
             "server_cpu_s": round(cpu_used, 2), "server_cpu_share": round(cpu_used / wall, 2),
             "server_cpu_us_per_delivery": round(cpu_used * 1e6 / max(1, result["delivered"]), 1),
-            "server_tracebacks": servers.tracebacks(),
+            **servers.log_counts(),
         })
         return result
     finally:
@@ -698,7 +709,7 @@ def run_idle(env, logdir, room_id, cookies, args) -> dict:
             "rss_kib_per_socket": round((joined[0] - before[0]) / max(1, connected), 1),
             "one_message_to_all": {k: result[k] for k in ("delivered", "lost", "duplicates", "p50_ms", "p99_ms",
                                                           "max_ms")},
-            "server_tracebacks": servers.tracebacks(),
+            **servers.log_counts(),
         }
     finally:
         servers.stop()
@@ -741,7 +752,7 @@ def run_drop_all(env, logdir, room_id, cookies, args) -> dict:
             "not_back": not_back,
             **{k: combined[k] for k in ("delivered", "lost", "duplicates", "out_of_order", "gaps", "resyncs",
                                         "handshake_failures", "server_closes", "errors")},
-            "server_tracebacks": servers.tracebacks(),
+            **servers.log_counts(),
         }
     finally:
         servers.stop()

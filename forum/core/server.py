@@ -154,7 +154,7 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
         super().check_timeouts()
 
     def serverOverloaded(self):
-        logger.info("WebSocket %s: handshake not answered within %s s; 503", self.client_addr,
+        logger.warning("WebSocket %s: handshake not answered within %s s; 503", self.client_addr,
                     self.server.websocket_connect_timeout)
         from forum.core import metrics
 
