@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import math
 import multiprocessing
@@ -317,7 +318,10 @@ def _result(people, expected: set, back) -> dict:
         latencies += [lat for i, lat in zip(p.order, p.latencies, strict=True) if i in expected]
         if expected and expected.issubset(p.accepted):
             caught_up.append(max(p.accepted[i] for i in expected))
-    return {"delivered": delivered, "lost": lost, "out_of_order": out_of_order,
+    # Every socket should see the same order (the room's seq order), whatever order they were sent in.
+    orders = sorted({hashlib.sha1(repr([i for i in p.order if i in expected]).encode()).hexdigest()
+                     for p in people})
+    return {"delivered": delivered, "lost": lost, "out_of_order": out_of_order, "orders": orders,
             "duplicates": sum(p.duplicates for p in people), "gaps": sum(p.gaps for p in people),
             "resyncs": sum(p.resyncs for p in people), "server_closes": sum(p.server_closes for p in people),
             "handshake_failures": sum(p.handshake_failures for p in people),
@@ -623,6 +627,8 @@ def _combine(results: list[dict]) -> dict:
     out = {key: sum(r[key] or 0 for r in results) for key in
            ("delivered", "lost", "duplicates", "out_of_order", "gaps", "resyncs", "server_closes",
             "handshake_failures")}
+    # How many different orders the sockets saw the messages in (1: all the same, the seq order).
+    out["distinct_orders"] = len({order for r in results for order in r.pop("orders")})
     out.update({"p50_ms": _percentile(latencies, 0.5), "p99_ms": _percentile(latencies, 0.99),
                 "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
                 "errors": _merge([r["errors"] for r in results])})
@@ -750,8 +756,8 @@ def run_drop_all(env, logdir, room_id, cookies, args) -> dict:
             "acked": len(acked["acked"]), "missed_while_away": missed,
             "all_back_and_caught_up_s": round(max(caught) - dropped_at, 2) if all(c for c in caught) else None,
             "not_back": not_back,
-            **{k: combined[k] for k in ("delivered", "lost", "duplicates", "out_of_order", "gaps", "resyncs",
-                                        "handshake_failures", "server_closes", "errors")},
+            **{k: combined[k] for k in ("delivered", "lost", "duplicates", "out_of_order", "distinct_orders", "gaps",
+                                        "resyncs", "handshake_failures", "server_closes", "errors")},
             **servers.log_counts(),
         }
     finally:
@@ -814,8 +820,9 @@ def main(argv=None) -> None:
             report.update({"participants": participants, "rate": args.rate, "seconds": args.seconds,
                            "processes": args.processes, "senders": args.senders})
             forum = run_fanout(env, tmp, args.app, room_id, cookies, args, "room")
-            report.update({k: forum[k] for k in ("sent", "acked", "delivered", "lost", "duplicates",
-                                                 "p50_ms", "p99_ms", "max_ms", "ack_p50_ms", "ack_p99_ms")})
+            report.update({k: forum[k] for k in ("sent", "acked", "delivered", "lost", "duplicates", "gaps",
+                                                 "distinct_orders", "p50_ms", "p99_ms", "max_ms", "ack_p50_ms",
+                                                 "ack_p99_ms")})
             report["room"] = forum
             if not args.no_baseline:
                 import redis
