@@ -462,7 +462,9 @@ class Hub:
             entry.timer = asyncio.get_running_loop().call_later(delay, self._release_soon, entry)
 
     def _release_soon(self, entry: _Group, *, flush: bool = False) -> None:
-        entry.timer = None
+        if entry.timer is not None:
+            entry.timer.cancel()  # (a no-op when the timer itself called)
+            entry.timer = None
         if self.groups.get(entry.name) is entry:
             entry.releasing = asyncio.ensure_future(self._release(entry, flush=flush))
 
