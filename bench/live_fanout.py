@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import math
 import multiprocessing
@@ -317,7 +318,11 @@ def _result(people, expected: set, back) -> dict:
         latencies += [lat for i, lat in zip(p.order, p.latencies, strict=True) if i in expected]
         if expected and expected.issubset(p.accepted):
             caught_up.append(max(p.accepted[i] for i in expected))
-    return {"delivered": delivered, "lost": lost, "out_of_order": out_of_order,
+    # Every socket should see the same order (the room's seq order), whatever order they were sent in;
+    # compared among the sockets that hold every expected message (a loss is counted as `lost`).
+    orders = sorted({hashlib.sha1(repr([i for i in p.order if i in expected]).encode()).hexdigest()
+                     for p in people if expected.issubset(p.accepted)})
+    return {"delivered": delivered, "lost": lost, "out_of_order": out_of_order, "orders": orders,
             "duplicates": sum(p.duplicates for p in people), "gaps": sum(p.gaps for p in people),
             "resyncs": sum(p.resyncs for p in people), "server_closes": sum(p.server_closes for p in people),
             "handshake_failures": sum(p.handshake_failures for p in people),
@@ -401,7 +406,18 @@ class Servers:
         return sum(cpu_seconds(p.pid) for p in self.procs)
 
     def tracebacks(self) -> int:
-        return sum(path.read_text(errors="replace").count("Traceback") for path, _h in self.logs)
+        return self.count_in_logs("Traceback")
+
+    def count_in_logs(self, text: str) -> int:
+        return sum(path.read_text(errors="replace").count(text) for path, _h in self.logs)
+
+    def log_counts(self) -> dict:
+        """What the servers logged about order and overload (logged at WARNING, which the bench keeps)."""
+        return {"server_tracebacks": self.tracebacks(),
+                # the hub gave up waiting for a missing seq (forum/core/hub.py): a gap reached the sockets
+                "server_hub_gave_up": self.count_in_logs("gave up waiting for seq"),
+                # handshakes answered 503 after --websocket_connect_timeout (forum/core/server.py)
+                "server_handshake_503": self.count_in_logs("handshake not answered")}
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -612,6 +628,8 @@ def _combine(results: list[dict]) -> dict:
     out = {key: sum(r[key] or 0 for r in results) for key in
            ("delivered", "lost", "duplicates", "out_of_order", "gaps", "resyncs", "server_closes",
             "handshake_failures")}
+    # How many different orders the sockets saw the messages in (1: all the same, the seq order).
+    out["distinct_orders"] = len({order for r in results for order in r.pop("orders")})
     out.update({"p50_ms": _percentile(latencies, 0.5), "p99_ms": _percentile(latencies, 0.99),
                 "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
                 "errors": _merge([r["errors"] for r in results])})
@@ -657,7 +675,7 @@ def run_fanout(env, logdir, app, room_id, cookies, args, name) -> dict:
             # wait ended): steadier than latency on a shared machine.
             "server_cpu_s": round(cpu_used, 2), "server_cpu_share": round(cpu_used / wall, 2),
             "server_cpu_us_per_delivery": round(cpu_used * 1e6 / max(1, result["delivered"]), 1),
-            "server_tracebacks": servers.tracebacks(),
+            **servers.log_counts(),
         })
         return result
     finally:
@@ -698,7 +716,7 @@ def run_idle(env, logdir, room_id, cookies, args) -> dict:
             "rss_kib_per_socket": round((joined[0] - before[0]) / max(1, connected), 1),
             "one_message_to_all": {k: result[k] for k in ("delivered", "lost", "duplicates", "p50_ms", "p99_ms",
                                                           "max_ms")},
-            "server_tracebacks": servers.tracebacks(),
+            **servers.log_counts(),
         }
     finally:
         servers.stop()
@@ -739,9 +757,9 @@ def run_drop_all(env, logdir, room_id, cookies, args) -> dict:
             "acked": len(acked["acked"]), "missed_while_away": missed,
             "all_back_and_caught_up_s": round(max(caught) - dropped_at, 2) if all(c for c in caught) else None,
             "not_back": not_back,
-            **{k: combined[k] for k in ("delivered", "lost", "duplicates", "out_of_order", "gaps", "resyncs",
-                                        "handshake_failures", "server_closes", "errors")},
-            "server_tracebacks": servers.tracebacks(),
+            **{k: combined[k] for k in ("delivered", "lost", "duplicates", "out_of_order", "distinct_orders", "gaps",
+                                        "resyncs", "handshake_failures", "server_closes", "errors")},
+            **servers.log_counts(),
         }
     finally:
         servers.stop()
@@ -803,8 +821,9 @@ def main(argv=None) -> None:
             report.update({"participants": participants, "rate": args.rate, "seconds": args.seconds,
                            "processes": args.processes, "senders": args.senders})
             forum = run_fanout(env, tmp, args.app, room_id, cookies, args, "room")
-            report.update({k: forum[k] for k in ("sent", "acked", "delivered", "lost", "duplicates",
-                                                 "p50_ms", "p99_ms", "max_ms", "ack_p50_ms", "ack_p99_ms")})
+            report.update({k: forum[k] for k in ("sent", "acked", "delivered", "lost", "duplicates", "gaps",
+                                                 "distinct_orders", "p50_ms", "p99_ms", "max_ms", "ack_p50_ms",
+                                                 "ack_p99_ms")})
             report["room"] = forum
             if not args.no_baseline:
                 import redis

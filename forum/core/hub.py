@@ -16,6 +16,19 @@ members after `group_expiry`), and after any layer error it waits (backing off t
 again instead of crashing; events sent while the layer was down are lost here, and clients heal
 that by sequence number (`pong` carries the latest; a gap makes them `join` again).
 
+Order across processes: every process numbers its writes to a room in the database, but two
+processes hand their broadcasts to the layer independently, so a group's events can reach a hub
+out of order (11 before 10). The hub puts the events that carry an integer `seq` back in order
+before fan-out: the next number is delivered at once, a later one waits (at most `reorder_wait`
+seconds, at most `reorder_max` of them) for the missing ones; when the wait runs out it delivers
+what it holds, in order, past the gap (counted in `madaniya_hub_reorder_total{outcome="gave_up"}`
+and logged; clients heal a real gap by joining again, as before). A number already delivered is
+dropped (`duplicate`); one that comes after its turn was given up, or below the first number this
+hub delivered, is passed on at once (`late`): sockets drop what they already hold. The first
+number is learnt from `note_seq` (a socket's join read the room's latest from the database) or,
+when nothing is known (just subscribed; after a layer error), by holding the first event for the
+wait and starting from the lowest one that came. Events without `seq` pass straight through.
+
 Presence across processes: subscribers give a `person` dict (`{"id", "name", ...}`). Each hub
 sends its local roster of people (several sockets of one person count once) to the group every
 `heartbeat_seconds` and shortly after it changes (`hub.presence` messages, which only hubs
@@ -98,6 +111,16 @@ class _Group:
     sorted_people: list[dict] | None = None
     # Held around each of this process's writes to the group (see `write_lock`).
     writing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Reordering (see the module docstring): the next `seq` to deliver (None: not known), the events
+    # that came early (seq -> (event, text, monotonic arrival)), the recently delivered numbers, the
+    # timer that gives up waiting, and one delivery of sequenced events at a time.
+    next_seq: int | None = None
+    held: dict[int, tuple[dict, str, float]] = field(default_factory=dict)
+    delivered: collections.deque = field(default_factory=collections.deque)
+    delivered_set: set[int] = field(default_factory=set)
+    timer: asyncio.TimerHandle | None = None
+    releasing: asyncio.Task | None = None
+    delivering: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def tracks_presence(self) -> bool:
@@ -131,6 +154,9 @@ class Hub:
     tick_seconds = 0.1
     ready_timeout = 5.0
     max_backoff = 5.0
+    reorder_wait = 0.25  # seconds an early event waits for the numbers before it
+    reorder_max = 256  # events held per group at most; past it, the oldest gap is given up at once
+    remembered_seqs = 1024  # delivered numbers remembered per group to drop repeats
 
     def __init__(self, layer=None):
         self.layer = layer if layer is not None else get_channel_layer()
@@ -176,7 +202,9 @@ class Hub:
         if entry.subscribers:
             return
         del self.groups[group]
-        tasks = [entry.task]
+        if entry.timer is not None:
+            entry.timer.cancel()
+        tasks = [entry.task, entry.releasing]
         if not self.groups and self.ticker is not None:
             tasks.append(self.ticker)
             self.ticker = None
@@ -246,6 +274,12 @@ class Hub:
         entry = self.groups.get(group)
         if entry is not None:
             entry.last_seq = max(entry.last_seq or 0, seq)
+            if entry.next_seq is None:
+                # The first number to deliver is the next one; anything at or below `seq` still on
+                # its way is passed on (sockets that joined earlier may need it).
+                entry.next_seq = seq + 1
+                if entry.held:
+                    self._release_soon(entry)
 
     def write_lock(self, group: str) -> asyncio.Lock:
         """The lock a subscriber holds around a write that broadcasts to `group` (store, commit,
@@ -306,6 +340,9 @@ class Hub:
                                exc_info=True)
                 entry.joined_at = None
                 entry.last_seq = None  # events may be lost meanwhile: ask the database again
+                entry.next_seq = None  # and start the order again from what comes (or is noted)
+                if entry.held:
+                    self._release_soon(entry, flush=True)  # what waited for a lost number: hand it on
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
@@ -330,9 +367,10 @@ class Hub:
         if kind == RELAY_HANDLER:
             event = message["event"]
             seq = event.get("seq")
-            if isinstance(seq, int) and not isinstance(seq, bool) and entry.last_seq is not None:
-                entry.last_seq = max(entry.last_seq, seq)
-            await self._deliver(entry, event, serialise(event))
+            if isinstance(seq, int) and not isinstance(seq, bool):
+                await self._sequenced(entry, seq, event, serialise(event))
+            else:
+                await self._deliver(entry, event, serialise(event))
         elif kind == PRESENCE_HANDLER:
             if message.get("hub") == self.id:
                 return
@@ -354,6 +392,89 @@ class Hub:
             else:
                 event = {"type": "typing", "people": people, "count": count}
             await self._deliver(entry, event, serialise(event))
+
+    # --- putting sequenced events back in order ---------------------------------------------------
+
+    async def _sequenced(self, entry: _Group, seq: int, event: dict[str, Any], text: str) -> None:
+        """An event with a number: deliver it in order (see the module docstring)."""
+        async with entry.delivering:
+            if seq in entry.delivered_set or seq in entry.held:
+                metrics.HUB_REORDER.labels("duplicate").inc()
+                return
+            now = time.monotonic()
+            if entry.next_seq is not None and seq < entry.next_seq:
+                metrics.HUB_REORDER.labels("late").inc()
+                ready = [(seq, event, text)]
+            else:
+                if entry.next_seq is None or seq > entry.next_seq:
+                    metrics.HUB_REORDER.labels("held").inc()
+                entry.held[seq] = (event, text, now)
+                ready = self._take_ready(entry, now)
+            await self._deliver_in_order(entry, ready)
+            self._schedule_release(entry)
+
+    def _take_ready(self, entry: _Group, now: float, *, flush: bool = False) -> list[tuple[int, dict, str]]:
+        """Take from `held` what may go now, in order: the numbers that follow on, and past a gap
+        whose wait ran out (or the buffer is full, or `flush`), what comes after it."""
+        ready: list[tuple[int, dict, str]] = []
+        held = entry.held
+        while held:
+            if entry.next_seq is not None:
+                for seq in sorted(seq for seq in held if seq < entry.next_seq):  # noted past them meanwhile
+                    metrics.HUB_REORDER.labels("late").inc()
+                    event, text, _arrived = held.pop(seq)
+                    ready.append((seq, event, text))
+                while entry.next_seq in held:
+                    event, text, _arrived = held.pop(entry.next_seq)
+                    ready.append((entry.next_seq, event, text))
+                    entry.next_seq += 1
+                if not held:
+                    break
+            oldest = min(arrived for _event, _text, arrived in held.values())
+            if not (flush or len(held) > self.reorder_max or now - oldest >= self.reorder_wait):
+                break
+            lowest = min(held)
+            if entry.next_seq is not None:
+                metrics.HUB_REORDER.labels("gave_up").inc()
+                logger.warning("hub: %s: gave up waiting for seq %d-%d; delivering from %d",
+                               entry.name, entry.next_seq, lowest - 1, lowest)
+            entry.next_seq = lowest
+        return ready
+
+    async def _deliver_in_order(self, entry: _Group, ready: list[tuple[int, dict, str]]) -> None:
+        for seq, event, text in ready:
+            entry.delivered.append(seq)
+            entry.delivered_set.add(seq)
+            if len(entry.delivered) > self.remembered_seqs:
+                entry.delivered_set.discard(entry.delivered.popleft())
+            if entry.last_seq is not None:
+                entry.last_seq = max(entry.last_seq, seq)
+            await self._deliver(entry, event, text)
+
+    def _schedule_release(self, entry: _Group) -> None:
+        """Wake when the oldest held event's wait runs out."""
+        if entry.timer is not None:
+            entry.timer.cancel()
+            entry.timer = None
+        if entry.held and self.groups.get(entry.name) is entry:
+            oldest = min(arrived for _event, _text, arrived in entry.held.values())
+            delay = max(0.0, oldest + self.reorder_wait - time.monotonic())
+            entry.timer = asyncio.get_running_loop().call_later(delay, self._release_soon, entry)
+
+    def _release_soon(self, entry: _Group, *, flush: bool = False) -> None:
+        if entry.timer is not None:
+            entry.timer.cancel()  # (a no-op when the timer itself called)
+            entry.timer = None
+        if self.groups.get(entry.name) is entry:
+            entry.releasing = asyncio.ensure_future(self._release(entry, flush=flush))
+
+    async def _release(self, entry: _Group, *, flush: bool = False) -> None:
+        async with entry.delivering:
+            ready = self._take_ready(entry, time.monotonic(), flush=flush)
+            try:
+                await self._deliver_in_order(entry, ready)
+            finally:
+                self._schedule_release(entry)
 
     async def _deliver(self, entry: _Group, event: dict[str, Any], text: str) -> None:
         started = time.monotonic()

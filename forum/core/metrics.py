@@ -38,7 +38,18 @@ FANOUT_SECONDS = Histogram(
     "madaniya_fanout_seconds", "Seconds to hand one event to every subscribed socket of this process",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 SOCKETS_DROPPED = Counter("madaniya_ws_dropped", "WebSocket connections dropped because the client stopped reading")
+HANDSHAKE_TIMEOUTS = Counter(
+    "madaniya_ws_handshake_timeouts", "WebSocket handshakes not answered in time (overload): answered 503")
 RESYNCS = Counter("madaniya_resyncs", "Sockets told to resync from history (too far behind)", ["kind"])
+# What the hub's reordering of sequenced events did (forum/core/hub.py), a closed label set:
+# held (waited for an earlier number), gave_up (the missing number never came: delivered with a gap),
+# duplicate (a number already delivered: dropped), late (came after its turn was given up or before
+# the hub's first number: passed on).
+HUB_REORDER_OUTCOMES = ("held", "gave_up", "duplicate", "late")
+HUB_REORDER = Counter("madaniya_hub_reorder", "Sequenced events the hub held, gave up waiting for, dropped or passed on late",
+                      ["outcome"])
+for _outcome in HUB_REORDER_OUTCOMES:
+    HUB_REORDER.labels(_outcome)
 
 # Routes are a closed list, so a client cannot grow the label set.
 SOCKET_KINDS = frozenset({"rooms", "threads", "categories", "notifications", "ping"})

@@ -23,15 +23,31 @@ every event of its room. So after each frame, a connection holding more than
 `FORUM_WS_SEND_BUFFER_MAX_BYTES` (1 MiB) not yet taken by the network is dropped (TCP abort, the
 client sees 1006): the client reconnects and resumes from its last `seq`. The room never waits for
 it: writing a frame never blocks, so the others are served as before.
+
+Overload is not a refusal: a WebSocket handshake the application has not accepted (or refused)
+within `--websocket_connect_timeout` seconds (here 20 by default, daphne's command line says 5)
+was answered by daphne `403 Access denied`, or its TCP connection dropped without an answer by
+autobahn's handshake timer, whichever came first. Both happened when a thousand clients came back
+at once and their connect checks queued for the database (issue #8, "drop-all"); a 403 reads as
+"forbidden" to a client and to whoever reads the logs. Here such a handshake is answered
+`503 Service Unavailable` with `Retry-After` (counted in `madaniya_ws_handshake_timeouts_total`),
+and autobahn's timer is set a few seconds later so that the answer is sent. A refusal by the
+application (origin, not signed in, no access) is still 403.
+
+The listen backlog (how many connections the kernel holds until the process accepts them) is
+`--backlog` (1024; twisted's default is 50, which a reconnect storm overflows: clients then wait
+for SYN retransmissions). The kernel caps it at `net.core.somaxconn`.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
 from pathlib import Path
 
+from autobahn.websocket.types import ConnectionDeny
 from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
 from daphne.http_protocol import HTTPFactory
@@ -43,6 +59,11 @@ MAX_REQUEST_LINE = 16384
 MAX_HEADER_BYTES = 65536
 
 _STATUS = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
+
+HANDSHAKE_SECONDS = 20  # our default for --websocket_connect_timeout (daphne's command line: 5)
+HANDSHAKE_TIMER_MARGIN = 3  # autobahn's drop comes this much later (daphne checks every 2 s)
+LISTEN_BACKLOG = 1024
+RETRY_AFTER_SECONDS = 5
 
 
 def refusal(status: int) -> bytes:
@@ -122,11 +143,52 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
             self.dropConnection(abort=True)
 
 
+    def check_timeouts(self):
+        """daphne's, except that a handshake not answered in time is told to come back (503), not
+        refused (daphne's `serverReject`: 403)."""
+        timeout = self.server.websocket_connect_timeout
+        if self.state == self.STATE_CONNECTING and timeout >= 0 and self.duration() > timeout \
+                and hasattr(self, "handshake_deferred"):
+            self.serverOverloaded()
+            return
+        super().check_timeouts()
+
+    def serverOverloaded(self):
+        logger.warning("WebSocket %s: handshake not answered within %s s; 503", self.client_addr,
+                    self.server.websocket_connect_timeout)
+        from forum.core import metrics
+
+        metrics.HANDSHAKE_TIMEOUTS.inc()
+        self.handshake_deferred.errback(ConnectionDeny(code=503, reason="Service Unavailable"))
+        del self.handshake_deferred
+        self.server.protocol_disconnected(self)
+
+    def failHandshake(self, reason, code=400, responseHeaders=None):
+        if code == 503:
+            responseHeaders = [*(responseHeaders or []), ("Retry-After", str(RETRY_AFTER_SECONDS))]
+        super().failHandshake(reason, code, responseHeaders)
+
+
 class BoundedWebSocketFactory(WebSocketFactory):
     protocol = BoundedWebSocketProtocol
 
 
+def with_backlog(description: str, backlog: int) -> str:
+    """A twisted endpoint description (daphne's `tcp:port=...`, `unix:...`) with a listen backlog."""
+    kind = description.split(":", 1)[0]
+    if kind in ("tcp", "unix") and ":backlog=" not in description:
+        return f"{description}:backlog={int(backlog)}"
+    return description
+
+
 class Server(daphne_server.Server):
+    def __init__(self, *args, backlog: int = LISTEN_BACKLOG, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.endpoints = [with_backlog(endpoint, backlog) for endpoint in self.endpoints]
+        if self.websocket_connect_timeout >= 0:
+            # autobahn drops an unanswered handshake without a word: let ours (503) come first.
+            self.websocket_handshake_timeout = self.websocket_connect_timeout + HANDSHAKE_TIMER_MARGIN
+
     def listen_success(self, port):
         """Once listening, print the file named by DEMO_BANNER_FILE (`make run`: the demo logins), so
         it is the last thing on the screen rather than scrolled away by the start-up lines."""
@@ -151,6 +213,17 @@ class Server(daphne_server.Server):
 
 class ForumCommandLine(CommandLineInterface):
     server_class = Server
+
+    def __init__(self):
+        super().__init__()
+        self.parser.set_defaults(websocket_connect_timeout=HANDSHAKE_SECONDS)
+        self.parser.add_argument("--backlog", type=int, default=LISTEN_BACKLOG,
+                                 help="Connections the kernel may hold until they are accepted")
+
+    def run(self, args):
+        known, _rest = self.parser.parse_known_args(args)
+        self.server_class = functools.partial(Server, backlog=known.backlog)
+        super().run(args)
 
 
 if __name__ == "__main__":

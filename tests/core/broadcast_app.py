@@ -1,4 +1,5 @@
-"""A minimal room for `test_slow_readers.py`, served by our daphne (`python -m forum.core.server`).
+"""A minimal room for `test_slow_readers.py` (and `test_handshake_overload.py`: `/ws/never/` never
+answers the handshake, `/ws/refuse/` refuses it), served by our daphne (`python -m forum.core.server`).
 
 Every socket of the process is in one set (process-local fan-out, as the hub does). A text frame
 `"burst <count> <size>"` makes the process send `count` frames of `size` bytes to every socket,
@@ -19,6 +20,13 @@ async def application(scope, receive, send):
     if scope["type"] != "websocket":
         return
     await receive()  # websocket.connect
+    if scope["path"] == "/ws/never/":  # a connect check that does not finish (an overloaded process)
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+        return
+    if scope["path"] == "/ws/refuse/":  # a connect check that says no
+        await send({"type": "websocket.close", "code": 4403})
+        return
     await send({"type": "websocket.accept"})
     sockets.add(send)
     try:

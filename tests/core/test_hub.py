@@ -476,3 +476,250 @@ def test_deferred_broadcasts_are_collected_in_their_thread_only():
     assert collected == [("g", {"type": "x"})]
     assert other_thread == [None]  # another thread broadcasts for real
     assert getattr(realtime._deferred, "into", None) is None
+
+
+# --- order across processes: the hub puts sequenced events back in order ---------------------------
+def reordered(outcome):
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("madaniya_hub_reorder_total", {"outcome": outcome}) or 0.0
+
+
+def seqs(socket):
+    return [event["seq"] for event in socket.events if "seq" in event]
+
+
+async def test_an_event_that_comes_early_waits_for_the_one_before_it():
+    """Two processes' broadcasts reach the layer in either order: 12 before 11 is handed on 11, 12."""
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait = 5.0  # long: only the missing number may release it here
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 10)  # a join read the room's latest
+    held_before = reordered("held")
+    await relay(layer, group, {"type": "message", "seq": 12})
+    await relay(layer, group, {"type": "message", "seq": 13})
+    await asyncio.sleep(0.2)
+    assert socket.events == []  # 11 is missing: nothing yet
+    assert hub.last_seq(group) == 10  # a pong does not announce what the sockets were not given
+    await relay(layer, group, {"type": "message", "seq": 11})
+    await eventually(lambda: len(socket.events) == 3)
+    assert seqs(socket) == [11, 12, 13]
+    assert hub.last_seq(group) == 13
+    assert reordered("held") == held_before + 2
+    assert not hub.groups[group].held and hub.groups[group].timer is None
+    await relay(layer, group, {"type": "message", "seq": 14})  # in order: straight on
+    await eventually(lambda: len(socket.events) == 4)
+    await hub.unsubscribe(group, socket)
+
+
+async def test_two_writers_interleaved_reach_every_socket_of_both_processes_in_order():
+    layer = InMemoryChannelLayer(capacity=1000)
+    one, two, group = Hub(layer), Hub(layer), group_name()
+    a, b = Socket("a"), Socket("b")
+    await one.subscribe(group, a)
+    await two.subscribe(group, b)
+    one.note_seq(group, 0)
+    two.note_seq(group, 0)
+    order = []
+    for pair in range(0, 100, 2):  # each pair swapped, as two processes' drains racing
+        order += [pair + 2, pair + 1]
+    for seq in order:
+        await relay(layer, group, {"type": "message", "seq": seq})
+    await eventually(lambda: len(a.events) == 100 and len(b.events) == 100)
+    assert seqs(a) == seqs(b) == list(range(1, 101))
+    await one.unsubscribe(group, a)
+    await two.unsubscribe(group, b)
+
+
+async def test_a_number_already_delivered_or_already_held_is_dropped():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 0)
+    before = reordered("duplicate")
+    await relay(layer, group, {"type": "message", "seq": 1})
+    await relay(layer, group, {"type": "message", "seq": 1})
+    await relay(layer, group, {"type": "message", "seq": 3})
+    await relay(layer, group, {"type": "message", "seq": 3})  # a repeat of a held one
+    await relay(layer, group, {"type": "message", "seq": 2})
+    await eventually(lambda: len(socket.events) == 3)
+    await asyncio.sleep(0.1)
+    assert seqs(socket) == [1, 2, 3]
+    assert reordered("duplicate") == before + 2
+    await hub.unsubscribe(group, socket)
+
+
+async def test_a_number_that_never_comes_is_given_up_after_the_wait_and_counted(caplog):
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait = 0.3
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 10)
+    gave_up, late = reordered("gave_up"), reordered("late")
+    started = asyncio.get_running_loop().time()
+    await relay(layer, group, {"type": "message", "seq": 12})
+    await relay(layer, group, {"type": "message", "seq": 13})
+    await eventually(lambda: len(socket.events) == 2)
+    waited = asyncio.get_running_loop().time() - started
+    assert 0.25 <= waited < 1.5, waited  # held for about the wait, not for ever
+    assert seqs(socket) == [12, 13]  # what it had, in order, past the gap (clients heal it by a join)
+    assert reordered("gave_up") == gave_up + 1
+    assert any("gave up waiting for seq 11-11" in record.getMessage() for record in caplog.records)
+    # The missing one turns up after its turn: passed on (each socket drops what it already holds).
+    await relay(layer, group, {"type": "message", "seq": 11})
+    await eventually(lambda: len(socket.events) == 3)
+    assert seqs(socket) == [12, 13, 11] and reordered("late") == late + 1
+    # And the order goes on from 14 without waiting.
+    await relay(layer, group, {"type": "message", "seq": 14})
+    await eventually(lambda: len(socket.events) == 4)
+    assert asyncio.get_running_loop().time() - started < waited + 0.25
+    await hub.unsubscribe(group, socket)
+
+
+async def test_the_held_events_are_bounded():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait, hub.reorder_max = 30.0, 4
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 0)
+    for seq in range(2, 7):  # 1 never comes: the fifth early event is one too many
+        await relay(layer, group, {"type": "message", "seq": seq})
+    await eventually(lambda: len(socket.events) == 5)
+    assert seqs(socket) == [2, 3, 4, 5, 6]
+    assert not hub.groups[group].held
+    await hub.unsubscribe(group, socket)
+
+
+async def test_events_without_a_number_pass_straight_through_while_others_wait():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait = 5.0
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 1)
+    await relay(layer, group, {"type": "message", "seq": 3})
+    await relay(layer, group, {"type": "question_held", "seq": None, "id": 9})
+    await relay(layer, group, {"type": "message", "seq": True})  # not a number: not ordered either
+    await eventually(lambda: len(socket.events) == 2)
+    assert [event["type"] for event in socket.events] == ["question_held", "message"]
+    await relay(layer, group, {"type": "message", "seq": 2})
+    await eventually(lambda: len(socket.events) == 4)
+    assert [event["seq"] for event in socket.events[2:]] == [2, 3]
+    await hub.unsubscribe(group, socket)
+
+
+async def test_the_first_events_after_subscribing_with_nothing_known_are_gathered_then_ordered():
+    """Just subscribed, no socket has read the room's number yet: the first event waits (the one
+    before it may be on its way) and the order starts from the lowest that came."""
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait = 0.3
+    await hub.subscribe(group, socket)
+    gave_up = reordered("gave_up")
+    await relay(layer, group, {"type": "message", "seq": 6})
+    await relay(layer, group, {"type": "message", "seq": 5})
+    await asyncio.sleep(0.1)
+    assert socket.events == []
+    await eventually(lambda: len(socket.events) == 2)
+    assert seqs(socket) == [5, 6]
+    assert reordered("gave_up") == gave_up  # nothing was known to be missing
+    await relay(layer, group, {"type": "message", "seq": 7})  # from now on: in order, no wait
+    await eventually(lambda: len(socket.events) == 3)
+    await hub.unsubscribe(group, socket)
+
+
+async def test_a_number_noted_while_the_first_event_waits_releases_it_without_the_wait():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait = 5.0
+    await hub.subscribe(group, socket)
+    await relay(layer, group, {"type": "message", "seq": 7})
+    await relay(layer, group, {"type": "message", "seq": 4})  # below what the join will read
+    await asyncio.sleep(0.1)
+    assert socket.events == []
+    hub.note_seq(group, 5)  # the join read 5: 6 comes next; 4 goes on (an older socket may need it)
+    await eventually(lambda: len(socket.events) == 1)
+    assert seqs(socket) == [4]
+    await relay(layer, group, {"type": "message", "seq": 6})
+    await eventually(lambda: len(socket.events) == 3)
+    assert seqs(socket) == [4, 6, 7]
+    # A later, higher note does not skip numbers still on their way to the sockets already here.
+    hub.note_seq(group, 9)
+    await relay(layer, group, {"type": "message", "seq": 8})
+    await relay(layer, group, {"type": "message", "seq": 9})
+    await eventually(lambda: len(socket.events) == 5)
+    assert seqs(socket) == [4, 6, 7, 8, 9]
+    await hub.unsubscribe(group, socket)
+
+
+async def test_after_a_layer_error_the_order_starts_again_from_what_comes():
+    """Events may have been lost while the layer was down: the number the hub expected is forgotten,
+    and the first events after joining again are gathered and ordered."""
+    layer = FlakyLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait = 0.3
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 10)
+    await relay(layer, group, {"type": "message", "seq": 11})
+    await eventually(lambda: seqs(socket) == [11])
+    layer.failures = 1
+    await relay(layer, group, {"type": "presence", "count": 1})  # wakes the receive loop: it fails
+    await eventually(lambda: hub.groups[group].next_seq is None)
+    assert hub.last_seq(group) is None
+    await eventually(lambda: hub.groups[group].joined_at is not None)
+    # 12-19 were lost with the layer; 21 comes before 20: no wait for 12, but 20 first.
+    await relay(layer, group, {"type": "message", "seq": 21})
+    await relay(layer, group, {"type": "message", "seq": 20})
+    await eventually(lambda: len(seqs(socket)) == 3)
+    assert seqs(socket) == [11, 20, 21]
+    await hub.unsubscribe(group, socket)
+
+
+async def test_a_layer_error_hands_on_at_once_what_waited_for_a_lost_number():
+    layer = FlakyLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait = 30.0
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 10)
+    await relay(layer, group, {"type": "message", "seq": 13})  # 11 and 12 are lost with the layer
+    await relay(layer, group, {"type": "message", "seq": 12})
+    await eventually(lambda: len(hub.groups[group].held) == 2)
+    layer.failures = 1
+    await relay(layer, group, {"type": "presence", "count": 1})
+    await eventually(lambda: seqs(socket) == [12, 13])  # at once, not after the wait
+    await hub.unsubscribe(group, socket)
+
+
+async def test_leaving_with_events_held_stops_the_timer():
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    hub.reorder_wait = 0.2
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 0)
+    await relay(layer, group, {"type": "message", "seq": 2})
+    await eventually(lambda: hub.groups[group].timer is not None)
+    entry = hub.groups[group]
+    await hub.unsubscribe(group, socket)
+    await asyncio.sleep(0.3)
+    assert socket.events == [] and entry.releasing is None
+
+
+@pytest.mark.services
+async def test_on_redis_two_writers_racing_reach_the_sockets_in_order(redis_layers):
+    first, second, layer = redis_layers(), redis_layers(), redis_layers()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    hub.note_seq(group, 0)
+
+    async def write(sender, numbers):
+        for seq in numbers:
+            await relay(sender, group, {"type": "message", "seq": seq})
+            await asyncio.sleep(0)
+
+    # Two "processes" each sending every other number, the second one a step ahead.
+    await asyncio.gather(write(first, range(2, 61, 2)), write(second, range(1, 60, 2)))
+    await eventually(lambda: len(socket.events) == 60, timeout=10)
+    assert seqs(socket) == list(range(1, 61))
+    await hub.unsubscribe(group, socket)
+    for each in (first, second, layer):
+        await each.close_pools()
