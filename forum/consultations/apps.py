@@ -9,8 +9,11 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self) -> None:
+        from forum.discussions import selectors
         from forum.notifications import texts
 
         from . import jobs, reminders  # noqa: F401  (declares the reminder job)
 
         texts.register_describer(reminders.DESCRIBER, reminders.describe)
+        # The thread page's thread query brings the consultation along (its banner asks nothing more).
+        selectors.register_thread_neighbour("consultation")
