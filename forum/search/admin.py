@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import SearchDocument
+from .models import PendingDocument, SearchDocument
 
 
 @admin.register(SearchDocument)
@@ -11,6 +11,22 @@ class SearchDocumentAdmin(admin.ModelAdmin):
     list_filter = ("category",)
     search_fields = ("title_norm", "body_norm", "author__email")
     raw_id_fields = ("post", "thread", "category", "author", "organisation")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingDocument)
+class PendingDocumentAdmin(admin.ModelAdmin):
+    """Posts waiting for their search document (the worker, or the every-minute catch-up, builds them)."""
+
+    list_display = ("post", "queued_at")
+    list_filter = ("queued_at",)
+    search_fields = ("post__id",)
+    raw_id_fields = ("post",)
 
     def has_add_permission(self, request):
         return False

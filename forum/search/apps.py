@@ -9,4 +9,4 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         # Discussions must not know about search, so the index follows its writes through signals.
-        from . import signals  # noqa: F401
+        from . import jobs, signals  # noqa: F401

@@ -38,3 +38,25 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"search document of #{self.post_id}"
+
+
+class PendingDocument(models.Model):
+    """A post whose document is to be (re)built after its transaction commits.
+
+    A reply or an edit writes this one row in its own transaction (cheap: no text is walked, no
+    word normalised), and the background worker builds the document once the write has committed
+    (`services.index_pending`). The row is the durable truth: a process that stops before its
+    worker ran leaves it, and the every-minute catch-up builds it (`jobs.index_pending`). Removing
+    a document (post deleted or hidden, thread deleted) is never deferred.
+    """
+
+    post = models.OneToOneField("discussions.Post", on_delete=models.CASCADE, related_name="+", primary_key=True)
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("post waiting for the search index")
+        verbose_name_plural = _("posts waiting for the search index")
+        indexes = [models.Index(fields=["queued_at"])]
+
+    def __str__(self):
+        return f"post #{self.post_id} waiting for the search index"

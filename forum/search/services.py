@@ -5,14 +5,17 @@ index holds no fact of its own, only a copy of what posts and threads say.
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forum.accounts import permissions as accounts
 from forum.discussions.models import Post, Thread
+from forum.notifications import outbox
 from forum.organisations.models import Membership
 
-from .models import SearchDocument
+from .models import PendingDocument, SearchDocument
 from .text import document_text
 
 
@@ -54,6 +57,58 @@ def post_index(*, post: Post, created: bool = False) -> None:
         if SearchDocument.objects.filter(post_id=post.pk).update(**changes):
             return
     SearchDocument.objects.create(post_id=post.pk, organisation_id=_author_organisation_id(post), **fields)
+
+
+# Posts whose documents one pass of `index_pending` builds at most (it loops until none is left).
+PENDING_BATCH = 200
+
+
+def post_index_after_commit(*, post: Post) -> None:
+    """A new or edited post: its document is built once the transaction commits, off the request.
+
+    In the transaction: one statement. A post that may not be found (deleted, hidden, its thread
+    deleted) loses its document at once instead: removal is never deferred (selectors check the
+    live rows too, so nothing hidden is ever shown from a stale document)."""
+    if not _is_searchable(post, post.thread):
+        post_index(post=post)
+        return
+    PendingDocument.objects.bulk_create([PendingDocument(post_id=post.pk, queued_at=timezone.now())],
+                                        update_conflicts=True, unique_fields=["post"], update_fields=["queued_at"])
+    post_id = post.pk
+    outbox.run_after_commit(lambda: index_pending(post_ids=[post_id]))
+
+
+def index_pending(*, older_than: timedelta | None = None, post_ids=None) -> int:
+    """Build the documents of the posts waiting for one (`PendingDocument`), queued at least
+    `older_than` ago (only `post_ids` when given); returns how many were done.
+
+    Safe to run from several processes at once: building a document twice writes the same row, and
+    a post queued again while its document was being built (edited meanwhile) stays queued."""
+    done = 0
+    while True:
+        pending = PendingDocument.objects.filter(queued_at__lte=timezone.now() - (older_than or timedelta(0)))
+        if post_ids is not None:
+            pending = pending.filter(post_id__in=post_ids)
+        rows = list(pending.order_by("queued_at").values_list("post_id", "queued_at")[:PENDING_BATCH])
+        posts = Post.objects.select_related("thread", "author").in_bulk([post_id for post_id, _queued in rows])
+        for post_id, queued_at in rows:
+            with transaction.atomic():
+                post = posts.get(post_id)
+                if post is not None:
+                    _index_once(post)
+                PendingDocument.objects.filter(post_id=post_id, queued_at=queued_at).delete()
+            done += 1
+        if len(rows) < PENDING_BATCH:
+            return done
+
+
+def _index_once(post: Post) -> None:
+    """`post_index`, when another process may be building the same document right now."""
+    try:
+        with transaction.atomic():
+            post_index(post=post)
+    except IntegrityError:  # the other one inserted it first: this one's text wins by updating
+        post_index(post=post)
 
 
 @transaction.atomic

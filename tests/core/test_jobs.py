@@ -48,6 +48,7 @@ def test_every_background_job_of_the_forum_is_declared_once_with_its_schedule():
         "live.purge_off_the_record": jobs.HOURLY,
         "live.reminders": jobs.EVERY_MINUTE,
         "notifications.digests": jobs.HOURLY,
+        "search.index_pending": jobs.AFTER_COMMIT,
         "notifications.pending_emails": jobs.EVERY_MINUTE,
     }
     assert all(j.description for j in jobs.registered())  # each says what it does

@@ -21,6 +21,9 @@ def run(*args) -> str:
 def posts(make_thread, make_post):
     thread = make_thread(source="Opening **post**")
     made = [make_post(thread=thread, source=f"Reply {i} with https://example.org/{i}") for i in range(4)]
+    from forum.search.services import index_pending
+
+    index_pending()  # written a while ago: the worker built their search documents
     return [thread.posts.get(depth=0), *made]
 
 

@@ -19,6 +19,7 @@ from forum.moderation.models import Action, Appeal, ReviewItem
 from forum.notifications import texts
 from forum.notifications.models import Notification
 from forum.search.models import SearchDocument
+from forum.search.services import index_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,7 @@ def test_an_overturned_edit_for_policy_brings_the_text_and_its_history_back(
     entry = AuditEntry.objects.get(verb="post.edit_for_policy.undo")
     assert entry.actor == second_moderator and entry.data["appeal_of"] == action.pk
     assert entry.data["before"] == "Call me here, rude" and entry.data["after"] == post.source
+    index_pending()  # what the worker does once the undo commits
     assert "0101" in SearchDocument.objects.get(post_id=post.pk).body_text
     client.force_login(make_user(role="member"))
     page = client.get(post.thread.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from forum.core.richtext import render_post
 from forum.search import services
-from forum.search.models import SearchDocument
+from forum.search.models import PendingDocument, SearchDocument
+
+from .conftest import indexed
 
 
 def test_a_new_post_is_indexed_with_its_written_and_normalised_words(make_post):
@@ -53,6 +55,8 @@ def test_an_edit_refreshes_the_document(make_post):
     post.source = "nouveau texte"
     post.html = render_post(post.source)
     post.save()
+    assert SearchDocument.objects.get(post=post).body_norm == "ancien texte"  # until the worker runs
+    assert indexed() == 1
     assert SearchDocument.objects.get(post=post).body_norm == "nouveau texte"
 
 
@@ -63,9 +67,11 @@ def test_hidden_and_deleted_posts_leave_the_index(make_post):
     hidden.save()
     deleted.deleted_at = timezone.now()
     deleted.save(update_fields=["deleted_at"])
+    # Removal is never deferred: gone in the same transaction.
     assert not SearchDocument.objects.filter(post__in=[hidden, deleted]).exists()
     hidden.hidden_at = None
     hidden.save()
+    indexed()
     assert SearchDocument.objects.filter(post=hidden).exists()
 
 
@@ -89,14 +95,20 @@ def test_indexing_costs_one_statement_per_write(make_post, make_user, django_ass
     opening = make_post(source="first")
     author = make_user(role="member")
     accounts.organisation_id(author)  # loaded by the permission checks of a real request
-    with django_assert_num_queries(2):  # INSERT the post, INSERT its document
+    with django_assert_num_queries(2):  # INSERT the post, queue it for the index (one upsert)
         post = Post.objects.create(thread=opening.thread, author=author, parent=opening, source="reply",
                                    html=render_post("reply"))
+    assert not SearchDocument.objects.filter(post=post).exists()
+    assert PendingDocument.objects.filter(post=post).exists()
     post.source = "edited"
     post.html = render_post("edited")
-    with django_assert_num_queries(2):  # UPDATE the post, UPDATE its document
+    with django_assert_num_queries(2):  # UPDATE the post, queue it again (the same upsert)
         post.save()
+    assert PendingDocument.objects.filter(post=post).count() == 1
+    assert indexed() == 1
+    assert SearchDocument.objects.get(post=post).body_norm == "edited"
     assert SearchDocument.objects.get(post=post).organisation_id == author.memberships.get().organisation_id
+    assert not PendingDocument.objects.filter(post=post).exists()
 
 
 def test_counter_only_saves_do_not_reindex(make_post, django_assert_num_queries):
