@@ -292,6 +292,7 @@ def test_the_queue_lists_it_as_awaiting_approval_with_its_reasons(client, consul
     assert HELD_TEXT in queue
     page = _body(client.get(reverse("moderation:item", kwargs={"item_id": item.pk})))
     assert reverse("moderation:approve", kwargs={"item_id": item.pk}) in page
+    assert "counts it as the organisation's response" in page
 
 
 def test_approval_shows_it_to_everyone_counts_it_and_refreshes_open_pages(
