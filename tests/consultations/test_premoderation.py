@@ -409,3 +409,22 @@ def test_comparison_counts_agree_with_what_each_reader_sees(consultation, catego
         accounts.forget(user)
         data = selectors.comparison(consultation=consultation, viewer=user)
         assert data.responded == 0 and data.listed == listed and len(data.timeline) == listed, user
+
+
+def test_the_moderators_page_costs_the_same_queries_whatever_the_number_of_held_positions(
+        client, consultation, category, moderator, make_representative, submit, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _premoderate(category)
+    for _ in range(2):
+        submit(actor=make_representative(), consultation=consultation, source="Held one")
+    client.force_login(moderator)
+    client.get(_url("detail", consultation))  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(_url("detail", consultation))
+    for _ in range(6):
+        submit(actor=make_representative(), consultation=consultation, source="Held more")
+    with django_assert_num_queries(len(few)):
+        response = client.get(_url("detail", consultation))
+    assert response.content.decode().count('class="card position stance-awaiting') == 8
