@@ -175,6 +175,8 @@ ROWS = {
     # organisation, and a closed one, both organised by the global moderator.
     ("consultations", "view_consultation"): (
         lambda w, u: _perm("consultations").check_view_consultation(u, _consultation(w).open), READERS),
+    ("consultations", "view_position"): (
+        lambda w, u: _perm("consultations").check_view_position(u, _consultation(w).position), READERS),
     ("consultations", "create_consultation"): (
         lambda w, u: _perm("consultations").check_create_consultation(u, w.category), {"moderator", "admin"}),
     ("consultations", "submit_position"): (
@@ -303,6 +305,42 @@ def _consultation(w):
                                            stance="against", source="No", html="<p>No</p>", updated_at=now)
         w.consultation = SimpleNamespace(open=open_one, closed=closed, position=position)
     return w.consultation
+
+
+def _held_position(w):
+    """A position of the world's organisation held for review before it was shown, in an open
+    consultation of the world's category of its own (made on first use)."""
+    if not hasattr(w, "held_position"):
+        from forum.consultations.models import Consultation, Position
+        from forum.discussions.models import Thread
+
+        now = timezone.now()
+        organiser = w.users["moderator"]
+        thread = Thread.objects.create(category=w.category, title="Held", author=organiser, last_activity_at=now)
+        consultation = Consultation.objects.create(thread=thread, question="Q?", deadline=now + timedelta(days=3),
+                                                   created_by=organiser)
+        w.held_position = Position.objects.create(
+            consultation=consultation, organisation=w.org, signed_by=w.users["representative"], stance="against",
+            source="No", html="<p>No</p>", updated_at=now, awaiting_review=True, hidden_at=now,
+            hidden_reason={"premoderation": True})
+    return w.held_position
+
+
+def _held_check(name):
+    return lambda w, u: getattr(_perm("consultations"), f"check_{name}")(u, _held_position(w))
+
+
+# A position held for review before it was shown: its organisation's representative and the
+# category's moderators see it; its organisation's member does not; nobody may flag it.
+CONSULTATION_CASES = {
+    ("consultations", "view_position", "held for review"): (
+        _held_check("view_position"), {"representative"} | MODERATORS),
+    ("consultations", "view_position_history", "held for review"): (
+        _held_check("view_position_history"), {"representative"} | MODERATORS),
+    ("consultations", "revise_position", "held for review"): (_held_check("revise_position"), {"representative"}),
+    ("consultations", "report_position", "held for review"): (_held_check("report_position"), set()),
+    ("consultations", "hide_position", "held for review"): (_held_check("hide_position"), MODERATORS),
+}
 
 
 def _discussions():
@@ -566,6 +604,33 @@ def test_poll_matrix(world, key):
         f"{key}: unexpectedly allowed {sorted(actual - set(allowed_roles))}, "
         f"unexpectedly refused {sorted(set(allowed_roles) - actual)}"
     )
+
+
+@pytest.mark.parametrize("key", sorted(CONSULTATION_CASES), ids=lambda k: f"{k[0]}.{k[1]}[{k[2]}]")
+def test_consultation_matrix(world, key):
+    attempt, allowed_roles = CONSULTATION_CASES[key]
+    actual = {role for role in ROLES if _allowed(attempt, world, world.users[role])}
+    assert actual == set(allowed_roles), (
+        f"{key}: unexpectedly allowed {sorted(actual - set(allowed_roles))}, "
+        f"unexpectedly refused {sorted(set(allowed_roles) - actual)}"
+    )
+
+
+def test_listed_positions_are_the_positions_one_may_see(world):
+    from forum.accounts.permissions import forget
+
+    for position in (_consultation(world).position, _held_position(world)):
+        for role in ROLES:
+            user = world.users[role]
+            forget(user)
+            if not _allowed(lambda w, u, p=position: _perm("consultations").check_view_consultation(
+                    u, p.consultation), world, user):
+                continue  # the queryset form is asked only of readers of the consultation
+            forget(user)
+            listed = _perm("consultations").visible_positions(user, position.consultation).filter(
+                pk=position.pk).exists()
+            assert listed == _allowed(lambda w, u, p=position: _perm("consultations").check_view_position(u, p),
+                                      world, user), f"{role}: position {position.pk}"
 
 
 def test_listed_polls_are_the_polls_whose_thread_one_may_read(world):

@@ -1,5 +1,6 @@
 """The consultation and its synthesis as Markdown and CSV, for the reader who asks (what they may
-read: a hidden position's text only for the category's moderators)."""
+read: a hidden position's text only for the category's moderators; a position held for review is no
+part of the record until approved, for anyone)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def _formula_safe(value: str) -> str:
 
 def consultation_markdown(*, actor, consultation: Consultation) -> str:
     permissions.check_export_consultation(actor, consultation)
-    data = selectors.comparison(consultation=consultation, viewer=actor)
+    data = selectors.comparison(consultation=consultation, viewer=actor, published_only=True)
     labels = dict(Stance.choices)
     subs = list(consultation.sub_questions.all())
     # Labels are read into names first: gettext's extractor does not look inside f-strings.
@@ -53,7 +54,7 @@ def consultation_markdown(*, actor, consultation: Consultation) -> str:
 
 def consultation_csv(*, actor, consultation: Consultation) -> str:
     permissions.check_export_consultation(actor, consultation)
-    data = selectors.comparison(consultation=consultation, viewer=actor)
+    data = selectors.comparison(consultation=consultation, viewer=actor, published_only=True)
     subs = list(consultation.sub_questions.all())
     out = io.StringIO()
     writer = csv.writer(out)

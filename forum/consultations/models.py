@@ -88,8 +88,13 @@ class Position(models.Model):
     updated_at = models.DateTimeField(_("last revised"))
     revision_count = models.PositiveIntegerField(default=1)
     hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True)
-    # The rule's title per language, snapshotted by moderation ({"pending": true} while flags await review).
+    # The rule's title per language, snapshotted by moderation ({"pending": true} while flags await review,
+    # {"premoderation": true} while held before it was shown).
     hidden_reason = models.JSONField(default=dict, blank=True, editable=False)
+    # Held before it was shown (a watched word, a pre-moderated category): only its organisation's
+    # representatives and the category's moderators see it, and it does not count as a response,
+    # until a moderator approves it. A rejected one stays held (hidden_reason says the rule).
+    awaiting_review = models.BooleanField(_("awaiting review"), default=False, editable=False)
 
     class Meta:
         ordering = ["consultation", "created_at", "id"]

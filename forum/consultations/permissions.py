@@ -10,9 +10,13 @@ Actions of this app (the authorisation matrix walks every one):
   factor (like speaking for the organisation anywhere), before the deadline, in a thread that is not
   locked and a category where they are not muted; members, observers and moderators without an
   organisation are refused.
-- `revise_position`: the same, for their own organisation's position, while it is not hidden.
-- `view_position_history`: whoever reads the consultation; a hidden position's history only for the
-  category's moderators.
+- `view_position`: whoever reads the consultation; a position held for review before it was shown
+  (`awaiting_review`) only its organisation's representatives and the category's moderators (for
+  anyone else it does not exist: Http404). `visible_positions` is its queryset form.
+- `revise_position`: the same as submitting, for their own organisation's position, while it is not
+  hidden (a position awaiting review may be revised: it stays held).
+- `view_position_history`: whoever may see the position; a hidden position's history only for the
+  category's moderators (and, while it awaits review, its organisation's representatives).
 - `publish_synthesis`: after the deadline, administrators and the moderators designated as the
   consultation's organisers (with a second factor).
 - `export_consultation`: whoever reads the consultation (Markdown and CSV).
@@ -24,6 +28,7 @@ Actions of this app (the authorisation matrix walks every one):
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +40,7 @@ from forum.discussions import permissions as discussions
 from .models import Consultation, Position
 
 ACTIONS = (
-    "view_consultation", "create_consultation", "submit_position", "revise_position",
+    "view_consultation", "view_position", "create_consultation", "submit_position", "revise_position",
     "view_position_history", "publish_synthesis", "export_consultation", "report_position", "hide_position",
 )
 
@@ -84,16 +89,46 @@ def check_submit_position(user, consultation: Consultation, organisation=None) -
     accounts.check_privileged_action(user)
 
 
+def is_pending_review(position: Position) -> bool:
+    """Held before it was shown and not yet decided (a rejected one is hidden under a rule instead)."""
+    return position.awaiting_review and bool((position.hidden_reason or {}).get("premoderation"))
+
+
+def _sees_unpublished(user, position: Position) -> bool:
+    """Its organisation's representatives and the category's moderators see a position held for review."""
+    if categories.is_category_moderator(user, position.consultation.thread.category):
+        return True
+    return accounts.is_representative(user) and accounts.organisation_id(user) == position.organisation_id
+
+
+def check_view_position(user, position: Position) -> None:
+    check_view_consultation(user, position.consultation)
+    if position.awaiting_review and not _sees_unpublished(user, position):
+        raise Http404  # not shown yet: nobody else may learn it exists
+
+
+def visible_positions(user, consultation: Consultation, qs=None):
+    """Queryset form of check_view_position, for one consultation the user may read."""
+    qs = Position.objects.all() if qs is None else qs
+    qs = qs.filter(consultation=consultation)
+    if categories.is_category_moderator(user, consultation.thread.category):
+        return qs
+    seen = Q(awaiting_review=False)
+    if accounts.is_representative(user) and accounts.organisation_id(user) is not None:
+        seen |= Q(organisation_id=accounts.organisation_id(user))
+    return qs.filter(seen)
+
+
 def check_revise_position(user, position: Position) -> None:
     check_submit_position(user, position.consultation, position.organisation_id)
-    if position.hidden_at is not None:
+    if position.hidden_at is not None and not is_pending_review(position):
         raise PermissionDenied(_("This position was hidden by a moderator."))
 
 
 def check_view_position_history(user, position: Position) -> None:
     consultation = position.consultation
-    check_view_consultation(user, consultation)
-    if position.hidden_at is not None:
+    check_view_position(user, position)
+    if position.hidden_at is not None and not (is_pending_review(position) and _sees_unpublished(user, position)):
         categories.check_moderator_power(user, consultation.thread.category,
                                          _("The history of a hidden position is not shown."))
 
@@ -132,7 +167,7 @@ def check_export_consultation(user, consultation: Consultation) -> None:
 
 
 def check_report_position(user, position: Position) -> None:
-    check_view_consultation(user, position.consultation)
+    check_view_position(user, position)
     accounts.require_good_standing(user)
     if accounts.organisation_id(user) == position.organisation_id:
         raise PermissionDenied(_("You cannot flag your own organisation's position."))
@@ -141,7 +176,7 @@ def check_report_position(user, position: Position) -> None:
 
 
 def check_hide_position(user, position: Position) -> None:
-    check_view_consultation(user, position.consultation)
+    check_view_position(user, position)
     categories.check_moderate_category(user, position.consultation.thread.category)
 
 

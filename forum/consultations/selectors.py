@@ -16,6 +16,7 @@ from .models import Consultation, Position, PositionRevision, Stance
 from .reminders import representatives_by_organisation
 
 HIDDEN = "hidden"  # the grid's group of positions hidden by moderators
+AWAITING = "awaiting"  # the grid's group of positions held for review (seen by their organisation and moderators)
 
 
 def consultations_for_viewer(*, viewer, limit: int = 50) -> list[Consultation]:
@@ -45,26 +46,33 @@ class GridCell:
 class Comparison:
     positions: list[Position]  # those shown (after the stance filter)
     counts: dict[str, int]  # per stance (hidden positions under HIDDEN for readers who may not see them)
-    responded: int
+    responded: int  # published positions: one held for review is no response yet, for anyone
     expected: int
     not_yet: list  # organisations expected to respond that have not
     grid: list[tuple[str, str, list[GridCell]]] = field(default_factory=list)  # (stance, label, cells)
     timeline: list[PositionRevision] = field(default_factory=list)
     stance_filter: str = ""
     moderator: bool = False
+    listed: int = 0  # every position this reader sees (the "All" filter)
 
 
 def _shown_stance(position: Position, moderator: bool) -> str:
+    if permissions.is_pending_review(position):
+        return AWAITING
     return HIDDEN if position.hidden_at is not None and not moderator else position.stance
 
 
-def comparison(*, consultation: Consultation, viewer, stance: str = "") -> Comparison:
+def comparison(*, consultation: Consultation, viewer, stance: str = "", published_only: bool = False) -> Comparison:
     """What the consultation page shows `viewer`; `stance` filters the positions shown (an unknown
     value shows all). Hidden positions keep their organisation listed, not their stance or text,
-    except for the category's moderators."""
+    except for the category's moderators. A position held for review is seen only by its
+    organisation's representatives and the category's moderators (`visible_positions`), as
+    "awaiting review", and is not counted as a response; `published_only` (the exports) leaves it out."""
     moderator = categories.is_category_moderator(viewer, consultation.thread.category)
-    positions = list(Position.objects.filter(consultation=consultation)
-                     .select_related("organisation", "signed_by").order_by("organisation__name", "pk"))
+    visible = permissions.visible_positions(viewer, consultation)
+    if published_only:
+        visible = visible.filter(awaiting_review=False)
+    positions = list(visible.select_related("organisation", "signed_by").order_by("organisation__name", "pk"))
     for p in positions:
         p.consultation = consultation
         p.shown_stance = _shown_stance(p, moderator)
@@ -77,19 +85,22 @@ def comparison(*, consultation: Consultation, viewer, stance: str = "") -> Compa
     counts = Counter(p.shown_stance for p in positions)
     labels = dict(Stance.choices)
     groups = [(value, labels[value]) for value in Stance.values]
-    if counts.get(HIDDEN):
-        from django.utils.translation import gettext as _
+    from django.utils.translation import gettext as _
 
+    if counts.get(HIDDEN):
         groups.append((HIDDEN, _("Hidden by moderators")))
+    if counts.get(AWAITING):
+        groups.append((AWAITING, _("Awaiting review")))
     grid = [(value, label, [GridCell(p.organisation, value, p.pk) for p in positions if p.shown_stance == value])
             for value, label in groups]
-    timeline = list(PositionRevision.objects.filter(position__consultation=consultation)
+    timeline = list(PositionRevision.objects.filter(position__in=visible.values("pk"))
                     .select_related("position__organisation").order_by("created_at", "pk"))
     stance = stance if stance in Stance.values else ""
     shown = [p for p in positions if not stance or p.shown_stance == stance]
     return Comparison(positions=shown, counts={value: counts.get(value, 0) for value, _label in groups},
-                      responded=len(positions), expected=len(expected_orgs), not_yet=not_yet, grid=grid,
-                      timeline=timeline, stance_filter=stance, moderator=moderator)
+                      responded=sum(1 for p in positions if not p.awaiting_review), expected=len(expected_orgs),
+                      not_yet=not_yet, grid=grid, timeline=timeline, stance_filter=stance, moderator=moderator,
+                      listed=len(positions))
 
 
 def own_position(*, consultation: Consultation, viewer) -> Position | None:

@@ -1,6 +1,6 @@
 """Every write of consultations: open one, submit or revise a position, publish the synthesis, and
-the moderation of positions (hide, show again, hold pending review). Each checks first, writes in
-one transaction, audits, and tells open pages after commit."""
+the moderation of positions (hold before it is shown, approve, hide, show again, hold pending review).
+Each checks first, writes in one transaction, audits, and tells open pages after commit."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from forum.accounts import permissions as accounts
 from forum.audit.services import record, scope_key
+from forum.categories import permissions as categories
 from forum.core import conf, realtime, richtext, screening
 from forum.discussions import services as discussions
+from forum.discussions import signals as discussion_signals
 
-from . import events, permissions
+from . import events, permissions, signals
 from .models import Consultation, Position, PositionRevision, Stance, SubQuestion
 
 MAX_SUB_QUESTIONS = 10
@@ -24,6 +26,8 @@ MAX_QUESTION_CHARS = 2000
 MAX_SUB_QUESTION_CHARS = 500
 MAX_ANSWER_CHARS = 5000
 PENDING_REVIEW = {"pending": True}
+# What a position held before it was shown knows (`hidden_reason`): its representatives read "awaiting review".
+AWAITING_REVIEW = {"premoderation": True}
 
 
 def _scope(consultation: Consultation) -> str:
@@ -120,8 +124,38 @@ def _clean_position(consultation: Consultation, stance, source, answers) -> tupl
             cleaned[str(number)] = value
     if errors:
         raise ValidationError(errors)
-    screening.check_not_blocked(screening.screen(text, *cleaned.values()), "source")
-    return stance, text, cleaned
+    verdict = screening.screen(text, *cleaned.values())
+    screening.check_not_blocked(verdict, "source")
+    return stance, text, cleaned, verdict
+
+
+def review_reasons(*, author, category, verdict: str) -> tuple[list[str], bool]:
+    """Why a position `author` submits or revises goes to the moderators, and whether it is held until
+    approved: the category (or its parent) is pre-moderated, or a watched word (`verdict` of
+    `forum.core.screening`: HOLD holds, FLAG only reports). As for posts, the category's moderators
+    and administrators are never held nor reported."""
+    if accounts.is_admin(author) or categories.holds_moderator_role(author, category):
+        return [], False
+    reasons, held = [], False
+    if category.premoderate or (category.parent_id is not None and category.parent.premoderate):
+        reasons.append(discussion_signals.PREMODERATED_CATEGORY)
+        held = True
+    if verdict in (screening.HOLD, screening.FLAG):
+        reasons.append(discussion_signals.WATCHED_WORD)
+        held = held or verdict == screening.HOLD
+    return reasons, held
+
+
+def _send_for_review(position: Position, *, reasons: list[str], held: bool) -> None:
+    """Audit the hold and hand the position to the review queue (the moderation app listens)."""
+    if not reasons:
+        return
+    if held:
+        record(actor=None, verb="position.hold", target=position, reason=", ".join(reasons),
+               scope=_scope(position.consultation),
+               data={"consultation": position.consultation_id, "premoderation": reasons,
+                     "revision": position.revision_count})
+    signals.position_for_review.send(sender=Position, position=position, reasons=reasons, held=held)
 
 
 def _already_submitted() -> ValidationError:
@@ -137,7 +171,8 @@ def position_submit(*, actor, consultation: Consultation, stance: str, source: s
     another). Every version is kept (`PositionRevision`); audited; open pages told after commit."""
     permissions.check_submit_position(actor, consultation)
     organisation = accounts.membership(actor).organisation
-    stance, text, cleaned = _clean_position(consultation, stance, source, answers)
+    stance, text, cleaned, verdict = _clean_position(consultation, stance, source, answers)
+    reasons, held = review_reasons(author=actor, category=consultation.thread.category, verdict=verdict)
     html = richtext.render_post(text)
     now = timezone.now()
     position = (Position.objects.select_for_update()
@@ -145,14 +180,17 @@ def position_submit(*, actor, consultation: Consultation, stance: str, source: s
     if position is None:
         if base_revision is not None:
             raise ValidationError(_("There is no position of your organisation to revise."), code="no_position")
+        hold = ({"awaiting_review": True, "hidden_at": now, "hidden_reason": dict(AWAITING_REVIEW)} if held
+                else {})
         try:
             with transaction.atomic():  # a savepoint: the constraint decides between two first submissions
                 position = Position.objects.create(
                     consultation=consultation, organisation=organisation, signed_by=actor, stance=stance,
-                    source=text, html=html, answers=cleaned, updated_at=now, revision_count=1)
+                    source=text, html=html, answers=cleaned, updated_at=now, revision_count=1, **hold)
         except IntegrityError:
             raise _already_submitted() from None
         verb = "position.submit"
+        was_published = False
     else:
         position.consultation = consultation
         if base_revision is None:
@@ -161,17 +199,29 @@ def position_submit(*, actor, consultation: Consultation, stance: str, source: s
         if base_revision != position.revision_count:
             raise ValidationError(_("Your organisation's position was revised meanwhile: read the new version "
                                     "and try again."), code="stale")
+        was_published = not position.awaiting_review
         position.signed_by, position.stance, position.source, position.html = actor, stance, text, html
         position.answers, position.updated_at = cleaned, now
         position.revision_count += 1
+        if held and was_published:
+            # A revision held for review takes the whole position out of sight until it is approved:
+            # the version readers saw is not left standing as if it were the organisation's word.
+            position.awaiting_review, position.hidden_at = True, now
+            position.hidden_reason = dict(AWAITING_REVIEW)
         position.save(update_fields=["signed_by", "stance", "source", "html", "answers", "updated_at",
-                                     "revision_count"])
+                                     "revision_count", "awaiting_review", "hidden_at", "hidden_reason"])
         verb = "position.revise"
     PositionRevision.objects.create(position=position, number=position.revision_count, signed_by=actor,
                                     stance=stance, source=text, html=html, answers=cleaned)
     record(actor=actor, verb=verb, target=position, scope=_scope(consultation),
-           data={"consultation": consultation.pk, "stance": stance, "revision": position.revision_count})
-    realtime.broadcast_on_commit(events.consultation_group(consultation.pk), events.position_changed(position))
+           data={"consultation": consultation.pk, "stance": stance, "revision": position.revision_count,
+                 "awaiting_review": position.awaiting_review})
+    # A revision of a held position stays held (it is reviewed whole); a new reason goes to the queue.
+    _send_for_review(position, reasons=reasons, held=position.awaiting_review)
+    if was_published or not position.awaiting_review:
+        # Readers' pages change (it appears, changes or leaves their sight); a position nobody else
+        # sees yet is announced to nobody, not even by its organisation's id.
+        realtime.broadcast_on_commit(events.consultation_group(consultation.pk), events.position_changed(position))
     return position
 
 
@@ -207,14 +257,38 @@ def position_hide(*, actor, position: Position, reason: str, hidden: bool = True
     position = Position.objects.select_for_update().select_related("consultation__thread").get(pk=position.pk)
     if (position.hidden_at is not None) == hidden:
         if hidden and reason_titles is not None and position.hidden_reason != reason_titles:
+            # Held (by flags, or before it was shown), now hidden under a rule: its organisation reads
+            # the rule. A position held before it was shown stays out of everyone else's sight.
             position.hidden_reason = dict(reason_titles)
             position.save(update_fields=["hidden_reason"])
+            record(actor=actor, verb="position.hide", target=position, reason=reason,
+                   scope=_scope(position.consultation),
+                   data={"consultation": position.consultation_id, **(audit_data or {})})
         return position
     position.hidden_at = timezone.now() if hidden else None
     position.hidden_reason = dict(reason_titles or {}) if hidden else {}
-    position.save(update_fields=["hidden_at", "hidden_reason"])
+    if not hidden:
+        position.awaiting_review = False  # shown again (an appeal overturned a rejection): published
+    position.save(update_fields=["hidden_at", "hidden_reason", "awaiting_review"])
     record(actor=actor, verb="position.hide" if hidden else "position.unhide", target=position, reason=reason,
            scope=_scope(position.consultation), data={"consultation": position.consultation_id, **(audit_data or {})})
+    realtime.broadcast_on_commit(events.consultation_group(position.consultation_id), events.position_changed(position))
+    return position
+
+
+@transaction.atomic
+def position_approve(*, actor, position: Position, audit_data: dict | None = None) -> Position:
+    """A moderator of the category publishes a position held before it was shown: it counts as its
+    organisation's response and appears on every open comparison page. Audited."""
+    permissions.check_hide_position(actor, position)
+    position = Position.objects.select_for_update().select_related("consultation__thread").get(pk=position.pk)
+    if not permissions.is_pending_review(position):
+        raise ValidationError(_("This position is not awaiting review."), code="not_awaiting_review")
+    position.awaiting_review, position.hidden_at, position.hidden_reason = False, None, {}
+    position.save(update_fields=["awaiting_review", "hidden_at", "hidden_reason"])
+    record(actor=actor, verb="position.approve", target=position, scope=_scope(position.consultation),
+           data={"consultation": position.consultation_id, "revision": position.revision_count,
+                 **(audit_data or {})})
     realtime.broadcast_on_commit(events.consultation_group(position.consultation_id), events.position_changed(position))
     return position
 

@@ -129,15 +129,19 @@ def position_edit(request, consultation_id):
         answers = forms.answers_from(request.POST)
         if form.is_valid():
             try:
-                services.position_submit(actor=request.user, consultation=consultation,
-                                         stance=form.cleaned_data["stance"], source=form.cleaned_data["source"],
-                                         answers=answers, base_revision=form.cleaned_data["revision"])
+                position = services.position_submit(
+                    actor=request.user, consultation=consultation, stance=form.cleaned_data["stance"],
+                    source=form.cleaned_data["source"], answers=answers, base_revision=form.cleaned_data["revision"])
             except ValidationError as e:
                 _errors(form, e)
             except PermissionDenied as e:
                 return _refused(request, e)
             else:
-                messages.success(request, _("Your organisation's position is saved."))
+                if position.awaiting_review:
+                    messages.success(request, _("Your organisation's position is saved. It awaits the moderators' "
+                                                "review: others will see it once it is approved."))
+                else:
+                    messages.success(request, _("Your organisation's position is saved."))
                 return redirect(consultation)
         status = 400
     else:

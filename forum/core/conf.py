@@ -98,18 +98,21 @@ SETTINGS: tuple[Setting, ...] = (
     # --- rate limits (forum.core.ratelimit) -------------------------------------------------------
     Setting("FORUM_RATE_LIMITS",
             {"post": "10/m", "preview": "30/m", "mention": "60/m", "join_request": "20/m",
-             "login_failures_per_address": "20/5m,200/d", "live_message": "20/m", "live_question": "5/m"},
+             "login_failures_per_address": "20/5m,200/d", "live_message": "20/m", "live_question": "5/m",
+             "poll_vote": "30/m"},
             dict,
             "every rate our code applies, by name (`count/window`, e.g. `10/m`; several, comma "
             "separated, must all hold), counted by `forum/core/ratelimit.py`: `post`, `preview` and `mention` (suggestions) per "
             "member, `join_request` per IP, `login_failures_per_address` per address, `live_message` and "
-            "`live_question` per participant of a live room (the entries: below)",
+            "`live_question` per participant of a live room, `poll_vote` (votes and changed votes in polls) "
+            "per member (the entries: below)",
             env_entries=(("post", "FORUM_POST_RATE"), ("preview", "FORUM_PREVIEW_RATE"),
                          ("mention", "FORUM_MENTION_RATE"),
                          ("join_request", "FORUM_JOIN_REQUEST_RATE"),
                          ("login_failures_per_address", "FORUM_LOGIN_FAILURES_PER_ADDRESS"),
                          ("live_message", "FORUM_LIVE_MESSAGE_RATE"),
-                         ("live_question", "FORUM_LIVE_QUESTION_RATE"))),
+                         ("live_question", "FORUM_LIVE_QUESTION_RATE"),
+                         ("poll_vote", "FORUM_POLL_VOTE_RATE"))),
     # --- rich text (forum.core.textbounds: bounds on the renderer's work per text) ------------------
     Setting("FORUM_MARKDOWN_MAX_LINES", 1000, int, "lines in a post"),
     Setting("FORUM_MARKDOWN_MAX_TABLE_ROWS", 200, int, "lines containing `\\|` in a post"),

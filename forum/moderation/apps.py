@@ -9,6 +9,7 @@ class ModerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from forum.consultations import signals as consultations_signals
         from forum.core import screening
         from forum.discussions import signals as discussions_signals
         from forum.live import signals as live_signals
@@ -22,5 +23,7 @@ class ModerationConfig(AppConfig):
         screening.register("watched_words", watchwords.screen)
         discussions_signals.post_for_review.connect(receivers.post_for_review,
                                                     dispatch_uid="moderation_post_for_review")
+        consultations_signals.position_for_review.connect(receivers.position_for_review,
+                                                          dispatch_uid="moderation_position_for_review")
         live_signals.for_review.connect(receivers.live_for_review, dispatch_uid="moderation_live_for_review")
         live_signals.decided.connect(receivers.live_decided, dispatch_uid="moderation_live_decided")

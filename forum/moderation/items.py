@@ -7,7 +7,7 @@ id), `check_flag` (the owning app's "may report" rule), `place` (a category or a
 also make a hidden message disappear from every open room screen, through the room's event log).
 A live room's refusal (`RoomError`, a PermissionDenied with a stable code) is raised as it is.
 
-Pre-moderation: `is_awaiting` / `approve` (posts and questions) — content held before it was ever
+Pre-moderation: `is_awaiting` / `approve` (posts, questions and positions) — content held before it was ever
 shown (a category or a new member's first posts, a session that holds questions, a watched word)
 waits in the queue; approving publishes it through the owning app's own service.
 """
@@ -294,7 +294,8 @@ class QuestionItems(_LiveItems):
 class PositionItems:
     """An organisation's position in a consultation (forum.consultations). A position is an official
     statement: moderators hide it (its organisation stays listed as having responded) or show it
-    again; "delete" hides it too, and reinstating shows it again."""
+    again; "delete" hides it too, and reinstating shows it again. One held before it was shown waits
+    for approval (`is_awaiting` / `approve`); hidden or deleted instead, it stays out of sight."""
 
     kind = "position"
 
@@ -313,7 +314,7 @@ class PositionItems:
 
     @staticmethod
     def check_view(user, position: Position) -> None:
-        consultation_permissions.check_view_consultation(user, position.consultation)
+        consultation_permissions.check_view_position(user, position)
 
     @staticmethod
     def check_moderate(user, position: Position) -> None:
@@ -347,6 +348,17 @@ class PositionItems:
     @staticmethod
     def title(position: Position) -> str:
         return position.consultation.thread.title
+
+    @staticmethod
+    def is_awaiting(position: Position) -> bool:
+        """Held before it was shown (a pre-moderated category, a watched word), not yet decided."""
+        return consultation_permissions.is_pending_review(position)
+
+    @staticmethod
+    def approve(position: Position, *, actor, data: dict) -> None:
+        found = consultations.position_approve(actor=actor, position=position, audit_data=data)
+        position.awaiting_review, position.hidden_at, position.hidden_reason = (
+            found.awaiting_review, found.hidden_at, found.hidden_reason)
 
     @staticmethod
     def hold(position: Position, *, reason: str, data: dict) -> None:

@@ -37,6 +37,17 @@ def describe(notification) -> str:
         }
         if data.get("action") in live:
             return live[data["action"]] % values
+    if data.get("kind") == "position":  # "thread" is the consultation's title
+        position = {
+            "hide": _("The moderators hid your organisation's position in the consultation “%(thread)s”. "
+                      "Rule: %(rule)s."),
+            "delete": _("The moderators removed your organisation's position in the consultation “%(thread)s”. "
+                        "Rule: %(rule)s."),
+            "restore": _("The moderators showed your organisation's position in the consultation “%(thread)s” "
+                         "again."),
+        }
+        if data.get("action") in position:
+            return position[data["action"]] % values
     texts = {
         "hide": _("The moderators hid your post in “%(thread)s”. Rule: %(rule)s."),
         "delete": _("The moderators removed your post in “%(thread)s”. Rule: %(rule)s."),

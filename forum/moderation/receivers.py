@@ -10,6 +10,12 @@ def post_for_review(sender, *, post, reasons, held, **kwargs) -> None:
     services.item_submit(kind="post", obj=post, reasons=list(reasons), held=held)
 
 
+def position_for_review(sender, *, position, reasons, held, **kwargs) -> None:
+    """An organisation's position held before it was shown (a pre-moderated category, a watched word)
+    or caught by a watched word's "flag" goes to the review queue, as a post would."""
+    services.item_submit(kind="position", obj=position, reasons=list(reasons), held=held)
+
+
 def live_for_review(sender, *, obj, reasons, held, **kwargs) -> None:
     """A question held for approval, or a chat message or question caught by a watched word: each
     goes to the review queue through its kind's adapter (forum.moderation.items)."""

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
-from forum.core import realtime
+from forum.core import ratelimit, realtime
 
 from . import events, permissions
 from .models import Ballot, Choice, Option, Poll
@@ -173,6 +173,21 @@ def parse_replaces(raw) -> tuple[int, int] | None:
     return int(ballot_id), int(revision)
 
 
+def _check_vote_rate(voter) -> None:
+    """At most FORUM_RATE_LIMITS["poll_vote"] votes and changed votes per member per window
+    (forum.core.ratelimit); the refusal says the rate and how long to wait."""
+    usage = ratelimit.consume("poll_vote", key=voter.pk)
+    if not usage:
+        limit, minutes = usage.limit, max(1, usage.window // 60)
+        raise ValidationError(
+            ngettext("You are voting too fast: at most %(limit)d votes per minute. Please wait a minute "
+                     "and try again.",
+                     "You are voting too fast: at most %(limit)d votes in %(minutes)d minutes. Please wait "
+                     "%(minutes)d minutes and try again.", minutes) % {"limit": limit, "minutes": minutes},
+            code="rate_limited",
+        )
+
+
 @transaction.atomic
 def ballot_cast(*, voter, poll: Poll, option_ids, replaces: str | None = None) -> Ballot:
     """Cast `voter`'s ballot (their organisation's, in a one-vote-per-organisation poll), or change it.
@@ -181,11 +196,13 @@ def ballot_cast(*, voter, poll: Poll, option_ids, replaces: str | None = None) -
     ("<id>:<revision>", from the form showing it), so a second vote from another tab, a replayed form
     or a second representative who had not seen their organisation's vote is refused, not counted
     twice or silently overwritten. The database keeps one ballot per voter / organisation, so two
-    first votes at once cannot both be stored either. Open pages of the thread hear of it after commit.
+    first votes at once cannot both be stored either. At most FORUM_RATE_LIMITS["poll_vote"] votes and
+    changes per member (refused with code `rate_limited`). Open pages of the thread hear of it after commit.
     """
     permissions.check_vote_in_poll(voter, poll)
     ids = clean_ballot(poll, option_ids)
     previous = parse_replaces(replaces)
+    _check_vote_rate(voter)  # a well-formed vote or change counts, before anything is written
     organisation_id = accounts.organisation_id(voter) if poll.per_organisation else None
     existing = Ballot.objects.select_for_update().filter(poll=poll)
     existing = (existing.filter(organisation_id=organisation_id) if poll.per_organisation

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.categories import selectors as category_selectors
+from forum.core.availability import TemporarilyUnavailable
 from forum.discussions import permissions as thread_permissions
 from forum.discussions import selectors as thread_selectors
 from forum.discussions import services as thread_services
@@ -95,7 +96,7 @@ def vote(request, poll_id):
         try:
             services.ballot_cast(voter=request.user, poll=poll, option_ids=form.option_ids(),
                                  replaces=form.cleaned_data.get("replaces"))
-        except (ValidationError, PermissionDenied) as e:
+        except (ValidationError, PermissionDenied, TemporarilyUnavailable) as e:
             error, status = _message(e), refusal_status(e)
         else:
             return redirect(poll.get_absolute_url())

@@ -138,3 +138,72 @@ def test_the_comparison_reads_right_wide_and_narrow(live_server, new_page, make_
         if folder:
             page.screenshot(path=str(Path(folder) / f"consultation-{name}-{language}-390.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+
+
+def _premoderated(make_category):
+    from forum.categories.models import Category
+
+    category = make_category()
+    Category.objects.filter(pk=category.pk).update(premoderate=True)
+    category.refresh_from_db()
+    return category
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_a_held_position_reads_as_awaiting_review_to_its_representative(
+        live_server, new_page, make_organisation, make_representative, organiser, make_category, language):
+    """In a pre-moderated category: the published position of one organisation, and the held one of
+    the representative's own, marked "awaiting review" and not counted, wide and narrow."""
+    from forum.categories.models import Category
+    from forum.consultations import services
+
+    category = make_category()
+    consultation = _consultation(organiser, category)
+    services.position_submit(actor=make_representative(organisation=make_organisation(name="Olive Tree Relief")),
+                             consultation=consultation, stance="in_favour",
+                             source="We support it, provided families sit on the board.", answers={"1": "2027"})
+    Category.objects.filter(pk=category.pk).update(premoderate=True)
+    consultation.thread.category.refresh_from_db()
+    rep = make_representative(organisation=make_organisation(name="جمعية بناء للتنمية"), preferred_language=language)
+    services.position_submit(actor=rep, consultation=consultation, stance="reservations",
+                             source="نؤيد الميثاق مع تحفظات على الجدول الزمني.", answers={"1": "2028"})
+    folder = os.environ.get("FORUM_SCREENSHOT_DIR")
+    for width in (1366, 390):
+        page = _signed_in(new_page, live_server, rep, language=language, width=width)
+        page.goto(consultation.get_absolute_url())
+        page.locator("#consultation-live[data-socket=connected]").wait_for(state="attached")
+        held = page.locator(".position.stance-awaiting")
+        assert held.count() == 1 and "نؤيد الميثاق" in held.inner_text()
+        assert page.locator(".stance-group.stance-awaiting").count() == 1
+        assert page.locator(".response-count").get_attribute("data-responded") == "1"
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"consultation-held-{language}-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.outside_requests == []
+
+
+def test_a_member_sees_a_held_position_appear_live_once_approved(
+        live_server, new_page, make_user, make_organisation, make_representative, organiser, make_category):
+    from forum.consultations import services
+    from forum.moderation.models import ReviewItem
+
+    consultation = _consultation(organiser, _premoderated(make_category))
+    nahr = make_organisation(name="Nahr Association")
+    position = services.position_submit(actor=make_representative(organisation=nahr), consultation=consultation,
+                                        stance="against", source="Nahr cannot sign as written.", answers={})
+    reader = _signed_in(new_page, live_server, make_user(role="member", organisation=make_organisation()))
+    reader.goto(consultation.get_absolute_url())
+    reader.locator("#consultation-live[data-socket=connected]").wait_for(state="attached")
+    assert reader.locator(".position").count() == 0
+    assert "Nahr Association" in reader.locator(".stance-none").inner_text()
+    item = ReviewItem.objects.get(kind="position", object_id=position.pk)
+    # The moderator approves from the queue's item page, in the server (whose socket tells the reader).
+    moderator = _signed_in(new_page, live_server, organiser)
+    moderator.goto(f"/moderation/items/{item.pk}/")
+    moderator.locator("form.approve-form button[type=submit]").click()
+    moderator.wait_for_load_state("networkidle")
+    reader.locator(".position", has_text="Nahr cannot sign as written.").wait_for()
+    assert "Nahr Association" in reader.locator(".stance-against.stance-group").inner_text()
+    assert reader.locator(".response-count").get_attribute("data-responded") == "1"
+    assert reader.outside_requests == []

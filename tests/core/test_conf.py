@@ -103,7 +103,7 @@ def test_an_undeclared_name_fails_loudly():
 def test_the_environment_sets_only_the_settings_that_read_it_parsed_by_type():
     values = conf.from_environment({
         "FORUM_POST_MAX_CHARS": "123", "FORUM_PUBLIC_READING": "yes", "FORUM_ALLOW_JOIN_REQUESTS": "0",
-        "FORUM_POST_RATE": "2/m", "FORUM_LOGIN_FAILURES_PER_ADDRESS": "5/m,50/d",
+        "FORUM_POST_RATE": "2/m", "FORUM_LOGIN_FAILURES_PER_ADDRESS": "5/m,50/d", "FORUM_POLL_VOTE_RATE": "3/m",
         "FORUM_JOIN_REQUEST_RATE": "",  # empty: as if unset
         "FORUM_SITE_URL": "https://forum.example.org",
         "FORUM_INVITATION_DAYS": "",  # empty: as if unset
@@ -114,7 +114,7 @@ def test_the_environment_sets_only_the_settings_that_read_it_parsed_by_type():
     assert values["FORUM_ALLOW_JOIN_REQUESTS"] is False
     assert values["FORUM_RATE_LIMITS"] == {"post": "2/m", "preview": "30/m", "mention": "60/m", "join_request": "20/m",
                                            "login_failures_per_address": "5/m,50/d", "live_message": "20/m",
-                                           "live_question": "5/m"}
+                                           "live_question": "5/m", "poll_vote": "3/m"}
     assert "FORUM_POST_RATE" not in values  # only an entry of FORUM_RATE_LIMITS, not a setting
     assert values["FORUM_SITE_URL"] == "https://forum.example.org"
     assert values["FORUM_INVITATION_DAYS"] == 14

@@ -289,3 +289,39 @@ def test_closing_a_poll_not_yet_open_keeps_its_dates_consistent(make_poll):
     services.poll_close(actor=poll.thread.author, poll=poll)
     poll.refresh_from_db()
     assert poll.opens_at < poll.closes_at <= timezone.now()
+
+
+def test_votes_and_changes_past_the_rate_are_refused_and_nothing_changes(make_poll, make_user, settings):
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "poll_vote": "2/m"}
+    poll, other = make_poll(), make_poll()
+    voter = make_user()
+    ballot = services.ballot_cast(voter=voter, poll=poll, option_ids=option_ids(poll, "North"))
+    ballot = services.ballot_cast(voter=voter, poll=poll, option_ids=option_ids(poll, "South"),
+                                  replaces=f"{ballot.pk}:1")
+    with translation.override("en"):
+        # A third change, and a first vote in another poll: the rate is per member, across polls.
+        refused(lambda: services.ballot_cast(voter=voter, poll=poll, option_ids=option_ids(poll, "East"),
+                                             replaces=f"{ballot.pk}:2"),
+                ValidationError, "You are voting too fast: at most 2 votes per minute")
+        refused(lambda: services.ballot_cast(voter=voter, poll=other, option_ids=option_ids(other, "East")),
+                ValidationError, "Please wait a minute")
+    with pytest.raises(ValidationError) as excinfo:
+        services.ballot_cast(voter=voter, poll=other, option_ids=option_ids(other, "East"))
+    assert excinfo.value.code == "rate_limited"
+    assert Ballot.objects.get(poll=poll).choices.get().option.label == "South"
+    # Another member is not held to this member's rate.
+    services.ballot_cast(voter=make_user(), poll=poll, option_ids=option_ids(poll, "East"))
+    assert Ballot.objects.filter(poll=poll).count() == 2
+
+
+def test_the_vote_rate_over_a_longer_window_says_how_long_to_wait(make_poll, make_user, settings):
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "poll_vote": "2/5m"}
+    poll = make_poll()
+    voter = make_user()
+    ballot = services.ballot_cast(voter=voter, poll=poll, option_ids=option_ids(poll, "North"))
+    ballot = services.ballot_cast(voter=voter, poll=poll, option_ids=option_ids(poll, "South"),
+                                  replaces=f"{ballot.pk}:1")
+    with translation.override("fr"):
+        refused(lambda: services.ballot_cast(voter=voter, poll=poll, option_ids=option_ids(poll, "East"),
+                                             replaces=f"{ballot.pk}:2"),
+                ValidationError, "au plus 2 votes en 5 minutes")

@@ -240,3 +240,27 @@ def test_the_chart_geometry_is_not_localised_and_bars_start_on_the_pages_side(cl
         assert float(south_x) == 50.0
     else:
         assert float(south_x) == 0.0
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "You are voting too fast: at most 2 votes per minute"),
+    ("fr", "Vous votez trop vite : au plus 2 votes par minute"),
+    ("ar", "أنت تصوّت بسرعة كبيرة"),
+])
+def test_the_third_vote_or_change_in_a_minute_is_refused_429_in_the_readers_language(
+        client, make_poll, make_user, settings, language, words):
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "poll_vote": "2/m"}
+    poll = make_poll()
+    login(client, make_user(preferred_language=language))
+    url = reverse("polls:vote", args=[poll.pk])
+    assert client.post(url, {"choices": option_ids(poll, "North")}).status_code == 302
+    ballot = Ballot.objects.get()
+    assert client.post(url, {"choices": option_ids(poll, "South"), "replaces": f"{ballot.pk}:1"}).status_code == 302
+    response = client.post(url, {"choices": option_ids(poll, "East"), "replaces": f"{ballot.pk}:2"},
+                           HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert words in html and 'role="alert"' in html
+    ballot.refresh_from_db()
+    assert ballot.revision == 2 and ballot.choices.get().option.label == "South"
+    assert Ballot.objects.count() == 1
