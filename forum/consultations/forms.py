@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from forum.categories import permissions as categories
@@ -41,10 +42,13 @@ class ConsultationForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories.startable_categories(user).order_by("name")
+        # Site moderators, and the moderators of categories (the service checks that each one
+        # moderates the category chosen).
         self.fields["organisers"].queryset = (get_user_model().objects
-                                              .filter(role__in=["moderator", "admin"], is_active=True,
-                                                      deleted_at__isnull=True)
-                                              .exclude(pk=user.pk).order_by("display_name", "pk"))
+                                              .filter(Q(role__in=["moderator", "admin"])
+                                                      | Q(moderated_categories__isnull=False),
+                                                      is_active=True, deleted_at__isnull=True)
+                                              .exclude(pk=user.pk).distinct().order_by("display_name", "pk"))
 
     def sub_question_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("sub_questions", "").splitlines() if line.strip()]

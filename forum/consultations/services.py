@@ -45,6 +45,22 @@ def _opening_text(question: str, sub_questions: list[str], url: str) -> str:
     return "\n".join(lines)
 
 
+def _clean_organisers(organisers, category) -> list:
+    """The chosen organisers, each of whom must hold the moderator role for `category` (a site
+    moderator, or one of the category's own); else a ValidationError naming who may not."""
+    from django.contrib.auth import get_user_model
+
+    ids = {getattr(person, "pk", person) for person in organisers}
+    chosen = list(get_user_model().objects.filter(pk__in=ids)) if ids else []
+    refused = [person for person in chosen if not categories.holds_moderator_role(person, category)]
+    if refused or len(chosen) != len(ids):
+        names = ", ".join(person.public_name for person in refused) or _("an unknown person")
+        raise ValidationError({"organisers": _("Only moderators of this category (or of the whole site) can "
+                                               "be organisers: %(names)s cannot.") % {"names": names}},
+                              code="organiser")
+    return chosen
+
+
 def _clean_question(question: str | None, sub_questions, deadline: datetime | None) -> tuple[str, list[str]]:
     errors: dict[str, list[str]] = {}
     question = (question or "").replace("\r\n", "\n").strip()
@@ -73,9 +89,10 @@ def consultation_create(*, actor, category, title: str, question: str, deadline:
                         sub_questions: list[str] | None = None, organisers=()) -> Consultation:
     """Open a consultation: a thread (through the threads' own service, so its rules and announcements
     apply) whose opening post states the question and links to the positions. The creator and the
-    chosen moderators are its organisers."""
+    chosen moderators are its organisers: the site's moderators, or moderators of its category."""
     permissions.check_create_consultation(actor, category)
     question, subs = _clean_question(question, sub_questions, deadline)
+    organisers = _clean_organisers(organisers, category)
     from django.urls import reverse
 
     # The consultation takes its thread's id; the link is made once the thread exists.

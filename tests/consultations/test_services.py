@@ -263,3 +263,32 @@ def test_the_signer_downloads_the_versions_they_signed(make_consultation, make_r
     entry = next(e for e in personal_data.entries() if e.name == "consultations.signed")
     assert [(r["consultation"], r["version"], r["stance"], r["text"]) for r in entry.export(rep)] == [
         ("Charter", 1, "against", "v1"), ("Charter", 2, "in_favour", "v2")]
+
+
+def test_a_moderator_of_the_consultations_category_can_be_an_organiser(make_consultation, make_category, make_user,
+                                                                       give_mfa):
+    category = make_category()
+    category_moderator = give_mfa(make_user(role="member"))
+    category.moderators.add(category_moderator)
+    consultation = make_consultation(category=category, organisers=[category_moderator])
+    close(consultation)
+    services.synthesis_publish(actor=category_moderator, consultation=consultation, source="Notre synthèse")
+    consultation.refresh_from_db()
+    assert consultation.synthesis_source == "Notre synthèse"
+
+
+def test_an_organiser_who_does_not_moderate_the_category_is_refused_and_nothing_is_opened(
+        make_consultation, make_category, make_user):
+    from forum.discussions.models import Thread
+
+    elsewhere = make_category()
+    outsider = make_user(role="member", display_name="Karim Outsider")
+    elsewhere.moderators.add(outsider)  # moderates another category only
+    threads = Thread.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        make_consultation(category=make_category(), organisers=[outsider])
+    assert "Karim Outsider" in str(refused.value.message_dict["organisers"])
+    with pytest.raises(ValidationError):
+        make_consultation(organisers=[987654])  # a forged id
+    assert Thread.objects.count() == threads
+    assert not Consultation.objects.exists()

@@ -218,3 +218,27 @@ def test_a_representative_without_a_second_factor_is_offered_the_form_and_sent_t
     response = client.get(_url("position", consultation))
     assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
     assert Position.objects.count() == 0
+
+
+def test_the_form_offers_a_categorys_moderators_as_organisers_and_refuses_one_of_another_category(
+        client, organiser, make_category, make_user):
+    from forum.consultations.models import Consultation
+
+    category, elsewhere = make_category(name="Eau"), make_category(name="Santé")
+    ours = make_user(role="member", display_name="Rim Category Moderator")
+    theirs = make_user(role="member", display_name="Sami Other Moderator")
+    category.moderators.add(ours)
+    elsewhere.moderators.add(theirs)
+    client.force_login(organiser)
+    page = client.get(reverse("consultations:create")).content.decode()
+    assert "Rim Category Moderator" in page and "Sami Other Moderator" in page
+    data = {"category": category.pk, "title": "Charte de l’eau", "question": "Signer ?",
+            "deadline": "2099-01-01T10:00", "organisers": [theirs.pk]}
+    refused = client.post(reverse("consultations:create"), data, HTTP_ACCEPT_LANGUAGE="fr")
+    assert refused.status_code == 400
+    assert "Seuls les modérateurs de cette catégorie" in refused.content.decode()
+    assert "Sami Other Moderator" in refused.content.decode()
+    assert not Consultation.objects.exists()
+    accepted = client.post(reverse("consultations:create"), {**data, "organisers": [ours.pk]})
+    assert accepted.status_code == 302
+    assert set(Consultation.objects.get().organisers.values_list("pk", flat=True)) == {organiser.pk, ours.pk}
