@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from forum.accounts import permissions as accounts
 from forum.audit.services import record, scope_key
 from forum.categories import permissions as categories
-from forum.core import conf, realtime, richtext, screening
+from forum.core import bidi, conf, realtime, richtext, screening
 from forum.discussions import services as discussions
 from forum.discussions import signals as discussion_signals
 
@@ -54,7 +54,7 @@ def _clean_organisers(organisers, category) -> list:
     chosen = list(get_user_model().objects.filter(pk__in=ids)) if ids else []
     refused = [person for person in chosen if not categories.holds_moderator_role(person, category)]
     if refused or len(chosen) != len(ids):
-        names = ", ".join(person.public_name for person in refused) or _("an unknown person")
+        names = ", ".join(bidi.isolate(person.public_name) for person in refused) or _("an unknown person")
         raise ValidationError({"organisers": _("Only moderators of this category (or of the whole site) can "
                                                "be organisers: %(names)s cannot.") % {"names": names}},
                               code="organiser")
