@@ -92,7 +92,7 @@ class ThreadConsumer(MemberConsumer):
         if frame["type"] != "resume":
             await self.send_error("unknown_type", _("Unknown message type."))
             return
-        # `after` is the name of protocol 3 (pages loaded before the upgrade): kept for one version.
+        # `after` is thread protocol 1's name (pages loaded before the upgrade): kept until protocol 3.
         after_post = frame.get("after_post", frame.get("after"))
         after_seq = frame.get("after_seq")
         if isinstance(after_post, bool) or not isinstance(after_post, int) or after_post < 0:

@@ -135,7 +135,7 @@ def hello(seq: int) -> dict[str, Any]:
 
 
 def resumed(*, seq: int, last_post_id: int) -> dict[str, Any]:
-    # `last_seq` (the last post id) is kept for pages loaded before protocol 4: remove in 5.
+    # `last_seq` (the last post id) is kept for pages loaded with thread protocol 1: remove in 3.
     return {"type": RESUMED, "seq": seq, "last_post_id": last_post_id, "last_seq": last_post_id}
 
 
