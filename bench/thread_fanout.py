@@ -72,6 +72,8 @@ class Reader:
         self.handshake_failures = 0
         self.errors: dict[str, int] = {}
         self.closing = False
+        self.healing = False  # a healing resume is on its way (one at a time, as the page)
+        self.resynced = False  # told to reload: the page would fetch it all again; this reader stops
 
     def resume_frame(self) -> dict:
         frame = {"type": "resume", "after_post": self.last_post_id}
@@ -140,8 +142,9 @@ class Reader:
         self.gap_timer = None
         if not self.early:
             return
-        if self.last_seq == held_then:  # no progress for a whole wait: heal from the database
-            self.heals += 1
+        if self.last_seq == held_then and not self.healing and not self.resynced:
+            self.heals += 1  # no progress for a whole wait: heal from the database
+            self.healing = True
             self.send(self.resume_frame())
         self.watch_gap()
 
@@ -150,10 +153,12 @@ class Reader:
         kind = frame.get("type")
         if kind == "hello":
             self.last_seq = frame.get("seq") if isinstance(frame.get("seq"), int) else None
+            self.healing = False
             self.early.clear()
             self.hello.set()
             return
         if kind == "resumed":
+            self.healing = False
             seq = frame.get("seq")
             if isinstance(seq, int):
                 self.last_seq = seq if self.last_seq is None else max(self.last_seq, seq)
@@ -163,6 +168,7 @@ class Reader:
             return
         if kind == "resync":
             self.resyncs += 1
+            self.healing, self.resynced = False, True
             return
         if kind == "error":
             key = f"error:{frame.get('code')}"

@@ -8,7 +8,7 @@
 //   - on a number past `lastSeq + 1` (a gap: an event was lost on its way), waits about a second
 //     for the missing ones; if they do not come, it heals: `resume {after_post, after_seq}` makes
 //     the server send the posts created since and those changed in the last seconds, then
-//     `resumed {seq}`, from which the page counts again;
+//     `resumed {seq}`, from which the page counts again (one such resume at a time);
 //   - on every (re)connection resumes the same way; `hello {seq}` sets the count (also when it is
 //     lower than the page's: the server's counter was lost and started again).
 // The list element tells tests and the curious what happened: data-live-seq, data-live-gaps (gaps
@@ -59,6 +59,7 @@ function start() {
   let gapTimer = null;
   let gapFrom = null;
   const stats = { gaps: 0, heals: 0, repeats: 0 };
+  let healing = false; // a healing resume is on its way: no second one until its answer
   let socket = null;
   let resyncNeeded = false;
   let inserting = false;
@@ -229,7 +230,13 @@ function start() {
   }
 
   function heal() {
-    if (socket && socket.send(resumeFrame())) stats.heals += 1;
+    // One resume at a time: on a slow server the answer may take longer than the wait, and a
+    // thousand pages asking again every second would only slow it more.
+    if (healing || resyncNeeded) return;
+    if (socket && socket.send(resumeFrame())) {
+      healing = true;
+      stats.heals += 1;
+    }
     tell();
   }
 
@@ -276,6 +283,7 @@ function start() {
       // A fresh count: the resume sent on connecting covers what came before it. A number lower
       // than ours means the server's counter was lost and started again.
       lastSeq = Number.isInteger(message.seq) ? message.seq : null;
+      healing = false;
       early.clear();
       stopGapTimer();
       tell();
@@ -294,11 +302,13 @@ function start() {
         }
         break;
       case "resumed":
+        healing = false;
         firstResume = false;
         lastPostId = Math.max(lastPostId, message.last_post_id || 0);
         counted(message.seq);
         break;
       case "resync":
+        healing = false;
         firstResume = false;
         resyncNeeded = true;
         render();
