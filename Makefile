@@ -71,6 +71,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/write_path.py
 	$(PY) bench/page_weight.py
 	$(PY) bench/live_fanout.py --participants 200 --rate 5 --seconds 10 --client-procs 2
+	$(PY) bench/thread_fanout.py --participants 200 --rate 5 --seconds 10 --client-procs 2
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -311,7 +311,9 @@ _LOG_JSON = FORUM_LOG_FORMAT == "json" or (not FORUM_LOG_FORMAT and not DEBUG)  
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "forum.core.requestid.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "forum.core.requestid.RequestIdFilter"},
+                # live events dropped by the channel layer or a failed broadcast: counted, warned
+                "dropped_events": {"()": "forum.core.metrics.DroppedEvents"}},
     "formatters": {
         "json": {"()": "forum.core.requestid.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -319,6 +321,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
                              "formatter": "json" if _LOG_JSON else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO" if not DEBUG else "WARNING")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
+    "loggers": {"django.channels.server": {"level": "WARNING"}, "daphne": {"level": "WARNING"},
+                "channels_redis.core": {"level": "INFO", "filters": ["dropped_events"]},
+                "forum.core.realtime": {"filters": ["dropped_events"]},
+                "forum.notifications.live": {"filters": ["dropped_events"]}},
 }
 MEDIA_URL = "/media/"

@@ -31,5 +31,9 @@ class ConsultationConsumer(ThreadConsumer):
     def lost_access_message(self) -> str:
         return _("You can no longer read this consultation.")
 
+    async def accepted(self) -> None:
+        """Nothing on connect: the thread's `hello {seq}` is for thread pages, which resume by it;
+        this socket relays only the consultation's own (unnumbered) events."""
+
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         await self.send_error("unknown_type", _("Unknown message type."))

@@ -9,6 +9,10 @@ Each daphne process has its own figures (Prometheus scrapes every replica: `web:
   process (the fan-out lag a reader sees beyond the channel layer);
 - `madaniya_ws_dropped_total`: connections dropped because the client stopped reading
   (forum/core/server.py); `madaniya_resyncs_total{kind}`: sockets told to resync from history;
+- `madaniya_events_dropped_total{kind,reason}`: live events that did not reach a group's members:
+  `layer_full` (channels-redis left them out of members' full channels; it logs that at INFO, which
+  `DroppedEvents` counts and raises to WARNING), `broadcast_failed` (a `group_send` that raised,
+  logged by the sender); clients heal a lost numbered event by its gap;
 - figures read from the database at each scrape, declared by the apps in their `metrics.py`
   (`@metrics.probe(...)`, found at start-up like `jobs.py`): the e-mail outbox, job failures, the
   moderation queue.
@@ -50,6 +54,53 @@ HUB_REORDER = Counter("madaniya_hub_reorder", "Sequenced events the hub held, ga
                       ["outcome"])
 for _outcome in HUB_REORDER_OUTCOMES:
     HUB_REORDER.labels(_outcome)
+
+# Live events that did not reach a group's members (overload is never a quiet drop). Closed labels:
+# the group's kind (from its name, `event_kind`) and why.
+EVENT_KINDS = ("threads", "categories", "rooms", "users", "other")
+DROP_REASONS = ("layer_full", "broadcast_failed")
+EVENTS_DROPPED = Counter("madaniya_events_dropped", "Live events that did not reach a group's members, by group kind",
+                         ["kind", "reason"])
+for _kind in EVENT_KINDS:
+    for _reason in DROP_REASONS:
+        EVENTS_DROPPED.labels(_kind, _reason)
+
+
+def event_kind(group: str) -> str:
+    """The kind of a group, from the name its app's `events.py` built."""
+    for prefix, kind in (("discussions.thread.", "threads"), ("discussions.category.", "categories"),
+                         ("live.room.", "rooms"), ("user.", "users")):
+        if str(group).startswith(prefix):
+            return kind
+    return "other"
+
+
+# What the loggers of the senders say when an event is dropped (the messages are theirs: pinned by tests).
+_LAYER_FULL = "%s of %s channels over capacity in group %s"  # channels_redis.core, at INFO
+_BROADCAST_FAILED = "broadcast to %s failed"  # forum.core.realtime, forum.notifications.live
+
+
+class DroppedEvents(logging.Filter):
+    """A filter on the loggers of the channel layer and of the senders (settings.LOGGING): counts
+    every dropped live event in `madaniya_events_dropped_total` and makes the layer's note of it a
+    WARNING (channels-redis says it at INFO). Other records pass unchanged, except the layer's own
+    below the root level (its logger is opened to INFO only for this note)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if getattr(record, "madaniya_counted", False):  # logging configured twice: two filters
+            return True
+        if record.msg in (_LAYER_FULL, _BROADCAST_FAILED):
+            record.madaniya_counted = True
+        if record.msg == _LAYER_FULL and len(args) == 3:
+            EVENTS_DROPPED.labels(event_kind(args[2]), "layer_full").inc(int(args[0]))
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+            return True
+        if record.msg == _BROADCAST_FAILED and len(args) == 1:
+            EVENTS_DROPPED.labels(event_kind(args[0]), "broadcast_failed").inc()
+            return True
+        return not (record.name.startswith("channels_redis") and record.levelno < logging.getLogger().level)
+
 
 # Routes are a closed list, so a client cannot grow the label set.
 SOCKET_KINDS = frozenset({"rooms", "threads", "categories", "notifications", "ping"})

@@ -10,6 +10,7 @@ Who hears what is decided in `audience`; how they hear it is the notifications a
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import timedelta
 
@@ -24,6 +25,8 @@ from forum.notifications import services as notifications
 
 from . import audience, events, subscriptions, unread
 from .models import Post
+
+logger = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 160
 # How long a runner holds a post's fan-out. Writing one post's notifications takes well under a
@@ -139,8 +142,19 @@ def process_pending_fanout(*, older_than: timedelta | None = None, post_ids=None
 
 # Sent after commit by the notifications app's live worker (outbox.broadcast_on_commit), not from
 # the writer's request: same events, same order, as forum.core.realtime.broadcast_on_commit.
-def _broadcast_to_thread(thread_id: int, event: dict) -> None:
-    outbox.broadcast_on_commit(events.thread_group(thread_id), event)
+def broadcast_to_thread(thread_id: int, event: dict) -> None:
+    """After commit, number `event` with the thread's next `seq` and send it to the thread's open
+    pages. Every event of a thread's group goes through here (polls' too): one numbering, no gap."""
+    group = events.thread_group(thread_id)
+    transaction.on_commit(lambda: outbox.broadcast_now_or_soon(group, _numbered(thread_id, event)))
+
+
+def _numbered(thread_id: int, event: dict) -> dict:
+    try:
+        return events.with_seq(thread_id, event)
+    except Exception:  # the cache is down: send it unnumbered (pages apply it; a reload heals)
+        logger.exception("no sequence number for an event of thread %s", thread_id)
+        return dict(event)
 
 
 def _broadcast_to_category(category_id: int, event: dict) -> None:
@@ -162,7 +176,7 @@ def on_post_created(post) -> None:
     subscriptions.watch_on_participation(user=post.author, thread=thread)
     unread.mark_read(user=post.author, thread=thread, last_post_id=post.pk)
     _fan_out(post, new_thread=False)
-    _broadcast_to_thread(thread.pk, events.post_created(post))
+    broadcast_to_thread(thread.pk, events.post_created(post))
     _broadcast_to_category(thread.category_id, events.thread_activity(thread, post))
 
 
@@ -171,19 +185,19 @@ def on_post_edited(post) -> None:
     reasons = audience.reasons_for_post(post, include_watchers=False)
     # Only mentions and quotes can be new; the person answered heard of it when it was written.
     _notify(post, {uid: reason for uid, reason in reasons.items() if reason != audience.REPLY})
-    _broadcast_to_thread(post.thread_id, events.post_edited(post))
+    broadcast_to_thread(post.thread_id, events.post_edited(post))
 
 
 def on_post_removed(post) -> None:
     """A post was deleted by its author or hidden by a moderator: open pages update."""
     notifications.forget_excerpt(key=post_key(post))
-    _broadcast_to_thread(post.thread_id, events.post_removed(post))
+    broadcast_to_thread(post.thread_id, events.post_removed(post))
 
 
 def on_thread_changed(thread) -> None:
     """Pinned, locked, moved or renamed: open thread and list pages update."""
     event = events.thread_changed(thread)
-    _broadcast_to_thread(thread.pk, event)
+    broadcast_to_thread(thread.pk, event)
     _broadcast_to_category(thread.category_id, event)
 
 

@@ -83,39 +83,71 @@ class ThreadConsumer(MemberConsumer):
             return  # moved out of reach or deleted: closed, and the change is not told
         await super().relay_event(message)
 
+    async def accepted(self) -> None:
+        # The number of the thread's latest event: a page that held a higher one (the counter
+        # was lost and started again) or a lower one (it missed events) knows at once.
+        await self.send_json(events.hello(await database_sync_to_async(events.current_seq)(self.thread_id)))
+
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] != "resume":
             await self.send_error("unknown_type", _("Unknown message type."))
             return
-        after = frame.get("after")
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            await self.send_error("bad_after", _("“after” must be the id of the last post you saw (a whole number)."))
+        # `after` is thread protocol 1's name (pages loaded before the upgrade): kept until protocol 3.
+        after_post = frame.get("after_post", frame.get("after"))
+        after_seq = frame.get("after_seq")
+        if isinstance(after_post, bool) or not isinstance(after_post, int) or after_post < 0:
+            await self.send_error("bad_after", _("“after_post” must be the id of the last post you saw (a whole number)."))
+            return
+        if after_seq is not None and (isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0):
+            await self.send_error("bad_after_seq",
+                                  _("“after_seq” must be the number of the last event you saw (a whole number)."))
             return
         if not await self.recheck():
             return
-        missed = await database_sync_to_async(self.missed_posts)(after)
+        seq, missed = await database_sync_to_async(self.missed_posts)(after_post, after_seq)
         if missed is None:
             metrics.RESYNCS.labels("threads").inc()
-            await self.send_json(events.resync(after))
+            await self.send_json(events.resync(seq=seq, last_post_id=after_post))
             return
         for payload in missed:
             await self.send_json(payload)
-        await self.send_json(events.resumed(max([after, *(payload["seq"] for payload in missed)])))
+        created = [payload["post_id"] for payload in missed if payload["type"] == events.POST_CREATED]
+        await self.send_json(events.resumed(seq=seq, last_post_id=max([after_post, *created])))
 
-    def missed_posts(self, after: int) -> list[dict] | None:
-        """Created events of the live posts after `after`, oldest first; None when too many.
+    def missed_posts(self, after_post: int, after_seq: int | None = None) -> tuple[int, list[dict] | None]:
+        """The thread's current `seq` and what a page that saw up to `after_post` / `after_seq` missed:
+        created events of the live posts after `after_post`, then edited / removed events of the
+        posts changed in the last `RESUME_OVERLAP_SECONDS`, oldest first; None when too many.
 
-        Posts of the last few seconds are sent too, even with a lower id: two replies written at
-        once may commit out of id order, and the client ignores posts it already knows.
+        The number is read first: an event numbered after it comes live, one before it is in the
+        database already (numbers are taken after commit). Posts of the last few seconds are sent
+        as created too, even with a lower id: two replies written at once may commit out of id
+        order, and the client ignores posts it already knows. `after_seq` equal to the current
+        number: nothing was missed, nothing is read.
         """
+        seq = events.current_seq(self.thread_id)
+        if after_seq == seq:
+            return seq, []
         recent = timezone.now() - timedelta(seconds=events.RESUME_OVERLAP_SECONDS)
-        posts = list(Post.objects.filter(thread_id=self.thread_id, deleted_at__isnull=True, hidden_at__isnull=True)
-                     .filter(Q(pk__gt=after) | Q(created_at__gte=recent))
-                     .only("id", "thread_id", "parent_id", "author_id", "created_at")
-                     .order_by("pk")[:events.RESUME_LIMIT + 1])
+        fields = ("id", "thread_id", "parent_id", "author_id", "created_at", "edited_at", "hidden_at", "deleted_at")
+        posts = list(Post.objects.filter(thread_id=self.thread_id)
+                     .filter(Q(pk__gt=after_post) | Q(created_at__gte=recent) | Q(edited_at__gte=recent)
+                             | Q(hidden_at__gte=recent) | Q(deleted_at__gte=recent))
+                     .only(*fields).order_by("pk")[:events.RESUME_LIMIT + 1])
         if len(posts) > events.RESUME_LIMIT:
-            return None
-        return [events.post_created(post) for post in posts]
+            return seq, None
+        created, changed = [], []
+        for post in posts:
+            removed = post.hidden_at is not None or post.deleted_at is not None
+            if removed:
+                if post.pk <= after_post or (post.hidden_at or post.deleted_at) >= recent:
+                    changed.append(events.post_removed(post))
+                continue
+            if post.pk > after_post or post.created_at >= recent:
+                created.append(events.post_created(post))
+            if post.edited_at is not None and post.edited_at >= recent:
+                changed.append(events.post_edited(post))
+        return seq, created + changed
 
 
 class CategoryListConsumer(MemberConsumer):

@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 
 from forum.accounts import permissions as accounts
 from forum.audit.services import record
-from forum.core import ratelimit, realtime
+from forum.core import ratelimit
+from forum.discussions import activity
 
 from . import events, permissions
 from .models import Ballot, Choice, Option, Poll
@@ -103,7 +104,7 @@ def poll_create(*, actor, thread, question: str, options, kind: str = Poll.Kind.
     Option.objects.bulk_create(Option(poll=poll, label=label, position=i) for i, label in enumerate(labels))
     if thread.author_id != actor.pk:
         record(actor=actor, verb="poll.create", target=thread, data={"poll": poll.pk})
-    realtime.broadcast_on_commit(events.thread_group(thread.pk), events.poll_changed(poll))
+    activity.broadcast_to_thread(thread.pk, events.poll_changed(poll))
     return poll
 
 
@@ -119,7 +120,7 @@ def poll_close(*, actor, poll: Poll) -> Poll:
     poll.save(update_fields=["opens_at", "closes_at"])
     if poll.thread.author_id != actor.pk:
         record(actor=actor, verb="poll.close", target=poll.thread, data={"poll": poll.pk})
-    realtime.broadcast_on_commit(events.thread_group(poll.thread_id), events.poll_changed(poll))
+    activity.broadcast_to_thread(poll.thread_id, events.poll_changed(poll))
     return poll
 
 
@@ -232,5 +233,5 @@ def ballot_cast(*, voter, poll: Poll, option_ids, replaces: str | None = None) -
                                for rank, option_id in enumerate(ids, start=1))
     accounts._cache(voter).pop(f"poll-ballot:{poll.pk}", None)
     count = Ballot.objects.filter(poll=poll).count()
-    realtime.broadcast_on_commit(events.thread_group(poll.thread_id), events.poll_counted(poll, ballots=count))
+    activity.broadcast_to_thread(poll.thread_id, events.poll_counted(poll, ballots=count))
     return ballot

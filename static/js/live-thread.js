@@ -1,7 +1,22 @@
 // Live thread page: new replies announced in a banner and inserted in place on request; edits and
 // removals updated in place. Protocol: docs/live-protocol.md. Without this file the page is static.
+//
+// Nothing lost silently: every event of the thread carries the thread's number (`seq`, one more per
+// event). The page keeps the last *contiguous* number it holds (`lastSeq`, first from `hello`) and
+// the highest post id it knows (`lastPostId`), and
+//   - applies an event at once, and ignores one whose number it already holds (a repeat);
+//   - on a number past `lastSeq + 1` (a gap: an event was lost on its way), waits about a second
+//     for the missing ones; if they do not come, it heals: `resume {after_post, after_seq}` makes
+//     the server send the posts created since and those changed in the last seconds, then
+//     `resumed {seq}`, from which the page counts again (one such resume at a time);
+//   - on every (re)connection resumes the same way; `hello {seq}` sets the count (also when it is
+//     lower than the page's: the server's counter was lost and started again).
+// The list element tells tests and the curious what happened: data-live-seq, data-live-gaps (gaps
+// seen), data-live-heals (resumes sent to heal one), data-live-repeats (repeats ignored).
 import { interpolate, loadCatalogue, ngettext } from "./i18n.js";
 import { openLiveSocket } from "./socket.js";
+
+export const GAP_WAIT = 1000;
 
 const banner = document.querySelector("[data-live-thread]");
 const list = document.querySelector(".post-list[data-thread-id]");
@@ -34,11 +49,18 @@ function start() {
   const pending = new Map();
   // Every post id announced so far: a resume may repeat recent posts, each is counted once.
   const known = new Set();
-  let lastSeq = Number(banner.dataset.lastSeq) || 0;
-  for (const post of postsOnPage()) lastSeq = Math.max(lastSeq, Number(post.dataset.postId));
+  let lastPostId = Number(banner.dataset.lastSeq) || 0;
+  for (const post of postsOnPage()) lastPostId = Math.max(lastPostId, Number(post.dataset.postId));
   // Posts up to here existed when the page was made: the first resume's repeats of them are not news.
-  const renderedSeq = lastSeq;
+  const renderedPostId = lastPostId;
   let firstResume = true;
+  let lastSeq = null; // the last contiguous event number held (null until the first hello)
+  const early = new Map(); // number past a gap (already applied) -> its post id (0: not a new post)
+  let gapTimer = null;
+  let gapFrom = null;
+  const stats = { gaps: 0, heals: 0, repeats: 0 };
+  let healing = false; // a healing resume is on its way: no second one until its answer
+  let socket = null;
   let resyncNeeded = false;
   let inserting = false;
 
@@ -73,8 +95,17 @@ function start() {
     const parent = event.parent_id ? document.getElementById(`post-${event.parent_id}`) : null;
     if (!parent) return false;
     const next = parent.nextElementSibling;
-    if (next && next.matches("details.replies")) next.append(post);
-    else parent.after(post);
+    if (next && next.matches("details.replies")) {
+      next.append(post);
+      return true;
+    }
+    // After the replies to the same post already inserted live: several stay in the order written.
+    let anchor = parent;
+    post.dataset.liveParent = String(event.parent_id);
+    while (anchor.nextElementSibling?.matches(`article.post.live-new[data-live-parent="${event.parent_id}"]`)) {
+      anchor = anchor.nextElementSibling;
+    }
+    anchor.after(post);
     return true;
   }
 
@@ -156,13 +187,114 @@ function start() {
     elsewhere.replaceChildren(note);
   }
 
+  function tell() {
+    list.dataset.liveSeq = lastSeq === null ? "" : String(lastSeq);
+    list.dataset.liveGaps = String(stats.gaps);
+    list.dataset.liveHeals = String(stats.heals);
+    list.dataset.liveRepeats = String(stats.repeats);
+  }
+
+  function stopGapTimer() {
+    window.clearTimeout(gapTimer);
+    gapTimer = null;
+  }
+
+  function drain() {
+    while (early.has(lastSeq + 1)) {
+      lastPostId = Math.max(lastPostId, early.get(lastSeq + 1));
+      early.delete(lastSeq + 1);
+      lastSeq += 1;
+    }
+    for (const [seq, postId] of early) {
+      if (seq <= lastSeq) {
+        lastPostId = Math.max(lastPostId, postId);
+        early.delete(seq);
+      }
+    }
+  }
+
+  function watchGap() {
+    if (early.size === 0) {
+      stopGapTimer();
+      return;
+    }
+    if (gapTimer !== null) return;
+    gapFrom = lastSeq;
+    gapTimer = window.setTimeout(() => {
+      gapTimer = null;
+      if (early.size === 0) return;
+      // No progress for a whole wait: the missing events are lost; ask for what they changed.
+      if (lastSeq === gapFrom) heal();
+      watchGap();
+    }, GAP_WAIT);
+  }
+
+  function heal() {
+    // One resume at a time: on a slow server the answer may take longer than the wait, and a
+    // thousand pages asking again every second would only slow it more.
+    if (healing || resyncNeeded) return;
+    if (socket && socket.send(resumeFrame())) {
+      healing = true;
+      stats.heals += 1;
+    }
+    tell();
+  }
+
+  // Whether a numbered event is news (and note its number); unnumbered ones (a resume's replays)
+  // always are: the post ids sort them out. A new post's id counts as seen (`lastPostId`, what a
+  // resume starts from) only once every earlier number is held: a lost post may have a lower id.
+  function sequenced(message) {
+    const postId = message.type === "discussions.post.created" ? message.post_id || 0 : 0;
+    const seq = message.seq;
+    if (message.type === "resumed" || message.type === "resync") return true; // a number, not an event's
+    if (!Number.isInteger(seq) || lastSeq === null) {
+      lastPostId = Math.max(lastPostId, postId);
+      return true;
+    }
+    if (seq <= lastSeq || early.has(seq)) {
+      stats.repeats += 1;
+      tell();
+      return false;
+    }
+    if (seq === lastSeq + 1) {
+      lastSeq = seq;
+      lastPostId = Math.max(lastPostId, postId);
+      drain();
+    } else {
+      if (early.size === 0) stats.gaps += 1;
+      early.set(seq, postId);
+    }
+    watchGap();
+    tell();
+    return true;
+  }
+
+  function counted(seq) {
+    // `hello` and `resumed` say where the thread's numbering stands: count from there.
+    if (!Number.isInteger(seq)) return;
+    lastSeq = lastSeq === null ? seq : Math.max(lastSeq, seq);
+    drain();
+    watchGap();
+    tell();
+  }
+
   function handle(message) {
+    if (message.type === "hello") {
+      // A fresh count: the resume sent on connecting covers what came before it. A number lower
+      // than ours means the server's counter was lost and started again.
+      lastSeq = Number.isInteger(message.seq) ? message.seq : null;
+      healing = false;
+      early.clear();
+      stopGapTimer();
+      tell();
+      return;
+    }
+    if (!sequenced(message)) return;
     // Other parts of the page (the poll, static/js/polls.js) listen for their own events.
     document.dispatchEvent(new CustomEvent("live-thread:event", { detail: message }));
     switch (message.type) {
       case "discussions.post.created":
-        lastSeq = Math.max(lastSeq, message.seq || 0);
-        if (firstResume && message.post_id <= renderedSeq) break;
+        if (firstResume && message.post_id <= renderedPostId) break;
         if (!known.has(message.post_id) && !document.getElementById(`post-${message.post_id}`)) {
           known.add(message.post_id);
           pending.set(message.post_id, message);
@@ -170,10 +302,13 @@ function start() {
         }
         break;
       case "resumed":
+        healing = false;
         firstResume = false;
-        lastSeq = Math.max(lastSeq, message.last_seq || 0);
+        lastPostId = Math.max(lastPostId, message.last_post_id || 0);
+        counted(message.seq);
         break;
       case "resync":
+        healing = false;
         firstResume = false;
         resyncNeeded = true;
         render();
@@ -190,14 +325,23 @@ function start() {
     }
   }
 
+  // Ask for whatever was posted since the page was made, since the connection dropped, or since
+  // the last number held (a gap).
+  function resumeFrame() {
+    const frame = { type: "resume", after_post: lastPostId };
+    if (lastSeq !== null) frame.after_seq = lastSeq;
+    return frame;
+  }
+
   button.addEventListener("click", showPending);
   render();
-  openLiveSocket({
+  tell();
+  socket = openLiveSocket({
     url: banner.dataset.socketUrl,
     onEvent: handle,
-    // Ask for whatever was posted since the page was made (or since the connection dropped).
-    resumeFrame: () => ({ type: "resume", after: lastSeq }),
+    resumeFrame,
     onState: (state) => {
+      if (state !== "connected") stopGapTimer();
       list.dataset.live = state;
     },
   });

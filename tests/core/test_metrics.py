@@ -139,7 +139,85 @@ def test_the_dashboard_and_the_guide_show_every_metric_of_ours():
     queries = " ".join(t["expr"] for panel in dashboard["panels"] for t in panel["targets"])
     guide = (root / "docs" / "operations.md").read_text()
     ours = {"madaniya_open_sockets", "madaniya_fanout_seconds", "madaniya_ws_dropped", "madaniya_resyncs",
+            "madaniya_events_dropped",
             *metrics._probes}
     for name in ours:
         assert name in queries, name
         assert name in guide, name
+
+
+def _dropped(kind: str, reason: str) -> float:
+    return metrics.EVENTS_DROPPED.labels(kind, reason)._value.get()
+
+
+def test_a_full_channel_layer_drop_is_counted_and_warned(caplog):
+    """channels-redis leaves a group message out of full channels and says so only at INFO."""
+    import logging
+
+    before = _dropped("threads", "layer_full")
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("channels_redis.core").info("%s of %s channels over capacity in group %s", 3, 10,
+                                                      "discussions.thread.5")
+    assert _dropped("threads", "layer_full") == before + 3
+    [record] = [r for r in caplog.records if r.name == "channels_redis.core"]
+    assert record.levelno == logging.WARNING and "discussions.thread.5" in record.getMessage()
+
+
+def test_the_layer_s_other_notes_stay_below_the_log_level(caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("channels_redis.core").info("something routine")
+    assert [r for r in caplog.records if r.name == "channels_redis.core"] == []
+
+
+@pytest.mark.django_db
+def test_a_failed_broadcast_is_counted(monkeypatch, caplog):
+    from forum.core import realtime
+
+    class Broken:
+        async def group_send(self, group, message):
+            raise ConnectionError("layer down")
+
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: Broken())
+    before = _dropped("threads", "broadcast_failed"), _dropped("rooms", "broadcast_failed")
+    realtime.broadcast("discussions.thread.7", {"type": "discussions.post.created"})
+    realtime.broadcast("live.room.3", {"type": "message"})
+    assert _dropped("threads", "broadcast_failed") == before[0] + 1
+    assert _dropped("rooms", "broadcast_failed") == before[1] + 1
+    assert "broadcast to discussions.thread.7 failed" in caplog.text
+
+
+def test_a_real_redis_layer_over_capacity_is_counted():
+    """The message the count relies on is channels-redis' own: a full channel on a real Redis."""
+    from asgiref.sync import async_to_sync
+    from django.conf import settings
+
+    from tests.conftest import require_service
+
+    require_service(bool(getattr(settings, "REDIS_URL", "")), "Redis (REDIS_URL)")
+    from channels_redis.core import RedisChannelLayer
+
+    config = {**settings.CHANNEL_LAYERS["default"]["CONFIG"], "capacity": 1}
+    layer = RedisChannelLayer(**config)
+    group = "discussions.thread.999999"
+
+    async def overflow():
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        for _ in range(3):
+            await layer.group_send(group, {"type": "relay.event", "event": {}})
+        await layer.group_discard(group, channel)
+        await layer.flush()
+
+    before = _dropped("threads", "layer_full")
+    async_to_sync(overflow)()
+    assert _dropped("threads", "layer_full") == before + 2
+
+
+def test_group_kinds_are_a_closed_list():
+    assert metrics.event_kind("discussions.thread.1") == "threads"
+    assert metrics.event_kind("discussions.category.1") == "categories"
+    assert metrics.event_kind("live.room.1.mods") == "rooms"
+    assert metrics.event_kind("user.4") == "users"
+    assert metrics.event_kind("anything else") == "other"

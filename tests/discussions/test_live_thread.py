@@ -54,8 +54,12 @@ def thread(make_thread, make_user):
 
 
 async def _connect(path, cookie=None):
+    """Connect; a thread socket's first frame (`hello {seq}`) is read and kept as `.hello`."""
     communicator = WebsocketCommunicator(application, path, headers=_headers(cookie))
     connected, code = await communicator.connect()
+    communicator.hello = None
+    if connected and path.startswith("/ws/threads/"):
+        communicator.hello = json.loads(await communicator.receive_from(timeout=2))
     return communicator, connected, code
 
 
@@ -92,7 +96,8 @@ async def test_a_new_reply_reaches_an_open_page(thread, member, cookie_for, make
     post = await sync_to_async(make_post)(thread=thread)  # committed: on_commit broadcasts
     event = await _receive(communicator)
     assert event["type"] == "discussions.post.created"
-    assert event["post_id"] == post.pk and event["seq"] == post.pk and event["thread_id"] == thread.pk
+    assert event["post_id"] == post.pk and event["seq"] == communicator.hello["seq"] + 1
+    assert event["thread_id"] == thread.pk
     assert event["fragment_url"] == f"/t/{thread.pk}/posts/{post.pk}/fragment/"
     await communicator.disconnect()
 
@@ -112,9 +117,79 @@ async def test_resume_sends_what_was_missed_then_resumed(thread, member, cookie_
     await communicator.send_to(text_data=json.dumps({"type": "resume", "after": first.pk}))
     got = [await _receive(communicator) for _ in range(4)]
     assert [e["post_id"] for e in got[:3]] == [p.pk for p in missed]
-    assert got[3] == {"type": "resumed", "last_seq": missed[-1].pk}
+    seq = communicator.hello["seq"]
+    assert got[3] == {"type": "resumed", "seq": seq, "last_post_id": missed[-1].pk, "last_seq": missed[-1].pk}
     await communicator.send_to(text_data=json.dumps({"type": "resume", "after": missed[-1].pk}))
-    assert await _receive(communicator) == {"type": "resumed", "last_seq": missed[-1].pk}
+    assert await _receive(communicator) == {"type": "resumed", "seq": seq, "last_post_id": missed[-1].pk,
+                                            "last_seq": missed[-1].pk}
+    await communicator.disconnect()
+
+
+async def test_hello_tells_the_threads_latest_event_number(thread, member, cookie_for, make_post):
+    cookie = await sync_to_async(cookie_for)(member)
+    await sync_to_async(make_post)(thread=thread)
+    communicator, connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert connected
+    assert communicator.hello == {"type": "hello", "seq": await sync_to_async(events.current_seq)(thread.pk)}
+    post = await sync_to_async(make_post)(thread=thread)
+    event = await _receive(communicator)
+    assert event["post_id"] == post.pk and event["seq"] == communicator.hello["seq"] + 1
+    await communicator.disconnect()
+
+
+async def test_resume_with_after_post_and_after_seq_sends_missed_posts_and_recent_changes(
+        thread, member, cookie_for, make_post, monkeypatch):
+    monkeypatch.setattr(events, "RESUME_OVERLAP_SECONDS", 60)
+    cookie = await sync_to_async(cookie_for)(member)
+    seen = await sync_to_async(lambda: [make_post(thread=thread) for _ in range(3)])()
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    seen_seq = communicator.hello["seq"]
+
+    def while_away():  # what the page misses: an edit, a deletion, a new reply
+        services.post_edit(actor=seen[0].author, post=seen[0], source="changed")
+        services.post_delete(actor=seen[1].author, post=seen[1])
+        return make_post(thread=thread)
+
+    await communicator.disconnect()
+    new = await sync_to_async(while_away)()
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    assert communicator.hello["seq"] == seen_seq + 3
+    await communicator.send_to(text_data=json.dumps({"type": "resume", "after_post": seen[-1].pk,
+                                                     "after_seq": seen_seq}))
+    got = []
+    while (event := await _receive(communicator))["type"] != "resumed":
+        got.append(event)
+    kinds = {(e["type"], e["post_id"]) for e in got}
+    assert ("discussions.post.created", new.pk) in kinds
+    assert ("discussions.post.edited", seen[0].pk) in kinds
+    assert ("discussions.post.removed", seen[1].pk) in kinds
+    assert ("discussions.post.created", seen[1].pk) not in kinds  # a deleted post is never offered
+    assert all("seq" not in e for e in got)  # replays come from the database, not the numbered stream
+    assert event == {"type": "resumed", "seq": seen_seq + 3, "last_post_id": new.pk, "last_seq": new.pk}
+    await communicator.disconnect()
+
+
+async def test_resume_at_the_current_number_sends_only_resumed(thread, member, cookie_for, make_post, monkeypatch):
+    monkeypatch.setattr(events, "RESUME_OVERLAP_SECONDS", 60)
+    cookie = await sync_to_async(cookie_for)(member)
+    post = await sync_to_async(make_post)(thread=thread)
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    seq = communicator.hello["seq"]
+    await communicator.send_to(text_data=json.dumps({"type": "resume", "after_post": post.pk, "after_seq": seq}))
+    assert await _receive(communicator) == {"type": "resumed", "seq": seq, "last_post_id": post.pk,
+                                            "last_seq": post.pk}
+    await communicator.disconnect()
+
+
+async def test_the_old_resume_form_still_works(thread, member, cookie_for, make_post):
+    cookie = await sync_to_async(cookie_for)(member)
+    first = await sync_to_async(lambda: thread.posts.get(depth=0))()
+    missed = await sync_to_async(make_post)(thread=thread)
+    communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
+    await communicator.send_to(text_data=json.dumps({"type": "resume", "after": first.pk}))
+    assert (await _receive(communicator))["post_id"] == missed.pk
+    resumed = await _receive(communicator)
+    assert resumed["type"] == "resumed" and resumed["last_seq"] == missed.pk == resumed["last_post_id"]
     await communicator.disconnect()
 
 
@@ -141,7 +216,8 @@ async def test_resume_after_too_much_asks_for_a_resync(thread, member, cookie_fo
     await sync_to_async(lambda: [make_post(thread=thread) for _ in range(3)])()
     communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
     await communicator.send_to(text_data=json.dumps({"type": "resume", "after": 0}))
-    assert await _receive(communicator) == {"type": "resync", "last_seq": 0}
+    assert await _receive(communicator) == {"type": "resync", "seq": communicator.hello["seq"], "last_post_id": 0,
+                                            "last_seq": 0}
     await communicator.disconnect()
 
 
@@ -150,6 +226,10 @@ async def test_resume_after_too_much_asks_for_a_resync(thread, member, cookie_fo
     ({"type": "resume", "after": "12"}, "bad_after"),
     ({"type": "resume", "after": -1}, "bad_after"),
     ({"type": "resume", "after": True}, "bad_after"),
+    ({"type": "resume", "after_post": 1.5}, "bad_after"),
+    ({"type": "resume", "after_post": 1, "after_seq": "9"}, "bad_after_seq"),
+    ({"type": "resume", "after_post": 1, "after_seq": -1}, "bad_after_seq"),
+    ({"type": "resume", "after_post": 1, "after_seq": False}, "bad_after_seq"),
     ({"type": "subscribe"}, "unknown_type"),
 ])
 async def test_bad_frames_get_an_error_and_the_socket_stays_usable(thread, member, cookie_for, frame, code):

@@ -11,6 +11,7 @@ from django.db import connections
 from django.urls import reverse
 
 from config.asgi import application
+from forum.discussions import events
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +57,7 @@ def test_every_live_page_gives_socket_addresses_the_server_answers(client, membe
     assert on_index == ["/ws/notifications/", "/ws/categories/"]
 
     assert _first_event("/ws/notifications/", cookie)["type"] == "notifications.unread"
-    assert _first_event(f"/ws/threads/{thread.pk}/", cookie) is None
+    assert _first_event(f"/ws/threads/{thread.pk}/", cookie) == {"type": "hello", "seq": events.current_seq(thread.pk)}
     assert _first_event(f"/ws/categories/?categories={category.pk}", cookie) == {
         "type": "subscribed", "category_ids": [category.pk]}
 

@@ -39,6 +39,9 @@ async def _open(path, cookie):
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _code = await communicator.connect()
     assert connected
+    hello = json.loads(await communicator.receive_from(timeout=2))
+    assert hello["type"] == "hello"
+    communicator.seq = hello["seq"]
     return communicator
 
 
@@ -56,9 +59,9 @@ async def test_a_vote_reaches_open_pages_of_the_thread_without_names(make_poll, 
     raw = await communicator.receive_from(timeout=2)
     event = json.loads(raw)
     assert event == {"type": "polls.poll.counted", "poll_id": poll.pk, "thread_id": poll.thread_id, "ballots": 1,
-                     "results_url": f"/polls/{poll.pk}/results/"}
+                     "results_url": f"/polls/{poll.pk}/results/", "seq": communicator.seq + 1}
     assert "Salma" not in raw and str(voter.pk) not in json.dumps({k: v for k, v in event.items()
-                                                                   if k not in ("poll_id", "thread_id")})
+                                                                   if k not in ("poll_id", "thread_id", "seq")})
     await communicator.disconnect()
 
 
@@ -69,6 +72,7 @@ async def test_closing_a_poll_is_announced(make_poll, make_user, cookie_for):
     await sync_to_async(lambda: services.poll_close(actor=poll.thread.author, poll=poll))()
     event = json.loads(await communicator.receive_from(timeout=2))
     assert event["type"] == "polls.poll.changed" and event["poll_id"] == poll.pk
+    assert event["seq"] == communicator.seq + 1  # numbered with the thread's posts (one sequence)
     await communicator.disconnect()
 
 
