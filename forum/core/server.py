@@ -24,6 +24,12 @@ every event of its room. So after each frame, a connection holding more than
 client sees 1006): the client reconnects and resumes from its last `seq`. The room never waits for
 it: writing a frame never blocks, so the others are served as before.
 
+The write fast path (`forum.core.fastsend`): each WebSocket's scope carries its connection
+(`fastsend.PROTOCOL_KEY`), so the room's hub can write an event's frame, encoded and framed once, to
+every socket without the ASGI send chain (`BoundedWebSocketProtocol.send_prepared`: same bytes, same
+order, same unread-bytes bound, nothing after close). When nothing waits in twisted's buffer the
+frame goes to the socket at once (`write_through`), rather than on the loop's next turn.
+
 Overload is not a refusal: a WebSocket handshake the application has not accepted (or refused)
 within `--websocket_connect_timeout` seconds (here 20 by default, daphne's command line says 5)
 was answered by daphne `403 Access denied`, or its TCP connection dropped without an answer by
