@@ -134,10 +134,11 @@ def write_through(transport, data: bytes) -> None:
     """Write `data` to a twisted TCP connection, as `transport.write` does, but when nothing waits in
     twisted's buffer, straight to the socket: what twisted's `doWrite` would do on the loop's next
     turn, without registering for writability and back (two `epoll_ctl` calls and a loop callback per
-    frame). What the kernel does not take, or everything when something waits (order), the connection
-    is TLS, closing or has a producer, goes through `transport.write`."""
+    frame). What the kernel does not take, or everything when something waits (order) or the
+    connection is TLS or closing, goes through `transport.write` (which also pauses the connection's
+    producer, daphne's HTTP channel, when its buffer fills: an empty buffer needs no pause)."""
     if (not isinstance(transport, tcp.Connection) or transport.TLS or not transport.connected
-            or transport.disconnecting or transport._writeDisconnected or transport.producer is not None
+            or transport.disconnecting or transport._writeDisconnected
             or len(transport.dataBuffer) - transport.offset + transport._tempDataLen):
         transport.write(data)
         return

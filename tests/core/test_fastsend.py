@@ -268,3 +268,54 @@ async def test_the_same_text_is_encoded_and_framed_once():
     equal = "".join(["مرحبا "] * 30)  # another object with the same text: framed afresh, to the same bytes
     assert equal is not text and fastsend.prepare(equal) is not first
     assert fastsend.prepare(equal).wire == first.wire
+
+
+# --- write_through: the socket at once when nothing waits ---------------------------------------------
+
+class _Reactor:
+    def __init__(self):
+        self.writers: set = set()
+
+    def addWriter(self, writer):  # noqa: N802 - twisted's name
+        self.writers.add(writer)
+
+    def removeWriter(self, writer):  # noqa: N802 - twisted's name
+        self.writers.discard(writer)
+
+
+def _connection():
+    from twisted.internet import tcp
+
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    theirs.settimeout(1)
+    reactor = _Reactor()
+    connection = tcp.Connection(ours, None, reactor)
+    connection.connected = True
+    connection.producer = object()  # daphne's HTTP channel is registered as the producer
+    return connection, reactor, theirs
+
+
+def test_write_through_writes_to_the_socket_at_once_when_nothing_waits():
+    from forum.core.server import write_through
+
+    connection, reactor, theirs = _connection()
+    write_through(connection, b"frame")
+    assert theirs.recv(100) == b"frame"
+    assert connection._tempDataLen == 0 and not reactor.writers  # nothing left for a later turn
+
+
+def test_write_through_queues_behind_what_waits_and_keeps_what_the_kernel_refuses():
+    from forum.core.server import buffered_bytes, write_through
+
+    connection, reactor, theirs = _connection()
+    connection.write(b"first")  # waiting in twisted's buffer for the loop's next turn
+    write_through(connection, b"second")
+    assert connection._tempDataBuffer == [b"first", b"second"] and reactor.writers == {connection}
+    theirs.settimeout(0.2)
+    with pytest.raises(TimeoutError):
+        theirs.recv(100)  # nothing was sent ahead of "first"
+    connection, reactor, theirs = _connection()
+    big = b"x" * (8 << 20)  # more than the kernel's socket buffers hold
+    write_through(connection, big)
+    assert 0 < buffered_bytes(connection) < len(big) and reactor.writers == {connection}
