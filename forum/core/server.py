@@ -24,6 +24,12 @@ every event of its room. So after each frame, a connection holding more than
 client sees 1006): the client reconnects and resumes from its last `seq`. The room never waits for
 it: writing a frame never blocks, so the others are served as before.
 
+The write fast path (`forum.core.fastsend`): each WebSocket's scope carries its connection
+(`fastsend.PROTOCOL_KEY`), so the room's hub can write an event's frame, encoded and framed once, to
+every socket without the ASGI send chain (`BoundedWebSocketProtocol.send_prepared`: same bytes, same
+order, same unread-bytes bound, nothing after close). When nothing waits in twisted's buffer the
+frame goes to the socket at once (`write_through`), rather than on the loop's next turn.
+
 Overload is not a refusal: a WebSocket handshake the application has not accepted (or refused)
 within `--websocket_connect_timeout` seconds (here 20 by default, daphne's command line says 5)
 was answered by daphne `403 Access denied`, or its TCP connection dropped without an answer by
@@ -52,6 +58,9 @@ from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
 from daphne.http_protocol import HTTPFactory
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+from twisted.internet import tcp
+
+from forum.core import fastsend
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +130,25 @@ def buffered_bytes(transport) -> int:
     return len(transport.dataBuffer) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
 
 
+def write_through(transport, data: bytes) -> None:
+    """Write `data` to a twisted TCP connection, as `transport.write` does, but when nothing waits in
+    twisted's buffer, straight to the socket: what twisted's `doWrite` would do on the loop's next
+    turn, without registering for writability and back (two `epoll_ctl` calls and a loop callback per
+    frame). What the kernel does not take, or everything when something waits (order) or the
+    connection is TLS or closing, goes through `transport.write` (which also pauses the connection's
+    producer, daphne's HTTP channel, when its buffer fills: an empty buffer needs no pause)."""
+    if (not isinstance(transport, tcp.Connection) or transport.TLS or not transport.connected
+            or transport.disconnecting or transport._writeDisconnected
+            or len(transport.dataBuffer) - transport.offset + transport._tempDataLen):
+        transport.write(data)
+        return
+    sent = transport.writeSomeData(data)
+    if not isinstance(sent, int):
+        transport.write(data)  # the connection is lost: twisted's next write attempt finds out and closes it
+    elif sent < len(data):
+        transport.write(data[sent:])
+
+
 def send_buffer_limit() -> int:
     from forum.core import conf
 
@@ -130,18 +158,46 @@ def send_buffer_limit() -> int:
 class BoundedWebSocketProtocol(WebSocketProtocol):
     """daphne's WebSocket protocol, dropping a connection whose client stopped reading."""
 
+    unread_limit: int | None = None
+
     def serverSend(self, content, binary=False):
         if self.state not in (self.STATE_OPEN, self.STATE_CONNECTING):
             return  # dropped or closing: frames still on their way for it are discarded
         super().serverSend(content, binary)
+        self.drop_if_backed_up()
+
+    def send_prepared(self, frame: fastsend.Frame) -> bool:
+        """The fast path (`forum.core.fastsend`): write a text frame built once for every socket.
+        False when the socket is not accepted yet (the ASGI `send` accepts it first); otherwise the
+        frame is written, or discarded when the socket is closing or closed, as `serverSend` does.
+
+        The prebuilt bytes go out as they are only when autobahn would have written the same bytes
+        at once: no extension (permessage-deflate) negotiated, server frames not masked, no automatic
+        fragmentation, nothing waiting in autobahn's own send queue, frame logging off. Otherwise
+        autobahn frames the payload (still encoded once)."""
+        state = self.state
+        if state != self.STATE_OPEN:
+            return state != self.STATE_CONNECTING
+        payload = frame.payload
+        if (self._perMessageCompress is None and not self.send_queue and not self.maskServerFrames
+                and not self.logFrames and not self.autoFragmentSize
+                and not 0 < self.maxMessagePayloadSize < len(payload)):
+            write_through(self.transport, frame.wire)
+        else:
+            self.sendMessage(payload, False)  # over the size limit: raises, as the ASGI send would
+        self.drop_if_backed_up()
+        return True
+
+    def drop_if_backed_up(self) -> None:
+        if self.unread_limit is None:
+            self.unread_limit = send_buffer_limit()  # read once per connection, not per frame
         pending = buffered_bytes(self.transport)
-        if pending > send_buffer_limit():
+        if pending > self.unread_limit:
             logger.info("dropping WebSocket %s: %d bytes unread", self.client_addr, pending)
             from forum.core import metrics  # imported late: this module starts before Django is set up
 
             metrics.SOCKETS_DROPPED.inc()
             self.dropConnection(abort=True)
-
 
     def check_timeouts(self):
         """daphne's, except that a handshake not answered in time is told to come back (503), not
@@ -188,6 +244,12 @@ class Server(daphne_server.Server):
         if self.websocket_connect_timeout >= 0:
             # autobahn drops an unanswered handshake without a word: let ours (503) come first.
             self.websocket_handshake_timeout = self.websocket_connect_timeout + HANDSHAKE_TIMER_MARGIN
+
+    def create_application(self, protocol, scope):
+        """daphne's; a WebSocket's scope also carries its connection, for `forum.core.fastsend`."""
+        if isinstance(protocol, BoundedWebSocketProtocol):
+            scope[fastsend.PROTOCOL_KEY] = protocol
+        return super().create_application(protocol, scope)
 
     def listen_success(self, port):
         """Once listening, print the file named by DEMO_BANNER_FILE (`make run`: the demo logins), so

@@ -32,7 +32,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from forum.accounts.consumers import MemberConsumer
-from forum.core import conf, dbthreads, metrics, realtime
+from forum.core import conf, dbthreads, fastsend, metrics, realtime
 from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, RECHECK_HANDLER
 from forum.core.hub import get_hub, serialise
 
@@ -239,7 +239,8 @@ class RoomConsumer(MemberConsumer):
             if len(self.recent) > REMEMBERED_SEQS:
                 self.recent_set.discard(self.recent.popleft())
         self.follow_room(event)
-        await self.send(text_data=text)
+        # The same `text` goes to every socket of the room: encoded and framed once (see fastsend).
+        await fastsend.send_text(self, text)
 
     def follow_room(self, event: dict[str, Any]) -> None:
         """Keep what the socket knows of the room current (no query)."""
