@@ -154,7 +154,7 @@ class Hub:
     tick_seconds = 0.1
     ready_timeout = 5.0
     max_backoff = 5.0
-    reorder_wait = 0.25  # seconds an early event waits for the numbers before it
+    reorder_wait = 1.0  # seconds an early event waits for the numbers before it (the browser waits as long)
     reorder_max = 256  # events held per group at most; past it, the oldest gap is given up at once
     remembered_seqs = 1024  # delivered numbers remembered per group to drop repeats
 
