@@ -35,13 +35,18 @@ from forum.accounts.consumers import MemberConsumer
 from forum.categories import events as category_events
 from forum.categories import permissions as category_permissions
 from forum.core import metrics
-from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
+from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, HubFollowingMixin
 
 from . import events, permissions
 from .models import Post, Thread
 
+# Whether the hub puts thread and category events back in `seq` order. Not yet: their `seq` is the
+# post id, not a number per thread (gaps are normal); flip it once events carry a per-thread sequence.
+THREAD_EVENTS_ORDERED = False
 
-class ThreadConsumer(MemberConsumer):
+
+class ThreadConsumer(HubFollowingMixin, MemberConsumer):
+    hub_ordered = THREAD_EVENTS_ORDERED
     thread_id: int
     category_id: int | None = None
 
@@ -78,10 +83,9 @@ class ThreadConsumer(MemberConsumer):
         # (forum.polls sends them to the thread's group: ids and a link, never counts or names).
         return str(event.get("type", "")).startswith(("discussions.", "polls."))
 
-    async def relay_event(self, message: dict[str, Any]) -> None:
-        if message["event"].get("type") == events.THREAD_CHANGED and not await self.recheck():
-            return  # moved out of reach or deleted: closed, and the change is not told
-        await super().relay_event(message)
+    def recheck_then_forward(self, event: dict[str, Any]) -> bool:
+        # Moved out of reach or deleted: the socket closes, and the change is not told.
+        return event.get("type") == events.THREAD_CHANGED
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] != "resume":
@@ -118,7 +122,8 @@ class ThreadConsumer(MemberConsumer):
         return [events.post_created(post) for post in posts]
 
 
-class CategoryListConsumer(MemberConsumer):
+class CategoryListConsumer(HubFollowingMixin, MemberConsumer):
+    hub_ordered = THREAD_EVENTS_ORDERED
     visible: frozenset[int] = frozenset()
     told: frozenset[int] | None = None
 

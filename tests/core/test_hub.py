@@ -15,7 +15,7 @@ from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
 from forum.core.hub import Hub, presence_counts
-from forum.core.realtime import RELAY_HANDLER
+from forum.core.realtime import relay_message
 from tests.conftest import require_service
 
 
@@ -54,7 +54,7 @@ def person(n):
 
 
 async def relay(layer, group, event):
-    await layer.group_send(group, {"type": RELAY_HANDLER, "event": event})
+    await layer.group_send(group, relay_message(group, event))
 
 
 async def eventually(condition, timeout=5.0):
@@ -176,7 +176,7 @@ async def test_layer_errors_make_the_hub_wait_and_join_again_not_crash():
     await eventually(lambda: layer.failures == 0 and group in layer.groups)
     await relay(layer, group, {"type": "message", "seq": 1})
     await eventually(lambda: socket.events)
-    assert not hub.groups[group].task.done()
+    assert not hub.receiver.done()
     await hub.unsubscribe(group, socket)
 
 
@@ -231,8 +231,7 @@ async def test_the_pages_count_goes_when_its_process_stops_refreshing_it():
     hub, group = fast(Hub(layer)), group_name()
     await hub.subscribe(group, Socket(), person(1))
     await eventually(lambda: presence_counts([group]) == {group: 1})
-    for entry in hub.groups.values():  # the process dies without a word
-        entry.task.cancel()
+    hub.receiver.cancel()  # the process dies without a word
     hub.ticker.cancel()
     await eventually(lambda: presence_counts([group]) == {}, timeout=hub.heartbeat_seconds * hub.expiry_factor + 3)
 
@@ -256,8 +255,7 @@ async def test_a_silent_process_is_forgotten():
     await two.subscribe(group, b, person(2))
     await eventually(lambda: one.presence(group)["count"] == 2)
     # Process two dies without a word: its tasks stop, nothing is sent.
-    for entry in two.groups.values():
-        entry.task.cancel()
+    two.receiver.cancel()
     two.ticker.cancel()
     await eventually(lambda: one.presence(group)["count"] == 1, timeout=3)
     await one.unsubscribe(group, a)
@@ -401,8 +399,8 @@ async def test_the_last_seq_follows_relayed_events_and_is_unknown_after_a_layer_
         return await real_receive(channel)
 
     layer.receive = receive_once_broken
-    hub.groups[group].task.cancel()  # restart the loop on the broken layer
-    hub.groups[group].task = asyncio.ensure_future(hub._receive_loop(hub.groups[group]))
+    hub.receiver.cancel()  # restart the loop on the broken layer
+    hub.receiver = asyncio.ensure_future(hub._receive_loop())
     await eventually(lambda: failed)
     assert hub.last_seq(group) is None
     await hub.unsubscribe(group, socket)
