@@ -369,6 +369,10 @@ class HubFollowingMixin:
             self.worker.cancel()
         await self.leave_hub()
 
+    async def end(self, code: int) -> None:
+        await super().end(code)
+        await self.leave_hub()  # closed: nothing more for it (the client's disconnect may come late)
+
     # --- events from the hub -----------------------------------------------------------------------
 
     async def deliver(self, event: dict[str, Any], text: str) -> None:
@@ -399,6 +403,7 @@ class HubFollowingMixin:
         metrics.RESYNCS.labels(metrics.socket_kind(self.scope.get("path", ""))).inc()
         await self.send_json({"type": "resync", "last_seq": None})
         await self.close(code=CLOSE_TRY_AGAIN)
+        await self.leave_hub()
 
     def start_worker(self) -> None:
         if self.worker is None or self.worker.done():

@@ -740,6 +740,30 @@ def presence_counts(groups) -> dict[str, int]:
     return {keys[key]: int(value) for key, value in found.items()}
 
 
+_OVERLOAD_MESSAGE = "%s of %s channels over capacity in group %s"  # channels-redis' group_send
+
+
+class _CountOverload(logging.Filter):
+    """On channels-redis' logger: counts the members of a group send that were full (the layer
+    drops those quietly, at INFO), lets those records and warnings through, and nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == _OVERLOAD_MESSAGE:
+            full = record.args[0] if isinstance(record.args, tuple) and record.args else 1
+            metrics.CHANNEL_FULL.labels("group").inc(int(full))
+            return True
+        return record.levelno >= logging.WARNING
+
+
+def count_layer_overload() -> None:
+    """Make channels-redis' full channels in group sends visible (`madaniya_channel_full_total{where="group"}`)."""
+    redis_logger = logging.getLogger("channels_redis.core")
+    if not any(isinstance(each, _CountOverload) for each in redis_logger.filters):
+        redis_logger.addFilter(_CountOverload())
+        if redis_logger.getEffectiveLevel() > logging.INFO:
+            redis_logger.setLevel(logging.INFO)
+
+
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
 
 
@@ -748,5 +772,6 @@ def get_hub() -> Hub:
     loop = asyncio.get_running_loop()
     hub = _hubs.get(loop)
     if hub is None:
+        count_layer_overload()
         hub = _hubs[loop] = Hub()
     return hub
