@@ -199,8 +199,8 @@ class Hub:
         self.channel_ready = asyncio.Event()
         self.receiver: asyncio.Task | None = None
         self.ticker: asyncio.Task | None = None
-        # The groups with timer work (see `_Group.has_timer_work`), the groups not joined yet (a
-        # failed join, a layer error: joined again by the receive loop or the ticker), and when
+        # The groups with timer work (see `_Group.has_timer_work`), the groups whose join failed or
+        # was lost (a layer error: joined again by the receive loop or the ticker), and when
         # the memberships were last refreshed.
         self.busy: set[_Group] = set()
         self.missing: set[_Group] = set()
@@ -225,7 +225,6 @@ class Hub:
         new = entry is None
         if new:
             entry = self.groups[group] = _Group(name=group)
-            self.missing.add(entry)
         if private is not None:
             entry.private = private
         entry.subscribers[consumer] = person
@@ -392,21 +391,20 @@ class Hub:
 
     async def _join_new(self, entry: _Group) -> None:
         """Join a group just subscribed to (the receive loop or the ticker retry when it fails)."""
-        if not self.channel_ready.is_set():
-            try:
-                await asyncio.wait_for(asyncio.shield(self.channel_ready.wait()), self.ready_timeout)
-            except TimeoutError:
-                return
-        if entry not in self.missing:
-            return  # joined meanwhile (the receive loop's pass)
         try:
-            await self._join(entry)
+            if not self.channel_ready.is_set():
+                await asyncio.wait_for(asyncio.shield(self.channel_ready.wait()), self.ready_timeout)
+            if entry.joined_at is None and self.groups.get(entry.name) is entry:
+                await self._join(entry)
         except Exception:  # noqa: BLE001 - the layer is down: the ticker or the receive loop joins later
             logger.warning("hub: joining %s failed; retrying", entry.name, exc_info=True)
+            if self.groups.get(entry.name) is entry and entry.joined_at is None:
+                self.missing.add(entry)
 
     async def _receive_loop(self) -> None:
         backoff = 0.1
-        while True:
+        # A loop that is no longer the hub's (its last group left from inside it) ends here.
+        while self.receiver is asyncio.current_task():
             try:
                 if self.channel is None:
                     self.channel = await self.layer.new_channel()
@@ -606,7 +604,7 @@ class Hub:
         self.busy.add(entry)
 
     async def _tick_loop(self) -> None:
-        while self.groups:
+        while self.groups and self.ticker is asyncio.current_task():
             await asyncio.sleep(self.tick_seconds)
             now = time.monotonic()
             try:

@@ -182,6 +182,8 @@ async def test_too_many_events_while_access_is_checked_close_the_socket_with_res
     frames = await _frames(communicator)
     release.set()
     assert frames == [{"type": "resync", "last_seq": None}, {"close": core_consumers.CLOSE_TRY_AGAIN}]
+    await asyncio.sleep(0.2)  # the check ends on a closed socket: it follows nothing again
+    assert get_hub().subscriber_count(events.thread_group(thread.pk)) == 0
 
 
 async def test_the_sockets_own_timer_holds_events_while_it_checks(thread, member, cookie_for, monkeypatch):
