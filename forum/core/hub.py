@@ -415,6 +415,8 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - Redis restarting, a network blip: wait and join again
+                if _cancelled():
+                    raise asyncio.CancelledError from None  # a cancel the client turned into an error
                 logger.warning("hub: channel layer error; retrying in %.1f s", backoff, exc_info=True)
                 self._lost_everything()
                 await asyncio.sleep(backoff)
@@ -617,6 +619,8 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the layer is down: try again later
+                if _cancelled():
+                    raise asyncio.CancelledError from None
                 logger.info("hub: joining groups failed", exc_info=True)
                 self.retry_at = time.monotonic() + self.retry_backoff
                 self.retry_backoff = min(self.retry_backoff * 2, self.max_backoff)
@@ -706,6 +710,13 @@ class Hub:
                      "joined": [people[key] for key in people.keys() - told.keys()],
                      "left": [told[key] for key in told.keys() - people.keys()]}
         await self._deliver(entry, event, serialise(event))
+
+
+def _cancelled() -> bool:
+    """The current task was asked to stop (a Redis client may turn that into a connection or
+    timeout error: a loop that retried on it would never end, nor would the event loop's close)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _stop(tasks) -> None:

@@ -1007,3 +1007,25 @@ async def test_on_redis_two_processes_get_an_access_event_before_the_thread_even
         await hub.unsubscribe(thread, socket)
         await hub.layer.close_pools()
     await sender.close_pools()
+
+
+async def test_a_cancel_the_layer_turns_into_an_error_still_stops_the_receive_loop():
+    """A Redis client may answer a cancel with a connection or timeout error: the loop must not take
+    it for a layer error and retry forever (the event loop's close would wait for it forever)."""
+
+    class Converting(InMemoryChannelLayer):
+        async def receive(self, channel):
+            try:
+                return await super().receive(channel)
+            except asyncio.CancelledError:
+                raise ConnectionError("closed while reading") from None
+
+    hub, group, socket = Hub(Converting()), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    receiver = hub.receiver
+    await asyncio.sleep(0.05)
+    receiver.cancel()
+    await asyncio.wait([receiver], timeout=2)
+    assert receiver.done() and receiver.cancelled()
+    hub.receiver = None
+    await hub.unsubscribe(group, socket)
