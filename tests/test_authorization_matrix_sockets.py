@@ -217,7 +217,7 @@ def _lose_access_while_connected(w, socket, role, loss) -> list[dict]:
             await asyncio.sleep(0.3)
         layer = get_channel_layer()
         for group, event in await sync_to_async(_events_about_everything)(w, user):
-            await layer.group_send(group, {"type": realtime.RELAY_HANDLER, "event": event})
+            await layer.group_send(group, realtime.relay_message(group, event))
         sent = []
         while not await communicator.receive_nothing(timeout=0.3):
             output = await communicator.receive_output()
@@ -423,8 +423,8 @@ def _room_lose_access(w, role, loss) -> list[dict]:
         await asyncio.sleep(0.3)
         layer = get_channel_layer()
         for group in (events.room_group(w.session.pk), events.moderators_group(w.session.pk)):
-            await layer.group_send(group, {"type": realtime.RELAY_HANDLER, "event": {
-                "type": "message", "seq": 999, "id": 1, "html": "secret"}})
+            await layer.group_send(group, realtime.relay_message(group, {
+                "type": "message", "seq": 999, "id": 1, "html": "secret"}))
         sent = []
         while not await communicator.receive_nothing(timeout=0.3):
             output = await communicator.receive_output()

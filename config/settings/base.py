@@ -137,6 +137,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Messages a process's channels may hold waiting (the hub's one channel receives every group the
+# process follows, so a burst across many threads lands there); past it sends raise ChannelFull,
+# which is logged and counted (`madaniya_channel_full_total`).
+HUB_CHANNEL_CAPACITY = 20_000
 if REDIS_URL:
     # The client's bounds are given, not left to redis-py's defaults, which changed under us: redis-py
     # 8 reads with a 5 s socket timeout, exactly channels-redis's 5 s blocking pop (BZPOPMIN), so an
@@ -157,15 +161,19 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # `specific.*`: a process's own channels, the hub's among them (forum/core/hub.py: every
+            # group a process follows arrives on that one channel); channels-redis keeps them in one
+            # Redis key per process, so this bounds what one process may have waiting in all.
             "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}], "capacity": 1500,
-                       "expiry": 10},
+                       "channel_capacity": {"specific.*": HUB_CHANNEL_CAPACITY}, "expiry": 10},
         }
     }
 else:
     if not DEBUG:
         raise ImproperlyConfigured("REDIS_URL must be set when DEBUG is off (channel layer and cache).")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "madaniya"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                  "CONFIG": {"capacity": HUB_CHANNEL_CAPACITY}}}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

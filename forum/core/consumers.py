@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
+import logging
 import time
 from datetime import datetime
 from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -18,13 +21,17 @@ from django.utils.translation import gettext as _
 
 from forum.core import conf
 
-from . import realtime
+from . import fastsend, metrics, realtime
+from .hub import get_hub, serialise
+
+logger = logging.getLogger(__name__)
 
 # Close codes (documented in docs/live-protocol.md).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
+CLOSE_TRY_AGAIN = 1013  # too far behind (see `HubFollowingMixin`): the client reconnects and resumes
 
 MAX_FRAME_BYTES = 16 * 1024
 
@@ -239,7 +246,10 @@ class FollowingConsumer(JsonConsumer):
     async def wake_after(self, delay: float) -> None:
         await asyncio.sleep(delay)
         # Through the socket's own channel, so the re-check runs in turn with its other messages.
-        await self.channel_layer.send(self.channel_name, {"type": RECHECK_HANDLER})
+        try:
+            await self.channel_layer.send(self.channel_name, {"type": RECHECK_HANDLER})
+        except ChannelFull:
+            realtime.channel_full("socket", self.channel_name)
 
     async def access_recheck(self, message: dict[str, Any]) -> None:
         await self.recheck()
@@ -283,6 +293,181 @@ class FollowingConsumer(JsonConsumer):
         if self.closing:
             return
         await super().receive(text_data=text_data, bytes_data=bytes_data)
+
+
+# Events a hub socket holds while it checks access again; past it, it closes (see below).
+MAX_HELD_EVENTS = 500
+
+
+class HubFollowingMixin:
+    """A `FollowingConsumer` whose groups (its user's own included) come through the process's hub
+    (`forum.core.hub`): one layer channel per process, not per socket, and every group's events in
+    the order they were sent, so an access event is acted on before the events sent after it.
+
+    The hub calls `deliver(event, text)` from its only receive loop: it forwards `text` as it is,
+    and never waits on the database. An event that needs a re-check (`is_recheck`, an event
+    `recheck_then_forward` names, this session's end) stops forwarding at once: what follows is
+    held (at most `MAX_HELD_EVENTS`; past it the socket says `resync` and closes with 1013, and the
+    client reconnects and resumes), the re-check runs in the socket's own task, then the held
+    events go on in order, or the socket closes (4401/4403, after the `error` event). Any other
+    re-check (the socket's timer, a frame) holds the events the same way while it runs, and events
+    that come before the socket is accepted wait for it.
+    """
+
+    hub_ordered = True  # ask the hub to put `seq` events back in order (`Hub.subscribe(ordered=...)`)
+    held: collections.deque | None = None  # not None: events wait here instead of being forwarded
+    holds = 0  # re-checks (or the connect) under way that hold the events
+    worker: asyncio.Task | None = None
+    check_lock: asyncio.Lock | None = None
+
+    def recheck_then_forward(self, event: dict[str, Any]) -> bool:
+        """An event that is forwarded only after access was checked again (e.g. a thread moved)."""
+        return False
+
+    def needs_worker(self, event: dict[str, Any]) -> bool:
+        kind = str(event.get("type", ""))
+        if kind == realtime.SESSION_ENDED:
+            return bool(self.session) and event.get("session") == self.session
+        return self.is_recheck(kind) or self.recheck_then_forward(event)
+
+    # --- groups through the hub --------------------------------------------------------------------
+
+    async def move_to_groups(self) -> None:
+        hub = get_hub()
+        wanted = frozenset({self.user_group, *self.wanted_groups()})
+        for group in sorted(wanted - self.joined):
+            await hub.subscribe(group, self, ordered=self.hub_ordered)
+            self.joined = self.joined | {group}
+            if self.closing:  # closed meanwhile: disconnect may have run already
+                await self.leave_hub()
+                return
+        for group in sorted(self.joined - wanted):
+            await hub.unsubscribe(group, self)
+            self.joined = self.joined - {group}
+
+    async def leave_hub(self) -> None:
+        hub = get_hub()
+        joined, self.joined = self.joined, frozenset()
+        for group in joined:
+            await hub.unsubscribe(group, self)
+
+    async def connect(self) -> None:
+        self.hold()  # what comes before the socket is accepted waits for it
+        opened = False
+        try:
+            await super().connect()
+            opened = not self.closing and self.joined != frozenset()
+        finally:
+            self.unhold(opened)
+
+    async def disconnect(self, code: int) -> None:
+        self.closing = True
+        self.held = None
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.worker is not None and self.worker is not asyncio.current_task():
+            self.worker.cancel()
+        await self.leave_hub()
+
+    async def end(self, code: int) -> None:
+        await super().end(code)
+        await self.leave_hub()  # closed: nothing more for it (the client's disconnect may come late)
+
+    # --- events from the hub -----------------------------------------------------------------------
+
+    async def deliver(self, event: dict[str, Any], text: str) -> None:
+        """One event (called by the hub, in the order the process received them: never waits on
+        the database)."""
+        if self.closing:
+            return
+        if self.held is None:
+            if not self.needs_worker(event):
+                if self.may_forward(event):
+                    # The same `text` goes to every socket of the group: encoded and framed once.
+                    await fastsend.send_text(self, text)
+                return
+            self.held = collections.deque()
+        if len(self.held) >= MAX_HELD_EVENTS:
+            await self.fell_behind()
+            return
+        self.held.append((event, text))
+        if self.holds == 0:
+            self.start_worker()
+
+    async def relay_event(self, message: dict[str, Any]) -> None:
+        # Nothing joins groups with the socket's own channel; a message sent to it goes the same way.
+        await self.deliver(message["event"], serialise(message["event"]))
+
+    async def fell_behind(self) -> None:
+        self.closing = True
+        self.held = None
+        metrics.RESYNCS.labels(metrics.socket_kind(self.scope.get("path", ""))).inc()
+        await self.send_json({"type": "resync", "last_seq": None})
+        await self.close(code=CLOSE_TRY_AGAIN)
+        await self.leave_hub()
+
+    def start_worker(self) -> None:
+        if self.worker is None or self.worker.done():
+            self.worker = asyncio.ensure_future(self.work())
+
+    async def work(self) -> None:
+        """Hand on the held events in order, checking access again where one asks for it."""
+        try:
+            while not self.closing and self.held and self.holds == 0:  # another check under way: it restarts us
+                event, text = self.held.popleft()
+                kind = str(event.get("type", ""))
+                if kind == realtime.SESSION_ENDED:
+                    if self.session and event.get("session") == self.session:
+                        await self.end(CLOSE_UNAUTHENTICATED)
+                    continue
+                if self.is_recheck(kind) or self.recheck_then_forward(event):
+                    if not await self.recheck():
+                        return
+                    if not self.recheck_then_forward(event):
+                        continue
+                if self.may_forward(event):
+                    await fastsend.send_text(self, text)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - e.g. the database is down: close, the client reconnects
+            logger.exception("socket: handing on held events failed")
+            self.closing = True
+            self.held = None
+            await self.close(code=CLOSE_TRY_AGAIN)
+        finally:
+            # No await between the last look at `held` and here: what the hub adds meanwhile is seen.
+            if self.holds == 0 and not self.held:
+                self.held = None
+
+    # --- holding events while access is checked ---------------------------------------------------
+
+    def hold(self) -> None:
+        self.holds += 1
+        if self.held is None:
+            self.held = collections.deque()
+
+    def unhold(self, still_open: bool) -> None:
+        self.holds -= 1
+        if self.holds or (self.worker is not None and not self.worker.done()):
+            return  # the worker (or the other holder) hands them on
+        if not still_open or self.closing:
+            self.held = None
+        elif self.held:
+            self.start_worker()
+        else:
+            self.held = None
+
+    async def recheck(self) -> bool:
+        if self.check_lock is None:
+            self.check_lock = asyncio.Lock()
+        self.hold()
+        still = False
+        try:
+            async with self.check_lock:  # one check at a time: an older answer never wins
+                still = await super().recheck()
+        finally:
+            self.unhold(still)
+        return still
 
 
 class PingConsumer(FollowingConsumer):

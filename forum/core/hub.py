@@ -1,24 +1,36 @@
 """The process-local fan-out hub: a busy group costs one channel per process, not one per socket.
 
-A socket that wants a group's broadcasts (a live room) does not join the group on the channel
-layer itself. It asks this process's hub (`get_hub()`, one per event loop, i.e. per daphne
-process): `await hub.subscribe(group, consumer, person)`. The first local subscriber of a group
-makes the hub join the group with ONE channel of its own (`layer.new_channel()`) and start a
-receive loop on it; every broadcast that arrives (`{"type": "relay.event", "event": {...}}`, what
-`forum.core.realtime.broadcast` sends, so services need no change) is serialised to JSON ONCE and
-handed, in arrival order, to every local subscriber: `await consumer.deliver(event, text)`.
-`deliver` must be quick (it writes a frame; it never waits on the database), since the room's
-next event waits for it.
+A socket that wants a group's broadcasts (a live room, a thread page, a list page, the member's own
+group) does not join the group on the channel layer itself. It asks this process's hub (`get_hub()`,
+one per event loop, i.e. per daphne process): `await hub.subscribe(group, consumer, person)`. The
+hub has ONE channel of its own (`layer.new_channel()`, once) and ONE receive task for all its
+groups: the first local subscriber of a group makes the hub join the group with that channel
+(`group_add(group, hub.channel)`). Every message names its group (`{"type": "relay.event",
+"group": ..., "event": {...}}`, what `forum.core.realtime.broadcast` sends; the hub's own presence
+and typing messages too), and the receive loop hands it to that group's entry; a message the hub
+cannot place (no group, or a group nobody here holds any more) is logged and dropped. Each event is
+serialised to JSON ONCE and handed, in arrival order, to every local subscriber:
+`await consumer.deliver(event, text)`. `deliver` must be quick (it writes a frame; it never waits on
+the database), since the process's next event, whatever its group, waits for it.
 
-The hub keeps its memberships alive: it joins again every `refresh_seconds` (a Redis restart or
-flush loses groups; the in-memory layer drops a member whose queue expired; channels-redis forgets
-members after `group_expiry`), and after any layer error it waits (backing off to 5 s) and joins
-again instead of crashing; events sent while the layer was down are lost here, and clients heal
+One channel for every group also keeps order across groups: a writer's events to two groups (an
+access change to `user.<id>`, then a post to the thread) reach this process in the order they were
+sent, so a socket acts on the first before it is handed the second. (A channel per group would
+need a receive task per group; with channels-redis, N receives on N channels of one process share
+one lock and every message wakes them all: connecting 1,000 sockets took minutes.)
+
+The hub keeps its memberships alive: it joins all its groups again every `refresh_seconds`, in
+one pass (a Redis restart or flush loses groups; the in-memory layer drops a member whose queue
+expired; channels-redis forgets members after `group_expiry`), and after any layer error (one
+channel: an error touches every group) it waits (backing off to 5 s) and joins every group again
+instead of crashing; events sent while the layer was down are lost here, and clients heal
 that by sequence number (`pong` carries the latest; a gap makes them `join` again).
 
 Order across processes: every process numbers its writes to a room in the database, but two
 processes hand their broadcasts to the layer independently, so a group's events can reach a hub
-out of order (11 before 10). The hub puts the events that carry an integer `seq` back in order
+out of order (11 before 10). In a group whose subscribers asked for it (`subscribe(...,
+ordered=True)`, the default: live rooms; page sockets pass `ordered=False` while thread events
+carry post ids as `seq`), the hub puts the events that carry an integer `seq` back in order
 before fan-out: the next number is delivered at once, a later one waits (at most `reorder_wait`
 seconds, at most `reorder_max` of them) for the missing ones; when the wait runs out it delivers
 what it holds, in order, past the gap (counted in `madaniya_hub_reorder_total{outcome="gave_up"}`
@@ -27,7 +39,18 @@ dropped (`duplicate`); one that comes after its turn was given up, or below the 
 hub delivered, is passed on at once (`late`): sockets drop what they already hold. The first
 number is learnt from `note_seq` (a socket's join read the room's latest from the database) or,
 when nothing is known (just subscribed; after a layer error), by holding the first event for the
-wait and starting from the lowest one that came. Events without `seq` pass straight through.
+wait and starting from the lowest one that came. Events without `seq` (and every event of an
+unordered group) pass straight through.
+
+Timers: one ticker per hub, every `tick_seconds`, visits only the groups with timer work (people
+present here or elsewhere, typing, presence to tell); a plain group (a member's own group, a thread
+page's) costs nothing per tick. Held events have a timer of their own (`call_later`).
+
+Overload: the hub's channel receives every group's events for the process, so its capacity is set
+high (`specific.*` in `CHANNEL_LAYERS`, settings). A send the layer refuses (`ChannelFull`) is
+logged and counted (`madaniya_channel_full_total{where}`), never dropped quietly; channels-redis
+itself only logs the members of a group send that were full, and `count_layer_overload` counts
+those log records too.
 
 Presence across processes: subscribers give a `person` dict (`{"id", "name", ...}`). Each hub
 sends its local roster of people (several sockets of one person count once) to the group every
@@ -60,11 +83,12 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 
 from . import metrics
-from .realtime import RELAY_HANDLER
+from .realtime import RELAY_HANDLER, channel_full, relay_message
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +110,10 @@ class _Group:
     name: str
     # Local subscribers in the order they came, with the person each one is (or None).
     subscribers: dict[Any, dict | None] = field(default_factory=dict)
-    channel: str = ""
+    # The subscribers that asked for `seq` order (`subscribe(..., ordered=True)`); none: unordered.
+    ordering: set = field(default_factory=set)
     joined_at: float | None = None  # monotonic time of the last successful group_add; None: not joined
     ready: asyncio.Event = field(default_factory=asyncio.Event)
-    task: asyncio.Task | None = None
     private: bool = False
     # Presence: what other processes said (hub id -> (people by id, forget at)), what the sockets
     # were told last, and when this hub last sent its own roster.
@@ -121,6 +145,14 @@ class _Group:
     timer: asyncio.TimerHandle | None = None
     releasing: asyncio.Task | None = None
     delivering: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def ordered(self) -> bool:
+        return bool(self.ordering)
+
+    @property
+    def has_timer_work(self) -> bool:
+        return self.tracks_presence or bool(self.typing) or self.presence_dirty
 
     @property
     def tracks_presence(self) -> bool:
@@ -162,7 +194,19 @@ class Hub:
         self.layer = layer if layer is not None else get_channel_layer()
         self.id = uuid.uuid4().hex
         self.groups: dict[str, _Group] = {}
+        # The hub's one channel (made once, on first use), the task that reads it, and the ticker.
+        self.channel: str | None = None
+        self.channel_ready = asyncio.Event()
+        self.receiver: asyncio.Task | None = None
         self.ticker: asyncio.Task | None = None
+        # The groups with timer work (see `_Group.has_timer_work`), the groups whose join failed or
+        # was lost (a layer error: joined again by the receive loop or the ticker), and when
+        # the memberships were last refreshed.
+        self.busy: set[_Group] = set()
+        self.missing: set[_Group] = set()
+        self.retry_at = 0.0
+        self.retry_backoff = 0.1
+        self.refreshed_at = time.monotonic()
         # Broadcasts waiting to be handed to the layer, one FIFO per writer's group (`send_in_order`).
         self.outboxes: dict[str, collections.deque] = {}
         self.drainers: dict[str, asyncio.Task] = {}
@@ -170,21 +214,29 @@ class Hub:
     # --- what consumers call -----------------------------------------------------------------------
 
     async def subscribe(self, group: str, consumer: Subscriber, person: dict | None = None, *,
-                        private: bool | None = None) -> None:
+                        private: bool | None = None, ordered: bool = True) -> None:
         """Hand `group`'s broadcasts to `consumer` from now on; `person` counts in its presence.
+        `ordered`: this subscriber wants the group's events put back in `seq` order (a group is
+        reordered while at least one of its subscribers asked for it).
 
         Returns once the hub's channel is in the group (or after `ready_timeout` when the layer
         is down: events sent before it recovers are then missed, and clients heal by seq)."""
         entry = self.groups.get(group)
-        if entry is None:
+        new = entry is None
+        if new:
             entry = self.groups[group] = _Group(name=group)
-            entry.task = asyncio.ensure_future(self._receive_loop(entry))
         if private is not None:
             entry.private = private
         entry.subscribers[consumer] = person
+        if ordered:
+            entry.ordering.add(consumer)
+        else:
+            entry.ordering.discard(consumer)
         if person is not None:
             self._roster_changed(entry)
-        self._ensure_ticker()
+        self._ensure_tasks()
+        if new:
+            await self._join_new(entry)
         if not entry.ready.is_set():
             try:
                 await asyncio.wait_for(asyncio.shield(entry.ready.wait()), self.ready_timeout)
@@ -197,24 +249,27 @@ class Hub:
         if entry is None or consumer not in entry.subscribers:
             return
         person = entry.subscribers.pop(consumer)
+        entry.ordering.discard(consumer)
         if person is not None:
             self._roster_changed(entry)
         if entry.subscribers:
             return
         del self.groups[group]
+        self.busy.discard(entry)
+        self.missing.discard(entry)
         if entry.timer is not None:
             entry.timer.cancel()
-        tasks = [entry.task, entry.releasing]
-        if not self.groups and self.ticker is not None:
-            tasks.append(self.ticker)
-            self.ticker = None
+        tasks = [entry.releasing]
+        if not self.groups:
+            tasks += [self.receiver, self.ticker]
+            self.receiver = self.ticker = None
         await _stop(tasks)
         try:
             if entry.heartbeat_at:
                 # Gone from here: the other processes forget this roster now, not when it expires.
                 await asyncio.wait_for(self._send_roster(entry, {}), 2)
-            if entry.channel:
-                await asyncio.wait_for(self.layer.group_discard(group, entry.channel), 2)
+            if self.channel and entry.joined_at is not None:
+                await asyncio.wait_for(self.layer.group_discard(group, self.channel), 2)
         except Exception:  # noqa: BLE001 - the layer may be down; the membership expires anyway
             logger.info("hub: leaving %s failed", group, exc_info=True)
         if entry.counted is not None:
@@ -232,6 +287,7 @@ class Hub:
             entry.private = private
             entry.told = None  # tell the whole state again, in the new form
             entry.presence_dirty = True
+            self.busy.add(entry)
 
     def presence(self, group: str, *, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
         """The group's presence now: `{"count", "people"}` (`{"count"}` when private), people sorted
@@ -258,6 +314,7 @@ class Hub:
         key = str(person["id"])
         if key in entry.typing:
             return
+        self.busy.add(entry)
         if len(entry.typing) < self.typing_max_names:
             entry.typing[key] = {"id": person["id"], "name": person.get("name", "")}
         else:
@@ -309,7 +366,9 @@ class Hub:
             while box:
                 group, event = box.popleft()
                 try:
-                    await self.layer.group_send(group, {"type": RELAY_HANDLER, "event": event})
+                    await self.layer.group_send(group, relay_message(group, event))
+                except ChannelFull:
+                    channel_full("hub", group)
                 except Exception:  # noqa: BLE001 - a broken layer must not stop the events after it
                     logger.exception("hub: broadcast to %s failed", group)
         finally:
@@ -322,52 +381,102 @@ class Hub:
         entry = self.groups.get(group)
         return len(entry.subscribers) if entry is not None else 0
 
-    # --- the receive loop of one group -------------------------------------------------------------
+    # --- the hub's one channel and its receive loop ---------------------------------------------------
 
-    async def _receive_loop(self, entry: _Group) -> None:
+    def _ensure_tasks(self) -> None:
+        if self.receiver is None or self.receiver.done():
+            self.receiver = asyncio.ensure_future(self._receive_loop())
+        if self.ticker is None or self.ticker.done():
+            self.ticker = asyncio.ensure_future(self._tick_loop())
+
+    async def _join_new(self, entry: _Group) -> None:
+        """Join a group just subscribed to (the receive loop or the ticker retry when it fails)."""
+        try:
+            if not self.channel_ready.is_set():
+                await asyncio.wait_for(asyncio.shield(self.channel_ready.wait()), self.ready_timeout)
+            if entry.joined_at is None and self.groups.get(entry.name) is entry:
+                await self._join(entry)
+        except Exception:  # noqa: BLE001 - the layer is down: the ticker or the receive loop joins later
+            logger.warning("hub: joining %s failed; retrying", entry.name, exc_info=True)
+            if self.groups.get(entry.name) is entry and entry.joined_at is None:
+                self.missing.add(entry)
+
+    async def _receive_loop(self) -> None:
         backoff = 0.1
-        while True:
+        # A loop that is no longer the hub's (its last group left from inside it) ends here.
+        while self.receiver is asyncio.current_task():
             try:
-                if not entry.channel:
-                    entry.channel = await self.layer.new_channel()
-                if entry.joined_at is None:
-                    await self._join(entry)
-                message = await self.layer.receive(entry.channel)
+                if self.channel is None:
+                    self.channel = await self.layer.new_channel()
+                self.channel_ready.set()
+                if self.missing:
+                    await self._join_missing()
+                message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - Redis restarting, a network blip: wait and join again
-                logger.warning("hub: channel layer error on %s; retrying in %.1f s", entry.name, backoff,
-                               exc_info=True)
-                entry.joined_at = None
-                entry.last_seq = None  # events may be lost meanwhile: ask the database again
-                entry.next_seq = None  # and start the order again from what comes (or is noted)
-                if entry.held:
-                    self._release_soon(entry, flush=True)  # what waited for a lost number: hand it on
+                if _cancelled():
+                    raise asyncio.CancelledError from None  # a cancel the client turned into an error
+                logger.warning("hub: channel layer error; retrying in %.1f s", backoff, exc_info=True)
+                self._lost_everything()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
             backoff = 0.1
             try:
-                await self._handle(entry, message)
+                await self._dispatch(message)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - one bad message must not stop the room
-                logger.exception("hub: could not handle a message on %s", entry.name)
+            except Exception:  # noqa: BLE001 - one bad message must not stop the process's events
+                logger.exception("hub: could not handle a message for %s", message.get("group"))
+
+    def _lost_everything(self) -> None:
+        """A layer error on the hub's channel: every group may have lost events and its membership."""
+        for entry in self.groups.values():
+            entry.joined_at = None
+            self.missing.add(entry)
+            entry.last_seq = None  # events may be lost meanwhile: ask the database again
+            entry.next_seq = None  # and start the order again from what comes (or is noted)
+            if entry.held:
+                self._release_soon(entry, flush=True)  # what waited for a lost number: hand it on
+
+    async def _join_missing(self) -> None:
+        """Join every group not joined yet (raises on a layer error: the caller retries)."""
+        while self.missing:
+            entry = next(iter(self.missing))
+            if self.groups.get(entry.name) is not entry:
+                self.missing.discard(entry)
+                continue
+            await self._join(entry)
 
     async def _join(self, entry: _Group) -> None:
-        await self.layer.group_add(entry.name, entry.channel)
+        await self.layer.group_add(entry.name, self.channel)
+        self.missing.discard(entry)
         first = not entry.ready.is_set()
         entry.joined_at = time.monotonic()
         entry.ready.set()
         if not first and entry.tracks_presence:
             entry.roster_changed_at = 0.0  # (re)joined after trouble: the others may have forgotten us
+            self.busy.add(entry)
+
+    async def _dispatch(self, message: dict[str, Any]) -> None:
+        """Hand a message of the hub's channel to the group it names."""
+        group = message.get("group")
+        entry = self.groups.get(group) if isinstance(group, str) else None
+        if entry is None:
+            if not isinstance(group, str):
+                logger.warning("hub: a %r message names no group: dropped", message.get("type"))
+            else:  # the last local subscriber left while it was on its way
+                logger.debug("hub: a message for %s, which nobody here follows now: dropped", group)
+            return
+        await self._handle(entry, message)
 
     async def _handle(self, entry: _Group, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind == RELAY_HANDLER:
             event = message["event"]
             seq = event.get("seq")
-            if isinstance(seq, int) and not isinstance(seq, bool):
+            if entry.ordered and isinstance(seq, int) and not isinstance(seq, bool):
                 await self._sequenced(entry, seq, event, serialise(event))
             else:
                 await self._deliver(entry, event, serialise(event))
@@ -384,6 +493,7 @@ class Hub:
                 entry.remote.pop(message.get("hub"), None)
             entry.presence_dirty = True
             entry.sorted_people = None
+            self.busy.add(entry)
         elif kind == TYPING_HANDLER:
             people = list(message.get("people", []))
             count = int(message.get("count", len(people)))
@@ -489,31 +599,58 @@ class Hub:
 
     # --- timers: memberships, heartbeats, presence and typing ---------------------------------------
 
-    def _ensure_ticker(self) -> None:
-        if self.ticker is None or self.ticker.done():
-            self.ticker = asyncio.ensure_future(self._tick_loop())
-
     def _roster_changed(self, entry: _Group) -> None:
         entry.roster_changed_at = time.monotonic()
         entry.presence_dirty = True
         entry.sorted_people = None
+        self.busy.add(entry)
 
     async def _tick_loop(self) -> None:
-        while self.groups:
+        while self.groups and self.ticker is asyncio.current_task():
             await asyncio.sleep(self.tick_seconds)
-            for entry in list(self.groups.values()):
+            now = time.monotonic()
+            try:
+                if now - self.refreshed_at >= self.refresh_seconds:
+                    self.refreshed_at = now
+                    await self._refresh()
+                if self.missing and self.channel_ready.is_set() and now >= self.retry_at:
+                    await self._join_missing()
+                    self.retry_backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the layer is down: try again later
+                if _cancelled():
+                    raise asyncio.CancelledError from None
+                logger.info("hub: joining groups failed", exc_info=True)
+                self.retry_at = time.monotonic() + self.retry_backoff
+                self.retry_backoff = min(self.retry_backoff * 2, self.max_backoff)
+            for entry in list(self.busy):
+                if self.groups.get(entry.name) is not entry:
+                    self.busy.discard(entry)
+                    continue
                 try:
                     await self._tick(entry)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # noqa: BLE001 - the receive loop notices a broken layer too
                     logger.info("hub: timer work on %s failed", entry.name, exc_info=True)
+                if not entry.has_timer_work:
+                    self.busy.discard(entry)
+
+    async def _refresh(self) -> None:
+        """Every joined group again, in one pass (memberships expire; Redis may have lost them)."""
+        for entry in list(self.groups.values()):
+            if entry.joined_at is not None and self.groups.get(entry.name) is entry:
+                try:
+                    await self.layer.group_add(entry.name, self.channel)
+                except Exception:
+                    entry.joined_at = None
+                    self.missing.add(entry)
+                    raise
+                entry.joined_at = time.monotonic()
 
     async def _tick(self, entry: _Group) -> None:
         now = time.monotonic()
-        if entry.joined_at is not None and now - entry.joined_at >= self.refresh_seconds:
-            entry.joined_at = now
-            await self.layer.group_add(entry.name, entry.channel)
         if entry.joined_at is None:
             return
         # Presence: our roster to the others (periodically, and shortly after it changed).
@@ -534,13 +671,20 @@ class Hub:
         if entry.typing and now - entry.typing_at >= self.typing_interval:
             people, count = list(entry.typing.values()), len(entry.typing) + len(entry.typing_others)
             entry.typing, entry.typing_others, entry.typing_at = {}, set(), now
-            await self.layer.group_send(entry.name, {"type": TYPING_HANDLER, "hub": self.id, "people": people,
-                                                     "count": count})
+            await self._group_send(entry, {"type": TYPING_HANDLER, "hub": self.id, "people": people,
+                                           "count": count})
+
+    async def _group_send(self, entry: _Group, message: dict[str, Any]) -> None:
+        """One of the hub's own messages to its group (naming it: hubs place messages by group)."""
+        try:
+            await self.layer.group_send(entry.name, {**message, "group": entry.name})
+        except ChannelFull:
+            channel_full("hub", entry.name)
 
     async def _send_roster(self, entry: _Group, people: dict[str, dict]) -> None:
-        await self.layer.group_send(entry.name, {"type": PRESENCE_HANDLER, "hub": self.id,
-                                                 "people": list(people.values()),
-                                                 "interval": self.heartbeat_seconds})
+        await self._group_send(entry, {"type": PRESENCE_HANDLER, "hub": self.id,
+                                       "people": list(people.values()),
+                                       "interval": self.heartbeat_seconds})
 
     async def _publish_count(self, entry: _Group, now: float) -> None:
         """The merged count to the cache for the pages: when it changed, and each heartbeat."""
@@ -566,6 +710,13 @@ class Hub:
                      "joined": [people[key] for key in people.keys() - told.keys()],
                      "left": [told[key] for key in told.keys() - people.keys()]}
         await self._deliver(entry, event, serialise(event))
+
+
+def _cancelled() -> bool:
+    """The current task was asked to stop (a Redis client may turn that into a connection or
+    timeout error: a loop that retried on it would never end, nor would the event loop's close)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _stop(tasks) -> None:
@@ -598,6 +749,30 @@ def presence_counts(groups) -> dict[str, int]:
     return {keys[key]: int(value) for key, value in found.items()}
 
 
+_OVERLOAD_MESSAGE = "%s of %s channels over capacity in group %s"  # channels-redis' group_send
+
+
+class _CountOverload(logging.Filter):
+    """On channels-redis' logger: counts the members of a group send that were full (the layer
+    drops those quietly, at INFO), lets those records and warnings through, and nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == _OVERLOAD_MESSAGE:
+            full = record.args[0] if isinstance(record.args, tuple) and record.args else 1
+            metrics.CHANNEL_FULL.labels("group").inc(int(full))
+            return True
+        return record.levelno >= logging.WARNING
+
+
+def count_layer_overload() -> None:
+    """Make channels-redis' full channels in group sends visible (`madaniya_channel_full_total{where="group"}`)."""
+    redis_logger = logging.getLogger("channels_redis.core")
+    if not any(isinstance(each, _CountOverload) for each in redis_logger.filters):
+        redis_logger.addFilter(_CountOverload())
+        if redis_logger.getEffectiveLevel() > logging.INFO:
+            redis_logger.setLevel(logging.INFO)
+
+
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
 
 
@@ -606,5 +781,6 @@ def get_hub() -> Hub:
     loop = asyncio.get_running_loop()
     hub = _hubs.get(loop)
     if hub is None:
+        count_layer_overload()
         hub = _hubs[loop] = Hub()
     return hub

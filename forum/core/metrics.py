@@ -54,6 +54,15 @@ HUB_REORDER = Counter("madaniya_hub_reorder", "Sequenced events the hub held, ga
                       ["outcome"])
 for _outcome in HUB_REORDER_OUTCOMES:
     HUB_REORDER.labels(_outcome)
+# Messages the channel layer refused because a channel was full (`ChannelFull`), by who sent them,
+# a closed label set: broadcast (a service's `realtime.broadcast`), hub (the hub's own sends and
+# `send_in_order`), socket (a socket's own timer), group (members of a channels-redis group send
+# that were over capacity: channels-redis only logs those; `forum.core.hub` counts the log records).
+CHANNEL_FULL_SOURCES = ("broadcast", "hub", "socket", "group")
+CHANNEL_FULL = Counter("madaniya_channel_full", "Channel layer messages refused because a channel was full",
+                       ["where"])
+for _where in CHANNEL_FULL_SOURCES:
+    CHANNEL_FULL.labels(_where)
 
 # Live events that did not reach a group's members (overload is never a quiet drop). Closed labels:
 # the group's kind (from its name, `event_kind`) and why.

@@ -13,13 +13,28 @@ from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from . import metrics
 
 logger = logging.getLogger(__name__)
 
 # The consumer method that relays a broadcast to its socket (see `RelayConsumerMixin`).
 RELAY_HANDLER = "relay.event"
+
+
+def relay_message(group: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The layer message carrying `event` to `group`. It names its group: a process's hub receives
+    every group on one channel (`forum.core.hub`); a socket's own `relay_event` ignores the name."""
+    return {"type": RELAY_HANDLER, "group": group, "event": event}
+
+
+def channel_full(where: str, target: str) -> None:
+    """The layer refused a message (`ChannelFull`): never a quiet drop, logged and counted."""
+    metrics.CHANNEL_FULL.labels(where).inc()
+    logger.error("channel layer full: a message (%s) to %s was dropped", where, target)
 
 
 _deferred = threading.local()
@@ -48,7 +63,9 @@ def broadcast(group: str, event: dict[str, Any]) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": RELAY_HANDLER, "event": event})
+        async_to_sync(layer.group_send)(group, relay_message(group, event))
+    except ChannelFull:
+        channel_full("broadcast", group)
     except Exception:  # a broken channel layer must not undo a committed write
         logger.exception("broadcast to %s failed", group)
 

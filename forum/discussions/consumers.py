@@ -35,13 +35,19 @@ from forum.accounts.consumers import MemberConsumer
 from forum.categories import events as category_events
 from forum.categories import permissions as category_permissions
 from forum.core import metrics
-from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
+from forum.core.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, HubFollowingMixin
+from forum.core.hub import get_hub
 
 from . import events, permissions
 from .models import Post, Thread
 
+# Whether the hub puts thread and category events back in `seq` order: thread events carry the
+# thread's own sequence (`events.next_seq`), so yes; category events carry none and pass straight on.
+THREAD_EVENTS_ORDERED = True
 
-class ThreadConsumer(MemberConsumer):
+
+class ThreadConsumer(HubFollowingMixin, MemberConsumer):
+    hub_ordered = THREAD_EVENTS_ORDERED
     thread_id: int
     category_id: int | None = None
 
@@ -78,15 +84,18 @@ class ThreadConsumer(MemberConsumer):
         # (forum.polls sends them to the thread's group: ids and a link, never counts or names).
         return str(event.get("type", "")).startswith(("discussions.", "polls."))
 
-    async def relay_event(self, message: dict[str, Any]) -> None:
-        if message["event"].get("type") == events.THREAD_CHANGED and not await self.recheck():
-            return  # moved out of reach or deleted: closed, and the change is not told
-        await super().relay_event(message)
+    def recheck_then_forward(self, event: dict[str, Any]) -> bool:
+        # Moved out of reach or deleted: the socket closes, and the change is not told.
+        return event.get("type") == events.THREAD_CHANGED
 
     async def accepted(self) -> None:
         # The number of the thread's latest event: a page that held a higher one (the counter
         # was lost and started again) or a lower one (it missed events) knows at once.
-        await self.send_json(events.hello(await database_sync_to_async(events.current_seq)(self.thread_id)))
+        seq = await database_sync_to_async(events.current_seq)(self.thread_id)
+        if seq is not None:
+            # The hub then knows where the thread's numbers stand: its first event is not held.
+            get_hub().note_seq(events.thread_group(self.thread_id), seq)
+        await self.send_json(events.hello(seq))
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] != "resume":
@@ -150,7 +159,8 @@ class ThreadConsumer(MemberConsumer):
         return seq, created + changed
 
 
-class CategoryListConsumer(MemberConsumer):
+class CategoryListConsumer(HubFollowingMixin, MemberConsumer):
+    hub_ordered = THREAD_EVENTS_ORDERED
     visible: frozenset[int] = frozenset()
     told: frozenset[int] | None = None
 

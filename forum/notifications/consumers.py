@@ -17,6 +17,7 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from forum.accounts.consumers import MemberConsumer
+from forum.core.consumers import HubFollowingMixin
 
 from . import selectors
 from .services import EVENT_UNREAD
@@ -30,7 +31,8 @@ def forward_badge_event(event_type: str) -> None:
     _BADGE_EVENTS.add(event_type)
 
 
-class NotificationConsumer(MemberConsumer):
+class NotificationConsumer(HubFollowingMixin, MemberConsumer):
+    hub_ordered = False  # the member's own group: its events carry no `seq`
     async def accepted(self) -> None:
         await self.send_count()
 

@@ -122,6 +122,6 @@ async def _send_all(messages) -> None:
         return
     for group, event in messages:
         try:
-            await layer.group_send(group, {"type": realtime.RELAY_HANDLER, "event": event})
+            await layer.group_send(group, realtime.relay_message(group, event))
         except Exception:  # one bad group must not stop the others
             logger.exception("broadcast to %s failed", group)

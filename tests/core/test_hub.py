@@ -15,7 +15,7 @@ from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
 from forum.core.hub import Hub, presence_counts
-from forum.core.realtime import RELAY_HANDLER
+from forum.core.realtime import RELAY_HANDLER, relay_message
 from tests.conftest import require_service
 
 
@@ -54,7 +54,7 @@ def person(n):
 
 
 async def relay(layer, group, event):
-    await layer.group_send(group, {"type": RELAY_HANDLER, "event": event})
+    await layer.group_send(group, relay_message(group, event))
 
 
 async def eventually(condition, timeout=5.0):
@@ -176,7 +176,7 @@ async def test_layer_errors_make_the_hub_wait_and_join_again_not_crash():
     await eventually(lambda: layer.failures == 0 and group in layer.groups)
     await relay(layer, group, {"type": "message", "seq": 1})
     await eventually(lambda: socket.events)
-    assert not hub.groups[group].task.done()
+    assert not hub.receiver.done()
     await hub.unsubscribe(group, socket)
 
 
@@ -231,8 +231,7 @@ async def test_the_pages_count_goes_when_its_process_stops_refreshing_it():
     hub, group = fast(Hub(layer)), group_name()
     await hub.subscribe(group, Socket(), person(1))
     await eventually(lambda: presence_counts([group]) == {group: 1})
-    for entry in hub.groups.values():  # the process dies without a word
-        entry.task.cancel()
+    hub.receiver.cancel()  # the process dies without a word
     hub.ticker.cancel()
     await eventually(lambda: presence_counts([group]) == {}, timeout=hub.heartbeat_seconds * hub.expiry_factor + 3)
 
@@ -256,8 +255,7 @@ async def test_a_silent_process_is_forgotten():
     await two.subscribe(group, b, person(2))
     await eventually(lambda: one.presence(group)["count"] == 2)
     # Process two dies without a word: its tasks stop, nothing is sent.
-    for entry in two.groups.values():
-        entry.task.cancel()
+    two.receiver.cancel()
     two.ticker.cancel()
     await eventually(lambda: one.presence(group)["count"] == 1, timeout=3)
     await one.unsubscribe(group, a)
@@ -401,8 +399,8 @@ async def test_the_last_seq_follows_relayed_events_and_is_unknown_after_a_layer_
         return await real_receive(channel)
 
     layer.receive = receive_once_broken
-    hub.groups[group].task.cancel()  # restart the loop on the broken layer
-    hub.groups[group].task = asyncio.ensure_future(hub._receive_loop(hub.groups[group]))
+    hub.receiver.cancel()  # restart the loop on the broken layer
+    hub.receiver = asyncio.ensure_future(hub._receive_loop())
     await eventually(lambda: failed)
     assert hub.last_seq(group) is None
     await hub.unsubscribe(group, socket)
@@ -723,3 +721,311 @@ async def test_on_redis_two_writers_racing_reach_the_sockets_in_order(redis_laye
     await hub.unsubscribe(group, socket)
     for each in (first, second, layer):
         await each.close_pools()
+
+
+# --- one channel for every group of a process ------------------------------------------------------
+class CountingLayer(InMemoryChannelLayer):
+    """Counts the layer calls a hub makes, and how many receives are waiting at once."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls = {"new_channel": 0, "group_add": 0, "group_discard": 0, "receive": 0}
+        self.receiving = self.most_receiving = 0
+
+    async def new_channel(self, prefix="specific."):
+        self.calls["new_channel"] += 1
+        return await super().new_channel(prefix)
+
+    async def group_add(self, group, channel):
+        self.calls["group_add"] += 1
+        return await super().group_add(group, channel)
+
+    async def group_discard(self, group, channel):
+        self.calls["group_discard"] += 1
+        return await super().group_discard(group, channel)
+
+    async def receive(self, channel):
+        self.calls["receive"] += 1
+        self.receiving += 1
+        self.most_receiving = max(self.most_receiving, self.receiving)
+        try:
+            return await super().receive(channel)
+        finally:
+            self.receiving -= 1
+
+
+async def test_one_channel_and_one_receive_task_whatever_the_number_of_groups():
+    layer = CountingLayer()
+    hub = Hub(layer)
+    groups = [group_name() for _ in range(200)]
+    sockets = {group: Socket(group) for group in groups}
+    await asyncio.gather(*(hub.subscribe(group, sockets[group], ordered=False) for group in groups))
+    await asyncio.sleep(0.05)
+    assert layer.calls["new_channel"] == 1
+    assert {channel for group in groups for channel in layer.groups[group]} == {hub.channel}
+    assert layer.most_receiving == 1
+    # Every group's events come on that one channel, each to its own group's sockets.
+    for n, group in enumerate(groups):
+        await relay(layer, group, {"type": "message", "n": n})
+    await eventually(lambda: all(len(socket.events) == 1 for socket in sockets.values()))
+    assert [sockets[group].events[0]["n"] for group in groups] == list(range(200))
+    assert layer.most_receiving == 1
+    for group in groups:
+        await hub.unsubscribe(group, sockets[group])
+    assert hub.receiver is None and hub.ticker is None and not hub.groups
+
+
+async def test_a_thousand_sockets_connect_in_bounded_layer_calls():
+    """1,000 readers of one thread, each with a group of their own: one channel, one join per group,
+    one receive waiting (not 1,000 receives woken by every message)."""
+    layer = CountingLayer()
+    hub, thread = Hub(layer), group_name()
+    sockets = [Socket(str(n)) for n in range(1000)]
+
+    async def connect(n, socket):
+        await hub.subscribe(f"user.{n}", socket, ordered=False)
+        await hub.subscribe(thread, socket, ordered=False)
+
+    await asyncio.gather(*(connect(n, socket) for n, socket in enumerate(sockets)))
+    await asyncio.sleep(0.05)
+    assert layer.calls["new_channel"] == 1
+    assert layer.calls["group_add"] == 1001
+    assert layer.most_receiving == 1
+    assert layer.calls["receive"] <= 2
+    await relay(layer, thread, {"type": "discussions.post.created", "seq": 7})
+    await eventually(lambda: all(socket.events for socket in sockets))
+    assert layer.calls["receive"] <= 3
+    for n, socket in enumerate(sockets):
+        await hub.unsubscribe(f"user.{n}", socket)
+        await hub.unsubscribe(thread, socket)
+    assert layer.calls["group_discard"] == 1001
+
+
+async def test_events_sent_to_two_groups_reach_the_sockets_in_the_order_they_were_sent():
+    layer = InMemoryChannelLayer()
+    hub, user, thread = Hub(layer), group_name(), group_name()
+    order = []
+
+    class Recorder(Socket):
+        async def deliver(self, event, text):
+            order.append(event["n"])
+
+    socket = Recorder()
+    await hub.subscribe(user, socket, ordered=False)
+    await hub.subscribe(thread, socket, ordered=False)
+    for n in range(50):
+        await relay(layer, user if n % 3 == 0 else thread, {"type": "x", "n": n})
+    await eventually(lambda: len(order) == 50)
+    assert order == list(range(50))
+    await hub.unsubscribe(user, socket)
+    await hub.unsubscribe(thread, socket)
+
+
+async def test_unordered_groups_pass_numbered_events_on_as_they_come():
+    layer = InMemoryChannelLayer()
+    hub, plain, ordered = Hub(layer), group_name(), group_name()
+    hub.reorder_wait = 0.2
+    a, b = Socket("a"), Socket("b")
+    await hub.subscribe(plain, a, ordered=False)
+    await hub.subscribe(ordered, b)
+    hub.note_seq(ordered, 0)
+    for seq in (3, 1, 2):
+        await relay(layer, plain, {"type": "message", "seq": seq})
+        await relay(layer, ordered, {"type": "message", "seq": seq})
+    await eventually(lambda: len(a.events) == 3 and len(b.events) == 3)
+    assert seqs(a) == [3, 1, 2]  # post ids as seq: not a sequence, nothing is held
+    assert seqs(b) == [1, 2, 3]
+    assert not hub.groups[plain].held
+    await hub.unsubscribe(plain, a)
+    await hub.unsubscribe(ordered, b)
+
+
+async def test_a_group_is_ordered_while_one_of_its_subscribers_asks_for_it():
+    layer = InMemoryChannelLayer()
+    hub, group = Hub(layer), group_name()
+    plain, wants = Socket("plain"), Socket("wants")
+    await hub.subscribe(group, plain, ordered=False)
+    assert not hub.groups[group].ordered
+    await hub.subscribe(group, wants)
+    assert hub.groups[group].ordered
+    await hub.unsubscribe(group, wants)
+    assert not hub.groups[group].ordered
+    await hub.unsubscribe(group, plain)
+
+
+async def test_a_message_that_names_no_group_is_logged_and_dropped(caplog):
+    layer = InMemoryChannelLayer()
+    hub, group, socket = Hub(layer), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    await layer.group_send(group, {"type": RELAY_HANDLER, "event": {"type": "message"}})
+    await relay(layer, group, {"type": "after"})
+    await eventually(lambda: socket.events)
+    assert [event["type"] for event in socket.events] == ["after"]
+    assert "names no group" in caplog.text
+    await hub.unsubscribe(group, socket)
+
+
+async def test_the_ticker_visits_only_the_groups_with_timer_work():
+    layer = CountingLayer()
+    hub = fast(Hub(layer))
+    visited = []
+    real_tick = hub._tick
+
+    async def tick(entry):
+        visited.append(entry.name)
+        await real_tick(entry)
+
+    hub._tick = tick
+    plain = [group_name() for _ in range(300)]
+    for group in plain:
+        await hub.subscribe(group, Socket(), ordered=False)
+    room = group_name()
+    await hub.subscribe(room, Socket(), person(1))
+    await asyncio.sleep(hub.tick_seconds * 10)
+    assert visited and set(visited) == {room}
+    assert hub.busy == {hub.groups[room]}
+    await hub.unsubscribe(room, next(iter(hub.groups[room].subscribers)))
+    for group in plain:
+        await hub.unsubscribe(group, next(iter(hub.groups[group].subscribers)))
+
+
+async def test_memberships_are_refreshed_in_one_pass_per_period():
+    layer = CountingLayer()
+    hub = Hub(layer)
+    hub.tick_seconds, hub.refresh_seconds = 0.02, 0.3
+    groups = [group_name() for _ in range(40)]
+    for group in groups:
+        await hub.subscribe(group, Socket(), ordered=False)
+    joined = layer.calls["group_add"]
+    assert joined == 40
+    await asyncio.sleep(0.45)  # one refresh period
+    assert layer.calls["group_add"] - joined == 40
+    layer.groups.clear()  # Redis lost every membership
+    await asyncio.sleep(0.35)
+    assert all(hub.channel in layer.groups.get(group, {}) for group in groups)
+    for group in groups:
+        await hub.unsubscribe(group, next(iter(hub.groups[group].subscribers)))
+
+
+async def test_a_layer_error_makes_every_group_join_again():
+    layer = FlakyLayer()
+    hub = Hub(layer)
+    groups = [group_name() for _ in range(5)]
+    sockets = [Socket(group) for group in groups]
+    for group, socket in zip(groups, sockets, strict=True):
+        await hub.subscribe(group, socket)
+        hub.note_seq(group, 1)
+    layer.failures = 2
+    await relay(layer, groups[0], {"type": "presence", "count": 1})  # wakes the receive loop: it fails
+    await eventually(lambda: layer.failures == 0 and not hub.missing)
+    assert all(hub.last_seq(group) is None for group in groups)  # every group may have missed events
+    for group, socket in zip(groups, sockets, strict=True):
+        await relay(layer, group, {"type": "message"})
+        await eventually(lambda socket=socket: socket.of_type("message"))
+        await hub.unsubscribe(group, socket)
+
+
+async def test_a_full_channel_is_logged_and_counted_never_dropped_quietly(caplog):
+    from channels.exceptions import ChannelFull
+
+    from forum.core import metrics
+
+    class FullLayer(InMemoryChannelLayer):
+        async def group_send(self, group, message):
+            raise ChannelFull()
+
+    def full():
+        return {where: metrics.CHANNEL_FULL.labels(where)._value.get() for where in metrics.CHANNEL_FULL_SOURCES}
+
+    before = full()
+    hub = Hub(FullLayer())
+    hub.send_in_order("room", [("room", {"type": "message"})])
+    await eventually(lambda: not hub.drainers)
+    assert full()["hub"] == before["hub"] + 1
+    assert "channel layer full" in caplog.text
+
+
+def test_a_full_channel_on_broadcast_is_logged_and_counted(monkeypatch, caplog):
+    from channels.exceptions import ChannelFull
+
+    from forum.core import metrics, realtime
+
+    class FullLayer(InMemoryChannelLayer):
+        async def group_send(self, group, message):
+            raise ChannelFull()
+
+    monkeypatch.setattr(realtime, "get_channel_layer", FullLayer)
+    before = metrics.CHANNEL_FULL.labels("broadcast")._value.get()
+    realtime.broadcast("thread.1", {"type": "x"})
+    assert metrics.CHANNEL_FULL.labels("broadcast")._value.get() == before + 1
+    assert "channel layer full" in caplog.text and "thread.1" in caplog.text
+
+
+def test_channels_redis_full_members_of_a_group_send_are_counted():
+    import logging
+
+    from forum.core import metrics
+    from forum.core.hub import count_layer_overload
+
+    count_layer_overload()
+    before = metrics.CHANNEL_FULL.labels("group")._value.get()
+    logging.getLogger("channels_redis.core").info("%s of %s channels over capacity in group %s", 2, 5, "g")
+    assert metrics.CHANNEL_FULL.labels("group")._value.get() == before + 2
+
+
+def test_the_hub_channel_may_hold_a_burst_of_every_group():
+    config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    capacity = config.get("channel_capacity", {}).get("specific.*", config.get("capacity"))
+    assert capacity >= 10_000
+
+
+@pytest.mark.services
+async def test_on_redis_two_processes_get_an_access_event_before_the_thread_event_after_it(redis_layers):
+    sender = redis_layers()
+    hubs = [Hub(redis_layers()), Hub(redis_layers())]
+    user, thread = group_name(), group_name()
+    orders = [[], []]
+
+    class Recorder(Socket):
+        def __init__(self, order):
+            super().__init__()
+            self.order = order
+
+        async def deliver(self, event, text):
+            self.order.append(event["n"])
+
+    sockets = [Recorder(order) for order in orders]
+    for hub, socket in zip(hubs, sockets, strict=True):
+        await hub.subscribe(user, socket, ordered=False)
+        await hub.subscribe(thread, socket, ordered=False)
+    for n in range(60):
+        await relay(sender, user if n % 2 == 0 else thread, {"type": "x", "n": n})
+    await eventually(lambda: all(len(order) == 60 for order in orders), timeout=10)
+    assert orders == [list(range(60)), list(range(60))]
+    for hub, socket in zip(hubs, sockets, strict=True):
+        await hub.unsubscribe(user, socket)
+        await hub.unsubscribe(thread, socket)
+        await hub.layer.close_pools()
+    await sender.close_pools()
+
+
+async def test_a_cancel_the_layer_turns_into_an_error_still_stops_the_receive_loop():
+    """A Redis client may answer a cancel with a connection or timeout error: the loop must not take
+    it for a layer error and retry forever (the event loop's close would wait for it forever)."""
+
+    class Converting(InMemoryChannelLayer):
+        async def receive(self, channel):
+            try:
+                return await super().receive(channel)
+            except asyncio.CancelledError:
+                raise ConnectionError("closed while reading") from None
+
+    hub, group, socket = Hub(Converting()), group_name(), Socket()
+    await hub.subscribe(group, socket)
+    receiver = hub.receiver
+    await asyncio.sleep(0.05)
+    receiver.cancel()
+    await asyncio.wait([receiver], timeout=2)
+    assert receiver.done() and receiver.cancelled()
+    hub.receiver = None
+    await hub.unsubscribe(group, socket)

@@ -219,7 +219,8 @@ async def test_the_ping_socket_relays_nothing_sent_to_the_members_group(session_
 
     communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
     assert (await communicator.connect())[0]
-    await get_channel_layer().group_send(realtime.user_group(member.pk), {
-        "type": realtime.RELAY_HANDLER, "event": {"type": "notifications.unread", "count": 4}})
+    group = realtime.user_group(member.pk)
+    await get_channel_layer().group_send(group, realtime.relay_message(
+        group, {"type": "notifications.unread", "count": 4}))
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()

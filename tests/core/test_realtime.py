@@ -46,7 +46,7 @@ def test_broadcast_waits_for_the_commit(listen):
     with transaction.atomic():
         realtime.broadcast_on_commit("test.group", {"type": "test.happened", "n": 1})
         assert during() == []  # not before the commit
-    assert after() == [{"type": realtime.RELAY_HANDLER, "event": {"type": "test.happened", "n": 1}}]
+    assert after() == [{"type": realtime.RELAY_HANDLER, "group": "test.group", "event": {"type": "test.happened", "n": 1}}]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -64,9 +64,8 @@ async def test_an_idle_socket_stays_open_for_15_seconds_on_the_redis_layer(redis
     assert not communicator.future.done(), "the socket's consumer stopped while idle"
     assert await communicator.receive_nothing(timeout=0.1)
     # ...and it still hears its group.
-    await redis_layer.group_send(realtime.user_group(member.pk),
-                                 {"type": realtime.RELAY_HANDLER,
-                                  "event": {"type": "notifications.unread", "count": 7}})
+    group = realtime.user_group(member.pk)
+    await redis_layer.group_send(group, realtime.relay_message(group, {"type": "notifications.unread", "count": 7}))
     assert json.loads(await communicator.receive_from(timeout=5)) == {"type": "notifications.unread", "count": 7}
     await communicator.disconnect()
 

@@ -331,7 +331,8 @@ async def test_events_cross_processes_through_redis(thread, member, make_user, c
         sockets.append(communicator)
     writer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])  # another process's layer
     event = {"type": "discussions.post.edited", "thread_id": thread.pk, "post_id": 1, "seq": 1}
-    await writer.group_send(events.thread_group(thread.pk), {"type": realtime.RELAY_HANDLER, "event": event})
+    group = events.thread_group(thread.pk)
+    await writer.group_send(group, realtime.relay_message(group, event))
     for communicator in sockets:
         assert await _receive(communicator) == event
         await communicator.disconnect()
@@ -345,8 +346,8 @@ async def test_a_sanction_closes_the_socket_at_once(thread, member, cookie_for):
     assert connected
     await sync_to_async(Restriction.objects.create)(user=member, kind="suspension", scope="site", reason="spam")
     layer = get_channel_layer()
-    await layer.group_send(realtime.user_group(member.pk),
-                           {"type": realtime.RELAY_HANDLER, "event": {"type": "accounts.user.restricted"}})
+    group = realtime.user_group(member.pk)
+    await layer.group_send(group, realtime.relay_message(group, {"type": "accounts.user.restricted"}))
     error = await _receive(communicator)
     assert error["type"] == "error" and error["code"] == "forbidden"
     assert (await communicator.receive_output(timeout=2))["type"] == "websocket.close"
@@ -357,7 +358,8 @@ async def test_unread_counts_and_account_events_are_not_relayed_to_the_thread_pa
     communicator, _connected, _ = await _connect(f"/ws/threads/{thread.pk}/", cookie)
     layer = get_channel_layer()
     for event in ({"type": "notifications.unread", "count": 3}, {"type": "accounts.something"}):
-        await layer.group_send(realtime.user_group(member.pk), {"type": realtime.RELAY_HANDLER, "event": event})
+        group = realtime.user_group(member.pk)
+        await layer.group_send(group, realtime.relay_message(group, event))
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
@@ -455,7 +457,8 @@ async def test_the_list_socket_forwards_no_event_about_a_category_it_may_not_sho
     leak = {"type": events.THREAD_CHANGED, "thread_id": 1, "category_id": hidden.pk, "title": "Secret"}
     ok = {"type": events.THREAD_ACTIVITY, "thread_id": 2, "category_id": shown.pk, "last_post_id": 5}
     for event in (leak, ok):
-        await layer.group_send(events.category_group(shown.pk), {"type": realtime.RELAY_HANDLER, "event": event})
+        group = events.category_group(shown.pk)
+        await layer.group_send(group, realtime.relay_message(group, event))
     assert await _receive(communicator) == ok
     assert await communicator.receive_nothing(timeout=0.2)
     await communicator.disconnect()
@@ -504,7 +507,8 @@ async def test_access_events_cross_processes_through_redis(thread, member, cooki
     writer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])  # another process's layer
     await sync_to_async(Restriction.objects.create)(user=member, kind="suspension", scope="site", reason="spam")
     event = account_events.access_changed(user_id=member.pk, reason="restriction")
-    await writer.group_send(realtime.user_group(member.pk), {"type": realtime.RELAY_HANDLER, "event": event})
+    group = realtime.user_group(member.pk)
+    await writer.group_send(group, realtime.relay_message(group, event))
     for communicator in sockets:
         error = await _receive(communicator)
         assert error["type"] == "error" and error["code"] == "forbidden"
@@ -530,8 +534,9 @@ async def test_a_session_ended_in_another_process_closes_its_sockets_here(thread
     assert connected and also_connected
     writer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
     key = cookie.split("=", 1)[1]
-    await writer.group_send(realtime.user_group(member.pk), {
-        "type": realtime.RELAY_HANDLER, "event": account_events.session_ended(user_id=member.pk, session_key=key)})
+    group = realtime.user_group(member.pk)
+    await writer.group_send(group, realtime.relay_message(
+        group, account_events.session_ended(user_id=member.pk, session_key=key)))
     error = await _receive(ended)
     assert error["type"] == "error" and error["code"] == "signed_out"
     assert (await ended.receive_output(timeout=2))["code"] == 4401
