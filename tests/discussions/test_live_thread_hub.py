@@ -22,9 +22,21 @@ from tests.conftest import require_service
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+_opened: list = []
+
+
 @pytest.fixture(autouse=True)
 async def _close_thread_connections():
     yield
+    # Every socket the test opened ends while the test's event loop still runs: a consumer left
+    # waiting on the Redis layer when the loop closes is cancelled together with the Redis client's
+    # own tasks, and its clean-up then waits forever (seen as a hang at the loop's close).
+    while _opened:
+        communicator = _opened.pop()
+        try:
+            await communicator.disconnect()
+        except Exception:  # noqa: BLE001, S110 - already closed by the server
+            pass
     from django.db import connections
 
     await sync_to_async(connections.close_all)()
@@ -44,11 +56,20 @@ def thread(make_thread, make_user):
     return make_thread(author=make_user(), title="Hub thread")
 
 
+# The thread's sequence number said by the last `hello` (thread events are numbered from it).
+_hello_seq: dict[str, int] = {}
+
+
 async def _open(path, cookie):
     headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie.encode())]
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _code = await communicator.connect()
     assert connected
+    _opened.append(communicator)
+    if path.startswith("/ws/threads/"):  # a thread socket first says where the thread's numbers stand
+        hello = await communicator.receive_json_from(timeout=5)
+        assert hello["type"] == events.HELLO
+        _hello_seq[path] = hello["seq"]
     return communicator
 
 
@@ -69,7 +90,9 @@ async def _frames(communicator, timeout=0.5):
 
 
 def _post(n, thread):
-    return {"type": events.POST_CREATED, "thread_id": thread.pk, "post_id": n, "seq": n}
+    """The thread's n-th event after the socket's hello (numbered as `events.next_seq` would)."""
+    return {"type": events.POST_CREATED, "thread_id": thread.pk, "post_id": n,
+            "seq": _hello_seq[f"/ws/threads/{thread.pk}/"] + n}
 
 
 def _suspend(member):
@@ -87,7 +110,7 @@ async def test_the_thread_socket_follows_its_groups_through_the_hub_and_leaves_t
     layer = get_channel_layer()
     if hasattr(layer, "groups"):  # the in-memory layer shows its members: only the hub's channel
         assert set(layer.groups.get(thread_group, {})) == {hub.channel}
-    assert not hub.groups[thread_group].ordered  # THREAD_EVENTS_ORDERED is off
+    assert hub.groups[thread_group].ordered  # THREAD_EVENTS_ORDERED: thread events carry a per-thread seq
     await communicator.disconnect()
     await asyncio.sleep(0.05)
     assert hub.subscriber_count(user_group) == 0 and hub.subscriber_count(thread_group) == 0
@@ -127,7 +150,7 @@ async def test_events_that_follow_an_access_event_are_held_then_forwarded_in_ord
     assert await communicator.receive_nothing(timeout=0.3)  # nothing while access is checked
     release.set()
     frames = await _frames(communicator)
-    assert [frame["post_id"] for frame in frames] == [3, 1, 2]  # as sent: post ids are not a sequence
+    assert [frame["post_id"] for frame in frames] == [1, 2, 3]  # the hub put them back in seq order
     # Afterwards events go straight on again.
     await _send(layer, events.thread_group(thread.pk), _post(4, thread))
     assert [frame["post_id"] for frame in await _frames(communicator)] == [4]
@@ -155,9 +178,10 @@ async def test_a_thread_change_is_forwarded_after_the_check_and_what_follows_aft
     cookie = await sync_to_async(cookie_for)(member)
     communicator = await _open(f"/ws/threads/{thread.pk}/", cookie)
     layer = get_channel_layer()
-    changed = {"type": events.THREAD_CHANGED, "thread_id": thread.pk, "category_id": thread.category_id}
+    changed = {"type": events.THREAD_CHANGED, "thread_id": thread.pk, "category_id": thread.category_id,
+               "seq": _post(1, thread)["seq"]}
     await _send(layer, events.thread_group(thread.pk), changed)
-    await _send(layer, events.thread_group(thread.pk), _post(9, thread))
+    await _send(layer, events.thread_group(thread.pk), _post(2, thread))
     frames = await _frames(communicator)
     assert [frame["type"] for frame in frames] == [events.THREAD_CHANGED, events.POST_CREATED]
     await communicator.disconnect()
