@@ -49,6 +49,37 @@ def _end_refused_sockets_as_daphne_does() -> None:
 _end_refused_sockets_as_daphne_does()
 
 
+def _bound_the_wait_at_a_loop_close() -> None:
+    """When a test's event loop closes, asyncio cancels every task left and waits for them all, for
+    ever. A consumer the server closed (not refused) and the test never disconnected is still waiting
+    on the channel layer then; on real Redis its cancelled receive clean-up awaits Redis I/O whose
+    client tasks were cancelled in the same sweep, so it never ends and the whole PostgreSQL + Redis
+    run hung (seen twice, in different tests). Wait for the cancelled tasks at most `LIMIT` seconds,
+    then let the loop close (what did not end is logged by asyncio as destroyed while pending).
+    Daphne runs one loop per process, closed only at exit: production never meets this."""
+    import asyncio
+    import asyncio.runners
+
+    limit = 10.0
+
+    def cancel_all_tasks(loop) -> None:
+        tasks = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        if not tasks:
+            return
+        for task in tasks:
+            task.cancel()
+        loop.run_until_complete(asyncio.wait(tasks, timeout=limit))
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                loop.call_exception_handler({"message": "unhandled exception during asyncio.run() shutdown",
+                                             "exception": task.exception(), "task": task})
+
+    asyncio.runners._cancel_all_tasks = cancel_all_tasks
+
+
+_bound_the_wait_at_a_loop_close()
+
+
 def require_service(available: bool, what: str) -> None:
     """Skip when a service is missing, or fail when REQUIRE_SERVICES=1 says it must be there."""
     if available:

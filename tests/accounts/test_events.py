@@ -130,6 +130,7 @@ async def test_suspending_a_member_closes_their_open_thread_socket_at_once(open_
         (b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie.encode())])
     connected, _ = await communicator.connect()
     assert connected
+    assert json.loads(await communicator.receive_from(timeout=3))["type"] == "hello"  # the thread's latest number
     response = await sync_to_async(admin_client.post)("/admin/accounts/restriction/add/", {
         "user": member.pk, "kind": "suspension", "scope": "site", "object_id": "", "reason": "spam",
         "starts_at_0": timezone.now().strftime("%Y-%m-%d"), "starts_at_1": "00:00:00",
