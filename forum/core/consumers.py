@@ -12,8 +12,9 @@ from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.exceptions import ChannelFull
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.utils import timezone
@@ -63,13 +64,40 @@ class JsonConsumer(AsyncWebsocketConsumer):
     connection stays open. Broadcasts arrive through `relay_event` and are sent as they are.
     A client sending faster than its budget gets `rate_limited` once; one that goes on sending
     past another full burst is closed with 4429.
+
+    A socket has no channel of its own on the channel layer: the process's hub
+    (`forum.core.hub`) is the only reader of the layer, and hands each socket its groups' events.
+    channels gives every consumer a layer channel and a receive task on it; on channels-redis all
+    of a process's channels share one blocking pop, which the receive task of any socket may be
+    running, and a socket that closes cancels its task: a message popped at that moment (the
+    hub's, for any page of the process) was lost, never to be seen. What a socket sends itself
+    (its timer's re-check) goes through `inbox`, dispatched in turn with its frames, as a layer
+    message was.
     """
 
+    inbox: asyncio.Queue | None = None
     budget: FrameBudget | None = None
     # What the frame budget measures time with (tests give a clock of their own: no test waits).
     frame_clock = staticmethod(time.monotonic)
     refused_frames = 0
     cut_off = False
+
+    async def __call__(self, scope, receive, send):
+        """channels' `AsyncConsumer.__call__` without the layer channel (see the class docstring)."""
+        self.scope = scope
+        self.channel_layer = None
+        self.channel_name = ""
+        self.inbox = asyncio.Queue()
+        self.base_send = send
+        try:
+            await await_many_dispatch([receive, self.inbox.get], self.dispatch)
+        except StopConsumer:
+            pass
+
+    def send_to_self(self, message: dict[str, Any]) -> None:
+        """Dispatch `message` (a handler `type`) in turn with the socket's frames."""
+        if self.inbox is not None:
+            self.inbox.put_nowait(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.cut_off:
@@ -126,6 +154,31 @@ def _signed_in(user) -> bool:
 
 # The consumer method a socket's own timer wakes (see `FollowingConsumer`).
 RECHECK_HANDLER = "access.recheck"
+# Events a `FollowingConsumer`'s inbox may hold unhandled; past it the socket closes with 1013 (the
+# client reconnects) rather than drop an access event (what a channel's capacity did before).
+MAX_INBOX_EVENTS = 1500
+
+
+class _InboxRelay:
+    """The hub subscriber of a `FollowingConsumer` that handles its events in turn with its frames:
+    each event goes to the socket's inbox, where the dispatch loop hands it to `relay_event` (which
+    may wait on the database: the hub's loop never does)."""
+
+    __slots__ = ("consumer",)
+
+    def __init__(self, consumer: FollowingConsumer):
+        self.consumer = consumer
+
+    async def deliver(self, event: dict[str, Any], text: str) -> None:
+        consumer = self.consumer
+        if consumer.closing or consumer.inbox is None:
+            return
+        if consumer.inbox.qsize() >= MAX_INBOX_EVENTS:
+            consumer.closing = True
+            realtime.channel_full("socket", consumer.scope.get("path", ""))
+            await consumer.close(code=CLOSE_TRY_AGAIN)
+            return
+        consumer.inbox.put_nowait({"type": realtime.RELAY_HANDLER, "event": event})
 # A far-off change is waited for in steps (a timer of months is pointless; the socket re-arms it).
 MAX_TIMER_SECONDS = 6 * 60 * 60
 
@@ -155,6 +208,7 @@ class FollowingConsumer(JsonConsumer):
     closing = False
     next_change_at: datetime | None = None
     timer: asyncio.Task | None = None
+    relay: _InboxRelay | None = None
 
     # --- what each socket says ---------------------------------------------------------------------
 
@@ -206,9 +260,13 @@ class FollowingConsumer(JsonConsumer):
         self.closing = True
         if self.timer is not None:
             self.timer.cancel()
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = frozenset()
+        await self.leave_groups()
+
+    async def leave_groups(self) -> None:
+        hub = get_hub()
+        joined, self.joined = self.joined, frozenset()
+        for group in joined:
+            await hub.unsubscribe(group, self.relay)
 
     def check(self) -> int | None:
         """Runs in a worker thread: a fresh user row, the live session, then `authorise`."""
@@ -226,12 +284,20 @@ class FollowingConsumer(JsonConsumer):
         return str(store.get(SESSION_KEY, "")) == str(user.pk)
 
     async def move_to_groups(self) -> None:
+        """Follow the groups through the hub; their events come in turn with the frames (`relay`)."""
+        hub = get_hub()
+        if self.relay is None:
+            self.relay = _InboxRelay(self)
         wanted = frozenset({self.user_group, *self.wanted_groups()})
         for group in sorted(wanted - self.joined):
-            await self.channel_layer.group_add(group, self.channel_name)
+            await hub.subscribe(group, self.relay, ordered=False)
+            self.joined = self.joined | {group}
+            if self.closing:  # closed meanwhile: disconnect may have run already
+                await self.leave_groups()
+                return
         for group in sorted(self.joined - wanted):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = wanted
+            await hub.unsubscribe(group, self.relay)
+            self.joined = self.joined - {group}
 
     def arm_timer(self) -> None:
         if self.timer is not None:
@@ -245,11 +311,8 @@ class FollowingConsumer(JsonConsumer):
 
     async def wake_after(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        # Through the socket's own channel, so the re-check runs in turn with its other messages.
-        try:
-            await self.channel_layer.send(self.channel_name, {"type": RECHECK_HANDLER})
-        except ChannelFull:
-            realtime.channel_full("socket", self.channel_name)
+        # Through the socket's inbox, so the re-check runs in turn with its other messages.
+        self.send_to_self({"type": RECHECK_HANDLER})
 
     async def access_recheck(self, message: dict[str, Any]) -> None:
         await self.recheck()

@@ -18,7 +18,6 @@ Every client frame is validated (types and sizes) before any service runs; a bad
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import time
@@ -257,7 +256,7 @@ class RoomConsumer(MemberConsumer):
             if closed or moved:
                 # Observers' access ends with the session; a new mode changes what `you` may do (chat,
                 # ask): check again, in turn with the socket's frames (a `you` follows if it changed).
-                asyncio.ensure_future(self.channel_layer.send(self.channel_name, {"type": RECHECK_HANDLER}))
+                self.send_to_self({"type": RECHECK_HANDLER})
         elif kind == events.SLOW_MODE and self.room is not None:
             self.room.slow_mode_seconds = event.get("seconds") or 0
 

@@ -224,3 +224,29 @@ async def test_the_ping_socket_relays_nothing_sent_to_the_members_group(session_
         group, {"type": "notifications.unread", "count": 4}))
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_has_no_channel_of_its_own_on_the_layer(session_cookie, monkeypatch):
+    """Only the process's hub reads the channel layer (`JsonConsumer`): a socket that read it too
+    could, closing, lose what it had taken for the others (tests/core/test_redis_layer.py)."""
+    from channels.layers import get_channel_layer
+
+    from forum.core.hub import get_hub
+
+    layer = get_channel_layer()
+    made, real_new_channel = [], layer.new_channel
+
+    async def counting_new_channel(*args, **kwargs):
+        name = await real_new_channel(*args, **kwargs)
+        made.append(name)
+        return name
+
+    monkeypatch.setattr(layer, "new_channel", counting_new_channel)
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_to(text_data=json.dumps({"type": "ping", "data": 1}))
+    assert json.loads(await communicator.receive_from()) == {"type": "pong", "data": 1}
+    assert made == [get_hub().channel]  # the hub's, made when the socket followed its user's group
+    await communicator.disconnect()

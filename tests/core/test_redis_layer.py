@@ -87,3 +87,57 @@ async def test_healthz_answers_within_a_second_while_sockets_are_open(redis_laye
     for communicator in sockets:
         assert not communicator.future.done()
         await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_sockets_closing_beside_an_open_one_lose_none_of_its_events(redis_layer, client, make_user,
+                                                                          close_connections, monkeypatch):
+    """Pages open and close all the time (a form posted, a link followed) while others listen. Every
+    socket once had its own layer channel and a receive task on it; on channels-redis a process's
+    channels share one blocking pop, which any socket's task may be running, and a closing socket's
+    task, cancelled between the pop and its backup write, lost what it had just taken: an event for
+    another page of the process (a consultation page missed the second position). Redis is made a
+    little slow to answer that write, so the moment is not left to chance."""
+    import redis.asyncio
+
+    from forum.core import realtime
+
+    real_zadd = redis.asyncio.Redis.zadd
+
+    async def slow_zadd(self, *args, **kwargs):
+        await asyncio.sleep(0.05)
+        return await real_zadd(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.asyncio.Redis, "zadd", slow_zadd)
+    reader, other = await sync_to_async(make_user)(), await sync_to_async(make_user)()
+    listening = await _open_notification_socket(client, reader)
+    await sync_to_async(client.force_login)(other)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    group, total = realtime.user_group(reader.pk), 12
+
+    async def open_page():
+        from config.asgi import application
+
+        page = WebsocketCommunicator(application, "/ws/ping/", headers=[
+            (b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie.encode())])
+        connected, _ = await page.connect()
+        assert connected
+        return page
+
+    for number in range(total):
+        pages = [await open_page() for _ in range(3)]
+        await asyncio.sleep(0.1)  # every socket's receive is waiting now
+        # An event is sent, and the other pages close at that moment (the posting page moving on).
+        await redis_layer.group_send(group, realtime.relay_message(
+            group, {"type": "notifications.unread", "count": number}))
+        await asyncio.sleep(0.01)
+        for page in pages:
+            await page.disconnect()
+    received = []
+    while len(received) < total:
+        try:
+            received.append(json.loads(await listening.receive_from(timeout=3))["count"])
+        except asyncio.TimeoutError:
+            break
+    assert received == list(range(total))
+    await listening.disconnect()

@@ -225,7 +225,7 @@ async def test_the_sockets_own_timer_holds_events_while_it_checks(thread, member
     # What the socket's own timer sends itself when an access end comes (`wake_after`).
     layer = get_channel_layer()
     (socket,) = get_hub().groups[events.thread_group(thread.pk)].subscribers
-    await layer.send(socket.channel_name, {"type": core_consumers.RECHECK_HANDLER})
+    socket.send_to_self({"type": core_consumers.RECHECK_HANDLER})
     await asyncio.sleep(0.05)
     await _send(layer, events.thread_group(thread.pk), _post(1, thread))
     release.set()
