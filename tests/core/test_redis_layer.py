@@ -137,7 +137,7 @@ async def test_sockets_closing_beside_an_open_one_lose_none_of_its_events(redis_
     while len(received) < total:
         try:
             received.append(json.loads(await listening.receive_from(timeout=3))["count"])
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
     assert received == list(range(total))
     await listening.disconnect()
