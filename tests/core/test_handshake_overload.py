@@ -14,55 +14,25 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from forum.core import server as forum_server
+from tests.core.real_server import real_server
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 1  # --websocket_connect_timeout for the server under test
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("overload") / "server.log"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", PYTHONPATH=str(ROOT),
-               SQLITE_PATH=str(log.parent / "db.sqlite3"))
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "forum.core.server", "-b", "127.0.0.1", "-p", str(port),
-             "--websocket_connect_timeout", str(TIMEOUT), "tests.core.broadcast_app:application"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("the server did not start: " + log.read_text()[-2000:])
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("the server did not start within 60 s")
-    yield port, log
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+    directory = tmp_path_factory.mktemp("overload")
+    log = directory / "server.log"
+    with real_server("tests.core.broadcast_app:application", directory, log=log,
+                     args=("--websocket_connect_timeout", str(TIMEOUT))) as (port, _process):
+        yield port, log
 
 
 def _handshake(port: int, path: str, wait: float = 15) -> tuple[str, float]:

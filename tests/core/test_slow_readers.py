@@ -12,60 +12,23 @@ import asyncio
 import base64
 import os
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import websockets
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.real_server import real_server, rss_kib
+
 LIMIT = 256 * 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", PYTHONPATH=str(ROOT),
-               SQLITE_PATH=str(tmp_path_factory.mktemp("slow") / "db.sqlite3"),
-               FORUM_WS_SEND_BUFFER_MAX_BYTES=str(LIMIT))
-    process = subprocess.Popen([sys.executable, "-m", "forum.core.server", "-b", "127.0.0.1", "-p", str(port),
-                                "tests.core.broadcast_app:application"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("the server did not start: " + process.stderr.read().decode()[-2000:])
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("the server did not start within 60 s")
-    yield port, process.pid
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+    with real_server("tests.core.broadcast_app:application", tmp_path_factory.mktemp("slow"),
+                     FORUM_WS_SEND_BUFFER_MAX_BYTES=str(LIMIT)) as (port, process):
+        yield port, process.pid
 
 
 def _open_raw_socket_that_never_reads(port: int) -> socket.socket:
@@ -105,7 +68,7 @@ def test_a_client_that_never_reads_is_dropped_and_the_room_goes_on(server):
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws/", max_size=None, max_queue=None) as reader:
             await reader.send("sockets")
             assert await reader.recv() == "sockets 2"
-            rss_before = _rss_kib(pid)
+            rss_before = rss_kib(pid)
             started = time.monotonic()
             await reader.send(f"burst {count} {size}")
             numbers = []
@@ -114,7 +77,7 @@ def test_a_client_that_never_reads_is_dropped_and_the_room_goes_on(server):
                 numbers.append(int(frame[:6]))
             elapsed = time.monotonic() - started
             assert numbers == list(range(count))  # the reader got everything, in order
-            rss_growth = _rss_kib(pid) - rss_before
+            rss_growth = rss_kib(pid) - rss_before
             await reader.send("sockets")
             remaining = await asyncio.wait_for(reader.recv(), 10)
         unread, ended = await asyncio.to_thread(_drain, raw, 5)

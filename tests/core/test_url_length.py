@@ -7,17 +7,12 @@ server itself, and the translated page for addresses between 8 and 16 KB even wi
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.real_server import real_server
 
 
 # --- In-process: the middleware ------------------------------------------------------------------
@@ -37,40 +32,11 @@ def test_the_limit_is_a_setting_and_shorter_addresses_pass(db, settings):
 
 
 # --- A real daphne process ----------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def daphne_port(tmp_path_factory):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.base",
-               SQLITE_PATH=str(tmp_path_factory.mktemp("daphne") / "db.sqlite3"), PYTHONPATH=str(ROOT))
-    process = subprocess.Popen([sys.executable, "-m", "forum.core.server", "-b", "127.0.0.1", "-p", str(port),
-                                "config.asgi:application"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("the server did not start: " + process.stderr.read().decode()[-2000:])
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("the server did not start within 60 s")
-    yield port
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+    with real_server("config.asgi:application", tmp_path_factory.mktemp("daphne")) as (port, _process):
+        yield port
 
 
 def _exchange(port: int, request: bytes) -> bytes:
