@@ -32,7 +32,8 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
-CLOSE_TRY_AGAIN = 1013  # too far behind (see `HubFollowingMixin`): the client reconnects and resumes
+CLOSE_TRY_AGAIN = 4013  # too far behind, or the channel layer was lost: the client reconnects and resumes
+# (not 1013, "try again later": autobahn, under daphne, refuses to send any code but 1000 and 3000-4999)
 
 MAX_FRAME_BYTES = 16 * 1024
 
@@ -154,7 +155,7 @@ def _signed_in(user) -> bool:
 
 # The consumer method a socket's own timer wakes (see `FollowingConsumer`).
 RECHECK_HANDLER = "access.recheck"
-# Events a `FollowingConsumer`'s inbox may hold unhandled; past it the socket closes with 1013 (the
+# Events a `FollowingConsumer`'s inbox may hold unhandled; past it the socket closes with 4013 (the
 # client reconnects) rather than drop an access event (what a channel's capacity did before).
 MAX_INBOX_EVENTS = 1500
 
@@ -179,6 +180,9 @@ class _InboxRelay:
             await consumer.close(code=CLOSE_TRY_AGAIN)
             return
         consumer.inbox.put_nowait({"type": realtime.RELAY_HANDLER, "event": event})
+
+    async def layer_lost(self) -> None:
+        await self.consumer.layer_lost()
 # A far-off change is waited for in steps (a timer of months is pointless; the socket re-arms it).
 MAX_TIMER_SECONDS = 6 * 60 * 60
 
@@ -314,6 +318,16 @@ class FollowingConsumer(JsonConsumer):
         # Through the socket's inbox, so the re-check runs in turn with its other messages.
         self.send_to_self({"type": RECHECK_HANDLER})
 
+    async def layer_lost(self) -> None:
+        """The hub lost the channel layer (Redis restarting): events for this socket may be gone.
+        Close with 4013; the client reconnects and catches up from the database, as it did when
+        each socket read the layer itself and died with it."""
+        if self.closing:
+            return
+        self.closing = True
+        metrics.RESYNCS.labels(metrics.socket_kind(self.scope.get("path", ""))).inc()
+        await self.close(code=CLOSE_TRY_AGAIN)
+
     async def access_recheck(self, message: dict[str, Any]) -> None:
         await self.recheck()
 
@@ -370,7 +384,7 @@ class HubFollowingMixin:
     The hub calls `deliver(event, text)` from its only receive loop: it forwards `text` as it is,
     and never waits on the database. An event that needs a re-check (`is_recheck`, an event
     `recheck_then_forward` names, this session's end) stops forwarding at once: what follows is
-    held (at most `MAX_HELD_EVENTS`; past it the socket says `resync` and closes with 1013, and the
+    held (at most `MAX_HELD_EVENTS`; past it the socket says `resync` and closes with 4013, and the
     client reconnects and resumes), the re-check runs in the socket's own task, then the held
     events go on in order, or the socket closes (4401/4403, after the `error` event). Any other
     re-check (the socket's timer, a frame) holds the events the same way while it runs, and events

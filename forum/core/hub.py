@@ -431,7 +431,12 @@ class Hub:
                 logger.exception("hub: could not handle a message for %s", message.get("group"))
 
     def _lost_everything(self) -> None:
-        """A layer error on the hub's channel: every group may have lost events and its membership."""
+        """A layer error on the hub's channel: every group may have lost events and its membership.
+        Every subscriber that can (`layer_lost`, the sockets) is told at once: a socket closes with
+        4013 and its client reconnects and catches up from the database, which holds everything a
+        writer committed (a room joins from its last seq, a thread page resumes). Waiting for the
+        next event's number to show a gap is not enough: a `pong` answered from a number noted while
+        the layer was down would never show one."""
         for entry in self.groups.values():
             entry.joined_at = None
             self.missing.add(entry)
@@ -439,6 +444,10 @@ class Hub:
             entry.next_seq = None  # and start the order again from what comes (or is noted)
             if entry.held:
                 self._release_soon(entry, flush=True)  # what waited for a lost number: hand it on
+        for consumer in {consumer for entry in self.groups.values() for consumer in entry.subscribers}:
+            layer_lost = getattr(consumer, "layer_lost", None)
+            if layer_lost is not None:
+                asyncio.ensure_future(layer_lost())
 
     async def _join_missing(self) -> None:
         """Join every group not joined yet (raises on a layer error: the caller retries)."""

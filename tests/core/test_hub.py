@@ -180,6 +180,32 @@ async def test_layer_errors_make_the_hub_wait_and_join_again_not_crash():
     await hub.unsubscribe(group, socket)
 
 
+async def test_a_layer_error_tells_every_subscriber_once_that_events_may_be_lost():
+    """Sockets close and catch up from the database (`layer_lost`): a gap is not always seen."""
+    layer = FlakyLayer()
+    hub, first, second = Hub(layer), group_name(), group_name()
+    hub.ready_timeout = 0.2
+
+    class LosingSocket(Socket):
+        lost = 0
+
+        async def layer_lost(self):
+            self.lost += 1
+
+    both, one, listener = LosingSocket(), LosingSocket(), Socket()  # a plain listener is left alone
+    await hub.subscribe(first, both)
+    await hub.subscribe(second, both)
+    await hub.subscribe(second, one)
+    await hub.subscribe(second, listener)
+    layer.failures = 1
+    await relay(layer, first, {"type": "message"})  # wakes the receive, which now fails once
+    await eventually(lambda: both.lost and one.lost)
+    await asyncio.sleep(0.05)
+    assert (both.lost, one.lost) == (1, 1)
+    for group, socket in ((first, both), (second, both), (second, one), (second, listener)):
+        await hub.unsubscribe(group, socket)
+
+
 # --- presence --------------------------------------------------------------------------------------
 async def test_presence_counts_people_across_processes_once_each():
     layer = InMemoryChannelLayer()

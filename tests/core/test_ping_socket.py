@@ -250,3 +250,23 @@ async def test_a_socket_has_no_channel_of_its_own_on_the_layer(session_cookie, m
     assert json.loads(await communicator.receive_from()) == {"type": "pong", "data": 1}
     assert made == [get_hub().channel]  # the hub's, made when the socket followed its user's group
     await communicator.disconnect()
+
+
+def test_the_try_again_close_code_is_one_daphne_can_send():
+    """autobahn (under daphne) refuses every close code but 1000 and 3000-4999: 1013 raised."""
+    from forum.core.consumers import CLOSE_TRY_AGAIN
+
+    assert CLOSE_TRY_AGAIN == 1000 or 3000 <= CLOSE_TRY_AGAIN <= 4999
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_closes_to_catch_up_when_the_hub_loses_the_layer(session_cookie):
+    from forum.core.consumers import CLOSE_TRY_AGAIN
+    from forum.core.hub import get_hub
+
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=_headers(session_cookie))
+    connected, _ = await communicator.connect()
+    assert connected
+    get_hub()._lost_everything()  # what a layer error in the hub's receive loop does
+    assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN}
+    await communicator.disconnect()

@@ -239,6 +239,9 @@ def test_the_background_worker_sends_the_email_after_commit(make_user, make_thre
     settings.FORUM_EMAIL_WORKER = "thread"
     lina, omar = make_user(email="lina@example.org"), make_user()
     thread = make_thread(author=lina)
+    # The thread's opening post is indexed for search after commit, on the worker: let it finish
+    # before the reply writes (SQLite's shared in-memory database refuses a write while it reads).
+    outbox.wait_for_workers()
     with EmailWorkerHeld():
         reply = make_reply(author=omar, thread=thread)  # commits: the worker threads are woken
     assert [m.to for m in mail.outbox] == [["lina@example.org"]]
