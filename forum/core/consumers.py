@@ -183,6 +183,8 @@ class _InboxRelay:
 
     async def layer_lost(self) -> None:
         await self.consumer.layer_lost()
+
+
 # A far-off change is waited for in steps (a timer of months is pointless; the socket re-arms it).
 MAX_TIMER_SECONDS = 6 * 60 * 60
 

@@ -210,6 +210,8 @@ class Hub:
         # Broadcasts waiting to be handed to the layer, one FIFO per writer's group (`send_in_order`).
         self.outboxes: dict[str, collections.deque] = {}
         self.drainers: dict[str, asyncio.Task] = {}
+        # The sockets' `layer_lost` closes under way (held here: the loop keeps only weak references).
+        self.notices: set[asyncio.Task] = set()
 
     # --- what consumers call -----------------------------------------------------------------------
 
@@ -447,7 +449,9 @@ class Hub:
         for consumer in {consumer for entry in self.groups.values() for consumer in entry.subscribers}:
             layer_lost = getattr(consumer, "layer_lost", None)
             if layer_lost is not None:
-                asyncio.ensure_future(layer_lost())
+                notice = asyncio.ensure_future(layer_lost())
+                self.notices.add(notice)
+                notice.add_done_callback(self.notices.discard)
 
     async def _join_missing(self) -> None:
         """Join every group not joined yet (raises on a layer error: the caller retries)."""
