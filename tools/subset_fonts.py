@@ -1,4 +1,4 @@
-"""Build the self-hosted fonts in static/fonts/ from Debian's Noto TTFs (package fonts-noto-core).
+"""Build the self-hosted font in static/fonts/ from Debian's Noto TTFs (package fonts-noto-core).
 
 A tool run once by a maintainer, not a runtime dependency:
 
@@ -6,12 +6,13 @@ A tool run once by a maintainer, not a runtime dependency:
     .venv/bin/pip install fonttools brotli
     .venv/bin/python tools/subset_fonts.py
 
-Two families, two weights each (400 and 700, the only ones the stylesheet uses), subset to what the
-three interface languages write: Arabic (letters, digits, punctuation, the joiners, the small set of
-presentation forms user text may carry), Latin with Latin-1 and the French letters outside it (œ Œ
-Ÿ), general punctuation (quotes, dashes, ellipsis, the bidi marks), and the euro sign. OpenType
-layout needed for shaping (Arabic joining, lam-alef, marks, kerning) is kept. Output is woff2;
-the `unicode-range` of each face in static/css/site.css must match RANGES below.
+One face: Noto Sans Arabic, regular, subset to what Arabic text here writes (letters, tashkeel,
+Arabic-Indic digits, punctuation, the Persian/Kurdish letters common in Syrian names, the joiners
+and the bidi marks). Latin text uses the system's interface font and bold Arabic the browser's
+emboldening: a Noto Sans pair and a second Arabic weight (35 KB more) would put a thread page over
+its 40 KB gzip budget (issue #11 §4; docs/design.md, "Fonts"). OpenType layout needed for shaping
+(Arabic joining, lam-alef, marks, kerning) is kept. Output is woff2; the `unicode-range` of the
+face in static/css/site.css must match RANGES below.
 """
 
 from __future__ import annotations
@@ -24,19 +25,15 @@ from fontTools import subset
 SOURCE = Path("/usr/share/fonts/truetype/noto")
 TARGET = Path(__file__).resolve().parent.parent / "static" / "fonts"
 
-# Kept in step with the @font-face rules of static/css/site.css.
+# Kept in step with the @font-face rule of static/css/site.css.
 RANGES = {
-    "latin": "U+0000-00FF, U+0131, U+0152-0153, U+0178, U+02BC, U+02C6, U+02DA, U+02DC, U+2000-206F, U+20AC, U+2122, U+2190-2193, U+2212",
     "arabic": "U+060C, U+061B, U+061F, U+0621-0652, U+0660-066D, U+0670, U+067E, U+0686, U+0695, U+0698, U+06A4, U+06A9, U+06AF, U+06B5, U+06C6, U+06CC, U+06CE, U+06D5, U+200C-200F",
 }
 # Arabic keeps the features that shape it right (joining forms, the lam-alef ligature, marks, kerning),
 # not Noto's optional ligatures and stylistic sets: they pull in hundreds of glyphs (25 KB -> 11 KB).
 ARABIC_FEATURES = ["ccmp", "locl", "isol", "init", "medi", "fina", "rlig", "calt", "mark", "mkmk", "curs", "kern"]
 FACES = [
-    ("NotoSans-Regular.ttf", "noto-sans-400.woff2", "latin"),
-    ("NotoSans-Bold.ttf", "noto-sans-700.woff2", "latin"),
     ("NotoSansArabic-Regular.ttf", "noto-sans-arabic-400.woff2", "arabic"),
-    ("NotoSansArabic-Bold.ttf", "noto-sans-arabic-700.woff2", "arabic"),
 ]
 
 
