@@ -462,6 +462,12 @@ ROWS = [
     Row("discussions:post_delete", "get", frozenset({"member"}), ok(), kwargs=post_kw()),
     Row("discussions:post_delete", "post", frozenset({"member"}),
         lambda w, u, r: r.status_code == 302 and refreshed(w.reply).deleted_at is not None, kwargs=post_kw()),
+    # The page of choices behind a card's "Add a reaction" (without JavaScript).
+    Row("discussions:post_react", "get", PARTICIPANTS,
+        lambda w, u, r: r.status_code == 200 and f'value="{w.reply.pk} 👍"' in r.content.decode(), kwargs=post_kw()),
+    Row("discussions:post_react", "get", MODERATORS,
+        lambda w, u, r: r.status_code == 200 and f'value="{w.locked_post.pk} 👍"' in r.content.decode(),
+        kwargs=post_kw("locked_post"), variant="locked", pending="h-mfa"),
     Row("discussions:post_react", "post", PARTICIPANTS, reacted("reply"), kwargs=post_kw(),
         data=lambda w, u: {"emoji": "👍"}),
     # PENDING(h-mfa): reacting in a locked thread is a moderator's power.

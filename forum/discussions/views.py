@@ -302,11 +302,22 @@ def react(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def post_react(request, post_id):
-    """Toggle a reaction. The form reloads the page; the thread script (static/js/discussions.js)
-    asks for JSON instead and updates the buttons in place."""
-    return _toggle_reaction(request, post_id, request.POST.get("emoji", ""))
+    """GET: the reactions the post can be given, as a page of buttons (a card's "Add a reaction"
+    without JavaScript; with it, the thread script opens them in place). POST: toggle a reaction;
+    the form reloads the page, the thread script (static/js/discussions.js) asks for JSON instead
+    and updates the buttons in place."""
+    if request.method == "POST":
+        return _toggle_reaction(request, post_id, request.POST.get("emoji", ""))
+    p = selectors.post_get_for_viewer(post_id=post_id, viewer=request.user)
+    try:
+        permissions.check_react_to_post(request.user, p)
+    except PermissionDenied as e:
+        return _refused(request, e)
+    selectors.decorate_posts([p], thread=p.thread, viewer=request.user,
+                             reactions=services.reactions_for(p.thread.category))
+    return render(request, "discussions/post_react.html", {"post": p, "thread": p.thread})
 
 
 def _toggle_reaction(request, post_id: int, emoji: str):

@@ -1,5 +1,5 @@
 # ruff: noqa: F811
-"""Issue #10 §1 in a real Chromium: reactions without a reload (and still with JavaScript off), the
+"""Issue #10 §1 in a real Chromium: reactions picked without a reload (and still with JavaScript off), the
 keyboard reaches the reply form of a long thread in a few presses, the sessions table becomes cards
 on a phone, "show new replies" brings the new post into view and counts it, and Arabic dates stay on
 one line."""
@@ -29,50 +29,106 @@ def long_thread(make_user, make_thread, make_post):
     return {"thread": thread, "lina": lina, "root": root}
 
 
-def test_a_reaction_updates_in_place_without_reloading(live_server, new_page, long_thread):
+def test_a_reaction_is_picked_and_updates_in_place_without_reloading(live_server, new_page, long_thread):
     page = new_page()
     login(page, email="lina@example.org")
     page.goto(long_thread["thread"].get_absolute_url())
     page.evaluate("window.__sameDocument = true")
     root = long_thread["root"]
-    button = page.locator(f"#post-{root.pk} .reactions button[name='r']").first
-    # The icon is drawn by the stylesheet; the name stays in the button for screen readers.
-    expect(button).to_have_accessible_name("Like")
-    icon = button.evaluate("b => { const s = getComputedStyle(b, '::before'); "
-                           "return [s.maskImage || s.webkitMaskImage, s.width]; }")
+    card = page.locator(f"#post-{root.pk}")
+    add = card.locator("a.react-add")
+    expect(add).to_have_accessible_name("Add a reaction")
+    assert card.locator(".reactions > button").count() == 0  # no reaction yet: no buttons
+    add.focus()
+    page.keyboard.press("Enter")
+    picker = card.locator(".react-picker")
+    expect(picker).to_be_visible()
+    expect(add).to_have_attribute("aria-expanded", "true")
+    like = picker.locator("button").first
+    expect(like).to_be_focused()
+    expect(like).to_have_accessible_name("Like")  # the names are shown in the picker
+    # The icon is drawn by the stylesheet.
+    icon = like.evaluate("b => { const s = getComputedStyle(b, '::before'); "
+                         "return [s.maskImage || s.webkitMaskImage, s.width]; }")
     assert "reactions/thumbs-up" in icon[0] and icon[1] != "0px", icon
-    assert button.locator("span").first.bounding_box()["width"] <= 1
-    button.click()
-    expect(button).to_have_attribute("aria-pressed", "true")
-    assert button.locator(".count").inner_text() == "1"
-    expect(button).to_have_accessible_name("Like 1")
+    page.keyboard.press("ArrowRight")
+    expect(picker.locator("button").nth(1)).to_be_focused()
+    page.keyboard.press("Escape")  # closes, back on "Add a reaction"
+    expect(picker).to_have_count(0)
+    expect(add).to_be_focused()
+    expect(add).to_have_attribute("aria-expanded", "false")
+
+    add.click()
+    card.locator(".react-picker button").first.click()
+    expect(card.locator(".react-picker")).to_have_count(0)
+    expect(card.locator(".reactions > button[name='r']")).to_have_count(1)
+    chip = card.locator(".reactions > button[name='r'][value$=' 👍']")
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    expect(chip).to_be_focused()
+    assert chip.locator(".count").inner_text() == "1"
+    expect(chip).to_have_accessible_name("Like 1")
+    assert chip.locator("span").first.bounding_box()["width"] <= 1  # the chip's name is for screen readers
     # Forced colours (Windows high contrast): the drawn icon takes the system's button text colour,
     # not the pressed state's green, which the mode would otherwise keep on the pseudo-element.
     page.emulate_media(forced_colors="active")
-    drawn = button.evaluate("b => getComputedStyle(b, '::before').backgroundColor")
+    drawn = chip.evaluate("b => getComputedStyle(b, '::before').backgroundColor")
     assert drawn != "rgb(11, 93, 75)" and drawn not in ("rgba(0, 0, 0, 0)", "transparent"), drawn
     page.emulate_media(forced_colors="none")
-    assert button.get_attribute("title") == "Lina"
+    assert chip.get_attribute("title") == "Lina"
+    # The picker shows what the reader already gave as pressed.
+    add.click()
+    expect(card.locator(".react-picker button").first).to_have_attribute("aria-pressed", "true")
+    card.locator(".react-picker button").nth(3).click()  # "Thinking" comes after "Like"
+    expect(card.locator(".reactions > button[name='r']")).to_have_count(2)
+    assert [b.get_attribute("value").split(" ")[1] for b in card.locator(".reactions > button[name='r']").all()] \
+        == ["👍", "🤔"]
     assert page.evaluate("window.__sameDocument") is True  # no reload
-    button.click()  # and back
-    expect(button).to_have_attribute("aria-pressed", "false")
-    assert button.locator(".count").inner_text() == ""
+    chip.click()  # taken back: the chip goes, focus to "Add a reaction"
+    expect(card.locator(".reactions > button[name='r']")).to_have_count(1)
+    expect(add).to_be_focused()
     assert page.evaluate("window.__sameDocument") is True
+    assert list(root.reactions.values_list("emoji", flat=True)) == ["🤔"]
+
+
+def test_the_picker_closes_on_a_click_elsewhere_and_follows_the_reading_direction(live_server, new_page,
+                                                                                   long_thread):
+    page = new_page(locale="ar-SY")
+    login(page, email="lina@example.org")
+    page.goto(long_thread["thread"].get_absolute_url())
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    root = long_thread["root"]
+    card = page.locator(f"#post-{root.pk}")
+    card.locator("a.react-add").click()
+    buttons = card.locator(".react-picker button")
+    expect(buttons.first).to_be_focused()
+    # Right to left, the second choice sits to the left of the first and ArrowLeft reaches it.
+    assert buttons.nth(1).bounding_box()["x"] < buttons.first.bounding_box()["x"]
+    page.keyboard.press("ArrowLeft")
+    expect(buttons.nth(1)).to_be_focused()
+    page.locator("h1").click()
+    expect(card.locator(".react-picker")).to_have_count(0)
     assert root.reactions.count() == 0
 
 
-def test_a_reaction_without_javascript_posts_the_form(live_server, browser, long_thread):
+def test_a_reaction_without_javascript_is_picked_on_its_own_page(live_server, browser, long_thread):
     context = browser.new_context(java_script_enabled=False, base_url=live_server.url, locale="en-GB")
     try:
         page = context.new_page()
         login(page, email="lina@example.org")
         page.goto(long_thread["thread"].get_absolute_url())
         root = long_thread["root"]
-        page.locator(f"#post-{root.pk} .reactions button[name='r']").first.click()
+        page.locator(f"#post-{root.pk} a.react-add").click()
+        expect(page.locator("h1")).to_have_text("Add a reaction")
+        page.get_by_role("button", name="Love").click()
         page.wait_for_load_state("networkidle")
-        assert page.locator(f"#post-{root.pk} .reactions button[name='r']").first.get_attribute(
-            "aria-pressed") == "true"
-        assert root.reactions.count() == 1
+        chip = page.locator(f"#post-{root.pk} .reactions > button[name='r']")
+        expect(chip).to_have_count(1)
+        assert chip.get_attribute("aria-pressed") == "true" and chip.get_attribute("value") == f"{root.pk} ❤️"
+        assert page.url.endswith(f"#post-{root.pk}")
+        chip.click()  # the chip itself takes it back, still without JavaScript
+        page.wait_for_load_state("networkidle")
+        expect(page.locator(f"#post-{root.pk} .reactions > button[name='r']")).to_have_count(0)
+        assert root.reactions.count() == 0
     finally:
         context.close()
 

@@ -393,7 +393,37 @@ def test_the_reply_page_lets_one_react_to_the_post_answered_without_javascript(c
     login(client, member)
     html = client.get(reverse("discussions:reply_to", kwargs={"thread_id": thread.pk, "post_id": post.pk})).content.decode()
     assert html.count('<form id="react" method="post" action="/t/react/" hidden>') == 1
-    assert f'<button form="react" name="r" value="{post.pk} 👍"' in html
+    assert f'<a href="/t/post/{post.pk}/react/" class="react-add">' in html
+    assert '<template id="react-choices"><button form="react" name="r" value=" 👍"' in html
+
+
+def test_the_page_of_reactions_offers_the_categorys_choices_and_toggles_one(client, thread, root_of, member):
+    """A card's "Add a reaction" without JavaScript: a page of the category's reactions, the one the
+    reader gave pressed; choosing one posts the page's form and returns to the post."""
+    post = root_of(thread)
+    services.reaction_toggle(actor=member, post=post, emoji="❤️")
+    login(client, member)
+    url = reverse("discussions:post_react", kwargs={"post_id": post.pk})
+    html = client.get(url).content.decode()
+    assert '<form id="react" method="post" action="/t/react/" data-plain="1">' in html
+    assert re.findall(rf'value="{post.pk} ([^"]+)"[^>]*? aria-pressed="(\w+)"', html) == [
+        ("👍", "false"), ("❤️", "true"), ("👏", "false"), ("🤔", "false")]
+    response = client.post(reverse("discussions:react"), {"r": f"{post.pk} 👏"})
+    assert response.status_code == 302 and response.url == reverse("discussions:post", kwargs={"post_id": post.pk})
+    assert set(post.reactions.filter(user=member).values_list("emoji", flat=True)) == {"❤️", "👏"}
+
+
+def test_the_page_of_reactions_is_refused_where_one_may_not_react(client, thread, root_of, member, make_thread):
+    post = root_of(thread)
+    url = reverse("discussions:post_react", kwargs={"post_id": post.pk})
+    assert "/login" in client.get(url).url  # a visitor signs in first
+    login(client, member)
+    thread.locked = True
+    thread.save(update_fields=["locked"])
+    refused = client.get(url)
+    assert refused.status_code == 403 and 'name="r"' not in refused.content.decode()
+    assert "locked" in refused.content.decode()
+    assert client.get(reverse("discussions:post_react", kwargs={"post_id": 10**9})).status_code == 404
 
 
 def test_post_fragment_renders_one_post_for_live_updates(client, thread, make_post, member, make_thread):
