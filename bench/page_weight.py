@@ -2,7 +2,8 @@
 
 Builds one thread of 50 replies (realistic mixed Arabic/French/English Markdown), fetches page 1
 through Django's test Client, follows each <link rel=stylesheet> and <script src> (and the ES
-modules those import, the fonts the stylesheets name and the icon sprite), and reports bytes raw and gzipped (what a proxy or whitenoise sends).
+modules those import, the fonts the stylesheets name, the icons and the scripts' words catalogue
+drafts.js loads), and reports bytes raw and gzipped (what a proxy or whitenoise sends).
 Stylesheets and scripts are measured as production serves them, minified by collectstatic
 (forum.core.staticfiles.minify), with their source sizes alongside (source_raw, source_gzip); the
 hashed names production writes into their imports and url()s (13 to 15 bytes more each) are not
@@ -112,6 +113,11 @@ def main() -> None:
                         resolved.append(part)
                 queue.append(("/".join(resolved), imported_later))
     on_demand = {url: data for url, data in on_demand.items() if url not in assets}
+    # The scripts' words: drafts.js loads them with the page whenever a signed-in reader has a form
+    # (the reply form here), from the address the page names (kept by the browser once fetched).
+    [catalogue_url] = re.findall(rb'data-catalogue="([^"]+)"', html)
+    words = client.get(catalogue_url.decode()).content
+    assets[catalogue_url.decode()] = (words, words)  # served as built (forum/core/catalogue.py)
 
     def size(data: bytes, source: bytes | None = None) -> dict[str, int]:
         measured = {"raw": len(data), "gzip": len(gzip.compress(data, 6))}

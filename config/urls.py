@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import JavaScriptCatalog
 
+from forum.core import catalogue
 from forum.core import views as core_views
 from forum.core.metrics import metrics_view
 from forum.discussions import views_preview, views_style
@@ -16,8 +16,10 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
-    # Words for scripts (locale/*/LC_MESSAGES/djangojs.po), in the reader's language; static/js/i18n.js.
-    path("jsi18n/", JavaScriptCatalog.as_view(packages=["forum.core"]), name="javascript_catalog"),
+    # Words for scripts (locale/*/LC_MESSAGES/djangojs.po); static/js/i18n.js. Pages name the cacheable
+    # one of their language (forum/core/catalogue.py); /jsi18n/ answers in the reader's language.
+    path("jsi18n/<str:language>/<str:version>.js", catalogue.catalogue, name="javascript_catalogue"),
+    path("jsi18n/", catalogue.CompactCatalog.as_view(), name="javascript_catalog"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("preview/", views_preview.preview, name="preview"),
     path("style/", views_style.style_guide, name="style_guide"),

@@ -254,6 +254,8 @@ ROWS = [
     Row("metrics", "get", EVERYONE, shows("madaniya_open_sockets")),
     Row("style_guide", "get", frozenset({"admin"}), shows('class="style-section"', "icons.svg#thumbs-up")),
     Row("javascript_catalog", "get", EVERYONE, shows("django.catalog")),
+    Row("javascript_catalogue", "get", EVERYONE, shows("django.catalog"),
+        kwargs=lambda w: {"language": "ar", "version": "0" * 12}),
     Row("set_language", "post", EVERYONE,
         lambda w, u, r: r.status_code == 302 and r.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
         and (u is None or refreshed(u).preferred_language == "fr"),

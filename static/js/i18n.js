@@ -7,7 +7,9 @@
 
 let loading = null;
 
-export function loadCatalogue(url = "/jsi18n/") {
+// The page names the catalogue of its language at an address browsers keep (<body data-catalogue>,
+// forum/core/catalogue.py); /jsi18n/ answers in the reader's language but is fetched every time.
+export function loadCatalogue(url = document.body?.dataset.catalogue || "/jsi18n/") {
   if (window.django && window.django.catalog) return Promise.resolve();
   if (loading) return loading;
   loading = new Promise((resolve) => {

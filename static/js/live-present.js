@@ -156,5 +156,5 @@ async function start(root) {
 
 const root = document.querySelector("#presenter[data-socket-url], [data-presenter][data-socket-url]");
 if (root && "WebSocket" in window) {
-  loadCatalogue(root.dataset.catalogUrl || "/jsi18n/").then(() => start(root));
+  loadCatalogue(root.dataset.catalogUrl || undefined).then(() => start(root));
 }

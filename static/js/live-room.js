@@ -5,7 +5,7 @@
 // this module takes over from it. What it reads from the page:
 //   [data-live-room]: data-socket-url, data-history-url, data-seq (the room's number the page was
 //     made at), data-room-id, data-user-id, data-state, data-read-only, data-mode, data-slow-mode,
-//     data-off-the-record, optional data-catalog-url (the JavaScript catalogue, default /jsi18n/);
+//     data-off-the-record, optional data-catalog-url (the JavaScript catalogue, default the page's <body data-catalogue>);
 //     #live-you: the protocol's `you` object (json_script), until the socket's `hello` says it.
 //     `data-live` is set on the root to the connection state (connecting | live | reconnecting |
 //     offline | closed); css/live.css then hides the parts marked data-no-script.
@@ -1516,5 +1516,5 @@ function start(root) {
 
 const root = document.querySelector("[data-live-room]");
 if (root && root.dataset.socketUrl && "WebSocket" in window) {
-  loadCatalogue(root.dataset.catalogUrl || "/jsi18n/").then(() => start(root));
+  loadCatalogue(root.dataset.catalogUrl || undefined).then(() => start(root));
 }

@@ -4,6 +4,8 @@ keyboard reaches the reply form of a long thread in a few presses, the sessions 
 on a phone, "show new replies" brings the new post into view and counts it, and Arabic dates stay on
 one line."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -241,3 +243,18 @@ def test_reply_under_a_post_brings_the_editor(live_server, new_page, long_thread
     root = long_thread["root"]
     page.locator(f"#post-{root.pk} a.reply-link").click()
     expect(page.locator(f"#post-{root.pk} + [data-reply-form] .editor-toolbar")).to_be_visible()
+
+
+def test_a_page_loads_the_scripts_words_from_the_address_of_its_language(live_server, new_page, long_thread):
+    """drafts.js and the editor load the catalogue the page names (kept by the browser for a year,
+    forum/core/catalogue.py), not /jsi18n/, which answered at one address for every language."""
+    page = new_page(locale="ar-SY")
+    asked = []
+    page.on("request", lambda r: "/jsi18n/" in r.url and asked.append(r.url))
+    login(page, email="lina@example.org")
+    page.goto(long_thread["thread"].get_absolute_url())
+    page.locator("#id_source").focus()  # the editor and the mention suggestions load
+    page.wait_for_load_state("networkidle")
+    paths = {url.removeprefix(live_server.url) for url in asked}
+    assert len(paths) == 1 and re.fullmatch(r"/jsi18n/ar/[0-9a-f]{12}\.js", paths.pop()), asked
+    assert page.evaluate("window.django.gettext('Restore draft')") == "استعادة المسودة"
