@@ -256,7 +256,7 @@ class CardRenderer:
         if post.actions.get("report") and "flag" in urls:
             more.append(f'<a href="{urls["flag"]}" class="flag-link" title="{L["flag_title"]}">{L["flag"]}</a>')
         if more:
-            out.append(f' <details class="post-more"><summary>{L["more"]}</summary>'
+            out.append(f' <details><summary>{L["more"]}</summary>'
                        f'<span>{" ".join(more)}</span></details>')
         out.append("</footer>\n")
         return "".join(out)

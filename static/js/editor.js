@@ -1,8 +1,71 @@
 // The Markdown editor (templates/core/_editor.html). Without this file the form still works: the
 // "Preview" submit button re-renders the page with the preview and the upload link opens the upload
-// page. Every visible string comes translated from the template's data- attributes.
+// page. The toolbar and the link form are built here (they do nothing without the script), with
+// their words from the scripts' catalogue (static/js/i18n.js; English until it has loaded).
+import { gettext, loadCatalogue } from "./i18n.js";
 
 const SHORTCUTS = { b: "bold", i: "italic", k: "link" };
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+// [action, name, title, shortcut, the glyph's tag, the glyph]: the glyph is decoration (aria-hidden);
+// the button is named by its aria-label, the title adds the shortcut.
+function tools(root) {
+  return [
+    ["bold", gettext("Bold"), gettext("Bold (Ctrl+B)"), "Control+B", "b", "B"],
+    ["italic", gettext("Italic"), gettext("Italic (Ctrl+I)"), "Control+I", "i", "I"],
+    ["heading", gettext("Heading"), gettext("Heading"), "", "span", "H"],
+    ["link", gettext("Link"), gettext("Link (Ctrl+K)"), "Control+K", "span", gettext("Link")],
+    ["quote", gettext("Quote"), gettext("Quote"), "", "span", "❝"],
+    ["list", gettext("Bulleted list"), gettext("Bulleted list"), "", "span", "•"],
+    ["code", gettext("Code"), gettext("Code"), "", "span", "</>"],
+    ...(root.dataset.uploadUrl ? [["image", gettext("Add an image"), gettext("Add an image (PNG, JPEG, WebP)"), "",
+      "span", gettext("Image")]] : []),
+  ];
+}
+
+function buildToolbar(root, textarea) {
+  const toolbar = element("div", {
+    class: "editor-toolbar", role: "toolbar", "aria-label": gettext("Formatting"), "aria-controls": textarea.id,
+  });
+  for (const [action, name, title, shortcut, tag, glyph] of tools(root)) {
+    const button = element("button", { type: "button", class: "editor-button", "data-action": action,
+      "aria-label": name, title }, element(tag, { "aria-hidden": "true" }, glyph));
+    if (shortcut) button.setAttribute("aria-keyshortcuts", shortcut);
+    toolbar.append(button);
+  }
+  if (root.dataset.previewUrl) {
+    toolbar.append(element("button", { type: "button", class: "editor-button editor-preview-toggle",
+      "data-action": "preview", "aria-pressed": "false" }, gettext("Preview")));
+  }
+  // One tab stop: the first button; the arrows move along the toolbar.
+  [...toolbar.children].forEach((button, i) => { button.tabIndex = i === 0 ? 0 : -1; });
+  textarea.before(toolbar);
+  return toolbar;
+}
+
+function buildLinkForm(textarea) {
+  const id = `${textarea.id}-link`;
+  const form = element("div", { class: "editor-link-form", role: "group", "aria-label": gettext("Link"),
+    "data-editor-link-form": "" },
+  element("label", { for: id }, gettext("Link address (https://…)")),
+  element("input", { type: "text", id, dir: "ltr", inputmode: "url", spellcheck: "false", autocomplete: "off",
+    "aria-describedby": `${id}-error` }),
+  " ",
+  element("button", { type: "button", class: "button-secondary", "data-editor-link-add": "" }, gettext("Add the link")),
+  " ",
+  element("button", { type: "button", class: "button-secondary", "data-editor-link-cancel": "" }, gettext("Cancel")),
+  " ",
+  element("span", { class: "form-error", id: `${id}-error`, role: "alert", "data-editor-link-error": "" }));
+  form.hidden = true;
+  textarea.after(form);
+  return form;
+}
 
 function csrfToken(root) {
   const input = root.closest("form")?.querySelector("input[name=csrfmiddlewaretoken]")
@@ -65,15 +128,11 @@ class Editor {
   constructor(root) {
     this.root = root;
     this.textarea = root.querySelector("[data-editor-input]");
-    this.toolbar = root.querySelector(".editor-toolbar");
     this.status = root.querySelector("[data-editor-status]");
     this.preview = root.querySelector("[data-editor-preview]");
     this.previewBody = root.querySelector("[data-editor-preview-body]");
-    this.messages = root.dataset;
-    if (!this.textarea || !this.toolbar) return;
-    this.buttons = [...this.toolbar.querySelectorAll("button")];
-    this.toolbar.hidden = false;
-    if (!root.dataset.previewUrl) this.toolbar.querySelector("[data-action=preview]")?.remove();
+    if (!this.textarea || root.querySelector(".editor-toolbar")) return;
+    this.toolbar = buildToolbar(root, this.textarea);
     this.buttons = [...this.toolbar.querySelectorAll("button")];
     this.toolbar.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-action]");
@@ -111,17 +170,16 @@ class Editor {
 
   run(action, button) {
     const t = this.textarea;
-    const m = this.messages;
     switch (action) {
-      case "bold": return wrap(t, "**", "**", m.msgSampleBold);
-      case "italic": return wrap(t, "_", "_", m.msgSampleItalic);
-      case "heading": return prefixLines(t, "## ", m.msgSampleHeading);
-      case "quote": return prefixLines(t, "> ", m.msgSampleQuote);
-      case "list": return prefixLines(t, "- ", m.msgSampleList);
+      case "bold": return wrap(t, "**", "**", gettext("bold text"));
+      case "italic": return wrap(t, "_", "_", gettext("italic text"));
+      case "heading": return prefixLines(t, "## ", gettext("Heading"));
+      case "quote": return prefixLines(t, "> ", gettext("quoted text"));
+      case "list": return prefixLines(t, "- ", gettext("list item"));
       case "code": {
         const selected = t.value.slice(t.selectionStart, t.selectionEnd);
         if (selected.includes("\n")) return insertBlock(t, "```\n" + selected + "\n```");
-        return wrap(t, "`", "`", m.msgSampleCode);
+        return wrap(t, "`", "`", gettext("code"));
       }
       case "link": return this.openLinkForm();
       case "image": return this.pickImage();
@@ -133,8 +191,7 @@ class Editor {
   // An inline form for the link's address (not window.prompt): labelled, Enter adds the link,
   // Escape or "Cancel" closes it; either way the focus and the selection return to the text.
   openLinkForm() {
-    const form = this.root.querySelector("[data-editor-link-form]");
-    if (!form) return;
+    const form = this.root.querySelector("[data-editor-link-form]") || buildLinkForm(this.textarea);
     const t = this.textarea;
     this.linkRange = [t.selectionStart, t.selectionEnd];
     const input = form.querySelector("input");
@@ -156,7 +213,8 @@ class Editor {
       // Spaces and brackets would end the Markdown link: encoded (as before, "a b" -> "a%20b").
       const url = input.value.trim().replace(/[()\s]/g, encodeURIComponent);
       if (!/^(https?:\/\/[^\s/]+\.[^\s]+|\/[^\s]*|mailto:[^\s]+@[^\s]+)$/i.test(url)) {
-        error.textContent = this.messages.msgLinkInvalid;
+        error.textContent = gettext(
+          "Enter an address that starts with https:// (or http://, or / for a page of this site).");
         input.setAttribute("aria-invalid", "true");
         input.focus();
         return;
@@ -164,7 +222,7 @@ class Editor {
       form.hidden = true;
       t.focus();
       t.setSelectionRange(...this.linkRange);
-      const selected = t.value.slice(t.selectionStart, t.selectionEnd) || this.messages.msgSampleLink;
+      const selected = t.value.slice(t.selectionStart, t.selectionEnd) || gettext("link text");
       const text = `[${selected}](${url})`;
       replaceSelection(t, text, 1, 1 + selected.length);
     };
@@ -192,18 +250,18 @@ class Editor {
     const body = new FormData();
     body.append("file", file);
     body.append("csrfmiddlewaretoken", csrfToken(this.root));
-    this.say(this.messages.msgUploading);
+    this.say(gettext("Uploading the image…"));
     try {
       const response = await fetch(this.root.dataset.uploadUrl, {
         method: "POST", body, credentials: "same-origin",
         headers: { Accept: "application/json", "X-CSRFToken": csrfToken(this.root) },
       });
       const data = await response.json().catch(() => ({}));
-      if (!response.ok || !data.markdown) throw new Error(data.error || this.messages.msgUploadFailed);
+      if (!response.ok || !data.markdown) throw new Error(data.error || gettext("The image could not be uploaded."));
       insertBlock(this.textarea, data.markdown);
-      this.say(this.messages.msgUploaded);
+      this.say(gettext("Image added."));
     } catch (error) {
-      this.say(error.message || this.messages.msgUploadFailed);
+      this.say(error.message || gettext("The image could not be uploaded."));
     }
   }
 
@@ -215,7 +273,7 @@ class Editor {
       this.textarea.focus();
       return;
     }
-    this.say(this.messages.msgPreviewLoading);
+    this.say(gettext("Loading the preview…"));
     const body = new URLSearchParams({ source: this.textarea.value });
     try {
       const response = await fetch(this.root.dataset.previewUrl, {
@@ -224,7 +282,9 @@ class Editor {
       });
       const html = await response.text();
       // 400 (bad text), 403 (may not post) and 429 (too fast) carry a translated reason to show.
-      if (!response.ok && ![400, 403, 429].includes(response.status)) throw new Error(this.messages.msgPreviewFailed);
+      if (!response.ok && ![400, 403, 429].includes(response.status)) {
+        throw new Error(gettext("The preview could not be loaded; your text is unchanged."));
+      }
       // Sanitised on the server by the same policy as stored posts; CSP forbids inline script anyway.
       this.previewBody.innerHTML = html;
       this.previewBody.dir = textDirection(this.previewBody.textContent);
@@ -232,13 +292,18 @@ class Editor {
       button.setAttribute("aria-pressed", "true");
       this.say("");
     } catch (error) {
-      this.say(this.messages.msgPreviewFailed);
+      this.say(gettext("The preview could not be loaded; your text is unchanged."));
     }
   }
 }
 
-for (const root of document.querySelectorAll(".editor[data-editor]")) {
-  const nojsPreview = root.querySelector(".editor-nojs-preview");
-  new Editor(root);
-  if (nojsPreview && root.dataset.previewUrl) nojsPreview.hidden = true;
+const roots = document.querySelectorAll(".editor[data-editor]");
+if (roots.length) {
+  loadCatalogue().then(() => {
+    for (const root of roots) {
+      const nojsPreview = root.querySelector(".editor-nojs-preview");
+      new Editor(root);
+      if (nojsPreview && root.dataset.previewUrl) nojsPreview.hidden = true;
+    }
+  });
 }

@@ -3,6 +3,7 @@ and "heading" select only their sample text, so typing keeps the prefix; links a
 inline, labelled form (Enter adds, Escape closes), never through the browser's prompt."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tests.discussions.factories import make_category  # noqa: F401  (fixture)
@@ -73,3 +74,14 @@ def test_links_use_an_inline_labelled_form_enter_adds_escape_closes(editor):
     assert textarea.input_value() == "اقرأ [التقرير](https://example.org/rapport) هنا"
     assert editor.url == start_url
     assert editor.dialogs == []
+
+
+def test_the_toolbar_is_built_in_the_readers_language(editor):
+    """The page carries no toolbar (issue #11 §4); editor.js builds it with the words of the page's
+    catalogue, so an Arabic page gets Arabic names, and the link form too."""
+    toolbar = editor.locator("section.new-thread .editor-toolbar")
+    expect(toolbar.locator("[data-action=bold]")).to_have_accessible_name("غامق")
+    assert toolbar.get_attribute("aria-label") == "التنسيق"
+    assert [b.get_attribute("tabindex") for b in toolbar.locator("button").all()][:3] == ["0", "-1", "-1"]
+    toolbar.locator("[data-action=link]").click()
+    expect(editor.locator("section.new-thread [data-editor-link-form] label")).to_have_text("عنوان الرابط (https://…)")

@@ -156,7 +156,7 @@ def test_the_keyboard_reaches_the_reply_box_of_a_nine_post_thread_in_few_presses
         const post = document.querySelectorAll('article.post')[1];
         return [...post.querySelectorAll('a[href], button, summary')]
           .filter((el) => el.offsetParent !== null).length; })()""")
-    assert page.locator("article.post").nth(1).locator(".post-more > summary").count() == 1
+    assert page.locator("article.post").nth(1).locator(".post-actions > details > summary").count() == 1
     assert stops <= 12
 
 

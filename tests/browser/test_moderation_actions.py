@@ -48,7 +48,7 @@ def test_action_pages_and_an_edited_post_read_right(new_page, live_server, make_
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         _screenshot(page, f"actions-thread-tools-{language}-{width}")
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.locator(f"#post-{post.pk} .post-more summary").click()  # the card's "More" menu holds it
+    page.locator(f"#post-{post.pk} .post-actions > details > summary").click()  # the card's "More" menu holds it
     page.locator(f"#post-{post.pk} .policy-edit-link").click()
     page.wait_for_url(f"**/moderation/posts/{post.pk}/edit/")
     for width in (1366, 390):

@@ -77,7 +77,7 @@ def test_flag_hide_appeal_overturn_in_arabic(new_page, live_server, make_user, m
     login(reader_page, email=reader.email)
     reader_page.goto(thread.get_absolute_url())
     assert reader_page.locator("html").get_attribute("dir") == "rtl"
-    reader_page.locator(f"#post-{post.pk} .post-more > summary").click()  # the flag is under "More actions"
+    reader_page.locator(f"#post-{post.pk} .post-actions > details > summary").click()  # the flag is under "More actions"
     reader_page.locator(f"#post-{post.pk} .flag-link").click()
     reader_page.locator("input[name=reason][value=harassment]").check()
     reader_page.locator(".flag-form [type=submit]").click()
