@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from django.template import Context, Template
-from django.utils import translation
 
 from forum.core.richtext import render_post
 
