@@ -79,6 +79,9 @@ class CardRenderer:
         self.icons_url = escape(static("img/icons.svg"))
         self._months: dict[int, str] | None = None
         self._faces: dict[tuple[str, str], str] = {}
+        # A page repeats few authors and days: their avatars and "date, time" patterns built once.
+        self._avatars: dict[tuple, str] = {}
+        self._day_patterns: dict[tuple[int, int, int], tuple[str, ...]] = {}
 
     def _profile_url(self, user_id: int) -> str:
         if self.profile_prefix is None:
@@ -89,10 +92,15 @@ class CardRenderer:
         """(ISO 8601, "5 Mar 2026, 14:07" in the reader's language): what `date:"j M Y, H:i"` gives,
         without the template filter's per-call format parsing (a tenth of the page's time)."""
         local = timezone.localtime(value)
-        if self._months is None:
-            self._months = {m: str(name).title() for m, name in MONTHS_3.items()}
-        shown = dates.joined(f"{local.day} {self._months[local.month]} {local.year}",
-                             f"{local.hour:02d}:{local.minute:02d}")
+        day = (local.year, local.month, local.day)
+        pattern = self._day_patterns.get(day)
+        if pattern is None:
+            if self._months is None:
+                self._months = {m: str(name).title() for m, name in MONTHS_3.items()}
+            # The translated "<date>, <time>" around the place of the time: (before, after).
+            pattern = self._day_patterns[day] = tuple(dates.joined(
+                f"{local.day} {self._months[local.month]} {local.year}", "\x00").split("\x00", 1))
+        shown = f"{pattern[0]}{local.hour:02d}:{local.minute:02d}{pattern[1]}"
         # The machine-readable time in UTC to the minute, as shown ("2026-03-05T13:07Z"): a third
         # of the length of isoformat() with microseconds and offset, on every card.
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"), escape(shown)
@@ -154,13 +162,17 @@ class CardRenderer:
         out.append("</article>")
         return mark_safe("".join(out))  # noqa: S308 - every value above is escaped; post.html is sanitised
 
-    @staticmethod
-    def _avatar(post) -> str:
+    def _avatar(self, post) -> str:
         """The author's initials on their colour (accounts' `{% avatar %}` rules), decorative."""
-        author = SimpleNamespace(pk=post.author_id, deleted_at=getattr(post, "author_deleted_at", None))
-        # Sized by `.post-meta .avatar` (discussions.css), not by a class repeated on every card.
-        return (f'<span class="avatar {hue_class(author)}" aria-hidden="true">'
-                f'{escape(initials(post.author_name))}</span>')
+        deleted_at = getattr(post, "author_deleted_at", None)
+        key = (post.author_id, post.author_name, deleted_at is None)
+        html = self._avatars.get(key)
+        if html is None:
+            author = SimpleNamespace(pk=post.author_id, deleted_at=deleted_at)
+            # Sized by `.post-meta .avatar` (discussions.css), not by a class repeated on every card.
+            html = self._avatars[key] = (f'<span class="avatar {hue_class(author)}" aria-hidden="true">'
+                                         f'{escape(initials(post.author_name))}</span>')
+        return html
 
     def _reaction(self, r) -> str:
         # The same few faces on every post: built once per page (escaping is lazy-aware, so not free).

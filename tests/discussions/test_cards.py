@@ -163,3 +163,34 @@ def test_a_cards_own_markup_stays_small(client, thread, member, make_post, make_
         body = re.search(r'<div class="post-body.*?</div>\n', card, flags=re.S)[0]
         assert len((card.replace(body, "")).encode()) <= 920, card
         assert "csrfmiddlewaretoken" not in card and "<form" not in card
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_each_card_shows_its_own_date_and_author_when_they_repeat(client, thread, member, make_post, make_user,
+                                                                  language):
+    """The renderer builds a page's avatars and "date, time" patterns once per author and day; each
+    card still shows what `dates.short_datetime` and the avatar rules give for its own post."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from forum.accounts.templatetags.accounts_tags import initials
+    from forum.core import dates
+    from forum.discussions.models import Post
+
+    other = make_user(display_name="ريم العلي")
+    base = timezone.now() - timedelta(days=3)
+    for i, (author, offset) in enumerate([(member, 0), (other, 7), (member, 60 * 24 + 5), (other, 60 * 49)]):
+        post = make_post(thread=thread, author=author, source=f"Post {i}")
+        Post.objects.filter(pk=post.pk).update(created_at=base + timedelta(minutes=offset))
+    member.preferred_language = language
+    member.save(update_fields=["preferred_language"])
+    client.force_login(member)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    shown = dict(re.findall(r'id="post-(\d+)".*?<time datetime="[^"]+">([^<]+)</time>', html, flags=re.S))
+    faces = dict(re.findall(r'id="post-(\d+)".*?<span class="avatar [^"]+" aria-hidden="true">([^<]+)</span>',
+                            html, flags=re.S))
+    with translation.override(language):
+        for post in thread.posts.select_related("author"):
+            assert shown[str(post.pk)] == dates.short_datetime(post.created_at), post.pk
+            assert faces[str(post.pk)] == initials(post.author.display_name), post.pk
