@@ -470,6 +470,9 @@ ROWS = [
     Row("discussions:post_react", "get", MODERATORS,
         lambda w, u, r: r.status_code == 200 and f'value="{w.locked_post.pk} 👍"' in r.content.decode(),
         kwargs=post_kw("locked_post"), variant="locked", pending="h-mfa"),
+    # Nobody reacts to a hidden post, so its page of choices (which quotes the post) never shows it.
+    Row("discussions:post_react", "get", frozenset(), lambda w, u, r: leaks(r), kwargs=post_kw("hidden_post"),
+        variant="hidden"),
     Row("discussions:post_react", "post", PARTICIPANTS, reacted("reply"), kwargs=post_kw(),
         data=lambda w, u: {"emoji": "👍"}),
     # PENDING(h-mfa): reacting in a locked thread is a moderator's power.
