@@ -102,6 +102,7 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(axe_page, world, 
         ("category", data["category"].get_absolute_url()),
         ("thread", thread.get_absolute_url()),
         ("reply", f"/t/{thread.pk}/reply/{data['first'].pk}/"),
+        ("reactions to add", f"/t/post/{data['first'].pk}/react/"),
         ("profile", f"/me/members/{data['viewer'].pk}/"),
         ("profile edit", "/me/profile/"),
         ("organisations", "/organisations/"),
@@ -125,6 +126,12 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(axe_page, world, 
     # The thread page really shows the nested reply and search really found something.
     page.goto(thread.get_absolute_url())
     assert page.locator(f"#post-{data['nested'].pk}").count() == 1
+    # With a post's reaction picker open (built by the script), and the editor's toolbar built.
+    page.locator("#id_source").focus()
+    page.wait_for_selector("#reply .editor-toolbar")
+    page.locator(f"#post-{data['first'].pk} a.react-add").click()
+    page.wait_for_selector(f"#post-{data['first'].pk} .react-picker")
+    _check(axe, page, "thread (reaction picker open, editor toolbar)", blocking, minor)
     page.goto("/search/?q=pumps")
     assert page.locator(".search-result").count() >= 1
 
