@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from forum.core.staticfiles import minify
+from tests.conftest import require_service
 
 SOURCE = Path(settings.BASE_DIR) / "static"
 HASH = r"[0-9a-f]{12}"
@@ -125,15 +126,15 @@ console.log(JSON.stringify(texts.map((t) => plain(acorn.parse(t, {ecmaVersion: "
 """
 
 
-@pytest.mark.skipif(not shutil.which("node"), reason="needs node")
 def test_every_minified_module_parses_to_the_same_program():
+    # .ci/run installs node; with REQUIRE_SERVICES=1 a missing parser fails instead of skipping.
+    require_service(bool(shutil.which("node")), "node (its JavaScript parser checks the minified modules)")
     sources = [path.read_text(encoding="utf-8") for path in sorted((SOURCE / "js").glob("*.js"))]
     assert len(sources) > 10
     texts = sources + [minify("x.js", text) for text in sources]
     run = subprocess.run(["node", "--expose-internals", "-e", AST], input=json.dumps(texts),
                          capture_output=True, text=True, timeout=60)
-    if "Cannot find module" in run.stderr:
-        pytest.skip("this node has no acorn inside")
+    require_service("Cannot find module" not in run.stderr, "acorn inside node (node --expose-internals)")
     assert run.returncode == 0, run.stderr
     programs = json.loads(run.stdout)
     assert programs[: len(sources)] == programs[len(sources):]
